@@ -1,0 +1,84 @@
+"""The one exception and warning hierarchy of avoid-survey.
+
+Exceptions are only for what stops a run (an unreadable file, a bad spec). Each carries
+the file, line/row and column where known, so the command line can print exactly one
+line and exit with code 2.
+"""
+from __future__ import annotations
+
+import warnings
+
+__all__ = ["AvoidSurveyError", "AvoidSurveyWarning", "ConvergenceWarning", "HeywoodWarning",
+           "FewItemsWarning", "warn"]
+
+
+class AvoidSurveyError(Exception):
+    """A user-facing problem: bad input file, instrument, spec or option.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong, in one sentence, without the location.
+    file, line, row, column : optional
+        Where. ``line`` is a line of a text file (YAML, CSV), ``row`` a 1-based data row.
+    """
+
+    def __init__(self, message: str, *, file=None, line: int | None = None,
+                 row: int | None = None, column: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.file = None if file is None else str(file)
+        self.line = line
+        self.row = row
+        self.column = column
+
+    def located(self, *, file=None, line=None, row=None, column=None) -> "AvoidSurveyError":
+        """Fill in location parts that are not known yet; returns self."""
+        if self.file is None and file is not None:
+            self.file = str(file)
+        if self.line is None:
+            self.line = line
+        if self.row is None:
+            self.row = row
+        if self.column is None:
+            self.column = column
+        return self
+
+    def one_line(self) -> str:
+        where = []
+        if self.file:
+            where.append(self.file)
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column '{self.column}'")
+        text = " ".join(self.message.split())  # one line, whatever the message held
+        return (", ".join(where) + ": " + text) if where else text
+
+    def __str__(self) -> str:  # pragma: no cover - exercised through one_line
+        return self.one_line()
+
+
+class AvoidSurveyWarning(UserWarning):
+    """Base of every warning the package emits (filter them with this class)."""
+
+
+class ConvergenceWarning(AvoidSurveyWarning):
+    """An iterative estimator did not converge."""
+
+
+class HeywoodWarning(AvoidSurveyWarning):
+    """A communality or standardized loading reached or passed 1."""
+
+
+class FewItemsWarning(AvoidSurveyWarning):
+    """A scale has too few items for the statistic asked for."""
+
+
+def warn(message: str, category=AvoidSurveyWarning, sink: list | None = None) -> None:
+    """Emit a package warning and keep it on ``sink`` (a result's warning list)."""
+    if sink is not None:
+        sink.append(message)
+    warnings.warn(message, category, stacklevel=2)

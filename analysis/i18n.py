@@ -1,0 +1,104 @@
+"""Names of statistics and table labels in English and Chinese."""
+from __future__ import annotations
+
+__all__ = ["tr", "text_in", "TERMS", "LANGS"]
+
+LANGS = ("zh", "en")
+
+# key: (en, zh)
+TERMS: dict[str, tuple[str, str]] = {
+    "scale": ("Scale", "量表"),
+    "facet": ("Facet", "维度"),
+    "item": ("Item", "条目"),
+    "items": ("Items", "条目"),
+    "n": ("N", "样本量"),
+    "k": ("k", "条目数"),
+    "mean": ("Mean", "均值"),
+    "sd": ("SD", "标准差"),
+    "alpha": ("Alpha", "α系数"),
+    "alpha_std": ("Std. alpha", "标准化α"),
+    "alpha_ci": ("95% CI of alpha", "α的95%置信区间"),
+    "lambda6": ("Guttman λ6", "Guttman λ6"),
+    "average_r": ("Mean inter-item r", "平均题间相关"),
+    "omega_total": ("Omega total", "ω总系数"),
+    "omega_h": ("Omega hierarchical", "ω层级系数"),
+    "r_drop": ("Corrected item-total r", "校正题总相关"),
+    "alpha_if_deleted": ("Alpha if deleted", "删除后α"),
+    "reverse": ("Reversed", "反向计分"),
+    "estimate": ("Estimate", "估计值"),
+    "coef": ("Coefficient", "系数"),
+    "se": ("SE", "标准误"),
+    "z": ("z", "z"),
+    "t": ("t", "t"),
+    "stat": ("Statistic", "统计量"),
+    "p": ("p", "p"),
+    "ci": ("95% CI", "95%置信区间"),
+    "ci_lower": ("CI lower", "置信区间下限"),
+    "ci_upper": ("CI upper", "置信区间上限"),
+    "std": ("Std.", "标准化"),
+    "std_estimate": ("Std. estimate", "标准化系数"),
+    "loading": ("Loading", "载荷"),
+    "communality": ("Communality", "共同度"),
+    "uniqueness": ("Uniqueness", "独特性"),
+    "factor": ("Factor", "因子"),
+    "cr": ("CR", "组合信度"),
+    "ave": ("AVE", "平均方差抽取量"),
+    "chisq": ("χ²", "χ²"),
+    "df": ("df", "自由度"),
+    "pvalue": ("p", "p"),
+    "cfi": ("CFI", "CFI"),
+    "tli": ("TLI", "TLI"),
+    "rmsea": ("RMSEA", "RMSEA"),
+    "srmr": ("SRMR", "SRMR"),
+    "aic": ("AIC", "AIC"),
+    "bic": ("BIC", "BIC"),
+    "r2": ("R²", "R²"),
+    "adj_r2": ("Adj. R²", "调整R²"),
+    "groups": ("Groups", "组数"),
+    "model": ("Model", "模型"),
+    "term": ("Term", "变量"),
+    "intercept": ("Intercept", "截距"),
+    "code": ("Code", "代码"),
+    "severity": ("Severity", "严重程度"),
+    "row": ("Row", "行"),
+    "column": ("Column", "列"),
+    "respondent": ("Respondent", "受访者"),
+    "message": ("Message", "说明"),
+    "count": ("Count", "数量"),
+    "error": ("error", "错误"),
+    "warning": ("warning", "警告"),
+    "info": ("info", "提示"),
+    "notes": ("Note", "注"),
+    "id": ("ID", "编号"),
+    "title": ("Title", "名称"),
+    "version": ("Version", "版本"),
+    "scales": ("Scales", "量表"),
+    "wording_zh": ("Wording (zh)", "题目（中文）"),
+    "wording_en": ("Wording (en)", "题目（英文）"),
+    "response": ("Response", "作答"),
+    "variable": ("Variable", "变量"),
+    "level": ("Level", "层级"),
+    "delta_cfi": ("ΔCFI", "ΔCFI"),
+    "stars_note": ("* p < {a}, ** p < {b}, *** p < {c}", "* p < {a}, ** p < {b}, *** p < {c}"),
+    "se_note": ("Standard errors in parentheses.", "括号内为标准误。"),
+}
+
+
+def tr(key: str, lang: str = "en") -> str:
+    """Translate a term key; unknown keys come back unchanged."""
+    pair = TERMS.get(key)
+    if pair is None:
+        return key
+    return pair[1] if lang == "zh" else pair[0]
+
+
+def text_in(value, lang: str = "en") -> str:
+    """Pick ``lang`` from a {en, zh} mapping, falling back to the other language."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        other = "en" if lang == "zh" else "zh"
+        return value.get(lang) or value.get(other) or ""
+    return str(value)

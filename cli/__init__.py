@@ -1,0 +1,1 @@
+"""Command line of avoid-survey: one thin file per command, joined in main.py."""

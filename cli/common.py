@@ -1,0 +1,122 @@
+"""Options and output handling shared by every command.
+
+Kept free of heavy imports: pandas, numpy and statsmodels load inside the commands.
+"""
+from __future__ import annotations
+
+import json
+import math
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    md = "md"
+    csv = "csv"
+    latex = "latex"
+    html = "html"
+    docx = "docx"
+    xlsx = "xlsx"
+
+
+class Lang(str, Enum):
+    zh = "zh"
+    en = "en"
+
+
+class Missing(str, Enum):
+    pairwise = "pairwise"
+    listwise = "listwise"
+
+
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the output to this file instead of stdout.", dir_okay=False)]
+LangOpt = Annotated[Lang, typer.Option("--lang", help="Language of labels in rendered tables.")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite an existing output file.")]
+DecimalsOpt = Annotated[int, typer.Option("--decimals", min=0, max=12, help="Decimals shown in rendered tables (JSON keeps full precision).")]
+InstrumentOpt = Annotated[Optional[str], typer.Option("--instrument", "-i", help="Bundled instrument id or path to an instrument YAML file.")]
+DataArg = Annotated[Path, typer.Argument(help="Response file: csv, xlsx, sav, dta or parquet.", show_default=False)]
+
+
+def clean_json(obj):
+    """NaN/inf to null, numpy scalars to Python numbers, tuples to lists."""
+    if isinstance(obj, dict):
+        return {str(k): clean_json(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [clean_json(v) for v in obj]
+    if isinstance(obj, bool) or obj is None or isinstance(obj, str):
+        return obj
+    if isinstance(obj, int):
+        return obj
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    # numpy scalars and friends
+    try:
+        import numpy as np  # only reached when numpy is already loaded by an analysis
+        if isinstance(obj, np.bool_):
+            return bool(obj)
+        if isinstance(obj, np.integer):
+            return int(obj)
+        if isinstance(obj, np.floating):
+            f = float(obj)
+            return f if math.isfinite(f) else None
+        if isinstance(obj, np.ndarray):
+            return clean_json(obj.tolist())
+    except ImportError:  # pragma: no cover
+        pass
+    if isinstance(obj, Path):
+        return str(obj)
+    return str(obj)
+
+
+def dumps_json(obj) -> str:
+    return json.dumps(clean_json(obj), ensure_ascii=False, indent=2, allow_nan=False)
+
+
+def emit(result, fmt: Format, output: Optional[Path], lang: Lang, decimals: int = 3,
+         force: bool = False, tables=None) -> None:
+    """Render ``result`` (has to_dict() and to_tables(lang)) in the chosen format."""
+    from avoid_survey.analysis.output import write_atomic
+
+    fmt_s = fmt.value if isinstance(fmt, Format) else str(fmt)
+    lang_s = lang.value if isinstance(lang, Lang) else str(lang)
+    if fmt_s == "json":
+        text = dumps_json(result.to_dict()) + "\n"
+        if output:
+            write_atomic(output, text, force)
+        else:
+            sys.stdout.write(text)
+        return
+    tabs = tables if tables is not None else result.to_tables(lang_s)
+    if fmt_s in ("docx", "xlsx"):
+        from avoid_survey.analysis.errors import AvoidSurveyError
+        from avoid_survey.analysis.render import render_bytes
+        if output is None:
+            raise AvoidSurveyError(f"--format {fmt_s} needs --output FILE")
+        write_atomic(output, render_bytes(tabs, fmt_s, lang_s, decimals), force)
+        return
+    if fmt_s == "table" and output is None:
+        from avoid_survey.analysis.render import print_rich
+        print_rich(tabs, lang_s, decimals)
+        for w in getattr(result, "warnings", ()) or ():
+            sys.stderr.write(f"warning: {w}\n")
+        return
+    from avoid_survey.analysis.render import render_text
+    text = render_text(tabs, fmt_s, lang_s, decimals)
+    if output:
+        write_atomic(output, text, force, encoding="utf-8-sig" if fmt_s == "csv" else "utf-8")
+    else:
+        sys.stdout.write(text)
+    for w in getattr(result, "warnings", ()) or ():
+        sys.stderr.write(f"warning: {w}\n")
+
+
+def note(msg: str) -> None:
+    """Progress and notes go to stderr, so stdout stays one JSON document."""
+    sys.stderr.write(msg.rstrip("\n") + "\n")

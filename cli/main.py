@@ -1,0 +1,122 @@
+"""The `avoid-survey` entry point: joins one typer sub-app or command per file.
+
+Only typer is imported at start-up; every command imports pandas, numpy, statsmodels
+and friends inside its own body, so `avoid-survey --help` stays fast.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from importlib import import_module
+from typing import Annotated, Optional
+
+import typer
+
+app = typer.Typer(
+    name="avoid-survey",
+    help="Surveys of grassroots officials on accountability pressure, fault-tolerance trust "
+         "and blame avoidance: instruments, validation, reliability, factor models, regressions.",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+_DEBUG = False
+
+# (module in avoid_survey.cli, attribute, name) — a sub-app or a command function.
+_COMMANDS = [
+    ("instruments_cmd", "app", "instruments"),
+    ("validate_cmd", "validate", "validate"),
+    ("score_cmd", "score", "score"),
+    ("reliability_cmd", "reliability", "reliability"),
+    ("efa_cmd", "efa", "efa"),
+    ("cfa_cmd", "cfa", "cfa"),
+    ("model_cmd", "model", "model"),
+    ("simulate_cmd", "simulate", "simulate"),
+    ("report_cmd", "report", "report"),
+]
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("avoid-survey")
+    except PackageNotFoundError:  # pragma: no cover
+        return "unknown"
+
+
+def _version_cb(value: bool):
+    if value:
+        typer.echo(f"avoid-survey {_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[Optional[bool], typer.Option("--version", callback=_version_cb, is_eager=True,
+                                                    help="Show the version and exit.")] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks of internal errors.")] = False,
+):
+    global _DEBUG
+    _DEBUG = debug or bool(os.environ.get("AVOID_SURVEY_DEBUG"))
+
+
+for _mod, _attr, _name in _COMMANDS:
+    try:
+        _m = import_module(f"avoid_survey.cli.{_mod}")
+    except ModuleNotFoundError as _exc:  # command not built yet
+        if _exc.name != f"avoid_survey.cli.{_mod}":
+            raise
+        continue
+    _obj = getattr(_m, _attr)
+    if isinstance(_obj, typer.Typer):
+        app.add_typer(_obj, name=_name)
+    else:
+        app.command(name=_name)(_obj)
+
+
+def run(argv=None) -> int:
+    """Console entry point: one clear line and exit 2 for user errors, never a traceback."""
+    import click
+    from avoid_survey.analysis.errors import AvoidSurveyError
+
+    try:
+        app(args=argv, standalone_mode=False)
+        code = 0
+    except AvoidSurveyError as exc:
+        sys.stderr.write(f"error: {exc.one_line()}\n")
+        code = 2
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except click.exceptions.Abort:
+        sys.stderr.write("interrupted\n")
+        code = 130
+    except click.ClickException as exc:
+        msg = " ".join(exc.format_message().split())
+        ctx = getattr(exc, "ctx", None)
+        prefix = f"{ctx.command_path}: " if ctx is not None else ""
+        sys.stderr.write(f"error: {prefix}{msg}\n")
+        code = exc.exit_code if exc.exit_code != 1 else 2
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted: no output was written\n")
+        code = 130
+    except BrokenPipeError:
+        code = 0
+    except MemoryError:
+        sys.stderr.write("error: out of memory\n")
+        code = 2
+    except Exception as exc:  # a bug: one line unless --debug
+        if _DEBUG or "--debug" in (argv or sys.argv):
+            raise
+        sys.stderr.write(f"internal error: {type(exc).__name__}: {' '.join(str(exc).split())[:300]} "
+                         f"(please report; rerun with --debug for details)\n")
+        code = 3
+    sys.stdout.flush()
+    if argv is None:
+        sys.exit(code)
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()

@@ -1,0 +1,419 @@
+"""Load, check and resolve instrument files.
+
+``load_instrument(ref)`` takes a bundled id or a path; a broken file raises
+:class:`AvoidSurveyError` naming the file, the YAML line and the problem.
+``check_instrument_file(path)`` returns every finding instead of stopping at one.
+"""
+from __future__ import annotations
+
+import difflib
+from functools import lru_cache
+from pathlib import Path
+
+from avoid_survey.analysis.errors import AvoidSurveyError
+from avoid_survey.analysis.findings import Finding, finding
+from avoid_survey.analysis.yamlsafe import Located, load_yaml
+
+from .model import AttentionCheck, Instrument, Item, ResponseFormat, Scale, Variable
+from .schema import ID_RE, InstrumentSpec
+
+__all__ = ["load_instrument", "list_instruments", "bundled_ids", "bundled_path",
+           "check_instrument_file", "DATA_DIR"]
+
+DATA_DIR = Path(__file__).parent / "data"
+MAX_INCLUDE_DEPTH = 5
+
+
+def bundled_ids() -> list[str]:
+    return sorted(p.stem for p in DATA_DIR.glob("*.yaml"))
+
+
+def bundled_path(iid: str) -> Path | None:
+    p = DATA_DIR / f"{iid}.yaml"
+    return p if p.exists() else None
+
+
+def _resolve_ref(ref, base_dir: Path | None = None) -> Path:
+    ref_s = str(ref)
+    p = Path(ref_s)
+    if p.suffix.lower() in (".yaml", ".yml") or "/" in ref_s or "\\" in ref_s or p.exists():
+        if base_dir is not None and not p.is_absolute():
+            cand = base_dir / p
+            if cand.exists():
+                return cand
+        if p.exists():
+            return p
+        raise AvoidSurveyError("instrument file not found", file=ref_s)
+    bp = bundled_path(ref_s)
+    if bp is None:
+        valid = bundled_ids()
+        close = difflib.get_close_matches(ref_s, valid, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise AvoidSurveyError(f"unknown instrument '{ref_s}'{hint}; bundled instruments: {', '.join(valid)}; "
+                               f"or give the path of a YAML file")
+    return bp
+
+
+# ---------------------------------------------------------------- schema errors
+def _schema_findings(doc: Located, exc) -> list[tuple[int | None, Finding]]:
+    out = []
+    for err in exc.errors():
+        loc = _data_path(doc.data, err["loc"])
+        line = doc.line_of(loc)
+        key = ".".join(str(x) for x in loc) or "(top)"
+        typ = err["type"]
+        if typ == "extra_forbidden":
+            parent = _get(doc.data, loc[:-1])
+            hint = ""
+            allowed = _allowed_keys(loc)
+            if allowed:
+                close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else f" (allowed: {', '.join(allowed)})"
+            f = finding("schema-unknown-key", row=line, column=key, key=loc[-1], hint=hint)
+            del parent
+        elif typ == "missing":
+            f = finding("schema-missing-key", row=line, column=key, key=loc[-1] if loc else "?")
+        else:
+            msg = err["msg"]
+            if msg.startswith("Value error, "):
+                msg = msg[len("Value error, "):]
+            f = finding("schema-wrong-type", row=line, column=key, key=key, detail=msg.lower()
+                        if msg.startswith("Input should") else msg)
+        out.append((line, f))
+    # pydantic reports each union branch; keep one finding per (line, column)
+    seen, uniq = set(), []
+    for line, f in out:
+        k = (line, f.column, f.code)
+        if k not in seen:
+            seen.add(k)
+            uniq.append((line, f))
+    return uniq
+
+
+def _allowed_keys(loc) -> list[str]:
+    from . import schema as S
+    model = S.InstrumentSpec
+    path = list(loc[:-1])
+    fields_of = {"scales": S.ScaleSpec, "facets": S.FacetSpec, "items": S.ItemSpec, "variables": S.VariableSpec,
+                 "attention_checks": S.AttentionSpec, "response": S.ResponseSpec, "response_formats": None}
+    i = 0
+    while i < len(path):
+        k = path[i]
+        if k in fields_of:
+            nxt = fields_of[k]
+            if k == "response_formats":
+                model = S.ResponseSpec
+                i += 2
+                continue
+            model = nxt
+        i += 1
+    return sorted(model.model_fields)
+
+
+def _get(data, path):
+    for k in path:
+        try:
+            data = data[k]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _data_path(data, loc) -> tuple:
+    """pydantic's loc may hold union branch names; keep the parts that walk the data."""
+    out, cur = [], data
+    for part in loc:
+        if isinstance(cur, dict) and part in cur:
+            out.append(part)
+            cur = cur[part]
+        elif isinstance(cur, dict) and isinstance(part, str) and part.isdigit() and int(part) in cur:
+            out.append(int(part))
+            cur = cur[int(part)]
+        elif isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur):
+            out.append(part)
+            cur = cur[part]
+        elif isinstance(cur, dict) and not isinstance(part, int) and part not in cur and part == loc[-1]:
+            out.append(part)  # the missing / unknown key itself
+    return tuple(out)
+
+
+# ---------------------------------------------------------------- meaning
+class _Ctx:
+    def __init__(self, doc: Located, spec: InstrumentSpec, file: str):
+        self.doc, self.spec, self.file = doc, spec, file
+        self.findings: list[Finding] = []
+        self.langs = tuple(spec.languages) if spec.languages else tuple(k for k in ("zh", "en") if k in spec.title) or ("en",)
+
+    def add(self, code, path, column=None, **fields):
+        self.findings.append(finding(code, row=self.doc.line_of(path), column=column, **fields))
+
+    def text(self, value, path, what):
+        if value is None:
+            return
+        for lang in self.langs:
+            if not str(value.get(lang, "")).strip():
+                self.add("missing-language", path, column=".".join(map(str, path)), what=what, lang=lang)
+
+
+def _response(ctx: _Ctx, ref, path, formats: dict) -> ResponseFormat | None:
+    if ref is None:
+        return None
+    if isinstance(ref, str):
+        if ref not in formats:
+            close = difflib.get_close_matches(ref, list(formats), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else (f" (defined: {', '.join(formats)})" if formats else "")
+            ctx.add("unknown-response-format", path, name=ref, hint=hint)
+            return None
+        return formats[ref]
+    return _make_format(ctx, ref, path, None)
+
+
+def _make_format(ctx, r, path, name) -> ResponseFormat | None:
+    ok = True
+    labels = {}
+    for code, text in (r.labels or {}).items():
+        c = code
+        if isinstance(code, str):
+            try:
+                c = int(code)
+            except ValueError:
+                if r.type in ("likert", "numeric"):
+                    ctx.add("bad-response-format", path + ("labels",), detail=f"label code '{code}' is not a number")
+                    ok = False
+                    continue
+        labels[c] = text
+        ctx.text(text, path + ("labels", code), f"response label {code}")
+    if r.type == "likert":
+        if r.min is None or r.max is None:
+            ctx.add("bad-response-format", path, detail="a likert response needs min and max")
+            return None
+        if r.min != int(r.min) or r.max != int(r.max) or r.max - r.min < 1 or r.max - r.min > 20:
+            ctx.add("bad-response-format", path, detail=f"likert min/max must be whole numbers with min < max (got {r.min:g}..{r.max:g})")
+            return None
+        bad = [c for c in labels if not isinstance(c, int) or not r.min <= c <= r.max]
+        if bad:
+            ctx.add("bad-response-format", path + ("labels",), detail=f"label codes {bad} lie outside {r.min:g}..{r.max:g}")
+            ok = False
+    elif r.type in ("categorical", "ordinal"):
+        if not labels:
+            ctx.add("bad-response-format", path, detail=f"a {r.type} response needs labels (its categories)")
+            ok = False
+    if r.min is not None and r.max is not None and r.min > r.max:
+        ctx.add("bad-response-format", path, detail="min is greater than max")
+        ok = False
+    if not ok:
+        return None
+    mn = int(r.min) if r.type == "likert" else r.min
+    mx = int(r.max) if r.type == "likert" else r.max
+    return ResponseFormat(r.type, mn, mx, labels, tuple(r.missing_codes), name)
+
+
+def _semantics(ctx: _Ctx, base_dir: Path, depth: int, stack: tuple) -> dict:
+    spec, doc = ctx.spec, ctx.doc
+    ids: dict[str, int] = {}
+
+    def claim(iid, path, column):
+        if not ID_RE.match(iid):
+            ctx.add("bad-id", path, column=column, id=iid)
+        line = doc.line_of(path)
+        if iid in ids:
+            ctx.add("duplicate-id", path, column=column, id=iid, first=ids[iid])
+        else:
+            ids[iid] = line
+
+    claim(spec.id, ("id",), "id")
+    ctx.text(spec.title, ("title",), "title")
+    ctx.text(spec.description, ("description",), "description")
+    ctx.text(spec.instructions, ("instructions",), "instructions")
+    if isinstance(spec.citation, dict):
+        ctx.text(spec.citation, ("citation",), "citation")
+
+    formats = {}
+    for name, r in spec.response_formats.items():
+        f = _make_format(ctx, r, ("response_formats", name), name)
+        if f is not None:
+            formats[name] = f
+    default = _response(ctx, spec.response, ("response",), formats)
+
+    # includes first: their ids count too
+    included: list[Instrument] = []
+    for k, ref in enumerate(spec.include):
+        path = ("include", k)
+        try:
+            p = _resolve_ref(ref, base_dir)
+            if str(p.resolve()) in stack:
+                raise AvoidSurveyError(f"include cycle through '{ref}'")
+            if depth >= MAX_INCLUDE_DEPTH:
+                raise AvoidSurveyError("includes nested too deeply")
+            sub = _load_path(p, depth + 1, stack)
+        except AvoidSurveyError as exc:
+            ctx.add("bad-include", path, detail=f"cannot include '{ref}': {exc.one_line()}")
+            continue
+        included.append(sub)
+        for obj in [*sub.all_scales(), *sub.items, *sub.variables, *sub.attention_checks]:
+            if obj.id in ids:
+                ctx.add("duplicate-id", path, column=obj.id, id=obj.id, first=ids[obj.id])
+            else:
+                ids[obj.id] = doc.line_of(path)
+
+    scales = []
+    for si, s in enumerate(spec.scales):
+        sp = ("scales", si)
+        claim(s.id, sp + ("id",), s.id)
+        ctx.text(s.label, sp + ("label",), f"label of scale '{s.id}'")
+        ctx.text(s.description, sp + ("description",), f"description of scale '{s.id}'")
+        s_resp = _response(ctx, s.response, sp + ("response",), formats) or default
+        if s.items and s.facets:
+            ctx.add("scale-items-and-facets", sp, id=s.id)
+        if not s.items and not s.facets:
+            ctx.add("facet-without-items", sp, what="scale", id=s.id)
+        facets = []
+        for fi, f in enumerate(s.facets):
+            fp = sp + ("facets", fi)
+            claim(f.id, fp + ("id",), f.id)
+            ctx.text(f.label, fp + ("label",), f"label of facet '{f.id}'")
+            f_resp = _response(ctx, f.response, fp + ("response",), formats) or s_resp
+            if not f.items:
+                ctx.add("facet-without-items", fp, what="facet", id=f.id)
+            items = tuple(_items(ctx, f.items, fp, f_resp, formats, claim, s.id, f.id))
+            facets.append(Scale(f.id, f.label, items, (), s.id, f.description, s.optional, spec.id))
+        if facets:
+            items = tuple(i for f in facets for i in f.items)
+        else:
+            items = tuple(_items(ctx, s.items, sp, s_resp, formats, claim, s.id, None))
+        scales.append(Scale(s.id, s.label, items, tuple(facets), None, s.description, s.optional, spec.id))
+
+    variables = []
+    for vi, v in enumerate(spec.variables):
+        vp = ("variables", vi)
+        claim(v.id, vp + ("id",), v.id)
+        ctx.text(v.label, vp + ("label",), f"label of variable '{v.id}'")
+        ctx.text(v.text, vp + ("text",), f"text of variable '{v.id}'")
+        r = _response(ctx, v.response, vp + ("response",), formats)
+        if v.response is None:
+            r = ResponseFormat("id" if v.role in ("id", "cluster") else "text")
+        if r is not None:
+            variables.append(Variable(v.id, v.label, r, v.text, v.level, v.role, v.pii, tuple(v.aliases),
+                                      v.required, spec.id))
+
+    checks = []
+    all_item_ids = {i.id for s in scales for i in s.items} | {i.id for sub in included for i in sub.items}
+    for ai, a in enumerate(spec.attention_checks):
+        ap = ("attention_checks", ai)
+        claim(a.id, ap + ("id",), a.id)
+        ctx.text(a.text, ap + ("text",), f"attention check '{a.id}'")
+        r = _response(ctx, a.response, ap + ("response",), formats) or default
+        expected = tuple(a.expected if isinstance(a.expected, list) else [a.expected])
+        if r is None:
+            ctx.add("bad-attention-check", ap, detail=f"attention check '{a.id}' has no response format")
+            continue
+        if r.codes and any(e not in r.codes for e in expected):
+            ctx.add("bad-attention-check", ap + ("expected",), detail=f"expected answer {list(expected)} is not a code of its response format")
+        if a.after and a.after not in all_item_ids:
+            ctx.add("bad-attention-check", ap + ("after",), detail=f"'after: {a.after}' names no item")
+        checks.append(AttentionCheck(a.id, a.text, r, expected, tuple(a.aliases), a.after))
+
+    return {"scales": scales, "variables": variables, "checks": checks, "included": included}
+
+
+def _items(ctx, items, path, resp, formats, claim, scale_id, facet_id):
+    for ii, it in enumerate(items):
+        ip = path + ("items", ii)
+        claim(it.id, ip + ("id",), it.id)
+        ctx.text(it.text, ip + ("text",), f"item '{it.id}'")
+        if it.referent is not None:
+            ctx.text(it.referent, ip + ("referent",), f"referent wording of item '{it.id}'")
+        r = _response(ctx, it.response, ip + ("response",), formats) or resp
+        if r is None:
+            ctx.add("bad-response-format", ip, detail=f"item '{it.id}' has no response format (set response on the instrument, scale or item)")
+            continue
+        if it.reverse and not r.is_likert:
+            ctx.add("reverse-non-likert", ip + ("reverse",), column=it.id, id=it.id, type=r.type)
+        yield Item(it.id, it.text, r, it.reverse, scale_id, facet_id, tuple(it.aliases), it.referent, it.note)
+
+
+# ---------------------------------------------------------------- entry points
+def _parse(path: Path):
+    """Return (doc, spec or None, findings)."""
+    from pydantic import ValidationError
+
+    doc = load_yaml(path)
+    if not isinstance(doc.data, dict):
+        raise AvoidSurveyError("an instrument file must be a YAML mapping (id, version, title, scales...)",
+                               file=path, line=1)
+    try:
+        spec = InstrumentSpec.model_validate(doc.data)
+    except ValidationError as exc:
+        return doc, None, [f for _, f in _schema_findings(doc, exc)]
+    return doc, spec, []
+
+
+def _load_path(path: Path, depth: int = 0, stack: tuple = ()) -> Instrument:
+    key = str(path.resolve())
+    found = _check(path, depth, stack + (key,))
+    findings, inst = found
+    errors = [f for f in findings if f.severity == "error"]
+    if errors:
+        errors.sort(key=lambda f: (f.row or 0))
+        first = errors[0]
+        more = f" ({len(errors) - 1} more problem(s); see `avoid-survey instruments check {path}`)" if len(errors) > 1 else ""
+        col = f" [{first.column}]" if first.column and first.code.startswith("schema") is False else ""
+        raise AvoidSurveyError(first.message + col + more, file=path, line=first.row)
+    return inst
+
+
+def _check(path: Path, depth: int, stack: tuple):
+    doc, spec, findings = _parse(path)
+    if spec is None:
+        return findings, None
+    ctx = _Ctx(doc, spec, str(path))
+    parts = _semantics(ctx, path.parent, depth, stack)
+    if any(f.severity == "error" for f in ctx.findings):
+        return ctx.findings, None
+    scales = [*(s for sub in parts["included"] for s in sub.scales), *parts["scales"]]
+    variables = [*(v for sub in parts["included"] for v in sub.variables), *parts["variables"]]
+    checks = [*(a for sub in parts["included"] for a in sub.attention_checks), *parts["checks"]]
+    langs = ctx.langs
+    wordings = tuple(dict.fromkeys([*spec.wordings, *(w for sub in parts["included"] for w in sub.wordings)]))
+    cit = spec.citation if isinstance(spec.citation, dict) or spec.citation is None else {"en": spec.citation, "zh": spec.citation}
+    inst = Instrument(spec.id, spec.version, spec.title, langs, tuple(scales), tuple(variables), tuple(checks),
+                      spec.description, cit, spec.instructions, spec.licence, str(path),
+                      tuple(sub.id for sub in parts["included"]), wordings)
+    return ctx.findings, inst
+
+
+@lru_cache(maxsize=64)
+def _cached(key: str, mtime: float) -> Instrument:
+    return _load_path(Path(key))
+
+
+def load_instrument(ref) -> Instrument:
+    """Load a bundled instrument by id, or a user's instrument file by path.
+
+    Raises AvoidSurveyError (file, line, problem) for anything wrong in the file.
+    """
+    if isinstance(ref, Instrument):
+        return ref
+    path = _resolve_ref(ref)
+    try:
+        mtime = path.stat().st_mtime
+    except OSError as exc:
+        raise AvoidSurveyError(f"cannot read instrument: {exc.strerror}", file=path) from None
+    inst = _cached(str(path), mtime)
+    if str(path) != inst.source:  # pragma: no cover - cache keyed by path
+        return _load_path(path)
+    return inst
+
+
+def check_instrument_file(ref) -> list[Finding]:
+    """Every problem of an instrument file (empty list: it loads)."""
+    path = _resolve_ref(ref)
+    try:
+        findings, _ = _check(path, 0, (str(path.resolve()),))
+    except AvoidSurveyError as exc:
+        return [finding("yaml-invalid", row=exc.line, detail=exc.message)]
+    return sorted(findings, key=lambda f: (f.row or 0))
+
+
+def list_instruments() -> list[Instrument]:
+    return [load_instrument(i) for i in bundled_ids()]

@@ -1,0 +1,130 @@
+"""Schema of instrument YAML files (pydantic), checked on load.
+
+Structure errors (unknown keys, wrong types, missing keys) come from the schema; meaning
+errors (duplicate ids, missing language, reverse flag on a non-Likert item, facet without
+items...) from :func:`semantic_findings`. Both become findings with the YAML line.
+"""
+from __future__ import annotations
+
+import re
+from typing import Literal, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+__all__ = ["InstrumentSpec", "ResponseSpec", "ScaleSpec", "FacetSpec", "ItemSpec", "VariableSpec",
+           "AttentionSpec", "ID_RE"]
+
+ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
+LANG_RE = re.compile(r"^[a-z]{2}(-[A-Za-z]{2,4})?$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_text(v):
+    if not isinstance(v, dict):
+        raise ValueError("must be a mapping of language to text, e.g. {en: ..., zh: ...}")
+    for k, t in v.items():
+        if not isinstance(k, str) or not LANG_RE.match(k):
+            raise ValueError(f"'{k}' is not a language code (use zh, en)")
+        if not isinstance(t, str):
+            raise ValueError(f"text for '{k}' must be a string")
+    return v
+
+
+Text = dict
+
+
+class ResponseSpec(_Strict):
+    type: Literal["likert", "numeric", "categorical", "ordinal", "boolean", "text", "id", "date"]
+    min: Optional[float] = None
+    max: Optional[float] = None
+    labels: Optional[dict[Union[int, str], Text]] = None
+    missing_codes: list[Union[int, float, str]] = []
+
+    @field_validator("labels")
+    @classmethod
+    def _labels(cls, v):
+        if v is None:
+            return v
+        for code, t in v.items():
+            _check_text(t)
+        return v
+
+
+ResponseRef = Union[str, ResponseSpec]
+
+
+class ItemSpec(_Strict):
+    id: str
+    text: Text
+    reverse: bool = False
+    aliases: list[str] = []
+    referent: Optional[Text] = None
+    note: Optional[Text] = None
+    response: Optional[ResponseRef] = None
+
+    _t = field_validator("text", "referent", "note")(classmethod(lambda cls, v: v if v is None else _check_text(v)))
+
+
+class FacetSpec(_Strict):
+    id: str
+    label: Text
+    description: Optional[Text] = None
+    response: Optional[ResponseRef] = None
+    items: list[ItemSpec] = []
+
+    _t = field_validator("label", "description")(classmethod(lambda cls, v: v if v is None else _check_text(v)))
+
+
+class ScaleSpec(FacetSpec):
+    facets: list[FacetSpec] = []
+    optional: bool = False
+
+
+class VariableSpec(_Strict):
+    id: str
+    label: Text
+    text: Optional[Text] = None
+    response: Optional[ResponseRef] = None
+    level: Literal["individual", "unit"] = "individual"
+    role: Optional[Literal["id", "cluster", "duration", "weight", "meta", "covariate"]] = None
+    pii: bool = False
+    aliases: list[str] = []
+    required: bool = False
+
+    _t = field_validator("label", "text")(classmethod(lambda cls, v: v if v is None else _check_text(v)))
+
+
+class AttentionSpec(_Strict):
+    id: str
+    text: Text
+    expected: Union[int, list[int]]
+    response: Optional[ResponseRef] = None
+    aliases: list[str] = []
+    after: Optional[str] = None
+
+    _t = field_validator("text")(classmethod(lambda cls, v: _check_text(v)))
+
+
+class InstrumentSpec(_Strict):
+    id: str
+    version: str
+    title: Text
+    description: Optional[Text] = None
+    citation: Optional[Union[str, Text]] = None
+    licence: Optional[str] = None
+    authors: list[str] = []
+    languages: Optional[list[str]] = None
+    instructions: Optional[Text] = None
+    response: Optional[ResponseRef] = None
+    response_formats: dict[str, ResponseSpec] = {}
+    wordings: list[Literal["self", "referent"]] = ["self"]
+    include: list[str] = []
+    scales: list[ScaleSpec] = []
+    variables: list[VariableSpec] = []
+    attention_checks: list[AttentionSpec] = []
+
+    _t = field_validator("title", "description", "instructions")(
+        classmethod(lambda cls, v: v if v is None else _check_text(v)))
