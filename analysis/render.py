@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import html as _html
 import io
+import math
 
 from .table import Cell, Table, fmt_number
 
@@ -78,14 +79,19 @@ def render_csv(tables: list[Table], lang: str = "en", decimals: int = 3) -> str:
             w.writerow([_csv_safe("# " + t.title_text(lang))])
         w.writerow([_csv_safe(c.text(lang)) for c in t.columns])
         for i in range(len(t.rows)):
+            if i in t.row_sections:
+                w.writerow([_csv_safe(_label(t.row_sections[i], lang))] + [""] * (len(t.columns) - 1))
             row = []
             for j in range(len(t.columns)):
                 c = t.cell(i, j)
                 v = c.value
                 if c.kind == "ci" and v is not None:
-                    row.append(_csv_safe(fmt_number(Cell(v, "ci"), 12, lang)))
-                elif isinstance(v, float) or (isinstance(v, int) and not isinstance(v, bool)):
-                    row.append(repr(float(v)) if isinstance(v, float) else str(v))
+                    ok = all(isinstance(x, (int, float)) and math.isfinite(x) for x in v)
+                    row.append(f"[{float(v[0])!r}, {float(v[1])!r}]" if ok else "")
+                elif isinstance(v, float):
+                    row.append(repr(v) if math.isfinite(v) else "")
+                elif isinstance(v, int) and not isinstance(v, bool):
+                    row.append(str(v))
                 else:
                     row.append(_csv_safe(fmt_number(c, decimals, lang)))
             w.writerow(row)
