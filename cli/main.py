@@ -78,8 +78,10 @@ for _mod, _attr, _name in _COMMANDS:
 
 def run(argv=None) -> int:
     """Console entry point: one clear line and exit 2 for user errors, never a traceback."""
-    import click
     from avoid_survey.analysis.errors import AvoidSurveyError
+
+    # typer >= 0.2x vendors click; find its exception classes without naming the module
+    click_exception = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
 
     try:
         app(args=argv, standalone_mode=False)
@@ -87,12 +89,12 @@ def run(argv=None) -> int:
     except AvoidSurveyError as exc:
         sys.stderr.write(f"error: {exc.one_line()}\n")
         code = 2
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         code = exc.exit_code
-    except click.exceptions.Abort:
+    except typer.Abort:
         sys.stderr.write("interrupted\n")
         code = 130
-    except click.ClickException as exc:
+    except click_exception as exc:
         msg = " ".join(exc.format_message().split())
         ctx = getattr(exc, "ctx", None)
         prefix = f"{ctx.command_path}: " if ctx is not None else ""

@@ -1,0 +1,122 @@
+"""The table model renders the same numbers in every format."""
+import csv
+import io
+import json
+import math
+
+import pytest
+
+from avoid_survey.analysis.render import render_bytes, render_text
+from avoid_survey.analysis.table import Cell, Column, Table, fmt_number
+
+
+def sample_table():
+    t = Table("@alpha", [Column("scale", "@scale", kind="text"), Column("alpha", "@alpha"),
+                         Column("ci", "@ci", kind="ci"), Column("p", "@p", kind="p"),
+                         Column("est", "@estimate", group="Model 1"), Column("se", "@se", group="Model 1")],
+              name="rel", notes=["@se_note"])
+    t.section({"en": "Block A", "zh": "A组"})
+    t.add("pa_x&y_1", 0.81234567, (0.7, 0.9), 0.0004, Cell(0.5, "est", stars="**"), Cell(0.12, "se"))
+    t.add("=HYPERLINK(\"x\")", float("nan"), None, 0.04, -1.25, 0.3)
+    return t
+
+
+def test_number_formatting_roles():
+    assert fmt_number(Cell(0.12345, "num"), 3) == "0.123"
+    assert fmt_number(Cell(0.5, "est", stars="**"), 2) == "0.50**"
+    assert fmt_number(Cell(0.1, "se"), 2) == "(0.10)"
+    assert fmt_number(Cell((0.1, 0.2), "ci"), 2) == "[0.10, 0.20]"
+    assert fmt_number(Cell(0.0004, "p"), 3, "en") == "< .001"
+    assert fmt_number(Cell(0.0312, "p"), 3, "en") == ".031"
+    assert fmt_number(Cell(0.0312, "p"), 3, "zh") == "0.031"
+    assert fmt_number(Cell(float("nan"), "num"), 3) == ""
+    assert fmt_number(Cell(12, "int"), 3) == "12"
+
+
+def test_markdown_and_languages():
+    md_en = render_text([sample_table()], "md", "en")
+    md_zh = render_text([sample_table()], "md", "zh")
+    assert "| Scale | Alpha |" in md_en and "| 量表 | α系数 |" in md_zh
+    assert "0.812" in md_en and "[0.700, 0.900]" in md_en and "0.500**" in md_en and "(0.120)" in md_en
+    assert "**A组**" in md_zh and "*括号内为标准误。*" in md_zh
+
+
+def test_csv_keeps_full_precision_and_defuses_formulas():
+    text = render_text([sample_table()], "csv", "en")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][:2] == ["Scale", "Alpha"]
+    assert rows[1][0] == "Block A"
+    assert rows[2][1] == "0.81234567" and rows[2][2] == "[0.7, 0.9]"
+    assert rows[3][0].startswith("'=")          # a formula is never handed to a spreadsheet
+    assert rows[3][1] == "" and rows[3][4] == "-1.25"  # NaN empty; negative numbers untouched
+
+
+def test_latex_is_escaped_booktabs():
+    tex = render_text([sample_table()], "latex", "en")
+    assert r"\toprule" in tex and r"\midrule" in tex and r"\bottomrule" in tex
+    assert r"pa\_x\&y\_1" in tex
+    assert r"\multicolumn{2}{c}{Model 1}" in tex
+    assert tex.count(r"\begin{tabular}") == tex.count(r"\end{tabular}") == 1
+
+
+def test_html_standalone_escaped():
+    html = render_text([sample_table()], "html", "zh")
+    assert html.startswith("<!DOCTYPE html>") and 'lang="zh-CN"' in html
+    assert "&amp;" in html and "=HYPERLINK(&quot;x&quot;)" in html
+    assert '<th colspan="2">Model 1</th>' in html
+
+
+def test_terminal_table_has_all_rows():
+    text = render_text([sample_table()], "table", "en")
+    assert "Block A" in text and "0.812" in text and "< .001" in text
+
+
+def test_xlsx_numbers_are_numbers_and_text_is_not_formula(tmp_path):
+    import openpyxl
+
+    p = tmp_path / "t.xlsx"
+    p.write_bytes(render_bytes([sample_table(), sample_table()], "xlsx", "en"))
+    wb = openpyxl.load_workbook(p)
+    assert len(wb.sheetnames) == 2
+    ws = wb[wb.sheetnames[0]]
+    values = [[c.value for c in r] for r in ws.iter_rows()]
+    row = next(r for r in values if r[0] == "pa_x&y_1")
+    assert isinstance(row[1], float) and row[1] == pytest.approx(0.81234567, abs=0)
+    bad = next(r for r in ws.iter_rows() if r[0].value and str(r[0].value).startswith("=HYPER"))
+    assert bad[0].data_type == "s"
+
+
+def _borders(el, ns):
+    out = {}
+    for side in el:
+        out[side.tag.split("}")[1]] = side.get(ns + "val")
+    return out
+
+
+def test_docx_is_a_three_line_table(tmp_path):
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    p = tmp_path / "t.docx"
+    p.write_bytes(render_bytes([sample_table()], "docx", "zh"))
+    doc = Document(p)
+    assert len(doc.tables) == 1
+    tbl = doc.tables[0]
+    borders = tbl._tbl.tblPr.find(qn("w:tblBorders"))
+    b = {el.tag.split("}")[1]: el.get(qn("w:val")) for el in borders}
+    assert b == {"top": "single", "bottom": "single", "left": "nil", "right": "nil",
+                 "insideH": "nil", "insideV": "nil"}
+    # the header row carries the thin rule under it; body cells have no borders of their own
+    header_row = tbl.rows[1]  # row 0 is the column-group row
+    for cell in header_row.cells:
+        tcb = cell._tc.tcPr.find(qn("w:tcBorders"))
+        assert tcb is not None and tcb.find(qn("w:bottom")).get(qn("w:val")) == "single"
+    last = tbl.rows[-1]
+    for cell in last.cells:
+        tcpr = cell._tc.tcPr
+        assert tcpr is None or tcpr.find(qn("w:tcBorders")) is None
+    texts = [p.text for p in doc.paragraphs]
+    assert texts[0] == "α系数"                      # title above the table
+    assert "括号内为标准误。" in texts                  # notes below
+    rfonts = doc.styles["Normal"].element.rPr.find(qn("w:rFonts"))
+    assert rfonts.get(qn("w:ascii")) == "Times New Roman" and rfonts.get(qn("w:eastAsia")) == "SimSun"
