@@ -225,6 +225,7 @@ def _semantics(ctx: _Ctx, base_dir: Path, depth: int, stack: tuple) -> dict:
     ctx.text(spec.title, ("title",), "title")
     ctx.text(spec.description, ("description",), "description")
     ctx.text(spec.instructions, ("instructions",), "instructions")
+    ctx.text(spec.referent_instructions, ("referent_instructions",), "referent_instructions")
     if isinstance(spec.citation, dict):
         ctx.text(spec.citation, ("citation",), "citation")
 
@@ -378,7 +379,8 @@ def _check(path: Path, depth: int, stack: tuple):
     cit = spec.citation if isinstance(spec.citation, dict) or spec.citation is None else {"en": spec.citation, "zh": spec.citation}
     inst = Instrument(spec.id, spec.version, spec.title, langs, tuple(scales), tuple(variables), tuple(checks),
                       spec.description, cit, spec.instructions, spec.licence, str(path),
-                      tuple(sub.id for sub in parts["included"]), wordings)
+                      tuple(sub.id for sub in parts["included"]), wordings, tuple(parts["included"]),
+                      spec.referent_instructions)
     return ctx.findings, inst
 
 

@@ -160,6 +160,8 @@ class Instrument:
     source: str | None = None       # file it was loaded from
     modules: tuple = ()             # ids of included instruments
     wordings: tuple = ("self",)
+    includes: tuple = ()            # the included Instrument objects, in order (titles, instructions)
+    referent_instructions: Text | None = None  # instructions for the referent-shift wording
 
     # ---- lookups
     def name(self, lang: str = "en") -> str:
@@ -190,8 +192,14 @@ class Instrument:
         raise KeyError(iid)
 
     def columns(self) -> list[str]:
-        """Expected data columns, in questionnaire order: variables, items, checks."""
-        cols = [v.id for v in self.variables if v.level == "individual" or v.role in ("id", "cluster")]
+        """Expected data columns, in questionnaire order: variables, items, checks.
+
+        Unit-level variables (answered once per unit, kept in a separate unit file) are left
+        out of an individual-level instrument except its id and cluster columns; an
+        instrument made only of unit-level variables (a unit questionnaire) lists them all.
+        """
+        unit_only = not self.scales and bool(self.variables) and all(v.level == "unit" for v in self.variables)
+        cols = [v.id for v in self.variables if unit_only or v.level == "individual" or v.role in ("id", "cluster")]
         for s in self.scales:
             cols.extend(s.item_ids)
         cols.extend(a.id for a in self.attention_checks)
@@ -219,6 +227,22 @@ class Instrument:
                 if t:
                     out.setdefault(t, obj.id)
         return out
+
+    def instructions_for(self, wording: str = "self", lang: str = "en") -> str:
+        """Instructions in ``lang`` for the self or the referent-shift wording."""
+        if wording == "referent" and self.referent_instructions:
+            return _pick(self.referent_instructions, lang)
+        return _pick(self.instructions, lang)
+
+    def module(self, mid: str) -> "Instrument | None":
+        """The included instrument with id ``mid`` (or self), searched depth first."""
+        if mid == self.id:
+            return self
+        for sub in self.includes:
+            found = sub.module(mid)
+            if found is not None:
+                return found
+        return None
 
     def id_column(self) -> str | None:
         for v in self.variables:

@@ -118,6 +118,7 @@ class InstrumentSpec(_Strict):
     authors: list[str] = []
     languages: Optional[list[str]] = None
     instructions: Optional[Text] = None
+    referent_instructions: Optional[Text] = None
     response: Optional[ResponseRef] = None
     response_formats: dict[str, ResponseSpec] = {}
     wordings: list[Literal["self", "referent"]] = ["self"]
@@ -126,5 +127,5 @@ class InstrumentSpec(_Strict):
     variables: list[VariableSpec] = []
     attention_checks: list[AttentionSpec] = []
 
-    _t = field_validator("title", "description", "instructions")(
+    _t = field_validator("title", "description", "instructions", "referent_instructions")(
         classmethod(lambda cls, v: v if v is None else _check_text(v)))
