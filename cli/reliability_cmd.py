@@ -1,0 +1,50 @@
+"""`avoid-survey reliability`: alpha, omega and item statistics per scale and facet."""
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, List, Optional
+
+import typer
+
+from avoid_survey.cli.common import (DataArg, DecimalsOpt, ForceOpt, Format, FormatOpt, InstrumentOpt, Lang,
+                                     LangOpt, Missing, OutputOpt, emit)
+
+
+class CiMethod(str, Enum):
+    feldt = "feldt"
+    bootstrap = "bootstrap"
+
+
+def reliability(
+    data: DataArg,
+    instrument: InstrumentOpt = None,
+    scale: Annotated[Optional[List[str]], typer.Option("--scale", "-s", help="Scale or facet id (repeatable); default all.")] = None,
+    missing: Annotated[Missing, typer.Option("--missing", help="pairwise (psych::alpha default) or listwise.")] = Missing.pairwise,
+    ci: Annotated[CiMethod, typer.Option("--ci", help="Confidence interval of alpha: feldt or bootstrap.")] = CiMethod.feldt,
+    n_boot: Annotated[int, typer.Option("--n-boot", min=2, help="Bootstrap resamples (with --ci bootstrap).")] = 1000,
+    seed: Annotated[Optional[int], typer.Option("--seed", help="Seed of the bootstrap.")] = None,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    lang: LangOpt = Lang.zh,
+    decimals: DecimalsOpt = 3,
+    force: ForceOpt = False,
+):
+    """Alpha (raw, standardized, Feldt or bootstrap CI), lambda6, omega and item statistics, as R psych."""
+    import warnings
+
+    from avoid_survey.analysis.errors import AvoidSurveyError, AvoidSurveyWarning
+    from avoid_survey.analysis.io import read_data
+    from avoid_survey.analysis.output import check_output
+    from avoid_survey.analysis.reliability import reliability as run
+    from avoid_survey.instruments import load_instrument
+
+    if instrument is None:
+        raise AvoidSurveyError("reliability needs --instrument (a bundled id or an instrument YAML file)")
+    if output is not None:
+        check_output(output, force)  # fail before the work, not after
+    inst = load_instrument(instrument)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AvoidSurveyWarning)  # kept on the result, printed once by emit
+        result = run(read_data(data, inst), inst, scales=scale or None, missing=missing.value, ci=ci.value,
+                     n_boot=n_boot, seed=seed)
+    emit(result, fmt, output, lang, decimals, force)
