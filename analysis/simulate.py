@@ -308,6 +308,14 @@ def _size_ok(doc, value, path):
             raise doc.error(f"'{'.'.join(map(str, path))}' must be a whole number or [min, max] with min <= max", path)
 
 
+def _unit_questionnaire_ids() -> set:
+    try:
+        from avoid_survey.instruments import load_instrument
+        return {v.id for v in load_instrument("unit-questionnaire").variables}
+    except AvoidSurveyError:
+        return set()
+
+
 def _default_dist(fmt):
     """A distribution for a variable the spec does not declare, from its response format."""
     t = fmt.type
@@ -431,7 +439,11 @@ def load_study(spec, *, file=None) -> Study:
                     raise doc.error(f"variable '{name}': value {bad[0]!r} is not a code of the instrument "
                                     f"(codes: {', '.join(sorted(known))})", path + ("values",))
         v = inst_vars.get(name)
-        if v is None:
+        if v is None and level == "unit":
+            if name not in _unit_questionnaire_ids():
+                warnings.append(f"unit variable '{name}' is neither in instrument '{inst.id}' nor in the unit "
+                                f"questionnaire; it is written as an extra column")
+        elif v is None:
             warnings.append(f"variable '{name}' is not in instrument '{inst.id}'; it is written as an extra column")
         elif v.level != level and level == "individual":
             raise doc.error(f"'{name}' is a unit-level variable of the instrument; declare it under unit_variables",
@@ -1045,11 +1057,11 @@ def wjx_frame(sim: Simulation, *, lang: str = "zh"):
     dur = df[study.columns["duration"]].astype("Float64").fillna(0).astype(float).to_numpy()
     start = _dt.datetime(2025, 5, 12, 8, 30, 0)
     gaps = np.cumsum(rng.exponential(180.0, n))
-    times = [start + _dt.timedelta(seconds=float(g) + float(s)) for g, s in zip(gaps, dur)]
+    times = [start + _dt.timedelta(seconds=float(g)) for g in gaps]  # 序号 is the order of submission
     out["提交答卷时间"] = [f"{t.year}/{t.month}/{t.day} {t.hour}:{t.minute:02d}:{t.second:02d}" for t in times]
     out["所用时间"] = [f"{int(s)}秒" for s in dur]
     out["来源"] = np.asarray(_WJX_SOURCES, dtype=object)[rng.choice(3, size=n, p=[0.7, 0.2, 0.1])]
-    out["来源详情"] = ["N/A"] * n
+    out["来源详情"] = ["直接访问"] * n
     nets = rng.integers(0, 3, size=n)
     hosts = rng.integers(1, 255, size=n)
     places = rng.integers(0, len(_WJX_PLACES), size=n)
