@@ -1,0 +1,63 @@
+"""`avoid-survey cfa`: confirmatory factor analysis and measurement invariance, as lavaan::cfa."""
+from __future__ import annotations
+
+from typing import Annotated, List, Optional
+
+import typer
+
+from avoid_survey.cli.common import (DataArg, DecimalsOpt, ForceOpt, Format, FormatOpt, InstrumentOpt, Lang,
+                                     LangOpt, Missing, OutputOpt, emit)
+
+
+def cfa(
+    data: DataArg,
+    instrument: InstrumentOpt = None,
+    scale: Annotated[Optional[List[str]], typer.Option("--scale", "-s", help="Scale or facet id (repeatable); default every scale of the instrument.")] = None,
+    model: Annotated[Optional[str], typer.Option("--model", "-m", help="lavaan model syntax ('F =~ a + b + c; ...') or a file holding it.")] = None,
+    group: Annotated[Optional[str], typer.Option("--group", "-g", help="Grouping column: configural, metric and scalar invariance.")] = None,
+    second_order: Annotated[bool, typer.Option("--second-order", help="With --instrument: a scale with facets becomes a second-order factor over them.")] = False,
+    std_lv: Annotated[bool, typer.Option("--std-lv", help="Fix factor variances to 1 instead of the first loadings (lavaan std.lv).")] = False,
+    missing: Annotated[Missing, typer.Option("--missing", help="listwise (lavaan's default for ML).")] = Missing.listwise,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    lang: LangOpt = Lang.zh,
+    decimals: DecimalsOpt = 3,
+    force: ForceOpt = False,
+):
+    """Fit indices, loadings, CR/AVE and HTMT of a CFA by ML; with --group, measurement invariance."""
+    import warnings
+    from pathlib import Path
+
+    from avoid_survey.analysis.cfa import cfa as run
+    from avoid_survey.analysis.errors import AvoidSurveyError, AvoidSurveyWarning
+    from avoid_survey.analysis.io import read_data
+    from avoid_survey.analysis.output import check_output
+
+    if model is None and instrument is None:
+        raise AvoidSurveyError("cfa needs --model (lavaan syntax or a file) or --instrument")
+    if output is not None:
+        check_output(output, force)
+    inst = None
+    if instrument is not None:
+        from avoid_survey.instruments import load_instrument
+        inst = load_instrument(instrument)
+    model_text, model_file = None, None
+    if model is not None:
+        if "=~" in model or "~~" in model:
+            model_text = model
+        else:
+            path = Path(model)
+            if not path.is_file():
+                raise AvoidSurveyError("model file not found (and the text is not lavaan syntax: no '=~')",
+                                       file=model)
+            try:
+                model_text = path.read_text(encoding="utf-8-sig")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise AvoidSurveyError(f"cannot read the model file: {exc}", file=model) from None
+            model_file = str(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AvoidSurveyWarning)  # kept on the result, printed once by emit
+        result = run(read_data(data, inst), model=model_text, instrument=inst if model_text is None else None,
+                     scales=scale or None, group=group, missing=missing.value, std_lv=std_lv,
+                     second_order=second_order, model_file=model_file, file=str(data))
+    emit(result, fmt, output, lang, decimals, force)
