@@ -29,6 +29,35 @@ CATALOG: dict[str, tuple[str, str, str]] = {
     "bad-attention-check": ("error", "Bad attention check", "{detail}"),
     "bad-include": ("error", "Bad include", "{detail}"),
     "bad-id": ("error", "Bad id", "id '{id}' must start with a letter and hold only letters, digits, '_' or '-'"),
+    # ---- response files (validate; row = 1-based data row)
+    "no-instrument": ("info", "No instrument", "no instrument given: only structural checks were run (pass --instrument for value, respondent and item checks)"),
+    "header-only": ("error", "No data rows", "the file has a header but no data rows"),
+    "duplicate-column": ("error", "Duplicate column", "column '{column}' appears {n} times (positions {positions})"),
+    "ragged-row": ("error", "Ragged row", "the row has {n} fields, the header {k}"),
+    "missing-column": ("error", "Missing column", "{what} '{column}' of the instrument is not in the data"),
+    "missing-variables": ("info", "Variables not in the data", "instrument variables not in the data: {names}"),
+    "unknown-column": ("info", "Unknown column", "column '{column}' matches nothing in the instrument; kept as is"),
+    "platform-column": ("info", "Survey-platform column", "'{column}' is {platform} metadata ({what}){extra}"),
+    "column-renamed": ("info", "Column matched", "header '{header}' read as '{column}' (matched by {how})"),
+    "value-not-numeric": ("error", "Not a number", "'{value}' is not a numeric code"),
+    "value-unknown-label": ("error", "Unknown answer label", "'{value}' is neither a code nor an answer label of this question"),
+    "value-wrong-type": ("error", "Wrong type", "'{value}' is not a valid {type} value"),
+    "value-out-of-range": ("error", "Out of range", "code {value:g} is outside the allowed {allowed}"),
+    "duplicate-respondent": ("error", "Duplicate respondent id", "respondent id '{id}' already appears at row {first}"),
+    "empty-row": ("warning", "Empty row", "no {what} answered"),
+    "respondent-missing": ("warning", "Many unanswered items", "{value:.0%} of the items unanswered (threshold {threshold:.0%})"),
+    "attention-failed": ("warning", "Failed attention check", "answered {value:g}, expected {expected}"),
+    "speeder": ("warning", "Speeder", "took {value:g} s, below the {threshold:g} s threshold ({basis})"),
+    "longstring": ("warning", "Straight-lining (longstring)", "{value:g} identical answers in a row (threshold {threshold:g})"),
+    "low-irv": ("warning", "Low response variability (IRV)", "intra-individual response SD {value:.3f} below {threshold:g}"),
+    "mahalanobis-outlier": ("warning", "Multivariate outlier", "Mahalanobis D² = {value:.2f} > {cutoff:.2f} (chi-square, df = {df}, p = {p:.2g})"),
+    "even-odd-inconsistent": ("warning", "Even-odd inconsistency", "even-odd consistency {value:.3f} below {threshold:g} over {pairs} scales"),
+    "item-missing": ("warning", "Item often unanswered", "{value:.1%} of respondents left it unanswered (threshold {threshold:.0%})"),
+    "zero-variance": ("warning", "Zero variance", "every answer is {value:g}"),
+    "negative-item-rest": ("warning", "Negative item-rest correlation", "correlates {value:.3f} with the rest of scale '{scale}'{hint}"),
+    "pii-column": ("warning", "Personal data", "column looks like personal data ({kind}); --clean drops it unless --keep-pii"),
+    "careless-skipped": ("info", "Careless index not computed", "{index} not computed: {reason}"),
+    "more-findings": ("info", "More findings", "{n} more '{code}' findings in column '{column}' not listed (see the summary counts)"),
 }
 
 
@@ -52,8 +81,10 @@ class Finding:
 def finding(code: str, *, row=None, column=None, respondent=None, severity=None, value=None, **fields) -> Finding:
     """Build a finding from the catalog template (unknown template fields are left as is)."""
     sev, _title, template = CATALOG[code]
+    ctx = {"column": column, "row": row, "respondent": respondent, "value": value}
+    ctx.update(fields)
     try:
-        message = template.format(**fields)
-    except (KeyError, IndexError):
+        message = template.format(**ctx)
+    except (KeyError, IndexError, ValueError, TypeError):
         message = template
     return Finding(code, severity or sev, row, column, respondent, message, value)

@@ -5,48 +5,775 @@ delimiter detected), XLSX, SPSS .sav, Stata .dta or Parquet, maps column aliases
 instrument to item ids and turns answer labels ("非常同意", "Strongly agree", "5 非常同意")
 into codes, so every instrument item column comes back numeric (float, NaN = missing).
 Problems that stop a run raise AvoidSurveyError with file, row and column.
+
+``load(path, instrument)`` is the full reader behind it (used by ``validate``): it returns
+a :class:`Loaded` with the frame plus provenance — encoding, delimiter, survey platform,
+how each header was matched, unmatched headers, duplicate headers, ragged rows and every
+cell that could not be turned into a code — so problems can be reported instead of raised.
+
+Survey-platform exports
+-----------------------
+* Wenjuanxing/问卷星: question text as headers, optionally numbered ("1.", "Q1.", "1、") and
+  for matrix questions followed by "—" and the row text; metadata columns 序号, 提交答卷时间,
+  所用时间 ("125秒" -> 125 seconds), 来源, 来源详情, 来自IP.
+* Qualtrics CSV: a second header row of question text and a third of ``{"ImportId": ...}``
+  are detected and skipped (data row 1 is the first respondent); the question text row is
+  used to match columns too.
+Headers are matched to the instrument by: the ``mapping`` ({header: column id}), the column
+id itself, a declared alias, then the normalised header (NFKC, numbering, punctuation and
+whitespace removed, case folded) against normalised aliases and item/variable texts in
+either language.
 """
 from __future__ import annotations
 
 import csv
 import io as _io
+import re
+import unicodedata
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import AvoidSurveyError
 from .output import register_input
 
-__all__ = ["read_raw", "read_data", "decode_text", "SUPPORTED"]
+__all__ = ["read_raw", "read_data", "load", "Loaded", "decode_text", "detect_encoding", "SUPPORTED",
+           "norm_header", "norm_label", "parse_duration", "PLATFORM_COLUMNS"]
 
 SUPPORTED = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".sav", ".dta", ".parquet")
 ENCODINGS = ("utf-8-sig", "gb18030")
+MAX_RECORD_BYTES = 1_000_000      # one CSV record (row) longer than this is not survey data
+PROGRESS_BYTES = 50 * 1024 * 1024  # show a progress bar when reading files larger than this
+
+# normalised header -> (kind, what). kind: meta | duration | pii | id
+PLATFORM_COLUMNS: dict[str, tuple[str, str]] = {}
+
+
+def _plat(names, kind, what, platform):
+    for n in names:
+        PLATFORM_COLUMNS[n] = (kind, what, platform)
+
+
+# ---------------------------------------------------------------- normalisation
+_NUMBERING = re.compile(r"^\s*(?:[QqＱ]\s*)?\d+(?:[._\-]\d+)*\s*(?:[.．、:：)）]|\s)\s*")
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_SPLIT = re.compile(r"\s*(?:—+|–+|－+|\s-\s)\s*")
+
+
+def norm_header(s) -> str:
+    """Normalised form of a header or question text used for matching.
+
+    NFKC (full-width to half-width), leading numbering ("1.", "Q1.", "1、", "3)") removed,
+    every character that is not a letter or digit removed, case folded.
+    """
+    t = unicodedata.normalize("NFKC", str(s)).strip()
+    t = _NUMBERING.sub("", t, count=1)
+    return _NON_WORD.sub("", t).casefold()
+
+
+def norm_label(s) -> str:
+    """Normalised answer text: NFKC, whitespace and punctuation removed, case folded."""
+    return _NON_WORD.sub("", unicodedata.normalize("NFKC", str(s))).casefold()
+
+
+_plat(["序号"], "meta", "row number", "wenjuanxing")
+_plat(["提交答卷时间"], "meta", "submit time", "wenjuanxing")
+_plat(["所用时间"], "duration", "time taken", "wenjuanxing")
+_plat(["来源"], "meta", "source", "wenjuanxing")
+_plat(["来源详情"], "meta", "source detail", "wenjuanxing")
+_plat(["来自ip", "ip地址", "填写ip"], "pii", "IP address", "wenjuanxing")
+_plat(["总分"], "meta", "total score", "wenjuanxing")
+_plat(["startdate", "enddate", "recordeddate"], "meta", "timestamp", "qualtrics")
+_plat(["status", "progress", "finished", "distributionchannel", "userlanguage", "externalreference",
+       "externaldatareference"], "meta", "platform metadata", "qualtrics")
+_plat(["durationinseconds"], "duration", "time taken", "qualtrics")
+_plat(["responseid"], "meta", "response id", "qualtrics")
+_plat(["ipaddress"], "pii", "IP address", "qualtrics")
+_plat(["recipientlastname", "recipientfirstname"], "pii", "name", "qualtrics")
+_plat(["recipientemail"], "pii", "e-mail", "qualtrics")
+_plat(["locationlatitude", "locationlongitude"], "pii", "location", "qualtrics")
+
+_DUR_RE = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*(?:小时|时|h|hours?)\s*)?(?:(\d+(?:\.\d+)?)\s*(?:分钟|分|m|min|minutes?)\s*)?"
+                     r"(?:(\d+(?:\.\d+)?)\s*(?:秒|s|sec|seconds?)?)?\s*$", re.IGNORECASE)
+
+
+def parse_duration(series):
+    """Durations as seconds: numbers, "125秒", "2分5秒", "1小时2分", "125 s" (vectorised)."""
+    import numpy as np
+    import pandas as pd
+
+    if pd.api.types.is_numeric_dtype(series):
+        return series.astype(float)
+    s = series.astype("string").str.strip()
+    num = pd.to_numeric(s, errors="coerce").astype(float)
+    todo = num.isna() & s.notna()
+    if todo.any():
+        parts = s[todo].str.extract(_DUR_RE).astype(float)
+        ok = parts.notna().any(axis=1)
+        secs = (parts[0].fillna(0) * 3600 + parts[1].fillna(0) * 60 + parts[2].fillna(0)).where(ok, np.nan)
+        num[todo] = secs
+    return num
+
+
+# ---------------------------------------------------------------- bytes and text
+def _check_bytes(raw: bytes, file) -> None:
+    if not raw.strip():
+        raise AvoidSurveyError("the file is empty", file=file)
+    pos = raw.find(b"\x00")
+    if pos >= 0:
+        raise AvoidSurveyError(f"not a text file: NUL byte at byte offset {pos}", file=file)
+
+
+def detect_encoding(raw: bytes, file=None) -> str:
+    """'utf-8', 'utf-8-sig' (BOM) or 'gb18030' (covers GBK); AvoidSurveyError otherwise.
+
+    The error names the byte offset of the first byte that is neither UTF-8 nor GB18030.
+    """
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    try:
+        raw.decode("utf-8")
+        return "utf-8-sig" if bom else "utf-8"
+    except UnicodeDecodeError as exc:
+        utf_err = exc
+    if not bom:
+        try:
+            raw.decode("gb18030")
+            return "gb18030"
+        except UnicodeDecodeError as exc:
+            gb_err = exc
+        off = max(utf_err.start, gb_err.start)
+    else:
+        off = utf_err.start
+    raise AvoidSurveyError(f"cannot decode the file as UTF-8 or GB18030/GBK: invalid byte 0x{raw[off]:02x} at "
+                           f"byte offset {off}; save it as 'CSV UTF-8'", file=file)
 
 
 def decode_text(raw: bytes, file) -> tuple[str, str]:
     """Decode CSV bytes as UTF-8 (with or without BOM) or GB18030/GBK."""
-    if b"\x00" in raw[:1_000_000] or b"\x00" in raw:
-        pos = raw.find(b"\x00")
-        raise AvoidSurveyError(f"not a text file: NUL byte at offset {pos}", file=file)
-    try:
-        return raw.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError as exc:
-        utf_err = exc
-    try:
-        return raw.decode("gb18030"), "gb18030"
-    except UnicodeDecodeError:
-        pass
-    raise AvoidSurveyError(f"cannot decode the file as UTF-8 or GB18030/GBK (bad byte at offset {utf_err.start}); "
-                           f"save it as CSV UTF-8", file=file)
+    _check_bytes(raw, file)
+    enc = detect_encoding(raw, file)
+    return raw.decode(enc), ("gb18030" if enc == "gb18030" else "utf-8")
 
 
 def _sniff(text: str) -> str:
     sample = text[:64_000]
+    lines = sample.splitlines()
+    first = lines[0] if lines else ""
+    counts = {d: first.count(d) for d in ",;\t|"}
     try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+        d = csv.Sniffer().sniff("\n".join(lines[:50]), delimiters=",;\t|").delimiter
+        if counts.get(d, 0) or not any(counts.values()):
+            return d
     except csv.Error:
-        first = sample.splitlines()[0] if sample else ""
-        counts = {d: first.count(d) for d in ",;\t|"}
-        best = max(counts, key=counts.get)
-        return best if counts[best] else ","
+        pass
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+# ---------------------------------------------------------------- result of a read
+@dataclass
+class Loaded:
+    """A read file: the frame plus where every column and problem came from.
+
+    frame : DataFrame, columns renamed to instrument ids where matched; instrument columns
+        with a numeric meaning are float codes (NaN = missing or not convertible)
+    info : format, encoding, delimiter, platform, header_rows, file
+    headers : the file's headers, in file order (one per frame column)
+    match : {frame column: how it was matched} for renamed or recognised columns
+    unmatched : frame columns the instrument does not know (instrument given)
+    platform : {frame column: (kind, what, platform)} for survey-platform metadata columns
+    duplicates : [(column, [1-based positions])]
+    ragged : [(row, n_fields)] rows whose field count differs from the header's
+    n_fields : number of header fields
+    bad_cells : {column: (row positions 0-based ndarray, raw values ndarray)}
+    raw_text_columns : columns whose answers arrived as text (labels)
+    """
+
+    frame: object
+    info: dict
+    headers: list
+    match: dict = field(default_factory=dict)
+    unmatched: list = field(default_factory=list)
+    platform: dict = field(default_factory=dict)
+    duplicates: list = field(default_factory=list)
+    ragged: list = field(default_factory=list)
+    n_fields: int = 0
+    bad_cells: dict = field(default_factory=dict)
+    raw_text_columns: list = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- header matching
+def _instrument_keys(instrument):
+    """(exact: {name: id}, normalised: {norm: id}) for every column the instrument knows."""
+    exact, normd = {}, {}
+    objs = [*instrument.items, *instrument.variables, *instrument.attention_checks]
+    for o in objs:
+        exact.setdefault(o.id, o.id)
+    for o in objs:
+        for a in o.aliases:
+            exact.setdefault(a, o.id)
+            normd.setdefault(norm_header(a), o.id)
+    for o in objs:
+        texts = []
+        for attr in ("text", "referent", "label"):
+            t = getattr(o, attr, None)
+            if isinstance(t, dict):
+                texts.extend(v for v in t.values() if v)
+        for t in texts:
+            n = norm_header(t)
+            if n:
+                normd.setdefault(n, o.id)
+        normd.setdefault(norm_header(o.id), o.id)
+    normd.pop("", None)
+    return exact, normd
+
+
+def _match_headers(headers, instrument, mapping, questions=None):
+    """Final column names for ``headers``; returns (names, match, unmatched, platform)."""
+    names, match, unmatched, platform = [], {}, [], {}
+    mapping = dict(mapping or {})
+    exact, normd = _instrument_keys(instrument) if instrument is not None else ({}, {})
+    dur_id = None
+    if instrument is not None:
+        for v in instrument.variables:
+            if v.role == "duration":
+                dur_id = v.id
+                break
+    taken = set()
+    for pos, h in enumerate(headers):
+        how, name = None, None
+        if h in mapping:
+            name, how = str(mapping[h]), "mapping"
+        elif instrument is not None and h in exact:
+            name = exact[h]
+            how = "id" if name == h else "alias"
+        elif instrument is not None:
+            cands = [h]
+            q = questions[pos] if questions is not None and pos < len(questions) else None
+            if q:
+                cands.append(q)
+            for c in cands:
+                n = norm_header(c)
+                if n in normd:
+                    name, how = normd[n], "text"
+                    break
+                parts = [p for p in _SPLIT.split(str(c)) if p.strip()]
+                if len(parts) > 1:
+                    for p in reversed(parts):
+                        n = norm_header(p)
+                        if n in normd:
+                            name, how = normd[n], "text"
+                            break
+                    if name:
+                        break
+        if name is None:
+            plat = PLATFORM_COLUMNS.get(norm_header(h))
+            if plat is not None:
+                platform[h] = plat
+                if plat[0] == "duration" and dur_id and dur_id not in taken and dur_id not in headers:
+                    name, how = dur_id, "platform"
+                    platform[dur_id] = plat
+        if name is None:
+            name = h
+            if instrument is not None and h not in platform:
+                unmatched.append(h)
+        elif how != "id":
+            match[name] = {"header": h, "how": how}
+        names.append(name)
+        taken.add(name)
+    return names, match, unmatched, platform
+
+
+def _dedupe(names):
+    """Make names unique (second 'x' -> 'x.1'); return (names, [(name, positions)])."""
+    seen: dict[str, list[int]] = {}
+    for i, n in enumerate(names):
+        seen.setdefault(n, []).append(i)
+    dups = [(n, [p + 1 for p in pos]) for n, pos in seen.items() if len(pos) > 1]
+    if not dups:
+        return list(names), []
+    out, used = [], set(names)
+    count: dict[str, int] = {}
+    for n in names:
+        if n in count:
+            k = count[n]
+            cand = f"{n}.{k}"
+            while cand in used:
+                k += 1
+                cand = f"{n}.{k}"
+            count[n] = k + 1
+            used.add(cand)
+            out.append(cand)
+        else:
+            count[n] = 1
+            out.append(n)
+    return out, dups
+
+
+# ---------------------------------------------------------------- CSV
+def _field_counts(raw: bytes, delim: str, start: int):
+    """Per data record: number of fields, and record lengths (bytes), vectorised in chunks.
+
+    Records end at a newline outside double quotes; blank records are dropped (pandas skips
+    them too). Returns (counts int64 array, lengths int64 array).
+    """
+    import numpy as np
+
+    buf = np.frombuffer(raw, dtype=np.uint8)
+    n = buf.size
+    d, nl, qc = ord(delim), 10, 34
+    quoted = raw.find(b'"', start) >= 0
+    counts, lengths, blank = [], [], []
+    CH = 8 * 1024 * 1024
+    parity = 0
+    rec_start = start
+    carry_delims = 0
+    for lo in range(start, n, CH):
+        hi = min(n, lo + CH)
+        b = buf[lo:hi]
+        if quoted:
+            q = np.cumsum(b == qc, dtype=np.int64)
+            outside = ((q + parity) & 1) == 0
+            parity = int((q[-1] + parity) & 1) if q.size else parity
+            isd = (b == d) & outside
+            isn = (b == nl) & outside
+        else:
+            isd = b == d
+            isn = b == nl
+        cd = np.cumsum(isd, dtype=np.int64)
+        nlpos = np.flatnonzero(isn)
+        if nlpos.size:
+            at = cd[nlpos] + carry_delims
+            c = np.diff(np.concatenate(([0], at)))
+            c[0] = at[0]
+            ends = nlpos + lo
+            starts = np.concatenate(([rec_start], ends[:-1] + 1))
+            ln = ends - starts
+            counts.append(c + 1)
+            lengths.append(ln)
+            carry_delims = int(cd[-1] - cd[nlpos[-1]])
+            rec_start = int(ends[-1] + 1)
+        else:
+            carry_delims += int(cd[-1]) if cd.size else 0
+    if rec_start < n:  # last record without a final newline
+        counts.append(np.array([carry_delims + 1]))
+        lengths.append(np.array([n - rec_start]))
+    if not counts:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    counts = np.concatenate(counts)
+    lengths = np.concatenate(lengths)
+    return counts, lengths
+
+
+def _blank_mask(raw: bytes, counts, lengths, start):
+    import numpy as np
+    ends = np.cumsum(lengths + 1) + start - 1
+    starts = ends - lengths
+    blank = (lengths == 0) | ((lengths == 1) & (np.frombuffer(raw, np.uint8)[np.minimum(starts, len(raw) - 1)] == 13))
+    blank &= counts == 1
+    return blank
+
+
+def _read_csv(p: Path, instrument, mapping, progress: bool):
+    import numpy as np
+    import pandas as pd
+
+    raw = p.read_bytes()
+    _check_bytes(raw, p)
+    enc = detect_encoding(raw, p)
+    head_text = raw[:256_000].decode(enc, errors="ignore")
+    delim = "\t" if p.suffix.lower() == ".tsv" else _sniff(head_text)
+    # header record(s), parsed with the csv module on the first part of the file
+    rdr = csv.reader(_io.StringIO(head_text), delimiter=delim)
+    first = []
+    try:
+        for _ in range(3):
+            first.append(next(rdr))
+    except StopIteration:
+        pass
+    except csv.Error as exc:
+        raise AvoidSurveyError(f"cannot parse the CSV header: {exc}", file=p, line=1) from None
+    if not first or not any(x.strip() for x in first[0]):
+        raise AvoidSurveyError("the file has no header row", file=p, line=1)
+    headers = [h.strip() for h in first[0]]
+    n_head = 1
+    questions = None
+    platform_name = None
+    if len(first) >= 3 and any('"importid"' in c.replace(" ", "").casefold() or c.strip().startswith('{"ImportId')
+                               for c in first[2]):
+        n_head, questions, platform_name = 3, [q.strip() for q in first[1]], "qualtrics"
+    start = 3 if enc == "utf-8-sig" else 0
+    scan = raw if enc != "gb18030" or delim in ",;\t" else raw.decode("gb18030").encode("utf-8")
+    # ragged rows and absurd record lengths: cheap exact check first, full scan if needed
+    k = len(headers)
+    simple = (b'"' not in scan) and (b"\r\n\r\n" not in scan)
+    counts = lengths = None
+    ragged, nfields = [], k
+    n_nl = scan.count(b"\n")
+    n_rec = n_nl + (0 if scan.endswith(b"\n") else 1)
+    nl1 = scan.find(b"\n", 0, MAX_RECORD_BYTES + 1)
+    if (nl1 < 0 and len(scan) > MAX_RECORD_BYTES) or nl1 > MAX_RECORD_BYTES:
+        raise AvoidSurveyError(f"the header is longer than {MAX_RECORD_BYTES:,} bytes: not a survey data file",
+                               file=p, line=1)
+    if not (simple and scan.count(delim.encode()) == n_rec * (k - 1) and b"\n\n" not in scan[start:]
+            and (len(scan) < MAX_RECORD_BYTES or k > 1)):
+        counts, lengths = _field_counts(scan, delim, start)
+        blank = _blank_mask(scan, counts, lengths, start)
+        too_long = np.flatnonzero(lengths > MAX_RECORD_BYTES)
+        if too_long.size:
+            i = int(too_long[0])
+            if i < n_head:
+                raise AvoidSurveyError(f"the header is longer than {MAX_RECORD_BYTES:,} bytes: not a survey data file",
+                                       file=p, line=1)
+            raise AvoidSurveyError(f"a row is longer than {MAX_RECORD_BYTES:,} bytes: not a survey data file",
+                                   file=p, row=int(np.count_nonzero(~blank[n_head:i])) + 1)
+        data_counts = counts[n_head:][~blank[n_head:]]
+        bad = np.flatnonzero(data_counts != k)
+        ragged = [(int(i) + 1, int(data_counts[i])) for i in bad]
+        if data_counts.size:
+            nfields = max(k, int(data_counts.max()))
+    names_pos = [f"__c{i}" for i in range(nfields)]
+    # which positions must stay text (ids, free text) and which are numeric answers
+    pre_names, _, _, _ = _match_headers(headers, instrument, mapping, questions)
+    dtype = {}
+    if instrument is not None:
+        resp = instrument.responses()
+        for i, nm in enumerate(pre_names):
+            fmt = resp.get(nm)
+            if fmt is not None and fmt.type in ("id", "text", "date"):
+                dtype[names_pos[i]] = str
+    else:
+        pass
+    src = str(p)
+    handle = None
+    try:
+        if progress and len(raw) > PROGRESS_BYTES:
+            handle = _ProgressReader(raw, p.name)
+            src = handle
+        try:
+            df = pd.read_csv(src, sep=delim, header=None, skiprows=n_head, names=names_pos, dtype=dtype or None,
+                             encoding="utf-8" if enc == "utf-8" else enc, engine="c", skipinitialspace=False,
+                             low_memory=False, skip_blank_lines=True)
+        except pd.errors.EmptyDataError:
+            df = pd.DataFrame(columns=names_pos)
+        except pd.errors.ParserError as exc:
+            raise AvoidSurveyError(f"cannot parse CSV: {' '.join(str(exc).split())[:200]}", file=p) from None
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise AvoidSurveyError(f"cannot read CSV: {' '.join(str(exc).split())[:200]}", file=p) from None
+    finally:
+        if handle is not None:
+            handle.close()
+    headers_all = headers + [f"(extra field {j - k + 1})" for j in range(k, nfields)]
+    info = {"file": str(p), "format": "csv", "encoding": "gb18030" if enc == "gb18030" else "utf-8",
+            "bom": enc == "utf-8-sig", "delimiter": delim, "header_rows": n_head}
+    if platform_name:
+        info["platform"] = platform_name
+    return df, headers_all, questions, info, ragged, k
+
+
+class _ProgressReader:
+    """A file-like view of the bytes that shows a rich progress bar on stderr."""
+
+    def __init__(self, raw: bytes, name: str):
+        from rich.console import Console
+        from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+        self._buf = _io.BytesIO(raw)
+        self._total = len(raw)
+        self._prog = Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
+                              TimeRemainingColumn(), console=Console(stderr=True), transient=True)
+        self._prog.start()
+        self._task = self._prog.add_task(f"reading {name}", total=self._total)
+
+    def read(self, n=-1):
+        b = self._buf.read(n)
+        self._prog.update(self._task, completed=self._buf.tell())
+        return b
+
+    def readable(self):
+        return True
+
+    def __iter__(self):  # pragma: no cover - pandas uses read()
+        return iter(self._buf)
+
+    def close(self):
+        self._prog.stop()
+
+
+# ---------------------------------------------------------------- other formats
+def _read_other(p: Path, ext: str, sheet):
+    """(frame with positional columns, headers, questions, info, value_labels)."""
+    import pandas as pd
+
+    info = {"file": str(p), "format": ext.lstrip("."), "header_rows": 1}
+    value_labels = {}
+    if ext in (".xlsx", ".xlsm"):
+        try:
+            sh = sheet if sheet is not None else 0
+            raw = pd.read_excel(p, sheet_name=sh, header=None, dtype=object, engine="openpyxl")
+        except ValueError as exc:
+            raise AvoidSurveyError(f"cannot read sheet {sheet!r}: {' '.join(str(exc).split())[:200]}", file=p) from None
+        except IndexError:
+            raise AvoidSurveyError(f"the workbook has no sheet {sheet!r}", file=p) from None
+        if raw.shape[0] == 0:
+            raise AvoidSurveyError("the sheet is empty", file=p)
+        headers = ["" if (isinstance(h, float) and h != h) or h is None else str(h).strip() for h in raw.iloc[0]]
+        df = raw.iloc[1:].reset_index(drop=True)
+        questions = None
+        if df.shape[0] >= 2 and df.iloc[1].astype(str).str.contains('ImportId', regex=False).any():
+            questions = [str(q) for q in df.iloc[0]]
+            df = df.iloc[2:].reset_index(drop=True)
+            info.update(header_rows=3, platform="qualtrics")
+        df = df.infer_objects()
+        info["sheet"] = sheet if sheet is not None else 0
+    elif ext in (".sav", ".dta"):
+        import pyreadstat
+        fn = pyreadstat.read_sav if ext == ".sav" else pyreadstat.read_dta
+        df, meta = fn(str(p), apply_value_formats=False)
+        headers = [str(c).strip() for c in df.columns]
+        value_labels = {str(k): v for k, v in (meta.variable_value_labels or {}).items()}
+        questions = list(meta.column_labels) if meta.column_labels else None
+        questions = [q or "" for q in questions] if questions else None
+    elif ext == ".parquet":
+        df = pd.read_parquet(p)
+        headers = [str(c).strip() for c in df.columns]
+        questions = None
+    else:
+        raise AvoidSurveyError(f"unsupported file type '{ext or '(none)'}' (use {', '.join(SUPPORTED)})", file=p)
+    df = df.copy()
+    df.columns = [f"__c{i}" for i in range(df.shape[1])]
+    return df, headers, questions, info, value_labels
+
+
+# ---------------------------------------------------------------- codes
+_LABEL_CACHE: dict = {}
+
+
+def _label_lookup(fmt) -> dict:
+    """Normalised answer text -> code: "非常同意", "Strongly agree", "5 非常同意", "5=非常同意",
+    "非常同意(5)" all map to 5."""
+    key = id(fmt)
+    hit = _LABEL_CACHE.get(key)
+    if hit is not None and hit[0] is fmt:
+        return hit[1]
+    out = {}
+    for code, text in (fmt.labels or {}).items():
+        vals = list((text or {}).values()) if isinstance(text, dict) else [text]
+        for t in vals:
+            if not t:
+                continue
+            n = norm_label(t)
+            if not n:
+                continue
+            out.setdefault(n, code)
+            out.setdefault(f"{code}{n}", code)
+            out.setdefault(f"{n}{code}", code)
+    for t, c in (fmt.label_map() if hasattr(fmt, "label_map") else {}).items():
+        out.setdefault(norm_label(t), c)
+    if fmt.type == "boolean":
+        for s, v in {"yes": 1, "no": 0, "true": 1, "false": 0, "是": 1, "否": 0, "y": 1, "n": 0,
+                     "有": 1, "无": 0}.items():
+            out.setdefault(s, v)
+    _LABEL_CACHE[key] = (fmt, out)
+    return out
+
+
+def _parse_number(u):
+    try:
+        return float(unicodedata.normalize("NFKC", u).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def to_codes(series, fmt):
+    """(float codes, bad mask) from numbers or answer labels; bad = given but not convertible.
+
+    Works on the distinct values only (vectorised over rows): each distinct text is parsed
+    as a number or looked up among the format's labels in either language.
+    """
+    import numpy as np
+    import pandas as pd
+
+    if pd.api.types.is_bool_dtype(series):
+        out = series.astype(float)
+        bad = np.zeros(len(series), bool)
+    elif pd.api.types.is_numeric_dtype(series):
+        out = series.astype(float)
+        bad = np.zeros(len(series), bool)
+    else:
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        lookup = _label_lookup(fmt) if fmt is not None else {}
+        vals = np.full(len(uniques) + 1, np.nan)
+        ok = np.zeros(len(uniques) + 1, bool)
+        ok[-1] = True  # NaN sentinel maps to missing, not bad
+        for j, u in enumerate(uniques):
+            if isinstance(u, (int, float, np.integer, np.floating)) and not isinstance(u, bool):
+                vals[j], ok[j] = float(u), True
+                continue
+            su = str(u)
+            if not su.strip():
+                ok[j] = True
+                continue
+            v = _parse_number(su)
+            if v is None:
+                c = lookup.get(norm_label(su))
+                if c is not None:
+                    try:
+                        v = float(c)
+                    except (TypeError, ValueError):
+                        v = None
+            if v is not None:
+                vals[j], ok[j] = v, True
+        out = pd.Series(vals[codes], index=series.index)
+        bad = ~ok[codes]
+    if fmt is not None and fmt.missing_codes:
+        mc = [float(c) for c in fmt.missing_codes if not isinstance(c, str)]
+        if mc:
+            out = out.where(~out.isin(mc), np.nan)
+    return out, np.asarray(bad)
+
+
+_NUMERIC_TYPES = ("likert", "numeric", "boolean", "ordinal", "categorical")
+
+
+def _apply_value_labels(col, series, labels: dict, fmt):
+    """SPSS/Stata value labels -> instrument codes via the label text (when they differ)."""
+    import numpy as np
+
+    lookup = _label_lookup(fmt)
+    remap = {}
+    for v, t in labels.items():
+        c = lookup.get(norm_label(t))
+        if c is None:
+            return series
+        remap[float(v)] = float(c)
+    if all(k == v for k, v in remap.items()):
+        return series
+    s = series.astype(float)
+    return s.map(lambda x: remap.get(x, x) if x == x else np.nan)
+
+
+def _as_text(s):
+    """Numbers that are ids (1.0 -> "1") as text, missing kept missing (vectorised)."""
+    import pandas as pd
+
+    if pd.api.types.is_float_dtype(s):
+        nn = s.dropna()
+        if len(nn) == 0 or bool(((nn % 1) == 0).all()):
+            s = s.astype("Int64")
+    out = s.astype("string").astype(object)
+    return out.where(s.notna(), None)
+
+
+# ---------------------------------------------------------------- entry points
+def load(path, instrument=None, *, sheet=None, mapping=None, progress: bool = False) -> Loaded:
+    """Read any supported file into a :class:`Loaded` (frame plus provenance).
+
+    Raises AvoidSurveyError only when the file cannot be used at all (missing, empty, not
+    text, undecodable, unsupported). Everything else — duplicate or unmatched headers,
+    ragged rows, unconvertible cells — is recorded on the result.
+    """
+    import numpy as np
+    import pandas as pd
+
+    p = Path(path)
+    if not p.exists():
+        raise AvoidSurveyError("file not found", file=p)
+    if p.is_dir():
+        raise AvoidSurveyError("is a directory, not a data file", file=p)
+    register_input(p)
+    ext = p.suffix.lower()
+    ragged, value_labels = [], {}
+    try:
+        if ext in (".csv", ".txt", ".tsv", ""):
+            df, headers, questions, info, ragged, k = _read_csv(p, instrument, mapping, progress)
+        else:
+            if p.stat().st_size == 0:
+                raise AvoidSurveyError("the file is empty", file=p)
+            df, headers, questions, info, value_labels = _read_other(p, ext, sheet)
+            k = len(headers)
+    except AvoidSurveyError:
+        raise
+    except MemoryError:
+        raise
+    except (OSError, ValueError, KeyError, ImportError, IndexError) as exc:
+        raise AvoidSurveyError(f"cannot read {ext.lstrip('.') or 'file'}: {' '.join(str(exc).split())[:200]}",
+                               file=p) from None
+    except Exception as exc:  # readers of binary formats raise their own types
+        raise AvoidSurveyError(f"cannot read {ext.lstrip('.') or 'file'}: {type(exc).__name__}: "
+                               f"{' '.join(str(exc).split())[:200]}", file=p) from None
+    if not headers or not any(headers):
+        raise AvoidSurveyError("the file has no header row", file=p, line=1)
+    headers = [h if h else f"(unnamed {i + 1})" for i, h in enumerate(headers)]
+    base = headers[:k]
+    names, match, unmatched, platform = _match_headers(base, instrument, mapping, questions)
+    names = names + headers[k:]
+    unmatched = unmatched + headers[k:] if instrument is not None else []
+    names, dups = _dedupe(names)
+    df.columns = names
+    if value_labels:
+        value_labels = {names[i]: value_labels[h] for i, h in enumerate(headers) if h in value_labels}
+    out = Loaded(df, info, headers, match, unmatched, platform, dups, ragged, k)
+    # platform durations ("125秒") to seconds
+    dup_names = {n for n, _ in dups}
+    for col, (kind, _what, _pl) in list(platform.items()):
+        if kind == "duration" and col in df.columns and col not in dup_names:
+            df[col] = parse_duration(df[col])
+    if instrument is not None:
+        resp = instrument.responses()
+        for col in df.columns:
+            fmt = resp.get(col)
+            if fmt is None or col in dup_names:
+                continue
+            s = df[col]
+            if fmt.type in _NUMERIC_TYPES:
+                if col in value_labels and pd.api.types.is_numeric_dtype(s):
+                    s = _apply_value_labels(col, s, value_labels[col], fmt)
+                was_text = not pd.api.types.is_numeric_dtype(s)
+                codes, bad = to_codes(s, fmt)
+                if was_text:
+                    out.raw_text_columns.append(col)
+                if bad.any():
+                    pos = np.flatnonzero(bad)
+                    out.bad_cells[col] = (pos, s.to_numpy()[pos])
+                df[col] = codes
+            elif fmt.type in ("id", "text") and pd.api.types.is_numeric_dtype(s):
+                df[col] = _as_text(s)
+        dur = [v.id for v in instrument.variables if v.role == "duration"]
+        for col in dur:
+            if col in df.columns and col not in dup_names and not pd.api.types.is_numeric_dtype(df[col]):
+                df[col] = parse_duration(df[col])
+    info["value_labels"] = value_labels
+    df.attrs["source"] = info
+    return out
+
+
+def read_data(path, instrument=None, *, sheet=None, mapping=None):
+    """Read a response file for analysis.
+
+    Parameters
+    ----------
+    path : file path (csv, xlsx, sav, dta, parquet)
+    instrument : Instrument or None. When given, alias headers are renamed to item ids and
+        every item / attention-check / numeric variable column becomes float codes.
+    mapping : optional dict {source header: column id} applied before aliases.
+
+    Returns
+    -------
+    pandas.DataFrame (a new frame; the file is never modified). Ragged rows and duplicate
+    columns raise AvoidSurveyError (run ``avoid-survey validate`` to see every problem).
+    """
+    ld = load(path, instrument, sheet=sheet, mapping=mapping)
+    if ld.frame.shape[1] == 0:
+        raise AvoidSurveyError("no columns", file=path)
+    if ld.duplicates:
+        name, pos = ld.duplicates[0]
+        raise AvoidSurveyError(f"duplicate column '{name}' (columns {', '.join(map(str, pos))})",
+                               file=path, row=0, column=name)
+    if ld.ragged:
+        row, nf = ld.ragged[0]
+        raise AvoidSurveyError(f"row has {nf} fields but the header has {ld.n_fields} "
+                               f"({len(ld.ragged)} such row(s); run `avoid-survey validate`)", file=path, row=row)
+    return ld.frame
 
 
 def read_raw(path, *, sheet=None):
@@ -67,8 +794,6 @@ def read_raw(path, *, sheet=None):
     try:
         if ext in (".csv", ".txt", ".tsv", ""):
             raw = p.read_bytes()
-            if not raw.strip():
-                raise AvoidSurveyError("the file is empty", file=p)
             text, enc = decode_text(raw, p)
             delim = "\t" if ext == ".tsv" else _sniff(text)
             info.update(encoding=enc, delimiter=delim)
@@ -79,21 +804,12 @@ def read_raw(path, *, sheet=None):
                 raise AvoidSurveyError(f"cannot parse CSV: {' '.join(str(exc).split())}", file=p) from None
             except pd.errors.EmptyDataError:
                 raise AvoidSurveyError("the file is empty", file=p) from None
-        elif ext in (".xlsx", ".xlsm"):
-            try:
-                df = pd.read_excel(p, sheet_name=sheet if sheet is not None else 0, dtype=str)
-            except ValueError as exc:
-                raise AvoidSurveyError(f"cannot read sheet: {exc}", file=p) from None
-        elif ext == ".sav":
-            import pyreadstat
-            df, _meta = pyreadstat.read_sav(str(p), apply_value_formats=False)
-        elif ext == ".dta":
-            import pyreadstat
-            df, _meta = pyreadstat.read_dta(str(p), apply_value_formats=False)
-        elif ext == ".parquet":
-            df = pd.read_parquet(p)
         else:
-            raise AvoidSurveyError(f"unsupported file type '{ext}' (use {', '.join(SUPPORTED)})", file=p)
+            df0, headers, _q, info2, _vl = _read_other(p, ext, sheet)
+            df = df0.astype(object).where(df0.notna(), None)
+            df = df.map(lambda v: v if v is None else str(v)).astype("string")
+            df.columns = headers
+            info.update(info2)
     except AvoidSurveyError:
         raise
     except (OSError, ValueError, KeyError, ImportError) as exc:
@@ -102,57 +818,3 @@ def read_raw(path, *, sheet=None):
         raise AvoidSurveyError(f"cannot read {ext.lstrip('.')}: {type(exc).__name__}: {' '.join(str(exc).split())[:200]}", file=p) from None
     df.columns = [str(c).strip() for c in df.columns]
     return df, info
-
-
-def _to_codes(series, fmt, column, file):
-    """Numeric codes from numbers or answer labels; unparseable -> NaN."""
-    import numpy as np
-    import pandas as pd
-
-    if pd.api.types.is_numeric_dtype(series):
-        out = series.astype(float)
-    else:
-        s = series.astype("string").str.strip()
-        out = pd.to_numeric(s, errors="coerce").astype(float)
-        todo = out.isna() & s.notna()
-        if todo.any() and fmt is not None:
-            lm = fmt.label_map()
-            mapped = s[todo].map(lambda x: lm.get(" ".join(x.split()), lm.get(" ".join(x.split()).casefold())))
-            out[todo] = pd.to_numeric(mapped, errors="coerce")
-    if fmt is not None and fmt.missing_codes:
-        out[out.isin([float(c) for c in fmt.missing_codes if not isinstance(c, str)])] = np.nan
-    return out
-
-
-def read_data(path, instrument=None, *, sheet=None, mapping=None):
-    """Read a response file for analysis.
-
-    Parameters
-    ----------
-    path : file path (csv, xlsx, sav, dta, parquet)
-    instrument : Instrument or None. When given, alias headers are renamed to item ids and
-        every item / attention-check / numeric variable column becomes float codes.
-    mapping : optional dict {source header: column id} applied before aliases.
-
-    Returns
-    -------
-    pandas.DataFrame (a new frame; the file is never modified).
-    """
-    df, info = read_raw(path, sheet=sheet)
-    if df.shape[1] == 0:
-        raise AvoidSurveyError("no columns", file=path)
-    if mapping:
-        df = df.rename(columns=dict(mapping))
-    if instrument is not None:
-        aliases = instrument.aliases()
-        known = set(instrument.responses())
-        ren = {c: aliases[c] for c in df.columns if c not in known and c in aliases and aliases[c] not in df.columns}
-        df = df.rename(columns=ren)
-        for col, fmt in instrument.responses().items():
-            if col in df.columns and fmt.type in ("likert", "numeric", "boolean", "ordinal"):
-                df[col] = _to_codes(df[col], fmt, col, path)
-    dup = df.columns[df.columns.duplicated()].tolist()
-    if dup:
-        raise AvoidSurveyError(f"duplicate column '{dup[0]}'", file=path, row=0, column=dup[0])
-    df.attrs["source"] = info
-    return df

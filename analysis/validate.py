@@ -1,0 +1,814 @@
+"""Check a response file before analysis: every problem at once, nothing modified.
+
+``validate(path, instrument)`` reads the file with :func:`avoid_survey.analysis.io.load`
+and collects :class:`~avoid_survey.analysis.findings.Finding` objects in five classes:
+
+structure
+    ``no-instrument`` (info), ``header-only``, ``duplicate-column``, ``ragged-row``,
+    ``missing-column`` (error for items of required scales; info for optional scales and
+    attention checks), ``missing-variables`` (info), ``unknown-column`` (info),
+    ``platform-column`` (info), ``column-renamed`` (info).
+values
+    ``value-not-numeric``, ``value-unknown-label``, ``value-wrong-type``,
+    ``value-out-of-range`` (errors, one per cell).
+respondents
+    ``duplicate-respondent`` (error); warnings ``empty-row``, ``respondent-missing``,
+    ``attention-failed``, ``speeder``, and the careless-response indices ``longstring``,
+    ``low-irv``, ``mahalanobis-outlier``, ``even-odd-inconsistent`` (each with its value;
+    see :mod:`avoid_survey.analysis.careless`).
+items
+    ``item-missing``, ``zero-variance``, ``negative-item-rest`` (warnings).
+privacy
+    ``pii-column`` (warning): IP addresses, Chinese mobile numbers (1[3-9] + 9 digits),
+    18-digit resident ID numbers with a valid check digit (GB 11643), e-mail addresses,
+    name-like headers (姓名, name...), platform PII columns and variables marked ``pii``.
+
+Every check works on whole columns or on the (n, k) item matrix (numpy/pandas), never
+row by row. Findings per (code, column) are listed up to ``Thresholds.max_listed``; the
+summary counts all of them. With ``clean=OUT`` the data are written through
+:func:`avoid_survey.analysis.datawrite.write_data` with codes normalised, reverse-keyed
+items untouched, PII columns dropped (unless ``keep_pii``) and one 0/1 flag column per
+index: ``flag_longstring``, ``flag_irv``, ``flag_mahalanobis``, ``flag_even_odd``,
+``flag_speeder``, ``flag_attention``, ``flag_missing`` (respondent missing share above the
+threshold), plus ``flag_count`` (how many flags are set).
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+from .errors import AvoidSurveyError
+from .findings import CATALOG, SEVERITIES, Finding, finding
+from .table import Column, Table
+
+__all__ = ["validate", "ValidationReport", "Thresholds", "FLAG_COLUMNS", "clean_frame"]
+
+FLAG_COLUMNS = {
+    "flag_longstring": "longstring",
+    "flag_irv": "low-irv",
+    "flag_mahalanobis": "mahalanobis-outlier",
+    "flag_even_odd": "even-odd-inconsistent",
+    "flag_speeder": "speeder",
+    "flag_attention": "attention-failed",
+    "flag_missing": "respondent-missing",
+}
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Cut-offs of the respondent and item checks (all configurable).
+
+    respondent_missing : flag a respondent with more than this share of items unanswered
+    item_missing : flag an item unanswered by more than this share of respondents
+    longstring : flag a run of at least this many identical answers; None = half the
+        items, at least 6
+    irv : flag an intra-individual response SD below this
+    mahalanobis_alpha : flag D² above the chi-square (1 - alpha) quantile on k df
+    even_odd : flag an even-odd consistency below this
+    seconds_per_item : speeder when the duration is below this times the number of items
+    min_duration : speeder threshold in seconds (overrides seconds_per_item)
+    min_items : careless indices need at least this many answered items
+    max_listed : findings listed per (code, column); the summary counts all
+    """
+
+    respondent_missing: float = 0.2
+    item_missing: float = 0.1
+    longstring: int | None = None
+    irv: float = 0.3
+    mahalanobis_alpha: float = 0.001
+    even_odd: float = 0.0
+    seconds_per_item: float = 2.0
+    min_duration: float | None = None
+    min_items: int = 6
+    max_listed: int = 1000
+
+    @classmethod
+    def from_mapping(cls, d: dict | None) -> "Thresholds":
+        """Thresholds from a mapping such as a YAML file's; unknown keys are errors."""
+        if not d:
+            return cls()
+        names = {f.name for f in fields(cls)}
+        bad = [k for k in d if k not in names]
+        if bad:
+            raise AvoidSurveyError(f"unknown threshold '{bad[0]}' (known: {', '.join(sorted(names))})")
+        out = {}
+        for k, v in d.items():
+            if v is None:
+                out[k] = None
+                continue
+            try:
+                out[k] = int(v) if k in ("longstring", "min_items", "max_listed") else float(v)
+            except (TypeError, ValueError):
+                raise AvoidSurveyError(f"threshold '{k}' must be a number, got {v!r}") from None
+        return cls(**out)
+
+    def merged(self, **over) -> "Thresholds":
+        vals = asdict(self)
+        vals.update({k: v for k, v in over.items() if v is not None})
+        return Thresholds(**vals)
+
+
+@dataclass
+class ValidationReport:
+    """What :func:`validate` found. ``to_dict()`` is the ``--format json`` document."""
+
+    file: str
+    instrument: str | None
+    n_rows: int
+    n_respondents: int
+    findings: list
+    counts: dict                  # code -> number of findings (listed or not)
+    read: dict                    # encoding, delimiter, format, platform, header_rows
+    columns: dict                 # frame column -> {"header", "how"} for matched headers
+    thresholds: Thresholds
+    indices: object = None        # DataFrame of per-respondent index values (or None)
+    flags: object = None          # DataFrame of 0/1 flags (or None)
+    frame: object = None          # the read frame (codes normalised)
+    pii_columns: list = field(default_factory=list)
+    clean_file: str | None = None
+    warnings: list = field(default_factory=list)
+
+    def _n(self, sev: str) -> int:
+        return sum(n for code, n in self.counts.items() if _severity(code, self.findings) == sev)
+
+    @property
+    def n_errors(self) -> int:
+        return self._n("error")
+
+    @property
+    def n_warnings(self) -> int:
+        return self._n("warning")
+
+    @property
+    def n_info(self) -> int:
+        return self._n("info")
+
+    def summary(self) -> list[dict]:
+        out = []
+        for code, n in sorted(self.counts.items(), key=lambda kv: (SEVERITIES.index(_severity(kv[0], self.findings)), kv[0])):
+            fs = [f for f in self.findings if f.code == code]
+            rows = [f.row for f in fs if f.row is not None]
+            cols = list(dict.fromkeys(f.column for f in fs if f.column is not None))
+            out.append({"code": code, "severity": _severity(code, self.findings), "title": CATALOG[code][1],
+                        "count": n, "columns": cols, "first_rows": rows[:10],
+                        "example": fs[0].message if fs else ""})
+        return out
+
+    def to_dict(self) -> dict:
+        return {
+            "file": self.file,
+            "instrument": self.instrument,
+            "n_rows": self.n_rows,
+            "n_respondents": self.n_respondents,
+            "n_errors": self.n_errors,
+            "n_warnings": self.n_warnings,
+            "n_info": self.n_info,
+            "read": {k: v for k, v in self.read.items() if k != "value_labels"},
+            "columns": self.columns,
+            "thresholds": asdict(self.thresholds),
+            "summary": self.summary(),
+            "pii_columns": self.pii_columns,
+            "clean_file": self.clean_file,
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+    def to_tables(self, lang: str = "en") -> list[Table]:
+        zh = lang == "zh"
+        t1 = Table({"en": "Validation summary", "zh": "数据检查摘要"},
+                   [Column("what", {"en": "", "zh": ""}, "text"), Column("value", {"en": "", "zh": ""}, "text")],
+                   name="summary")
+        rd = self.read
+        t1.add("文件" if zh else "File", self.file)
+        t1.add("问卷" if zh else "Instrument", self.instrument or ("（未指定）" if zh else "(none)"))
+        fmt = rd.get("format", "")
+        if rd.get("encoding"):
+            fmt += f", {rd['encoding']}{' BOM' if rd.get('bom') else ''}, {_delim_name(rd.get('delimiter'))}"
+        if rd.get("platform"):
+            fmt += f", {rd['platform']}"
+        t1.add("格式" if zh else "Format", fmt)
+        t1.add("数据行" if zh else "Rows", str(self.n_rows))
+        t1.add("受访者" if zh else "Respondents", str(self.n_respondents))
+        t1.add("错误" if zh else "Errors", str(self.n_errors))
+        t1.add("警告" if zh else "Warnings", str(self.n_warnings))
+        t1.add("提示" if zh else "Info", str(self.n_info))
+        if self.clean_file:
+            t1.add("清洗后数据" if zh else "Clean data", self.clean_file)
+        t2 = Table({"en": "Findings by code", "zh": "按类别汇总的问题"},
+                   [Column("code", {"en": "Code", "zh": "代码"}, "text"),
+                    Column("severity", {"en": "Severity", "zh": "级别"}, "text"),
+                    Column("count", {"en": "Count", "zh": "数量"}, "int"),
+                    Column("columns", {"en": "Columns", "zh": "列"}, "text"),
+                    Column("rows", {"en": "First rows", "zh": "前几行"}, "text"),
+                    Column("example", {"en": "Example", "zh": "示例"}, "text")], name="findings")
+        sev_zh = {"error": "错误", "warning": "警告", "info": "提示"}
+        for s in self.summary():
+            cols = s["columns"]
+            ctext = ", ".join(cols[:4]) + (f" (+{len(cols) - 4})" if len(cols) > 4 else "")
+            rtext = ", ".join(map(str, s["first_rows"][:5])) + (" …" if s["count"] > 5 and s["first_rows"] else "")
+            t2.add(s["code"], sev_zh[s["severity"]] if zh else s["severity"], s["count"], ctext, rtext,
+                   _short(s["example"], 90))
+        if not self.counts:
+            t2.notes.append({"en": "No problems found.", "zh": "未发现问题。"})
+        t2.notes.append({"en": "Rows are 1-based data rows (the first row after the header is 1). "
+                               "Careless-response indices are warnings; --format json lists every finding.",
+                         "zh": "行号为数据行（表头之后第一行为 1）。粗心作答指标为警告；--format json 列出全部问题。"})
+        return [t1, t2]
+
+
+def _delim_name(d):
+    return {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}.get(d, repr(d))
+
+
+def _short(s: str, n: int) -> str:
+    s = " ".join(str(s).split())
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def _severity(code, findings):
+    return CATALOG[code][0]
+
+
+# ---------------------------------------------------------------- collecting findings
+class _Collector:
+    def __init__(self, max_listed: int):
+        self.findings: list[Finding] = []
+        self.counts: Counter = Counter()
+        self.max_listed = max_listed
+        self._more: dict = {}
+
+    def add(self, code, *, row=None, column=None, respondent=None, value=None, **fields):
+        self.counts[code] += 1
+        self.findings.append(finding(code, row=row, column=column, respondent=respondent, value=value, **fields))
+
+    def rows(self, code, pos, column=None, values=None, ids=None, **fields):
+        """One finding per row position (0-based) in ``pos``, listing at most max_listed."""
+        import numpy as np
+
+        pos = np.asarray(pos)
+        if pos.size == 0:
+            return
+        self.counts[code] += int(pos.size)
+        shown = pos[: self.max_listed]
+        vals = None if values is None else np.asarray(values)[: self.max_listed]
+        for j, i in enumerate(shown.tolist()):
+            v = None if vals is None else _py(vals[j])
+            rid = None if ids is None else ids[i]
+            self.findings.append(finding(code, row=i + 1, column=column, respondent=rid, value=v, **fields))
+        if pos.size > self.max_listed:
+            self.findings.append(finding("more-findings", column=column, n=int(pos.size - self.max_listed),
+                                         code=code))
+            self.counts["more-findings"] += 1
+
+
+def _py(v):
+    import numpy as np
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+        return v
+    return v
+
+
+def _fmt_value(v) -> str:
+    s = str(v)
+    s = " ".join(s.split())
+    return s[:40] + ("…" if len(s) > 40 else "")
+
+
+# ---------------------------------------------------------------- privacy
+_PII_HEADERS = {
+    "name": ["姓名", "名字", "真实姓名", "name", "fullname", "firstname", "lastname", "surname", "联系人",
+             "respondentname", "受访者姓名"],
+    "phone": ["手机", "手机号", "手机号码", "电话", "电话号码", "联系电话", "联系方式", "phone", "mobile", "telephone",
+              "phonenumber", "tel", "cellphone"],
+    "e-mail": ["email", "e-mail", "mail", "邮箱", "电子邮箱", "电子邮件"],
+    "ID-card number": ["身份证", "身份证号", "身份证号码", "idcard", "idnumber", "identitycard"],
+    "IP address": ["ip", "ip地址", "ipaddress", "来自ip"],
+    "address": ["住址", "家庭住址", "地址", "address", "homeaddress"],
+}
+_PII_HEADER_MAP = {}
+for _kind, _names in _PII_HEADERS.items():
+    for _n in _names:
+        _PII_HEADER_MAP[re.sub(r"[\W_]+", "", _n).casefold()] = _kind
+
+_RE_IP = r"(?<![\d.])(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}(?![\d.])"
+_RE_PHONE = r"(?<!\d)(?:\+?86[-\s]?)?1[3-9]\d{9}(?!\d)"
+_RE_EMAIL = r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+"
+_RE_IDCARD = r"(?<!\d)(\d{17}[\dXx])(?![\dXx])"
+_ID_W = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+_ID_CHECK = "10X98765432"
+
+
+def valid_id_numbers(s):
+    """Boolean Series: 18-character strings with a valid GB 11643 check digit (vectorised)."""
+    import numpy as np
+    import pandas as pd
+
+    s = s.astype("string").str.upper()
+    ok = s.str.fullmatch(r"\d{17}[\dX]").fillna(False).to_numpy(bool)
+    out = np.zeros(len(s), bool)
+    if ok.any():
+        sub = s[ok].to_numpy(dtype=object).astype("U18")
+        b = np.frombuffer(np.ascontiguousarray(sub).tobytes(), dtype=np.uint32).reshape(-1, 18)
+        digits = b[:, :17].astype(np.int64) - 48
+        tot = (digits * np.array(_ID_W)).sum(axis=1) % 11
+        expect = np.array([ord(c) for c in _ID_CHECK])[tot]
+        out[np.flatnonzero(ok)] = b[:, 17] == expect
+    return pd.Series(out, index=s.index)
+
+
+def _pii_kind_of_values(sample):
+    """Kind of personal data in a sample of cell texts, or None."""
+    s = sample.astype("string")
+    if s.str.contains(_RE_EMAIL, regex=True).fillna(False).any():
+        return "e-mail"
+    ids = s.str.extract(_RE_IDCARD, expand=False).dropna()
+    if len(ids) and valid_id_numbers(ids).any():
+        return "ID-card number"
+    if s.str.contains(_RE_PHONE, regex=True).fillna(False).any():
+        return "phone number"
+    if s.str.contains(_RE_IP, regex=True).fillna(False).any():
+        return "IP address"
+    return None
+
+
+# ---------------------------------------------------------------- the checks
+def validate(path, instrument=None, *, id_column=None, thresholds=None, sheet=None, mapping=None,
+             clean=None, keep_pii: bool = False, force: bool = False, progress: bool = False,
+             lang: str = "zh") -> ValidationReport:
+    """Validate a response file against an instrument; never modifies the file.
+
+    Parameters
+    ----------
+    path : response file (csv, xlsx, sav, dta, parquet)
+    instrument : Instrument, bundled id, path, or None (structural checks only)
+    id_column : respondent id column (default: the instrument variable with role ``id``)
+    thresholds : :class:`Thresholds` or a mapping of its fields
+    sheet, mapping : passed to the reader (xlsx sheet; {header: column id})
+    clean : optional output path: write the cleaned data there (see module docstring)
+    keep_pii, force : keep PII columns in ``clean``; overwrite an existing ``clean`` file
+
+    Returns
+    -------
+    ValidationReport. Raises AvoidSurveyError only when the file cannot be used at all.
+
+    Notes
+    -----
+    Careless-response indices follow R ``careless`` (longstring, irv, mahad, evenodd);
+    the Mahalanobis cut-off is ``qchisq(1 - alpha, df = k)`` on the complete cases.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from .io import load
+
+    if instrument is not None and not hasattr(instrument, "items"):
+        from avoid_survey.instruments import load_instrument
+        instrument = load_instrument(instrument)
+    th = thresholds if isinstance(thresholds, Thresholds) else Thresholds.from_mapping(thresholds)
+    ld = load(path, instrument, sheet=sheet, mapping=mapping, progress=progress)
+    df = ld.frame
+    n = int(df.shape[0])
+    col = _Collector(th.max_listed)
+    dup_names = {nm for nm, _ in ld.duplicates}
+
+    # ---------------- structure
+    if instrument is None:
+        col.add("no-instrument")
+    for nm, pos in ld.duplicates:
+        col.add("duplicate-column", column=nm, n=len(pos), positions=", ".join(map(str, pos)))
+    if ld.ragged:
+        rr = np.array([r for r, _ in ld.ragged]) - 1
+        nf = np.array([f for _, f in ld.ragged])
+        # message carries the field count of each row
+        col.counts["ragged-row"] += len(rr)
+        for i, f in list(zip(rr.tolist(), nf.tolist()))[: th.max_listed]:
+            col.findings.append(finding("ragged-row", row=i + 1, value=f, n=f, k=ld.n_fields))
+        if len(rr) > th.max_listed:
+            col.add("more-findings", n=len(rr) - th.max_listed, code="ragged-row")
+    if n == 0:
+        col.add("header-only")
+    for c in ld.unmatched:
+        if c not in ld.platform:
+            col.add("unknown-column", column=c)
+    for c, (kind, what, plat) in ld.platform.items():
+        if kind == "pii" or (c not in df.columns):
+            continue
+        extra = "; used as the duration" if kind == "duration" else ""
+        col.add("platform-column", column=c, platform={"wenjuanxing": "Wenjuanxing (问卷星)"}.get(plat, plat.title()),
+                what=what, extra=extra)
+    for c, m in ld.match.items():
+        if m["how"] in ("text", "alias", "mapping", "platform") and m["header"] != c:
+            col.add("column-renamed", column=c, header=_short(m["header"], 60), how=m["how"])
+
+    items_present: list[str] = []
+    resp = {}
+    if instrument is not None:
+        resp = instrument.responses()
+        for s in instrument.scales:
+            for it in s.items:
+                if it.id in df.columns and it.id not in dup_names:
+                    items_present.append(it.id)
+                else:
+                    sev = "info" if s.optional else None
+                    col.counts["missing-column"] += 1
+                    col.findings.append(finding("missing-column", column=it.id, severity=sev,
+                                                what=f"item of {'optional ' if s.optional else ''}scale '{s.id}'"))
+        for a in instrument.attention_checks:
+            if a.id not in df.columns:
+                col.counts["missing-column"] += 1
+                col.findings.append(finding("missing-column", column=a.id, severity="info", what="attention check"))
+        missing_vars = [v for v in instrument.variables if v.id not in df.columns]
+        for v in missing_vars:
+            if v.required:
+                col.add("missing-column", column=v.id, what="required variable")
+        opt = [v.id for v in missing_vars if not v.required]
+        if opt:
+            col.add("missing-variables", names=", ".join(opt))
+
+    # ---------------- respondent ids
+    ids = None
+    idc = id_column
+    if idc is not None and idc not in df.columns:
+        raise AvoidSurveyError(f"no column '{idc}' in the data (columns: {', '.join(map(str, df.columns[:12]))}"
+                               f"{'...' if df.shape[1] > 12 else ''})", file=path, column=idc)
+    if idc is None and instrument is not None:
+        cand = instrument.id_column()
+        if cand in df.columns and cand not in dup_names:
+            idc = cand
+    if idc is not None and n:
+        sid = df[idc]
+        sid = sid.astype("string") if not pd.api.types.is_string_dtype(sid) else sid
+        ids = sid.astype(object).where(sid.notna(), None).to_numpy()
+        # duplicates: every occurrence after the first
+        key = sid.fillna("\x00<missing>")
+        dup = key.duplicated(keep="first").to_numpy() & sid.notna().to_numpy()
+        if dup.any():
+            first = pd.Series(np.arange(n), index=df.index).groupby(key.to_numpy()).transform("min").to_numpy()
+            pos = np.flatnonzero(dup)
+            col.counts["duplicate-respondent"] += int(pos.size)
+            for i in pos[: th.max_listed].tolist():
+                col.findings.append(finding("duplicate-respondent", row=i + 1, column=idc, respondent=ids[i],
+                                            id=ids[i], first=int(first[i]) + 1))
+            if pos.size > th.max_listed:
+                col.add("more-findings", column=idc, n=int(pos.size - th.max_listed), code="duplicate-respondent")
+    n_resp = int(pd.Series(ids).nunique()) if ids is not None else n
+
+    # ---------------- values
+    if instrument is not None and n:
+        for c in df.columns:
+            fmt = resp.get(c)
+            if fmt is None or c in dup_names:
+                continue
+            if c in ld.bad_cells:
+                pos, raw = ld.bad_cells[c]
+                if fmt.labels and fmt.type in ("likert", "categorical", "ordinal", "boolean"):
+                    code = "value-unknown-label"
+                elif fmt.type == "likert" or c in items_present or any(a.id == c for a in instrument.attention_checks):
+                    code = "value-not-numeric"
+                else:
+                    code = "value-wrong-type"
+                vals = np.array([_fmt_value(v) for v in raw[: th.max_listed]], dtype=object)
+                _rows_fixed(col, code, pos, c, raw, vals, ids, th, type=fmt.type)
+            if fmt.type not in ("likert", "numeric", "categorical", "ordinal", "boolean"):
+                continue
+            x = df[c].to_numpy(dtype=float, na_value=np.nan)
+            bad, allowed = _out_of_range(x, fmt)
+            if bad is not None and bad.any():
+                pos = np.flatnonzero(bad)
+                col.rows("value-out-of-range", pos, column=c, values=x[pos], ids=ids, allowed=allowed)
+
+    # ---------------- respondents and items
+    indices = {}
+    flags = {}
+    if instrument is not None and n and items_present:
+        X = np.column_stack([df[c].to_numpy(dtype=float, na_value=np.nan) for c in items_present])
+        k = X.shape[1]
+        # answers outside the range do not enter the statistics
+        lo_hi = np.array([[resp[c].min if resp[c].min is not None else -np.inf,
+                           resp[c].max if resp[c].max is not None else np.inf] for c in items_present])
+        answered = np.count_nonzero(~np.isnan(X), axis=1)
+        item_answered = np.count_nonzero(~np.isnan(X), axis=0)
+        with np.errstate(invalid="ignore"):
+            outside = (X < lo_hi[:, 0]) | (X > lo_hi[:, 1])
+        if outside.any():
+            X[outside] = np.nan
+        empty = answered == 0
+        col.rows("empty-row", np.flatnonzero(empty), ids=ids, what="item")
+        share = 1.0 - answered / k
+        miss = (share > th.respondent_missing) & ~empty
+        col.rows("respondent-missing", np.flatnonzero(miss), values=share[miss], ids=ids,
+                 threshold=th.respondent_missing)
+        flags["flag_missing"] = miss
+        # attention checks
+        att_fail = np.zeros(n, bool)
+        for a in instrument.attention_checks:
+            if a.id not in df.columns or a.id in dup_names:
+                continue
+            v = df[a.id].to_numpy(dtype=float, na_value=np.nan)
+            failed = ~np.isnan(v) & ~np.isin(v, np.array(a.expected, dtype=float))
+            att_fail |= failed
+            pos = np.flatnonzero(failed)
+            col.rows("attention-failed", pos, column=a.id, values=v[pos], ids=ids,
+                     expected=" or ".join(str(e) for e in a.expected))
+        flags["flag_attention"] = att_fail
+        # speeders
+        dur_col = next((v.id for v in instrument.variables if v.role == "duration" and v.id in df.columns), None)
+        if dur_col is None:
+            dur_col = next((c for c, p in ld.platform.items() if p[0] == "duration" and c in df.columns), None)
+        if dur_col is not None and dur_col not in dup_names:
+            d = pd.to_numeric(df[dur_col], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            n_q = k + sum(1 for a in instrument.attention_checks if a.id in df.columns)
+            if th.min_duration is not None:
+                thr, basis = th.min_duration, "minimum duration"
+            else:
+                thr, basis = th.seconds_per_item * n_q, f"{th.seconds_per_item:g} s x {n_q} items"
+            sp = ~np.isnan(d) & (d < thr)
+            pos = np.flatnonzero(sp)
+            col.rows("speeder", pos, column=dur_col, values=d[pos], ids=ids, threshold=thr, basis=basis)
+            flags["flag_speeder"] = sp
+            indices["duration"] = d
+        else:
+            col.add("careless-skipped", index="speeder check", reason="no duration column (a variable with "
+                    "role 'duration', or the platform's 所用时间 / Duration)")
+        _careless(col, X, items_present, instrument, resp, ids, th, indices, flags, answered)
+        _item_checks(col, X, items_present, instrument, resp, th, item_answered)
+
+    # ---------------- privacy
+    pii = _privacy(col, df, ld, instrument, set(items_present), th)
+
+    report = ValidationReport(
+        file=str(path), instrument=instrument.id if instrument is not None else None, n_rows=n,
+        n_respondents=n_resp, findings=col.findings, counts=dict(col.counts), read=ld.info,
+        columns={c: m for c, m in ld.match.items()}, thresholds=th,
+        indices=pd.DataFrame(indices, index=df.index) if indices else None,
+        flags=pd.DataFrame({k: v.astype(np.int8) for k, v in flags.items()}, index=df.index) if flags else None,
+        frame=df, pii_columns=pii)
+    if clean is not None:
+        from .datawrite import write_data
+        out = clean_frame(report, keep_pii=keep_pii, instrument=instrument)
+        write_data(out, clean, instrument=instrument, force=force, lang=lang)
+        report.clean_file = str(clean)
+    return report
+
+
+def _rows_fixed(col, code, pos, column, raw, shown_vals, ids, th, **fields):
+    import numpy as np
+    col.counts[code] += int(len(pos))
+    for j, i in enumerate(np.asarray(pos)[: th.max_listed].tolist()):
+        v = shown_vals[j]
+        col.findings.append(finding(code, row=i + 1, column=column, respondent=None if ids is None else ids[i],
+                                    value=v, **fields))
+    if len(pos) > th.max_listed:
+        col.add("more-findings", column=column, n=int(len(pos) - th.max_listed), code=code)
+
+
+def _out_of_range(x, fmt):
+    import numpy as np
+
+    ok = ~np.isnan(x)
+    if fmt.type == "likert":
+        bad = ok & ((x < fmt.min) | (x > fmt.max) | (x % 1 != 0))
+        return bad, f"codes {int(fmt.min)}..{int(fmt.max)}"
+    if fmt.type in ("categorical", "ordinal") and fmt.labels:
+        codes = []
+        for c in fmt.labels:
+            try:
+                codes.append(float(c))
+            except (TypeError, ValueError):
+                pass
+        if not codes:
+            return None, ""
+        return ok & ~np.isin(x, np.array(codes)), "codes " + ", ".join(f"{c:g}" for c in sorted(codes))
+    if fmt.type == "boolean":
+        return ok & ~np.isin(x, np.array([0.0, 1.0])), "0 (no) or 1 (yes)"
+    if fmt.type == "numeric":
+        lo = -np.inf if fmt.min is None else fmt.min
+        hi = np.inf if fmt.max is None else fmt.max
+        if fmt.min is None and fmt.max is None:
+            return None, ""
+        rng = f"{'' if fmt.min is None else f'{fmt.min:g}'}..{'' if fmt.max is None else f'{fmt.max:g}'}"
+        return ok & ((x < lo) | (x > hi)), f"range {rng}"
+    return None, ""
+
+
+def _leaves(instrument, present):
+    """Unidimensional blocks (facets, or scales without facets) with their present items."""
+    out = []
+    for s in instrument.scales:
+        parts = s.facets if s.facets else (s,)
+        for f in parts:
+            ids = [i for i in f.item_ids if i in present]
+            if ids:
+                out.append((f.id, ids))
+    return out
+
+
+def _reversed(X, items, resp, instrument):
+    import numpy as np
+    R = X.copy()
+    for j, c in enumerate(items):
+        it = instrument.item(c)
+        if it.reverse and it.response.is_likert:
+            R[:, j] = it.response.min + it.response.max - R[:, j]
+    return R
+
+
+def _careless(col, X, items, instrument, resp, ids, th, indices, flags, answered):
+    import numpy as np
+    from scipy import stats
+
+    from . import careless as cl
+
+    n, k = X.shape
+    if k < th.min_items:
+        col.add("careless-skipped", index="careless-response indices",
+                reason=f"only {k} item(s) in the data (need {th.min_items})")
+        return
+    enough = answered >= th.min_items
+    # longstring
+    ls = cl.longstring(X)
+    ls[~enough] = np.nan
+    thr = th.longstring if th.longstring is not None else max(6, math.ceil(k / 2))
+    f = ~np.isnan(ls) & (ls >= thr)
+    pos = np.flatnonzero(f)
+    col.rows("longstring", pos, values=ls[pos], ids=ids, threshold=thr)
+    indices["longstring"], flags["flag_longstring"] = ls, f
+    # IRV
+    v = cl.irv(X, th.min_items)
+    f = ~np.isnan(v) & (v < th.irv)
+    pos = np.flatnonzero(f)
+    col.rows("low-irv", pos, values=v[pos], ids=ids, threshold=th.irv)
+    indices["irv"], flags["flag_irv"] = v, f
+    # Mahalanobis
+    d2, nc, ok = cl.mahalanobis(X)
+    if ok:
+        cutoff = float(stats.chi2.ppf(1 - th.mahalanobis_alpha, k))
+        f = ~np.isnan(d2) & (d2 > cutoff)
+        pos = np.flatnonzero(f)
+        if pos.size:
+            p = stats.chi2.sf(d2[pos[: th.max_listed]], k)
+            col.counts["mahalanobis-outlier"] += int(pos.size)
+            for j, i in enumerate(pos[: th.max_listed].tolist()):
+                col.findings.append(finding("mahalanobis-outlier", row=i + 1, respondent=None if ids is None else ids[i],
+                                            value=float(d2[i]), cutoff=cutoff, df=k, p=float(p[j])))
+            if pos.size > th.max_listed:
+                col.add("more-findings", n=int(pos.size - th.max_listed), code="mahalanobis-outlier")
+        indices["mahalanobis_d2"], flags["flag_mahalanobis"] = d2, f
+    else:
+        col.add("careless-skipped", index="Mahalanobis D²",
+                reason=f"{nc} complete row(s) for {k} items, or a singular covariance matrix")
+    # even-odd
+    leaves = _leaves(instrument, set(items))
+    R = _reversed(X, items, resp, instrument)
+    pos_of = {c: j for j, c in enumerate(items)}
+    blocks = [R[:, [pos_of[c] for c in ids_]] for _, ids_ in leaves if len(ids_) >= 2]
+    if len(blocks) >= 3:
+        r, m = cl.even_odd(blocks)
+        f = ~np.isnan(r) & (r < th.even_odd)
+        pos = np.flatnonzero(f)
+        if pos.size:
+            col.counts["even-odd-inconsistent"] += int(pos.size)
+            for i in pos[: th.max_listed].tolist():
+                col.findings.append(finding("even-odd-inconsistent", row=i + 1,
+                                            respondent=None if ids is None else ids[i], value=float(r[i]),
+                                            threshold=th.even_odd, pairs=int(m[i])))
+            if pos.size > th.max_listed:
+                col.add("more-findings", n=int(pos.size - th.max_listed), code="even-odd-inconsistent")
+        indices["even_odd"], flags["flag_even_odd"] = r, f
+    else:
+        col.add("careless-skipped", index="even-odd consistency",
+                reason=f"needs at least 3 scales/facets with 2+ items in the data (found {len(blocks)})")
+
+
+def _item_checks(col, X, items, instrument, resp, th, item_answered):
+    import numpy as np
+
+    n, k = X.shape
+    obs = ~np.isnan(X)
+    cnt = obs.sum(axis=0)
+    share = 1.0 - item_answered / n
+    for j, c in enumerate(items):
+        if share[j] > th.item_missing:
+            col.add("item-missing", column=c, value=float(share[j]), threshold=th.item_missing)
+    with np.errstate(invalid="ignore"):
+        mx = np.nanmax(np.where(obs, X, -np.inf), axis=0)
+        mn = np.nanmin(np.where(obs, X, np.inf), axis=0)
+    zero = (cnt >= 2) & (mx == mn)
+    for j in np.flatnonzero(zero):
+        col.add("zero-variance", column=items[j], value=float(mx[j]))
+    # negative item-rest correlation within each top-level scale (reverse items recoded)
+    R = _reversed(X, items, resp, instrument)
+    pos_of = {c: j for j, c in enumerate(items)}
+    for s in instrument.scales:
+        ids_ = [i for i in s.item_ids if i in pos_of]
+        if len(ids_) < 3:
+            continue
+        B = R[:, [pos_of[i] for i in ids_]]
+        ob = ~np.isnan(B)
+        tot = np.where(ob, B, 0.0).sum(axis=1)
+        m = ob.sum(axis=1)
+        for jj, iid in enumerate(ids_):
+            x = B[:, jj]
+            okx = ob[:, jj]
+            mr = m - okx
+            with np.errstate(invalid="ignore", divide="ignore"):
+                rest = (tot - np.where(okx, x, 0.0)) / mr
+            use = okx & (mr > 0)
+            if use.sum() < 3:
+                continue
+            a, b = x[use], rest[use]
+            a = a - a.mean()
+            b = b - b.mean()
+            den = math.sqrt(float(a @ a) * float(b @ b))
+            if den == 0:
+                continue
+            r = float(a @ b) / den
+            if r < 0:
+                it = instrument.item(iid)
+                hint = (" — is it reverse-keyed? (not marked reverse)" if not it.reverse
+                        else " — it is marked reverse: check the coding")
+                col.add("negative-item-rest", column=iid, value=r, scale=s.id, hint=hint)
+
+
+def _privacy(col, df, ld, instrument, items, th):
+    import pandas as pd
+
+    found = []
+    var_pii = {v.id for v in instrument.variables if v.pii} if instrument is not None else set()
+    check_ids = {a.id for a in instrument.attention_checks} if instrument is not None else set()
+    resp = instrument.responses() if instrument is not None else {}
+    for c in df.columns:
+        if c in items or c in check_ids:
+            continue
+        fmt = resp.get(c)
+        if fmt is not None and fmt.type in ("likert", "categorical", "ordinal", "boolean") and c not in var_pii:
+            continue
+        kind = None
+        if c in var_pii:
+            kind = "marked pii in the instrument"
+        plat = ld.platform.get(c)
+        if kind is None and plat is not None and plat[0] == "pii":
+            kind = plat[1]
+        if kind is None:
+            hn = re.sub(r"[\W_]+", "", str(c)).casefold()
+            kind = _PII_HEADER_MAP.get(hn)
+            if kind == "name" and fmt is not None and fmt.type in ("id",):
+                kind = None
+        if kind is None:
+            s = df[c]
+            if pd.api.types.is_float_dtype(s):
+                nn = s.dropna()
+                if len(nn) and (nn.abs() >= 1e10).any() and bool(((nn % 1) == 0).all()):
+                    s = nn.astype("int64")
+                else:
+                    continue
+            elif pd.api.types.is_integer_dtype(s):
+                if not (s.abs() >= 10 ** 10).any():
+                    continue
+            elif pd.api.types.is_bool_dtype(s):
+                continue
+            sample = s.dropna()
+            if len(sample) > 2000:
+                sample = sample.iloc[:2000]
+            if len(sample):
+                kind = _pii_kind_of_values(sample.astype(str))
+        if kind is not None:
+            found.append(c)
+            col.add("pii-column", column=c, kind=kind)
+    return found
+
+
+def clean_frame(report: ValidationReport, *, keep_pii: bool = False, instrument=None):
+    """The data to write with ``--clean``: codes normalised (whole-number codes as
+    integers), reverse-keyed items untouched, PII columns dropped unless ``keep_pii``, and
+    the 0/1 flag columns of :data:`FLAG_COLUMNS` plus ``flag_count``."""
+    import numpy as np
+    import pandas as pd
+
+    df = report.frame
+    out = df.drop(columns=[c for c in report.pii_columns if c in df.columns]) if not keep_pii else df.copy()
+    if out is df:
+        out = df.copy()
+    resp = instrument.responses() if instrument is not None else {}
+    for c in out.columns:
+        fmt = resp.get(c)
+        if fmt is not None and fmt.type in ("likert", "categorical", "ordinal", "boolean") and \
+                pd.api.types.is_float_dtype(out[c]):
+            s = out[c]
+            if bool(((s.dropna() % 1) == 0).all()):
+                out[c] = s.astype("Int64")
+    n = len(out)
+    total = np.zeros(n, np.int64)
+    for name in FLAG_COLUMNS:
+        if report.flags is not None and name in report.flags.columns:
+            v = report.flags[name].to_numpy().astype(np.int8)
+        else:
+            v = np.zeros(n, np.int8)
+        out[name] = v
+        total += v
+    out["flag_count"] = total
+    return out
