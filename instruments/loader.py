@@ -17,7 +17,7 @@ from avoid_survey.analysis.yamlsafe import Located, load_yaml
 from .model import AttentionCheck, Instrument, Item, ResponseFormat, Scale, Variable
 from .schema import ID_RE, InstrumentSpec
 
-__all__ = ["load_instrument", "list_instruments", "bundled_ids", "bundled_path",
+__all__ = ["load_instrument", "list_instruments", "bundled_ids", "bundled_path", "resolve_ref",
            "check_instrument_file", "DATA_DIR"]
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -52,6 +52,11 @@ def _resolve_ref(ref, base_dir: Path | None = None) -> Path:
         raise AvoidSurveyError(f"unknown instrument '{ref_s}'{hint}; bundled instruments: {', '.join(valid)}; "
                                f"or give the path of a YAML file")
     return bp
+
+
+def resolve_ref(ref) -> Path:
+    """Path of a bundled id or of a user's instrument file; AvoidSurveyError if neither."""
+    return _resolve_ref(ref)
 
 
 # ---------------------------------------------------------------- schema errors

@@ -1,0 +1,278 @@
+"""What `instruments list` and `instruments show` print: result objects with ``to_dict()``
+(the JSON) and ``to_tables(lang)`` (every other format), plus a tree view for the terminal
+and Markdown."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from avoid_survey.analysis.table import Cell, Column, Table
+
+from .model import Instrument, ResponseFormat, _pick
+
+__all__ = ["InstrumentCatalog", "InstrumentSummary", "catalog", "summarize"]
+
+
+def _fmt_dict(r: ResponseFormat) -> dict:
+    d = {"type": r.type}
+    if r.name:
+        d["name"] = r.name
+    if r.min is not None:
+        d["min"] = r.min
+    if r.max is not None:
+        d["max"] = r.max
+    if r.labels:
+        d["labels"] = {str(k): dict(v) for k, v in r.labels.items()}
+    if r.missing_codes:
+        d["missing_codes"] = list(r.missing_codes)
+    return d
+
+
+def _fmt_text(r: ResponseFormat, lang: str) -> str:
+    if r.type == "likert":
+        lo, hi = r.label(r.min, lang), r.label(r.max, lang)
+        span = f"{r.min}-{r.max}"
+        return f"{span} ({lo} … {hi})" if lo and hi else span
+    if r.labels:
+        return "; ".join(f"{k}={_pick(v, lang)}" for k, v in r.labels.items())
+    if r.type == "numeric" and (r.min is not None or r.max is not None):
+        lo = "" if r.min is None else f"{r.min:g}"
+        hi = "" if r.max is None else f"{r.max:g}"
+        return f"{r.type} {lo}-{hi}"
+    return r.type
+
+
+def _scale_dict(s) -> dict:
+    d = {"id": s.id, "label": dict(s.label), "n_items": len(s.items), "optional": s.optional,
+         "module": s.module}
+    if s.description:
+        d["description"] = dict(s.description)
+    if s.facets:
+        d["facets"] = [_scale_dict(f) for f in s.facets]
+    else:
+        d["items"] = [_item_dict(i) for i in s.items]
+    if s.items:
+        d["response"] = _fmt_dict(s.items[0].response)
+    return d
+
+
+def _item_dict(i) -> dict:
+    d = {"id": i.id, "text": dict(i.text), "reverse": i.reverse}
+    if i.referent:
+        d["referent"] = dict(i.referent)
+    if i.aliases:
+        d["aliases"] = list(i.aliases)
+    if i.response.name:
+        d["response"] = i.response.name
+    return d
+
+
+def _count(inst: Instrument) -> dict:
+    return {"id": inst.id, "version": inst.version, "title": dict(inst.title), "n_scales": len(inst.scales),
+            "n_facets": sum(len(s.facets) for s in inst.scales), "n_items": len(inst.items),
+            "n_variables": len(inst.variables), "n_attention_checks": len(inst.attention_checks),
+            "scales": [s.id for s in inst.scales], "languages": list(inst.languages),
+            "wordings": list(inst.wordings), "includes": list(inst.modules), "licence": inst.licence,
+            "source": inst.source}
+
+
+@dataclass
+class InstrumentCatalog:
+    """The bundled instruments (``instruments list``)."""
+
+    instruments: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+
+    def to_dict(self) -> list:
+        return [_count(i) for i in self.instruments]
+
+    def to_tables(self, lang: str = "en") -> list[Table]:
+        t = Table({"en": "Bundled instruments", "zh": "内置量表"},
+                  [Column("id", {"en": "ID", "zh": "编号"}, kind="text"),
+                   Column("version", {"en": "Version", "zh": "版本"}, kind="text"),
+                   Column("title", {"en": "Title", "zh": "名称"}, kind="text"),
+                   Column("n_scales", {"en": "Scales", "zh": "量表数"}, kind="int"),
+                   Column("n_items", {"en": "Items", "zh": "条目数"}, kind="int"),
+                   Column("n_facets", {"en": "Facets", "zh": "维度数"}, kind="int"),
+                   Column("n_variables", {"en": "Variables", "zh": "变量数"}, kind="int"),
+                   Column("n_checks", {"en": "Checks", "zh": "检测题"}, kind="int")],
+                  name="instruments")
+        for i in self.instruments:
+            t.add(i.id, i.version, i.name(lang), len(i.scales), len(i.items),
+                  sum(len(s.facets) for s in i.scales), len(i.variables), len(i.attention_checks))
+        t.notes.append({"en": "Show one with `avoid-survey instruments show ID`; export a codebook, template "
+                              "or questionnaire with `instruments export ID --to FILE`.",
+                        "zh": "用 `avoid-survey instruments show 编号` 查看详情；用 `instruments export 编号 --to 文件` "
+                              "导出编码手册、数据模板或问卷。"})
+        return [t]
+
+    def print_table(self, lang: str = "en", file=None) -> None:
+        """Terminal table that keeps ids whole (titles wrap instead)."""
+        from rich import box
+        from rich.console import Console
+        from rich.table import Table as RTable
+
+        t = self.to_tables(lang)[0]
+        rt = RTable(title=t.title_text(lang), box=box.SIMPLE_HEAD, title_justify="left",
+                    caption="\n".join(t.notes_text(lang)), caption_justify="left")
+        keep = ("id", "version", "title", "n_scales", "n_items", "n_variables")
+        idx = [j for j, c in enumerate(t.columns) if c.key in keep]
+        for j in idx:
+            c = t.columns[j]
+            if c.key == "id":
+                rt.add_column(c.text(lang), no_wrap=True, style="cyan")
+            elif c.key == "title":
+                rt.add_column(c.text(lang), ratio=1, min_width=14, overflow="fold")
+            else:
+                rt.add_column(c.text(lang), justify="right" if c.kind == "int" else "left", no_wrap=True)
+        for row in t.rows:
+            rt.add_row(*[str(row[j]) for j in idx])
+        Console(file=file, soft_wrap=False).print(rt)
+
+
+@dataclass
+class InstrumentSummary:
+    """One instrument, resolved (``instruments show``)."""
+
+    instrument: Instrument
+    warnings: list = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        inst = self.instrument
+        d = _count(inst)
+        d.update({
+            "description": dict(inst.description) if inst.description else None,
+            "citation": dict(inst.citation) if inst.citation else None,
+            "instructions": dict(inst.instructions) if inst.instructions else None,
+            "scales": [_scale_dict(s) for s in inst.scales],
+            "variables": [{"id": v.id, "label": dict(v.label), "text": dict(v.text) if v.text else None,
+                           "level": v.level, "role": v.role, "pii": v.pii, "required": v.required,
+                           "aliases": list(v.aliases), "response": _fmt_dict(v.response), "module": v.module}
+                          for v in inst.variables],
+            "attention_checks": [{"id": a.id, "text": dict(a.text), "expected": list(a.expected), "after": a.after,
+                                  "response": _fmt_dict(a.response)} for a in inst.attention_checks],
+            "columns": inst.columns(),
+        })
+        return d
+
+    def to_tables(self, lang: str = "en") -> list[Table]:
+        inst = self.instrument
+        out = []
+        if inst.items:
+            t = Table({"en": f"{inst.name('en')} (version {inst.version})",
+                       "zh": f"{inst.name('zh')}（{inst.version} 版）"},
+                      [Column("item", "@item", kind="text"), Column("scale", "@scale", kind="text"),
+                       Column("facet", "@facet", kind="text"), Column("reverse", "@reverse", kind="text"),
+                       Column("text", {"en": "Wording", "zh": "表述"}, kind="text")], name="items")
+            for s in inst.scales:
+                t.section({"en": f"{s.name('en')} [{s.id}]" + (" (optional)" if s.optional else ""),
+                           "zh": f"{s.name('zh')} [{s.id}]" + ("（可选）" if s.optional else "")})
+                for it in s.items:
+                    t.add(it.id, s.id, it.facet or "", Cell("R" if it.reverse else "", "text"), it.wording(lang))
+            out.append(t)
+        if inst.variables:
+            t = Table({"en": "Variables", "zh": "变量"},
+                      [Column("id", {"en": "Variable", "zh": "变量名"}, kind="text"),
+                       Column("label", {"en": "Label", "zh": "标签"}, kind="text"),
+                       Column("level", {"en": "Level", "zh": "层次"}, kind="text"),
+                       Column("role", {"en": "Role", "zh": "角色"}, kind="text"),
+                       Column("response", {"en": "Response", "zh": "取值"}, kind="text")], name="variables")
+            for v in inst.variables:
+                t.add(v.id, v.name(lang), v.level, v.role or "", _fmt_text(v.response, lang))
+            out.append(t)
+        if inst.attention_checks:
+            t = Table({"en": "Attention checks", "zh": "注意力检测题"},
+                      [Column("id", {"en": "Check", "zh": "题目编号"}, kind="text"),
+                       Column("after", {"en": "After", "zh": "位于其后"}, kind="text"),
+                       Column("expected", {"en": "Expected", "zh": "正确答案"}, kind="text"),
+                       Column("text", {"en": "Wording", "zh": "表述"}, kind="text")], name="checks")
+            for a in inst.attention_checks:
+                t.add(a.id, a.after or "", ", ".join(str(e) for e in a.expected), _pick(a.text, lang))
+            out.append(t)
+        fmts = self._formats()
+        if fmts:
+            t = Table({"en": "Response formats", "zh": "作答格式"},
+                      [Column("scale", "@scale", kind="text"),
+                       Column("response", {"en": "Response", "zh": "取值"}, kind="text")], name="responses")
+            for sid, r in fmts:
+                t.add(sid, _fmt_text(r, lang) + (" — " + "; ".join(f"{c}={r.label(c, lang)}" for c in r.codes)
+                                                 if r.type == "likert" and r.labels else ""))
+            out.append(t)
+        return out
+
+    def _formats(self):
+        return [(s.id, s.items[0].response) for s in self.instrument.scales if s.items]
+
+    # ---- tree views
+    def to_markdown(self, lang: str = "en") -> str:
+        inst = self.instrument
+        lines = [f"# {inst.name(lang)} (`{inst.id}`, {'版本' if lang == 'zh' else 'version'} {inst.version})", ""]
+        if inst.description:
+            lines += [_pick(inst.description, lang), ""]
+        if inst.citation:
+            lines += [("引用：" if lang == "zh" else "Cite as: ") + _pick(inst.citation, lang), ""]
+        for s in inst.scales:
+            opt = (" （可选）" if lang == "zh" else " (optional)") if s.optional else ""
+            lines.append(f"- **{s.name(lang)}** `{s.id}`{opt} — {_fmt_text(s.response, lang) if s.items else ''}")
+            groups = [(f, f.items) for f in s.facets] if s.facets else [(None, s.items)]
+            for f, items in groups:
+                ind = "  "
+                if f is not None:
+                    lines.append(f"  - *{f.name(lang)}* `{f.id}`")
+                    ind = "    "
+                for it in items:
+                    rev = " (R)" if it.reverse else ""
+                    lines.append(f"{ind}- `{it.id}`{rev} {it.wording(lang)}")
+        if inst.variables:
+            lines += ["", "## " + ("变量" if lang == "zh" else "Variables"), ""]
+            for v in inst.variables:
+                lines.append(f"- `{v.id}` {v.name(lang)} ({v.level}{', ' + v.role if v.role else ''}): "
+                             f"{_fmt_text(v.response, lang)}")
+        if inst.attention_checks:
+            lines += ["", "## " + ("注意力检测题" if lang == "zh" else "Attention checks"), ""]
+            for a in inst.attention_checks:
+                lines.append(f"- `{a.id}` ({'位于' if lang == 'zh' else 'after'} `{a.after}`, "
+                             f"{'正确答案' if lang == 'zh' else 'expected'} {', '.join(map(str, a.expected))}): "
+                             f"{_pick(a.text, lang)}")
+        return "\n".join(lines) + "\n"
+
+    def print_tree(self, lang: str = "en", file=None) -> None:
+        from rich.console import Console
+        from rich.markup import escape
+        from rich.tree import Tree
+
+        inst = self.instrument
+        root = Tree(f"[bold]{escape(inst.name(lang))}[/bold] [dim]{escape(inst.id)} {escape(inst.version)}[/dim]")
+        for s in inst.scales:
+            opt = (" （可选）" if lang == "zh" else " (optional)") if s.optional else ""
+            resp = _fmt_text(s.response, lang) if s.items else ""
+            node = root.add(f"[bold]{escape(s.name(lang))}[/bold] [cyan]{escape(s.id)}[/cyan]{opt} "
+                            f"[dim]{len(s.items)} items · {escape(resp)}[/dim]")
+            groups = [(f, f.items) for f in s.facets] if s.facets else [(None, s.items)]
+            for f, items in groups:
+                sub = node if f is None else node.add(f"{escape(f.name(lang))} [cyan]{escape(f.id)}[/cyan]")
+                for it in items:
+                    rev = " [magenta](R)[/magenta]" if it.reverse else ""
+                    sub.add(f"[green]{escape(it.id)}[/green]{rev} {escape(it.wording(lang))}")
+        if inst.variables:
+            vn = root.add("[bold]" + ("变量" if lang == "zh" else "Variables") + "[/bold]")
+            for v in inst.variables:
+                vn.add(f"[green]{escape(v.id)}[/green] {escape(v.name(lang))} [dim]{escape(v.level)}"
+                       f"{', ' + escape(v.role) if v.role else ''} · {escape(_fmt_text(v.response, lang))}[/dim]")
+        if inst.attention_checks:
+            an = root.add("[bold]" + ("注意力检测题" if lang == "zh" else "Attention checks") + "[/bold]")
+            for a in inst.attention_checks:
+                an.add(f"[green]{escape(a.id)}[/green] [dim]after {escape(str(a.after))}, expected "
+                       f"{', '.join(map(str, a.expected))}[/dim] {escape(_pick(a.text, lang))}")
+        Console(file=file, soft_wrap=False).print(root)
+
+
+def catalog() -> InstrumentCatalog:
+    """Every bundled instrument, loaded."""
+    from .loader import list_instruments
+    return InstrumentCatalog(list_instruments())
+
+
+def summarize(ref) -> InstrumentSummary:
+    """One instrument (bundled id, path or Instrument), resolved."""
+    from .loader import load_instrument
+    return InstrumentSummary(load_instrument(ref))
