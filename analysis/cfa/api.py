@@ -260,7 +260,17 @@ def _fit_one(statements, columns, groups, *, std_lv, group_equal=(), meanstructu
     est = estimate(model, groups)
     fm = fit_measures(model, est, groups)
     se = np.sqrt(np.clip(np.diag(est.vcov), 0, None))
-    std = standardized(model, est.theta, _Filler(model))
+    filler = _Filler(model)
+    std = standardized(model, est.theta, filler)
+    # delta-method SEs of the standardized values (lavaan's standardizedSolution se), central differences
+    jac = np.empty((len(std), model.npar))
+    for t in range(model.npar):
+        h = 1e-6 * max(1.0, abs(est.theta[t]))
+        up, dn = est.theta.copy(), est.theta.copy()
+        up[t] += h
+        dn[t] -= h
+        jac[:, t] = (standardized(model, up, filler) - standardized(model, dn, filler)) / (2 * h)
+    std_se = np.sqrt(np.clip(np.einsum("ij,jk,ik->i", jac, est.vcov, jac), 0, None))
     params = []
     for k, r in enumerate(model.rows):
         val = est.mats[r.group][r.mat][r.i, r.j]
@@ -272,7 +282,7 @@ def _fit_one(statements, columns, groups, *, std_lv, group_equal=(), meanstructu
             s = z = p = math.nan
         params.append({"lhs": r.lhs, "op": r.op, "rhs": r.rhs, "group": groups[r.group].name, "label": r.label,
                        "free": r.free >= 0, "estimate": float(val), "se": s, "z": z, "p": p,
-                       "std": float(std[k])})
+                       "std": float(std[k]), "std_se": float(std_se[k]) if std_se[k] > 1e-12 else math.nan})
     if warnings is not None:
         for w in est.warnings:
             warn(w, ConvergenceWarning, sink=warnings)
@@ -399,7 +409,7 @@ def cfa(data, *, model: str | None = None, instrument=None, scales=None, group: 
     pooled = _fit_one(statements, data.columns, [gd], std_lv=std_lv, file=model_file, warnings=warnings)
     m = pooled.model
     loadings = [{"factor": p["lhs"], "item": p["rhs"], "estimate": p["estimate"], "se": p["se"], "z": p["z"],
-                 "p": p["p"], "std": p["std"], "label": p["label"]}
+                 "p": p["p"], "std": p["std"], "std_se": p["std_se"], "label": p["label"]}
                 for p in pooled.params if p["op"] == "=~"]
     rel = _reliability(pooled, "all")
     for f, r in rel.items():
@@ -419,7 +429,7 @@ def cfa(data, *, model: str | None = None, instrument=None, scales=None, group: 
     resid = pooled.groups[0].S - pooled.est.sigma[0]
     resid_d = {a: {b: float(resid[i, j]) for j, b in enumerate(ov)} for i, a in enumerate(ov)}
     for p in pooled.params:
-        for k in ("se", "z", "p"):
+        for k in ("se", "z", "p", "std_se"):
             if p[k] is not None and isinstance(p[k], float) and math.isnan(p[k]):
                 p[k] = None
     result = CFAResult(n=gd.n, model_syntax=model, fit=pooled.fit, loadings=loadings, parameters=pooled.params,

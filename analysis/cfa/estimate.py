@@ -313,7 +313,11 @@ def estimate(model: CFAModel, groups: list[GroupData], *, max_iter: int = 500, t
 
 
 def standardized(model: CFAModel, theta, filler=None):
-    """std.all value of every parameter-table row (lavaan's ``standardizedSolution``)."""
+    """std.all value of every parameter-table row (lavaan's ``standardizedSolution``).
+
+    Loadings l * sd(factor) / sd(item); variances as a share of the total variance;
+    covariances between residuals (or factor disturbances) as correlations of those residuals.
+    """
     filler = filler or _Filler(model)
     out = np.full(len(model.rows), np.nan)
     cache = {}
@@ -331,10 +335,13 @@ def standardized(model: CFAModel, theta, filler=None):
                 out[k] = est * np.sqrt(v_lv[r.j]) / np.sqrt(v_ov[r.i])
             elif r.mat == "beta":
                 out[k] = est * np.sqrt(v_lv[r.j]) / np.sqrt(v_lv[r.i])
-            elif r.mat == "psi":
-                out[k] = est / np.sqrt(v_lv[r.i] * v_lv[r.j])
-            elif r.mat == "theta":
-                out[k] = est / np.sqrt(v_ov[r.i] * v_ov[r.j])
+            elif r.mat in ("psi", "theta"):
+                tot = v_lv if r.mat == "psi" else v_ov
+                if r.i == r.j:
+                    out[k] = est / tot[r.i]
+                else:  # a (residual) covariance becomes a (residual) correlation, as lavaan
+                    d = np.diag(mt[r.mat])
+                    out[k] = est / np.sqrt(d[r.i] * d[r.j])
             elif r.mat == "nu":
                 out[k] = est / np.sqrt(v_ov[r.i])
             elif r.mat == "alpha":
