@@ -1,0 +1,372 @@
+"""Numerical building blocks of exploratory factor analysis, ported from R.
+
+Everything here works on a correlation matrix (numpy arrays in, numpy arrays out) and
+follows the R code it names line by line, so that :func:`avoid_survey.analysis.efa.efa`
+reproduces ``psych::fa`` (psych 2.2.9) and ``GPArotation`` (2022.10.2):
+
+* :func:`smc`, :func:`kmo`, :func:`bartlett` — ``psych::smc``, ``psych::KMO``,
+  ``psych::cortest.bartlett``.
+* :func:`fit_minres_ml` — the ``fit()`` closure of ``psych:::fac`` for ``fm="minres"`` and
+  ``fm="ml"``: the same objective, the same (pseudo-)gradient, the same start
+  (``1 - smc``), bounds ``[0.005, max(smc, 1)]``, ``parscale = 0.01`` and L-BFGS-B settings
+  (``m = 5``, ``factr = 1e7``).
+* :func:`fit_pa` — ``fm="pa"``: iterated principal axes from SMCs, stopping when the sum
+  of communalities changes by less than ``min.err = 0.001`` (at most 50 iterations).
+* :func:`gpa_oblique`, :func:`gpa_orthogonal` — ``GPArotation::GPFoblq`` / ``GPForth``
+  (``eps = 1e-5``, ``maxit = 1000``, identity start, no normalisation) with the
+  quartimin (``oblimin``), geomin (``delta = 0.01``) and quartimax criteria;
+  :func:`varimax` — ``stats::varimax`` (Kaiser normalised, ``eps = 1e-5``);
+  :func:`promax` — ``psych::kaiser(f, rotate = "Promax")`` around ``psych::Promax``
+  (``m = 4``).
+* :func:`one_factor_values` — ``fa(R, nfactors = 1, fm = "minres")$values``, the
+  "eigen values of principal factors" that ``psych::fa.parallel(fa = "fa")`` compares.
+
+Why not factor-analyzer 0.5.1 for extraction and rotation: its minres objective sums the
+squared residuals including the diagonal and uses finite-difference gradients (psych sums
+the lower triangle and passes an analytic pseudo-gradient), it orders oblique factors by
+unweighted sums of squares and does not reorder Phi with them, and importing it loads
+scikit-learn (about one second of start-up, a third of our time budget for a parallel
+analysis). The tests cross-check our loadings against factor-analyzer anyway.
+"""
+from __future__ import annotations
+
+import numpy as np
+from scipy import optimize, stats
+
+__all__ = ["smc", "kmo", "bartlett", "fit_minres_ml", "fit_pa", "gpa_oblique", "gpa_orthogonal",
+           "varimax", "promax", "rotate", "one_factor_values", "simulate_correlations",
+           "max_factors"]
+
+_EPS = np.finfo(float).eps
+
+
+def smc(r: np.ndarray) -> np.ndarray:
+    """Squared multiple correlations ``1 - 1/diag(R^-1)``, clipped to [0, 1] (psych::smc)."""
+    inv = np.linalg.pinv(r, hermitian=True)
+    out = 1.0 - 1.0 / np.diag(inv)
+    return np.clip(out, 0.0, 1.0)
+
+
+def kmo(r: np.ndarray) -> tuple[float, np.ndarray]:
+    """Kaiser-Meyer-Olkin measure of sampling adequacy (psych::KMO).
+
+    ``Q = cov2cor(R^-1)`` (anti-image correlations up to sign), off-diagonals only:
+    ``MSA = sum r^2 / (sum r^2 + sum q^2)`` overall and per column.
+    """
+    q = np.linalg.inv(r)
+    d = 1.0 / np.sqrt(np.diag(q))
+    q = q * d[:, None] * d[None, :]
+    r0 = r.copy()
+    np.fill_diagonal(q, 0.0)
+    np.fill_diagonal(r0, 0.0)
+    r2, q2 = r0 ** 2, q ** 2
+    overall = r2.sum() / (r2.sum() + q2.sum())
+    items = r2.sum(0) / (r2.sum(0) + q2.sum(0))
+    return float(overall), items
+
+
+def bartlett(r: np.ndarray, n: int) -> tuple[float, int, float]:
+    """Bartlett's test of sphericity (psych::cortest.bartlett).
+
+    ``chi2 = -log(det R) * (n - 1 - (2p + 5)/6)``, ``df = p(p - 1)/2``.
+    """
+    p = r.shape[0]
+    sign, logdet = np.linalg.slogdet(r)
+    chi2 = -logdet * (n - 1 - (2 * p + 5) / 6)
+    df = p * (p - 1) // 2
+    return float(chi2), int(df), float(stats.chi2.sf(chi2, df))
+
+
+def max_factors(p: int) -> int:
+    """Largest number of factors with non-negative model degrees of freedom."""
+    k = 0
+    while k + 1 < p and ((p - (k + 1)) ** 2 - (p + k + 1)) >= 0:
+        k += 1
+    return k
+
+
+def _top(s: np.ndarray, nf: int):
+    w, v = np.linalg.eigh(s)
+    return w[::-1][:nf], v[:, ::-1][:, :nf]
+
+
+def fit_minres_ml(r: np.ndarray, nf: int, method: str = "minres"):
+    """Unrotated loadings by minres (ULS) or maximum likelihood, as ``psych:::fac``'s fit().
+
+    Minres minimises the sum over the lower triangle of ``(R* - LL')^2`` where ``R*`` is
+    R with ``1 - psi`` on the diagonal and L its first ``nf`` principal axes; ML minimises
+    ``-(sum(log e - e) - nf + p)`` over the trailing eigenvalues e of
+    ``Psi^-1/2 R Psi^-1/2`` (as stats::factanal). Both over the uniquenesses psi with
+    L-BFGS-B, bounds [0.005, max(smc, 1)], start ``1 - smc``.
+
+    Returns
+    -------
+    loadings (p x nf), psi (the optimiser's uniquenesses), converged (bool), message
+    """
+    p = r.shape[0]
+    s_smc = smc(r)
+    upper = max(float(s_smc.max()), 1.0)
+    start = np.diag(r) - s_smc
+    il = np.tril_indices(p, -1)
+    scale = 0.01  # R's control$parscale
+
+    if method == "minres":
+        def fg(x):
+            psi = x * scale
+            s = r.copy()
+            np.fill_diagonal(s, 1.0 - psi)  # fit.residuals: diag(S) <- 1 - Psi
+            w, v = _top(s, nf)
+            wf = np.where(w < _EPS, 100 * _EPS, w)
+            lam = v * np.sqrt(wf)
+            f = float((((s - lam @ lam.T)[il]) ** 2).sum())
+            lg = v * np.sqrt(np.maximum(w, 0.0))  # FAgr.minres
+            g = (lg ** 2).sum(1) + psi - np.diag(r)
+            return f, g * scale
+    elif method == "ml":
+        def fg(x):
+            psi = x * scale
+            sc = 1.0 / np.sqrt(psi)
+            sstar = r * sc[:, None] * sc[None, :]
+            w, v = np.linalg.eigh(sstar)
+            w, v = w[::-1], v[:, ::-1]
+            e = w[nf:]
+            f = -float(np.sum(np.log(e) - e) - nf + p)  # FAfn
+            lam = v[:, :nf] * np.sqrt(np.maximum(w[:nf] - 1.0, 0.0))  # FAgr
+            lam = np.sqrt(psi)[:, None] * lam
+            g = (lam ** 2).sum(1) + psi - np.diag(r)
+            return f, (g / psi ** 2) * scale
+    else:  # pragma: no cover - guarded by the caller
+        raise ValueError(method)
+
+    res = optimize.minimize(fg, start / scale, jac=True, method="L-BFGS-B",
+                            bounds=[(0.005 / scale, upper / scale)] * p,
+                            options={"maxcor": 5, "ftol": 1e7 * _EPS, "gtol": 0.0, "maxiter": 100})
+    psi = res.x * scale
+    if method == "minres":  # FAout.wls
+        s = r.copy()
+        np.fill_diagonal(s, np.diag(r) - psi)
+        w, v = _top(s, nf)
+        lam = v * np.sqrt(np.maximum(w, 0.0))
+    else:  # FAout
+        sc = 1.0 / np.sqrt(psi)
+        w, v = _top(r * sc[:, None] * sc[None, :], nf)
+        lam = np.sqrt(psi)[:, None] * (v * np.sqrt(np.maximum(w - 1.0, 0.0)))
+    msg = res.message if isinstance(res.message, str) else str(res.message)
+    return lam, psi, bool(res.success), msg
+
+
+def fit_pa(r: np.ndarray, nf: int, min_err: float = 0.001, max_iter: int = 50):
+    """Iterated principal axes as ``psych:::fac(fm = "pa")``.
+
+    Start with SMCs on the diagonal; repeat: L = first nf eigenvectors times sqrt of their
+    eigenvalues, put diag(LL') on the diagonal, until the sum of communalities changes by
+    less than ``min_err`` or ``max_iter`` iterations.
+
+    Returns
+    -------
+    loadings, eigenvalues of the last reduced matrix, converged (bool), iterations
+    """
+    rm = r.copy()
+    np.fill_diagonal(rm, smc(r))
+    comm = float(np.trace(rm))
+    err, i, converged = comm, 1, True
+    w = np.zeros(r.shape[0])
+    lam = np.zeros((r.shape[0], nf))
+    while err > min_err:
+        w_all, v_all = np.linalg.eigh(rm)
+        w, v = w_all[::-1], v_all[:, ::-1]
+        with np.errstate(invalid="ignore"):
+            lam = v[:, :nf] * np.sqrt(w[:nf])
+        new = (lam ** 2).sum(1)
+        comm1 = float(new.sum())
+        np.fill_diagonal(rm, new)
+        err = abs(comm - comm1)
+        if np.isnan(err):
+            converged = False
+            break
+        comm = comm1
+        i += 1
+        if i > max_iter:
+            converged = False
+            err = 0.0
+    return lam, w, converged, i - 1
+
+
+# --------------------------------------------------------------------------- rotations
+def _vgq_quartimin(lam):
+    """GPArotation vgQ.oblimin with gam = 0 (quartimin)."""
+    k = lam.shape[1]
+    x = (lam ** 2) @ (1.0 - np.eye(k))
+    return lam * x, float(np.sum(lam ** 2 * x) / 4)
+
+
+def _vgq_geomin(lam, delta=0.01):
+    k = lam.shape[1]
+    l2 = lam ** 2 + delta
+    pro = np.exp(np.log(l2).sum(1) / k)
+    return (2.0 / k) * (lam / l2) * pro[:, None], float(pro.sum())
+
+
+def _vgq_quartimax(lam):
+    return -(lam ** 3), float(-np.sum(lam ** 4) / 4)
+
+
+_CRITERIA = {"oblimin": _vgq_quartimin, "geomin": _vgq_geomin, "quartimax": _vgq_quartimax}
+
+
+def gpa_oblique(a: np.ndarray, criterion: str, eps: float = 1e-5, maxit: int = 1000):
+    """Gradient projection oblique rotation, GPArotation::GPFoblq.
+
+    Returns pattern loadings ``A (T')^-1``, Phi ``T'T``, T, converged.
+    """
+    vgq = _CRITERIA[criterion]
+    tmat = np.eye(a.shape[1])
+    al = 1.0
+    lam = a @ np.linalg.inv(tmat).T
+    gq, f = vgq(lam)
+    g = -(lam.T @ gq @ np.linalg.inv(tmat)).T
+    s = np.inf
+    for _ in range(maxit + 1):
+        gp = g - tmat @ np.diag(np.sum(tmat * g, axis=0))
+        s = float(np.sqrt(np.sum(gp ** 2)))
+        if s < eps:
+            break
+        al *= 2
+        for _ in range(11):
+            x = tmat - al * gp
+            tmatt = x / np.sqrt(np.sum(x ** 2, axis=0))[None, :]
+            lam = a @ np.linalg.inv(tmatt).T
+            gqt, ft = vgq(lam)
+            if f - ft > 0.5 * s ** 2 * al:
+                break
+            al /= 2
+        tmat = tmatt
+        f = ft
+        g = -(lam.T @ gqt @ np.linalg.inv(tmatt)).T
+    return lam, tmat.T @ tmat, tmat, s < eps
+
+
+def gpa_orthogonal(a: np.ndarray, criterion: str, eps: float = 1e-5, maxit: int = 1000):
+    """Gradient projection orthogonal rotation, GPArotation::GPForth. Returns A T, T, converged."""
+    vgq = _CRITERIA[criterion]
+    tmat = np.eye(a.shape[1])
+    al = 1.0
+    lam = a @ tmat
+    gq, f = vgq(lam)
+    g = a.T @ gq
+    s = np.inf
+    for _ in range(maxit + 1):
+        m = tmat.T @ g
+        sym = (m + m.T) / 2
+        gp = g - tmat @ sym
+        s = float(np.sqrt(np.sum(gp ** 2)))
+        if s < eps:
+            break
+        al *= 2
+        for _ in range(11):
+            x = tmat - al * gp
+            u, _d, vt = np.linalg.svd(x)
+            tmatt = u @ vt
+            lam = a @ tmatt
+            gqt, ft = vgq(lam)
+            if ft < f - 0.5 * s ** 2 * al:
+                break
+            al /= 2
+        tmat = tmatt
+        f = ft
+        g = a.T @ gqt
+    return lam, tmat, s < eps
+
+
+def varimax(x: np.ndarray, normalize: bool = True, eps: float = 1e-5):
+    """stats::varimax: returns rotated loadings and the rotation matrix."""
+    p, nc = x.shape
+    if nc < 2:
+        return x.copy(), np.eye(nc)
+    sc = np.sqrt((x ** 2).sum(1)) if normalize else np.ones(p)
+    xs = x / sc[:, None]
+    tt = np.eye(nc)
+    d = 0.0
+    for _ in range(1000):
+        z = xs @ tt
+        b = xs.T @ (z ** 3 - z @ np.diag((z ** 2).sum(0)) / p)
+        u, sv, vt = np.linalg.svd(b)
+        tt = u @ vt
+        dpast, d = d, float(sv.sum())
+        if d < dpast * (1 + eps):
+            break
+    return (xs @ tt) * sc[:, None], tt
+
+
+def promax(f: np.ndarray, m: int = 4):
+    """psych's ``fa(rotate = "promax")``: ``kaiser(f, rotate = "Promax")``.
+
+    Rows are divided by sqrt(h2), psych::Promax (varimax, target ``x|x|^(m-1)``, least
+    squares transformation with unit-variance factors) is applied, rows are multiplied back.
+    Returns pattern loadings and Phi.
+    """
+    h2 = (f ** 2).sum(1)
+    w = f / np.sqrt(h2)[:, None]
+    x, rot = varimax(w)
+    q = x * np.abs(x) ** (m - 1)
+    u = np.linalg.lstsq(x, q, rcond=None)[0]
+    d = np.diag(np.linalg.inv(u.T @ u))
+    u = u @ np.diag(np.sqrt(d))
+    z = x @ u
+    u = rot @ u
+    ui = np.linalg.inv(u)
+    return z * np.sqrt(h2)[:, None], ui @ ui.T
+
+
+def rotate(lam: np.ndarray, rotation: str):
+    """Rotate unrotated loadings; returns (loadings, Phi or None, converged)."""
+    if lam.shape[1] < 2 or rotation == "none":
+        return lam.copy(), None, True
+    if rotation == "varimax":
+        return varimax(lam)[0], None, True
+    if rotation == "promax":
+        out, phi = promax(lam)
+        return out, phi, True
+    if rotation in ("oblimin", "geomin"):
+        out, phi, _t, conv = gpa_oblique(lam, rotation)
+        return out, phi, conv
+    if rotation == "quartimax":
+        out, _t, conv = gpa_orthogonal(lam, rotation)
+        return out, None, conv
+    raise ValueError(f"unknown rotation {rotation!r}")  # pragma: no cover
+
+
+# ------------------------------------------------------------------ parallel analysis
+def one_factor_values(r: np.ndarray) -> np.ndarray:
+    """``psych::fa(r, nfactors = 1, fm = "minres")$values``.
+
+    The eigenvalues (decreasing) of R with the one-factor minres communalities on the
+    diagonal: what ``psych::fa.parallel(fa = "fa")`` plots and tests (its default
+    ``SMC = FALSE``), not the eigenvalues of R with SMCs on the diagonal.
+    """
+    lam, _psi, _ok, _msg = fit_minres_ml(r, 1, "minres")
+    s = r.copy()
+    np.fill_diagonal(s, (lam ** 2).sum(1))
+    return np.linalg.eigvalsh(s)[::-1]
+
+
+def simulate_correlations(n: int, p: int, iterations: int, rng: np.random.Generator) -> np.ndarray:
+    """Correlation matrices of ``iterations`` samples of n x p independent normal data.
+
+    Drawn in one batch through the Bartlett decomposition of the Wishart distribution:
+    the centred cross-product matrix of n standard-normal rows is ``W ~ Wishart(n-1, I)``,
+    ``W = A A'`` with A lower triangular, ``A_ii = sqrt(chi2(n - i))`` (i = 1..p) and
+    ``A_ij ~ N(0, 1)`` below the diagonal; ``cov2cor(W)`` then has exactly the distribution
+    of ``cor(matrix(rnorm(n * p), n))`` that psych::fa.parallel draws, at O(p^2) instead
+    of O(n p) random numbers per iteration.
+    """
+    a = np.zeros((iterations, p, p))
+    il = np.tril_indices(p, -1)
+    a[:, il[0], il[1]] = rng.standard_normal((iterations, il[0].size))
+    ii = np.arange(p)
+    a[:, ii, ii] = np.sqrt(rng.chisquare((n - 1) - ii, size=(iterations, p)))
+    w = a @ a.transpose(0, 2, 1)
+    d = 1.0 / np.sqrt(np.einsum("bii->bi", w))
+    c = w * d[:, :, None] * d[:, None, :]
+    c[:, ii, ii] = 1.0
+    return c
