@@ -1,6 +1,7 @@
 """fit_mixed against lme4::lmer (tests/reference/model_mixed.R -> model_mixed.json)."""
 from __future__ import annotations
 
+import functools
 import json
 import math
 from pathlib import Path
@@ -37,7 +38,8 @@ def _case(key):
     raise KeyError(key)
 
 
-def _fit(key, reml):
+@functools.lru_cache(maxsize=None)
+def _fit(key, reml):  # cached: each reference fit once per test session
     y, X, names, groups, gnames, slopes = _case(key)
     with pytest.warns(Warning) if (slopes or len(groups) == 2) else _nullctx():
         return fit_mixed(y, X, names, groups, reml=reml, random_slopes=slopes, group_names=gnames)

@@ -140,6 +140,70 @@ def _brent_min(f, a: float, b: float, tol: float = 1e-10, maxiter: int = 500):
     return x, fx, False
 
 
+def _newton_polish(f, x, bounded, steps: int = 20):
+    """A few safeguarded Newton steps with central-difference gradient and Hessian.
+
+    L-BFGS-B with a forward-difference gradient stops ~1e-5 short of the optimum; with at
+    most four parameters a finite-difference Newton step costs ~30 evaluations and brings
+    theta to the optimum to ~1e-8. Parameters at a zero lower bound with an outward
+    gradient stay there.
+    """
+    x = x.copy()
+    fx = f(x)
+    k = len(x)
+    for _ in range(steps):
+        h = 1e-4 * np.maximum(1.0, np.abs(x))
+        active = np.array([bounded[i] and x[i] <= 2 * h[i] for i in range(k)])
+        free = ~active
+        if not free.any():
+            break
+        idx = np.flatnonzero(free)
+        g = np.zeros(k)
+        H = np.zeros((k, k))
+        fp, fm = {}, {}
+        for i in idx:
+            e = np.zeros(k)
+            e[i] = h[i]
+            fp[i], fm[i] = f(x + e), f(x - e)
+            g[i] = (fp[i] - fm[i]) / (2 * h[i])
+            H[i, i] = (fp[i] - 2 * fx + fm[i]) / h[i] ** 2
+        for a_ in range(len(idx)):
+            for b_ in range(a_ + 1, len(idx)):
+                i, j = idx[a_], idx[b_]
+                ei = np.zeros(k)
+                ej = np.zeros(k)
+                ei[i], ej[j] = h[i], h[j]
+                H[i, j] = H[j, i] = (f(x + ei + ej) - f(x + ei - ej) - f(x - ei + ej) + f(x - ei - ej)) / (
+                    4 * h[i] * h[j])
+        Hs = H[np.ix_(idx, idx)]
+        if not np.all(np.isfinite(Hs)) or not np.all(np.isfinite(g)):
+            break
+        try:
+            w, _ = np.linalg.eigh(Hs)
+            if w.min() <= 0:
+                break
+            step = np.linalg.solve(Hs, g[idx])
+        except np.linalg.LinAlgError:
+            break
+        t = 1.0
+        improved = False
+        while t > 1e-4:
+            xn = x.copy()
+            xn[idx] -= t * step
+            for i in idx:
+                if bounded[i] and xn[i] < 0:
+                    xn[i] = 0.0
+            fn = f(xn)
+            if fn <= fx:
+                improved = fx - fn
+                x, fx = xn, fn
+                break
+            t /= 2
+        if improved is False or (np.max(np.abs(t * step)) < 1e-10 * max(1.0, np.max(np.abs(x)))):
+            break
+    return x
+
+
 # ----------------------------------------------------------------------------- input handling
 def _as_float(a, what: str, ndim: int) -> np.ndarray:
     try:
@@ -297,26 +361,13 @@ class _Profile:
         # keep L-BFGS-B's first steps from leaving the region where the deviance is finite
         bounds = [(0.0, 1e4) if lower_free[k] else (-1e4, 1e4) for k in range(self.ntheta)]
         f = lambda th: self.deviance(th, reml)  # noqa: E731
-        best = None
-        for method, opts in (("L-BFGS-B", {"ftol": 1e-15, "gtol": 1e-10, "maxiter": 5000}),
-                             ("Nelder-Mead", {"xatol": 1e-10, "fatol": 1e-13, "maxiter": 20000,
-                                              "maxfev": 40000})):
-            start = x0 if best is None else best.x
-            with np.errstate(all="ignore"), _warnings.catch_warnings():
-                _warnings.simplefilter("ignore", RuntimeWarning)
-                res = minimize(f, start, method=method, bounds=bounds, options=opts)
-            if best is None or res.fun <= best.fun:
-                best = res
-        theta = np.asarray(best.x, dtype=float)
-        # polish: the bounded L-BFGS-B pass once more from the simplex optimum
         with np.errstate(all="ignore"), _warnings.catch_warnings():
             _warnings.simplefilter("ignore", RuntimeWarning)
-            res = minimize(f, theta, method="L-BFGS-B", bounds=bounds,
+            res = minimize(f, x0, method="L-BFGS-B", bounds=bounds,
                            options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 5000})
-        if res.fun <= best.fun:
-            theta = np.asarray(res.x, dtype=float)
+            theta = _newton_polish(f, np.asarray(res.x, dtype=float), lower_free)
         theta = np.where(lower_free & (theta < 0), 0.0, theta)
-        # a parameter within 1e-7 of its bound is set on it when that does not worsen the fit
+        # a parameter within 1e-4 of its zero bound is set on it when that does not worsen the fit
         for k in range(self.ntheta):
             if lower_free[k] and 0 < theta[k] < 1e-4:
                 trial = theta.copy()
