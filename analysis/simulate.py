@@ -1353,15 +1353,26 @@ def _norm_factor(part: str) -> str | None:
     return None
 
 
-def normalize_term(term: str) -> str | None:
+def normalize_term(term: str, aliases: dict | None = None) -> str | None:
     """A model term or a spec effect in one canonical form, or None when it cannot be mapped.
 
     ``C(primary_task)[T.2]`` and ``primary_task=2`` -> ``primary_task=2``;
-    ``center(x)`` -> ``x``; ``b:a`` -> ``a:b`` (factors sorted).
+    ``center(x)`` -> ``x``; ``b:a`` -> ``a:b`` (factors sorted). ``aliases`` maps a column
+    made by a centring transform of the model spec (``{var: x, op: center, as: x_c}``) to
+    its source variable.
     """
     parts = [_norm_factor(p) for p in _split_colon(term)]
     if any(p is None for p in parts):
         return None
+    if aliases:
+        out = []
+        for p in parts:
+            base, sep, rest = p.partition("=")
+            if base.endswith("^2"):
+                out.append(aliases.get(base[:-2], base[:-2]) + "^2")
+            else:
+                out.append(aliases.get(base, base) + sep + rest)
+        parts = out
     return ":".join(sorted(parts))
 
 
@@ -1393,10 +1404,19 @@ def _true_values(study: Study) -> dict[str, dict[str, float]]:
     return out
 
 
-def _model_outcomes(fit_path) -> dict[str, tuple[str | None, str | None]]:
-    """Model name -> (family, outcome variable) from the model spec's formulas."""
+def _model_outcomes(fit_path):
+    """From the model spec: {model name: (family, outcome variable)} and {centred column: source}.
+
+    Only transforms that keep the metric (``center``, ``categorical``) map back to a variable.
+    """
     doc = load_yaml(fit_path)
     out = {}
+    aliases = {}
+    for t in (doc.data.get("transforms") or []) if isinstance(doc.data, dict) else []:
+        if isinstance(t, dict) and t.get("op") in ("center", "categorical") and isinstance(t.get("var"), str):
+            target = t.get("as") or t["var"]
+            if isinstance(target, str):
+                aliases[target] = t["var"]
     models = doc.data.get("models") if isinstance(doc.data, dict) else None
     for k, m in enumerate(models or []):
         if not isinstance(m, dict):
@@ -1410,8 +1430,8 @@ def _model_outcomes(fit_path) -> dict[str, tuple[str | None, str | None]]:
             lhs = w.group(1) if w else lhs
         elif isinstance(m.get("y"), str):
             lhs = m["y"]
-        out[name] = (fam, lhs)
-    return out
+        out[name] = (fam, aliases.get(lhs, lhs) if lhs else lhs)
+    return out, aliases
 
 
 def _fit_one(args):
@@ -1447,8 +1467,7 @@ def _run_spec(fit_path, frame):
     """Fit every model of the spec; returns {model: (family, n, [(term, est, se, p, lo, hi)])}."""
     import warnings as _w
 
-    from avoid_survey.analysis.models import run_spec
-
+    run_spec = _run_spec_fn()
     with _w.catch_warnings():
         _w.simplefilter("ignore")
         res = run_spec(str(fit_path), data=frame, base_dir=str(Path(fit_path).parent))
@@ -1457,6 +1476,21 @@ def _run_spec(fit_path, frame):
         out[mf.name] = (mf.family, mf.n, [(c.term, c.estimate, c.se, c.p, c.ci_lower, c.ci_upper)
                                           for c in mf.coefficients])
     return out
+
+
+def _run_spec_fn():
+    """``run_spec`` of the model package (``avoid-survey model``)."""
+    try:
+        from avoid_survey.analysis.models import run_spec
+        return run_spec
+    except ImportError:
+        pass
+    try:
+        from avoid_survey.analysis.models.run import run_spec
+        return run_spec
+    except ImportError:
+        raise AvoidSurveyError("power analysis needs the `model` command, which is not available in this "
+                               "installation") from None
 
 
 @dataclass
@@ -1534,12 +1568,8 @@ def power_analysis(spec_path, fit_path, *, replicates: int = 200, seed=None, job
     fp = Path(fit_path)
     if not fp.exists():
         raise AvoidSurveyError("model spec not found", file=fp)
-    try:
-        from avoid_survey.analysis.models import run_spec  # noqa: F401
-    except ImportError:
-        raise AvoidSurveyError("power analysis needs the `model` command, which is not available in this "
-                               "installation") from None
-    outcomes = _model_outcomes(fp)
+    _run_spec_fn()
+    outcomes, aliases = _model_outcomes(fp)
     truth = _true_values(study)
     if seed is None:
         seed = study.spec.seed if study.spec.seed is not None else 1
@@ -1601,7 +1631,7 @@ def power_analysis(spec_path, fit_path, *, replicates: int = 200, seed=None, job
                     if c[0] == term:
                         est.append(c[1]), se.append(c[2]), p.append(c[3]), lo.append(c[4]), hi.append(c[5])
             est, se, p, lo, hi = (np.asarray(x, float) for x in (est, se, p, lo, hi))
-            key = normalize_term(term)
+            key = normalize_term(term, aliases)
             true = tv.get(key) if key is not None else None
             fin = np.isfinite(est)
             rows.append({
