@@ -221,9 +221,14 @@ class _Prep:
             raise AvoidSurveyError(f"unit file has key '{dup.iloc[0]}' more than once", file=p, row=row, column=k)
         u = u.drop(columns=[k])
         both = [c for c in u.columns if c in df.columns]
+        u.index = ukey.to_numpy()
         if both:
-            self.warnings.append(f"unit file columns also in the responses kept from the responses: "
-                                 f"{', '.join(both[:5])}{'...' if len(both) > 5 else ''}")
+            other = u[both].reindex(_norm_key(df[k]).to_numpy())
+            clash = [c for c in both if ((_norm_key(df[c]).to_numpy() != _norm_key(other[c]).to_numpy())
+                                         & other[c].notna().to_numpy() & df[c].notna().to_numpy()).any()]
+            if clash:
+                self.warnings.append(f"unit file and responses disagree on {', '.join(clash[:5])}; "
+                                     f"the responses' values are kept")
             u = u.drop(columns=both)
         u.index = ukey.to_numpy()
         dkey = _norm_key(df[k])
@@ -318,7 +323,7 @@ def _parse_all(loaded: LoadedSpec) -> list[_Parsed]:
             for j, v in enumerate(ms.mediators or []):
                 parse_terms(v, file=loaded.file, line=loaded.line("models", i, "mediators", j))
         if ms.moderation and f is not None:
-            names = f.term_names()
+            names = f.term_names() + [n for st in steps for n in st.term_names()]
             mv = ms.moderation
             if not any(set(t.split(":")) == {mv.focal, mv.moderator} for t in names):
                 raise loaded.error(f"spec: moderation needs the interaction {mv.focal}:{mv.moderator} "
@@ -371,8 +376,6 @@ def _fit_one(loaded, i, ms: ModelSpec, formula: Formula, frame, name, extra_vars
     centred = {}
     if ms.moderation and ms.moderation.center:
         cf, centred = _center_cols(cf, [ms.moderation.focal, ms.moderation.moderator])
-    for v in (ms.moderation.focal, ms.moderation.moderator) if ms.moderation else ():
-        pass
     fam = ms.family
     if fam == "ordinal":
         formula = Formula(formula.response, formula.terms, False, formula.text, formula.categorical)
@@ -415,7 +418,8 @@ def _fit_one(loaded, i, ms: ModelSpec, formula: Formula, frame, name, extra_vars
     if centred:
         m.extra["centered"] = centred
     internal = getattr(m, "_internal", None)
-    if ms.moderation and internal is not None:
+    if ms.moderation and internal is not None and any(
+            set(t.split(":")) == {ms.moderation.focal, ms.moderation.moderator} for t in d.terms):
         _moderation(m, ms, cf, internal, loaded, i)
     m._rows = cf.index
     m._design = d
@@ -521,7 +525,12 @@ def _mediation(loaded, i, ms, parsed, frame, name):
     import pandas as pd
     from .design import build_design, complete_frame
     from .formula import Formula as F
-    from .mediation import fit_mediation
+    try:
+        from .mediation import fit_mediation
+    except ModuleNotFoundError as exc:  # pragma: no cover - the mediation module ships with the package
+        if exc.name != f"{__package__}.mediation":
+            raise
+        raise loaded.error("family mediation is not available in this installation", "models", i) from None
 
     line = loaded.model_line(i)
     need = [ms.x, *ms.mediators, ms.y] + ([ms.moderator] if ms.moderator else []) + \
@@ -569,6 +578,7 @@ def run_spec(spec_path_or_mapping, *, data=None, base_dir=None) -> ModelsResult:
     ModelsResult
     """
     loaded = load_spec(spec_path_or_mapping, base_dir=base_dir)
+    _ = Path
     parsed = _parse_all(loaded)                      # grammar errors before any data is read
     prep = _Prep(loaded, frame=data)
     sp = loaded.spec
@@ -590,7 +600,27 @@ def run_spec(spec_path_or_mapping, *, data=None, base_dir=None) -> ModelsResult:
                                            line=loaded.model_line(i, "moderation"), column=v)
         frames.append((frame, inst, notes))
     models = []
+    import warnings as _pywarn
+
+    from ..errors import AvoidSurveyWarning
+    with _pywarn.catch_warnings():
+        # package warnings are kept on each ModelFit and shown once by the CLI
+        _pywarn.simplefilter("ignore", AvoidSurveyWarning)
+        models = _fit_all(loaded, sp, parsed, prep, frames)
     warnings = list(prep.warnings)
+    labels, value_labels = _labels(frames)
+    for m in models:
+        for w in m.warnings:
+            if w not in warnings:
+                warnings.append(w)
+    spec_info = {"file": loaded.file, "title": sp.title, "data": sp.data if data is None else "<data frame>",
+                 "instrument": sp.instrument, "n_models": len(sp.models),
+                 "models": [m.name for m in sp.models]}
+    return ModelsResult(spec_info, models, warnings, labels, value_labels)
+
+
+def _fit_all(loaded, sp, parsed, prep, frames):
+    models = []
     for i, ms in enumerate(sp.models):
         frame, inst, notes = frames[i]
         if ms.family == "mediation":
@@ -600,7 +630,7 @@ def run_spec(spec_path_or_mapping, *, data=None, base_dir=None) -> ModelsResult:
         else:
             fits = [_fit_one(loaded, i, ms, parsed[i].formula, frame, ms.name)]
         for m in fits:
-            if ms.label:
+            if ms.label and "step" not in m.extra:
                 m.extra.setdefault("label", ms.label)
             if notes:
                 m.extra.setdefault("data_notes", list(notes))
@@ -619,24 +649,19 @@ def run_spec(spec_path_or_mapping, *, data=None, base_dir=None) -> ModelsResult:
             m.extra["robustness"] = {"of": ms.name, "label": var.label, "data_notes": list(vnotes),
                                      "n_base": fits[-1].n}
             models.append(m)
-        for m in fits:
-            pass
-    for m in models:
-        for w in m.warnings:
-            if w not in warnings:
-                warnings.append(w)
-    labels, value_labels = _labels(frames)
-    spec_info = {"file": loaded.file, "title": sp.title, "data": sp.data if data is None else "<data frame>",
-                 "instrument": sp.instrument, "n_models": len(sp.models),
-                 "models": [m.name for m in sp.models]}
-    return ModelsResult(spec_info, models, warnings, labels, value_labels)
+    return models
 
 
 def _labels(frames):
     labels, values = {}, {}
-    for _, inst, _ in frames:
-        if inst is None:
-            continue
+    insts = [inst for _, inst, _ in frames if inst is not None]
+    if insts:
+        try:  # unit-level variables (joined from a unit file) take the unit questionnaire's labels
+            from ...instruments import load_instrument
+            insts.append(load_instrument("unit-questionnaire"))
+        except (AvoidSurveyError, ImportError):
+            pass
+    for inst in insts:
         for s in inst.all_scales():
             labels.setdefault(s.id, dict(s.label))
         for v in inst.variables:

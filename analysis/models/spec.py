@@ -240,6 +240,7 @@ class Spec(_Base):
     filters: Filters = Field(default_factory=Filters)
     transforms: list[Transform] = Field(default_factory=list)
     models: list[ModelSpec] = Field(min_length=1)
+    replication: Optional[dict[str, Any]] = None  # written by --out (file hashes); ignored when run
 
     @model_validator(mode="after")
     def _names(self):
@@ -359,10 +360,11 @@ def _model_for(parent, raw):
     return None
 
 
-def load_spec(spec, *, base_dir=None) -> LoadedSpec:
+def load_spec(spec, *, base_dir=None, data_override=None) -> LoadedSpec:
     """Read and validate a spec from a path, YAML text or a mapping.
 
-    Raises AvoidSurveyError naming the spec file, line and key for any problem.
+    ``data_override`` replaces the spec's ``data:`` (as ``--data`` does). Raises
+    AvoidSurveyError naming the spec file, line and key for any problem.
     """
     doc = None
     file = None
@@ -387,6 +389,9 @@ def load_spec(spec, *, base_dir=None) -> LoadedSpec:
     if not isinstance(raw, dict):
         raise AvoidSurveyError("spec: the top level must be a mapping (data:, instrument:, models: ...)",
                                file=file, line=1)
+    if data_override is not None:
+        raw = dict(raw)
+        raw["data"] = str(data_override)
     try:
         parsed = Spec.model_validate(raw)
     except ValidationError as exc:

@@ -1,0 +1,51 @@
+"""`avoid-survey model`: the regressions a spec declares, one table with a column per model."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from avoid_survey.cli.common import DecimalsOpt, ForceOpt, Format, FormatOpt, Lang, LangOpt, OutputOpt
+
+
+def model(
+    spec: Annotated[Optional[Path], typer.Option("--spec", "-s", help="Model spec (YAML): data, instrument, transforms, models.", dir_okay=False)] = None,
+    template: Annotated[Optional[str], typer.Option("--template", "-t", help="A bundled spec template instead of --spec (see --list-templates); needs --data.")] = None,
+    data: Annotated[Optional[Path], typer.Option("--data", "-d", help="Response file replacing the spec's 'data:' (relative unit files are then looked up beside it).", dir_okay=False)] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Replication package folder: every table (md, csv, html), results.json and the resolved spec with SHA-256 hashes of the data files.", file_okay=False)] = None,
+    list_templates: Annotated[bool, typer.Option("--list-templates", help="List the bundled templates and exit.")] = False,
+    stars: Annotated[str, typer.Option("--stars", help="Significance levels of *, **, *** (comma-separated).")] = ".05,.01,.001",
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    lang: LangOpt = Lang.zh,
+    decimals: DecimalsOpt = 3,
+    force: ForceOpt = False,
+):
+    """Fit the models of a spec (OLS with classical/HC/cluster SEs, logit, probit, ordinal,
+    mixed, mediation; hierarchical steps, moderation, robustness runs) and print one table
+    with a column per model. A spec is data: formulas use a small grammar (variables, +, *,
+    :, -1, C(x, ref=level)) and nothing in it is evaluated as code."""
+    from avoid_survey.analysis.errors import AvoidSurveyError
+    from avoid_survey.analysis.models.cli_support import (list_template_text, parse_stars, resolve_spec_source,
+                                                          write_package)
+    from avoid_survey.analysis.models import run_spec
+    from avoid_survey.cli.common import emit
+
+    if list_templates:
+        typer.echo(list_template_text())
+        return
+    levels = parse_stars(stars)
+    if spec is not None and template is not None:
+        raise AvoidSurveyError("give either --spec or --template, not both")
+    if spec is None and template is None:
+        raise AvoidSurveyError("give --spec FILE (or --template NAME --data FILE; see --list-templates)")
+    source, base_dir, spec_file = resolve_spec_source(spec, template, data)
+    result = run_spec(source, base_dir=base_dir)
+    result.stars = levels
+    lang_s = lang.value if isinstance(lang, Lang) else str(lang)
+    if out is not None:
+        write_package(out, result, source, spec_file, lang_s, decimals, force)
+    if out is not None and output is None and fmt == Format.table:
+        typer.echo(f"wrote replication package to {out}", err=True)
+    emit(result, fmt, output, lang, decimals, force, tables=None if fmt == Format.json else result.to_tables(lang_s))
