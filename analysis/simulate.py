@@ -178,7 +178,7 @@ class DurationSpec(_Strict):
     seconds_per_item: float = Field(7.0, gt=0)
     sdlog: float = Field(0.35, ge=0)
     careless_factor: float = Field(0.7, gt=0)
-    speeder_seconds_per_item: float = Field(1.2, gt=0)
+    speeder_seconds_per_item: float = Field(1.0, gt=0)
     speeder_sdlog: float = Field(0.25, ge=0)
 
 
@@ -935,7 +935,7 @@ def simulate(study, seed=None, *, progress=None) -> Simulation:
 
     # ---- duration
     du = re_.duration
-    n_q = len(study.items) + len(study.checks) + len(study.ind_vars)
+    n_q = len(study.items) + len(study.checks)  # durations scale with the Likert questions
     med = du.seconds_per_item * n_q
     dur = np.exp(r_meta.normal(math.log(med), du.sdlog, n))
     dur[straight | randomr] *= du.careless_factor

@@ -338,3 +338,85 @@ def test_recovery_of_structural_coefficients_and_iccs():
     rel = np.corrcoef(sc["pressure"][ok], lat["pressure"][ok])[0, 1] ** 2
     assert icc_obs < icc_lat
     assert abs(icc_obs / rel - 0.18) < 0.03, (icc_obs, rel)
+
+
+# ----------------------------------------------------------------- validate finds the careless respondents
+@pytest.mark.slow
+def test_validate_flags_the_simulated_careless_respondents(tmp_path):
+    from avoid_survey.analysis.simulate import write_frame
+    from avoid_survey.analysis.validate import validate
+
+    st = load_study(FIX / "recovery-study.yaml")
+    sim = simulate(st)
+    p = write_frame(sim.responses, tmp_path / "r.csv")
+    # max_listed only caps how many findings are listed one by one; the flags cover everyone
+    rep = validate(p, st.instrument, thresholds={"max_listed": 10 ** 6})
+    assert rep.n_errors == 0
+    kind = sim.latents["respondent_type"].to_numpy()
+    flags = rep.flags
+    for who, flag in (("straight", "flag_longstring"), ("speeder", "flag_speeder"), ("random", "flag_mahalanobis")):
+        recall = flags[flag].to_numpy()[kind == who].mean()
+        assert recall >= 0.9, (who, flag, recall)
+    # and careful respondents are rarely taken for careless ones
+    careful = kind == "normal"
+    assert flags["flag_longstring"].to_numpy()[careful].mean() < 0.01
+    assert flags["flag_speeder"].to_numpy()[careful].mean() < 0.01
+
+
+def test_validate_on_the_bundled_sample_exits_0(cli):
+    code, out, err = cli("validate", ROOT / "sample_data" / "responses.csv", "--instrument", "blame-avoidance-core",
+                         "--format", "json")
+    assert code == 0, err
+    rep = json.loads(out)
+    assert rep["n_errors"] == 0 and rep["n_rows"] > 1100
+    codes = {f["code"] for f in rep["findings"] if f["severity"] == "warning"}
+    assert {"longstring", "speeder", "attention-failed"} <= codes
+
+
+def test_sample_files_agree_with_the_study_spec(tmp_path):
+    sd = ROOT / "sample_data"
+    r = pd.read_csv(sd / "responses.csv", dtype={"respondent_id": str})
+    u = pd.read_csv(sd / "units.csv")
+    truth = pd.read_csv(sd / "truth.csv")
+    assert 1100 <= len(r) <= 1300 and r["township_id"].nunique() == 60 and r["county_id"].nunique() == 12
+    assert set(r["township_id"]) == set(u["township_id"]) and u["township_id"].is_unique
+    assert (truth["respondent_id"] == r["respondent_id"]).all()
+    assert (truth["respondent_type"] != "normal").sum() == round(0.05 * len(r))
+    # the clean CSV holds no personal data or platform metadata
+    assert not [c for c in r.columns if c in ("来自IP", "提交答卷时间", "ip", "name", "姓名", "phone")]
+    # regenerating from the spec gives the same bytes (the README's command)
+    from avoid_survey.analysis.simulate import write_frame
+    sim = simulate(load_study(sd / "study.yaml"))
+    write_frame(sim.responses, tmp_path / "r.csv")
+    write_frame(sim.units, tmp_path / "u.csv")
+    assert (tmp_path / "r.csv").read_bytes() == (sd / "responses.csv").read_bytes()
+    assert (tmp_path / "u.csv").read_bytes() == (sd / "units.csv").read_bytes()
+
+
+# ----------------------------------------------------------------- power analysis
+def test_power_analysis_is_deterministic_and_maps_true_values():
+    from avoid_survey.analysis.simulate import power_analysis
+
+    fit = FIX / "mini-model.yaml"
+    a = power_analysis(MINI, fit, replicates=4, seed=9, jobs=1, show_progress=False).to_dict()
+    b = power_analysis(MINI, fit, replicates=4, seed=9, jobs=2, show_progress=False).to_dict()
+    assert a == b
+    assert a["n_ok"] == 4 and a["replicates"] == 4
+    coefs = {c["term"]: c for c in a["models"][0]["coefficients"]}
+    assert coefs["pressure"]["true"] == 0.4 and coefs["trust"]["true"] == -0.3
+    assert coefs["pressure_c:trust_c"]["true"] == -0.15          # centred by the model spec's transforms
+    assert coefs["primary_task[2]"]["true"] == 0.3
+    assert coefs["gender"]["true"] is None and coefs["Intercept"]["true"] is None
+    p = coefs["pressure"]
+    assert 0 <= p["power"] <= 1 and 0 <= p["coverage"] <= 1 and p["n"] == 4
+    assert p["bias"] == pytest.approx(p["mean_estimate"] - 0.4)
+    assert p["empirical_se"] > 0 and p["mean_se"] > 0
+
+
+def test_power_cli_json(cli):
+    code, out, err = cli("simulate", "--spec", MINI, "--replicate", "3", "--fit", FIX / "mini-model.yaml",
+                         "--jobs", "1", "--format", "json")
+    assert code == 0, err
+    d = json.loads(out)
+    assert {"spec", "fit", "replicates", "n_ok", "models", "seed"} <= set(d)
+    assert d["models"][0]["name"] == "avoid" and d["models"][0]["coefficients"][0]["term"] == "Intercept"
