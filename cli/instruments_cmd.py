@@ -133,5 +133,9 @@ def check(
             sys.stdout.write(f"{where}: {f.code}: {sev}{' '.join(f.message.split())}\n")
         if not findings:
             note(f"{path}: ok")
-    if any(f.severity == "error" for f in findings):
-        raise typer.Exit(2)
+    n_err = sum(f.severity == "error" for f in findings)
+    if n_err:
+        # exit 2 through the one error path of cli.main.run (typer.Exit is swallowed there)
+        from avoid_survey.analysis.errors import AvoidSurveyError
+        sys.stdout.flush()
+        raise AvoidSurveyError(f"{n_err} problem(s) found; the instrument cannot be used", file=path)

@@ -60,9 +60,37 @@ def resolve_ref(ref) -> Path:
 
 
 # ---------------------------------------------------------------- schema errors
+def _union_errors(data, errors) -> list[dict]:
+    """pydantic reports every branch of ``response: name | {mapping}``; keep the branch the
+    data actually took, and one plain error when it took neither."""
+    out, seen_neither = [], set()
+    for err in errors:
+        loc = tuple(err["loc"])
+        if "ResponseSpec" in loc or "str" in loc:
+            k = loc.index("ResponseSpec") if "ResponseSpec" in loc else loc.index("str")
+            value = _get(data, loc[:k])
+            if isinstance(value, dict):
+                if loc[k] == "str":
+                    continue
+            elif isinstance(value, str):
+                if loc[k] == "ResponseSpec":
+                    continue
+            else:
+                if loc[:k] in seen_neither:
+                    continue
+                seen_neither.add(loc[:k])
+                err = {"loc": loc[:k], "type": "value_error",
+                       "msg": f"Value error, must be the name of a response format or a mapping (type, min, max, "
+                              f"labels), not {value!r}"}
+            if tuple(err["loc"]) == loc:  # drop the branch name from the location
+                err = dict(err, loc=loc[:k] + loc[k + 1:])
+        out.append(err)
+    return out
+
+
 def _schema_findings(doc: Located, exc) -> list[tuple[int | None, Finding]]:
     out = []
-    for err in exc.errors():
+    for err in _union_errors(doc.data, exc.errors()):
         loc = _data_path(doc.data, err["loc"])
         line = doc.line_of(loc)
         key = ".".join(str(x) for x in loc) or "(top)"
@@ -78,6 +106,10 @@ def _schema_findings(doc: Located, exc) -> list[tuple[int | None, Finding]]:
             del parent
         elif typ == "missing":
             f = finding("schema-missing-key", row=line, column=key, key=loc[-1] if loc else "?")
+        elif typ == "string_type" and isinstance(err.get("input"), (int, float)) and not isinstance(err.get("input"), bool):
+            f = finding("schema-wrong-type", row=line, column=key, key=key,
+                        detail=f"must be text, not the number {err['input']!r}; put it in quotes, "
+                               f"e.g. {loc[-1] if loc else key}: \"{err['input']}\"")
         else:
             msg = err["msg"]
             if msg.startswith("Value error, "):
@@ -147,6 +179,7 @@ class _Ctx:
     def __init__(self, doc: Located, spec: InstrumentSpec, file: str):
         self.doc, self.spec, self.file = doc, spec, file
         self.findings: list[Finding] = []
+        self.broken_formats: set[str] = set()
         self.langs = tuple(spec.languages) if spec.languages else tuple(k for k in ("zh", "en") if k in spec.title) or ("en",)
 
     def add(self, code, path, column=None, **fields):
@@ -160,17 +193,24 @@ class _Ctx:
                 self.add("missing-language", path, column=".".join(map(str, path)), what=what, lang=lang)
 
 
+# A response format that is reported broken already: whatever uses it stays quiet, so one
+# mistake gives one finding instead of a cascade ("not defined", "item has no format"...).
+BROKEN = ResponseFormat("broken")
+
+
 def _response(ctx: _Ctx, ref, path, formats: dict) -> ResponseFormat | None:
     if ref is None:
         return None
     if isinstance(ref, str):
+        if ref in ctx.broken_formats:
+            return BROKEN
         if ref not in formats:
             close = difflib.get_close_matches(ref, list(formats), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else (f" (defined: {', '.join(formats)})" if formats else "")
             ctx.add("unknown-response-format", path, name=ref, hint=hint)
-            return None
+            return BROKEN
         return formats[ref]
-    return _make_format(ctx, ref, path, None)
+    return _make_format(ctx, ref, path, None) or BROKEN
 
 
 def _make_format(ctx, r, path, name) -> ResponseFormat | None:
@@ -193,7 +233,7 @@ def _make_format(ctx, r, path, name) -> ResponseFormat | None:
             ctx.add("bad-response-format", path, detail="a likert response needs min and max")
             return None
         if r.min != int(r.min) or r.max != int(r.max) or r.max - r.min < 1 or r.max - r.min > 20:
-            ctx.add("bad-response-format", path, detail=f"likert min/max must be whole numbers with min < max (got {r.min:g}..{r.max:g})")
+            ctx.add("bad-response-format", path + ("min",), detail=f"likert min/max must be whole numbers with min < max (got {r.min:g}..{r.max:g})")
             return None
         bad = [c for c in labels if not isinstance(c, int) or not r.min <= c <= r.max]
         if bad:
@@ -239,6 +279,8 @@ def _semantics(ctx: _Ctx, base_dir: Path, depth: int, stack: tuple) -> dict:
         f = _make_format(ctx, r, ("response_formats", name), name)
         if f is not None:
             formats[name] = f
+        else:
+            ctx.broken_formats.add(name)
     default = _response(ctx, spec.response, ("response",), formats)
 
     # includes first: their ids count too
@@ -253,7 +295,11 @@ def _semantics(ctx: _Ctx, base_dir: Path, depth: int, stack: tuple) -> dict:
                 raise AvoidSurveyError("includes nested too deeply")
             sub = _load_path(p, depth + 1, stack)
         except AvoidSurveyError as exc:
-            ctx.add("bad-include", path, detail=f"cannot include '{ref}': {exc.one_line()}")
+            if exc.message == "instrument file not found":
+                why = "no such file (paths are relative to this instrument file) and no bundled instrument of that id"
+            else:
+                why = exc.one_line()
+            ctx.add("bad-include", path, detail=f"cannot include '{ref}': {why}")
             continue
         included.append(sub)
         for obj in [*sub.all_scales(), *sub.items, *sub.variables, *sub.attention_checks]:
@@ -298,7 +344,7 @@ def _semantics(ctx: _Ctx, base_dir: Path, depth: int, stack: tuple) -> dict:
         r = _response(ctx, v.response, vp + ("response",), formats)
         if v.response is None:
             r = ResponseFormat("id" if v.role in ("id", "cluster") else "text")
-        if r is not None:
+        if r is not None and r is not BROKEN:
             variables.append(Variable(v.id, v.label, r, v.text, v.level, v.role, v.pii, tuple(v.aliases),
                                       v.required, spec.id))
 
@@ -312,6 +358,8 @@ def _semantics(ctx: _Ctx, base_dir: Path, depth: int, stack: tuple) -> dict:
         expected = tuple(a.expected if isinstance(a.expected, list) else [a.expected])
         if r is None:
             ctx.add("bad-attention-check", ap, detail=f"attention check '{a.id}' has no response format")
+            continue
+        if r is BROKEN:
             continue
         if r.codes and any(e not in r.codes for e in expected):
             ctx.add("bad-attention-check", ap + ("expected",), detail=f"expected answer {list(expected)} is not a code of its response format")
@@ -330,6 +378,8 @@ def _items(ctx, items, path, resp, formats, claim, scale_id, facet_id):
         if it.referent is not None:
             ctx.text(it.referent, ip + ("referent",), f"referent wording of item '{it.id}'")
         r = _response(ctx, it.response, ip + ("response",), formats) or resp
+        if r is BROKEN:
+            continue
         if r is None:
             ctx.add("bad-response-format", ip, detail=f"item '{it.id}' has no response format (set response on the instrument, scale or item)")
             continue
@@ -363,8 +413,7 @@ def _load_path(path: Path, depth: int = 0, stack: tuple = ()) -> Instrument:
         errors.sort(key=lambda f: (f.row or 0))
         first = errors[0]
         more = f" ({len(errors) - 1} more problem(s); see `avoid-survey instruments check {path}`)" if len(errors) > 1 else ""
-        col = f" [{first.column}]" if first.column and first.code.startswith("schema") is False else ""
-        raise AvoidSurveyError(first.message + col + more, file=path, line=first.row)
+        raise AvoidSurveyError(first.message + more, file=path, line=first.row)
     return inst
 
 

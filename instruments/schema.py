@@ -7,9 +7,9 @@ items...) from :func:`semantic_findings`. Both become findings with the YAML lin
 from __future__ import annotations
 
 import re
-from typing import Literal, Optional, Union
+from typing import Annotated, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, field_validator
 
 __all__ = ["InstrumentSpec", "ResponseSpec", "ScaleSpec", "FacetSpec", "ItemSpec", "VariableSpec",
            "AttentionSpec", "ID_RE"]
@@ -28,29 +28,25 @@ def _check_text(v):
     for k, t in v.items():
         if not isinstance(k, str) or not LANG_RE.match(k):
             raise ValueError(f"'{k}' is not a language code (use zh, en)")
+        if isinstance(t, bool):
+            raise ValueError(f"text for '{k}' is read as {str(t).lower()}: YAML takes unquoted Yes, No, On, Off "
+                             f"as true/false; put the text in quotes, e.g. {k}: \"{'Yes' if t else 'No'}\"")
         if not isinstance(t, str):
             raise ValueError(f"text for '{k}' must be a string")
     return v
 
 
 Text = dict
+# a label is checked on its own, so an error points at the line of that label
+LabelText = Annotated[dict, BeforeValidator(_check_text)]
 
 
 class ResponseSpec(_Strict):
     type: Literal["likert", "numeric", "categorical", "ordinal", "boolean", "text", "id", "date"]
     min: Optional[float] = None
     max: Optional[float] = None
-    labels: Optional[dict[Union[int, str], Text]] = None
+    labels: Optional[dict[Union[int, str], LabelText]] = None
     missing_codes: list[Union[int, float, str]] = []
-
-    @field_validator("labels")
-    @classmethod
-    def _labels(cls, v):
-        if v is None:
-            return v
-        for code, t in v.items():
-            _check_text(t)
-        return v
 
 
 ResponseRef = Union[str, ResponseSpec]
