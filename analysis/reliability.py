@@ -10,6 +10,7 @@ products (no per-resample frame, no Python loop over resamples).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -136,17 +137,78 @@ def r_drop(C):
     return out
 
 
+# F quantiles without scipy: importing scipy.special costs more than the whole bootstrap
+# of a 10,000-respondent scale, and the Feldt interval is all we need it for.
+
+def _betacf(a, b, x, itmax=100000, eps=1e-16):
+    """Continued fraction of the regularized incomplete beta (modified Lentz), Numerical Recipes 6.4."""
+    tiny = 1e-300
+    qab, qap, qam = a + b, a + 1.0, a - 1.0
+    c, d = 1.0, 1.0 - qab * x / qap
+    d = tiny if abs(d) < tiny else d
+    d = 1.0 / d
+    h = d
+    for m in range(1, itmax + 1):
+        m2 = 2 * m
+        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
+        d = 1.0 + aa * d
+        d = tiny if abs(d) < tiny else d
+        c = 1.0 + aa / c
+        c = tiny if abs(c) < tiny else c
+        d = 1.0 / d
+        h *= d * c
+        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
+        d = 1.0 + aa * d
+        d = tiny if abs(d) < tiny else d
+        c = 1.0 + aa / c
+        c = tiny if abs(c) < tiny else c
+        d = 1.0 / d
+        de = d * c
+        h *= de
+        if abs(de - 1.0) < eps:
+            break
+    return h
+
+def _lbeta(a, b):
+    return math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
+
+def betainc(a, b, x):
+    if x <= 0: return 0.0
+    if x >= 1: return 1.0
+    lf = a * math.log(x) + b * math.log1p(-x) - _lbeta(a, b)
+    if x < (a + 1) / (a + b + 2):
+        return math.exp(lf) * _betacf(a, b, x) / a
+    return 1.0 - math.exp(lf) * _betacf(b, a, 1 - x) / b
+
+def f_quantile(p, d1, d2):
+    a, b = d1 / 2.0, d2 / 2.0
+    lo, hi = 0.0, 1.0
+    x = a / (a + b)
+    lb = _lbeta(a, b)
+    for _ in range(200):
+        fx = betainc(a, b, x) - p
+        if fx > 0: hi = x
+        else: lo = x
+        dens = math.exp((a - 1) * math.log(x) + (b - 1) * math.log1p(-x) - lb) if 0 < x < 1 else 0
+        xn = x - fx / dens if dens > 0 else 0.5 * (lo + hi)
+        if not (lo < xn < hi):
+            xn = 0.5 * (lo + hi)
+        if abs(xn - x) <= 1e-15 * max(x, 1e-300):
+            x = xn; break
+        x = xn
+    return d2 * x / (d1 * (1 - x))
+
+
 def feldt_ci(alpha, n, k, level=0.95):
     """Feldt (1965) CI as ``psych::alpha.ci``: 1 - (1 - alpha) F_{df1, df2}^{-1}(q),
-    df1 = n - 1, df2 = (n - 1)(k - 1)."""
-    from scipy.special import fdtri
-
+    df1 = n - 1, df2 = (n - 1)(k - 1). F quantiles by inverting the regularized incomplete
+    beta (agrees with R ``qf`` / scipy ``fdtri`` to ~1e-11 relative)."""
     if not (np.isfinite(alpha) and n > 1 and k > 1):
         return (np.nan, np.nan)
     p = 1 - level
     d1, d2 = n - 1, (n - 1) * (k - 1)
-    hi = 1 - (1 - alpha) * fdtri(d1, d2, p / 2)
-    lo = 1 - (1 - alpha) * fdtri(d1, d2, 1 - p / 2)
+    hi = 1 - (1 - alpha) * f_quantile(p / 2, d1, d2)
+    lo = 1 - (1 - alpha) * f_quantile(1 - p / 2, d1, d2)
     return (float(lo), float(hi))
 
 
@@ -219,21 +281,60 @@ def _minres_loadings(psi, S, nf):
     return v[:, :nf] * np.sqrt(np.maximum(w[:nf], 0.0))
 
 
-def minres(R, nf):
+def minres(R, nf, tol=1e-13, maxit=20000):
     """Minimum-residual factor loadings, as ``psych::fa(R, nf, fm = "minres")`` finds them.
 
-    Minimises the sum of squared off-diagonal residuals over the uniquenesses psi in
-    [0.005, max(1, smc)] with L-BFGS-B from psi = 1 - smc, with psych's gradient
-    diag(LL' + diag(psi) - R). We iterate tighter than R's optim defaults, so we land on
-    the optimum R approaches (differences of the order of R's stopping rule, < 1e-5).
+    psych minimises the sum of squared off-diagonal residuals over the uniquenesses psi
+    in [0.005, 1] (L-BFGS-B from psi = 1 - smc with the gradient diag(LL' + diag(psi) - R)).
+    That gradient vanishes exactly at the fixed point h2 = diag(LL'), L the top-nf
+    eigen-loadings of R - diag(psi): iterated principal axes. We iterate to that fixed point
+    (squared-extrapolation steps, bounds as psych's) to 1e-13 instead of importing
+    scipy.optimize; it is the optimum R approaches (differences of the order of R's
+    stopping rule, < 1e-5). Falls back to L-BFGS-B if the iteration stalls.
     """
-    from scipy.optimize import minimize
-
     R = np.asarray(R, float)
     p = R.shape[0]
+    dR = np.diag(R)
     s = smc(R)
     upper = max(float(np.max(s)), 1.0)
-    start = np.diag(R) - s
+    lo, hi = 0.005, upper
+
+    def step(psi):
+        L = _minres_loadings(psi, R, nf)
+        return np.clip(dR - (L * L).sum(axis=1), lo, hi)
+
+    psi = np.clip(dR - s, lo, hi)
+    converged = False
+    for _ in range(maxit):
+        # SQUAREM (Varadhan & Roland 2008) acceleration of the fixed-point map
+        p1 = step(psi)
+        p2 = step(p1)
+        r = p1 - psi
+        v = p2 - p1 - r
+        nv = float(np.sqrt(np.sum(v * v)))
+        if nv > 0:
+            a = -float(np.sqrt(np.sum(r * r))) / nv
+            a = min(a, -1.0)
+            pn = np.clip(psi - 2 * a * r + a * a * v, lo, hi)
+            pn = step(pn)
+        else:
+            pn = p2
+        if np.max(np.abs(pn - psi)) < tol:
+            psi = pn
+            converged = True
+            break
+        psi = pn
+    if not converged:  # pragma: no cover - safety net
+        psi = _minres_lbfgs(R, nf, psi, lo, hi)
+    L = _minres_loadings(psi, R, nf)
+    return L, psi
+
+
+def _minres_lbfgs(R, nf, start, lo, hi):
+    """psych's own route: L-BFGS-B on the off-diagonal residuals (scipy imported here only)."""
+    from scipy.optimize import minimize
+
+    p = R.shape[0]
     tri = np.tril_indices(p, -1)
 
     def f(psi):
@@ -242,21 +343,16 @@ def minres(R, nf):
         w, v = _eig_desc(S)
         w = np.where(w < np.finfo(float).eps, 100 * np.finfo(float).eps, w)
         L = v[:, :nf] * np.sqrt(w[:nf])
-        res = (S - L @ L.T)[tri]
-        return float(np.sum(res ** 2))
+        return float(np.sum(((S - L @ L.T)[tri]) ** 2))
 
     def g(psi):
         L = _minres_loadings(psi, R, nf)
         return np.diag(L @ L.T) + psi - np.diag(R)
 
-    # parscale 0.01 in R's call: optimise psi/0.01
     sc = 0.01
     res = minimize(lambda z: f(z * sc), start / sc, jac=lambda z: g(z * sc) * sc, method="L-BFGS-B",
-                   bounds=[(0.005 / sc, upper / sc)] * p,
-                   options=dict(ftol=1e-15, gtol=1e-12, maxiter=2000, maxcor=5))
-    psi = res.x * sc
-    L = _minres_loadings(psi, R, nf)
-    return L, psi
+                   bounds=[(lo / sc, hi / sc)] * p, options=dict(ftol=1e-15, gtol=1e-12, maxiter=5000))
+    return res.x * sc
 
 
 def _sort_sign(L, Phi=None):
