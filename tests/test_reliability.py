@@ -16,14 +16,16 @@ REF = Path(__file__).parent / "reference"
 FIX = json.loads((REF / "reliability.json").read_text(encoding="utf-8"))
 SETS = {"bfi": ("reliability_bfi.yaml", "bfi.csv"),
         "ability": ("reliability_ability.yaml", "ability.csv"),
-        "holzinger": ("reliability_holzinger.yaml", "hs_holzinger1939.csv")}
+        "holzinger": ("reliability_holzinger.yaml", "hs_holzinger1939.csv"),
+        # our sample data (snapshot of sample_data/responses.csv) with the bundled instrument
+        "sample": ("blame-avoidance-core", "reliability_sample.csv")}
 CLOSED = 1e-6   # closed-form statistics (alpha, std alpha, lambda6, r.drop, alpha if deleted, Feldt CI)
 OMEGA = 1e-4    # iterative (minres + oblimin): R stops L-BFGS-B / GPFoblq at its own tolerances
 
 
 def _load(name):
     yml, csv = SETS[name]
-    inst = load_instrument(REF / yml)
+    inst = load_instrument(yml if not yml.endswith(".yaml") else REF / yml)
     return inst, read_data(REF / "data" / csv, inst)
 
 

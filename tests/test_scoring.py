@@ -153,6 +153,21 @@ def test_icc_and_rwg_equal_r(bfi, unit):
             assert got[_key(k)] == pytest.approx(v, abs=1e-12)
 
 
+def test_sample_data_township_aggregation_equals_r():
+    inst = load_instrument("blame-avoidance-core")
+    df = read_data(REF / "data" / "reliability_sample.csv", inst)
+    ref = AGG["sample_township"]
+    agg = aggregate_units(df, score_frame(df, inst), inst, "township")   # finds township_id
+    assert agg.unit == "township_id"
+    assert {s["scale"] for s in agg.stats} == set(ref)
+    for st in agg.stats:
+        r = ref[st["scale"]]
+        for key in ("n", "n_units", "msb", "msw", "icc1", "icc2", "rwg_j_mean", "rwg_j_median", "rwg_j_share_70"):
+            assert st[key] == pytest.approx(r[key], abs=1e-9), (st["scale"], key)
+        got = agg.units.set_index("township_id")[st["scale"]]
+        assert np.allclose([got[k] for k in r["unit_means"]], list(r["unit_means"].values()), atol=1e-12)
+
+
 def _key(k):
     return str(int(float(k)))
 

@@ -75,6 +75,28 @@ for (u in c("unit_edu", "unit_age")) {
   }
   ref[[u]] <- out
 }
+# Our sample data snapshot (tests/reference/data/reliability_sample.csv, written by
+# reliability.R from sample_data/responses.csv): townships as units, bundled instrument keys.
+snap <- "tests/reference/data/reliability_sample.csv"
+if (file.exists(snap)) {
+  keys <- fromJSON("tests/reference/reliability_sample_keys.json", simplifyVector = FALSE)
+  sd <- read.csv(snap)
+  out <- list()
+  for (s in keys$scales) {
+    items <- unlist(s$items)
+    if (!all(items %in% names(sd))) next
+    sc <- score(sd[, items, drop = FALSE], unlist(keys$reverse), keys$min, keys$max)
+    ic <- icc(sc$score, sd$township_id)
+    rw <- rwgj(sc$x, sd$township_id, keys$max - keys$min + 1)
+    out[[s$id]] <- list(n = ic$n, n_units = ic$n_units, mean_group_size = ic$mean_group_size, msb = ic$msb,
+                        msw = ic$msw, f = ic$f, p = ic$p, icc1 = ic$icc1, icc2 = ic$icc2,
+                        rwg_j_mean = rw$mean, rwg_j_median = rw$median, rwg_j_n_units = rw$n_units,
+                        rwg_j_share_70 = rw$share_70,
+                        unit_means = as.list(setNames(as.numeric(ic$means), names(ic$means))),
+                        score_mean = mean(sc$score, na.rm = TRUE), score_n = sum(!is.na(sc$score)))
+  }
+  ref$sample_township <- out
+}
 # sum and min-items variants of one scale, for the scoring rule
 sc5 <- score(d[, scales$agree], rev, 1, 6, min_items = 0.5)
 ref$agree_min05 <- list(mean = mean(sc5$score, na.rm = TRUE), n = sum(!is.na(sc5$score)),

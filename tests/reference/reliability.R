@@ -1,7 +1,7 @@
 # Reference values for avoid-survey reliability (tests/test_reliability.py).
 # Run from the repository root:  Rscript tests/reference/reliability.R
-# Reads tests/reference/data/{bfi,ability,hs_holzinger1939}.csv (and sample_data/responses.csv
-# when it exists), writes tests/reference/reliability.json.
+# Reads tests/reference/data/{bfi,ability,hs_holzinger1939,reliability_sample}.csv, writes
+# tests/reference/reliability.json.
 # R 4.2, psych 2.2.9, GPArotation, jsonlite. Data: psych::bfi (reverse-keyed items, NAs),
 # psychTools::ability (0/1 items, NAs), lavaan::HolzingerSwineford1939 (no NAs).
 # Writes the ability data once (items renamed reason.4 -> reason_4: ids may not hold dots).
@@ -74,19 +74,32 @@ ref <- list(
   ability = dataset(ab, ab_facets, character(0), 0, 1, "ability"),
   holzinger = dataset(hs, hs_facets, character(0), 0, 0, "mental"))
 
-# Our sample data (sample_data/responses.csv from `avoid-survey simulate`), when present:
-# the bundled instrument's keys are passed in by tests/reference/reliability_sample_keys.json
-if (file.exists("sample_data/responses.csv") && file.exists("tests/reference/reliability_sample_keys.json")) {
-  keys <- fromJSON("tests/reference/reliability_sample_keys.json", simplifyVector = FALSE)
-  d <- read.csv("sample_data/responses.csv")
+# Our sample data (sample_data/responses.csv from `avoid-survey simulate`, 1,189 officials):
+# a snapshot of its item columns and township_id is kept in
+# tests/reference/data/reliability_sample.csv so the fixture does not move when the sample is
+# regenerated. The bundled instrument's keys (blame-avoidance-core) come from
+# tests/reference/reliability_sample_keys.json (written from the instrument by Python).
+snap <- "tests/reference/data/reliability_sample.csv"
+keys <- fromJSON("tests/reference/reliability_sample_keys.json", simplifyVector = FALSE)
+if (!file.exists(snap) && file.exists("sample_data/responses.csv")) {
+  d0 <- read.csv("sample_data/responses.csv", fileEncoding = "UTF-8-BOM")
+  cols <- intersect(c("respondent_id", "township_id", unique(unlist(lapply(keys$scales, function(s) s$items)))), names(d0))
+  write.csv(d0[, cols], snap, row.names = FALSE, na = "")
+}
+if (file.exists(snap)) {
+  d <- read.csv(snap)
   for (v in unlist(keys$reverse)) d[[v]] <- keys$min + keys$max - d[[v]]
-  sc <- list()
-  for (s in keys$scales) {
-    items <- unlist(s$items)
-    if (!all(items %in% names(d))) next
-    sc[[s$id]] <- one_scale(d[, items, drop = FALSE], nf = max(1, length(s$facets)))
+  out <- list()
+  for (use in c("pairwise", "listwise")) {
+    sc <- list()
+    for (s in keys$scales) {
+      items <- unlist(s$items)
+      if (!all(items %in% names(d))) next
+      sc[[s$id]] <- one_scale(d[, items, drop = FALSE], nf = max(1, length(s$facets)), use = use)
+    }
+    out[[use]] <- sc
   }
-  ref$sample <- list(pairwise = sc)
+  ref$sample <- out
 }
 
 writeLines(toJSON(ref, auto_unbox = TRUE, digits = NA, null = "null", na = "null", pretty = TRUE),
