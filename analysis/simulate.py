@@ -1407,13 +1407,16 @@ def _true_values(study: Study) -> dict[str, dict[str, float]]:
 def _model_outcomes(fit_path):
     """From the model spec: {model name: (family, outcome variable)} and {centred column: source}.
 
-    Only transforms that keep the metric (``center``, ``categorical``) map back to a variable.
+    Only transforms that keep the metric map back to a variable: ``center``, ``categorical``,
+    and ``group_center`` / ``group_mean`` (the simulated effects are individual-level, so the
+    within- and between-cluster slopes both equal the declared coefficient).
     """
     doc = load_yaml(fit_path)
     out = {}
     aliases = {}
     for t in (doc.data.get("transforms") or []) if isinstance(doc.data, dict) else []:
-        if isinstance(t, dict) and t.get("op") in ("center", "categorical") and isinstance(t.get("var"), str):
+        if isinstance(t, dict) and t.get("op") in ("center", "categorical", "group_center", "group_mean") \
+                and isinstance(t.get("var"), str):
             target = t.get("as") or t["var"]
             if isinstance(target, str):
                 aliases[target] = t["var"]
@@ -1436,7 +1439,7 @@ def _model_outcomes(fit_path):
 
 def _fit_one(args):
     """Worker: simulate replicate ``index`` and fit the model spec on it."""
-    spec_path, fit_path, entropy, spawn_key, index = args
+    spec_path, fit_path, fit_map, entropy, spawn_key, index = args
     import numpy as np
 
     study = _cached_study(str(spec_path))
@@ -1444,7 +1447,7 @@ def _fit_one(args):
     try:
         sim = simulate(study, ss)
         frame = sim.joined()
-        res = _run_spec(fit_path, frame)
+        res = _run_spec(fit_path, fit_map, frame)
     except AvoidSurveyError as exc:
         return index, None, exc.one_line()
     except Exception as exc:  # a failing replicate is counted, not fatal
@@ -1463,14 +1466,33 @@ def _cached_study(path: str) -> Study:
     return _STUDY_CACHE[key]
 
 
-def _run_spec(fit_path, frame):
+def _base_model_name(name: str) -> str:
+    """'passive (step 2)' and 'passive [complete answers]' belong to model 'passive'."""
+    return re.sub(r"\s*(\(step \d+\)|\[[^\]]*\])\s*$", "", name)
+
+
+def _fit_mapping(fit_path) -> dict:
+    """The model spec as a mapping without its data sources: every model is fitted on the
+    replicate (whose unit-level variables are already joined)."""
+    doc = load_yaml(fit_path)
+    if not isinstance(doc.data, dict):
+        raise AvoidSurveyError("a model spec must be a YAML mapping (data, instrument, models...)",
+                               file=fit_path, line=1)
+    d = {k: v for k, v in doc.data.items() if k not in ("data", "units")}
+    if isinstance(d.get("models"), list):
+        d["models"] = [{k: v for k, v in m.items() if k not in ("data", "units")} if isinstance(m, dict) else m
+                       for m in d["models"]]
+    return d
+
+
+def _run_spec(fit_path, fit_map, frame):
     """Fit every model of the spec; returns {model: (family, n, [(term, est, se, p, lo, hi)])}."""
     import warnings as _w
 
     run_spec = _run_spec_fn()
     with _w.catch_warnings():
         _w.simplefilter("ignore")
-        res = run_spec(str(fit_path), data=frame, base_dir=str(Path(fit_path).parent))
+        res = run_spec(fit_map, data=frame, base_dir=str(Path(fit_path).parent))
     out = {}
     for mf in res.models:
         out[mf.name] = (mf.family, mf.n, [(c.term, c.estimate, c.se, c.p, c.ci_lower, c.ci_upper)
@@ -1583,13 +1605,14 @@ def power_analysis(spec_path, fit_path, *, replicates: int = 200, seed=None, job
     jobs = max(1, min(jobs, replicates))
 
     # the first replicate runs here: a broken model spec stops the run with its own error
-    first = _fit_one((str(spec_path), str(fp), children[0].entropy, children[0].spawn_key, 0))
+    fit_map = _fit_mapping(fp)
+    first = _fit_one((str(spec_path), str(fp), fit_map, children[0].entropy, children[0].spawn_key, 0))
     if first[1] is None:
         raise AvoidSurveyError(f"the model spec fails on simulated data: {first[2]}", file=fp)
     results: list = [None] * replicates
     errors: list = [None] * replicates
     results[0] = first[1]
-    args = [(str(spec_path), str(fp), c.entropy, c.spawn_key, i) for i, c in enumerate(children)][1:]
+    args = [(str(spec_path), str(fp), fit_map, c.entropy, c.spawn_key, i) for i, c in enumerate(children)][1:]
     with _progress(show_progress, "replicates", replicates) as prog:
         prog.advance(1)
         if jobs == 1 or not args:
@@ -1618,7 +1641,7 @@ def power_analysis(spec_path, fit_path, *, replicates: int = 200, seed=None, job
     n_all = []
     for name in ok[0]:
         fam, _ = ok[0][name][0], ok[0][name][1]
-        outcome = outcomes.get(name, (fam, None))[1]
+        outcome = outcomes.get(name, outcomes.get(_base_model_name(name), (fam, None)))[1]
         tv = truth.get(outcome, {}) if outcome else {}
         terms = list(dict.fromkeys(c[0] for r in ok if name in r for c in r[name][2]))
         rows = []
