@@ -100,14 +100,15 @@ def _num(v) -> str:
 
 # ---------------------------------------------------------------- codebook
 def _codes(r: ResponseFormat) -> str:
+    # "a..b", not "a-b": Excel opens a CSV cell "1-5" as the date 5 January
     if r.type == "likert":
-        return f"{r.min}-{r.max}"
+        return f"{r.min}..{r.max}"
     if r.type in ("categorical", "ordinal"):
         return ", ".join(_num(c) for c in r.labels)
     if r.type == "boolean":
         return "0, 1"
     if r.type == "numeric" and (r.min is not None or r.max is not None):
-        return f"{_num(r.min)}-{_num(r.max)}" if r.min is not None and r.max is not None else (
+        return f"{_num(r.min)}..{_num(r.max)}" if r.min is not None and r.max is not None else (
             f">= {_num(r.min)}" if r.min is not None else f"<= {_num(r.max)}")
     return ""
 
