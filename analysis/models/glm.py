@@ -48,15 +48,16 @@ def fit_binary(y, X, names, *, link="logit", se_type="classical", clusters=None,
     exp(CI). In R: ``glm(..., family = binomial(link))`` + ``sandwich``.
     """
     import numpy as np
-    from scipy import stats
-    import statsmodels.api as sm
+    from statsmodels.discrete.discrete_model import Logit, Probit
+
+    from .dist import chi2_sf, norm_cdf, norm_pdf
 
     y = np.asarray(y, dtype=float)
     X = np.asarray(X, dtype=float)
     n, k = X.shape
     if n <= k:
         raise AvoidSurveyError(f"model '{name}': {n} complete rows for {k} coefficients", file=file, line=line)
-    cls = sm.Logit if link == "logit" else sm.Probit
+    cls = Logit if link == "logit" else Probit
     warnings = []
     with _w.catch_warnings(record=True) as caught:
         _w.simplefilter("always")
@@ -82,8 +83,8 @@ def fit_binary(y, X, names, *, link="logit", se_type="classical", clusters=None,
         mu = 1 / (1 + np.exp(-eta))
         w = mu * (1 - mu)
     else:
-        mu = stats.norm.cdf(eta)
-        w = stats.norm.pdf(eta) ** 2 / np.clip(mu * (1 - mu), 1e-300, None)
+        mu = norm_cdf(eta)
+        w = norm_pdf(eta) ** 2 / np.clip(mu * (1 - mu), 1e-300, None)
     try:
         bread = np.linalg.inv((X * w[:, None]).T @ X)
     except np.linalg.LinAlgError:
@@ -115,7 +116,7 @@ def fit_binary(y, X, names, *, link="logit", se_type="classical", clusters=None,
     lr_df = k - (1 if "Intercept" in names else 0)
     fit = {"loglik": ll, "ll_null": ll0, "deviance": -2 * ll, "aic": -2 * ll + 2 * k,
            "bic": -2 * ll + math.log(n) * k, "pseudo_r2": 1 - ll / ll0 if ll0 else float("nan"),
-           "lr_chi2": lr, "lr_df": lr_df, "lr_p": float(stats.chi2.sf(lr, lr_df)) if lr_df > 0 else float("nan")}
+           "lr_chi2": lr, "lr_df": lr_df, "lr_p": chi2_sf(lr, lr_df) if lr_df > 0 else float("nan")}
     extra = {}
     if odds_ratio:
         extra["odds_ratios"] = [{"term": c.term, "odds_ratio": math.exp(c.estimate),

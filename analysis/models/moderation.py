@@ -34,13 +34,13 @@ def interaction_columns(names, focal, moderator):
 
 
 def _crit(df, ci):
-    from scipy import stats
-    return stats.t.ppf(0.5 + ci / 2, df) if df is not None else stats.norm.ppf(0.5 + ci / 2)
+    from .dist import t_crit
+    return t_crit(ci, df)
 
 
 def _pval(stat, df):
-    from scipy import stats
-    return float(2 * (stats.t.sf(abs(stat), df) if df is not None else stats.norm.sf(abs(stat))))
+    from .dist import t_sf2
+    return t_sf2(stat, df)
 
 
 def simple_slopes(beta, V, names, focal, moderator, values, *, df=None, ci=0.95, labels=None):

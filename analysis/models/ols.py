@@ -99,16 +99,16 @@ def gvif(X, names, terms):
 
 def coefs_from(names, beta, se, *, df=None, ci=0.95, std=None):
     """Coef list with t (df given) or z statistics, two-sided p and Wald CIs."""
-    from scipy import stats
+    from .dist import t_crit, t_sf2
     out = []
-    crit = stats.t.ppf(0.5 + ci / 2, df) if df is not None else stats.norm.ppf(0.5 + ci / 2)
+    crit = t_crit(ci, df)
     for j, nm in enumerate(names):
         b, s = float(beta[j]), float(se[j])
         if not math.isfinite(s) or s <= 0:
             stat = p = lo = hi = float("nan")
         else:
             stat = b / s
-            p = float(2 * (stats.t.sf(abs(stat), df) if df is not None else stats.norm.sf(abs(stat))))
+            p = t_sf2(stat, df)
             lo, hi = b - crit * s, b + crit * s
         out.append(Coef(nm, b, s, stat, p, lo, hi, None if std is None else std[j]))
     return out
@@ -155,7 +155,8 @@ def fit_ols(y, X, names, terms=None, *, se_type="classical", clusters=None, hc="
     ``vif`` (GVIF per term, as car::vif). In R: ``lm`` + ``sandwich``.
     """
     import numpy as np
-    from scipy import stats
+
+    from .dist import f_sf
 
     y = np.asarray(y, dtype=float)
     X = np.asarray(X, dtype=float)
@@ -183,7 +184,7 @@ def fit_ols(y, X, names, terms=None, *, se_type="classical", clusters=None, hc="
     df1 = k - 1 if has_int else k
     adj = 1 - (1 - r2) * (n - (1 if has_int else 0)) / df if df > 0 else float("nan")
     f = (r2 / df1) / ((1 - r2) / df) if df1 > 0 and r2 < 1 else float("nan")
-    fp = float(stats.f.sf(f, df1, df)) if math.isfinite(f) else float("nan")
+    fp = f_sf(f, df1, df)
     loglik = -n / 2 * (math.log(2 * math.pi) + math.log(ssr / n) + 1)
     fit = {"r2": r2, "adj_r2": adj, "f": f, "f_df1": df1, "f_df2": df, "f_p": fp,
            "sigma": math.sqrt(ssr / df), "loglik": loglik, "aic": -2 * loglik + 2 * (k + 1),

@@ -183,6 +183,9 @@ class _Prep:
         # filters
         n0 = len(df)
         fpath = ("filters",)
+        missing_flags = [f for f in flags if f not in df.columns]
+        if missing_flags:
+            df = self._computed_flags(df, missing_flags, data_ref, inst)
         for f in flags:
             if f not in df.columns:
                 raise self.loaded.error(f"spec: exclude_flags names '{f}', which is not a column of the data "
@@ -201,6 +204,33 @@ class _Prep:
         df = self._transforms(df)
         self.cache[key] = (df, inst, notes)
         return self.cache[key]
+
+    def _computed_flags(self, df, names, data_ref, inst):
+        """Careless-response flags computed by ``validate`` (default thresholds) when the data
+        file lacks the flag columns of a ``validate --clean`` output."""
+        try:
+            from ..validate import FLAG_COLUMNS, clean_frame, validate
+        except ImportError:  # pragma: no cover
+            return df
+        if data_ref is None or inst is None or not all(n in FLAG_COLUMNS for n in names):
+            return df
+        p = self.loaded.resolve(data_ref)
+        key = ("flags", str(p), id(inst))
+        if key not in self.raw_cache:
+            rep = validate(p, inst)
+            clean = clean_frame(rep, keep_pii=True, instrument=inst)
+            if len(clean) != len(self.raw_cache.get((str(data_ref), id(inst)), clean)):
+                raise AvoidSurveyError("cannot align the careless-response flags with the data rows; run "
+                                       "validate --clean and use its output as data", file=p)
+            self.raw_cache[key] = clean[[c for c in FLAG_COLUMNS if c in clean.columns]].reset_index(drop=True)
+            self.warnings.append(f"careless-response flags ({', '.join(names)}) computed with validate's default "
+                                 f"thresholds")
+        flags = self.raw_cache[key]
+        df = df.copy()
+        for n in names:
+            if n in flags.columns:
+                df[n] = flags[n].to_numpy()
+        return df
 
     def _join_units(self, df, units, inst, path):
         from ..io import read_data
@@ -475,9 +505,8 @@ def _moderation(m, ms, cf, internal, loaded, i):
 
 def _steps(loaded, i, ms, parsed: _Parsed, frame, name):
     """Hierarchical entry: the formula is block 1, each ``steps`` entry adds a block."""
-    from scipy import stats
-
     from .design import complete_frame
+    from .dist import f_sf
     f0 = parsed.formula
     blocks = [f0.terms] + [s.terms for s in parsed.steps]
     allvars = list(f0.variables)
@@ -512,7 +541,7 @@ def _steps(loaded, i, ms, parsed: _Parsed, frame, name):
         df2 = n - kk
         dr2 = r2 - r2_prev
         fch = (dr2 / df1) / ((1 - r2) / df2) if df1 > 0 and r2 < 1 else float("nan")
-        pch = float(stats.f.sf(fch, df1, df2)) if math.isfinite(fch) else float("nan")
+        pch = f_sf(fch, df1, df2)
         m.fit.update({"r2_change": dr2, "f_change": fch, "f_change_df1": df1, "f_change_df2": df2,
                       "f_change_p": pch})
         m.extra["step"] = {"of": name, "step": k + 1}
@@ -557,8 +586,9 @@ def _mediation(loaded, i, ms, parsed, frame, name):
     data = pd.DataFrame(cols, index=cf.index)
     bs = ms.bootstrap
     m = fit_mediation(data, x=ms.x, mediators=list(ms.mediators), y=ms.y, covariates=tuple(cov_names),
-                      moderator=ms.moderator, n_boot=bs.n if bs else 2000, seed=bs.seed if bs else None,
-                      cluster=ms.cluster, name=name)
+                      moderator=ms.moderator, moderated_path=ms.moderated_path or "a",
+                      n_boot=bs.n if bs else 2000, seed=bs.seed if bs else None, cluster=ms.cluster, ci=ms.ci,
+                      name=name)
     return m
 
 

@@ -162,6 +162,7 @@ class ModelSpec(_Base):
     y: Optional[str] = None
     covariates: list[str] = Field(default_factory=list)
     moderator: Optional[str] = None
+    moderated_path: Optional[Literal["a", "b"]] = None
     bootstrap: Optional[Bootstrap] = None
     cluster: Optional[str] = None
 
@@ -176,6 +177,7 @@ class ModelSpec(_Base):
     def _family(self):
         fam = self.family
         med_keys = {"x": self.x, "mediators": self.mediators, "y": self.y, "moderator": self.moderator,
+                    "moderated_path": self.moderated_path,
                     "bootstrap": self.bootstrap, "cluster": self.cluster}
         if fam == "mediation":
             for k in ("x", "mediators", "y"):

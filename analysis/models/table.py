@@ -51,7 +51,8 @@ L = {
               "zh": "注：* p < {a}，** p < {b}，*** p < {c}（双侧检验）。"},
     "se_note": {"en": "Standard errors in parentheses; SE type: {x}.", "zh": "括号内为标准误；标准误类型：{x}。"},
     "or_note": {"en": "{x}: odds ratios, 95% CI in brackets.", "zh": "{x}：报告优势比，方括号内为95%置信区间。"},
-    "med_note": {"en": "Mediation effects: bootstrap CI in brackets.", "zh": "中介效应：方括号内为bootstrap置信区间。"},
+    "med_note": {"en": "Mediation effects: percentile bootstrap CI in brackets; * the CI excludes 0.",
+                 "zh": "中介效应：方括号内为百分位bootstrap置信区间；* 表示置信区间不含0。"},
     "robust_note": {"en": "Columns marked [..] re-run a model under other data rules (robustness).",
                     "zh": "标注[..]的列为稳健性检验（改变数据处理规则后重新估计）。"},
     "centered_note": {"en": "{x}: focal and moderator mean-centred before forming the product.",
@@ -83,6 +84,8 @@ def term_label(term: str, labels: dict, value_labels: dict, lang: str) -> str:
     """'accountability_pressure:rank[2]' -> 'Accountability pressure × Rank: 副科' (labels known)."""
     if term == "Intercept":
         return _t("Intercept", lang)
+    if "->" in term:  # mediation path terms ("a: x -> m") are shown as they are
+        return term.replace("->", "→")
     parts = []
     for p in term.split(":"):
         if p.endswith("]") and "[" in p:
@@ -173,23 +176,39 @@ def build_tables(res, lang="en", stars=(0.05, 0.01, 0.001)):
         t.add(*est_row)
         t.add(*se_row)
 
-    # ---- mediation effects
+    # ---- mediation effects (conditional indirect effects one row per moderator level)
     eff_keys = []
     for m in models:
         for e in m.effects or []:
-            k = (e.get("effect"), e.get("via"))
+            k = (e.get("effect"), e.get("via"), e.get("level"))
             if k not in eff_keys:
                 eff_keys.append(k)
+        for e in m.extra.get("index_of_moderated_mediation") or []:
+            k = ("index", e.get("via"), None)
+            if k not in eff_keys:
+                eff_keys.append(k)
+
+    def find_effect(m, key):
+        if key[0] == "index":
+            rows = m.extra.get("index_of_moderated_mediation") or []
+            return next((x for x in rows if x.get("via") == key[1]), None)
+        return next((x for x in m.effects or [] if (x.get("effect"), x.get("via"), x.get("level")) == key), None)
+
     if eff_keys:
         t.section({"en": "Mediation effects", "zh": "中介效应"})
-        for eff, via in eff_keys:
+        for key in eff_keys:
+            eff, via, level = key
             base = L.get(eff, {"en": str(eff), "zh": str(eff)})
             lab = base.get(lang) or base["en"]
-            if via:
+            if via and via != "total":
                 lab += f" ({_t('via', lang)} {term_label(str(via), labels, vlabels, lang)})"
+            elif via == "total":
+                lab += " (total)" if lang != "zh" else "（合计）"
+            if level is not None:
+                lab += f", W = {level}"
             er, cr = [lab], [""]
             for m in models:
-                e = next((x for x in m.effects or [] if (x.get("effect"), x.get("via")) == (eff, via)), None)
+                e = find_effect(m, key)
                 if e is None:
                     er.append(Cell(None, "est"))
                     cr.append(Cell(None, "ci"))
@@ -210,7 +229,7 @@ def build_tables(res, lang="en", stars=(0.05, 0.01, 0.001)):
     if re_keys:
         t.section({"en": "Random effects (variances)", "zh": "随机效应（方差）"})
         for k in re_keys:
-            row = [f"{_t('var', lang)}: {_t('residual', lang) if k == 'residual' else k}"]
+            row = [f"{_t('var', lang)}: {_t('residual', lang) if k == 'residual' else _name(labels, k, lang)}"]
             for m in models:
                 v = (m.random_effects or {}).get(k)
                 row.append(Cell(v.get("var") if isinstance(v, dict) else None, "num"))
@@ -229,7 +248,7 @@ def build_tables(res, lang="en", stars=(0.05, 0.01, 0.001)):
               *[Cell((m.n_groups or {}).get(g), "int") for m in models])
     for key in ("r2", "adj_r2", "r2_change", "f", "f_change", "pseudo_r2", "loglik", "aic", "bic"):
         vals = [m.fit.get(key) for m in models]
-        if all(v is None for v in vals):
+        if not any(isinstance(v, (int, float)) and not isinstance(v, bool) for v in vals):
             continue
         row = [_t(key, lang)]
         for m, v in zip(models, vals):
@@ -251,7 +270,7 @@ def build_tables(res, lang="en", stars=(0.05, 0.01, 0.001)):
         if isinstance(icc, dict):
             icc_keys += [k for k in icc if k not in icc_keys]
     for k in icc_keys:
-        t.add(f"{_t('icc', lang)}: {k}", *[Cell((m.fit.get("icc") or {}).get(k) if isinstance(m.fit.get("icc"), dict)
+        t.add(f"{_t('icc', lang)}: {_name(labels, k, lang)}", *[Cell((m.fit.get("icc") or {}).get(k) if isinstance(m.fit.get("icc"), dict)
                                                 else None, "num") for m in models])
     # ---- notes
     a, b, c = (list(stars) + [None, None, None])[:3]
