@@ -18,6 +18,7 @@ FIX = {r["id"]: r for r in json.loads((REF / "model_mixed.json").read_text())}
 SS = pd.read_csv(REF / "data" / "mixed_sleepstudy.csv")
 PA = pd.read_csv(REF / "data" / "mixed_pastes.csv")
 CK = pd.read_csv(REF / "data" / "mixed_cake.csv")
+SIM = pd.read_csv(REF / "data" / "mixed_sim_nested.csv")
 
 # Iterative estimates: lme4's optimum (tight nloptwrap tolerances) vs ours, 1e-4 relative.
 RTOL = 1e-4
@@ -35,6 +36,10 @@ def _case(key):
     if key == "cake":
         X = np.column_stack([np.ones(len(CK)), CK.temp])
         return CK.angle, X, ["(Intercept)", "temp"], [CK.recipe, CK.replicate], ["recipe", "replicate"], None
+    if key == "sim":
+        X = np.column_stack([np.ones(len(SIM)), SIM.x, SIM.z])
+        return (SIM.y, X, ["(Intercept)", "x", "z"], [SIM.township_id, SIM.county_id],
+                ["township_id", "county_id"], None)
     raise KeyError(key)
 
 
@@ -60,7 +65,7 @@ def _ref_var(ref, grp, var1="(Intercept)", var2=None):
     raise KeyError((grp, var1, var2))
 
 
-CASES = [(k, r) for k in ("sleep_ri", "sleep_rs", "pastes", "cake") for r in (True, False)]
+CASES = [(k, r) for k in ("sleep_ri", "sleep_rs", "pastes", "cake", "sim") for r in (True, False)]
 
 
 @pytest.mark.parametrize("key,reml", CASES)
@@ -105,7 +110,8 @@ def test_sleepstudy_random_slope_components(reml):
     assert m.n_groups == {"Subject": 18}
 
 
-@pytest.mark.parametrize("key,inner,outer", [("pastes", "cask:batch", "batch"), ("cake", "recipe:replicate", "replicate")])
+@pytest.mark.parametrize("key,inner,outer", [("pastes", "cask:batch", "batch"), ("cake", "recipe:replicate", "replicate"),
+                                             ("sim", "township_id:county_id", "county_id")])
 @pytest.mark.parametrize("reml", [True, False])
 def test_nested_components_and_icc(key, inner, outer, reml):
     ref = FIX[f"{key}_{'reml' if reml else 'ml'}"]
@@ -202,3 +208,15 @@ def test_input_left_alone_and_group_label_types():
     b = fit_mixed(y, X, ["(Intercept)", "Days"], [codes])
     assert np.array_equal(X, X0) and np.array_equal(y, y0)
     assert a.coefficients[1].se == pytest.approx(b.coefficients[1].se, rel=1e-12)
+
+
+def test_small_variance_ratios_not_stuck_at_zero():
+    """Regression: theta = 0 is a stationary point of the profiled deviance; starting at
+    lme4's theta = 1 a gradient method ran into it (both variances 0, a worse fit than the
+    township-only model). The nested fit must contain the one-level fit."""
+    nested = _fit("sim", True)
+    assert nested.random_effects["township_id"]["var"] > 0.01
+    assert nested.random_effects["county_id"]["var"] > 0.001
+    X = np.column_stack([np.ones(len(SIM)), SIM.x, SIM.z])
+    one = fit_mixed(SIM.y, X, ["(Intercept)", "x", "z"], [SIM.county_id + "/" + SIM.township_id])
+    assert nested.fit["loglik"] >= one.fit["loglik"] - 1e-8

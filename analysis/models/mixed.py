@@ -361,11 +361,23 @@ class _Profile:
         # keep L-BFGS-B's first steps from leaving the region where the deviance is finite
         bounds = [(0.0, 1e4) if lower_free[k] else (-1e4, 1e4) for k in range(self.ntheta)]
         f = lambda th: self.deviance(th, reml)  # noqa: E731
+        # The deviance depends on theta through Lam Lam', so theta = 0 is a stationary point:
+        # a gradient method that reaches a zero bound early stays there (the sample data's
+        # county/township model did). So, as lme4 (derivative-free BOBYQA), start with a
+        # derivative-free simplex from lme4's start and from a smaller one, then refine the
+        # best with L-BFGS-B and finite-difference Newton steps.
         with np.errstate(all="ignore"), _warnings.catch_warnings():
             _warnings.simplefilter("ignore", RuntimeWarning)
-            res = minimize(f, x0, method="L-BFGS-B", bounds=bounds,
+            best = None
+            for start in (x0, 0.3 * x0):
+                r = minimize(f, start, method="Nelder-Mead", bounds=bounds,
+                             options={"xatol": 1e-6, "fatol": 1e-9, "maxfev": 4000})
+                if best is None or r.fun < best.fun:
+                    best = r
+            res = minimize(f, best.x, method="L-BFGS-B", bounds=bounds,
                            options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 5000})
-            theta = _newton_polish(f, np.asarray(res.x, dtype=float), lower_free)
+            theta = np.asarray(res.x if res.fun <= best.fun else best.x, dtype=float)
+            theta = _newton_polish(f, theta, lower_free)
         theta = np.where(lower_free & (theta < 0), 0.0, theta)
         # a parameter within 1e-4 of its zero bound is set on it when that does not worsen the fit
         for k in range(self.ntheta):

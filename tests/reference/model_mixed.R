@@ -15,6 +15,11 @@ ck <- data.frame(angle = ck$angle, temp = ck$temp, recipe = as.character(ck$reci
                  replicate = as.character(ck$replicate))
 write.csv(ck, file.path(dir, "data/mixed_cake.csv"), row.names = FALSE)
 
+# small variance ratios (ICC ~ .06 township, ~ .01 county) with a township-level predictor,
+# simulated by tests/reference/model_mixed_sim.py (numpy, seeded): the optimum lies far below
+# lme4's start theta = 1 (a gradient optimiser started there stops at the stationary point 0)
+sim <- read.csv(file.path(dir, "data/mixed_sim_nested.csv"))
+
 one <- function(id, m, ols) {
   vc <- as.data.frame(VarCorr(m))
   fe <- summary(m)$coefficients
@@ -45,7 +50,9 @@ res <- list(
   one("pastes_reml", lmer(strength ~ 1 + (1 | batch/cask), pa, control = ctl), lm(strength ~ 1, pa)),
   one("pastes_ml", lmer(strength ~ 1 + (1 | batch/cask), pa, REML = FALSE, control = ctl), lm(strength ~ 1, pa)),
   one("cake_reml", lmer(angle ~ temp + (1 | replicate/recipe), ck, control = ctl), lm(angle ~ temp, ck)),
-  one("cake_ml", lmer(angle ~ temp + (1 | replicate/recipe), ck, REML = FALSE, control = ctl), lm(angle ~ temp, ck))
+  one("cake_ml", lmer(angle ~ temp + (1 | replicate/recipe), ck, REML = FALSE, control = ctl), lm(angle ~ temp, ck)),
+  one("sim_reml", lmer(y ~ x + z + (1 | county_id/township_id), sim, control = ctl), lm(y ~ x + z, sim)),
+  one("sim_ml", lmer(y ~ x + z + (1 | county_id/township_id), sim, REML = FALSE, control = ctl), lm(y ~ x + z, sim))
 )
 writeLines(toJSON(res, auto_unbox = TRUE, digits = NA, pretty = TRUE, na = "null"),
            file.path(dir, "model_mixed.json"))
