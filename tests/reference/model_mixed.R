@@ -52,7 +52,10 @@ res <- list(
   one("cake_reml", lmer(angle ~ temp + (1 | replicate/recipe), ck, control = ctl), lm(angle ~ temp, ck)),
   one("cake_ml", lmer(angle ~ temp + (1 | replicate/recipe), ck, REML = FALSE, control = ctl), lm(angle ~ temp, ck)),
   one("sim_reml", lmer(y ~ x + z + (1 | county_id/township_id), sim, control = ctl), lm(y ~ x + z, sim)),
-  one("sim_ml", lmer(y ~ x + z + (1 | county_id/township_id), sim, REML = FALSE, control = ctl), lm(y ~ x + z, sim))
+  one("sim_ml", lmer(y ~ x + z + (1 | county_id/township_id), sim, REML = FALSE, control = ctl), lm(y ~ x + z, sim)),
+  # random slope of x at the township level with a county random intercept (singular: slope SD 0)
+  one("simrs_reml", lmer(y ~ x + z + (1 + x | county_id:township_id) + (1 | county_id), sim, control = ctl),
+      lm(y ~ x + z, sim))
 )
 writeLines(toJSON(res, auto_unbox = TRUE, digits = NA, pretty = TRUE, na = "null"),
            file.path(dir, "model_mixed.json"))
