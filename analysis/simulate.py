@@ -1605,6 +1605,12 @@ def power_analysis(spec_path, fit_path, *, replicates: int = 200, seed=None, job
     jobs = max(1, min(jobs, replicates))
 
     # the first replicate runs here: a broken model spec stops the run with its own error
+    try:  # schema errors of the model spec, with their YAML lines, before any replicate
+        from avoid_survey.analysis.models.spec import load_spec
+    except ImportError:  # pragma: no cover
+        load_spec = None
+    if load_spec is not None:
+        load_spec(str(fp))
     fit_map = _fit_mapping(fp)
     first = _fit_one((str(spec_path), str(fp), fit_map, children[0].entropy, children[0].spawn_key, 0))
     if first[1] is None:

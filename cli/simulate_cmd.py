@@ -33,7 +33,7 @@ def simulate(
                                                                             "(default: available cores).")] = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
-    lang: LangOpt = Lang.en,
+    lang: LangOpt = Lang.zh,
     decimals: DecimalsOpt = 3,
     force: ForceOpt = False,
 ):

@@ -231,6 +231,14 @@ def test_cli_errors_are_one_line_exit_2(tmp_path, cli):
         ("simulate", "--spec", MINI, "--out", tmp_path / "a.csv", "--replicate", "2", "--fit", MINI),
         ("simulate", "--spec", MINI, "--out", tmp_path / "a.csv", "--seed", "-1"),
     ]
+    badfit = tmp_path / "badfit.yaml"
+    badfit.write_text(f"instrument: {INSTR}\nmodels:\n  - name: m\n    family: ols\n"
+                      f"    formula: avoid ~ no_such_var\n", encoding="utf-8")
+    badkey = tmp_path / "badkey.yaml"
+    badkey.write_text(f"instrument: {INSTR}\nmodels:\n  - name: m\n    family: olz\n"
+                      f"    formula: avoid ~ pressure\n", encoding="utf-8")
+    cases += [("simulate", "--spec", MINI, "--replicate", "2", "--fit", badfit),
+              ("simulate", "--spec", MINI, "--replicate", "2", "--fit", badkey)]
     for args in cases:
         code, o, err = cli(*args)
         assert code == 2, (args, code, err)
