@@ -244,8 +244,8 @@ def _check_pd(gd, ov, file):
 def _fit_one(statements, columns, groups, *, std_lv, group_equal=(), meanstructure=None, file=None,
              warnings=None):
     import numpy as np
-    from scipy import stats
 
+    from .dist import norm_sf
     from .estimate import _Filler, estimate, standardized
     from .fit import fit_measures
     from .model import build_model
@@ -277,7 +277,7 @@ def _fit_one(statements, columns, groups, *, std_lv, group_equal=(), meanstructu
         if r.free >= 0:
             s = float(se[r.free])
             z = val / s if s > 0 else math.nan
-            p = float(2 * stats.norm.sf(abs(z))) if math.isfinite(z) else math.nan
+            p = 2 * norm_sf(abs(z)) if math.isfinite(z) else math.nan
         else:
             s = z = p = math.nan
         params.append({"lhs": r.lhs, "op": r.op, "rhs": r.rhs, "group": groups[r.group].name, "label": r.label,
@@ -367,6 +367,20 @@ def cfa(data, *, model: str | None = None, instrument=None, scales=None, group: 
     expected-information SEs, std = lavaan's std.all, CR and AVE (Fornell-Larcker) from the
     standardized loadings, HTMT from item correlations.
     """
+    try:  # the matrices are small: BLAS threads only cost start-up and contention
+        from threadpoolctl import threadpool_limits
+        limits = threadpool_limits(1, user_api="blas")
+    except Exception:  # pragma: no cover - threadpoolctl is optional
+        limits = None
+    try:
+        return _cfa(data, model=model, instrument=instrument, scales=scales, group=group, missing=missing,
+                    std_lv=std_lv, second_order=second_order, model_file=model_file, file=file)
+    finally:
+        if limits is not None:
+            limits.restore_original_limits()
+
+
+def _cfa(data, *, model, instrument, scales, group, missing, std_lv, second_order, model_file, file):
     import numpy as np
 
     if missing != "listwise":
@@ -463,11 +477,11 @@ def cfa(data, *, model: str | None = None, instrument=None, scales=None, group: 
                "npar": fm["npar"], "converged": fitted.est.converged,
                "chisq_diff": None, "df_diff": None, "p_diff": None, "delta_cfi": None, "delta_rmsea": None}
         if prev is not None:
-            from scipy import stats
+            from .dist import chi2_sf
             dchi = fm["chisq"] - prev["chisq"]
             ddf = fm["df"] - prev["df"]
             row.update(chisq_diff=dchi, df_diff=ddf,
-                       p_diff=float(stats.chi2.sf(dchi, ddf)) if ddf > 0 else None,
+                       p_diff=chi2_sf(dchi, ddf) if ddf > 0 else None,
                        delta_cfi=fm["cfi"] - prev["cfi"], delta_rmsea=fm["rmsea"] - prev["rmsea"])
         row["loadings"] = [{"group": p["group"], "factor": p["lhs"], "item": p["rhs"], "estimate": p["estimate"],
                             "se": None if math.isnan(p["se"]) else p["se"], "std": p["std"]}

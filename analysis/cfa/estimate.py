@@ -172,13 +172,14 @@ def _grad_info(model, filler, theta, groups, ntotal):
             d = gd.mean - mu
             Wd = W @ d
             G = W - W @ (gd.S + np.outer(d, d)) @ W
-            grad += w * (np.einsum("ab,tab->t", G, dS) - 2 * dM @ Wd)
+            grad += w * (dS.reshape(len(dS), -1) @ G.ravel() - 2 * dM @ Wd)
             info += w * (dM @ W @ dM.T)
         else:
             G = W - W @ gd.S @ W
-            grad += w * np.einsum("ab,tab->t", G, dS)
-        V = np.einsum("ab,tbc->tac", W, dS)
-        info += w * 0.5 * np.einsum("sab,tba->st", V, V)
+            grad += w * (dS.reshape(len(dS), -1) @ G.ravel())
+        V = np.matmul(W, dS)  # (npar, p, p)
+        n = V.shape[0]
+        info += w * 0.5 * (V.reshape(n, -1) @ V.transpose(0, 2, 1).reshape(n, -1).T)
     return grad, info
 
 
@@ -319,31 +320,39 @@ def standardized(model: CFAModel, theta, filler=None):
     covariances between residuals (or factor disturbances) as correlations of those residuals.
     """
     filler = filler or _Filler(model)
+    plan = getattr(model, "_std_plan", None)
+    if plan is None:
+        code = {"lambda": 0, "beta": 1, "psi": 2, "theta": 3, "nu": 4, "alpha": 5}
+        plan = (np.array([r.group for r in model.rows]), np.array([code[r.mat] for r in model.rows]),
+                np.array([r.i for r in model.rows]), np.array([r.j for r in model.rows]))
+        model._std_plan = plan
+    grp, mat, ii, jj = plan
     out = np.full(len(model.rows), np.nan)
-    cache = {}
-    for k, r in enumerate(model.rows):
-        if r.group not in cache:
-            mt = filler.mats(theta, r.group)
-            sigma, mu, A, L, _ = implied(mt, model.meanstructure)
-            v_lv = np.diag(A @ mt["psi"] @ A.T)
-            v_ov = np.diag(sigma)
-            cache[r.group] = (mt, v_lv, v_ov)
-        mt, v_lv, v_ov = cache[r.group]
-        est = mt[r.mat][r.i, r.j]
+    names = ("lambda", "beta", "psi", "theta", "nu", "alpha")
+    for g in range(model.n_groups):
+        mt = filler.mats(theta, g)
+        sigma, mu, A, L, _ = implied(mt, model.meanstructure)
+        v_lv = np.einsum("ij,jk,ik->i", A, mt["psi"], A)
+        v_ov = np.diag(sigma)
         with np.errstate(divide="ignore", invalid="ignore"):
-            if r.mat == "lambda":
-                out[k] = est * np.sqrt(v_lv[r.j]) / np.sqrt(v_ov[r.i])
-            elif r.mat == "beta":
-                out[k] = est * np.sqrt(v_lv[r.j]) / np.sqrt(v_lv[r.i])
-            elif r.mat in ("psi", "theta"):
-                tot = v_lv if r.mat == "psi" else v_ov
-                if r.i == r.j:
-                    out[k] = est / tot[r.i]
-                else:  # a (residual) covariance becomes a (residual) correlation, as lavaan
-                    d = np.diag(mt[r.mat])
-                    out[k] = est / np.sqrt(d[r.i] * d[r.j])
-            elif r.mat == "nu":
-                out[k] = est / np.sqrt(v_ov[r.i])
-            elif r.mat == "alpha":
-                out[k] = est / np.sqrt(v_lv[r.i])
+            for c, name in enumerate(names):
+                sel = (grp == g) & (mat == c)
+                if not sel.any():
+                    continue
+                i, j = ii[sel], jj[sel]
+                est = mt[name][i, j]
+                if name == "lambda":
+                    val = est * np.sqrt(v_lv[j]) / np.sqrt(v_ov[i])
+                elif name == "beta":
+                    val = est * np.sqrt(v_lv[j]) / np.sqrt(v_lv[i])
+                elif name in ("psi", "theta"):
+                    tot = v_lv if name == "psi" else v_ov
+                    d = np.diag(mt[name])
+                    # a (residual) covariance becomes a (residual) correlation, as lavaan
+                    val = np.where(i == j, est / tot[i], est / np.sqrt(d[i] * d[j]))
+                elif name == "nu":
+                    val = est / np.sqrt(v_ov[i])
+                else:
+                    val = est / np.sqrt(v_lv[i])
+                out[sel] = val
     return out

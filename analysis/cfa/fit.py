@@ -20,7 +20,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import optimize, stats
+
+from .dist import chi2_cdf, chi2_sf, find_root, ncx2_cdf
 
 __all__ = ["fit_measures", "rmsea_ci"]
 
@@ -33,18 +34,18 @@ def rmsea_ci(chisq: float, df: float, n: int, g: int = 1, level: float = 0.90):
     lower_p = (1 - level) / 2
 
     def cdf(lam):
-        return stats.ncx2.cdf(chisq, df, lam) if lam > 0 else stats.chi2.cdf(chisq, df)
+        return ncx2_cdf(chisq, df, lam) if lam > 0 else chi2_cdf(chisq, df)
 
     if cdf(0) - upper_p < 0:
         lo = 0.0
     else:
-        lam = optimize.brentq(lambda x: cdf(x) - upper_p, 0, chisq, xtol=1e-12)
+        lam = find_root(lambda x: cdf(x) - upper_p, 0, chisq, xtol=1e-10)
         lo = math.sqrt(lam / (n * df)) * math.sqrt(g)
     n_rmsea = max(n, chisq * 4)
     if cdf(n_rmsea) - lower_p > 0 or cdf(0) - lower_p < 0:
         hi = 0.0
     else:
-        lam = optimize.brentq(lambda x: cdf(x) - lower_p, 0, n_rmsea, xtol=1e-12)
+        lam = find_root(lambda x: cdf(x) - lower_p, 0, n_rmsea, xtol=1e-10)
         hi = math.sqrt(lam / (n * df)) * math.sqrt(g)
     return lo, hi
 
@@ -69,7 +70,7 @@ def fit_measures(model, est, groups) -> dict:
     npar = model.npar
     df = G * pstar - npar
     chisq = float(sum(est.chisq_groups))
-    pvalue = float(stats.chi2.sf(chisq, df)) if df > 0 else (math.nan if df < 0 else 1.0)
+    pvalue = chi2_sf(chisq, df) if df > 0 else (math.nan if df < 0 else 1.0)
 
     # baseline: independence model per group (means saturated)
     chisq_b = 0.0
