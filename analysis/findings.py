@@ -34,7 +34,8 @@ CATALOG: dict[str, tuple[str, str, str]] = {
     "header-only": ("error", "No data rows", "the file has a header but no data rows"),
     "duplicate-column": ("error", "Duplicate column", "column '{column}' appears {n} times (positions {positions})"),
     "ragged-row": ("error", "Ragged row", "the row has {n} fields, the header {k}"),
-    "missing-column": ("error", "Missing column", "{what} '{column}' of the instrument is not in the data"),
+    "missing-column": ("error", "Missing column", "{what} '{column}'{where} of the instrument is not in the data"),
+    "missing-optional-column": ("info", "Optional column missing", "{what} '{column}'{where} is not in the data"),
     "missing-variables": ("info", "Variables not in the data", "instrument variables not in the data: {names}"),
     "unknown-column": ("info", "Unknown column", "column '{column}' matches nothing in the instrument; kept as is"),
     "platform-column": ("info", "Survey-platform column", "'{column}' is {platform} metadata ({what}){extra}"),
@@ -57,7 +58,7 @@ CATALOG: dict[str, tuple[str, str, str]] = {
     "negative-item-rest": ("warning", "Negative item-rest correlation", "correlates {value:.3f} with the rest of scale '{scale}'{hint}"),
     "pii-column": ("warning", "Personal data", "column looks like personal data ({kind}); --clean drops it unless --keep-pii"),
     "careless-skipped": ("info", "Careless index not computed", "{index} not computed: {reason}"),
-    "more-findings": ("info", "More findings", "{n} more '{code}' findings in column '{column}' not listed (see the summary counts)"),
+    "more-findings": ("info", "More findings", "{n} more '{of}' findings in column '{column}' not listed (see the summary counts)"),
 }
 
 

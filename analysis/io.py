@@ -30,6 +30,7 @@ import csv
 import io as _io
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -380,6 +381,10 @@ def _read_csv(p: Path, instrument, mapping, progress: bool):
     raw = p.read_bytes()
     _check_bytes(raw, p)
     enc = detect_encoding(raw, p)
+    nl1 = raw.find(b"\n", 0, MAX_RECORD_BYTES + 1)
+    if nl1 < 0 and len(raw) > MAX_RECORD_BYTES:
+        raise AvoidSurveyError(f"the header is longer than {MAX_RECORD_BYTES:,} bytes: not a survey data file",
+                               file=p, line=1)
     head_text = raw[:256_000].decode(enc, errors="ignore")
     delim = "\t" if p.suffix.lower() == ".tsv" else _sniff(head_text)
     # header record(s), parsed with the csv module on the first part of the file
@@ -410,10 +415,6 @@ def _read_csv(p: Path, instrument, mapping, progress: bool):
     ragged, nfields = [], k
     n_nl = scan.count(b"\n")
     n_rec = n_nl + (0 if scan.endswith(b"\n") else 1)
-    nl1 = scan.find(b"\n", 0, MAX_RECORD_BYTES + 1)
-    if (nl1 < 0 and len(scan) > MAX_RECORD_BYTES) or nl1 > MAX_RECORD_BYTES:
-        raise AvoidSurveyError(f"the header is longer than {MAX_RECORD_BYTES:,} bytes: not a survey data file",
-                               file=p, line=1)
     if not (simple and scan.count(delim.encode()) == n_rec * (k - 1) and b"\n\n" not in scan[start:]
             and (len(scan) < MAX_RECORD_BYTES or k > 1)):
         counts, lengths = _field_counts(scan, delim, start)
@@ -713,6 +714,8 @@ def load(path, instrument=None, *, sheet=None, mapping=None, progress: bool = Fa
     if value_labels:
         value_labels = {names[i]: value_labels[h] for i, h in enumerate(headers) if h in value_labels}
     out = Loaded(df, info, headers, match, unmatched, platform, dups, ragged, k)
+    if platform and "platform" not in info:
+        info["platform"] = Counter(p[2] for p in platform.values()).most_common(1)[0][0]
     # platform durations ("125秒") to seconds
     dup_names = {n for n, _ in dups}
     for col, (kind, _what, _pl) in list(platform.items()):

@@ -44,7 +44,18 @@ from .errors import AvoidSurveyError
 from .findings import CATALOG, SEVERITIES, Finding, finding
 from .table import Column, Table
 
-__all__ = ["validate", "ValidationReport", "Thresholds", "FLAG_COLUMNS", "clean_frame"]
+__all__ = ["validate", "ValidationReport", "Thresholds", "FLAG_COLUMNS", "FINDING_CLASSES", "clean_frame"]
+
+FINDING_CLASSES = {
+    "structure": ("no-instrument", "header-only", "duplicate-column", "ragged-row", "missing-column",
+                  "missing-optional-column", "missing-variables", "unknown-column", "platform-column", "column-renamed", "more-findings"),
+    "values": ("value-not-numeric", "value-unknown-label", "value-wrong-type", "value-out-of-range"),
+    "respondents": ("duplicate-respondent", "empty-row", "respondent-missing", "attention-failed", "speeder",
+                    "longstring", "low-irv", "mahalanobis-outlier", "even-odd-inconsistent", "careless-skipped"),
+    "items": ("item-missing", "zero-variance", "negative-item-rest"),
+    "privacy": ("pii-column",),
+}
+CLASS_OF = {code: cls for cls, codes in FINDING_CLASSES.items() for code in codes}
 
 FLAG_COLUMNS = {
     "flag_longstring": "longstring",
@@ -63,8 +74,8 @@ class Thresholds:
 
     respondent_missing : flag a respondent with more than this share of items unanswered
     item_missing : flag an item unanswered by more than this share of respondents
-    longstring : flag a run of at least this many identical answers; None = half the
-        items, at least 6
+    longstring : flag a run of at least this many identical answers; None = two thirds of
+        the items, at least 8
     irv : flag an intra-individual response SD below this
     mahalanobis_alpha : flag D² above the chi-square (1 - alpha) quantile on k df
     even_odd : flag an even-odd consistency below this
@@ -152,7 +163,8 @@ class ValidationReport:
             fs = [f for f in self.findings if f.code == code]
             rows = [f.row for f in fs if f.row is not None]
             cols = list(dict.fromkeys(f.column for f in fs if f.column is not None))
-            out.append({"code": code, "severity": _severity(code, self.findings), "title": CATALOG[code][1],
+            out.append({"code": code, "class": CLASS_OF.get(code, "structure"),
+                        "severity": _severity(code, self.findings), "title": CATALOG[code][1],
                         "count": n, "columns": cols, "first_rows": rows[:10],
                         "example": fs[0].message if fs else ""})
         return out
@@ -259,7 +271,7 @@ class _Collector:
             self.findings.append(finding(code, row=i + 1, column=column, respondent=rid, value=v, **fields))
         if pos.size > self.max_listed:
             self.findings.append(finding("more-findings", column=column, n=int(pos.size - self.max_listed),
-                                         code=code))
+                                         of=code))
             self.counts["more-findings"] += 1
 
 
@@ -365,6 +377,25 @@ def validate(path, instrument=None, *, id_column=None, thresholds=None, sheet=No
 
     from .io import load
 
+    try:  # BLAS threads only contend on these small products; one is faster and deterministic
+        from threadpoolctl import threadpool_limits
+        limits = threadpool_limits(1)
+    except Exception:  # pragma: no cover - threadpoolctl comes with scikit-learn
+        limits = None
+    try:
+        return _validate(path, instrument, id_column=id_column, thresholds=thresholds, sheet=sheet,
+                         mapping=mapping, clean=clean, keep_pii=keep_pii, force=force, progress=progress, lang=lang)
+    finally:
+        if limits is not None:
+            limits.restore_original_limits()
+
+
+def _validate(path, instrument, *, id_column, thresholds, sheet, mapping, clean, keep_pii, force, progress, lang):
+    import numpy as np
+    import pandas as pd
+
+    from .io import load
+
     if instrument is not None and not hasattr(instrument, "items"):
         from avoid_survey.instruments import load_instrument
         instrument = load_instrument(instrument)
@@ -388,7 +419,7 @@ def validate(path, instrument=None, *, id_column=None, thresholds=None, sheet=No
         for i, f in list(zip(rr.tolist(), nf.tolist()))[: th.max_listed]:
             col.findings.append(finding("ragged-row", row=i + 1, value=f, n=f, k=ld.n_fields))
         if len(rr) > th.max_listed:
-            col.add("more-findings", n=len(rr) - th.max_listed, code="ragged-row")
+            col.add("more-findings", n=len(rr) - th.max_listed, of="ragged-row")
     if n == 0:
         col.add("header-only")
     for c in ld.unmatched:
@@ -412,19 +443,16 @@ def validate(path, instrument=None, *, id_column=None, thresholds=None, sheet=No
             for it in s.items:
                 if it.id in df.columns and it.id not in dup_names:
                     items_present.append(it.id)
-                else:
-                    sev = "info" if s.optional else None
-                    col.counts["missing-column"] += 1
-                    col.findings.append(finding("missing-column", column=it.id, severity=sev,
-                                                what=f"item of {'optional ' if s.optional else ''}scale '{s.id}'"))
+                elif it.id not in dup_names:
+                    col.add("missing-optional-column" if s.optional else "missing-column", column=it.id,
+                            what="item", where=f" ({'optional ' if s.optional else ''}scale '{s.id}')")
         for a in instrument.attention_checks:
             if a.id not in df.columns:
-                col.counts["missing-column"] += 1
-                col.findings.append(finding("missing-column", column=a.id, severity="info", what="attention check"))
+                col.add("missing-optional-column", column=a.id, what="attention check", where="")
         missing_vars = [v for v in instrument.variables if v.id not in df.columns]
         for v in missing_vars:
             if v.required:
-                col.add("missing-column", column=v.id, what="required variable")
+                col.add("missing-column", column=v.id, what="required variable", where="")
         opt = [v.id for v in missing_vars if not v.required]
         if opt:
             col.add("missing-variables", names=", ".join(opt))
@@ -454,7 +482,7 @@ def validate(path, instrument=None, *, id_column=None, thresholds=None, sheet=No
                 col.findings.append(finding("duplicate-respondent", row=i + 1, column=idc, respondent=ids[i],
                                             id=ids[i], first=int(first[i]) + 1))
             if pos.size > th.max_listed:
-                col.add("more-findings", column=idc, n=int(pos.size - th.max_listed), code="duplicate-respondent")
+                col.add("more-findings", column=idc, n=int(pos.size - th.max_listed), of="duplicate-respondent")
     n_resp = int(pd.Series(ids).nunique()) if ids is not None else n
 
     # ---------------- values
@@ -465,14 +493,16 @@ def validate(path, instrument=None, *, id_column=None, thresholds=None, sheet=No
                 continue
             if c in ld.bad_cells:
                 pos, raw = ld.bad_cells[c]
-                if fmt.labels and fmt.type in ("likert", "categorical", "ordinal", "boolean"):
-                    code = "value-unknown-label"
-                elif fmt.type == "likert" or c in items_present or any(a.id == c for a in instrument.attention_checks):
-                    code = "value-not-numeric"
+                is_answer = c in items_present or any(a.id == c for a in instrument.attention_checks)
+                if not is_answer and fmt.type not in ("likert", "categorical", "ordinal", "boolean"):
+                    _rows_fixed(col, "value-wrong-type", pos, c, raw, ids, th, type=fmt.type)
                 else:
-                    code = "value-wrong-type"
-                vals = np.array([_fmt_value(v) for v in raw[: th.max_listed]], dtype=object)
-                _rows_fixed(col, code, pos, c, raw, vals, ids, th, type=fmt.type)
+                    # text with a digit ("4?", "3.5.1") is a broken number; other text an unknown label
+                    has_digit = np.array([any(ch.isdigit() for ch in str(v)) for v in raw], dtype=bool)
+                    labelled = bool(fmt.labels)
+                    nn = has_digit | (not labelled)
+                    _rows_fixed(col, "value-not-numeric", pos[nn], c, raw[nn], ids, th)
+                    _rows_fixed(col, "value-unknown-label", pos[~nn], c, raw[~nn], ids, th)
             if fmt.type not in ("likert", "numeric", "categorical", "ordinal", "boolean"):
                 continue
             x = df[c].to_numpy(dtype=float, na_value=np.nan)
@@ -485,17 +515,23 @@ def validate(path, instrument=None, *, id_column=None, thresholds=None, sheet=No
     indices = {}
     flags = {}
     if instrument is not None and n and items_present:
-        X = np.column_stack([df[c].to_numpy(dtype=float, na_value=np.nan) for c in items_present])
-        k = X.shape[1]
-        # answers outside the range do not enter the statistics
-        lo_hi = np.array([[resp[c].min if resp[c].min is not None else -np.inf,
-                           resp[c].max if resp[c].max is not None else np.inf] for c in items_present])
-        answered = np.count_nonzero(~np.isnan(X), axis=1)
-        item_answered = np.count_nonzero(~np.isnan(X), axis=0)
-        with np.errstate(invalid="ignore"):
-            outside = (X < lo_hi[:, 0]) | (X > lo_hi[:, 1])
-        if outside.any():
-            X[outside] = np.nan
+        # one contiguous float array per item, questionnaire order (the frame is not modified)
+        X = [df[c].to_numpy(dtype=float, na_value=np.nan) for c in items_present]
+        k = len(X)
+        answered = np.zeros(n, np.int32)
+        item_answered = np.zeros(k, np.int64)
+        for j, c in enumerate(items_present):
+            ok = ~np.isnan(X[j])
+            answered += ok
+            item_answered[j] = int(ok.sum())
+            # answers outside the range do not enter the statistics
+            f = resp[c]
+            lo = f.min if f.min is not None else -np.inf
+            hi = f.max if f.max is not None else np.inf
+            with np.errstate(invalid="ignore"):
+                outside = (X[j] < lo) | (X[j] > hi)
+            if outside.any():
+                X[j] = np.where(outside, np.nan, X[j])
         empty = answered == 0
         col.rows("empty-row", np.flatnonzero(empty), ids=ids, what="item")
         share = 1.0 - answered / k
@@ -555,15 +591,17 @@ def validate(path, instrument=None, *, id_column=None, thresholds=None, sheet=No
     return report
 
 
-def _rows_fixed(col, code, pos, column, raw, shown_vals, ids, th, **fields):
+def _rows_fixed(col, code, pos, column, raw, ids, th, **fields):
     import numpy as np
+    if len(pos) == 0:
+        return
     col.counts[code] += int(len(pos))
     for j, i in enumerate(np.asarray(pos)[: th.max_listed].tolist()):
-        v = shown_vals[j]
+        v = _fmt_value(raw[j])
         col.findings.append(finding(code, row=i + 1, column=column, respondent=None if ids is None else ids[i],
                                     value=v, **fields))
     if len(pos) > th.max_listed:
-        col.add("more-findings", column=column, n=int(len(pos) - th.max_listed), code=code)
+        col.add("more-findings", column=column, n=int(len(pos) - th.max_listed), of=code)
 
 
 def _out_of_range(x, fmt):
@@ -571,7 +609,7 @@ def _out_of_range(x, fmt):
 
     ok = ~np.isnan(x)
     if fmt.type == "likert":
-        bad = ok & ((x < fmt.min) | (x > fmt.max) | (x % 1 != 0))
+        bad = ok & ((x < fmt.min) | (x > fmt.max) | (x != np.rint(x)))
         return bad, f"codes {int(fmt.min)}..{int(fmt.max)}"
     if fmt.type in ("categorical", "ordinal") and fmt.labels:
         codes = []
@@ -608,22 +646,24 @@ def _leaves(instrument, present):
 
 
 def _reversed(X, items, resp, instrument):
-    import numpy as np
-    R = X.copy()
+    """Columns with reverse-keyed Likert items recoded (min + max - x); others shared."""
+    out = []
     for j, c in enumerate(items):
         it = instrument.item(c)
         if it.reverse and it.response.is_likert:
-            R[:, j] = it.response.min + it.response.max - R[:, j]
-    return R
+            out.append(it.response.min + it.response.max - X[j])
+        else:
+            out.append(X[j])
+    return out
 
 
 def _careless(col, X, items, instrument, resp, ids, th, indices, flags, answered):
     import numpy as np
-    from scipy import stats
+    from scipy import special
 
     from . import careless as cl
 
-    n, k = X.shape
+    n, k = X[0].size, len(X)
     if k < th.min_items:
         col.add("careless-skipped", index="careless-response indices",
                 reason=f"only {k} item(s) in the data (need {th.min_items})")
@@ -632,13 +672,13 @@ def _careless(col, X, items, instrument, resp, ids, th, indices, flags, answered
     # longstring
     ls = cl.longstring(X)
     ls[~enough] = np.nan
-    thr = th.longstring if th.longstring is not None else max(6, math.ceil(k / 2))
+    thr = th.longstring if th.longstring is not None else max(8, math.ceil(2 * k / 3))
     f = ~np.isnan(ls) & (ls >= thr)
     pos = np.flatnonzero(f)
     col.rows("longstring", pos, values=ls[pos], ids=ids, threshold=thr)
     indices["longstring"], flags["flag_longstring"] = ls, f
     # IRV
-    v = cl.irv(X, th.min_items)
+    v = cl.irv(X, th.min_items, moments=cl._moments(X))
     f = ~np.isnan(v) & (v < th.irv)
     pos = np.flatnonzero(f)
     col.rows("low-irv", pos, values=v[pos], ids=ids, threshold=th.irv)
@@ -646,17 +686,17 @@ def _careless(col, X, items, instrument, resp, ids, th, indices, flags, answered
     # Mahalanobis
     d2, nc, ok = cl.mahalanobis(X)
     if ok:
-        cutoff = float(stats.chi2.ppf(1 - th.mahalanobis_alpha, k))
+        cutoff = float(special.chdtri(k, th.mahalanobis_alpha))  # qchisq(1 - alpha, k)
         f = ~np.isnan(d2) & (d2 > cutoff)
         pos = np.flatnonzero(f)
         if pos.size:
-            p = stats.chi2.sf(d2[pos[: th.max_listed]], k)
+            p = special.chdtrc(k, d2[pos[: th.max_listed]])  # pchisq(d2, k, lower = FALSE)
             col.counts["mahalanobis-outlier"] += int(pos.size)
             for j, i in enumerate(pos[: th.max_listed].tolist()):
                 col.findings.append(finding("mahalanobis-outlier", row=i + 1, respondent=None if ids is None else ids[i],
                                             value=float(d2[i]), cutoff=cutoff, df=k, p=float(p[j])))
             if pos.size > th.max_listed:
-                col.add("more-findings", n=int(pos.size - th.max_listed), code="mahalanobis-outlier")
+                col.add("more-findings", n=int(pos.size - th.max_listed), of="mahalanobis-outlier")
         indices["mahalanobis_d2"], flags["flag_mahalanobis"] = d2, f
     else:
         col.add("careless-skipped", index="Mahalanobis D²",
@@ -665,7 +705,7 @@ def _careless(col, X, items, instrument, resp, ids, th, indices, flags, answered
     leaves = _leaves(instrument, set(items))
     R = _reversed(X, items, resp, instrument)
     pos_of = {c: j for j, c in enumerate(items)}
-    blocks = [R[:, [pos_of[c] for c in ids_]] for _, ids_ in leaves if len(ids_) >= 2]
+    blocks = [[R[pos_of[c]] for c in ids_] for _, ids_ in leaves if len(ids_) >= 2]
     if len(blocks) >= 3:
         r, m = cl.even_odd(blocks)
         f = ~np.isnan(r) & (r < th.even_odd)
@@ -677,7 +717,7 @@ def _careless(col, X, items, instrument, resp, ids, th, indices, flags, answered
                                             respondent=None if ids is None else ids[i], value=float(r[i]),
                                             threshold=th.even_odd, pairs=int(m[i])))
             if pos.size > th.max_listed:
-                col.add("more-findings", n=int(pos.size - th.max_listed), code="even-odd-inconsistent")
+                col.add("more-findings", n=int(pos.size - th.max_listed), of="even-odd-inconsistent")
         indices["even_odd"], flags["flag_even_odd"] = r, f
     else:
         col.add("careless-skipped", index="even-odd consistency",
@@ -687,19 +727,18 @@ def _careless(col, X, items, instrument, resp, ids, th, indices, flags, answered
 def _item_checks(col, X, items, instrument, resp, th, item_answered):
     import numpy as np
 
-    n, k = X.shape
-    obs = ~np.isnan(X)
-    cnt = obs.sum(axis=0)
+    n, k = X[0].size, len(X)
     share = 1.0 - item_answered / n
     for j, c in enumerate(items):
         if share[j] > th.item_missing:
             col.add("item-missing", column=c, value=float(share[j]), threshold=th.item_missing)
-    with np.errstate(invalid="ignore"):
-        mx = np.nanmax(np.where(obs, X, -np.inf), axis=0)
-        mn = np.nanmin(np.where(obs, X, np.inf), axis=0)
-    zero = (cnt >= 2) & (mx == mn)
-    for j in np.flatnonzero(zero):
-        col.add("zero-variance", column=items[j], value=float(mx[j]))
+    for j, c in enumerate(items):
+        x = X[j]
+        ok = ~np.isnan(x)
+        if ok.sum() >= 2:
+            v = x[ok]
+            if v.min() == v.max():
+                col.add("zero-variance", column=c, value=float(v[0]))
     # negative item-rest correlation within each top-level scale (reverse items recoded)
     R = _reversed(X, items, resp, instrument)
     pos_of = {c: j for j, c in enumerate(items)}
@@ -707,20 +746,23 @@ def _item_checks(col, X, items, instrument, resp, th, item_answered):
         ids_ = [i for i in s.item_ids if i in pos_of]
         if len(ids_) < 3:
             continue
-        B = R[:, [pos_of[i] for i in ids_]]
-        ob = ~np.isnan(B)
-        tot = np.where(ob, B, 0.0).sum(axis=1)
-        m = ob.sum(axis=1)
-        for jj, iid in enumerate(ids_):
-            x = B[:, jj]
-            okx = ob[:, jj]
+        tot = np.zeros(n)
+        m = np.zeros(n, np.int32)
+        for i in ids_:
+            x = R[pos_of[i]]
+            ok = ~np.isnan(x)
+            m += ok
+            tot += np.where(ok, x, 0.0)
+        for iid in ids_:
+            x = R[pos_of[iid]]
+            okx = ~np.isnan(x)
             mr = m - okx
-            with np.errstate(invalid="ignore", divide="ignore"):
-                rest = (tot - np.where(okx, x, 0.0)) / mr
             use = okx & (mr > 0)
-            if use.sum() < 3:
+            nu = int(use.sum())
+            if nu < 3:
                 continue
-            a, b = x[use], rest[use]
+            a = x[use]
+            b = (tot[use] - a) / mr[use]
             a = a - a.mean()
             b = b - b.mean()
             den = math.sqrt(float(a @ a) * float(b @ b))

@@ -21,7 +21,7 @@ def validate(
     thresholds_file: Annotated[Optional[Path], typer.Option("--thresholds", help="YAML mapping of threshold names to values.", dir_okay=False)] = None,
     max_missing: Annotated[Optional[float], typer.Option("--max-missing", min=0, max=1, help="Flag respondents with more than this share of items unanswered [0.2].")] = None,
     item_max_missing: Annotated[Optional[float], typer.Option("--item-max-missing", min=0, max=1, help="Flag items unanswered by more than this share [0.1].")] = None,
-    longstring: Annotated[Optional[int], typer.Option("--longstring", min=2, help="Flag runs of at least this many identical answers [half the items, >= 6].")] = None,
+    longstring: Annotated[Optional[int], typer.Option("--longstring", min=2, help="Flag runs of at least this many identical answers [2/3 of the items, >= 8].")] = None,
     irv: Annotated[Optional[float], typer.Option("--irv", min=0, help="Flag intra-individual response SD below this [0.3].")] = None,
     mahalanobis_alpha: Annotated[Optional[float], typer.Option("--mahalanobis-alpha", min=0, max=1, help="Chi-square alpha of the Mahalanobis D² cut-off [0.001].")] = None,
     even_odd: Annotated[Optional[float], typer.Option("--even-odd", min=-1, max=1, help="Flag even-odd consistency below this [0].")] = None,
