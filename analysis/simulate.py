@@ -1619,20 +1619,23 @@ def power_analysis(spec_path, fit_path, *, replicates: int = 200, seed=None, job
     errors: list = [None] * replicates
     results[0] = first[1]
     args = [(str(spec_path), str(fp), fit_map, c.entropy, c.spawn_key, i) for i, c in enumerate(children)][1:]
-    with _progress(show_progress, "replicates", replicates) as prog:
-        prog.advance(1)
-        if jobs == 1 or not args:
+    if jobs == 1 or not args:
+        with _progress(show_progress, "replicates", replicates) as prog:
+            prog.advance(1)
             for a in args:
                 i, r, e = _fit_one(a)
                 results[i], errors[i] = r, e
                 prog.advance(1)
-        else:
-            from concurrent.futures import ProcessPoolExecutor, as_completed
-            import multiprocessing as mp
+    else:
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+        import multiprocessing as mp
 
-            ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as ex:
-                futs = [ex.submit(_fit_one, a) for a in args]
+        ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as ex:
+            # workers start on the first submit, before the progress bar starts its thread
+            futs = [ex.submit(_fit_one, a) for a in args]
+            with _progress(show_progress, "replicates", replicates) as prog:
+                prog.advance(1)
                 for f in as_completed(futs):
                     i, r, e = f.result()
                     results[i], errors[i] = r, e
