@@ -239,7 +239,7 @@ def bootstrap_alpha(X, n_boot=1000, seed=None, level=0.95, chunk=None):
         F = np.concatenate([Mf[:, a] * Mf[:, b], X0[:, a] * Mf[:, b], X0[:, b] * Mf[:, a],
                             X0[:, a] * X0[:, b]], axis=1)
     m = len(a)
-    chunk = chunk or max(1, min(n_boot, int(4e7 // max(n, 1))))
+    chunk = chunk or max(1, min(n_boot, int(5e6 // max(n, 1))))  # ~40 MB of counts per block
     vals = np.empty(n_boot)
     done = 0
     while done < n_boot:
