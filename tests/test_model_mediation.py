@@ -161,28 +161,34 @@ def test_chunked_bootstrap_equals_one_block(monkeypatch):
 
 
 def test_cluster_bootstrap_resamples_whole_clusters(monkeypatch):
-    """Every resample's weights are constant within a cluster and sum to whole clusters."""
+    """A resample is a multiset of whole schools: the weights are per school (each row of a
+    school gets its school's multiplicity), drawn 30 at a time from 30 schools."""
     from avoid_survey.analysis.models import mediation
 
     seen = []
     orig = mediation._batched_ols
 
-    def spy(Wt, X, Y):
-        seen.append(Wt.copy())
-        return orig(Wt, X, Y)
+    def spy(Wt, cross):
+        seen.append((Wt.copy(), cross))
+        return orig(Wt, cross)
 
     monkeypatch.setattr(mediation, "_batched_ols", spy)
-    d = MA[MA["school"].isin(sorted(MA["school"].unique())[:30])]
+    schools = sorted(MA["school"].unique())[:30]
+    d = MA[MA["school"].isin(schools)]
     fit_mediation(d, x="minority", mediators="ses", y="mathach", cluster="school", n_boot=20, seed=1)
-    Wt = seen[0]
-    codes = pd.factorize(d["school"])[0]
-    sizes = np.bincount(codes)
-    for row in Wt:
-        per = pd.Series(row).groupby(codes).agg(["min", "max", "sum"])
-        assert (per["min"] == per["max"]).all()  # constant within a school
-        assert (per["min"] * sizes).sum() == pytest.approx(row.sum())
-        # 30 clusters drawn: the cluster multiplicities sum to 30
-        assert per["min"].sum() == 30
+    Wt, (XX, XY, p, r) = seen[0]
+    assert Wt.shape == (20, 30)
+    assert (Wt.sum(axis=1) == 30).all() and (Wt == np.round(Wt)).all()
+    # the cross-products are summed per school: the intercept column counts the school's rows
+    sizes = d.groupby("school").size().reindex(np.unique(d["school"].astype(str))).to_numpy()
+    assert np.array_equal(XX[:, 0], sizes)
+    # and the resample equals fitting on the stacked rows of the drawn schools
+    idx = bootstrap_indices(30, 20, 1)
+    rows = np.concatenate([np.flatnonzero(d["school"].to_numpy() == np.array(schools)[k]) for k in idx[0]])
+    dd = d.iloc[rows]
+    X = np.column_stack([np.ones(len(dd)), dd["minority"]])
+    beta = np.linalg.lstsq(X, dd["ses"], rcond=None)[0]
+    assert orig(Wt[:1], seen[0][1])[0, :, 0] == pytest.approx(beta, rel=1e-10)
 
 
 def test_missing_rows_dropped_with_warning():

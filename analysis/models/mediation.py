@@ -19,7 +19,8 @@ Bootstrap: all resample indices are drawn at once from ``numpy.random.default_rn
 (rows, or whole clusters when ``cluster`` is given: a resample of G clusters drawn with
 replacement, each bringing all its rows). A resample is a vector of frequency weights, so
 each resample's OLS fit is ``(X' W_b X)^{-1} X' W_b y``, computed for all resamples at once
-as matrix products of the count matrix with the column cross-products and a batched solve.
+as matrix products of the count matrix with the column cross-products (summed per cluster
+first for a cluster bootstrap) and a batched solve.
 CIs are percentiles of the bootstrap distribution (R ``quantile(type = 7)``, as
 ``mediation::mediate``), ``se`` is the bootstrap SD. Resamples with a singular design (possible
 with few clusters) are dropped with a warning.
@@ -92,15 +93,29 @@ def _ols(X, Y):
     return B, se, df, r2
 
 
-def _batched_ols(Wt, X, Y):
-    """Weighted OLS for every row of the weight matrix ``Wt`` (B, n): coefficients (B, p, r).
+def _cross_products(X, Y, units=None, n_units=None):
+    """Per-unit cross-products ``X_i X_j`` and ``X_i Y_k``: (units, p*p), (units, p*r).
 
-    ``X' W_b X`` for all b at once is ``Wt @ (X_i * X_j)``; singular systems give NaN.
+    Units are rows, or clusters (``units`` = cluster code of each row): a cluster's weight in
+    a resample is the same for all its rows, so its rows can be summed once beforehand.
     """
     n, p = X.shape
     r = Y.shape[1]
     XX = (X[:, :, None] * X[:, None, :]).reshape(n, p * p)
     XY = (X[:, :, None] * Y[:, None, :]).reshape(n, p * r)
+    if units is None:
+        return XX, XY, p, r
+    agg = lambda M: np.stack([np.bincount(units, weights=M[:, j], minlength=n_units)  # noqa: E731
+                              for j in range(M.shape[1])], axis=1)
+    return agg(XX), agg(XY), p, r
+
+
+def _batched_ols(Wt, cross):
+    """Weighted OLS for every row of the unit-weight matrix ``Wt`` (B, units): (B, p, r).
+
+    ``X' W_b X`` for all b at once is ``Wt @ (X_i X_j)``; singular systems give NaN.
+    """
+    XX, XY, p, r = cross
     A = (Wt @ XX).reshape(-1, p, p)
     Bv = (Wt @ XY).reshape(-1, p, r)
     try:
@@ -343,17 +358,16 @@ def fit_mediation(data, *, x: str, mediators, y: str, covariates=(), moderator: 
     if n_boot > 0:
         rng = np.random.default_rng(seed)
         draws = {key: [] for key in point}
-        chunk = max(1, _CHUNK // max(n, n_units))
+        crosses = [_cross_products(Xa, Ma, clusters_codes, n_units), _cross_products(Xb, yv, clusters_codes, n_units),
+                   _cross_products(Xc, yv, clusters_codes, n_units)]
+        chunk = max(1, _CHUNK // n_units)
         done = 0
         while done < n_boot:
             bsz = min(chunk, n_boot - done)
             idx = rng.integers(0, n_units, size=(bsz, n_units))
-            counts = np.bincount((idx + (np.arange(bsz) * n_units)[:, None]).ravel(),
-                                 minlength=bsz * n_units).reshape(bsz, n_units).astype(float)
-            Wt = counts if clusters_codes is None else counts[:, clusters_codes]
-            A = _batched_ols(Wt, Xa, Ma)
-            B = _batched_ols(Wt, Xb, yv)
-            C = _batched_ols(Wt, Xc, yv)
+            Wt = np.bincount((idx + (np.arange(bsz) * n_units)[:, None]).ravel(),
+                             minlength=bsz * n_units).reshape(bsz, n_units).astype(float)
+            A, B, C = (_batched_ols(Wt, cr) for cr in crosses)
             eff = effects_of(A, B, C)
             for key in point:
                 draws[key].append(eff[key])
