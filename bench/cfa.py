@@ -46,8 +46,9 @@ def r_script(csv: Path) -> str:
         f"d <- read.csv('{csv}')\n"
         f"m <- '{MODEL}'\n"
         "fit <- cfa(m, data = d)\n"
-        "print(fitMeasures(fit, c('chisq','df','pvalue','cfi','tli','rmsea','rmsea.ci.lower','rmsea.ci.upper',"
-        "'srmr','aic','bic')), digits = 10)\n"
+        "fm <- fitMeasures(fit, c('chisq','df','pvalue','cfi','tli','rmsea','rmsea.ci.lower','rmsea.ci.upper',"
+        "'srmr','aic','bic'))\n"
+        "cat(sprintf('%s %.10g', names(fm), unclass(fm)), sep = '\\n')\n"
     )
 
 
@@ -83,7 +84,7 @@ def main() -> None:
             ours_t.append(timed(ours_cmd)[0])
             r_t.append(timed(r_cmd)[0])
     chisq_ours = json.loads(ours_out)["fit"]["chisq"]
-    chisq_r = float(r_out.split("\n")[1].split()[0])
+    chisq_r = float(r_out.split("\n")[0].split()[1])
     mo, mr = statistics.median(ours_t), statistics.median(r_t)
     print(f"data: {args.n} x 24, 4 factors; {args.reps} alternating runs")
     print(f"chisq  ours {chisq_ours:.6f}   lavaan {chisq_r:.6f}")

@@ -209,3 +209,21 @@ def test_input_frame_left_alone():
     before = df.copy()
     cfa(df, model=LAV["hs3"]["model"], group="school")
     pd.testing.assert_frame_equal(df, before)
+
+
+def test_invariance_with_std_lv_equals_lavaan():
+    """std.lv: later groups get free factor variances (metric) and means (scalar), as lavaan."""
+    from avoid_survey.analysis.cfa import cfa
+
+    res = cfa(pd.read_csv(HS), model=LAV["hs3"]["model"], group="school", std_lv=True)
+    ref = LAV["invariance_school"]
+    for row, key in zip(res.invariance[1:], ("metric_stdlv", "scalar_stdlv")):
+        rf = ref[key]["fit"]
+        for rk in ("chisq", "df", "npar", "cfi", "rmsea", "srmr"):
+            assert abs(row[FIT_KEYS[rk]] - rf[rk]) < 1e-4, (key, rk)
+        for q in ref[key]["params"]:
+            if q["op"] == "=~":
+                group = ref["configural"]["group_labels"][q["group"] - 1]
+                p = next(x for x in row["loadings"] if x["factor"] == q["lhs"] and x["item"] == q["rhs"]
+                         and x["group"] == group)
+                assert abs(p["estimate"] - q["est"]) < 1e-3

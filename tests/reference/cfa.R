@@ -99,6 +99,13 @@ for (nm in c("configural", "metric", "scalar")) {
                     params = parameterEstimates(f, standardized = TRUE)[, c("lhs", "op", "rhs", "group", "est", "se", "std.all")],
                     group_labels = lavInspect(f, "group.label"))
 }
+# std.lv identification: lavaan frees the factor variances of later groups once loadings are equal
+metr_sl <- cfa(hs_model, data = hs, group = "school", group.equal = c("loadings"), std.lv = TRUE)
+scal_sl <- cfa(hs_model, data = hs, group = "school", group.equal = c("loadings", "intercepts"), std.lv = TRUE)
+inv$metric_stdlv <- list(fit = as.list(fitMeasures(metr_sl, FM)),
+                         params = parameterEstimates(metr_sl)[, c("lhs", "op", "rhs", "group", "est", "se")])
+inv$scalar_stdlv <- list(fit = as.list(fitMeasures(scal_sl, FM)),
+                         params = parameterEstimates(scal_sl)[, c("lhs", "op", "rhs", "group", "est", "se")])
 inv$lrt <- list(chisq_diff = lrt[["Chisq diff"]], df_diff = lrt[["Df diff"]], p = lrt[["Pr(>Chisq)"]])
 res$invariance_school <- inv
 
