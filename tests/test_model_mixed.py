@@ -224,3 +224,13 @@ def test_small_variance_ratios_not_stuck_at_zero():
     X = np.column_stack([np.ones(len(SIM)), SIM.x, SIM.z])
     one = fit_mixed(SIM.y, X, ["(Intercept)", "x", "z"], [SIM.county_id + "/" + SIM.township_id])
     assert nested.fit["loglik"] >= one.fit["loglik"] - 1e-8
+
+
+@pytest.mark.parametrize("reml", [True, False])
+def test_lrt_per_level_matches_anova(reml):
+    ref = FIX["sim_lrt_levels"]
+    m = _fit("sim", reml)
+    for level in ("county_id", "township_id"):
+        t = m.fit["lrt_levels"][level]
+        assert t["chisq"] == pytest.approx(ref[level], abs=1e-5)
+        assert t["df"] == 1 and t["p"] == pytest.approx(t["p_naive"] / 2, rel=1e-12)

@@ -432,7 +432,9 @@ def fit_mixed(y, X, names, groups, *, reml: bool = True, random_slopes=None, gro
         likelihood-ratio test against the same fixed effects without any random effect,
         both fitted by ML (``anova(lmer_ml, lm)``), with the chi-bar-square p value
         (``0.5 chi2(df-1) + 0.5 chi2(df)``: exactly the naive p halved for one variance on the
-        boundary of its space) and the naive chi-square p.
+        boundary of its space) and the naive chi-square p; with two levels also
+        ``lrt_levels``: {level: test of dropping that level's random effects} (as ``anova`` of the
+        two ML fits).
 
     Notes
     -----
@@ -579,6 +581,19 @@ def fit_mixed(y, X, names, groups, *, reml: bool = True, random_slopes=None, gro
                   "p": chibar_sf(chisq, df), "p_naive": chi2_sf(chisq, df),
                   "loglik_ml": -dev_ml / 2.0, "loglik_null": -dev_ols / 2.0,
                   "p_method": "chi-bar-square 0.5*chi2(df-1) + 0.5*chi2(df)"}
+    if C:
+        # one test per level: the ML fit without that level's random effects vs the full ML fit
+        # (as anova(lmer(.. + (1|county/township), REML=FALSE), lmer(.. + (1|county:township), REML=FALSE)))
+        without_outer = _Profile(yv, Xv, Z, inner, G)
+        without_inner = _Profile(yv, Xv, np.ones((n, 1)), oc, C)
+        fit["lrt_levels"] = {}
+        for gname, sub in ((group_names[1], without_outer), (group_names[0], without_inner)):
+            _, dev_sub = sub.optimize(False, [])
+            ch = max(0.0, dev_sub - dev_ml)
+            dfl = prof.ntheta - sub.ntheta
+            fit["lrt_levels"][gname] = {"against": f"the model without the {gname} random effects (ML fits)",
+                                        "chisq": ch, "df": dfl, "p": chibar_sf(ch, dfl), "p_naive": chi2_sf(ch, dfl),
+                                        "loglik_null": -dev_sub / 2.0}
 
     n_groups = {g0: int(G)}
     if C:

@@ -57,6 +57,12 @@ res <- list(
   one("simrs_reml", lmer(y ~ x + z + (1 + x | county_id:township_id) + (1 | county_id), sim, control = ctl),
       lm(y ~ x + z, sim))
 )
+# likelihood-ratio test per level (ML fits, anova): drop the county level / drop the township level
+f_full <- lmer(y ~ x + z + (1 | county_id/township_id), sim, REML = FALSE, control = ctl)
+f_noc <- lmer(y ~ x + z + (1 | county_id:township_id), sim, REML = FALSE, control = ctl)
+f_not <- lmer(y ~ x + z + (1 | county_id), sim, REML = FALSE, control = ctl)
+res[[length(res) + 1]] <- list(id = "sim_lrt_levels",
+  county_id = anova(f_full, f_noc)$Chisq[2], township_id = anova(f_full, f_not)$Chisq[2])
 writeLines(toJSON(res, auto_unbox = TRUE, digits = NA, pretty = TRUE, na = "null"),
            file.path(dir, "model_mixed.json"))
 cat("wrote", file.path(dir, "model_mixed.json"), "\n")
