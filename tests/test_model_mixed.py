@@ -114,7 +114,8 @@ def test_sleepstudy_random_slope_components(reml):
     assert m.n_groups == {"Subject": 18}
 
 
-@pytest.mark.parametrize("key,inner,outer", [("pastes", "cask:batch", "batch"), ("cake", "recipe:replicate", "replicate"),
+@pytest.mark.parametrize("key,inner,outer", [("pastes", "cask:batch", "batch"),
+                                             ("cake", "recipe:replicate", "replicate"),
                                              ("sim", "township_id:county_id", "county_id")])
 @pytest.mark.parametrize("reml", [True, False])
 def test_nested_components_and_icc(key, inner, outer, reml):

@@ -196,7 +196,8 @@ def fit_mediation(data, *, x: str, mediators, y: str, covariates=(), moderator: 
     try:
         n_boot = int(n_boot)
     except (TypeError, ValueError):
-        raise AvoidSurveyError(f"mediation: the number of bootstrap resamples must be an integer, got {n_boot!r}") from None
+        raise AvoidSurveyError("mediation: the number of bootstrap resamples must be an integer, "
+                               f"got {n_boot!r}") from None
     if n_boot < 0:
         raise AvoidSurveyError("mediation: the number of bootstrap resamples cannot be negative")
     roles = [x, y] + meds + covs + ([moderator] if moderator else [])

@@ -292,7 +292,7 @@ class _Profile:
         else:
             Lam = self.lam(theta)
             M = np.einsum("ki,gkl,lj->gij", Lam, self.ZtZ, Lam) + np.eye(q)
-            sign, ld = np.linalg.slogdet(M)
+            _, ld = np.linalg.slogdet(M)
             logdet = float(np.sum(ld))
             U = np.einsum("ki,gkp->gip", Lam, self.ZtD)  # (G, q, P)
             MiU = np.linalg.solve(M, U)
@@ -352,6 +352,9 @@ class _Profile:
                 theta, fbest = np.array([0.0]), f0
             if not ok:
                 warn("mixed model: the optimiser did not converge", ConvergenceWarning, sink=warnings)
+            elif phi > 6.9:
+                warn("mixed model: the group SD is over 1,000 times the residual SD (the search limit); "
+                     "check that the outcome varies within groups", ConvergenceWarning, sink=warnings)
             return theta, fbest
         from scipy.optimize import minimize  # lazy: only for several variance parameters
 
@@ -517,7 +520,7 @@ def fit_mixed(y, X, names, groups, *, reml: bool = True, random_slopes=None, gro
     Z = np.column_stack([np.ones(n)] + [Xv[:, names.index(s)] for s in slopes])
     prof = _Profile(yv, Xv, Z, inner, G, outer_of_inner, C)
     theta, dev = prof.optimize(reml, warnings)
-    dev2, (beta, r, R) = prof.solve(theta, reml)
+    _, (beta, r, R) = prof.solve(theta, reml)
 
     dof = (n - p) if reml else n
     s2 = r / dof
@@ -571,7 +574,7 @@ def fit_mixed(y, X, names, groups, *, reml: bool = True, random_slopes=None, gro
 
     # likelihood-ratio test against the model without random effects (both ML)
     if reml:
-        theta_ml, dev_ml = prof.optimize(False, warnings)
+        _, dev_ml = prof.optimize(False, warnings)
     else:
         dev_ml = dev
     dev_ols = prof.deviance(np.zeros(prof.ntheta), False)
