@@ -17,6 +17,7 @@ FIX = json.loads((REF / "reliability.json").read_text(encoding="utf-8"))
 SETS = {"bfi": ("reliability_bfi.yaml", "bfi.csv"),
         "ability": ("reliability_ability.yaml", "ability.csv"),
         "holzinger": ("reliability_holzinger.yaml", "hs_holzinger1939.csv"),
+        "holzinger2": ("reliability_holzinger2.yaml", "hs_holzinger1939.csv"),
         # our sample data (snapshot of sample_data/responses.csv) with the bundled instrument
         "sample": ("blame-avoidance-core", "reliability_sample.csv")}
 CLOSED = 1e-6   # closed-form statistics (alpha, std alpha, lambda6, r.drop, alpha if deleted, Feldt CI)

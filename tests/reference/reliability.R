@@ -72,7 +72,9 @@ ref <- list(
               GPArotation = as.character(packageVersion("GPArotation"))),
   bfi = dataset(bfi, bfi_facets, c("A1", "C4", "C5", "E1", "E2", "O2", "O5"), 1, 6, "big_five"),
   ability = dataset(ab, ab_facets, character(0), 0, 1, "ability"),
-  holzinger = dataset(hs, hs_facets, character(0), 0, 0, "mental"))
+  holzinger = dataset(hs, hs_facets, character(0), 0, 0, "mental"),
+  # two facets: psych::schmid's option = "equal" (g loadings sqrt(|phi_12|) for both factors)
+  holzinger2 = dataset(hs, hs_facets[c("visual", "textual")], character(0), 0, 0, "verbal_visual"))
 
 # Our sample data (sample_data/responses.csv from `avoid-survey simulate`, 1,189 officials):
 # a snapshot of its item columns and township_id is kept in
