@@ -55,7 +55,7 @@ CATALOG: dict[str, tuple[str, str, str]] = {
     "even-odd-inconsistent": ("warning", "Even-odd inconsistency", "even-odd consistency {value:.3f} below {threshold:g} over {pairs} scales"),
     "item-missing": ("warning", "Item often unanswered", "{value:.1%} of respondents left it unanswered (threshold {threshold:.0%})"),
     "zero-variance": ("warning", "Zero variance", "every answer is {value:g}"),
-    "negative-item-rest": ("warning", "Negative item-rest correlation", "correlates {value:.3f} with the rest of scale '{scale}'{hint}"),
+    "negative-item-rest": ("warning", "Negative item-rest correlation", "correlates {value:.3f} with the rest of '{scale}'{hint}"),
     "pii-column": ("warning", "Personal data", "column looks like personal data ({kind}); --clean drops it unless --keep-pii"),
     "careless-skipped": ("info", "Careless index not computed", "{index} not computed: {reason}"),
     "more-findings": ("info", "More findings", "{n} more '{of}' findings in column '{column}' not listed (see the summary counts)"),

@@ -79,6 +79,8 @@ class Thresholds:
     irv : flag an intra-individual response SD below this
     mahalanobis_alpha : flag D² above the chi-square (1 - alpha) quantile on k df
     even_odd : flag an even-odd consistency below this
+    even_odd_min_scales : even-odd consistency needs at least this many scales/facets with
+        2+ items (a correlation over fewer points is mostly noise)
     seconds_per_item : speeder when the duration is below this times the number of items
     min_duration : speeder threshold in seconds (overrides seconds_per_item)
     min_items : careless indices need at least this many answered items
@@ -91,6 +93,7 @@ class Thresholds:
     irv: float = 0.3
     mahalanobis_alpha: float = 0.001
     even_odd: float = 0.0
+    even_odd_min_scales: int = 6
     seconds_per_item: float = 2.0
     min_duration: float | None = None
     min_items: int = 6
@@ -111,7 +114,7 @@ class Thresholds:
                 out[k] = None
                 continue
             try:
-                out[k] = int(v) if k in ("longstring", "min_items", "max_listed") else float(v)
+                out[k] = int(v) if k in ("longstring", "min_items", "max_listed", "even_odd_min_scales") else float(v)
             except (TypeError, ValueError):
                 raise AvoidSurveyError(f"threshold '{k}' must be a number, got {v!r}") from None
         return cls(**out)
@@ -228,6 +231,41 @@ class ValidationReport:
                                "Careless-response indices are warnings; --format json lists every finding.",
                          "zh": "行号为数据行（表头之后第一行为 1）。粗心作答指标为警告；--format json 列出全部问题。"})
         return [t1, t2]
+
+
+def print_terminal(report: ValidationReport, lang: str = "zh", file=None) -> None:
+    """Terminal rendering: a summary panel, then the findings grouped by code (rich)."""
+    from rich import box
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.panel import Panel
+    from rich.table import Table as RTable
+
+    console = Console(file=file, soft_wrap=False)
+    t1, t2 = report.to_tables(lang)
+    grid = RTable.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    for a, b in t1.rows:
+        grid.add_row(escape(str(a)), escape(str(b)))
+    colour = "red" if report.n_errors else ("yellow" if report.n_warnings else "green")
+    console.print(Panel(grid, title=t1.title_text(lang), title_align="left", border_style=colour, expand=False))
+    if not report.counts:
+        return
+    rt = RTable(title=t2.title_text(lang), box=box.SIMPLE_HEAD, title_justify="left",
+                caption="\n".join(t2.notes_text(lang)), caption_justify="left")
+    styles = {"error": "red", "warning": "yellow", "info": "dim", "错误": "red", "警告": "yellow", "提示": "dim"}
+    keep = [0, 2, 3, 4, 5]  # severity shown by colour
+    for j in keep:
+        c = t2.columns[j]
+        rt.add_column(c.text(lang), justify="right" if c.kind == "int" else "left", no_wrap=j in (0, 2),
+                      overflow="fold")
+    for row in t2.rows:
+        sev = styles.get(row[1], "")
+        cells = [escape(str(row[j])) for j in keep]
+        cells[0] = f"[{sev}]{cells[0]}[/{sev}]" if sev else cells[0]
+        rt.add_row(*cells)
+    console.print(rt)
 
 
 def _delim_name(d):
@@ -522,6 +560,9 @@ def _validate(path, instrument, *, id_column, thresholds, sheet, mapping, clean,
         item_answered = np.zeros(k, np.int64)
         for j, c in enumerate(items_present):
             ok = ~np.isnan(X[j])
+            if c in ld.bad_cells:  # answered, but not with a code: not "unanswered"
+                ok = ok.copy()
+                ok[ld.bad_cells[c][0]] = True
             answered += ok
             item_answered[j] = int(ok.sum())
             # answers outside the range do not enter the statistics
@@ -706,8 +747,8 @@ def _careless(col, X, items, instrument, resp, ids, th, indices, flags, answered
     R = _reversed(X, items, resp, instrument)
     pos_of = {c: j for j, c in enumerate(items)}
     blocks = [[R[pos_of[c]] for c in ids_] for _, ids_ in leaves if len(ids_) >= 2]
-    if len(blocks) >= 3:
-        r, m = cl.even_odd(blocks)
+    if len(blocks) >= max(2, th.even_odd_min_scales):
+        r, m = cl.even_odd(blocks, min_pairs=max(2, th.even_odd_min_scales))
         f = ~np.isnan(r) & (r < th.even_odd)
         pos = np.flatnonzero(f)
         if pos.size:
@@ -721,7 +762,8 @@ def _careless(col, X, items, instrument, resp, ids, th, indices, flags, answered
         indices["even_odd"], flags["flag_even_odd"] = r, f
     else:
         col.add("careless-skipped", index="even-odd consistency",
-                reason=f"needs at least 3 scales/facets with 2+ items in the data (found {len(blocks)})")
+                reason=f"needs at least {th.even_odd_min_scales} scales/facets with 2+ items in the data "
+                f"(found {len(blocks)})")
 
 
 def _item_checks(col, X, items, instrument, resp, th, item_answered):
@@ -739,13 +781,23 @@ def _item_checks(col, X, items, instrument, resp, th, item_answered):
             v = x[ok]
             if v.min() == v.max():
                 col.add("zero-variance", column=c, value=float(v[0]))
-    # negative item-rest correlation within each top-level scale (reverse items recoded)
+    # negative item-rest correlation within the item's facet (or its scale when the facet
+    # has fewer than 3 items in the data), reverse-keyed items recoded
     R = _reversed(X, items, resp, instrument)
     pos_of = {c: j for j, c in enumerate(items)}
+    groups, done = [], set()
     for s in instrument.scales:
-        ids_ = [i for i in s.item_ids if i in pos_of]
-        if len(ids_) < 3:
-            continue
+        small = []
+        for f in (s.facets or (s,)):
+            ids_ = [i for i in f.item_ids if i in pos_of]
+            if len(ids_) >= 3:
+                groups.append((f.id, ids_, ids_))
+            else:
+                small.extend(ids_)
+        all_ids = [i for i in s.item_ids if i in pos_of]
+        if small and len(all_ids) >= 3:
+            groups.append((s.id, all_ids, small))
+    for sid, ids_, report_ids in groups:
         tot = np.zeros(n)
         m = np.zeros(n, np.int32)
         for i in ids_:
@@ -753,7 +805,7 @@ def _item_checks(col, X, items, instrument, resp, th, item_answered):
             ok = ~np.isnan(x)
             m += ok
             tot += np.where(ok, x, 0.0)
-        for iid in ids_:
+        for iid in report_ids:
             x = R[pos_of[iid]]
             okx = ~np.isnan(x)
             mr = m - okx
@@ -773,7 +825,7 @@ def _item_checks(col, X, items, instrument, resp, th, item_answered):
                 it = instrument.item(iid)
                 hint = (" — is it reverse-keyed? (not marked reverse)" if not it.reverse
                         else " — it is marked reverse: check the coding")
-                col.add("negative-item-rest", column=iid, value=r, scale=s.id, hint=hint)
+                col.add("negative-item-rest", column=iid, value=r, scale=sid, hint=hint)
 
 
 def _privacy(col, df, ld, instrument, items, th):

@@ -64,7 +64,11 @@ def validate(
     report = run_validate(data, instrument, id_column=id_column, thresholds=th, sheet=sheet_v, mapping=mapping,
                           clean=clean, keep_pii=keep_pii, force=force, progress=True,
                           lang=lang.value if hasattr(lang, "value") else str(lang))
-    emit(report, fmt, output, lang, decimals, force)
+    if fmt == Format.table and output is None:
+        from avoid_survey.analysis.validate import print_terminal
+        print_terminal(report, lang.value if hasattr(lang, "value") else str(lang))
+    else:
+        emit(report, fmt, output, lang, decimals, force)
     if report.n_errors:
         # exit 1 = error-level findings. typer.Exit(1) would be swallowed by click's
         # non-standalone mode in cli.main.run, and a ClickException is mapped to 2 there.
