@@ -225,3 +225,19 @@ def test_listwise_deletion_reported(cli, tmp_path):
     d = json.loads(out)
     assert d["n"] == 291 and d["n_dropped"] == 10
     assert any("10 of 301 rows dropped" in w for w in d["warnings"])
+
+
+def test_distribution_functions_equal_scipy():
+    """analysis/cfa/dist.py stands in for scipy.stats (start-up time); same numbers."""
+    from scipy import stats
+
+    from avoid_survey.analysis.cfa.dist import chi2_sf, find_root, ncx2_cdf, norm_sf
+
+    for x in (0.5, 3.0, 24.0, 85.3, 252.6, 4165.5):
+        for df in (1, 6, 24, 246, 265):
+            ref = stats.chi2.sf(x, df)
+            assert abs(chi2_sf(x, df) - ref) <= 1e-12 * max(ref, 1e-300) + 1e-300
+            for lam in (0.01, 1.0, 61.3, 500.0, 4000.0):
+                assert abs(ncx2_cdf(x, df, lam) - stats.ncx2.cdf(x, df, lam)) < 1e-10
+    assert abs(norm_sf(1.96) - stats.norm.sf(1.96)) < 1e-15
+    assert abs(find_root(lambda v: v * v - 2, 0, 2) - 2 ** 0.5) < 1e-9

@@ -103,38 +103,59 @@ def implied(mats, meanstructure: bool):
     return sigma, mu, A, L, a_alpha
 
 
+def _plan(model: CFAModel, g: int):
+    """Free rows of group g as arrays (kind, i, j, index), cached on the model."""
+    cache = model.__dict__.setdefault("_deriv_plan", {})
+    if g not in cache:
+        code = {"lambda": 0, "beta": 1, "psi": 2, "theta": 3, "nu": 4, "alpha": 5}
+        rows = [r for r in model.rows if r.group == g and r.free >= 0]
+        cache[g] = (np.array([code[r.mat] for r in rows], dtype=int), np.array([r.i for r in rows], dtype=int),
+                    np.array([r.j for r in rows], dtype=int), np.array([r.free for r in rows], dtype=int))
+    return cache[g]
+
+
 def _derivatives(model: CFAModel, filler: _Filler, theta, g):
-    """dSigma/dtheta (npar, p, p) and dmu/dtheta (npar, p) for group g."""
-    p, n = model.p, model.npar
+    """Every free row's dSigma as a symmetric rank-2 term u v' + v u', and its dmu.
+
+    Returns sigma, mu, U, V (p x n_rows), dM (n_rows x p), idx (free index of each row).
+    lambda_ij: u = e_i, v = (A Psi A' Lambda')_j;  beta_ij: u = (Lambda A)_i, v = same as lambda;
+    psi_ij: u = L_i, v = L_j (halved on the diagonal);  theta_ij: u = e_i, v = e_j (halved).
+    """
+    p = model.p
     mats = filler.mats(theta, g)
     sigma, mu, A, L, a_alpha = implied(mats, model.meanstructure)
     Q = A @ mats["psi"] @ L.T  # m x p
-    dS = np.zeros((n, p, p))
+    kind, ii, jj, idx = _plan(model, g)
+    n = len(idx)
+    U = np.zeros((p, n))
+    V = np.zeros((p, n))
     dM = np.zeros((n, p))
-    fr = filler.free[g]
-    i, j, idx = fr["lambda"]
-    for a, b, t in zip(i, j, idx):
-        dS[t, a, :] += Q[b, :]
-        dS[t, :, a] += Q[b, :]
-        dM[t, a] += a_alpha[b]
-    i, j, idx = fr["beta"]
-    for a, b, t in zip(i, j, idx):
-        o = np.outer(L[:, a], Q[b, :])
-        dS[t] += o + o.T
-        dM[t] += L[:, a] * a_alpha[b]
-    i, j, idx = fr["psi"]
-    for a, b, t in zip(i, j, idx):  # both (a,b) and (b,a) are listed for covariances
-        dS[t] += np.outer(L[:, a], L[:, b])
-    i, j, idx = fr["theta"]
-    for a, b, t in zip(i, j, idx):
-        dS[t, a, b] += 1.0
-    i, j, idx = fr["nu"]
-    for a, b, t in zip(i, j, idx):
-        dM[t, a] += 1.0
-    i, j, idx = fr["alpha"]
-    for a, b, t in zip(i, j, idx):
-        dM[t] += L[:, a]
-    return sigma, mu, dS, dM, mats
+    eye = np.eye(p)
+    half = np.where(ii == jj, 0.5, 1.0)
+    for c in range(6):
+        sel = np.flatnonzero(kind == c)
+        if not len(sel):
+            continue
+        i, j = ii[sel], jj[sel]
+        if c == 0:    # lambda
+            U[:, sel] = eye[:, i]
+            V[:, sel] = Q[j, :].T
+            dM[sel] = eye[i] * a_alpha[j][:, None]
+        elif c == 1:  # beta
+            U[:, sel] = L[:, i]
+            V[:, sel] = Q[j, :].T
+            dM[sel] = L[:, i].T * a_alpha[j][:, None]
+        elif c == 2:  # psi
+            U[:, sel] = L[:, i]
+            V[:, sel] = L[:, j] * half[sel]
+        elif c == 3:  # theta
+            U[:, sel] = eye[:, i]
+            V[:, sel] = eye[:, j] * half[sel]
+        elif c == 4:  # nu
+            dM[sel] = eye[i]
+        else:         # alpha
+            dM[sel] = L[:, i].T
+    return sigma, mu, U, V, dM, idx
 
 
 def _fvalue(model, filler, theta, groups, ntotal):
@@ -160,26 +181,44 @@ def _fvalue(model, filler, theta, groups, ntotal):
     return total, parts
 
 
+def _scatter(target, idx, block, npar):
+    """target[idx][:, idx] += block, summing rows that share a free parameter."""
+    if len(np.unique(idx)) == len(idx):
+        target[np.ix_(idx, idx)] += block
+        return
+    tmp = np.zeros((npar, block.shape[1]))
+    np.add.at(tmp, idx, block)
+    np.add.at(target.T, idx, tmp.T)
+
+
 def _grad_info(model, filler, theta, groups, ntotal):
-    """Gradient of F and the unit expected information sum_g (N_g/N) I_g."""
-    grad = np.zeros(model.npar)
-    info = np.zeros((model.npar, model.npar))
+    """Gradient of F and the unit expected information sum_g (N_g/N) I_g.
+
+    With dSigma_s = u_s v_s' + v_s u_s':  1/2 tr(W dSigma_s W dSigma_t) = (U'WV)_st (U'WV)_ts
+    + (U'WU)_st (V'WV)_st, and tr(G dSigma_s) = 2 u_s' G v_s, so nothing p x p x npar is formed.
+    """
+    npar = model.npar
+    grad = np.zeros(npar)
+    info = np.zeros((npar, npar))
     for g, gd in enumerate(groups):
-        sigma, mu, dS, dM, _ = _derivatives(model, filler, theta, g)
+        sigma, mu, U, V, dM, idx = _derivatives(model, filler, theta, g)
         W = np.linalg.inv(sigma)
         w = gd.n / ntotal
         if model.meanstructure:
             d = gd.mean - mu
             Wd = W @ d
             G = W - W @ (gd.S + np.outer(d, d)) @ W
-            grad += w * (dS.reshape(len(dS), -1) @ G.ravel() - 2 * dM @ Wd)
-            info += w * (dM @ W @ dM.T)
+            ge = 2 * np.sum(U * (G @ V), axis=0) - 2 * dM @ Wd
+            ie = dM @ W @ dM.T
         else:
             G = W - W @ gd.S @ W
-            grad += w * (dS.reshape(len(dS), -1) @ G.ravel())
-        V = np.matmul(W, dS)  # (npar, p, p)
-        n = V.shape[0]
-        info += w * 0.5 * (V.reshape(n, -1) @ V.transpose(0, 2, 1).reshape(n, -1).T)
+            ge = 2 * np.sum(U * (G @ V), axis=0)
+            ie = 0.0
+        WU, WV = W @ U, W @ V
+        Muv = U.T @ WV
+        ie = ie + Muv * Muv.T + (U.T @ WU) * (V.T @ WV)
+        grad += w * np.bincount(idx, weights=ge, minlength=npar)
+        _scatter(info, idx, w * ie, npar)
     return grad, info
 
 
@@ -332,7 +371,7 @@ def standardized(model: CFAModel, theta, filler=None):
     for g in range(model.n_groups):
         mt = filler.mats(theta, g)
         sigma, mu, A, L, _ = implied(mt, model.meanstructure)
-        v_lv = np.einsum("ij,jk,ik->i", A, mt["psi"], A)
+        v_lv = np.sum((A @ mt["psi"]) * A, axis=1)
         v_ov = np.diag(sigma)
         with np.errstate(divide="ignore", invalid="ignore"):
             for c, name in enumerate(names):
