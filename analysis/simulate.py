@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import AvoidSurveyError, warn
 from .table import Cell, Column, Table
@@ -201,10 +201,6 @@ class StudySpec(_Strict):
     center_interactions: bool = True
     measurement: MeasurementSpec = MeasurementSpec()
     realism: RealismSpec = RealismSpec()
-
-    @model_validator(mode="after")
-    def _design_sizes(self):
-        return self
 
 
 # ================================================================ loading and checking
@@ -392,7 +388,6 @@ def load_study(spec, *, file=None) -> Study:
         raise AvoidSurveyError(f"instrument: {exc.one_line()}", file=doc.file,
                                line=doc.line_of(("instrument",))) from None
 
-    responses = inst.responses()
     scales = {s.id: s for s in inst.all_scales()}
     item_ids = {i.id for i in inst.items}
     check_ids = {a.id for a in inst.attention_checks}
@@ -732,7 +727,7 @@ def _draw(rng, dist, n):
 def _factor_value(values: dict, factor, center: bool, in_product: bool):
     import numpy as np
 
-    kind, name, value, power = factor
+    _kind, name, value, power = factor
     x = values[name]
     if value is not None:
         if x.dtype == object:
@@ -1545,10 +1540,10 @@ class PowerResult:
     def to_tables(self, lang: str = "en") -> list[Table]:
         tabs = []
         for m in self.models:
-            t = Table({"en": f"Power analysis: {m['name']} ({self.n_ok} of {self.replicates} replicates, "
-                             f"mean n = {self.n_mean:.0f})",
-                       "zh": f"统计检验力分析：{m['name']}（{self.n_ok}/{self.replicates} 次重复，平均样本量 "
-                             f"{self.n_mean:.0f}）"},
+            t = Table({"en": f"Power analysis: {m['name']} ({m['replicates_ok']} of {self.replicates} replicates, "
+                             f"mean n = {m['n_mean']:.0f})",
+                       "zh": f"统计检验力分析：{m['name']}（{m['replicates_ok']}/{self.replicates} 次重复，平均样本量 "
+                             f"{m['n_mean']:.0f}）"},
                       [Column("term", "@term", "text"),
                        Column("true", {"en": "True value", "zh": "真值"}, "num"),
                        Column("mean_estimate", {"en": "Mean estimate", "zh": "估计均值"}, "num"),
@@ -1676,8 +1671,10 @@ def power_analysis(spec_path, fit_path, *, replicates: int = 200, seed=None, job
                 "coverage": float(np.mean((lo <= true) & (true <= hi))) if true is not None else None,
                 "n": int(fin.sum()),
             })
-        n_all.extend(r[name][1] for r in ok if name in r)
-        models.append({"name": name, "family": fam, "outcome": outcome, "coefficients": rows})
+        ns = [r[name][1] for r in ok if name in r]
+        n_all.extend(ns)
+        models.append({"name": name, "family": fam, "outcome": outcome, "n_mean": float(np.mean(ns)),
+                       "replicates_ok": len(ns), "coefficients": rows})
     return PowerResult(str(spec_path), str(fp), replicates, len(ok), int(seed), alpha,
                        float(np.mean(n_all)) if n_all else float("nan"), models, warnings_)
 
