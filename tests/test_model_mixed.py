@@ -235,3 +235,17 @@ def test_lrt_per_level_matches_anova(reml):
         t = m.fit["lrt_levels"][level]
         assert t["chisq"] == pytest.approx(ref[level], abs=1e-5)
         assert t["df"] == 1 and t["p"] == pytest.approx(t["p_naive"] / 2, rel=1e-12)
+
+
+def test_missing_group_labels_and_nesting_warning():
+    g = pd.Series(SS.Subject.astype(str), dtype="string")
+    g.iloc[[1, 2, 3]] = pd.NA
+    X = np.column_stack([np.ones(len(SS)), SS.Days])
+    with pytest.warns(Warning, match="3 row"):
+        m = fit_mixed(SS.Reaction, X, ["(Intercept)", "Days"], [g.to_numpy()], group_names=["Subject"])
+    assert m.n == len(SS) - 3 and m.n_groups == {"Subject": 18}
+    # labels reused across outer groups are distinct groups (lme4's county/township), with a warning
+    with pytest.warns(Warning, match="labels repeat"):
+        m2 = fit_mixed(PA.strength, np.ones((len(PA), 1)), ["(Intercept)"], [PA.cask, PA.batch],
+                       group_names=["cask", "batch"])
+    assert m2.n_groups == {"cask": 30, "batch": 10}

@@ -228,8 +228,10 @@ def _codes(labels, what: str, n: int):
     elif arr.dtype.kind in "iub":
         miss = np.zeros(n, dtype=bool)
     else:
+        import pandas as pd  # already loaded by every caller that has object labels
+
         obj = arr.astype(object)
-        miss = np.array([v is None or (isinstance(v, float) and math.isnan(v)) for v in obj], dtype=bool)
+        miss = np.asarray(pd.isna(obj), dtype=bool)  # None, NaN, pd.NA, NaT
         arr = np.where(miss, "", obj).astype(str)
     _, codes = np.unique(arr, return_inverse=True)
     return codes.ravel().astype(np.int64), miss
