@@ -283,7 +283,9 @@ def _schema_error(doc: Located, exc: ValidationError) -> AvoidSurveyError:
     if typ == "extra_forbidden":
         msg = f"unknown key '{loc[-1] if loc else '?'}'"
     elif typ == "missing":
-        msg = f"required key '{err['loc'][-1]}' is missing" + (f" in '{key}'" if key != "(top)" else "")
+        miss = err["loc"][-1]
+        parent = ".".join(str(x) for x in (loc[:-1] if loc and loc[-1] == miss else loc))
+        msg = f"required key '{miss}' is missing" + (f" in '{parent}'" if parent else "")
     elif typ == "union_tag_invalid" or typ == "union_tag_not_found":
         msg = (f"'{key}': 'dist' must be one of normal, lognormal, uniform, integer, poisson, bernoulli, "
                f"categorical")
