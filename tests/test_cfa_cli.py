@@ -241,3 +241,24 @@ def test_distribution_functions_equal_scipy():
                 assert abs(ncx2_cdf(x, df, lam) - stats.ncx2.cdf(x, df, lam)) < 1e-10
     assert abs(norm_sf(1.96) - stats.norm.sf(1.96)) < 1e-15
     assert abs(find_root(lambda v: v * v - 2, 0, 2) - 2 ** 0.5) < 1e-9
+
+
+@pytest.mark.parametrize("fmt", ["csv", "latex", "html", "md"])
+def test_cli_text_formats_show_plain_numbers(cli, fmt):
+    code, out, err = cli("cfa", HS, "--model", HS_MODEL, "--group", "school", "-f", fmt, "--lang", "en")
+    assert code == 0, err
+    assert "np.float64" not in out and "NaN" not in out
+    assert "0.0652" in out or "0.065" in out  # SRMR
+
+
+def test_non_convergence_is_a_warning_not_a_crash():
+    from avoid_survey.analysis.cfa.estimate import GroupData, estimate
+    from avoid_survey.analysis.cfa.model import build_model
+    from avoid_survey.analysis.cfa.syntax import parse_model
+
+    df = pd.read_csv(HS)
+    m = build_model(parse_model(HS_MODEL), df.columns)
+    x = df[m.ov].to_numpy(float)
+    est = estimate(m, [GroupData("all", len(x), np.cov(x.T, bias=True), x.mean(0))], max_iter=2)
+    assert not est.converged
+    assert any("did not converge" in w for w in est.warnings)

@@ -276,7 +276,7 @@ def _fit_one(statements, columns, groups, *, std_lv, group_equal=(), meanstructu
         val = est.mats[r.group][r.mat][r.i, r.j]
         if r.free >= 0:
             s = float(se[r.free])
-            z = val / s if s > 0 else math.nan
+            z = float(val) / s if s > 0 else math.nan
             p = 2 * norm_sf(abs(z)) if math.isfinite(z) else math.nan
         else:
             s = z = p = math.nan

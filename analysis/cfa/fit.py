@@ -111,7 +111,9 @@ def fit_measures(model, est, groups) -> dict:
         logl_h1 += -gd.n / 2 * (p * math.log(2 * math.pi) + lds + p)
     aic = -2 * logl + 2 * npar
     bic = -2 * logl + npar * math.log(ntotal)
-    return {"chisq": chisq, "df": int(df), "pvalue": pvalue, "cfi": float(cfi), "tli": float(tli),
-            "rmsea": rmsea, "rmsea_ci_lower": lo, "rmsea_ci_upper": hi, "srmr": srmr, "aic": aic, "bic": bic,
-            "npar": int(npar), "logl": logl, "unrestricted_logl": logl_h1, "baseline_chisq": float(chisq_b),
-            "baseline_df": int(df_b), "ntotal": int(ntotal)}
+    out = {"chisq": chisq, "df": df, "pvalue": pvalue, "cfi": cfi, "tli": tli, "rmsea": rmsea,
+           "rmsea_ci_lower": lo, "rmsea_ci_upper": hi, "srmr": srmr, "aic": aic, "bic": bic, "npar": npar,
+           "logl": logl, "unrestricted_logl": logl_h1, "baseline_chisq": chisq_b, "baseline_df": df_b,
+           "ntotal": ntotal}
+    ints = ("df", "npar", "baseline_df", "ntotal")
+    return {k: int(v) if k in ints else float(v) for k, v in out.items()}
