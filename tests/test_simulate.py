@@ -48,13 +48,23 @@ def icc1(y, g):
 
 # ----------------------------------------------------------------- determinism and files
 def test_same_seed_same_bytes_and_other_seed_differs(tmp_path, cli):
+    import os
+    import subprocess
+    import sys
+
     outs = []
     for run, seed in (("a", 5), ("b", 5), ("c", 6)):
         d = tmp_path / run
         d.mkdir()
-        code, out, err = cli("simulate", "--spec", MINI, "--seed", seed, "--out", d / "r.csv",
-                             "--units-out", d / "u.csv", "--latent-out", d / "l.csv", "--wjx-out", d / "w.xlsx",
-                             "--format", "json")
+        args = ["simulate", "--spec", MINI, "--seed", seed, "--out", d / "r.csv", "--units-out", d / "u.csv",
+                "--latent-out", d / "l.csv", "--wjx-out", d / "w.xlsx", "--format", "json"]
+        if run == "b":  # another process with another hash seed: nothing may depend on it
+            env = dict(os.environ, PYTHONHASHSEED="12345")
+            p = subprocess.run([sys.executable, "-c", "from avoid_survey.cli.main import run; run()",
+                                *map(str, args)], capture_output=True, text=True, env=env)
+            code, out, err = p.returncode, p.stdout, p.stderr
+        else:
+            code, out, err = cli(*args)
         assert code == 0, err
         info = json.loads(out)
         assert info["seed"] == seed and info["n_respondents"] > 100
