@@ -1444,6 +1444,9 @@ def _fit_one(args):
     try:
         sim = simulate(study, ss)
         frame = sim.joined()
+        wanted = _flags_wanted(fit_map)
+        if wanted:
+            frame = _with_flags(sim, frame, wanted)
         res = _run_spec(fit_path, fit_map, frame)
     except AvoidSurveyError as exc:
         return index, None, exc.one_line()
@@ -1461,6 +1464,42 @@ def _cached_study(path: str) -> Study:
         _STUDY_CACHE.clear()
         _STUDY_CACHE[key] = load_study(path)
     return _STUDY_CACHE[key]
+
+
+def _flags_wanted(fit_map: dict) -> list[str]:
+    """Flag columns (``validate --clean``) the model spec filters on."""
+    names = []
+    filt = fit_map.get("filters")
+    if isinstance(filt, dict) and isinstance(filt.get("exclude_flags"), list):
+        names += filt["exclude_flags"]
+    for m in fit_map.get("models") or []:
+        for r in (m.get("robustness") or []) if isinstance(m, dict) else []:
+            if isinstance(r, dict) and isinstance(r.get("exclude_flags"), list):
+                names += r["exclude_flags"]
+    return [str(n) for n in dict.fromkeys(names)]
+
+
+def _with_flags(sim: Simulation, frame, wanted: list[str]):
+    """Add validate's careless-response flags (default thresholds) to a replicate frame."""
+    import tempfile
+
+    try:
+        from .validate import FLAG_COLUMNS, clean_frame, validate
+    except ImportError:  # pragma: no cover - validate is part of the package
+        return frame
+    if not any(w in FLAG_COLUMNS for w in wanted):
+        return frame
+    inst = sim.study.instrument
+    with tempfile.TemporaryDirectory(prefix="avoid-sim-") as td:
+        p = Path(td) / "replicate.csv"
+        sim.responses.to_csv(p, index=False)
+        rep = validate(p, inst)
+        clean = clean_frame(rep, keep_pii=True, instrument=inst)
+    out = frame.copy()
+    for c in FLAG_COLUMNS:
+        if c in clean.columns and c not in out.columns:
+            out[c] = clean[c].to_numpy()
+    return out
 
 
 def _base_model_name(name: str) -> str:

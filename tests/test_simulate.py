@@ -429,6 +429,11 @@ def test_power_analysis_is_deterministic_and_maps_true_values():
     assert 0 <= p["power"] <= 1 and 0 <= p["coverage"] <= 1 and p["n"] == 4
     assert p["bias"] == pytest.approx(p["mean_estimate"] - 0.4)
     assert p["empirical_se"] > 0 and p["mean_se"] > 0
+    # the robustness run drops the respondents validate flags (flags computed per replicate)
+    rob = a["models"][1]
+    assert rob["name"] == "avoid [careless removed]" and rob["outcome"] == "avoid"
+    assert rob["n_mean"] < a["models"][0]["n_mean"] - 5
+    assert {c["term"]: c["true"] for c in rob["coefficients"]}["pressure"] == 0.4
 
 
 def test_power_cli_json(cli):
