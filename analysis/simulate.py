@@ -33,6 +33,13 @@ seed give the same bytes.
 Power analysis (:func:`power_analysis`) refits a model spec (``avoid-survey model``) on
 replicate data sets and reports, per coefficient, the mean estimate, bias against the
 declared structural coefficient, empirical and mean SE, power and CI coverage.
+
+The generating model is that of a multilevel SEM with ordinal indicators (in R, the
+measurement part is what ``lavaan::simulateData`` does with ordinal thresholds; the
+random intercepts what ``simstudy``/``lme4::simulate`` do). It is checked against its own
+declared truth, not against R: on 20,000 simulated officials the latent regression
+recovers every structural coefficient within 3 SE and the variance components within
+0.03 (tests/test_simulate.py).
 """
 from __future__ import annotations
 
