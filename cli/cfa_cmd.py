@@ -1,12 +1,18 @@
 """`avoid-survey cfa`: confirmatory factor analysis and measurement invariance, as lavaan::cfa."""
 from __future__ import annotations
 
+from enum import Enum
 from typing import Annotated, List, Optional
 
 import typer
 
 from avoid_survey.cli.common import (DataArg, DecimalsOpt, ForceOpt, Format, FormatOpt, InstrumentOpt, Lang,
-                                     LangOpt, Missing, OutputOpt, emit)
+                                     LangOpt, OutputOpt, emit)
+
+
+class CfaMissing(str, Enum):
+    listwise = "listwise"
+    ml = "ml"
 
 
 def cfa(
@@ -17,7 +23,7 @@ def cfa(
     group: Annotated[Optional[str], typer.Option("--group", "-g", help="Grouping column: configural, metric and scalar invariance.")] = None,
     second_order: Annotated[bool, typer.Option("--second-order", help="With --instrument: a scale with facets becomes a second-order factor over them.")] = False,
     std_lv: Annotated[bool, typer.Option("--std-lv", help="Fix factor variances to 1 instead of the first loadings (lavaan std.lv).")] = False,
-    missing: Annotated[Missing, typer.Option("--missing", help="listwise (lavaan's default for ML).")] = Missing.listwise,
+    missing: Annotated[CfaMissing, typer.Option("--missing", help="listwise (lavaan's default) or ml (full-information ML, lavaan missing='ml').")] = CfaMissing.listwise,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
     lang: LangOpt = Lang.zh,

@@ -227,3 +227,62 @@ def test_invariance_with_std_lv_equals_lavaan():
                 p = next(x for x in row["loadings"] if x["factor"] == q["lhs"] and x["item"] == q["rhs"]
                          and x["group"] == group)
                 assert abs(p["estimate"] - q["est"]) < 1e-3
+
+
+# ------------------------------------------------------------- full-information ML
+FIML_CASES = {"hs3_fiml": DATA / "hs_holzinger1939_mcar.csv", "bfi5_fiml": DATA / "bfi_items.csv"}
+
+
+@lru_cache(maxsize=None)
+def fitted_fiml(key):
+    from avoid_survey.analysis.cfa import cfa
+
+    return cfa(pd.read_csv(FIML_CASES[key]), model=LAV[key]["model"], missing="ml")
+
+
+@pytest.mark.parametrize("key", list(FIML_CASES))
+def test_fiml_equals_lavaan_missing_ml(key):
+    res = fitted_fiml(key)
+    ref = LAV[key]
+    if "information" in ref:
+        assert ref["information"][0] == "observed"  # lavaan's SEs with missing = "ml"
+    bad = []
+    for rk, ok in FIML_KEYS.items():
+        scale = max(1.0, abs(ref["fit"][rk])) if rk in ("aic", "bic", "logl", "unrestricted.logl", "chisq",
+                                                        "baseline.chisq") else 1.0
+        tol = 1e-6 * scale if scale > 1 else 1e-4
+        if abs(res.fit[ok] - ref["fit"][rk]) > tol:
+            bad.append((rk, res.fit[ok], ref["fit"][rk]))
+    for q in ref["params"]:
+        p = _find(res.parameters, q["lhs"], q["op"], q["rhs"]) if q["op"] != "~1" else None
+        if p is None:
+            continue
+        if abs(p["estimate"] - q["est"]) > 1e-4 or abs(p["std"] - q["std.all"]) > 1e-4:
+            bad.append((q["lhs"], q["op"], q["rhs"], p["estimate"], q["est"]))
+        if q["se"] and abs(p["se"] - q["se"]) > 1e-4:
+            bad.append((q["lhs"], q["op"], q["rhs"], "se", p["se"], q["se"]))
+    assert bad == []
+    assert res.missing == "ml"
+
+
+def test_fiml_intercepts_and_rows():
+    res = fitted_fiml("bfi5_fiml")
+    assert res.n == 2800 and res.n_dropped == 0
+    ref = {q["lhs"]: q["est"] for q in LAV["bfi5_fiml"]["params"] if q["op"] == "~1" and q["lhs"].startswith("A")}
+    ours = {p["lhs"]: p["estimate"] for p in res.parameters if p["op"] == "~1" and p["lhs"].startswith("A")}
+    assert ref and all(abs(ours[k] - v) < 1e-4 for k, v in ref.items())
+
+
+def test_fiml_invariance_equals_lavaan():
+    from avoid_survey.analysis.cfa import cfa
+
+    res = cfa(pd.read_csv(FIML_CASES["hs3_fiml"]), model=LAV["hs3"]["model"], missing="ml", group="school")
+    for row in res.invariance:
+        ref = LAV["hs3_fiml_groups"].get(row["level"])
+        if ref is None:
+            continue
+        for rk in ("chisq", "df", "cfi", "tli", "rmsea", "srmr", "aic", "bic"):
+            assert abs(row[FIT_KEYS[rk]] - ref[rk]) < 1e-3, (row["level"], rk)
+
+
+FIML_KEYS = dict(FIT_KEYS)

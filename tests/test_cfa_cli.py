@@ -171,7 +171,7 @@ def test_cli_negative_df_is_not_identified(cli, tmp_path):
 
 @pytest.mark.parametrize("args, needle", [
     (["--model", "missing-model.lav"], "model file not found"),
-    (["--model", HS_MODEL, "--missing", "pairwise"], "listwise"),
+    (["--model", HS_MODEL, "--missing", "pairwise"], "pairwise"),
     (["--model", HS_MODEL, "--group", "nope"], "column 'nope'"),
     ([], "needs --model"),
 ])

@@ -86,11 +86,12 @@ class CFAResult:
     invariance: list = field(default_factory=list)
     std_lv: bool = False
     htmt2: dict = field(default_factory=dict)
+    missing: str = "listwise"
     estimator: str = "ML"
     warnings: list = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        d = {"n": self.n, "n_dropped": self.n_dropped, "estimator": self.estimator,
+        d = {"n": self.n, "n_dropped": self.n_dropped, "estimator": self.estimator, "missing": self.missing,
              "converged": self.converged, "iterations": self.iterations, "std_lv": self.std_lv,
              "model": self.model_syntax, "fit": self.fit, "loadings": self.loadings,
              "factor_reliability": self.factor_reliability, "factor_correlations": self.factor_correlations,
@@ -212,14 +213,29 @@ def _numeric(df, cols, file):
     return pd.DataFrame(out, index=df.index)
 
 
-def _moments(x, name, file):
+def _moments(x, name, file, fiml=False, ov=()):
     import numpy as np
     from .estimate import GroupData
 
     n, p = x.shape
     if n <= p:
-        raise AvoidSurveyError(f"{'group ' + repr(name) + ': ' if name is not None else ''}only {n} complete "
-                               f"rows for {p} observed variables; CFA needs more rows than variables", file=file)
+        raise AvoidSurveyError(f"{'group ' + repr(name) + ': ' if name is not None else ''}only {n} "
+                               f"{'usable' if fiml else 'complete'} rows for {p} observed variables; CFA needs more "
+                               f"rows than variables", file=file)
+    if fiml:
+        from .fiml import em_saturated, pattern_f, pattern_logl, patterns
+
+        seen = ~np.isnan(x)
+        empty = [ov[j] for j in range(p) if seen[:, j].sum() < 2]
+        if empty:
+            raise AvoidSurveyError(f"item '{empty[0]}' has fewer than 2 observed values"
+                                   f"{' in group ' + repr(str(name)) if name is not None else ''}", file=file,
+                                   column=empty[0])
+        pats = patterns(x)
+        sigma, mu, _ = em_saturated(pats, p, n)
+        gd = GroupData(str(name) if name is not None else "all", n, sigma, mu, patterns=pats,
+                       f_h1=pattern_f(pats, n, sigma, mu), logl_h1=pattern_logl(pats, n, sigma, mu))
+        return gd, np.sqrt(np.diag(sigma))
     S = np.cov(x.T, bias=True)
     sd = np.sqrt(np.diag(S))
     return GroupData(str(name) if name is not None else "all", n, S, x.mean(axis=0)), sd
@@ -308,13 +324,14 @@ def _reliability(fitted, group_name):
     return out
 
 
-def _htmt(x_frame, first_order):
-    """HTMT of Henseler, Ringle & Sarstedt (2015) and HTMT2 (geometric means), as semTools::htmt."""
+def _htmt(R, ov, first_order):
+    """HTMT of Henseler, Ringle & Sarstedt (2015) and HTMT2 (geometric means), as semTools::htmt,
+    from the item correlation matrix R (absolute values)."""
     import numpy as np
 
     names = list(first_order)
-    R = np.abs(np.corrcoef(x_frame.to_numpy(float).T))
-    idx = {c: k for k, c in enumerate(x_frame.columns)}
+    R = np.abs(R)
+    idx = {c: k for k, c in enumerate(ov)}
 
     def block(a, b, same):
         ia = [idx[i] for i in first_order[a]]
@@ -358,7 +375,8 @@ def cfa(data, *, model: str | None = None, instrument=None, scales=None, group: 
     scales : restrict the instrument model to these scale or facet ids
     group : column defining groups: adds configural, metric and scalar invariance models
     missing : "listwise" (rows with a missing value on a model variable are dropped, as
-        lavaan's default for complete-data ML)
+        lavaan's default) or "ml" (full-information ML over the missing-data patterns, as
+        lavaan's ``missing = "ml"``: mean structure, EM saturated model, observed-information SEs)
     std_lv : identify factors by unit variance instead of the first loading
 
     Returns
@@ -383,9 +401,10 @@ def cfa(data, *, model: str | None = None, instrument=None, scales=None, group: 
 def _cfa(data, *, model, instrument, scales, group, missing, std_lv, second_order, model_file, file):
     import numpy as np
 
-    if missing != "listwise":
-        raise AvoidSurveyError(f"--missing {missing} is not available for CFA: ML here uses complete rows "
-                               f"(listwise), as lavaan's default")
+    if missing not in ("listwise", "ml"):
+        raise AvoidSurveyError(f"--missing {missing} is not available for CFA: use listwise (complete rows, "
+                               f"lavaan's default) or ml (full-information ML, lavaan's missing = \"ml\")")
+    fiml = missing == "ml"
     if model is None:
         if instrument is None:
             raise AvoidSurveyError("give a model (--model) or an instrument (--instrument)")
@@ -404,23 +423,27 @@ def _cfa(data, *, model, instrument, scales, group, missing, std_lv, second_orde
     # unknown variables are reported by build_model with the syntax line
     present = [c for c in names if c in data.columns]
     x = _numeric(data, present, file)
-    keep = x.notna().all(axis=1)
+    keep = x.notna().any(axis=1) if fiml else x.notna().all(axis=1)
     if group is not None:
         gcol = data[group]
         keep &= gcol.notna()
     n_drop = int((~keep).sum())
     x = x[keep]
     if n_drop:
-        note = f"{n_drop} of {len(keep)} rows dropped (listwise: a missing value on a model variable"
+        if fiml:
+            note = f"{n_drop} of {len(keep)} rows dropped (no observed model variable"
+        else:
+            note = f"{n_drop} of {len(keep)} rows dropped (listwise: a missing value on a model variable"
         note += " or the group)" if group else ")"
         warnings.append(note)
 
     # the pooled model
     from .model import build_model
     ov = build_model(statements, data.columns, std_lv=std_lv, file=model_file).ov
-    gd, _ = _moments(x[ov].to_numpy(float), None, file)
+    gd, _ = _moments(x[ov].to_numpy(float), None, file, fiml, ov)
     _check_pd(gd, ov, file)
-    pooled = _fit_one(statements, data.columns, [gd], std_lv=std_lv, file=model_file, warnings=warnings)
+    pooled = _fit_one(statements, data.columns, [gd], std_lv=std_lv, file=model_file, warnings=warnings,
+                      meanstructure=True if fiml else None)
     m = pooled.model
     loadings = [{"factor": p["lhs"], "item": p["rhs"], "estimate": p["estimate"], "se": p["se"], "z": p["z"],
                  "p": p["p"], "std": p["std"], "std_se": p["std_se"], "label": p["label"]}
@@ -439,7 +462,12 @@ def _cfa(data, *, model, instrument, scales, group, missing, std_lv, second_orde
         if pr["op"] == "=~" and abs(pr["std"]) > 1:
             warn(f"Heywood case: standardized loading of '{pr['rhs']}' on '{pr['lhs']}' is {pr['std']:.3f} (> 1)",
                  HeywoodWarning, sink=warnings)
-    htmt, _htmt2 = _htmt(x[ov], m.first_order) if len(m.first_order) > 1 else ({}, {})
+    if fiml:  # correlations of the EM (h1) covariance matrix
+        sd = np.sqrt(np.diag(gd.S))
+        R = gd.S / np.outer(sd, sd)
+    else:
+        R = np.corrcoef(x[ov].to_numpy(float).T)
+    htmt, _htmt2 = _htmt(R, ov, m.first_order) if len(m.first_order) > 1 else ({}, {})
     resid = pooled.groups[0].S - pooled.est.sigma[0]
     resid_d = {a: {b: float(resid[i, j]) for j, b in enumerate(ov)} for i, a in enumerate(ov)}
     for p in pooled.params:
@@ -450,7 +478,7 @@ def _cfa(data, *, model, instrument, scales, group, missing, std_lv, second_orde
                        factor_reliability=rel, factor_correlations=corr, htmt=htmt,
                        residual_covariances=resid_d, converged=pooled.est.converged,
                        iterations=pooled.est.iterations, n_dropped=n_drop, std_lv=std_lv, htmt2=_htmt2,
-                       warnings=warnings)
+                       warnings=warnings, missing=missing)
     if group is None:
         return result
 
@@ -462,7 +490,7 @@ def _cfa(data, *, model, instrument, scales, group, missing, std_lv, second_orde
     groups = []
     for lvl in levels:
         xg = x[ov][(gvals == lvl).to_numpy()].to_numpy(float)
-        gdg, _ = _moments(xg, lvl, file)
+        gdg, _ = _moments(xg, lvl, file, fiml, ov)
         _check_pd(gdg, ov, file)
         groups.append(gdg)
     inv = []

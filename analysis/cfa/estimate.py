@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import AvoidSurveyError
+from .fiml import pattern_f, pattern_grad_parts
 from .model import CFAModel
 
 __all__ = ["GroupData", "Estimation", "estimate", "implied", "standardized"]
@@ -30,8 +31,11 @@ __all__ = ["GroupData", "Estimation", "estimate", "implied", "standardized"]
 class GroupData:
     name: str
     n: int
-    S: np.ndarray      # biased covariance (divisor n)
+    S: np.ndarray      # biased covariance (divisor n); with missing = "ml" the EM (h1) estimate
     mean: np.ndarray
+    patterns: list | None = None   # missing-data patterns (full-information ML)
+    f_h1: float = 0.0              # pattern fit value of the saturated model
+    logl_h1: float | None = None
 
 
 @dataclass
@@ -164,6 +168,14 @@ def _fvalue(model, filler, theta, groups, ntotal):
     for g, gd in enumerate(groups):
         mats = filler.mats(theta, g)
         sigma, mu, *_ = implied(mats, model.meanstructure)
+        if gd.patterns is not None:
+            f = pattern_f(gd.patterns, gd.n, sigma, mu)
+            if not np.isfinite(f):
+                return np.inf, None
+            f -= gd.f_h1
+            parts.append(gd.n * f)
+            total += gd.n / ntotal * f
+            continue
         sign, logdet = np.linalg.slogdet(sigma)
         if sign <= 0:
             return np.inf, None
@@ -202,8 +214,20 @@ def _grad_info(model, filler, theta, groups, ntotal):
     info = np.zeros((npar, npar))
     for g, gd in enumerate(groups):
         sigma, mu, U, V, dM, idx = _derivatives(model, filler, theta, g)
-        W = np.linalg.inv(sigma)
         w = gd.n / ntotal
+        if gd.patterns is not None:
+            G, mvec, parts = pattern_grad_parts(gd.patterns, gd.n, sigma, mu)
+            ge = 2 * np.sum(U * (G @ V), axis=0) - 2 * dM @ mvec
+            ie = 0.0
+            for o, Wo, wk in parts:  # expected information of each pattern: a scoring direction
+                Uo, Vo, Mo = U[o], V[o], dM[:, o]
+                WUo, WVo = Wo @ Uo, Wo @ Vo
+                Muv = Uo.T @ WVo
+                ie = ie + wk * (Muv * Muv.T + (Uo.T @ WUo) * (Vo.T @ WVo) + Mo @ Wo @ Mo.T)
+            grad += w * np.bincount(idx, weights=ge, minlength=npar)
+            _scatter(info, idx, w * ie, npar)
+            continue
+        W = np.linalg.inv(sigma)
         if model.meanstructure:
             d = gd.mean - mu
             Wd = W @ d
@@ -342,6 +366,23 @@ def estimate(model: CFAModel, groups: list[GroupData], *, max_iter: int = 500, t
                                f"(look at '{bad.lhs} {bad.op} {bad.rhs}'); fix a loading or a variance, "
                                f"or add indicators")
     vcov = np.linalg.inv(full)
+    if any(gd.patterns is not None for gd in groups):
+        # observed information (lavaan's default with missing = "ml"): Hessian of F by central
+        # differences of the analytic gradient; -logl = N/2 F + const
+        hess = np.empty((model.npar, model.npar))
+        for t in range(model.npar):
+            h = 1e-5 * max(1.0, abs(theta[t]))
+            up, dn = theta.copy(), theta.copy()
+            up[t] += h
+            dn[t] -= h
+            hess[:, t] = (_grad_info(model, filler, up, groups, ntotal)[0]
+                          - _grad_info(model, filler, dn, groups, ntotal)[0]) / (2 * h)
+        hess = (hess + hess.T) / 2 * ntotal / 2
+        try:
+            vcov = np.linalg.inv(hess)
+        except np.linalg.LinAlgError:
+            warns.append("the observed information matrix is singular: standard errors are from the expected "
+                         "information")
     sig, mus, mats = [], [], []
     for g in range(len(groups)):
         mt = filler.mats(theta, g)

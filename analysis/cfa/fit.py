@@ -75,6 +75,17 @@ def fit_measures(model, est, groups) -> dict:
     # baseline: independence model per group (means saturated)
     chisq_b = 0.0
     for gd in groups:
+        if gd.patterns is not None:
+            # FIML: each variable's own observed mean and variance; 2 (logl_h1 - logl_b)
+            logl_b = 0.0
+            for j in range(p):
+                vals = [(pt.n, pt.mean[k], pt.S[k, k]) for pt in gd.patterns for k in np.flatnonzero(pt.obs == j)]
+                nj = sum(v[0] for v in vals)
+                mj = sum(v[0] * v[1] for v in vals) / nj
+                vj = sum(v[0] * (v[2] + (v[1] - mj) ** 2) for v in vals) / nj
+                logl_b += -nj / 2 * (math.log(2 * math.pi) + math.log(vj) + 1)
+            chisq_b += 2 * (gd.logl_h1 - logl_b)
+            continue
         _, logdet = np.linalg.slogdet(gd.S)
         chisq_b += gd.n * (np.sum(np.log(np.diag(gd.S))) - logdet)
     df_b = G * p * (p - 1) // 2
@@ -100,6 +111,11 @@ def fit_measures(model, est, groups) -> dict:
     for g, gd in enumerate(groups):
         sigma, mu = est.sigma[g], est.mu[g]
         srmr += gd.n / ntotal * _srmr_group(gd.S, gd.mean, sigma, mu if model.meanstructure else None)
+        if gd.patterns is not None:
+            from .fiml import pattern_logl
+            logl += pattern_logl(gd.patterns, gd.n, sigma, mu)
+            logl_h1 += gd.logl_h1
+            continue
         _, ld = np.linalg.slogdet(sigma)
         W = np.linalg.inv(sigma)
         q = np.sum(gd.S * W)

@@ -84,6 +84,20 @@ E =~ E1 + E2 + E3 + E4 + E5
 N =~ N1 + N2 + N3 + N4 + N5
 O =~ O1 + O2 + O3 + O4 + O5"
 res$bfi5 <- one(cfa(bfi_model, data = bfi), bfi_model, bfi)
+# full-information ML on bfi's real missing values (lavaan missing = "ml")
+fiml <- cfa(bfi_model, data = bfi, missing = "ml")
+res$bfi5_fiml <- one(fiml, bfi_model, NULL, htmt_ok = FALSE)
+res$bfi5_fiml$information <- lavInspect(fiml, "options")$information
+res$bfi5_fiml$h1 <- list(cov = unclass(lavInspect(fiml, "sampstat.h1")$cov), mean = unclass(lavInspect(fiml, "sampstat.h1")$mean))
+hs_miss <- hs
+set.seed(20261123)
+for (v in paste0("x", 1:9)) hs_miss[[v]][sample(nrow(hs), 30)] <- NA
+write.csv(hs_miss[, c("id", "school", paste0("x", 1:9))], "tests/reference/data/hs_holzinger1939_mcar.csv",
+          row.names = FALSE, na = "")
+res$hs3_fiml <- one(cfa(hs_model, data = hs_miss, missing = "ml"), hs_model, NULL, htmt_ok = FALSE)
+conf_f <- cfa(hs_model, data = hs_miss, group = "school", missing = "ml")
+scal_f <- cfa(hs_model, data = hs_miss, group = "school", missing = "ml", group.equal = c("loadings", "intercepts"))
+res$hs3_fiml_groups <- list(configural = as.list(fitMeasures(conf_f, FM)), scalar = as.list(fitMeasures(scal_f, FM)))
 bfi_2nd <- paste(bfi_model, "g =~ A + C + E + N + O", sep = "\n")
 res$bfi_2nd <- one(cfa(bfi_2nd, data = bfi), bfi_2nd, NULL)
 
