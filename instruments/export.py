@@ -640,7 +640,11 @@ def questionnaire_docx(inst: Instrument, lang: str = "zh", wording: str = "self"
                         cells[j].text = "□"
                         cells[j].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
                     cells[0].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-                widths = [Cm(1.0), Cm(8.6)] + [Cm(7.4 / max(1, len(opts)))] * len(opts)
+                opt_w = min(1.6, 7.6 / max(1, len(opts)))
+                widths = [Cm(1.1), Cm(17 - 1.1 - opt_w * len(opts))] + [Cm(opt_w)] * len(opts)
+                tab.autofit = False
+                for col, wdt in zip(tab.columns, widths):  # the grid widths Word and LibreOffice lay out by
+                    col.width = wdt
                 for row in tab.rows:
                     for cell, wdt in zip(row.cells, widths):
                         cell.width = wdt
