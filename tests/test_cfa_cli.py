@@ -262,3 +262,14 @@ def test_non_convergence_is_a_warning_not_a_crash():
     est = estimate(m, [GroupData("all", len(x), np.cov(x.T, bias=True), x.mean(0))], max_iter=2)
     assert not est.converged
     assert any("did not converge" in w for w in est.warnings)
+
+
+def test_cli_fiml(cli):
+    path = REF / "data" / "hs_holzinger1939_mcar.csv"
+    code, out, err = cli("cfa", path, "--model", HS_MODEL, "--missing", "ml", "-f", "json")
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["missing"] == "ml" and d["n"] == 301
+    assert abs(d["fit"]["chisq"] - LAV["hs3_fiml"]["fit"]["chisq"]) < 1e-4
+    code, out, err = cli("cfa", path, "--model", HS_MODEL, "-f", "json")  # listwise by default
+    assert code == 0 and json.loads(out)["n"] < 301

@@ -203,7 +203,7 @@ def _scatter(target, idx, block, npar):
     np.add.at(target.T, idx, tmp.T)
 
 
-def _grad_info(model, filler, theta, groups, ntotal):
+def _grad_info(model, filler, theta, groups, ntotal, need_info=True):
     """Gradient of F and the unit expected information sum_g (N_g/N) I_g.
 
     With dSigma_s = u_s v_s' + v_s u_s':  1/2 tr(W dSigma_s W dSigma_t) = (U'WV)_st (U'WV)_ts
@@ -219,7 +219,7 @@ def _grad_info(model, filler, theta, groups, ntotal):
             G, mvec, parts = pattern_grad_parts(gd.patterns, gd.n, sigma, mu)
             ge = 2 * np.sum(U * (G @ V), axis=0) - 2 * dM @ mvec
             ie = 0.0
-            for o, Wo, wk in parts:  # expected information of each pattern: a scoring direction
+            for o, Wo, wk in (parts if need_info else ()):  # expected information per pattern: a scoring direction
                 Uo, Vo, Mo = U[o], V[o], dM[:, o]
                 WUo, WVo = Wo @ Uo, Wo @ Vo
                 Muv = Uo.T @ WVo
@@ -375,8 +375,8 @@ def estimate(model: CFAModel, groups: list[GroupData], *, max_iter: int = 500, t
             up, dn = theta.copy(), theta.copy()
             up[t] += h
             dn[t] -= h
-            hess[:, t] = (_grad_info(model, filler, up, groups, ntotal)[0]
-                          - _grad_info(model, filler, dn, groups, ntotal)[0]) / (2 * h)
+            hess[:, t] = (_grad_info(model, filler, up, groups, ntotal, False)[0]
+                          - _grad_info(model, filler, dn, groups, ntotal, False)[0]) / (2 * h)
         hess = (hess + hess.T) / 2 * ntotal / 2
         try:
             vcov = np.linalg.inv(hess)

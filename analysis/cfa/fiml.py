@@ -24,6 +24,7 @@ class Pattern:
     n: int
     mean: np.ndarray  # over the observed variables
     S: np.ndarray     # biased covariance over the observed variables
+    ix: tuple = ()    # np.ix_(obs, obs), cached
 
 
 def patterns(x: np.ndarray) -> list[Pattern]:
@@ -35,7 +36,8 @@ def patterns(x: np.ndarray) -> list[Pattern]:
         rows = x[inverse.ravel() == k][:, ~key]
         mean = rows.mean(axis=0)
         dev = rows - mean
-        out.append(Pattern(np.flatnonzero(~key), len(rows), mean, dev.T @ dev / len(rows)))
+        obs = np.flatnonzero(~key)
+        out.append(Pattern(obs, len(rows), mean, dev.T @ dev / len(rows), np.ix_(obs, obs)))
     return out
 
 
@@ -44,13 +46,14 @@ def pattern_f(pats: list[Pattern], n: int, sigma: np.ndarray, mu: np.ndarray):
     f = 0.0
     for pt in pats:
         o = pt.obs
-        so = sigma[np.ix_(o, o)]
+        so = sigma[pt.ix]
         try:
             c = np.linalg.cholesky(so)
         except np.linalg.LinAlgError:
             return math.inf
         logdet = 2 * np.sum(np.log(np.diag(c)))
-        W = np.linalg.inv(so)
+        ci = np.linalg.inv(c)
+        W = ci.T @ ci
         d = pt.mean - mu[o]
         f += pt.n / n * (logdet + np.sum(W * pt.S) + d @ W @ d)
     return f
@@ -70,11 +73,11 @@ def pattern_grad_parts(pats, n, sigma, mu):
     parts = []
     for pt in pats:
         o = pt.obs
-        W = np.linalg.inv(sigma[np.ix_(o, o)])
+        W = np.linalg.inv(sigma[pt.ix])
         d = pt.mean - mu[o]
         Wd = W @ d
         w = pt.n / n
-        G[np.ix_(o, o)] += w * (W - W @ pt.S @ W - np.outer(Wd, Wd))
+        G[pt.ix] += w * (W - W @ pt.S @ W - np.outer(Wd, Wd))
         m[o] += w * Wd
         parts.append((o, W, w))
     return G, m, parts
