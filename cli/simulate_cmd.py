@@ -54,6 +54,11 @@ def simulate(
                                    "analysis)")
         if jobs is not None:
             raise AvoidSurveyError("--jobs applies to --replicate only")
+        if output is not None:
+            import os
+            files = [f for f in (out, units_out, latent_out, wjx_out) if f is not None]
+            if any(os.path.realpath(output) == os.path.realpath(f) for f in files):
+                raise AvoidSurveyError("--output (the summary) names the same file as a data output", file=output)
         from avoid_survey.analysis.simulate import run_simulate
         result = run_simulate(spec, out=out, seed=seed, units_out=units_out, latent_out=latent_out,
                               wjx_out=wjx_out, force=force)

@@ -240,6 +240,7 @@ def test_cli_errors_are_one_line_exit_2(tmp_path, cli):
         ("simulate", "--spec", MINI, "--replicate", "3", "--fit", tmp_path / "nofit.yaml"),
         ("simulate", "--spec", MINI, "--out", tmp_path / "a.csv", "--replicate", "2", "--fit", MINI),
         ("simulate", "--spec", MINI, "--out", tmp_path / "a.csv", "--seed", "-1"),
+        ("simulate", "--spec", MINI, "--out", tmp_path / "a.csv", "--output", tmp_path / "a.csv", "--force"),
     ]
     badfit = tmp_path / "badfit.yaml"
     badfit.write_text(f"instrument: {INSTR}\nmodels:\n  - name: m\n    family: ols\n"
