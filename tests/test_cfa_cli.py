@@ -273,3 +273,10 @@ def test_cli_fiml(cli):
     assert abs(d["fit"]["chisq"] - LAV["hs3_fiml"]["fit"]["chisq"]) < 1e-4
     code, out, err = cli("cfa", path, "--model", HS_MODEL, "-f", "json")  # listwise by default
     assert code == 0 and json.loads(out)["n"] < 301
+
+
+def test_cli_instrument_item_missing_from_data(cli, tmp_path):
+    path = tmp_path / "no_x5.csv"
+    pd.read_csv(HS).drop(columns=["x5"]).to_csv(path, index=False)
+    code, _, err = cli("cfa", path, "-i", HS_INSTRUMENT)
+    assert code == 2 and "column 'x5'" in err and "of 'textual'" in err

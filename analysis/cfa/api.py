@@ -410,6 +410,13 @@ def _cfa(data, *, model, instrument, scales, group, missing, std_lv, second_orde
             raise AvoidSurveyError("give a model (--model) or an instrument (--instrument)")
         model = instrument_model(instrument, scales, second_order)
         model_file = None
+        statements0 = parse_model(model)
+        lv0 = {st.lhs for st in statements0 if st.op == "=~"}
+        for st in statements0:
+            absent = [t.name for t in st.terms if t.name not in lv0 and t.name not in data.columns]
+            if absent:
+                raise AvoidSurveyError(f"the data has no column for item(s) {', '.join(absent)} of '{st.lhs}' "
+                                       f"(instrument '{instrument.id}')", file=file, column=absent[0])
     statements = parse_model(model, file=model_file)
     warnings: list[str] = []
     if group is not None and group not in data.columns:
