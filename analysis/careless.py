@@ -62,19 +62,23 @@ def longstring(x):
 
 
 def _moments(cols):
-    """count, sum and sum of squares of the answered items per row."""
+    """count, sum and sum of squares of the answered items per row (reused work buffers)."""
     import numpy as np
 
     n = cols[0].size
     cnt = np.zeros(n, np.int32)
     s = np.zeros(n)
     s2 = np.zeros(n)
+    nan = np.empty(n, bool)
+    z = np.empty(n)
     for c in cols:
-        ok = ~np.isnan(c)
-        z = np.where(ok, c, 0.0)
-        cnt += ok
+        np.isnan(c, out=nan)
+        np.copyto(z, c)
+        z[nan] = 0.0
+        cnt += 1
+        cnt -= nan
         s += z
-        z *= z
+        np.multiply(z, z, out=z)
         s2 += z
     return cnt, s, s2
 
@@ -93,7 +97,7 @@ def irv(x, min_items: int = 2, moments=None):
     return out
 
 
-def mahalanobis(x, chunk: int = 100_000):
+def mahalanobis(x, chunk: int = 50_000):
     """Squared Mahalanobis distance of each complete row from the complete-case centroid.
 
     Returns (d2, n_complete, ok). Rows with a missing answer get NaN. A singular
@@ -114,18 +118,27 @@ def mahalanobis(x, chunk: int = 100_000):
     nc = int(complete.sum())
     if nc <= k + 1:
         return d2, nc, False
-    # one pass: complete rows of each chunk as a block, their sum and cross-products
-    blocks, tot, xtx = [], np.zeros(k), np.zeros((k, k))
-    for lo in range(0, n, chunk):
-        hi = min(n, lo + chunk)
-        zt = np.stack([c[lo:hi] for c in cols])    # (k, m), contiguous rows: cheap to fill
-        m = complete[lo:hi]
-        rows = np.arange(lo, hi)
-        if not m.all():
-            zt, rows = zt[:, m], rows[m]
+    # two passes over row chunks stacked into one reused (k, chunk) buffer: first the sum
+    # and cross-products of the complete rows, then D² = |L⁻¹ (x - m)|² (S = L L')
+    chunk = max(1, min(chunk, n))
+    buf = np.empty((k, chunk))
+    ybuf = np.empty((k, chunk))
+
+    def blocks():
+        for lo in range(0, n, chunk):
+            hi = min(n, lo + chunk)
+            zt = buf[:, : hi - lo]
+            np.stack([c[lo:hi] for c in cols], out=zt)
+            m = complete[lo:hi]
+            if m.all():
+                yield zt, slice(lo, hi)
+            else:
+                yield zt[:, m], np.flatnonzero(m) + lo
+
+    tot, xtx = np.zeros(k), np.zeros((k, k))
+    for zt, _rows in blocks():
         tot += zt.sum(axis=1)
         xtx += zt @ zt.T
-        blocks.append((zt, rows))
     mu = tot / nc
     S = (xtx - nc * np.outer(mu, mu)) / (nc - 1)
     try:
@@ -135,12 +148,13 @@ def mahalanobis(x, chunk: int = 100_000):
     dg = np.diag(L)
     if dg.min() <= 1e-8 * dg.max():
         return d2, nc, False
-    Linv_t = np.linalg.inv(L).T
-    shift = mu @ Linv_t
-    for zt, rows in blocks:
-        y = zt.T @ Linv_t
+    Linv = np.linalg.inv(L)
+    shift = (Linv @ mu)[:, None]
+    for zt, rows in blocks():
+        y = ybuf[:, : zt.shape[1]]
+        np.matmul(Linv, zt, out=y)
         y -= shift
-        d2[rows] = np.einsum("ij,ij->i", y, y)
+        d2[rows] = np.einsum("ij,ij->j", y, y)
     return d2, nc, True
 
 

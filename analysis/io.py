@@ -378,7 +378,35 @@ def _read_csv(p: Path, instrument, mapping, progress: bool):
     import numpy as np
     import pandas as pd
 
-    raw = p.read_bytes()
+    size = p.stat().st_size
+    bar = _Progress(p.name, size) if progress and size > PROGRESS_BYTES else None
+    try:
+        return _read_csv_bytes(p, _read_bytes(p, size, bar), instrument, mapping, bar)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _read_bytes(p: Path, size: int, bar) -> bytes:
+    if bar is None:
+        return p.read_bytes()
+    buf = bytearray(size)
+    view = memoryview(buf)
+    got = 0
+    with open(p, "rb") as fh:
+        while got < size:
+            n = fh.readinto(view[got:got + 8 * 1024 * 1024])
+            if not n:
+                break
+            got += n
+            bar.advance(n)
+    return bytes(view[:got])
+
+
+def _read_csv_bytes(p: Path, raw: bytes, instrument, mapping, bar):
+    import numpy as np
+    import pandas as pd
+
     _check_bytes(raw, p)
     enc = detect_encoding(raw, p)
     nl1 = raw.find(b"\n", 0, MAX_RECORD_BYTES + 1)
@@ -445,11 +473,9 @@ def _read_csv(p: Path, instrument, mapping, progress: bool):
     else:
         pass
     src = str(p)
-    handle = None
+    if bar is not None:
+        bar.phase("parsing")
     try:
-        if progress and len(raw) > PROGRESS_BYTES:
-            handle = _ProgressReader(raw, p.name)
-            src = handle
         try:
             df = pd.read_csv(src, sep=delim, header=None, skiprows=n_head, names=names_pos, dtype=dtype or None,
                              encoding="utf-8" if enc == "utf-8" else enc, engine="c", skipinitialspace=False,
@@ -461,8 +487,7 @@ def _read_csv(p: Path, instrument, mapping, progress: bool):
         except (UnicodeDecodeError, ValueError) as exc:
             raise AvoidSurveyError(f"cannot read CSV: {' '.join(str(exc).split())[:200]}", file=p) from None
     finally:
-        if handle is not None:
-            handle.close()
+        pass
     headers_all = headers + [f"(extra field {j - k + 1})" for j in range(k, nfields)]
     info = {"file": str(p), "format": "csv", "encoding": "gb18030" if enc == "gb18030" else "utf-8",
             "bom": enc == "utf-8-sig", "delimiter": delim, "header_rows": n_head}
@@ -471,32 +496,26 @@ def _read_csv(p: Path, instrument, mapping, progress: bool):
     return df, headers_all, questions, info, ragged, k
 
 
-class _ProgressReader:
-    """A file-like view of the bytes that shows a rich progress bar on stderr."""
+class _Progress:
+    """A rich progress bar on stderr: bytes read, then an indeterminate parsing phase."""
 
-    def __init__(self, raw: bytes, name: str):
+    def __init__(self, name: str, total: int):
         from rich.console import Console
-        from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+        from rich.progress import BarColumn, DownloadColumn, Progress, TimeElapsedColumn
 
-        self._buf = _io.BytesIO(raw)
-        self._total = len(raw)
         self._prog = Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
-                              TimeRemainingColumn(), console=Console(stderr=True), transient=True)
+                              TimeElapsedColumn(), console=Console(stderr=True), transient=True)
         self._prog.start()
-        self._task = self._prog.add_task(f"reading {name}", total=self._total)
+        self._name = name
+        self._task = self._prog.add_task(f"reading {name}", total=total)
 
-    def read(self, n=-1):
-        b = self._buf.read(n)
-        self._prog.update(self._task, completed=self._buf.tell())
-        return b
+    def advance(self, n: int) -> None:
+        self._prog.advance(self._task, n)
 
-    def readable(self):
-        return True
+    def phase(self, what: str) -> None:
+        self._prog.update(self._task, description=f"{what} {self._name}", total=None)
 
-    def __iter__(self):  # pragma: no cover - pandas uses read()
-        return iter(self._buf)
-
-    def close(self):
+    def close(self) -> None:
         self._prog.stop()
 
 

@@ -775,12 +775,10 @@ def _item_checks(col, X, items, instrument, resp, th, item_answered):
         if share[j] > th.item_missing:
             col.add("item-missing", column=c, value=float(share[j]), threshold=th.item_missing)
     for j, c in enumerate(items):
-        x = X[j]
-        ok = ~np.isnan(x)
-        if ok.sum() >= 2:
-            v = x[ok]
-            if v.min() == v.max():
-                col.add("zero-variance", column=c, value=float(v[0]))
+        if item_answered[j] >= 2:
+            lo, hi = np.fmin.reduce(X[j]), np.fmax.reduce(X[j])  # NaN-ignoring, no copies
+            if lo == hi:
+                col.add("zero-variance", column=c, value=float(lo))
     # negative item-rest correlation within the item's facet (or its scale when the facet
     # has fewer than 3 items in the data), reverse-keyed items recoded
     R = _reversed(X, items, resp, instrument)
@@ -813,14 +811,15 @@ def _item_checks(col, X, items, instrument, resp, th, item_answered):
             nu = int(use.sum())
             if nu < 3:
                 continue
-            a = x[use]
-            b = (tot[use] - a) / mr[use]
-            a = a - a.mean()
-            b = b - b.mean()
-            den = math.sqrt(float(a @ a) * float(b @ b))
-            if den == 0:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                a = np.where(use, x, 0.0)
+                b = np.where(use, (tot - a) / mr, 0.0)
+            sa, sb = a.sum(), b.sum()
+            saa, sbb, sab = float(a @ a), float(b @ b), float(a @ b)
+            va, vb = nu * saa - sa * sa, nu * sbb - sb * sb
+            if va <= 1e-9 * max(1.0, nu * saa) or vb <= 1e-9 * max(1.0, nu * sbb):
                 continue
-            r = float(a @ b) / den
+            r = (nu * sab - sa * sb) / math.sqrt(va * vb)
             if r < 0:
                 it = instrument.item(iid)
                 hint = (" — is it reverse-keyed? (not marked reverse)" if not it.reverse

@@ -69,7 +69,7 @@ def make_data(folder: str, rows: int):
     with open(instr, "w", encoding="utf-8") as fh:
         fh.write("\n".join(lines) + "\n")
     rng = np.random.default_rng(1)
-    cols = {"rid": np.arange(1, rows + 1), "seconds": rng.integers(60, 1200, rows)}
+    cols = {"rid": np.arange(1, rows + 1), "seconds": rng.integers(300, 1800, rows)}
     for s in range(k_scales):
         f = rng.normal(0, 1, rows).astype(np.float32)
         for j in range(per):
