@@ -110,6 +110,8 @@ TERMS: dict[str, tuple[str, str]] = {
     "cfa_rmsea_ci": ("RMSEA 90% CI", "RMSEA 90%置信区间"),
     "cfa_reliability": ("Composite reliability, AVE and factor correlations", "组合信度、平均方差抽取量与因子相关"),
     "cfa_sqrt_ave": ("√AVE", "√AVE"),
+    "cfa_max_r": ("Max |r|", "最大|r|"),
+    "cfa_factor_corr": ("Factor correlations", "因子相关"),
     "cfa_htmt": ("HTMT ratios", "HTMT 比值"),
     "cfa_invariance": ("Measurement invariance", "测量不变性"),
     "cfa_chisq_diff": ("Δχ²", "Δχ²"),

@@ -147,20 +147,26 @@ class CFAResult:
 
         if self.factor_reliability:
             names = list(self.factor_reliability)
-            cols = [Column("factor", "@factor", "text"), Column("cr", "@cr"), Column("ave", "@ave"),
-                    Column("sqrt_ave", "@cfa_sqrt_ave")]
-            cols += [Column(f"r_{g}", g) for g in names]
-            t = Table("@cfa_reliability", cols, name="cfa_reliability")
+            t = Table("@cfa_reliability", [Column("factor", "@factor", "text"), Column("k", "@k", "int"),
+                                           Column("cr", "@cr"), Column("ave", "@ave"),
+                                           Column("sqrt_ave", "@cfa_sqrt_ave"), Column("max_r", "@cfa_max_r")],
+                      name="cfa_reliability")
             for a in names:
                 fr = self.factor_reliability[a]
-                corr = [self.factor_correlations.get(a, {}).get(b, math.nan) if a != b else fr["sqrt_ave"]
-                        for b in names]
-                t.add(a, fr["cr"], fr["ave"], fr["sqrt_ave"], *corr)
-            t.notes.append({"en": "CR = (sum l)^2 / ((sum l)^2 + sum(1 - l^2)), AVE = mean l^2, l the standardized "
-                                  "loadings; right block: factor correlations, sqrt(AVE) on the diagonal "
-                                  "(Fornell-Larcker).",
-                            "zh": "CR = (Σl)² / ((Σl)² + Σ(1 − l²))，AVE = l² 的均值，l 为标准化载荷；右侧为因子相关，"
-                                  "对角线为 AVE 的平方根（Fornell-Larcker 准则）。"})
+                others = [abs(v) for b, v in self.factor_correlations.get(a, {}).items() if b in names]
+                t.add(a, fr["n_items"], fr["cr"], fr["ave"], fr["sqrt_ave"], max(others) if others else math.nan)
+            t.notes.append({"en": "CR = (sum l)^2 / ((sum l)^2 + sum(1 - l^2)), AVE = mean l^2, l the absolute "
+                                  "standardized loadings; Fornell-Larcker: sqrt(AVE) above the largest |r| with "
+                                  "another factor.",
+                            "zh": "CR = (Σl)² / ((Σl)² + Σ(1 − l²))，AVE = l² 的均值，l 为标准化载荷的绝对值；"
+                                  "Fornell-Larcker 准则：√AVE 应大于与其他因子的最大 |r|。"})
+            tabs.append(t)
+        if len(self.factor_correlations) > 1:
+            names = list(self.factor_correlations)
+            t = Table("@cfa_factor_corr", [Column("factor", "@factor", "text")] + [Column(g, g) for g in names],
+                      name="cfa_factor_correlations")
+            for a in names:
+                t.add(a, *[self.factor_correlations[a].get(b, math.nan) if a != b else 1.0 for b in names])
             tabs.append(t)
         if len(self.htmt) > 1:
             names = list(self.htmt)
@@ -314,7 +320,8 @@ def _fit_one(statements, columns, groups, *, std_lv, group_equal=(), meanstructu
 def _reliability(fitted, group_name):
     out = {}
     for f, items in fitted.model.first_order.items():
-        ls = [p["std"] for p in fitted.params if p["op"] == "=~" and p["lhs"] == f and p["rhs"] in items
+        # absolute values: a reverse-keyed item counts as if recoded (its loading is negative on raw codes)
+        ls = [abs(p["std"]) for p in fitted.params if p["op"] == "=~" and p["lhs"] == f and p["rhs"] in items
               and p["group"] == group_name]
         s = sum(ls)
         cr = s * s / (s * s + sum(1 - x * x for x in ls))
@@ -460,11 +467,13 @@ def _cfa(data, *, model, instrument, scales, group, missing, std_lv, second_orde
         if r["n_items"] < 3:
             warnings.append(f"factor '{f}' has {r['n_items']} indicator(s); its identification leans on its "
                             f"correlations with other factors")
-    corr = {}
-    for p in pooled.params:
-        if p["op"] == "~~" and p["lhs"] != p["rhs"] and p["lhs"] in lv:
-            corr.setdefault(p["lhs"], {})[p["rhs"]] = p["std"]
-            corr.setdefault(p["rhs"], {})[p["lhs"]] = p["std"]
+    # model-implied factor correlations (through second-order factors too)
+    mt = pooled.est.mats[0]
+    A = np.linalg.inv(np.eye(m.m) - mt["beta"])
+    phi = A @ mt["psi"] @ A.T
+    dphi = np.sqrt(np.clip(np.diag(phi), 1e-300, None))
+    phi = phi / np.outer(dphi, dphi)
+    corr = {a: {b: float(phi[i, j]) for j, b in enumerate(m.lv) if j != i} for i, a in enumerate(m.lv)}
     for pr in pooled.params:
         if pr["op"] == "=~" and abs(pr["std"]) > 1:
             warn(f"Heywood case: standardized loading of '{pr['rhs']}' on '{pr['lhs']}' is {pr['std']:.3f} (> 1)",

@@ -34,7 +34,7 @@ one <- function(fit, model, data = NULL, htmt_ok = TRUE) {
   L1 <- L[L$rhs %in% obs, ]
   cr <- list(); ave <- list()
   for (f in unique(L1$lhs)) {
-    l <- L1$std.all[L1$lhs == f]
+    l <- abs(L1$std.all[L1$lhs == f])  # reverse-keyed items count as recoded
     cr[[f]] <- sum(l)^2 / (sum(l)^2 + sum(1 - l^2))
     ave[[f]] <- mean(l^2)
   }
