@@ -286,3 +286,14 @@ def test_fiml_invariance_equals_lavaan():
 
 
 FIML_KEYS = dict(FIT_KEYS)
+
+
+def test_factor_correlations_are_model_implied():
+    """With three first-order factors the second-order model is equivalent: same correlations."""
+    first = fitted("hs3").factor_correlations
+    second = fitted("hs_2nd").factor_correlations
+    for a, b in (("visual", "textual"), ("visual", "speed"), ("textual", "speed")):
+        ref = _find(LAV["hs3"]["params"] and fitted("hs3").parameters, a, "~~", b)["std"]
+        assert abs(first[a][b] - ref) < 1e-10
+        assert abs(second[a][b] - ref) < 1e-4
+    assert abs(second["g"]["visual"] - _find(fitted("hs_2nd").parameters, "g", "=~", "visual")["std"]) < 1e-8
