@@ -280,3 +280,10 @@ def test_cli_instrument_item_missing_from_data(cli, tmp_path):
     pd.read_csv(HS).drop(columns=["x5"]).to_csv(path, index=False)
     code, _, err = cli("cfa", path, "-i", HS_INSTRUMENT)
     assert code == 2 and "column 'x5'" in err and "of 'textual'" in err
+
+
+def test_cli_second_order_without_facets_warns(cli):
+    code, out, err = cli("cfa", HS, "-i", HS_INSTRUMENT, "--scale", "visual", "--scale", "textual",
+                         "--second-order", "-f", "json")
+    assert code == 0, err
+    assert any("--second-order has no effect" in w for w in json.loads(out)["warnings"])

@@ -419,13 +419,18 @@ def _cfa(data, *, model, instrument, scales, group, missing, std_lv, second_orde
         model_file = None
         statements0 = parse_model(model)
         lv0 = {st.lhs for st in statements0 if st.op == "=~"}
+        pre_warn = []
+        if second_order and not any(t.name in lv0 for st in statements0 for t in st.terms):
+            pre_warn.append("--second-order has no effect: none of the chosen scales has facets")
         for st in statements0:
             absent = [t.name for t in st.terms if t.name not in lv0 and t.name not in data.columns]
             if absent:
                 raise AvoidSurveyError(f"the data has no column for item(s) {', '.join(absent)} of '{st.lhs}' "
                                        f"(instrument '{instrument.id}')", file=file, column=absent[0])
+    else:
+        pre_warn = []
     statements = parse_model(model, file=model_file)
-    warnings: list[str] = []
+    warnings: list[str] = list(pre_warn)
     if group is not None and group not in data.columns:
         raise AvoidSurveyError(f"no column '{group}' in the data for --group", file=file, column=group)
     lv = {s.lhs for s in statements if s.op == "=~"}
