@@ -108,7 +108,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "cfa_loadings": ("CFA loadings", "验证性因子分析载荷"),
     "cfa_std_loading": ("Std. loading", "标准化载荷"),
     "cfa_rmsea_ci": ("RMSEA 90% CI", "RMSEA 90%置信区间"),
-    "cfa_reliability": ("Composite reliability, AVE and factor correlations", "组合信度、平均方差抽取量与因子相关"),
+    "cfa_reliability": ("Composite reliability and AVE", "组合信度与平均方差抽取量"),
     "cfa_sqrt_ave": ("√AVE", "√AVE"),
     "cfa_max_r": ("Max |r|", "最大|r|"),
     "cfa_factor_corr": ("Factor correlations", "因子相关"),
