@@ -117,8 +117,8 @@ TERMS: dict[str, tuple[str, str]] = {
     "cfa_chisq_diff": ("Δχ²", "Δχ²"),
     "cfa_df_diff": ("Δdf", "Δdf"),
     "cfa_configural": ("Configural", "形态等值"),
-    "cfa_metric": ("Metric", "度量等值（载荷相等）"),
-    "cfa_scalar": ("Scalar", "标量等值（截距相等）"),
+    "cfa_metric": ("Metric", "度量等值"),
+    "cfa_scalar": ("Scalar", "标量等值"),
     "stars_note": ("* p < {a}, ** p < {b}, *** p < {c}", "* p < {a}, ** p < {b}, *** p < {c}"),
     "se_note": ("Standard errors in parentheses.", "括号内为标准误。"),
 }
