@@ -174,37 +174,61 @@ def even_odd(blocks, min_pairs: int = 3):
         return None, None
     n = usable[0][0].size
 
+    nan = np.empty(n, bool)
+    z = np.empty(n)
+
     def half_mean(cols):
         cnt = np.zeros(n, np.int32)
         s = np.zeros(n)
         for c in cols:
-            ok = ~np.isnan(c)
-            cnt += ok
-            s += np.where(ok, c, 0.0)
+            np.isnan(c, out=nan)
+            np.copyto(z, c)
+            z[nan] = 0.0
+            cnt += 1
+            cnt -= nan
+            s += z
         with np.errstate(invalid="ignore", divide="ignore"):
-            return s / cnt
+            s /= cnt                  # NaN where the half has no answer
+        return s
 
     halves = [(half_mean(b[0::2]), half_mean(b[1::2])) for b in usable]
     m = np.zeros(n, np.int32)
     so = np.zeros(n)
     se = np.zeros(n)
+    ok = np.empty(n, bool)
+    bad = np.empty(n, bool)
     for o, e in halves:
-        ok = ~np.isnan(o) & ~np.isnan(e)
+        np.isnan(o, out=ok)
+        np.isnan(e, out=bad)
+        ok |= bad
+        np.logical_not(ok, out=ok)     # both halves answered
         m += ok
-        so += np.where(ok, o, 0.0)
-        se += np.where(ok, e, 0.0)
+        np.copyto(z, o)
+        z[~ok] = 0.0
+        so += z
+        np.copyto(z, e)
+        z[~ok] = 0.0
+        se += z
     with np.errstate(invalid="ignore", divide="ignore"):
         mo, me = so / m, se / m
         soo = np.zeros(n)
         see = np.zeros(n)
         soe = np.zeros(n)
+        do = np.empty(n)
+        de = np.empty(n)
         for o, e in halves:
-            ok = ~np.isnan(o) & ~np.isnan(e)
-            do = np.where(ok, o - mo, 0.0)
-            de = np.where(ok, e - me, 0.0)
-            soo += do * do
-            see += de * de
+            np.subtract(o, mo, out=do)
+            np.subtract(e, me, out=de)
+            np.isnan(do, out=bad)
+            np.isnan(de, out=ok)
+            bad |= ok
+            do[bad] = 0.0
+            de[bad] = 0.0
             soe += do * de
+            do *= do
+            de *= de
+            soo += do
+            see += de
         r = soe / np.sqrt(soo * see)
         r_sb = 2 * r / (1 + r)
     r_sb[np.isnan(r)] = np.nan

@@ -108,6 +108,8 @@ def parse_duration(series):
     num = pd.to_numeric(s, errors="coerce").astype(float)
     todo = num.isna() & s.notna()
     if todo.any():
+        s = s.where(~s.str.fullmatch(r"[（(]\s*(?:空|跳过)\s*[）)]").fillna(False), None)
+        todo = num.isna() & s.notna()
         parts = s[todo].str.extract(_DUR_RE).astype(float)
         ok = parts.notna().any(axis=1)
         secs = (parts[0].fillna(0) * 3600 + parts[1].fillna(0) * 60 + parts[2].fillna(0)).where(ok, np.nan)
@@ -117,7 +119,7 @@ def parse_duration(series):
 
 # ---------------------------------------------------------------- bytes and text
 def _check_bytes(raw: bytes, file) -> None:
-    if not raw.strip():
+    if not raw[:65536].strip() and not raw.strip():
         raise AvoidSurveyError("the file is empty", file=file)
     pos = raw.find(b"\x00")
     if pos >= 0:
@@ -464,30 +466,34 @@ def _read_csv_bytes(p: Path, raw: bytes, instrument, mapping, bar):
     # which positions must stay text (ids, free text) and which are numeric answers
     pre_names, _, _, _ = _match_headers(headers, instrument, mapping, questions)
     dtype = {}
+    numeric = {}
     if instrument is not None:
         resp = instrument.responses()
         for i, nm in enumerate(pre_names):
             fmt = resp.get(nm)
             if fmt is not None and fmt.type in ("id", "text", "date"):
                 dtype[names_pos[i]] = str
-    else:
-        pass
-    src = str(p)
+            elif fmt is not None and fmt.type in _NUMERIC_TYPES:
+                numeric[names_pos[i]] = "float64"
+    kw = dict(sep=delim, header=None, skiprows=n_head, names=names_pos,
+              encoding="utf-8" if enc == "utf-8" else enc, engine="c", skip_blank_lines=True)
     if bar is not None:
         bar.phase("parsing")
     try:
         try:
-            df = pd.read_csv(src, sep=delim, header=None, skiprows=n_head, names=names_pos, dtype=dtype or None,
-                             encoding="utf-8" if enc == "utf-8" else enc, engine="c", skipinitialspace=False,
-                             low_memory=False, skip_blank_lines=True)
-        except pd.errors.EmptyDataError:
-            df = pd.DataFrame(columns=names_pos)
-        except pd.errors.ParserError as exc:
-            raise AvoidSurveyError(f"cannot parse CSV: {' '.join(str(exc).split())[:200]}", file=p) from None
-        except (UnicodeDecodeError, ValueError) as exc:
-            raise AvoidSurveyError(f"cannot read CSV: {' '.join(str(exc).split())[:200]}", file=p) from None
-    finally:
-        pass
+            # answers that are all numbers parse straight to float codes; a column holding
+            # labels ("非常同意") makes this fail, and the file is parsed again with inference
+            df = pd.read_csv(str(p), dtype={**dtype, **numeric} or None, **kw)
+        except ValueError:
+            if not numeric:
+                raise
+            df = pd.read_csv(str(p), dtype=dtype or None, **kw)
+    except pd.errors.EmptyDataError:
+        df = pd.DataFrame(columns=names_pos)
+    except pd.errors.ParserError as exc:
+        raise AvoidSurveyError(f"cannot parse CSV: {' '.join(str(exc).split())[:200]}", file=p) from None
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise AvoidSurveyError(f"cannot read CSV: {' '.join(str(exc).split())[:200]}", file=p) from None
     headers_all = headers + [f"(extra field {j - k + 1})" for j in range(k, nfields)]
     info = {"file": str(p), "format": "csv", "encoding": "gb18030" if enc == "gb18030" else "utf-8",
             "bom": enc == "utf-8-sig", "delimiter": delim, "header_rows": n_head}
@@ -616,6 +622,9 @@ def to_codes(series, fmt):
     if pd.api.types.is_bool_dtype(series):
         out = series.astype(float)
         bad = np.zeros(len(series), bool)
+    elif pd.api.types.is_float_dtype(series) and series.dtype == np.float64:
+        out = series
+        bad = np.zeros(len(series), bool)
     elif pd.api.types.is_numeric_dtype(series):
         out = series.astype(float)
         bad = np.zeros(len(series), bool)
@@ -630,7 +639,7 @@ def to_codes(series, fmt):
                 vals[j], ok[j] = float(u), True
                 continue
             su = str(u)
-            if not su.strip():
+            if not su.strip() or norm_label(su) in MISSING_TOKENS or su.strip() in ("-", "--", "."):
                 ok[j] = True
                 continue
             v = _parse_number(su)
@@ -651,6 +660,9 @@ def to_codes(series, fmt):
             out = out.where(~out.isin(mc), np.nan)
     return out, np.asarray(bad)
 
+
+# what survey platforms write for "no answer" (Wenjuanxing: "(空)", "(跳过)")
+MISSING_TOKENS = {"空", "跳过", "未填", "未回答", "无回答", "缺失", "na", "nan", "none", "null", "missing", "skipped"}
 
 _NUMERIC_TYPES = ("likert", "numeric", "boolean", "ordinal", "categorical")
 
@@ -742,11 +754,14 @@ def load(path, instrument=None, *, sheet=None, mapping=None, progress: bool = Fa
             df[col] = parse_duration(df[col])
     if instrument is not None:
         resp = instrument.responses()
+        durations = {v.id for v in instrument.variables if v.role == "duration"}
         for col in df.columns:
             fmt = resp.get(col)
             if fmt is None or col in dup_names:
                 continue
             s = df[col]
+            if col in durations and not pd.api.types.is_numeric_dtype(s):
+                s = parse_duration(s)   # "125秒", "2分5秒"
             if fmt.type in _NUMERIC_TYPES:
                 if col in value_labels and pd.api.types.is_numeric_dtype(s):
                     s = _apply_value_labels(col, s, value_labels[col], fmt)
@@ -757,13 +772,10 @@ def load(path, instrument=None, *, sheet=None, mapping=None, progress: bool = Fa
                 if bad.any():
                     pos = np.flatnonzero(bad)
                     out.bad_cells[col] = (pos, s.to_numpy()[pos])
-                df[col] = codes
+                if codes is not df[col]:
+                    df[col] = codes
             elif fmt.type in ("id", "text") and pd.api.types.is_numeric_dtype(s):
                 df[col] = _as_text(s)
-        dur = [v.id for v in instrument.variables if v.role == "duration"]
-        for col in dur:
-            if col in df.columns and col not in dup_names and not pd.api.types.is_numeric_dtype(df[col]):
-                df[col] = parse_duration(df[col])
     info["value_labels"] = value_labels
     df.attrs["source"] = info
     return out

@@ -313,6 +313,22 @@ class _Collector:
             self.counts["more-findings"] += 1
 
 
+class _Ids:
+    """Respondent ids looked up only for the rows that get a finding."""
+
+    def __init__(self, series):
+        self._s = series
+
+    def __getitem__(self, i):
+        v = self._s.iat[int(i)]
+        return None if v is None or v is pd_NA() or (isinstance(v, float) and v != v) else str(v)
+
+
+def pd_NA():
+    import pandas as pd
+    return pd.NA
+
+
 def _py(v):
     import numpy as np
     if isinstance(v, np.generic):
@@ -508,12 +524,12 @@ def _validate(path, instrument, *, id_column, thresholds, sheet, mapping, clean,
     if idc is not None and n:
         sid = df[idc]
         sid = sid.astype("string") if not pd.api.types.is_string_dtype(sid) else sid
-        ids = sid.astype(object).where(sid.notna(), None).to_numpy()
-        # duplicates: every occurrence after the first
-        key = sid.fillna("\x00<missing>")
-        dup = key.duplicated(keep="first").to_numpy() & sid.notna().to_numpy()
+        ids = _Ids(sid)
+        present = sid.notna().to_numpy()
+        dup = sid.duplicated(keep="first").to_numpy() & present   # every occurrence after the first
         if dup.any():
-            first = pd.Series(np.arange(n), index=df.index).groupby(key.to_numpy()).transform("min").to_numpy()
+            key = sid.to_numpy(dtype=object, na_value=None)
+            first = pd.Series(np.arange(n)).groupby(key, dropna=True).transform("min").to_numpy()
             pos = np.flatnonzero(dup)
             col.counts["duplicate-respondent"] += int(pos.size)
             for i in pos[: th.max_listed].tolist():
@@ -521,7 +537,9 @@ def _validate(path, instrument, *, id_column, thresholds, sheet, mapping, clean,
                                             id=ids[i], first=int(first[i]) + 1))
             if pos.size > th.max_listed:
                 col.add("more-findings", column=idc, n=int(pos.size - th.max_listed), of="duplicate-respondent")
-    n_resp = int(pd.Series(ids).nunique()) if ids is not None else n
+        n_resp = int(present.sum() - dup.sum())
+    else:
+        n_resp = n
 
     # ---------------- values
     if instrument is not None and n:
