@@ -359,8 +359,10 @@ def estimate(model: CFAModel, groups: list[GroupData], *, max_iter: int = 500, t
     _, info = _grad_info(model, filler, theta, groups, ntotal)
     full = info * ntotal
     vcov = None
-    ev, evec = np.linalg.eigh(full)
-    if ev[0] <= 1e-9 * max(ev[-1], 1e-300):
+    # scale-free check (a factor with a tiny variance and a huge loading is badly scaled, not unidentified)
+    dg = np.sqrt(np.clip(np.diag(full), 1e-300, None))
+    ev, evec = np.linalg.eigh(full / np.outer(dg, dg))
+    if ev[0] <= 1e-10 * max(ev[-1], 1e-300):
         bad = model.free_rows()[int(np.argmax(np.abs(evec[:, 0])))]
         raise AvoidSurveyError(f"the model is not identified: the information matrix is singular "
                                f"(look at '{bad.lhs} {bad.op} {bad.rhs}'); fix a loading or a variance, "

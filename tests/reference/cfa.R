@@ -101,6 +101,23 @@ res$hs3_fiml_groups <- list(configural = as.list(fitMeasures(conf_f, FM)), scala
 bfi_2nd <- paste(bfi_model, "g =~ A + C + E + N + O", sep = "\n")
 res$bfi_2nd <- one(cfa(bfi_2nd, data = bfi), bfi_2nd, NULL)
 
+# more shapes: a cross-loading with a residual covariance, fixed values, std.lv over a second order,
+# and three two-indicator factors (an improper, badly scaled but identified solution)
+cross <- "E =~ E1 + E2 + E3 + E4 + E5 + A5
+A =~ A1 + A2 + A3 + A4 + A5
+A1 ~~ A2"
+res$bfi_cross <- one(cfa(cross, data = bfi), cross, NULL, htmt_ok = FALSE)
+fixed <- "visual =~ x1 + 0.5*x2 + x3
+textual =~ x4 + x5 + x6 + x9
+speed =~ x7 + x8 + x9
+x1 ~~ 0.5*x1"
+res$hs_fixed <- one(cfa(fixed, data = hs), fixed, NULL, htmt_ok = FALSE)
+res$hs_2nd_stdlv <- one(cfa(hs_2nd, data = hs, std.lv = TRUE), hs_2nd, NULL, htmt_ok = FALSE)
+two <- "F1 =~ x1 + x2
+F2 =~ x4 + x5
+F3 =~ x7 + x8"
+res$hs_two <- one(suppressWarnings(cfa(two, data = hs)), two, NULL, htmt_ok = FALSE)
+
 # measurement invariance across school (Pasteur / Grant-White)
 conf <- cfa(hs_model, data = hs, group = "school")
 metr <- cfa(hs_model, data = hs, group = "school", group.equal = c("loadings"))
