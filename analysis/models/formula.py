@@ -300,6 +300,7 @@ def parse_formula(text, *, file=None, line=None, need_response=True) -> Formula:
         if any(t[1] == "~" for t in p.toks[p.i:]):
             raise _Err("more than one '~'")
         terms = _dedupe(terms)
+        terms = sorted(terms, key=len)  # as R's terms(): main effects, then 2-way, 3-way ... (stable)
         terms, cats = _categorical_refs(terms)
         if response is not None and any(f.var == response for t in terms for f in t):
             raise _Err(f"the response '{response}' also appears on the right-hand side")

@@ -53,7 +53,11 @@ def fit_ordinal(y, X, names, *, link="logit", ci=0.95, name="model", file=None, 
         except (np.linalg.LinAlgError, ValueError) as exc:
             raise AvoidSurveyError(f"model '{name}': ordinal fit failed: {' '.join(str(exc).split())[:200]}",
                                    file=file, line=line) from None
-    if not res.mle_retvals.get("converged", True):
+    try:
+        grad_ok = float(np.max(np.abs(mod.score(res.params)))) < 1e-5   # score of the mean log-likelihood
+    except Exception:  # pragma: no cover
+        grad_ok = False
+    if not (res.mle_retvals.get("converged", True) or grad_ok):
         warnings.append(f"model '{name}': the ordinal fit did not converge")
     p = np.asarray(res.params)
     H = mod.hessian(p)

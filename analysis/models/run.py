@@ -405,7 +405,11 @@ def _fit_one(loaded, i, ms: ModelSpec, formula: Formula, frame, name, extra_vars
     cf = complete_frame(frame, needed, file=file, line=line) if rows is None else frame.loc[rows]
     centred = {}
     if ms.moderation and ms.moderation.center:
-        cf, centred = _center_cols(cf, [ms.moderation.focal, ms.moderation.moderator])
+        import pandas as pd
+        to_centre = [v for v in (ms.moderation.focal, ms.moderation.moderator)
+                     if pd.api.types.is_numeric_dtype(cf[v]) and not pd.api.types.is_bool_dtype(cf[v])
+                     and not any(f.var == v and f.categorical for t in formula.terms for f in t)]
+        cf, centred = _center_cols(cf, to_centre)
     fam = ms.family
     if fam == "ordinal":
         formula = Formula(formula.response, formula.terms, False, formula.text, formula.categorical)
@@ -448,6 +452,7 @@ def _fit_one(loaded, i, ms: ModelSpec, formula: Formula, frame, name, extra_vars
     if centred:
         m.extra["centered"] = centred
     internal = getattr(m, "_internal", None)
+    m._formula_terms = formula.terms
     if ms.moderation and internal is not None and any(
             set(t.split(":")) == {ms.moderation.focal, ms.moderation.moderator} for t in d.terms):
         _moderation(m, ms, cf, internal, loaded, i)
@@ -472,7 +477,8 @@ def _moderation(m, ms, cf, internal, loaded, i):
     mv = ms.moderation
     beta, V, df, names = internal["beta"], internal["vcov"], internal["df"], internal["names"]
     mod = cf[mv.moderator]
-    numeric = pd.api.types.is_numeric_dtype(mod) and not isinstance(mod.dtype, pd.CategoricalDtype)
+    numeric = (pd.api.types.is_numeric_dtype(mod) and not isinstance(mod.dtype, pd.CategoricalDtype)
+               and mv.moderator in names)
     shift = m.extra.get("centered", {}).get(mv.moderator, 0.0)
     out = {"focal": mv.focal, "moderator": mv.moderator, "centered": bool(mv.center)}
     if numeric:
@@ -486,21 +492,52 @@ def _moderation(m, ms, cf, internal, loaded, i):
             labels = ["mean - 1 SD", "mean", "mean + 1 SD"]
         rows = simple_slopes(beta, V, names, mv.focal, mv.moderator, vals, df=df, ci=ms.ci, labels=labels)
         for r in rows:
-            r["moderator_value_raw"] = r["moderator_value"] + shift
+            r["moderator_value_raw"] = None if r["moderator_value"] is None else r["moderator_value"] + shift
         jn = johnson_neyman(beta, V, names, mv.focal, mv.moderator, df=df, ci=ms.ci,
                             observed=(float(x.min()), float(x.max())))
         if jn is not None:
             jn["bounds_raw"] = [b + shift for b in jn["bounds"]]
+            jn["observed_significance"] = _jn_observed(jn, float(x.min()), float(x.max()))
             jn["observed_range_raw"] = [v + shift for v in jn["observed_range"]]
         out.update(simple_slopes=rows, johnson_neyman=jn)
     else:
-        out.update(simple_slopes=simple_slopes(beta, V, names, mv.focal, mv.moderator, None, df=df, ci=ms.ci),
-                   johnson_neyman=None)
+        rows = simple_slopes(beta, V, names, mv.focal, mv.moderator, None, df=df, ci=ms.ci)
+        if rows:
+            from .design import categorical_levels, level_text
+            _, ref = categorical_levels(mod, None if not isinstance(mod.dtype, pd.CategoricalDtype) else None,
+                                        var=mv.moderator)
+            for f_ in (f for t in m._formula_terms for f in t):
+                if f_.var == mv.moderator and f_.categorical and f_.ref is not None:
+                    ref = f_.ref
+            rows[0]["at"] = level_text(ref)
+            rows[0]["reference"] = True
+        out.update(simple_slopes=rows, johnson_neyman=None)
     if not out["simple_slopes"]:
         raise loaded.error(f"spec: moderation: no column {mv.focal}:{mv.moderator} in the design (the focal "
                            f"variable must be numeric)", "models", i, "moderation")
     m.extra["moderation"] = out
     _ = np
+
+
+def _jn_observed(jn, lo, hi):
+    """Where, within the observed moderator range [lo, hi], the focal slope is significant:
+    'all', 'none' or 'part'."""
+    kind, b = jn.get("significant"), jn.get("bounds") or []
+    if kind == "everywhere":
+        return "all"
+    if kind != "inside" and kind != "outside" or len(b) != 2:
+        return "none"
+    b0, b1 = b
+    if kind == "inside":       # significant for b0 < m < b1
+        if b0 <= lo and hi <= b1:
+            return "all"
+        return "part" if max(lo, b0) < min(hi, b1) else "none"
+    # significant for m < b0 or m > b1
+    if b0 <= lo and hi <= b1:
+        return "none"
+    if hi <= b0 or lo >= b1:
+        return "all"
+    return "part"
 
 
 def _steps(loaded, i, ms, parsed: _Parsed, frame, name):

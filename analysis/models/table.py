@@ -316,8 +316,15 @@ def _slopes_table(mods, labels, vlabels, lang, stars):
                 f"{'@' if lang != 'zh' else '在'} {term_label(mo['moderator'], labels, vlabels, lang)}")
         for r in mo["simple_slopes"]:
             at = r.get("at")
-            t.add(head, at if at is not None else "", Cell(r.get("moderator_value_raw", r.get("moderator_value")),
-                                                           "num"),
+            mv_ = r.get("moderator_value_raw", r.get("moderator_value"))
+            if mv_ is None and at is not None:
+                vl = vlabels.get(mo["moderator"], {}).get(str(at))
+                if vl:
+                    at = f"{at} {vl.get(lang) or vl.get('en')}"
+                if r.get("reference"):
+                    at = f"{at} ({'参照组' if lang == 'zh' else 'reference'})"
+
+            t.add(head, str(at) if at is not None else "", Cell(mv_, "num"),
                   Cell(r["slope"], "est", stars=_stars(r["p"], stars)), Cell(r["se"], "num"), Cell(r["p"], "p"),
                   Cell((r["ci_lower"], r["ci_upper"]), "ci"))
         jn = mo.get("johnson_neyman")
@@ -335,6 +342,12 @@ def _slopes_table(mods, labels, vlabels, lang, stars):
             if rng:
                 txt += (f" (observed moderator range {rng[0]:.3f} to {rng[1]:.3f})" if lang != "zh"
                         else f"（调节变量观测范围 {rng[0]:.3f} 至 {rng[1]:.3f}）")
+            obs = jn.get("observed_significance")
+            if obs:
+                txt += ({"all": "; significant across the observed range", "none": "; not significant anywhere "
+                         "in the observed range", "part": "; significant in part of the observed range"}[obs]
+                        if lang != "zh" else {"all": "；在观测范围内处处显著", "none": "；在观测范围内均不显著",
+                                              "part": "；在观测范围内部分显著"}[obs])
             t.notes.append(f"{_col_label(m, lang)}: {txt}")
     return t
 
