@@ -287,3 +287,23 @@ def test_cli_second_order_without_facets_warns(cli):
                          "--second-order", "-f", "json")
     assert code == 0, err
     assert any("--second-order has no effect" in w for w in json.loads(out)["warnings"])
+
+
+def test_factor_correlation_beyond_one_is_warned(tmp_path):
+    from avoid_survey.analysis.cfa import cfa
+
+    # two factors whose items correlate more across than within: phi > 1
+    cov = np.array([[1, .3, .5, .5], [.3, 1, .5, .5], [.5, .5, 1, .3], [.5, .5, .3, 1]])
+    df = pd.DataFrame(_exact_sample(cov, 300, 2), columns=["a1", "a2", "b1", "b2"])
+    with pytest.warns(Warning):
+        res = cfa(df, model="A =~ a1 + a2\nB =~ b1 + b2")
+    assert abs(res.factor_correlations["A"]["B"]) > 1
+    assert any("not positive definite" in w for w in res.warnings)
+
+
+@pytest.mark.parametrize("fmt", ["docx", "xlsx"])
+def test_cli_office_formats(cli, tmp_path, fmt):
+    out = tmp_path / f"cfa.{fmt}"
+    code, _, err = cli("cfa", HS, "--model", HS_MODEL, "--group", "school", "-f", fmt, "-o", out)
+    assert code == 0, err
+    assert out.stat().st_size > 1000

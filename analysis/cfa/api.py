@@ -314,6 +314,15 @@ def _fit_one(statements, columns, groups, *, std_lv, group_equal=(), meanstructu
                 kind = "residual variance of item" if r.mat == "theta" else "variance of factor"
                 warn(f"Heywood case: negative {kind} '{r.lhs}' ({pr['estimate']:.4g}){where}; the solution is "
                      f"improper", HeywoodWarning, sink=warnings)
+        for g, mt in enumerate(est.mats):
+            where = f" in group '{groups[g].name}'" if len(groups) > 1 else ""
+            A = np.linalg.inv(np.eye(model.m) - mt["beta"])
+            if model.m > 1 and np.linalg.eigvalsh(A @ mt["psi"] @ A.T)[0] < -1e-10:
+                warn(f"the covariance matrix of the factors{where} is not positive definite (a factor correlation "
+                     f"beyond +-1 or a negative variance): the solution is improper", HeywoodWarning, sink=warnings)
+            if np.linalg.eigvalsh(est.sigma[g])[0] <= 0:
+                warn(f"the model-implied covariance matrix{where} is not positive definite", HeywoodWarning,
+                     sink=warnings)
     return Fitted(model, est, groups, fm, params)
 
 
