@@ -15,6 +15,7 @@ def model(
     data: Annotated[Optional[Path], typer.Option("--data", "-d", help="Response file replacing the spec's 'data:' (relative unit files are then looked up beside it).", dir_okay=False)] = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Replication package folder: every table (md, csv, html), results.json and the resolved spec with SHA-256 hashes of the data files.", file_okay=False)] = None,
     list_templates: Annotated[bool, typer.Option("--list-templates", help="List the bundled templates and exit.")] = False,
+    ci: Annotated[bool, typer.Option("--ci", help="Show confidence intervals instead of SEs below the estimates.")] = False,
     stars: Annotated[str, typer.Option("--stars", help="Significance levels of *, **, *** (comma-separated).")] = ".05,.01,.001",
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
@@ -43,6 +44,7 @@ def model(
     source, base_dir, spec_file = resolve_spec_source(spec, template, data)
     result = run_spec(source, base_dir=base_dir)
     result.stars = levels
+    result.show = "ci" if ci else "se"
     lang_s = lang.value if isinstance(lang, Lang) else str(lang)
     if out is not None:
         write_package(out, result, source, spec_file, lang_s, decimals, force)

@@ -54,6 +54,8 @@ def test_table_formats_and_stars(cli, spec):
     assert "clustered by gear" in out and "Simple slopes" in out
     code, out, err = cli("model", "--spec", spec, "--format", "csv", "--lang", "zh")
     assert code == 0 and "常数项" in out
+    code, out, err = cli("model", "--spec", spec, "--format", "md", "--lang", "en", "--ci")
+    assert code == 0 and "confidence intervals in brackets" in out and "| (" not in out
     code, out, err = cli("model", "--spec", spec, "--stars", "0.01,0.05")
     assert code == 2 and "--stars" in err
 
@@ -115,3 +117,11 @@ def test_example_specs_run(cli, path):
     code, out, err = cli("model", "--spec", path, "--format", "json")
     assert code == 0, err
     assert json.loads(out)["models"]
+
+
+def test_help_does_not_import_pandas():
+    import subprocess
+    import sys
+    code = ("import sys; from avoid_survey.cli import model_cmd; "
+            "sys.exit(1 if 'pandas' in sys.modules or 'statsmodels' in sys.modules else 0)")
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0

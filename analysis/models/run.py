@@ -43,9 +43,11 @@ class ModelsResult:
         return {"spec": dict(self.spec), "models": [m.to_dict() for m in self.models],
                 "warnings": list(self.warnings)}
 
-    def to_tables(self, lang: str = "en", stars=None):
+    show: str = "se"                                 # 'se' or 'ci' below each estimate
+
+    def to_tables(self, lang: str = "en", stars=None, show=None):
         from .table import build_tables
-        return build_tables(self, lang, tuple(stars) if stars else self.stars)
+        return build_tables(self, lang, tuple(stars) if stars else self.stars, show or self.show)
 
     def model(self, name: str):
         for m in self.models:

@@ -123,7 +123,7 @@ class Moderation(_Base):
 
 
 class Bootstrap(_Base):
-    n: int = Field(2000, ge=50, le=100_000)
+    n: int = Field(2000, ge=0, le=100_000)  # 0: effects without bootstrap CIs
     seed: Optional[int] = None
 
 

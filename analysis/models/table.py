@@ -50,6 +50,8 @@ L = {
     "stars": {"en": "Note: * p < {a}, ** p < {b}, *** p < {c} (two-sided).",
               "zh": "注：* p < {a}，** p < {b}，*** p < {c}（双侧检验）。"},
     "se_note": {"en": "Standard errors in parentheses; SE type: {x}.", "zh": "括号内为标准误；标准误类型：{x}。"},
+    "ci_note": {"en": "95% confidence intervals in brackets; SE type: {x}.",
+                "zh": "方括号内为95%置信区间；标准误类型：{x}。"},
     "or_note": {"en": "{x}: odds ratios, 95% CI in brackets.", "zh": "{x}：报告优势比，方括号内为95%置信区间。"},
     "med_note": {"en": "Mediation effects: percentile bootstrap CI in brackets; * the CI excludes 0.",
                  "zh": "中介效应：方括号内为百分位bootstrap置信区间；* 表示置信区间不含0。"},
@@ -126,7 +128,7 @@ def _se_text(m, lang):
     return st
 
 
-def build_tables(res, lang="en", stars=(0.05, 0.01, 0.001)):
+def build_tables(res, lang="en", stars=(0.05, 0.01, 0.001), show="se"):
     """The comparison table (and the simple-slopes table when any model has moderation)."""
     models = res.models
     labels, vlabels = res.labels, res.value_labels
@@ -172,7 +174,7 @@ def build_tables(res, lang="en", stars=(0.05, 0.01, 0.001)):
             else:
                 is_thr = "|" in term
                 est_row.append(Cell(c.estimate, "est", stars="" if is_thr else _stars(c.p, stars)))
-                se_row.append(Cell(c.se, "se"))
+                se_row.append(Cell((c.ci_lower, c.ci_upper), "ci") if show == "ci" else Cell(c.se, "se"))
         t.add(*est_row)
         t.add(*se_row)
 
@@ -278,7 +280,7 @@ def build_tables(res, lang="en", stars=(0.05, 0.01, 0.001)):
     se_parts = []
     for m in models:
         se_parts.append(f"{_col_label(m, lang)} {_se_text(m, lang)}")
-    t.notes.append(_t("se_note", lang).format(x="; ".join(se_parts)))
+    t.notes.append(_t("ci_note" if show == "ci" else "se_note", lang).format(x="; ".join(se_parts)))
     or_models = [_col_label(m, lang) for m in models if m.extra.get("odds_ratios")]
     if or_models:
         t.notes.append(_t("or_note", lang).format(x=", ".join(or_models)))
