@@ -63,7 +63,7 @@ def cfa(
             model_file = str(path)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", AvoidSurveyWarning)  # kept on the result, printed once by emit
-        result = run(read_data(data, inst), model=model_text, instrument=inst if model_text is None else None,
+        result = run(read_data(data, inst), model=model_text, instrument=inst,
                      scales=scale or None, group=group, missing=missing.value, std_lv=std_lv,
                      second_order=second_order, model_file=model_file, file=str(data))
     emit(result, fmt, output, lang, decimals, force)

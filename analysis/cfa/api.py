@@ -87,6 +87,7 @@ class CFAResult:
     std_lv: bool = False
     htmt2: dict = field(default_factory=dict)
     missing: str = "listwise"
+    factor_labels: dict = field(default_factory=dict)   # factor id -> {en, zh} from the instrument
     estimator: str = "ML"
     warnings: list = field(default_factory=list)
 
@@ -104,8 +105,12 @@ class CFAResult:
         return d
 
     def to_tables(self, lang: str = "en"):
-        from ..i18n import tr
+        from ..i18n import text_in, tr
         from ..table import Cell, Column, Table
+
+        def name(f):  # a factor's instrument label in the table language, with its id
+            lab = text_in(self.factor_labels.get(f), lang)
+            return f"{lab} ({f})" if lab and lab != f else f
 
         tabs = []
         f = self.fit
@@ -135,7 +140,7 @@ class CFAResult:
         for r in self.loadings:
             if r["factor"] != cur:
                 cur = r["factor"]
-                t.section(cur)
+                t.section(name(cur))
             t.add(r["item"], r["estimate"], r["se"], r["z"], r["p"], r["std"])
         if self.std_lv:
             t.notes.append({"en": "Factor variances fixed to 1.", "zh": "因子方差固定为 1。"})
@@ -154,7 +159,7 @@ class CFAResult:
             for a in names:
                 fr = self.factor_reliability[a]
                 others = [abs(v) for b, v in self.factor_correlations.get(a, {}).items() if b in names]
-                t.add(a, fr["n_items"], fr["cr"], fr["ave"], fr["sqrt_ave"], max(others) if others else math.nan)
+                t.add(name(a), fr["n_items"], fr["cr"], fr["ave"], fr["sqrt_ave"], max(others) if others else math.nan)
             t.notes.append({"en": "CR = (sum l)^2 / ((sum l)^2 + sum(1 - l^2)), AVE = mean l^2, l the absolute "
                                   "standardized loadings; Fornell-Larcker: sqrt(AVE) above the largest |r| with "
                                   "another factor.",
@@ -166,14 +171,14 @@ class CFAResult:
             t = Table("@cfa_factor_corr", [Column("factor", "@factor", "text")] + [Column(g, g) for g in names],
                       name="cfa_factor_correlations")
             for a in names:
-                t.add(a, *[self.factor_correlations[a].get(b, math.nan) if a != b else 1.0 for b in names])
+                t.add(name(a), *[self.factor_correlations[a].get(b, math.nan) if a != b else 1.0 for b in names])
             tabs.append(t)
         if len(self.htmt) > 1:
             names = list(self.htmt)
             t = Table("@cfa_htmt", [Column("factor", "@factor", "text")] + [Column(g, g) for g in names],
                       name="cfa_htmt")
             for a in names:
-                t.add(a, *[self.htmt[a][b] if a != b else math.nan for b in names])
+                t.add(name(a), *[self.htmt[a][b] if a != b else math.nan for b in names])
             t.notes.append({"en": "Heterotrait-monotrait ratio (Henseler et al. 2015) of item correlations; "
                                   "values above 0.85 question discriminant validity.",
                             "zh": "异质-单质比（HTMT，Henseler 等 2015），基于条目相关；大于 0.85 提示区分效度不足。"})
@@ -509,6 +514,10 @@ def _cfa(data, *, model, instrument, scales, group, missing, std_lv, second_orde
                        residual_covariances=resid_d, converged=pooled.est.converged,
                        iterations=pooled.est.iterations, n_dropped=n_drop, std_lv=std_lv, htmt2=_htmt2,
                        warnings=warnings, missing=missing)
+    if instrument is not None:
+        for sc in instrument.all_scales():
+            if sc.id in m.lv:
+                result.factor_labels[sc.id] = sc.label
     if group is None:
         return result
 
