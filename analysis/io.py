@@ -427,6 +427,12 @@ def _read_csv_bytes(p: Path, raw: bytes, instrument, mapping, bar):
         pass
     except csv.Error as exc:
         raise AvoidSurveyError(f"cannot parse the CSV header: {exc}", file=p, line=1) from None
+    sample = []  # a few more records, to see whether id columns hold plain integers
+    try:
+        for _ in range(200):
+            sample.append(next(rdr))
+    except (StopIteration, csv.Error):
+        pass
     if not first or not any(x.strip() for x in first[0]):
         raise AvoidSurveyError("the file has no header row", file=p, line=1)
     headers = [h.strip() for h in first[0]]
@@ -472,7 +478,11 @@ def _read_csv_bytes(p: Path, raw: bytes, instrument, mapping, bar):
         for i, nm in enumerate(pre_names):
             fmt = resp.get(nm)
             if fmt is not None and fmt.type in ("id", "text", "date"):
-                dtype[names_pos[i]] = str
+                # ids that are plain integers ("1024", no leading zero) parse much faster as
+                # numbers and lose nothing; anything else is read as text
+                vals = [r[i].strip() for r in [*first[n_head:], *sample] if i < len(r)]
+                if fmt.type == "date" or not vals or not all(_PLAIN_INT.fullmatch(v) or not v for v in vals):
+                    dtype[names_pos[i]] = str
             elif fmt is not None and fmt.type in _NUMERIC_TYPES:
                 numeric[names_pos[i]] = "float64"
     kw = dict(sep=delim, header=None, skiprows=n_head, names=names_pos,
@@ -661,6 +671,8 @@ def to_codes(series, fmt):
     return out, np.asarray(bad)
 
 
+_PLAIN_INT = re.compile(r"[1-9]\d{0,14}")
+
 # what survey platforms write for "no answer" (Wenjuanxing: "(空)", "(跳过)")
 MISSING_TOKENS = {"空", "跳过", "未填", "未回答", "无回答", "缺失", "na", "nan", "none", "null", "missing", "skipped"}
 
@@ -682,6 +694,23 @@ def _apply_value_labels(col, series, labels: dict, fmt):
         return series
     s = series.astype(float)
     return s.map(lambda x: remap.get(x, x) if x == x else np.nan)
+
+
+def _id_values(s):
+    """Ids and free text: whole numbers stay integers (1.0 -> 1, nullable), text stays text,
+    a column mixing both becomes text (vectorised)."""
+    import pandas as pd
+
+    if pd.api.types.is_integer_dtype(s) or pd.api.types.is_string_dtype(s):
+        return s
+    if pd.api.types.is_float_dtype(s):
+        nn = s.dropna()
+        if len(nn) == 0 or bool(((nn % 1) == 0).all()):
+            return s.astype("Int64")
+        return s
+    if pd.api.types.is_bool_dtype(s):
+        return s
+    return _as_text(s).astype("string")
 
 
 def _as_text(s):
@@ -774,8 +803,8 @@ def load(path, instrument=None, *, sheet=None, mapping=None, progress: bool = Fa
                     out.bad_cells[col] = (pos, s.to_numpy()[pos])
                 if codes is not df[col]:
                     df[col] = codes
-            elif fmt.type in ("id", "text") and pd.api.types.is_numeric_dtype(s):
-                df[col] = _as_text(s)
+            elif fmt.type in ("id", "text"):
+                df[col] = _id_values(s)
     info["value_labels"] = value_labels
     df.attrs["source"] = info
     return out

@@ -330,3 +330,31 @@ def test_report_tables_and_dict(inst):
     assert t[1].rows[0][:3] == ["item-missing", "warning", 1]
     assert r.to_tables("zh")[1].rows[0][1] == "警告"
     assert isinstance(Thresholds.from_mapping({"longstring": "9"}).longstring, int)
+
+
+def test_even_odd_matches_a_row_by_row_reference():
+    rng = np.random.default_rng(2)
+    blocks = [[rng.integers(1, 6, 300).astype(float) for _ in range(4)] for _ in range(7)]
+    blocks[0][1][5] = np.nan
+    blocks[2][0][7] = np.nan
+    blocks[2][2][7] = np.nan  # row 7: no odd half in scale 3
+    r, m = cl.even_odd(blocks, min_pairs=3)
+    ref = []
+    for i in range(300):  # the definition, one respondent at a time (test only)
+        odd, even = [], []
+        for b in blocks:
+            o = [c[i] for c in b[0::2] if not np.isnan(c[i])]
+            e = [c[i] for c in b[1::2] if not np.isnan(c[i])]
+            if o and e:
+                odd.append(np.mean(o))
+                even.append(np.mean(e))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            import warnings
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                rr = np.corrcoef(odd, even)[0, 1]
+        ref.append(2 * rr / (1 + rr))
+    ref = np.array(ref)
+    ok = ~np.isnan(ref)
+    np.testing.assert_allclose(r[ok], ref[ok], rtol=1e-12, atol=1e-12)
+    assert (m[7], m[5]) == (6, 7)
