@@ -307,3 +307,11 @@ def test_cli_office_formats(cli, tmp_path, fmt):
     code, _, err = cli("cfa", HS, "--model", HS_MODEL, "--group", "school", "-f", fmt, "-o", out)
     assert code == 0, err
     assert out.stat().st_size > 1000
+
+
+def test_cli_tables_use_instrument_labels(cli):
+    code, out, err = cli("cfa", HS, "-i", HS_INSTRUMENT, "--second-order", "-f", "md", "--lang", "zh")
+    assert code == 0, err
+    assert "**视觉 (visual)**" in out and "**心理能力 (ability)**" in out
+    code, out, err = cli("cfa", HS, "-i", HS_INSTRUMENT, "-f", "md", "--lang", "en")
+    assert "**Visual (visual)**" in out
