@@ -5,6 +5,11 @@ from the inverse information (``vcov``), z tests, Wald CIs, log-likelihood, AIC,
 Robust SEs follow ``sandwich``: ``HC0`` = ``vcovHC(type = "HC0")``, ``HC1`` multiplies by
 n/(n-k); ``cluster`` = ``vcovCL`` with its default for glm (``type = "HC0"``, cluster
 adjustment G/(G-1)); ``hc: HC1`` adds (n-1)/(n-k).
+
+The covariance is the inverse of the *expected* information X'WX with
+W = (dmu/deta)^2 / (mu (1 - mu)), as ``summary.glm`` (IRLS) reports it; for probit this
+differs from the observed-information Hessian statsmodels uses by default (about 1e-3 on
+MASS::birthwt), so we compute it ourselves. Pinned to R in tests/test_model_glm.py.
 """
 from __future__ import annotations
 

@@ -483,6 +483,11 @@ def _moderation(m, ms, cf, internal, loaded, i):
                and mv.moderator in names)
     shift = m.extra.get("centered", {}).get(mv.moderator, 0.0)
     out = {"focal": mv.focal, "moderator": mv.moderator, "centered": bool(mv.center)}
+    others = [n for n in names if ":" in n and mv.focal in n.split(":")
+              and not set(p.split("[")[0] for p in n.split(":")) <= {mv.focal, mv.moderator}]
+    if others:
+        m.warnings.append(f"model '{m.name}': {mv.focal} also enters {', '.join(others[:3])}; simple slopes are "
+                          f"conditional on the other interacting variables being 0")
     if numeric:
         x = mod.astype(float)
         mu, sd = float(x.mean()), float(x.std(ddof=1))
