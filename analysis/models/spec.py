@@ -302,7 +302,7 @@ def _clean_loc(loc, raw):
         elif isinstance(x, str) and x == "as_" and isinstance(cur, dict) and "as" in cur:
             out.append("as")
             cur = cur["as"]
-        elif x in ("function-after", "function-before") or (isinstance(x, str) and (
+        elif (isinstance(x, str) and x.startswith(("function-", "literal[", "union["))) or (isinstance(x, str) and (
                 x[:1].isupper() or x in ("str", "list[str]", "bool", "int", "float", "literal", "dict", "none"))):
             continue
         else:
@@ -327,10 +327,23 @@ def _validation_error(exc: ValidationError, doc: Located | None, file, raw) -> A
               (f" (allowed: {allowed})" if allowed else "")
     elif e["type"] == "missing":
         msg = f"missing required key '{key}'"
+    elif loc and loc[-1] == "se" and not isinstance(_get(raw, loc), dict):
+        msg = (f"key '{key}': '{_get(raw, loc)}' is not an SE type; use classical, HC0, HC1, HC2, HC3 or "
+               f"{{type: cluster, cluster: <column>}}")
     else:
         text = e["msg"].replace("Value error, ", "")
         msg = f"key '{key}': {text}"
     return AvoidSurveyError(f"spec: {msg}", file=file, line=line)
+
+
+def _get(raw, loc):
+    cur = raw
+    for x in loc:
+        try:
+            cur = cur[x]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return cur
 
 
 class _Fields:
