@@ -542,6 +542,7 @@ def _validate(path, instrument, *, id_column, thresholds, sheet, mapping, clean,
         n_resp = n
 
     # ---------------- values
+    oor = {}  # column -> out-of-range mask (those answers do not enter the statistics)
     if instrument is not None and n:
         for c in df.columns:
             fmt = resp.get(c)
@@ -564,6 +565,7 @@ def _validate(path, instrument, *, id_column, thresholds, sheet, mapping, clean,
             x = df[c].to_numpy(dtype=float, na_value=np.nan)
             bad, allowed = _out_of_range(x, fmt)
             if bad is not None and bad.any():
+                oor[c] = bad
                 pos = np.flatnonzero(bad)
                 col.rows("value-out-of-range", pos, column=c, values=x[pos], ids=ids, allowed=allowed)
 
@@ -583,14 +585,8 @@ def _validate(path, instrument, *, id_column, thresholds, sheet, mapping, clean,
                 ok[ld.bad_cells[c][0]] = True
             answered += ok
             item_answered[j] = int(ok.sum())
-            # answers outside the range do not enter the statistics
-            f = resp[c]
-            lo = f.min if f.min is not None else -np.inf
-            hi = f.max if f.max is not None else np.inf
-            with np.errstate(invalid="ignore"):
-                outside = (X[j] < lo) | (X[j] > hi)
-            if outside.any():
-                X[j] = np.where(outside, np.nan, X[j])
+            if c in oor:  # answers outside the range do not enter the statistics
+                X[j] = np.where(oor[c], np.nan, X[j])
         empty = answered == 0
         col.rows("empty-row", np.flatnonzero(empty), ids=ids, what="item")
         share = 1.0 - answered / k
@@ -629,8 +625,7 @@ def _validate(path, instrument, *, id_column, thresholds, sheet, mapping, clean,
         else:
             col.add("careless-skipped", index="speeder check", reason="no duration column (a variable with "
                     "role 'duration', or the platform's 所用时间 / Duration)")
-        _careless(col, X, items_present, instrument, resp, ids, th, indices, flags, answered)
-        _item_checks(col, X, items_present, instrument, resp, th, item_answered)
+        _careless(col, X, items_present, instrument, resp, ids, th, indices, flags, answered, item_answered)
 
     # ---------------- privacy
     pii = _privacy(col, df, ld, instrument, set(items_present), th)
@@ -716,75 +711,95 @@ def _reversed(X, items, resp, instrument):
     return out
 
 
-def _careless(col, X, items, instrument, resp, ids, th, indices, flags, answered):
+def _careless(col, X, items, instrument, resp, ids, th, indices, flags, answered, item_answered):
+    """Careless-response indices and item checks.
+
+    The three heavy, independent computations (Mahalanobis D², even-odd consistency, the
+    item-rest correlations) run in worker threads — numpy and BLAS release the GIL — while
+    longstring and IRV run here; findings are emitted afterwards, in a fixed order.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
     import numpy as np
     from scipy import special
 
     from . import careless as cl
 
     n, k = X[0].size, len(X)
-    if k < th.min_items:
-        col.add("careless-skipped", index="careless-response indices",
-                reason=f"only {k} item(s) in the data (need {th.min_items})")
-        return
-    enough = answered >= th.min_items
-    # longstring
-    ls = cl.longstring(X)
-    ls[~enough] = np.nan
-    thr = th.longstring if th.longstring is not None else max(8, math.ceil(2 * k / 3))
-    f = ~np.isnan(ls) & (ls >= thr)
-    pos = np.flatnonzero(f)
-    col.rows("longstring", pos, values=ls[pos], ids=ids, threshold=thr)
-    indices["longstring"], flags["flag_longstring"] = ls, f
-    # IRV
-    v = cl.irv(X, th.min_items, moments=cl._moments(X))
-    f = ~np.isnan(v) & (v < th.irv)
-    pos = np.flatnonzero(f)
-    col.rows("low-irv", pos, values=v[pos], ids=ids, threshold=th.irv)
-    indices["irv"], flags["flag_irv"] = v, f
-    # Mahalanobis
-    d2, nc, ok = cl.mahalanobis(X)
-    if ok:
-        cutoff = float(special.chdtri(k, th.mahalanobis_alpha))  # qchisq(1 - alpha, k)
-        f = ~np.isnan(d2) & (d2 > cutoff)
-        pos = np.flatnonzero(f)
-        if pos.size:
-            p = special.chdtrc(k, d2[pos[: th.max_listed]])  # pchisq(d2, k, lower = FALSE)
-            col.counts["mahalanobis-outlier"] += int(pos.size)
-            for j, i in enumerate(pos[: th.max_listed].tolist()):
-                col.findings.append(finding("mahalanobis-outlier", row=i + 1, respondent=None if ids is None else ids[i],
-                                            value=float(d2[i]), cutoff=cutoff, df=k, p=float(p[j])))
-            if pos.size > th.max_listed:
-                col.add("more-findings", n=int(pos.size - th.max_listed), of="mahalanobis-outlier")
-        indices["mahalanobis_d2"], flags["flag_mahalanobis"] = d2, f
-    else:
-        col.add("careless-skipped", index="Mahalanobis D²",
-                reason=f"{nc} complete row(s) for {k} items, or a singular covariance matrix")
-    # even-odd
-    leaves = _leaves(instrument, set(items))
     R = _reversed(X, items, resp, instrument)
     pos_of = {c: j for j, c in enumerate(items)}
+    leaves = _leaves(instrument, set(items))
     blocks = [[R[pos_of[c]] for c in ids_] for _, ids_ in leaves if len(ids_) >= 2]
-    if len(blocks) >= max(2, th.even_odd_min_scales):
-        r, m = cl.even_odd(blocks, min_pairs=max(2, th.even_odd_min_scales))
-        f = ~np.isnan(r) & (r < th.even_odd)
-        pos = np.flatnonzero(f)
-        if pos.size:
-            col.counts["even-odd-inconsistent"] += int(pos.size)
-            for i in pos[: th.max_listed].tolist():
-                col.findings.append(finding("even-odd-inconsistent", row=i + 1,
-                                            respondent=None if ids is None else ids[i], value=float(r[i]),
-                                            threshold=th.even_odd, pairs=int(m[i])))
-            if pos.size > th.max_listed:
-                col.add("more-findings", n=int(pos.size - th.max_listed), of="even-odd-inconsistent")
-        indices["even_odd"], flags["flag_even_odd"] = r, f
+    careless = k >= th.min_items
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        fut_rest = pool.submit(_item_rest, R, items, instrument)
+        fut_mah = pool.submit(cl.mahalanobis, X) if careless else None
+        do_eo = careless and len(blocks) >= max(2, th.even_odd_min_scales)
+        fut_eo = pool.submit(cl.even_odd, blocks, max(2, th.even_odd_min_scales)) if do_eo else None
+        if careless:
+            enough = answered >= th.min_items
+            ls = cl.longstring(X)
+            ls[~enough] = np.nan
+            v = cl.irv(X, th.min_items, moments=cl._moments(X))
+        rest = fut_rest.result()
+        mah = fut_mah.result() if fut_mah is not None else None
+        eo = fut_eo.result() if fut_eo is not None else None
+    if not careless:
+        col.add("careless-skipped", index="careless-response indices",
+                reason=f"only {k} item(s) in the data (need {th.min_items})")
     else:
-        col.add("careless-skipped", index="even-odd consistency",
-                reason=f"needs at least {th.even_odd_min_scales} scales/facets with 2+ items in the data "
-                f"(found {len(blocks)})")
+        # longstring
+        thr = th.longstring if th.longstring is not None else max(8, math.ceil(2 * k / 3))
+        f = ~np.isnan(ls) & (ls >= thr)
+        pos = np.flatnonzero(f)
+        col.rows("longstring", pos, values=ls[pos], ids=ids, threshold=thr)
+        indices["longstring"], flags["flag_longstring"] = ls, f
+        # IRV
+        f = ~np.isnan(v) & (v < th.irv)
+        pos = np.flatnonzero(f)
+        col.rows("low-irv", pos, values=v[pos], ids=ids, threshold=th.irv)
+        indices["irv"], flags["flag_irv"] = v, f
+        # Mahalanobis
+        d2, nc, ok = mah
+        if ok:
+            cutoff = float(special.chdtri(k, th.mahalanobis_alpha))  # qchisq(1 - alpha, k)
+            f = ~np.isnan(d2) & (d2 > cutoff)
+            pos = np.flatnonzero(f)
+            if pos.size:
+                p = special.chdtrc(k, d2[pos[: th.max_listed]])  # pchisq(d2, k, lower = FALSE)
+                col.counts["mahalanobis-outlier"] += int(pos.size)
+                for j, i in enumerate(pos[: th.max_listed].tolist()):
+                    col.findings.append(finding("mahalanobis-outlier", row=i + 1,
+                                                respondent=None if ids is None else ids[i],
+                                                value=float(d2[i]), cutoff=cutoff, df=k, p=float(p[j])))
+                if pos.size > th.max_listed:
+                    col.add("more-findings", n=int(pos.size - th.max_listed), of="mahalanobis-outlier")
+            indices["mahalanobis_d2"], flags["flag_mahalanobis"] = d2, f
+        else:
+            col.add("careless-skipped", index="Mahalanobis D²",
+                    reason=f"{nc} complete row(s) for {k} items, or a singular covariance matrix")
+        # even-odd
+        if eo is not None:
+            r, m = eo
+            f = ~np.isnan(r) & (r < th.even_odd)
+            pos = np.flatnonzero(f)
+            if pos.size:
+                col.counts["even-odd-inconsistent"] += int(pos.size)
+                for i in pos[: th.max_listed].tolist():
+                    col.findings.append(finding("even-odd-inconsistent", row=i + 1,
+                                                respondent=None if ids is None else ids[i], value=float(r[i]),
+                                                threshold=th.even_odd, pairs=int(m[i])))
+                if pos.size > th.max_listed:
+                    col.add("more-findings", n=int(pos.size - th.max_listed), of="even-odd-inconsistent")
+            indices["even_odd"], flags["flag_even_odd"] = r, f
+        else:
+            col.add("careless-skipped", index="even-odd consistency",
+                    reason=f"needs at least {th.even_odd_min_scales} scales/facets with 2+ items in the data "
+                    f"(found {len(blocks)})")
+    _item_checks(col, X, items, instrument, resp, th, item_answered, rest)
 
 
-def _item_checks(col, X, items, instrument, resp, th, item_answered):
+def _item_checks(col, X, items, instrument, resp, th, item_answered, rest):
     import numpy as np
 
     n, k = X[0].size, len(X)
@@ -797,9 +812,24 @@ def _item_checks(col, X, items, instrument, resp, th, item_answered):
             lo, hi = np.fmin.reduce(X[j]), np.fmax.reduce(X[j])  # NaN-ignoring, no copies
             if lo == hi:
                 col.add("zero-variance", column=c, value=float(lo))
+    for sid, iid, r in rest:
+        if r < 0:
+            it = instrument.item(iid)
+            hint = (" — is it reverse-keyed? (not marked reverse)" if not it.reverse
+                    else " — it is marked reverse: check the coding")
+            col.add("negative-item-rest", column=iid, value=r, scale=sid, hint=hint)
+
+
+def _item_rest(R, items, instrument):
+    """[(group id, item, r)]: correlation of each item with the mean of the other items of
+    its facet (or of its scale when the facet has fewer than 3 items), reverse items
+    recoded, over respondents who answered the item and at least one other."""
+    import numpy as np
+
+    n = R[0].size
+    out = []
     # negative item-rest correlation within the item's facet (or its scale when the facet
     # has fewer than 3 items in the data), reverse-keyed items recoded
-    R = _reversed(X, items, resp, instrument)
     pos_of = {c: j for j, c in enumerate(items)}
     groups, done = [], set()
     for s in instrument.scales:
@@ -838,11 +868,10 @@ def _item_checks(col, X, items, instrument, resp, th, item_answered):
             if va <= 1e-9 * max(1.0, nu * saa) or vb <= 1e-9 * max(1.0, nu * sbb):
                 continue
             r = (nu * sab - sa * sb) / math.sqrt(va * vb)
-            if r < 0:
-                it = instrument.item(iid)
-                hint = (" — is it reverse-keyed? (not marked reverse)" if not it.reverse
-                        else " — it is marked reverse: check the coding")
-                col.add("negative-item-rest", column=iid, value=r, scale=sid, hint=hint)
+            out.append((sid, iid, r))
+    return out
+
+
 
 
 def _privacy(col, df, ld, instrument, items, th):
