@@ -340,10 +340,10 @@ def parallel_analysis(r, n: int, iterations: int = 20, seed: int | None = 1) -> 
     p = r.shape[0]
     obs = fu.one_factor_values(r)
     rng = np.random.default_rng(seed)
-    sims = fu.simulate_correlations(n, p, iterations, rng)
     vals = np.empty((iterations, p))
-    for b in range(iterations):
-        vals[b] = fu.one_factor_values(sims[b])
+    for b0 in range(0, iterations, 500):  # batches of 500 bound the memory use
+        nb = min(500, iterations - b0)
+        vals[b0:b0 + nb] = fu.one_factor_values_batch(fu.simulate_correlations(n, p, nb, rng))
     mean = vals.mean(0)
     q95 = np.quantile(vals, 0.95, axis=0)  # R's default type 7
     fail = np.flatnonzero(~(obs > q95))
@@ -355,6 +355,22 @@ def parallel_analysis(r, n: int, iterations: int = 20, seed: int | None = 1) -> 
 def efa(data, items, *, n_factors="auto", method: str = "minres", rotation: str = "oblimin",
         missing: str = "pairwise", parallel_iterations: int = 20, seed: int | None = 1,
         notes=None) -> EFAResult:
+    """Exploratory factor analysis; see :func:`_efa` for the parameters."""
+    # Every matrix here is p x p (p = number of items): multi-threaded BLAS only adds
+    # overhead, and on a busy machine slows the many small eigen-decompositions tenfold.
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+        return _efa(data, items, n_factors=n_factors, method=method, rotation=rotation, missing=missing,
+                    parallel_iterations=parallel_iterations, seed=seed, notes=notes)
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _efa(data, items, n_factors=n_factors, method=method, rotation=rotation, missing=missing,
+                    parallel_iterations=parallel_iterations, seed=seed, notes=notes)
+
+
+def _efa(data, items, *, n_factors="auto", method: str = "minres", rotation: str = "oblimin",
+         missing: str = "pairwise", parallel_iterations: int = 20, seed: int | None = 1,
+         notes=None) -> EFAResult:
     """Exploratory factor analysis of ``items`` in ``data`` (a DataFrame; left unchanged).
 
     Parameters

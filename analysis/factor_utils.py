@@ -7,9 +7,9 @@ reproduces ``psych::fa`` (psych 2.2.9) and ``GPArotation`` (2022.10.2):
 * :func:`smc`, :func:`kmo`, :func:`bartlett` — ``psych::smc``, ``psych::KMO``,
   ``psych::cortest.bartlett``.
 * :func:`fit_minres_ml` — the ``fit()`` closure of ``psych:::fac`` for ``fm="minres"`` and
-  ``fm="ml"``: the same objective, the same (pseudo-)gradient, the same start
-  (``1 - smc``), bounds ``[0.005, max(smc, 1)]``, ``parscale = 0.01`` and L-BFGS-B settings
-  (``m = 5``, ``factr = 1e7``).
+  ``fm="ml"``: the same solution (same start ``1 - smc`` and bounds
+  ``[0.005, max(smc, 1)]``), found by a projected BFGS in numpy converged more tightly
+  than R's L-BFGS-B.
 * :func:`fit_pa` — ``fm="pa"``: iterated principal axes from SMCs, stopping when the sum
   of communalities changes by less than ``min.err = 0.001`` (at most 50 iterations).
 * :func:`gpa_oblique`, :func:`gpa_orthogonal` — ``GPArotation::GPFoblq`` / ``GPForth``
@@ -26,16 +26,18 @@ squared residuals including the diagonal and uses finite-difference gradients (p
 the lower triangle and passes an analytic pseudo-gradient), it orders oblique factors by
 unweighted sums of squares and does not reorder Phi with them, and importing it loads
 scikit-learn (about one second of start-up, a third of our time budget for a parallel
-analysis). The tests cross-check our loadings against factor-analyzer anyway.
+analysis). For the same reason this module uses numpy only (importing scipy.optimize costs
+about as much as the whole parallel analysis). The tests cross-check our loadings against
+factor-analyzer and scipy's chi-square distribution anyway.
 """
 from __future__ import annotations
 
 import numpy as np
-from scipy import optimize, stats
+import math
 
 __all__ = ["smc", "kmo", "bartlett", "fit_minres_ml", "fit_pa", "gpa_oblique", "gpa_orthogonal",
            "varimax", "promax", "rotate", "one_factor_values", "simulate_correlations",
-           "max_factors"]
+           "max_factors", "chi2_sf", "one_factor_values_batch"]
 
 _EPS = np.finfo(float).eps
 
@@ -74,7 +76,47 @@ def bartlett(r: np.ndarray, n: int) -> tuple[float, int, float]:
     sign, logdet = np.linalg.slogdet(r)
     chi2 = -logdet * (n - 1 - (2 * p + 5) / 6)
     df = p * (p - 1) // 2
-    return float(chi2), int(df), float(stats.chi2.sf(chi2, df))
+    return float(chi2), int(df), chi2_sf(chi2, df)
+
+
+def chi2_sf(x: float, df: float) -> float:
+    """Upper tail of the chi-square distribution, ``Q(df/2, x/2)`` (regularised upper
+    incomplete gamma by series or continued fraction, as in Numerical Recipes gammq).
+    Pure Python so that the efa command does not import scipy (start-up time)."""
+    if not math.isfinite(x):
+        return 0.0 if x > 0 else 1.0
+    if x <= 0:
+        return 1.0
+    a, z = df / 2.0, x / 2.0
+    lpre = -z + a * math.log(z) - math.lgamma(a)
+    if z < a + 1.0:  # series for P, Q = 1 - P
+        term = total = 1.0 / a
+        ap = a
+        for _ in range(10000):
+            ap += 1.0
+            term *= z / ap
+            total += term
+            if abs(term) < abs(total) * 1e-16:
+                break
+        return max(0.0, 1.0 - math.exp(lpre) * total)
+    tiny = 1e-300  # modified Lentz continued fraction for Q
+    b = z + 1.0 - a
+    c = 1.0 / tiny
+    d = 1.0 / b
+    h = d
+    for i in range(1, 10000):
+        an = -i * (i - a)
+        b += 2.0
+        d = an * d + b
+        d = tiny if abs(d) < tiny else d
+        c = b + an / c
+        c = tiny if abs(c) < tiny else c
+        d = 1.0 / d
+        delta = d * c
+        h *= delta
+        if abs(delta - 1.0) < 1e-16:
+            break
+    return math.exp(lpre) * h
 
 
 def max_factors(p: int) -> int:
@@ -90,69 +132,120 @@ def _top(s: np.ndarray, nf: int):
     return w[::-1][:nf], v[:, ::-1][:, :nf]
 
 
+def _box_bfgs(fg, x0, lo, hi, gtol: float = 1e-10, maxit: int = 500):
+    """Minimise a smooth function on a box with projected BFGS and Armijo backtracking.
+
+    ``fg(x) -> (f, gradient)``. Variables at a bound whose gradient points outward are held
+    fixed; BFGS works on the free ones (reset when that set changes). Stops when the
+    projected gradient's largest entry is below ``gtol`` or the step stalls.
+    Returns x, converged, iterations.
+    """
+    x = np.clip(np.asarray(x0, dtype=float), lo, hi)
+    f, g = fg(x)
+    n = x.size
+    h = np.eye(n)
+    free_prev = None
+    for it in range(1, maxit + 1):
+        at_lo = (x <= lo) & (g > 0)
+        at_hi = (x >= hi) & (g < 0)
+        free = ~(at_lo | at_hi)
+        pg = np.where(free, g, 0.0)
+        if np.max(np.abs(pg)) < gtol:
+            return x, True, it
+        if free_prev is None or (free != free_prev).any():
+            h = np.eye(n)
+        free_prev = free
+        d = -(h @ pg)
+        d[~free] = 0.0
+        if d @ pg >= 0:  # not a descent direction: restart with steepest descent
+            h = np.eye(n)
+            d = -pg
+        t = 1.0
+        # first step from the identity: keep it modest
+        if it == 1:
+            t = min(1.0, 0.1 / max(np.max(np.abs(d)), 1e-12))
+        while True:
+            xn = np.clip(x + t * d, lo, hi)
+            fn, gn = fg(xn)
+            if fn <= f + 1e-4 * (g @ (xn - x)) or t < 1e-12:
+                break
+            t *= 0.5
+        s_, y_ = xn - x, gn - g
+        if t < 1e-12 and fn >= f:
+            return x, bool(np.max(np.abs(pg)) < 1e-6), it
+        sy = s_ @ y_
+        if sy > 1e-14:
+            rho = 1.0 / sy
+            v = np.eye(n) - rho * np.outer(s_, y_)
+            h = v @ h @ v.T + rho * np.outer(s_, s_)
+        x, f, g = xn, fn, gn
+        if abs(s_).max() < 1e-15:
+            return x, bool(np.max(np.abs(pg)) < 1e-6), it
+    return x, False, maxit
+
+
 def fit_minres_ml(r: np.ndarray, nf: int, method: str = "minres"):
     """Unrotated loadings by minres (ULS) or maximum likelihood, as ``psych:::fac``'s fit().
 
-    Minres minimises the sum over the lower triangle of ``(R* - LL')^2`` where ``R*`` is
-    R with ``1 - psi`` on the diagonal and L its first ``nf`` principal axes; ML minimises
-    ``-(sum(log e - e) - nf + p)`` over the trailing eigenvalues e of
-    ``Psi^-1/2 R Psi^-1/2`` (as stats::factanal). Both over the uniquenesses psi with
-    L-BFGS-B, bounds [0.005, max(smc, 1)], start ``1 - smc``.
+    Both are minimised over the uniquenesses psi on psych's box [0.005, max(smc, 1)] from
+    psych's start ``1 - smc``, to a tighter tolerance than R's L-BFGS-B (so results agree
+    with psych to its own precision, about 1e-6):
+
+    * minres: ``f(psi) = 1/2 sum_{m > nf} e_m^2`` over the trailing eigenvalues e of
+      ``R - diag(psi)``, gradient ``-sum_{m > nf} e_m v_m^2``. Its minimum has a zero
+      diagonal residual, so it is the minimum of psych's lower-triangle criterion
+      ``sum_{i<j} (R* - LL')_ij^2`` (R* = R with 1 - psi on the diagonal) and the root of
+      psych's gradient ``diag(LL' + Psi - R)``.
+    * ML: psych's FAfn ``-(sum(log e - e) - nf + p)`` over the trailing eigenvalues of
+      ``Psi^-1/2 R Psi^-1/2`` with its analytic gradient FAgr.
+
+    Loadings are then psych's FAout.wls (minres) / FAout (ML).
 
     Returns
     -------
-    loadings (p x nf), psi (the optimiser's uniquenesses), converged (bool), message
+    loadings (p x nf), psi, converged (bool), message
     """
     p = r.shape[0]
     s_smc = smc(r)
     upper = max(float(s_smc.max()), 1.0)
     start = np.diag(r) - s_smc
-    il = np.tril_indices(p, -1)
-    scale = 0.01  # R's control$parscale
+    dg = np.diag(r)
 
     if method == "minres":
-        def fg(x):
-            psi = x * scale
+        def fg(psi):
             s = r.copy()
-            np.fill_diagonal(s, 1.0 - psi)  # fit.residuals: diag(S) <- 1 - Psi
-            w, v = _top(s, nf)
-            wf = np.where(w < _EPS, 100 * _EPS, w)
-            lam = v * np.sqrt(wf)
-            f = float((((s - lam @ lam.T)[il]) ** 2).sum())
-            lg = v * np.sqrt(np.maximum(w, 0.0))  # FAgr.minres
-            g = (lg ** 2).sum(1) + psi - np.diag(r)
-            return f, g * scale
+            s[np.diag_indices(p)] = dg - psi
+            w, v = np.linalg.eigh(s)  # ascending: the first p - nf are the trailing ones
+            e, vv = w[: p - nf], v[:, : p - nf]
+            return 0.5 * float(e @ e), -((vv ** 2) @ e)
     elif method == "ml":
-        def fg(x):
-            psi = x * scale
+        def fg(psi):
             sc = 1.0 / np.sqrt(psi)
             sstar = r * sc[:, None] * sc[None, :]
             w, v = np.linalg.eigh(sstar)
             w, v = w[::-1], v[:, ::-1]
             e = w[nf:]
+            if (e <= 0).any():
+                return np.inf, np.zeros(p)
             f = -float(np.sum(np.log(e) - e) - nf + p)  # FAfn
             lam = v[:, :nf] * np.sqrt(np.maximum(w[:nf] - 1.0, 0.0))  # FAgr
             lam = np.sqrt(psi)[:, None] * lam
-            g = (lam ** 2).sum(1) + psi - np.diag(r)
-            return f, (g / psi ** 2) * scale
+            g = (lam ** 2).sum(1) + psi - dg
+            return f, g / psi ** 2
     else:  # pragma: no cover - guarded by the caller
         raise ValueError(method)
 
-    res = optimize.minimize(fg, start / scale, jac=True, method="L-BFGS-B",
-                            bounds=[(0.005 / scale, upper / scale)] * p,
-                            options={"maxcor": 5, "ftol": 1e7 * _EPS, "gtol": 0.0, "maxiter": 100})
-    psi = res.x * scale
+    psi, ok, its = _box_bfgs(fg, start, 0.005, upper)
     if method == "minres":  # FAout.wls
         s = r.copy()
-        np.fill_diagonal(s, np.diag(r) - psi)
+        np.fill_diagonal(s, dg - psi)
         w, v = _top(s, nf)
         lam = v * np.sqrt(np.maximum(w, 0.0))
     else:  # FAout
         sc = 1.0 / np.sqrt(psi)
         w, v = _top(r * sc[:, None] * sc[None, :], nf)
         lam = np.sqrt(psi)[:, None] * (v * np.sqrt(np.maximum(w - 1.0, 0.0)))
-    msg = res.message if isinstance(res.message, str) else str(res.message)
-    return lam, psi, bool(res.success), msg
+    return lam, psi, ok, ("converged" if ok else f"no convergence in {its} iterations")
 
 
 def fit_pa(r: np.ndarray, nf: int, min_err: float = 0.001, max_iter: int = 50):
@@ -370,3 +463,68 @@ def simulate_correlations(n: int, p: int, iterations: int, rng: np.random.Genera
     c = w * d[:, :, None] * d[:, None, :]
     c[:, ii, ii] = 1.0
     return c
+
+
+def one_factor_values_batch(r: np.ndarray, tol: float = 1e-10, maxit: int = 200) -> np.ndarray:
+    """:func:`one_factor_values` for a batch of correlation matrices (B x p x p) at once.
+
+    The one-factor minres solution minimises ``1/2 sum_{i != j} (r_ij - l_i l_j)^2`` over
+    the loadings l with psych's bound ``l_i^2 <= 0.995`` (uniqueness >= 0.005). All B
+    problems are solved together by a damped (Levenberg-Marquardt) projected Newton
+    iteration with the analytic gradient and Hessian
+    ``g = -2 (R0 l - l * (|l|^2 - l^2))``, ``H = 2 (diag(|l|^2 - l^2) - R0 + 2 (ll' - diag(l^2)))``
+    (R0 = R with a zero diagonal), starting from psych's start (communalities = SMCs).
+    Returns the (B x p) eigenvalues, decreasing, of each R with ``l^2`` on the diagonal.
+    """
+    r = np.asarray(r, dtype=float)
+    nb, p, _ = r.shape
+    ii = np.arange(p)
+    bound = np.sqrt(0.995)
+    r0 = r.copy()
+    r0[:, ii, ii] = 0.0
+    inv = np.linalg.inv(r)
+    h2 = np.clip(1.0 - 1.0 / inv[:, ii, ii], 0.0, 1.0)
+    s = r.copy()
+    s[:, ii, ii] = h2
+    w, v = np.linalg.eigh(s)
+    l = v[:, :, -1] * np.sqrt(np.maximum(w[:, -1], 1e-6))[:, None]
+    l = np.clip(l, -bound, bound)
+
+    def fval(r0, l):
+        m = r0 - l[:, :, None] * l[:, None, :]
+        m[:, ii, ii] = 0.0
+        return 0.5 * (m * m).sum((1, 2))
+
+    f = fval(r0, l)
+    mu = np.full(nb, 1e-3)
+    todo = np.arange(nb)  # problems still iterating; the others are left alone
+    eye = np.eye(p)
+    for _ in range(maxit):
+        if todo.size == 0:
+            break
+        lt, rt = l[todo], r0[todo]
+        ss = (lt ** 2).sum(1)[:, None]
+        g = -2.0 * ((rt @ lt[:, :, None])[:, :, 0] - lt * (ss - lt ** 2))
+        active = (np.abs(lt) >= bound - 1e-12) & (np.sign(lt) * g < 0)
+        pg = np.where(active, 0.0, g)
+        conv = np.abs(pg).max(1) < tol
+        h = 4.0 * lt[:, :, None] * lt[:, None, :] - 2.0 * rt
+        h[:, ii, ii] = 2.0 * (ss - lt ** 2)
+        if active.any():
+            act = active[:, :, None] | active[:, None, :]
+            h = np.where(act, 0.0, h)
+            h[:, ii, ii] = np.where(active, 1.0, h[:, ii, ii])
+        scale = np.maximum(np.abs(h[:, ii, ii]).mean(1), 1e-12)
+        d = np.linalg.solve(h + (mu[todo] * scale)[:, None, None] * eye, -pg[:, :, None])[:, :, 0]
+        ln = np.clip(lt + d, -bound, bound)
+        fn = fval(rt, ln)
+        better = (fn <= f[todo]) & ~conv
+        upd = todo[better]
+        l[upd] = ln[better]
+        f[upd] = fn[better]
+        mu[todo] = np.where(better, np.maximum(mu[todo] / 3.0, 1e-12), mu[todo] * 4.0)
+        stalled = ~better & (mu[todo] > 1e12)
+        todo = todo[~(conv | stalled)]
+    s = r.copy()
+    s[:, ii, ii] = l ** 2
+    return np.linalg.eigvalsh(s)[:, ::-1]
