@@ -475,6 +475,13 @@ def one_factor_values_batch(r: np.ndarray, tol: float = 1e-10, maxit: int = 200)
     ``g = -2 (R0 l - l * (|l|^2 - l^2))``, ``H = 2 (diag(|l|^2 - l^2) - R0 + 2 (ll' - diag(l^2)))``
     (R0 = R with a zero diagonal), starting from psych's start (communalities = SMCs).
     Returns the (B x p) eigenvalues, decreasing, of each R with ``l^2`` on the diagonal.
+
+    For proper solutions this equals :func:`one_factor_values` (to 1e-6). For improper ones
+    (an item at the bound, frequent for random data with few rows) it can differ: here the
+    bounded item's communality is exactly .995, while psych's parameterisation by the
+    uniquenesses lets the model communality pass the bound; rarely another local optimum is
+    found. This only moves the simulated distribution of the first eigenvalue, which parallel
+    analysis on real data never comes near (tests/test_efa.py compares with psych's).
     """
     r = np.asarray(r, dtype=float)
     nb, p, _ = r.shape

@@ -66,7 +66,13 @@ def efa(
             k = int(k)
         except ValueError:
             raise AvoidSurveyError(f"--factors must be a whole number or 'auto', got '{factors}'") from None
-    result = efa_file(data, instrument=instrument, scales=scale or None, items=item_list, n_factors=k,
-                      method=method.value, rotation=rotation.value, missing=missing.value,
-                      parallel_iterations=parallel_iterations, seed=seed)
+    import warnings
+
+    from avoid_survey.analysis.errors import AvoidSurveyWarning
+
+    with warnings.catch_warnings():  # kept on the result; emit() prints them once
+        warnings.simplefilter("ignore", AvoidSurveyWarning)
+        result = efa_file(data, instrument=instrument, scales=scale or None, items=item_list, n_factors=k,
+                          method=method.value, rotation=rotation.value, missing=missing.value,
+                          parallel_iterations=parallel_iterations, seed=seed)
     emit(result, fmt, output, lang, decimals, force)

@@ -60,10 +60,14 @@ dataset <- function(x, nf, name) {
                        nfact_seeds_1_5 = nfact, n_iter = 20))
 }
 
+# a Heywood case: 4 factors on ten bfi items (C5's communality reaches the bound)
+heywood <- one_fit(bfi_items[, c(paste0("A", 1:5), paste0("C", 1:5))], 4, "minres", "oblimin")
+
 out <- list(psych = as.character(packageVersion("psych")),
             GPArotation = as.character(packageVersion("GPArotation")),
             R = R.version.string,
             bfi = dataset(bfi_items, 5, "psych::bfi[, 1:25]"),
-            holzinger = dataset(hs, 3, "lavaan::HolzingerSwineford1939[, x1:x9]"))
+            holzinger = dataset(hs, 3, "lavaan::HolzingerSwineford1939[, x1:x9]"),
+            heywood = heywood)
 writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, null = "null", pretty = TRUE),
            "tests/reference/efa.json")
