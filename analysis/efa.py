@@ -525,7 +525,6 @@ def _efa(data, items, *, n_factors="auto", method: str = "minres", rotation: str
     if phi is None:
         notes_.append(_t("Orthogonal solution: factor correlations are the identity matrix.",
                          "正交解：因子相关矩阵为单位矩阵。"))
-    notes_ = [n_ for n_ in notes_]
     return EFAResult(items=items, n=n, n_complete=n_complete, n_pairwise_min=n_pair, missing=missing,
                      method=method, rotation=rotation, n_factors=k, n_factors_requested=requested,
                      factors=names, correlation=r, kmo_overall=kmo_all, kmo_items=kmo_items,

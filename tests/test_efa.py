@@ -311,3 +311,29 @@ scales:
       - {id: C4, reverse: true, text: {en: "Do things in a half-way manner.", zh: "做事半途而废。"}}
       - {id: C5, reverse: true, text: {en: "Waste my time.", zh: "浪费时间。"}}
 """
+
+
+def test_auto_with_no_common_factor_extracts_one_and_warns():
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(rng.integers(1, 6, (300, 6)).astype(float), columns=list("abcdef"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = efa(df, list(df.columns), n_factors="auto", parallel_iterations=20)
+    assert res.parallel.n_factors == 0 and res.n_factors == 1
+    assert res.n_factors_requested == "auto"
+    assert any("0 factors" in w for w in res.warnings)
+    assert any("KMO" in w for w in res.warnings)
+
+
+def test_auto_capped_by_degrees_of_freedom():
+    # two strong, uncorrelated pairs plus noise on 4 items: at most 1 factor has df >= 0
+    rng = np.random.default_rng(5)
+    f = rng.standard_normal((2000, 2))
+    x = np.column_stack([f[:, 0], f[:, 0], f[:, 1], f[:, 1]]) + 0.5 * rng.standard_normal((2000, 4))
+    df = pd.DataFrame(x, columns=["a", "b", "c", "d"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = efa(df, list(df.columns), n_factors="auto", parallel_iterations=20)
+    assert fu.max_factors(4) == 1
+    assert res.parallel.n_factors == 2 and res.n_factors == 1
+    assert any("at most 1" in w for w in res.warnings)
