@@ -389,7 +389,7 @@ def _read_csv(p: Path, instrument, mapping, progress: bool):
             bar.close()
 
 
-def _read_bytes(p: Path, size: int, bar) -> bytes:
+def _read_bytes(p: Path, size: int, bar):
     if bar is None:
         return p.read_bytes()
     buf = bytearray(size)
@@ -402,7 +402,10 @@ def _read_bytes(p: Path, size: int, bar) -> bytes:
                 break
             got += n
             bar.advance(n)
-    return bytes(view[:got])
+    del view
+    if got < size:
+        del buf[got:]
+    return buf  # a bytearray: every use below takes any bytes-like object
 
 
 def _read_csv_bytes(p: Path, raw: bytes, instrument, mapping, bar):
