@@ -83,6 +83,7 @@ def chi2_sf(x: float, df: float) -> float:
     """Upper tail of the chi-square distribution, ``Q(df/2, x/2)`` (regularised upper
     incomplete gamma by series or continued fraction, as in Numerical Recipes gammq).
     Pure Python so that the efa command does not import scipy (start-up time)."""
+    x, df = float(x), float(df)
     if not math.isfinite(x):
         return 0.0 if x > 0 else 1.0
     if x <= 0:

@@ -168,7 +168,9 @@ def test_chi2_sf_matches_scipy():
     from scipy import stats
     for x, df in [(0.5, 1), (3.2, 2), (10.0, 5), (904.097, 36), (35.0, 36), (300.0, 300), (20163.8, 300),
                   (1e-3, 10), (60.0, 3)]:
-        assert fu.chi2_sf(x, df) == pytest.approx(stats.chi2.sf(x, df), rel=1e-9, abs=1e-300)
+        got = fu.chi2_sf(np.float64(x), df)
+        assert type(got) is float
+        assert got == pytest.approx(stats.chi2.sf(x, df), rel=1e-9, abs=1e-300)
 
 
 def test_minres_oblimin_matches_factor_analyzer():
