@@ -355,22 +355,6 @@ def parallel_analysis(r, n: int, iterations: int = 20, seed: int | None = 1) -> 
 def efa(data, items, *, n_factors="auto", method: str = "minres", rotation: str = "oblimin",
         missing: str = "pairwise", parallel_iterations: int = 20, seed: int | None = 1,
         notes=None) -> EFAResult:
-    """Exploratory factor analysis; see :func:`_efa` for the parameters."""
-    # Every matrix here is p x p (p = number of items): multi-threaded BLAS only adds
-    # overhead, and on a busy machine slows the many small eigen-decompositions tenfold.
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
-        return _efa(data, items, n_factors=n_factors, method=method, rotation=rotation, missing=missing,
-                    parallel_iterations=parallel_iterations, seed=seed, notes=notes)
-    with threadpool_limits(limits=1, user_api="blas"):
-        return _efa(data, items, n_factors=n_factors, method=method, rotation=rotation, missing=missing,
-                    parallel_iterations=parallel_iterations, seed=seed, notes=notes)
-
-
-def _efa(data, items, *, n_factors="auto", method: str = "minres", rotation: str = "oblimin",
-         missing: str = "pairwise", parallel_iterations: int = 20, seed: int | None = 1,
-         notes=None) -> EFAResult:
     """Exploratory factor analysis of ``items`` in ``data`` (a DataFrame; left unchanged).
 
     Parameters
@@ -384,6 +368,11 @@ def _efa(data, items, *, n_factors="auto", method: str = "minres", rotation: str
         ``oblimin`` is GPArotation's quartimin (gamma = 0), ``geomin`` is the oblique
         geominQ (delta = .01), ``promax`` is psych's Kaiser-normalised promax (m = 4).
     missing : {'pairwise', 'listwise'}
+        pairwise (psych's default): each correlation from the rows answering both items;
+        KMO, Bartlett, parallel analysis and the fit all use this one matrix. Bartlett's
+        n (and the n of the simulated data sets) is then the number of rows in the data,
+        as ``psych::fa`` reports ``n.obs`` and ``cortest.bartlett(x)`` uses ``nrow(x)``;
+        listwise: the rows answering every item, and n is their number.
     parallel_iterations : simulated data sets for parallel analysis (psych's n.iter)
     seed : seed of the parallel-analysis simulation
 
@@ -406,6 +395,22 @@ def _efa(data, items, *, n_factors="auto", method: str = "minres", rotation: str
     to a positive number and ordered by variance explained after rotation:
     ``colSums(L^2)`` (orthogonal) or ``diag(Phi L'L)`` (oblique).
     """
+    # Every matrix here is p x p (p = number of items): multi-threaded BLAS only adds
+    # overhead, and on a busy machine slows the many small eigen-decompositions tenfold.
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+        return _efa(data, items, n_factors=n_factors, method=method, rotation=rotation, missing=missing,
+                    parallel_iterations=parallel_iterations, seed=seed, notes=notes)
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _efa(data, items, n_factors=n_factors, method=method, rotation=rotation, missing=missing,
+                    parallel_iterations=parallel_iterations, seed=seed, notes=notes)
+
+
+def _efa(data, items, *, n_factors="auto", method: str = "minres", rotation: str = "oblimin",
+         missing: str = "pairwise", parallel_iterations: int = 20, seed: int | None = 1,
+         notes=None) -> EFAResult:
+    """The body of :func:`efa` (which limits BLAS threads around it)."""
     warnings_: list = []
     notes_ = list(notes or [])
     items = list(items)
