@@ -550,13 +550,15 @@ def efa_file(path, *, instrument=None, scales=None, items=None, **kwargs) -> EFA
     from .io import read_data
 
     notes = []
+    if items is not None and scales:
+        raise AvoidSurveyError("give either --items or --scale, not both")
     if items is not None and instrument is None:
         df = read_data(path)
-        if scales:
-            raise AvoidSurveyError("--scale needs --instrument")
         chosen = list(items)
     else:
         if instrument is None:
+            if scales:
+                raise AvoidSurveyError("--scale needs --instrument")
             raise AvoidSurveyError("give --instrument ID|PATH or --items a,b,c")
         from avoid_survey.instruments import load_instrument
         inst = instrument if hasattr(instrument, "all_scales") else load_instrument(instrument)

@@ -58,8 +58,6 @@ def efa(
         item_list = [s.strip() for s in items.split(",") if s.strip()]
         if not item_list:
             raise AvoidSurveyError("--items is empty")
-    if instrument is None and item_list is None:
-        raise AvoidSurveyError("give --instrument ID|PATH or --items a,b,c")
     k = factors.strip().lower()
     if k != "auto":
         try:

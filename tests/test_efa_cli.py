@@ -54,6 +54,8 @@ def test_table_output_and_file(tmp_path, capsys):
     (["--items", ITEMS, "--factors", "7"], "too many factors"),
     (["--items", ITEMS, "--factors", "two"], "--factors must be a whole number"),
     ([], "give --instrument"),
+    (["--scale", "agree"], "--scale needs --instrument"),
+    (["--items", ITEMS, "--scale", "agree", "--instrument", "blame-avoidance"], "not both"),
     (["--items", ITEMS, "--rotation", "spin"], "spin"),
 ])
 def test_bad_input_exit_2_one_line(args, msg, capsys):
