@@ -321,7 +321,11 @@ class _Ids:
 
     def __getitem__(self, i):
         v = self._s.iat[int(i)]
-        return None if v is None or v is pd_NA() or (isinstance(v, float) and v != v) else str(v)
+        if v is None or v is pd_NA() or (isinstance(v, float) and v != v):
+            return None
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        return str(v)
 
 
 def pd_NA():
@@ -522,8 +526,7 @@ def _validate(path, instrument, *, id_column, thresholds, sheet, mapping, clean,
         if cand in df.columns and cand not in dup_names:
             idc = cand
     if idc is not None and n:
-        sid = df[idc]
-        sid = sid.astype("string") if not pd.api.types.is_string_dtype(sid) else sid
+        sid = df[idc]   # integer or text ids, compared as they are
         ids = _Ids(sid)
         present = sid.notna().to_numpy()
         dup = sid.duplicated(keep="first").to_numpy() & present   # every occurrence after the first
