@@ -488,6 +488,7 @@ def _read_csv_bytes(p: Path, raw: bytes, instrument, mapping, bar):
                     dtype[names_pos[i]] = str
             elif fmt is not None and fmt.type in _NUMERIC_TYPES:
                 numeric[names_pos[i]] = "float64"
+    del raw, scan  # the parser reads the file itself; free the bytes for its arrays
     kw = dict(sep=delim, header=None, skiprows=n_head, names=names_pos,
               encoding="utf-8" if enc == "utf-8" else enc, engine="c", skip_blank_lines=True)
     if bar is not None:
