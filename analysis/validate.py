@@ -847,6 +847,23 @@ def _item_rest(R, items, instrument):
         if small and len(all_ids) >= 3:
             groups.append((s.id, all_ids, small))
     for sid, ids_, report_ids in groups:
+        cols = [R[pos_of[i]] for i in ids_]
+        if all(not np.isnan(c.sum()) for c in cols):
+            # no missing answer: every correlation follows from the group's covariance
+            # matrix S: r_j = (sum_i S_ij - S_jj) / sqrt(S_jj * (1'S1 - 2 sum_i S_ij + S_jj))
+            S = np.cov(np.stack(cols))
+            g = len(ids_)
+            row = S.sum(axis=1)
+            tot_var = S.sum()
+            for jj, iid in enumerate(ids_):
+                if iid not in report_ids or n < 3:
+                    continue
+                cov_jr = row[jj] - S[jj, jj]
+                var_r = tot_var - 2 * row[jj] + S[jj, jj]
+                if S[jj, jj] <= 1e-12 or var_r <= 1e-12 * max(1.0, tot_var) or g < 2:
+                    continue
+                out.append((sid, iid, float(cov_jr / math.sqrt(S[jj, jj] * var_r))))
+            continue
         tot = np.zeros(n)
         m = np.zeros(n, np.int32)
         for i in ids_:

@@ -358,3 +358,29 @@ def test_even_odd_matches_a_row_by_row_reference():
     ok = ~np.isnan(ref)
     np.testing.assert_allclose(r[ok], ref[ok], rtol=1e-12, atol=1e-12)
     assert (m[7], m[5]) == (6, 7)
+
+
+def test_item_rest_with_and_without_missing_answers(inst):
+    from avoid_survey.analysis.validate import _item_rest, _reversed
+
+    df = pd.read_csv(FX / "items.csv")
+    items = [i.id for i in inst.items]
+    X = [df[c].to_numpy(float) for c in items]
+    R = _reversed(X, items, inst.responses(), inst)
+    got = {(sid, iid): r for sid, iid, r in _item_rest(R, items, inst)}
+    groups = {"p_gen": ["p1", "p2", "p3", "p4"], "p_insp": ["p5", "p6", "p7"], "trust": ["t1", "t2", "t3", "t4"],
+              "avoid": ["a1", "a2", "a3", "a4"]}
+    for sid, ids_ in groups.items():
+        M = np.column_stack([R[items.index(i)] for i in ids_])
+        for j, iid in enumerate(ids_):
+            if (sid, iid) not in got:
+                assert np.nanstd(M[:, j]) == 0  # p6 has no variance
+                continue
+            ok = ~np.isnan(M[:, j])
+            others = np.delete(M, j, axis=1)
+            with np.errstate(invalid="ignore"):
+                rest = np.nansum(others, axis=1) / (~np.isnan(others)).sum(axis=1)
+            use = ok & ~np.isnan(rest)
+            ref = np.corrcoef(M[use, j], rest[use])[0, 1]
+            assert got[(sid, iid)] == pytest.approx(ref, abs=1e-12), (sid, iid)
+    assert ("avoid", "a2") in got  # a2 has missing answers: the masked path
