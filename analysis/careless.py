@@ -204,6 +204,28 @@ def even_odd(blocks, min_pairs: int = 3):
         return s
 
     halves = [(half_mean(b[0::2]), half_mean(b[1::2])) for b in usable]
+    if all(not np.isnan(o.sum()) and not np.isnan(e.sum()) for o, e in halves):
+        # every half answered by everyone: no masks needed
+        F = len(halves)
+        m = np.full(n, F, np.int32)
+        mo = sum(o for o, _ in halves) / F
+        me = sum(e for _, e in halves) / F
+        soo, see, soe = np.zeros(n), np.zeros(n), np.zeros(n)
+        do, de = np.empty(n), np.empty(n)
+        for o, e in halves:
+            np.subtract(o, mo, out=do)
+            np.subtract(e, me, out=de)
+            soe += do * de
+            do *= do
+            de *= de
+            soo += do
+            see += de
+        with np.errstate(invalid="ignore", divide="ignore"):
+            r = soe / np.sqrt(soo * see)
+            r_sb = 2 * r / (1 + r)
+        r_sb[np.isnan(r)] = np.nan
+        r_sb[m < min_pairs] = np.nan
+        return r_sb, m
     m = np.zeros(n, np.int32)
     so = np.zeros(n)
     se = np.zeros(n)
