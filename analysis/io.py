@@ -792,7 +792,7 @@ def load(path, instrument=None, *, sheet=None, mapping=None, progress: bool = Fa
             fmt = resp.get(col)
             if fmt is None or col in dup_names:
                 continue
-            s = df[col]
+            s = df_col = df[col]
             if col in durations and not pd.api.types.is_numeric_dtype(s):
                 s = parse_duration(s)   # "125秒", "2分5秒"
             if fmt.type in _NUMERIC_TYPES:
@@ -805,7 +805,7 @@ def load(path, instrument=None, *, sheet=None, mapping=None, progress: bool = Fa
                 if bad.any():
                     pos = np.flatnonzero(bad)
                     out.bad_cells[col] = (pos, s.to_numpy()[pos])
-                if codes is not df[col]:
+                if codes is not df_col:
                     df[col] = codes
             elif fmt.type in ("id", "text"):
                 df[col] = _id_values(s)

@@ -724,7 +724,6 @@ def _careless(col, X, items, instrument, resp, ids, th, indices, flags, answered
     from concurrent.futures import ThreadPoolExecutor
 
     import numpy as np
-    from scipy import special
 
     from . import careless as cl
 
@@ -765,11 +764,11 @@ def _careless(col, X, items, instrument, resp, ids, th, indices, flags, answered
         # Mahalanobis
         d2, nc, ok = mah
         if ok:
-            cutoff = float(special.chdtri(k, th.mahalanobis_alpha))  # qchisq(1 - alpha, k)
+            cutoff = cl.chi2_ppf(1 - th.mahalanobis_alpha, k)  # qchisq(1 - alpha, k)
             f = ~np.isnan(d2) & (d2 > cutoff)
             pos = np.flatnonzero(f)
             if pos.size:
-                p = special.chdtrc(k, d2[pos[: th.max_listed]])  # pchisq(d2, k, lower = FALSE)
+                p = [cl.chi2_sf(float(v), k) for v in d2[pos[: th.max_listed]]]  # pchisq(d2, k, lower = FALSE)
                 col.counts["mahalanobis-outlier"] += int(pos.size)
                 for j, i in enumerate(pos[: th.max_listed].tolist()):
                     col.findings.append(finding("mahalanobis-outlier", row=i + 1,

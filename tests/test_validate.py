@@ -189,9 +189,13 @@ def test_mahalanobis_matches_the_textbook_formula():
     m = ~np.isnan(d2)
     assert ok and nc == 499 and not m[10]
     np.testing.assert_allclose(d2[m], ref[m], rtol=1e-10)
-    # R: qchisq(0.999, 15) = 37.69729821835383
+    # R: qchisq(0.999, 15) = 37.69729821835383; pchisq(98.9373792, 15, lower = FALSE) ~ 2.1e-14
+    assert cl.chi2_ppf(0.999, 15) == pytest.approx(37.69729821835383, abs=1e-9)
     from scipy import special
-    assert special.chdtri(15, 0.001) == pytest.approx(37.69729821835383, abs=1e-9)
+    for df in (1, 2, 15, 78, 200):
+        for x in (0.3, 5.0, 37.7, 98.9, 150.0, 400.0):
+            assert cl.chi2_sf(x, df) == pytest.approx(special.chdtrc(df, x), rel=1e-12, abs=1e-300)
+        assert cl.chi2_ppf(0.95, df) == pytest.approx(special.chdtri(df, 0.05), rel=1e-11)
 
 
 def test_even_odd_by_hand():
