@@ -230,7 +230,20 @@ class ValidationReport:
         t2.notes.append({"en": "Rows are 1-based data rows (the first row after the header is 1). "
                                "Careless-response indices are warnings; --format json lists every finding.",
                          "zh": "行号为数据行（表头之后第一行为 1）。粗心作答指标为警告；--format json 列出全部问题。"})
-        return [t1, t2]
+        t3 = Table({"en": "All findings", "zh": "全部问题"},
+                   [Column("code", {"en": "Code", "zh": "代码"}, "text"),
+                    Column("severity", {"en": "Severity", "zh": "级别"}, "text"),
+                    Column("row", {"en": "Row", "zh": "行"}, "int"),
+                    Column("column", {"en": "Column", "zh": "列"}, "text"),
+                    Column("respondent", {"en": "Respondent", "zh": "受访者"}, "text"),
+                    Column("value", {"en": "Value", "zh": "值"}, "text"),
+                    Column("message", {"en": "Message", "zh": "说明"}, "text")], name="details")
+        for f in self.findings:
+            v = f.value
+            vtext = "" if v is None else (f"{v:.4g}" if isinstance(v, float) else str(v))
+            t3.add(f.code, sev_zh[f.severity] if zh else f.severity, f.row, f.column or "", f.respondent or "",
+                   vtext, f.message)
+        return [t1, t2, t3]
 
 
 def print_terminal(report: ValidationReport, lang: str = "zh", file=None) -> None:
@@ -242,7 +255,7 @@ def print_terminal(report: ValidationReport, lang: str = "zh", file=None) -> Non
     from rich.table import Table as RTable
 
     console = Console(file=file, soft_wrap=False)
-    t1, t2 = report.to_tables(lang)
+    t1, t2 = report.to_tables(lang)[:2]
     grid = RTable.grid(padding=(0, 2))
     grid.add_column(style="bold")
     grid.add_column()

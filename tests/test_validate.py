@@ -330,7 +330,9 @@ def test_report_tables_and_dict(inst):
                                                   "careless-skipped"]
     assert d["summary"][0]["class"] == "items" and d["summary"][0]["count"] == 1
     t = r.to_tables("en")
-    assert [x.name for x in t] == ["summary", "findings"]
+    assert [x.name for x in t] == ["summary", "findings", "details"]
+    assert ["item-missing", "warning", None, "a2"] in [row[:4] for row in t[2].rows]
+    assert len(t[2].rows) == len(r.findings)
     assert t[1].rows[0][:3] == ["item-missing", "warning", 1]
     assert r.to_tables("zh")[1].rows[0][1] == "警告"
     assert isinstance(Thresholds.from_mapping({"longstring": "9"}).longstring, int)
