@@ -52,6 +52,10 @@ def write_atomic_with(path, writer: Callable[[str], None], force: bool = False) 
         # re-check: another process may have created the file in the meantime
         if p.exists() and not force:
             raise AvoidSurveyError("output file exists; pass --force to overwrite it", file=p)
+        # mkstemp creates 0600; give the file the mode a plain open() would (umask applies)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)
         os.replace(tmp, p)
     except BaseException:
         try:

@@ -173,13 +173,14 @@ def rich_tables(tables: list[Table], lang: str = "en", decimals: int = 3):
 
     out = []
     for t in tables:
-        rt = RTable(title=t.title_text(lang), box=box.SIMPLE_HEAD, title_justify="left",
-                    caption="\n".join(t.notes_text(lang)) or None, caption_justify="left")
+        caption = "\n".join(t.notes_text(lang))
+        rt = RTable(title=_rich_escape(t.title_text(lang)), box=box.SIMPLE_HEAD, title_justify="left",
+                    caption=_rich_escape(caption) if caption else None, caption_justify="left")
         for c in t.columns:
-            rt.add_column(c.text(lang), justify="left" if c.kind == "text" else "right", overflow="fold")
+            rt.add_column(_rich_escape(c.text(lang)), justify="left" if c.kind == "text" else "right", overflow="fold")
         for i, row in enumerate(_cells(t, lang, decimals)):
             if i in t.row_sections:
-                rt.add_row(f"[bold]{_label(t.row_sections[i], lang)}[/bold]", *[""] * (len(row) - 1))
+                rt.add_row(f"[bold]{_rich_escape(_label(t.row_sections[i], lang))}[/bold]", *[""] * (len(row) - 1))
             rt.add_row(*[_rich_escape(x) for x in row])
         out.append(rt)
     return out

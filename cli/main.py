@@ -84,8 +84,13 @@ def run(argv=None) -> int:
     click_exception = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
 
     try:
-        app(args=argv, standalone_mode=False)
-        code = 0
+        import warnings
+
+        from avoid_survey.analysis.errors import AvoidSurveyWarning
+        # package warnings are kept on results and printed once by the commands
+        warnings.simplefilter("ignore", AvoidSurveyWarning)
+        rv = app(args=argv, standalone_mode=False)
+        code = rv if isinstance(rv, int) else 0
     except AvoidSurveyError as exc:
         sys.stderr.write(f"error: {exc.one_line()}\n")
         code = 2
