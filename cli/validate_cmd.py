@@ -71,11 +71,7 @@ def validate(
     else:
         emit(report, fmt, output, lang, decimals, force)
     if report.n_errors:
-        # exit 1 = error-level findings. typer.Exit(1) would be swallowed by click's
-        # non-standalone mode in cli.main.run, and a ClickException is mapped to 2 there.
-        import sys
-        sys.stdout.flush()
-        raise SystemExit(1)
+        raise typer.Exit(1)  # exit 1 = error-level findings (CONTRACT.md)
 
 
 def _reuse_freed_memory() -> None:

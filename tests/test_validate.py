@@ -33,7 +33,7 @@ def cli(args, capsys, data=None):
     before = _sha(data) if Path(data).exists() else None
     try:
         code = run(list(map(str, args)))
-    except SystemExit as exc:  # exit 1 (error-level findings) leaves through SystemExit
+    except SystemExit as exc:  # in case a command exits the interpreter directly
         code = exc.code
     cap = capsys.readouterr()
     if before is not None:
