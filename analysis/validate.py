@@ -38,7 +38,6 @@ import math
 import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field, fields
-from pathlib import Path
 
 from .errors import AvoidSurveyError
 from .findings import CATALOG, SEVERITIES, Finding, finding
@@ -334,14 +333,14 @@ class _Ids:
 
     def __getitem__(self, i):
         v = self._s.iat[int(i)]
-        if v is None or v is pd_NA() or (isinstance(v, float) and v != v):
+        if v is None or v is _pd_na() or (isinstance(v, float) and v != v):
             return None
         if isinstance(v, float) and v.is_integer():
             return str(int(v))
         return str(v)
 
 
-def pd_NA():
+def _pd_na():
     import pandas as pd
     return pd.NA
 
@@ -846,7 +845,7 @@ def _item_rest(R, items, instrument):
     # negative item-rest correlation within the item's facet (or its scale when the facet
     # has fewer than 3 items in the data), reverse-keyed items recoded
     pos_of = {c: j for j, c in enumerate(items)}
-    groups, done = [], set()
+    groups = []
     for s in instrument.scales:
         small = []
         for f in (s.facets or (s,)):
