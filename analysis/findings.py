@@ -6,7 +6,7 @@ code's template. Checks *yield* findings; nothing stops at the first problem.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 __all__ = ["Finding", "CATALOG", "finding", "SEVERITIES"]
 
@@ -73,9 +73,10 @@ class Finding:
     value: object = None
 
     def to_dict(self) -> dict:
-        d = asdict(self)
-        if d["value"] is None:
-            d.pop("value")
+        d = {"code": self.code, "severity": self.severity, "row": self.row, "column": self.column,
+             "respondent": self.respondent, "message": self.message}
+        if self.value is not None:
+            d["value"] = self.value
         return d
 
 
