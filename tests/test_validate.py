@@ -390,3 +390,26 @@ def test_item_rest_with_and_without_missing_answers(inst):
             ref = np.corrcoef(M[use, j], rest[use])[0, 1]
             assert got[(sid, iid)] == pytest.approx(ref, abs=1e-12), (sid, iid)
     assert ("avoid", "a2") in got  # a2 has missing answers: the masked path
+
+
+def test_careless_indices_match_r_on_psych_bfi():
+    """tests/reference/careless.R: base-R versions of careless::longstring, irv, mahad and
+    evenodd on psych::bfi (2800 x 25, with missing answers)."""
+    ref = json.loads((Path(__file__).parent / "reference" / "careless.json").read_text())
+    x = pd.read_csv(Path(__file__).parent / "reference" / "data" / "bfi.csv")
+    cols = [x[c].to_numpy(float) for c in x.columns]
+
+    def arr(key):
+        return np.array([np.nan if v is None else v for v in ref[key]], dtype=float)
+
+    np.testing.assert_array_equal(cl.longstring(cols), arr("longstring"))
+    np.testing.assert_allclose(cl.irv(cols), arr("irv"), rtol=1e-12, atol=1e-12, equal_nan=True)
+    d2, nc, ok = cl.mahalanobis(cols, chunk=700)
+    assert ok and nc == ref["n_complete"][0]
+    np.testing.assert_allclose(d2, arr("mahad"), rtol=1e-10, equal_nan=True)
+    assert cl.chi2_ppf(0.999, 25) == pytest.approx(ref["qchisq_999_25"][0], rel=1e-12)
+    rev = set(ref["reverse"])
+    colr = [7 - c if name in rev else c for name, c in zip(x.columns, cols)]
+    blocks = [colr[5 * f: 5 * f + 5] for f in range(5)]
+    r, m = cl.even_odd(blocks, min_pairs=3)
+    np.testing.assert_allclose(r, arr("evenodd"), rtol=1e-10, atol=1e-12, equal_nan=True)
