@@ -383,10 +383,80 @@ def _read_csv(p: Path, instrument, mapping, progress: bool):
     size = p.stat().st_size
     bar = _Progress(p.name, size) if progress and size > PROGRESS_BYTES else None
     try:
+        if size > SCAN_BYTES:
+            stats = _scan_file(p, size, bar)
+            if stats is not None:
+                return _read_csv_bytes(p, stats.pop("head"), instrument, mapping, bar, stats)
         return _read_csv_bytes(p, _read_bytes(p, size, bar), instrument, mapping, bar)
     finally:
         if bar is not None:
             bar.close()
+
+
+SCAN_BYTES = 32 * 1024 * 1024  # larger files are checked in chunks, never held in memory
+
+
+def _scan_file(p: Path, size: int, bar):
+    """One pass over a large file in 8 MB chunks: NUL bytes, UTF-8 (or GB18030) validity,
+    and the counts the ragged-row check needs (newlines, each delimiter, quotes, blank
+    lines). Returns None when the file needs the exact, in-memory path (quotes, or a
+    GB18030 file), and raises AvoidSurveyError for a file that cannot be used."""
+    import codecs
+
+    CH = 8 * 1024 * 1024
+    with open(p, "rb") as fh:
+        head = fh.read(256_000)
+    bom = head.startswith(b"\xef\xbb\xbf")
+    delim = "\t" if p.suffix.lower() == ".tsv" else _sniff(head.decode("utf-8", errors="ignore"))
+    stats = {"n_nl": 0, "delims": {ord(delim): 0}, "quote": False, "blank": False, "last": b""}
+
+    def one_pass(encoding, count):
+        dec = codecs.getincrementaldecoder(encoding)()
+        off, carry = 0, b""
+        with open(p, "rb") as fh:
+            while True:
+                chunk = fh.read(CH)
+                if not chunk:
+                    break
+                if count:
+                    pos = chunk.find(b"\x00")
+                    if pos >= 0:
+                        raise AvoidSurveyError(f"not a text file: NUL byte at byte offset {off + pos}", file=p)
+                    both = carry + chunk
+                    stats["n_nl"] += chunk.count(b"\n")
+                    for d in stats["delims"]:
+                        stats["delims"][d] += chunk.count(bytes([d]))
+                    stats["quote"] = stats["quote"] or b'"' in chunk
+                    stats["blank"] = stats["blank"] or b"\n\n" in both or b"\n\r\n" in both
+                    carry = chunk[-3:]
+                    stats["last"] = chunk[-1:]
+                    if bar is not None:
+                        bar.advance(len(chunk))
+                try:
+                    dec.decode(chunk, False)
+                except UnicodeDecodeError as exc:
+                    return off + exc.start
+                off += len(chunk)
+            try:
+                dec.decode(b"", True)
+            except UnicodeDecodeError as exc:
+                return off + exc.start
+        return None
+
+    if not head.strip(b" \t\r\n"):
+        return None  # let the exact path say "empty"
+    bad = one_pass("utf-8", True)
+    if bad is not None:
+        if bom:
+            raise AvoidSurveyError(f"cannot decode the file as UTF-8: invalid byte at byte offset {bad}; "
+                                   f"save it as 'CSV UTF-8'", file=p)
+        return None  # GB18030 or undecodable: the in-memory path decides and names the offset
+    if stats["quote"]:
+        return None
+    stats["enc"] = "utf-8-sig" if bom else "utf-8"
+    stats["head"] = head
+    stats["size"] = size
+    return stats
 
 
 def _read_bytes(p: Path, size: int, bar):
@@ -408,14 +478,18 @@ def _read_bytes(p: Path, size: int, bar):
     return buf  # a bytearray: every use below takes any bytes-like object
 
 
-def _read_csv_bytes(p: Path, raw: bytes, instrument, mapping, bar):
+def _read_csv_bytes(p: Path, raw: bytes, instrument, mapping, bar, stats=None):
+    """``raw`` is the whole file, or with ``stats`` (from :func:`_scan_file`) its head."""
     import numpy as np
     import pandas as pd
 
-    _check_bytes(raw, p)
-    enc = detect_encoding(raw, p)
+    if stats is None:
+        _check_bytes(raw, p)
+        enc = detect_encoding(raw, p)
+    else:
+        enc = stats["enc"]
     nl1 = raw.find(b"\n", 0, MAX_RECORD_BYTES + 1)
-    if nl1 < 0 and len(raw) > MAX_RECORD_BYTES:
+    if nl1 < 0 and (stats["size"] if stats else len(raw)) > MAX_RECORD_BYTES:
         raise AvoidSurveyError(f"the header is longer than {MAX_RECORD_BYTES:,} bytes: not a survey data file",
                                file=p, line=1)
     head_text = raw[:256_000].decode(enc, errors="ignore")
@@ -446,16 +520,28 @@ def _read_csv_bytes(p: Path, raw: bytes, instrument, mapping, bar):
                                for c in first[2]):
         n_head, questions, platform_name = 3, [q.strip() for q in first[1]], "qualtrics"
     start = 3 if enc == "utf-8-sig" else 0
-    scan = raw if enc != "gb18030" or delim in ",;\t" else raw.decode("gb18030").encode("utf-8")
-    # ragged rows and absurd record lengths: cheap exact check first, full scan if needed
     k = len(headers)
-    simple = (b'"' not in scan) and (b"\r\n\r\n" not in scan)
+    if stats is not None:
+        n_rec = stats["n_nl"] + (0 if stats["last"] == b"\n" else 1)
+        fast_ok = (not stats["blank"] and k > 1 and stats["delims"].get(ord(delim), -1) == n_rec * (k - 1))
+        if not fast_ok:  # something is ragged: find it exactly, with the whole file in memory
+            raw = _read_bytes(p, stats["size"], None)
+            stats = None
+    if stats is not None:
+        scan = b""
+        simple, ok_counts = True, True
+    else:
+        scan = raw if enc != "gb18030" or delim in ",;\t" else raw.decode("gb18030").encode("utf-8")
+        simple = (b'"' not in scan) and (b"\r\n\r\n" not in scan)
+    # ragged rows and absurd record lengths: cheap exact check first, full scan if needed
     counts = lengths = None
     ragged, nfields = [], k
-    n_nl = scan.count(b"\n")
-    n_rec = n_nl + (0 if scan.endswith(b"\n") else 1)
-    if not (simple and scan.count(delim.encode()) == n_rec * (k - 1) and b"\n\n" not in scan[start:]
-            and (len(scan) < MAX_RECORD_BYTES or k > 1)):
+    if stats is None:
+        n_nl = scan.count(b"\n")
+        n_rec = n_nl + (0 if scan.endswith(b"\n") else 1)
+        ok_counts = (simple and scan.count(delim.encode()) == n_rec * (k - 1) and b"\n\n" not in scan[start:]
+                     and (len(scan) < MAX_RECORD_BYTES or k > 1))
+    if not ok_counts:
         counts, lengths = _field_counts(scan, delim, start)
         blank = _blank_mask(scan, counts, lengths, start)
         too_long = np.flatnonzero(lengths > MAX_RECORD_BYTES)

@@ -188,3 +188,25 @@ def test_generated_csv_reads_or_fails_cleanly(tmp_path_factory, inst, text, enc)
             assert rep.n_rows >= 0
             assert all(f.row is None or f.row >= 1 for f in rep.findings)
     assert p.read_bytes() == data
+
+
+@pytest.mark.parametrize("name", ["clean.csv", "clean_bom.csv", "clean_gbk.csv", "clean_semicolon.csv", "clean.tsv",
+                                  "wjx.csv", "qualtrics.csv", "structure.csv", "values.csv", "respondents.csv",
+                                  "header_only.csv"])
+def test_large_file_path_reads_the_same(inst, monkeypatch, name):
+    """Files over SCAN_BYTES are checked in chunks instead of in memory: same result."""
+    small = load(FX / name, inst)
+    monkeypatch.setattr(aio, "SCAN_BYTES", 0)
+    big = load(FX / name, inst)
+    pd.testing.assert_frame_equal(big.frame, small.frame)
+    assert (big.ragged, big.duplicates, big.unmatched) == (small.ragged, small.duplicates, small.unmatched)
+    assert {k: v for k, v in big.info.items()} == {k: v for k, v in small.info.items()}
+
+
+@pytest.mark.parametrize("name, needle", [("empty.csv", "the file is empty"), ("nul.csv", "byte offset 21"),
+                                          ("not_gbk.csv", "byte offset 25"), ("bigfield.csv", "longer than")])
+def test_large_file_path_errors(monkeypatch, name, needle):
+    monkeypatch.setattr(aio, "SCAN_BYTES", 0)
+    with pytest.raises(AvoidSurveyError) as e:
+        load(FX / name)
+    assert needle in e.value.one_line()
