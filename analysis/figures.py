@@ -281,3 +281,78 @@ def item_distribution(counts: dict, codes: list, path, *, code_labels=None, lang
     ax.legend(ncol=min(len(codes), 7), fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.12))
     _save(fig, path, force)
     return note
+
+
+# ---------------------------------------------------------------- from results
+def figure_for(kind: str, result: dict, path, *, lang: str = "en", force: bool = False) -> str | None:
+    """Draw the standard figure of an analysis from its ``to_dict()``.
+
+    kind : 'efa' (scree with the parallel-analysis line), 'efa-loadings' (heatmap),
+        'cfa' (path diagram of standardized loadings), 'model' (coefficient plot),
+        'slopes' (simple slopes of the first moderated model), 'reliability'
+        (response distribution of every item).
+    """
+    if kind == "efa":
+        par = result.get("parallel") or {}
+        obs = par.get("observed") or result.get("fa_eigenvalues") or result.get("eigenvalues")
+        if not obs:
+            raise AvoidSurveyError("the EFA result holds no eigenvalues to plot")
+        return scree_plot(obs, path, parallel=par.get("simulated_q95"), lang=lang, force=force)
+    if kind == "efa-loadings":
+        return loadings_heatmap(result["loadings"], path, lang=lang, force=force)
+    if kind == "cfa":
+        return path_diagram(result["loadings"], path, lang=lang, force=force)
+    if kind == "model":
+        models = [m for m in result.get("models", []) if m.get("coefficients")]
+        if not models:
+            raise AvoidSurveyError("no model with coefficients to plot")
+        return coef_plot(models, path, lang=lang, force=force)
+    if kind == "slopes":
+        return _slopes_from_models(result, path, lang, force)
+    if kind == "reliability":
+        counts, codes = {}, set()
+        for s in result.get("scales", []):
+            if s.get("facets"):
+                continue  # items of a scale with facets are drawn with their facets
+            for it in s.get("items", []):
+                fr = {int(float(k)): int(v) for k, v in (it.get("frequencies") or {}).items()
+                      if str(k).replace(".", "", 1).lstrip("-").isdigit()}
+                counts.setdefault(it["item"], fr)
+                codes.update(fr)
+        if not counts:
+            raise AvoidSurveyError("no item frequencies to plot")
+        lo, hi = min(codes), max(codes)
+        return item_distribution(counts, list(range(lo, hi + 1)), path, lang=lang, force=force)
+    raise ValueError(f"unknown figure kind {kind}")
+
+
+def _slopes_from_models(result, path, lang, force):
+    """Simple slopes of the first model with a moderation block. Lines are the predicted
+    outcome at the moderator's -1 SD / mean / +1 SD with other predictors at zero (their
+    mean when centred); the band is the 95% CI of the conditional effect of the focal
+    variable relative to its mean (slope CI times the distance from the mean)."""
+    import numpy as np
+
+    for m in result.get("models", []):
+        mod = m.get("moderation")
+        if not mod or not mod.get("simple_slopes"):
+            continue
+        coefs = {c["term"]: c["estimate"] for c in m.get("coefficients", [])}
+        focal, moderator = mod["focal"], mod["moderator"]
+        b0 = coefs.get("Intercept", 0.0) or 0.0
+        bw = coefs.get(moderator, 0.0) or 0.0
+        rng = (mod.get("johnson_neyman") or {}).get("observed_range") or [-2.0, 2.0]
+        x = np.linspace(rng[0], rng[1], 25)
+        lines = []
+        for s in mod["simple_slopes"]:
+            w = s.get("moderator_value", 0.0)
+            if not isinstance(w, (int, float)):
+                continue
+            fit = b0 + bw * w + s["slope"] * x
+            half_lo = (s["slope"] - s["ci_lower"]) * np.abs(x)
+            half_hi = (s["ci_upper"] - s["slope"]) * np.abs(x)
+            lines.append({"label": f"{moderator} {s['at']}", "fit": fit, "lower": fit - half_lo, "upper": fit + half_hi})
+        if lines:
+            return interaction_plot(x, lines, path, x_label=focal + (" (centred)" if mod.get("centered") else ""),
+                                    lang=lang, force=force)
+    raise AvoidSurveyError("no model declares moderation (add moderation: {focal, moderator} to a model)")

@@ -113,31 +113,37 @@ def add_table_to_document(doc, t: Table, lang: str = "en", decimals: int = 3) ->
     table = doc.add_table(rows=nrows, cols=ncols)
     table.style = None
     _set_table_borders(table)
+    # python-docx's table.cell(r, c) rebuilds the cell grid on every call; take each row's
+    # cells once so large tables stay linear
+    rows = table.rows
     ri = 0
     if has_groups:
+        cells = rows[ri].cells
         col = 0
         for g, span in groups:
-            cell = table.cell(ri, col)
+            cell = cells[col]
             if span > 1:
-                cell = cell.merge(table.cell(ri, col + span - 1))
+                cell = cell.merge(cells[col + span - 1])
             _cell_text(cell, g, align="center")
             if g:
                 _set_cell_bottom(cell, 4)
             col += span
         ri += 1
+    cells = rows[ri].cells
     for j, c in enumerate(t.columns):
-        cell = table.cell(ri, j)
-        _cell_text(cell, c.text(lang), align=None if j == 0 else "center")
-        _set_cell_bottom(cell, 6)
+        _cell_text(cells[j], c.text(lang), align=None if j == 0 else "center")
+        _set_cell_bottom(cells[j], 6)
     ri += 1
+    from .table import label
     for i, row in enumerate(body):
         if i in t.row_sections:
-            cell = table.cell(ri, 0).merge(table.cell(ri, ncols - 1)) if ncols > 1 else table.cell(ri, 0)
-            from .table import label
+            cells = rows[ri].cells
+            cell = cells[0].merge(cells[ncols - 1]) if ncols > 1 else cells[0]
             _cell_text(cell, label(t.row_sections[i], lang), italic=True)
             ri += 1
+        cells = rows[ri].cells
         for j, text in enumerate(row):
-            _cell_text(table.cell(ri, j), text, align=None if j == 0 or t.columns[j].kind == "text" else "right")
+            _cell_text(cells[j], text, align=None if j == 0 or t.columns[j].kind == "text" else "right")
         ri += 1
     for n in t.notes_text(lang):
         p = doc.add_paragraph()

@@ -30,9 +30,9 @@ _T = {
     "methods": ("7. Methods", "7. 方法说明"),
     "skipped": ("This section could not be built: {reason}", "本节未能生成：{reason}"),
     "fig_coef": ("Figure 1. Coefficients with 95% confidence intervals", "图1 回归系数及95%置信区间"),
-    "fig_path": ("Figure 2. CFA standardized loadings", "图2 验证性因子分析标准化载荷"),
-    "fig_dist": ("Figure 3. Response distributions", "图3 条目作答分布"),
-    "fig_slopes": ("Figure 4. Simple slopes", "图4 简单斜率"),
+    "fig_path": ("Figure 3. CFA standardized loadings", "图3 验证性因子分析标准化载荷"),
+    "fig_dist": ("Figure 4. Response distributions", "图4 条目作答分布"),
+    "fig_slopes": ("Figure 2. Simple slopes", "图2 简单斜率"),
 }
 
 
@@ -145,6 +145,7 @@ def build_report(spec, *, lang: str = "en", seed: int = 1, figure_dir=None, cfa_
         if instrument is None:
             raise AvoidSurveyError("the spec names no instrument")
         r = reliability(read(), instrument)
+        state["reliability"] = r
         state["alphas"] = {s.scale: s.alpha for s in r.scales}
         doc.tables(r.to_tables(lang))
 
@@ -184,49 +185,30 @@ def build_report(spec, *, lang: str = "en", seed: int = 1, figure_dir=None, cfa_
             res.warnings.append(w)
 
     def figures_section():
-        from . import figures as F
-        made = 0
-        mr = state.get("models")
-        if mr is not None and mr.models:
-            d = mr.to_dict()
-            p = figdir / "coefficients.png"
-            F.scree_plot  # noqa: B018 - keep the module import visible
-            note = F.coef_plot([m for m in d["models"] if m.get("coefficients")], p, lang=lang, force=True)
-            doc.figure(p, _t("fig_coef", lang))
-            if note:
-                doc.note(note)
-            made += 1
-            for m in mr.models:
-                slopes = m.extra.get("simple_slopes") if isinstance(m.extra, dict) else None
-                if slopes and isinstance(slopes, dict) and slopes.get("lines"):
-                    p = figdir / "slopes.png"
-                    F.interaction_plot(slopes["x"], slopes["lines"], p, x_label=slopes.get("focal", "x"),
-                                       lang=lang, force=True)
-                    doc.figure(p, _t("fig_slopes", lang))
-                    made += 1
-                    break
-        cr = state.get("cfa")
-        if cr is not None:
-            cd = cr.to_dict()
-            p = figdir / "cfa_paths.png"
-            F.path_diagram(cd["loadings"], p, lang=lang, force=True)
-            doc.figure(p, _t("fig_path", lang))
-            made += 1
-        if instrument is not None and data_path is not None:
-            frame = read()
-            first = next((s for s in instrument.scales if all(i in frame.columns for i in s.item_ids)), None)
-            if first is not None:
-                fmt = first.response
-                counts = {i: frame[i].value_counts().to_dict() for i in first.item_ids}
-                codes = list(range(int(fmt.min), int(fmt.max) + 1)) if fmt.is_likert else sorted(
-                    {c for v in counts.values() for c in v})
-                counts = {i: {int(k): int(v) for k, v in c.items() if k == k} for i, c in counts.items()}
-                p = figdir / "distribution.png"
-                F.item_distribution(counts, codes, p, code_labels={c: fmt.label(c, lang) for c in codes},
-                                    lang=lang, force=True)
-                doc.figure(p, _t("fig_dist", lang))
-                made += 1
-        if not made:
+        from .figures import figure_for
+        drawn = []
+
+        def draw(kind, payload, name, caption):
+            try:
+                fig_note = figure_for(kind, payload, figdir / name, lang=lang, force=True)
+            except AvoidSurveyError:
+                return
+            doc.figure(figdir / name, _t(caption, lang))
+            if fig_note:
+                doc.note(fig_note)
+            drawn.append(name)
+
+        if state.get("models") is not None:
+            md = state["models"].to_dict()
+            draw("model", md, "coefficients.png", "fig_coef")
+            draw("slopes", md, "slopes.png", "fig_slopes")
+        if state.get("cfa") is not None:
+            draw("cfa", state["cfa"].to_dict(), "cfa_paths.png", "fig_path")
+        if state.get("reliability") is not None:
+            rd = state["reliability"].to_dict()
+            leaves = [sc for sc in rd["scales"] if not sc.get("facets")][:3]   # keep the figure readable
+            draw("reliability", {"scales": leaves}, "distribution.png", "fig_dist")
+        if not drawn:
             raise AvoidSurveyError("no figure could be drawn from the sections above")
 
     section("data", data_section)

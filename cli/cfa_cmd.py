@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from enum import Enum
+from pathlib import Path
 from typing import Annotated, List, Optional
 
 import typer
@@ -29,6 +30,7 @@ def cfa(
     lang: LangOpt = Lang.zh,
     decimals: DecimalsOpt = 3,
     force: ForceOpt = False,
+    figure: Annotated[Optional[Path], typer.Option("--figure", help="Also draw a path diagram of standardized loadings (.png, .svg or .pdf).", dir_okay=False)] = None,
 ):
     """Fit indices, loadings, CR/AVE and HTMT of a CFA by ML; with --group, measurement invariance."""
     import warnings
@@ -67,3 +69,9 @@ def cfa(
                      scales=scale or None, group=group, missing=missing.value, std_lv=std_lv,
                      second_order=second_order, model_file=model_file, file=str(data))
     emit(result, fmt, output, lang, decimals, force)
+    if figure is not None:
+        from avoid_survey.analysis.figures import figure_for
+        from avoid_survey.cli.common import note as _note
+        fig_note = figure_for("cfa", result.to_dict(), figure, lang=lang.value, force=force)
+        if fig_note:
+            _note(f"note: {fig_note}")

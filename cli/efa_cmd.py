@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from enum import Enum
+from pathlib import Path
 from typing import Annotated, List, Optional
 
 import typer
@@ -45,6 +46,7 @@ def efa(
     lang: LangOpt = Lang.zh,
     decimals: DecimalsOpt = 3,
     force: ForceOpt = False,
+    figure: Annotated[Optional[Path], typer.Option("--figure", help="Also draw a scree plot with the parallel-analysis line (.png, .svg or .pdf).", dir_okay=False)] = None,
 ):
     """Exploratory factor analysis equal to R psych::fa and psych::fa.parallel.
 
@@ -74,3 +76,9 @@ def efa(
                           method=method.value, rotation=rotation.value, missing=missing.value,
                           parallel_iterations=parallel_iterations, seed=seed)
     emit(result, fmt, output, lang, decimals, force)
+    if figure is not None:
+        from avoid_survey.analysis.figures import figure_for
+        from avoid_survey.cli.common import note as _note
+        fig_note = figure_for("efa", result.to_dict(), figure, lang=lang.value, force=force)
+        if fig_note:
+            _note(f"note: {fig_note}")

@@ -22,6 +22,8 @@ def model(
     lang: LangOpt = Lang.zh,
     decimals: DecimalsOpt = 3,
     force: ForceOpt = False,
+    figure: Annotated[Optional[Path], typer.Option("--figure", help="Also draw a coefficient plot with 95% CIs (.png, .svg or .pdf).", dir_okay=False)] = None,
+    slopes_figure: Annotated[Optional[Path], typer.Option("--slopes-figure", help="Also draw the simple slopes of the first moderated model.", dir_okay=False)] = None,
 ):
     """Fit the models of a spec (OLS with classical/HC/cluster SEs, logit, probit, ordinal,
     mixed, mediation; hierarchical steps, moderation, robustness runs) and print one table
@@ -51,3 +53,15 @@ def model(
     if out is not None and output is None and fmt == Format.table:
         typer.echo(f"wrote replication package to {out}", err=True)
     emit(result, fmt, output, lang, decimals, force, tables=None if fmt == Format.json else result.to_tables(lang_s))
+    if figure is not None:
+        from avoid_survey.analysis.figures import figure_for
+        from avoid_survey.cli.common import note as _note
+        fig_note = figure_for("model", result.to_dict(), figure, lang=lang.value, force=force)
+        if fig_note:
+            _note(f"note: {fig_note}")
+    if slopes_figure is not None:
+        from avoid_survey.analysis.figures import figure_for
+        from avoid_survey.cli.common import note as _note
+        fig_note = figure_for("slopes", result.to_dict(), slopes_figure, lang=lang.value, force=force)
+        if fig_note:
+            _note(f"note: {fig_note}")

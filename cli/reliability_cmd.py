@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from enum import Enum
+from pathlib import Path
 from typing import Annotated, List, Optional
 
 import typer
@@ -28,6 +29,7 @@ def reliability(
     lang: LangOpt = Lang.zh,
     decimals: DecimalsOpt = 3,
     force: ForceOpt = False,
+    figure: Annotated[Optional[Path], typer.Option("--figure", help="Also draw the response distribution of every item (.png, .svg or .pdf).", dir_okay=False)] = None,
 ):
     """Alpha (raw, standardized, Feldt or bootstrap CI), lambda6, omega and item statistics, as R psych."""
     import warnings
@@ -48,3 +50,9 @@ def reliability(
         result = run(read_data(data, inst), inst, scales=scale or None, missing=missing.value, ci=ci.value,
                      n_boot=n_boot, seed=seed)
     emit(result, fmt, output, lang, decimals, force)
+    if figure is not None:
+        from avoid_survey.analysis.figures import figure_for
+        from avoid_survey.cli.common import note as _note
+        fig_note = figure_for("reliability", result.to_dict(), figure, lang=lang.value, force=force)
+        if fig_note:
+            _note(f"note: {fig_note}")

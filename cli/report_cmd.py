@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -10,16 +10,23 @@ from avoid_survey.cli.common import ForceOpt, Lang, LangOpt, note
 
 
 def report(
-    spec: Annotated[Path, typer.Option("--spec", help="Model spec YAML (data, instrument, models).", show_default=False)],
     out: Annotated[Path, typer.Option("--out", help="Report file: .html or .docx.", dir_okay=False, show_default=False)],
+    spec: Annotated[Optional[Path], typer.Option("--spec", help="Model spec YAML (data, instrument, models).")] = None,
+    template: Annotated[Optional[str], typer.Option("--template", help="A bundled model template instead of --spec (see `model --list-templates`).")] = None,
+    data: Annotated[Optional[Path], typer.Option("--data", help="Response file replacing the spec's data.")] = None,
     lang: LangOpt = Lang.en,
     seed: Annotated[int, typer.Option("--seed", help="Seed for resampling steps.")] = 1,
     force: ForceOpt = False,
 ):
     """Build a study report: validation, descriptives, reliability, CFA, models, figures, methods."""
+    from avoid_survey.analysis.errors import AvoidSurveyError
+    from avoid_survey.analysis.models.cli_support import resolve_spec_source
     from avoid_survey.analysis.report import write_report
 
-    res = write_report(spec, out, lang=lang.value, seed=seed, force=force)
+    if (spec is None) == (template is None):
+        raise AvoidSurveyError("give --spec FILE or --template NAME --data FILE")
+    source, _base, _file = resolve_spec_source(spec, template, data)
+    res = write_report(source, out, lang=lang.value, seed=seed, force=force)
     for sec, status in res.sections.items():
         if status != "ok":
             note(f"note: section '{sec}' skipped: {status}")
