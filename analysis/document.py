@@ -80,10 +80,11 @@ class Document:
         from docx import Document as Docx
         from docx.shared import Inches, Pt
 
-        from .office import add_table_to_document, set_document_fonts
+        from .office import add_table_to_document, landscape_if_wide, set_document_fonts
 
         doc = Docx()
         set_document_fonts(doc)
+        landscape_if_wide(doc, [b.content for b in self.blocks if b.kind == "table"])
         doc.add_heading(self.title, level=0)
         for b in self.blocks:
             if b.kind == "heading":

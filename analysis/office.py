@@ -13,7 +13,7 @@ import re
 
 from .table import Cell, Table, fmt_number
 
-__all__ = ["tables_to_docx", "tables_to_xlsx", "add_table_to_document", "set_document_fonts"]
+__all__ = ["tables_to_docx", "tables_to_xlsx", "add_table_to_document", "set_document_fonts", "landscape_if_wide"]
 
 LATIN_FONT = "Times New Roman"
 CJK_FONT = "SimSun"
@@ -82,6 +82,40 @@ def _set_cell_bottom(cell, sz: int = 6) -> None:
     b.append(_border_el("bottom", "single", sz))
 
 
+def _usable_width(doc):
+    sec = doc.sections[-1]
+    return sec.page_width - sec.left_margin - sec.right_margin
+
+
+def _set_widths(doc, table, t: Table, body, lang) -> None:
+    """Give the label column the room it needs and share the rest by content length
+    (Word and LibreOffice otherwise split the width evenly)."""
+    ncols = len(t.columns)
+    lens = []
+    for j, c in enumerate(t.columns):
+        longest = max([len(c.text(lang))] + [len(r[j]) for r in body[:300]] or [1])
+        lens.append(min(max(longest, 4), 40 if j == 0 else 14))
+    total = sum(lens)
+    width = _usable_width(doc)
+    table.autofit = False
+    for j, col in enumerate(table.columns):
+        w = int(width * lens[j] / total)
+        col.width = w
+        for cell in col.cells:
+            cell.width = w
+
+
+def landscape_if_wide(doc, tables) -> None:
+    """Turn the page to landscape when a table has more than seven columns."""
+    from docx.enum.section import WD_ORIENT
+
+    if any(len(t.columns) > 7 for t in tables):
+        sec = doc.sections[-1]
+        if sec.orientation != WD_ORIENT.LANDSCAPE:
+            sec.orientation = WD_ORIENT.LANDSCAPE
+            sec.page_width, sec.page_height = sec.page_height, sec.page_width
+
+
 def _cell_text(cell, text: str, *, bold=False, italic=False, align=None, size=None):
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
@@ -116,6 +150,7 @@ def add_table_to_document(doc, t: Table, lang: str = "en", decimals: int = 3) ->
     # python-docx's table.cell(r, c) rebuilds the cell grid on every call; take each row's
     # cells once so large tables stay linear
     rows = table.rows
+    _set_widths(doc, table, t, body, lang)
     ri = 0
     if has_groups:
         cells = rows[ri].cells
@@ -143,7 +178,8 @@ def add_table_to_document(doc, t: Table, lang: str = "en", decimals: int = 3) ->
             ri += 1
         cells = rows[ri].cells
         for j, text in enumerate(row):
-            _cell_text(cells[j], text, align=None if j == 0 or t.columns[j].kind == "text" else "right")
+            _cell_text(cells[j], text, align=None if j == 0 or t.columns[j].kind == "text" else "right",
+                       size=9 if ncols > 7 else None)
         ri += 1
     for n in t.notes_text(lang):
         p = doc.add_paragraph()
@@ -158,6 +194,7 @@ def tables_to_docx(tables: list[Table], lang: str = "en", decimals: int = 3) -> 
 
     doc = Document()
     set_document_fonts(doc)
+    landscape_if_wide(doc, tables)
     for t in tables:
         add_table_to_document(doc, t, lang, decimals)
     buf = io.BytesIO()

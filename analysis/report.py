@@ -132,7 +132,8 @@ def build_report(spec, *, lang: str = "en", seed: int = 1, figure_dir=None, cfa_
             raise AvoidSurveyError("the spec names no data file")
         rep = validate(data_path, instrument, lang=lang)
         state["n_rows"] = rep.n_rows
-        doc.tables(rep.to_tables(lang))
+        # the summary and the findings grouped by code; the full list is `validate`'s job
+        doc.tables(rep.to_tables(lang)[:2])
 
     def read():
         if "frame" not in state:
@@ -147,7 +148,7 @@ def build_report(spec, *, lang: str = "en", seed: int = 1, figure_dir=None, cfa_
         r = reliability(read(), instrument)
         state["reliability"] = r
         state["alphas"] = {s.scale: s.alpha for s in r.scales}
-        doc.tables(r.to_tables(lang))
+        doc.tables(r.to_tables(lang)[:1])   # scale level; item statistics: `avoid-survey reliability`
 
     def desc_section():
         from .descriptives import describe_scores
@@ -170,7 +171,7 @@ def build_report(spec, *, lang: str = "en", seed: int = 1, figure_dir=None, cfa_
             raise AvoidSurveyError("the spec names no instrument")
         frame = read()
         scales = cfa_scales or [s.id for s in instrument.scales if not s.optional and s.facets
-                                and all(i in frame.columns for i in s.item_ids)][:2]
+                                and all(i in frame.columns for i in s.item_ids)][:1]
         if not scales:
             raise AvoidSurveyError("no multi-facet scale of the instrument is in the data")
         r = cfa(frame, instrument=instrument, scales=scales)

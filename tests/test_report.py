@@ -1,0 +1,60 @@
+"""`avoid-survey report`: one document from a spec on the sample study, in HTML and Word."""
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "sample_data" / "responses.csv"
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    from avoid_survey.cli.main import run
+
+    d = tmp_path_factory.mktemp("rep")
+    codes = {}
+    for name, lang in (("r.html", "en"), ("r.docx", "zh")):
+        codes[name] = run(["report", "--template", "h1_h2_pressure_trust", "--data", str(DATA),
+                           "--out", str(d / name), "--lang", lang])
+    return d, codes
+
+
+def test_html_report_has_every_section_and_figures(reports):
+    d, codes = reports
+    assert codes["r.html"] == 0
+    html = (d / "r.html").read_text(encoding="utf-8")
+    for heading in ("1. Data and validation", "2. Descriptive statistics", "3. Reliability",
+                    "4. Confirmatory factor analysis", "5. Regression models", "6. Figures", "7. Methods"):
+        assert heading in html
+    assert "could not be built" not in html
+    assert html.count("data:image/png;base64,") == 4           # coefficients, slopes, CFA paths, distribution
+    assert "Cronbach" in html and "lavaan::cfa" in html and "clustered" in html.lower()
+
+
+def test_docx_report_three_line_tables_and_pictures(reports):
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    d, codes = reports
+    assert codes["r.docx"] == 0
+    doc = Document(d / "r.docx")
+    assert len(doc.tables) >= 6
+    for tbl in doc.tables:
+        b = {el.tag.split("}")[1]: el.get(qn("w:val")) for el in tbl._tbl.tblPr.find(qn("w:tblBorders"))}
+        assert b["top"] == "single" and b["bottom"] == "single" and b["insideV"] == "nil" and b["left"] == "nil"
+    assert len(doc.inline_shapes) == 4
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "7. 方法说明" in text and "列删除" in text
+
+
+def test_report_refuses_to_overwrite(reports, cli):
+    d, _ = reports
+    before = (d / "r.html").read_bytes()
+    code, out, err = cli("report", "--template", "h1_h2_pressure_trust", "--data", DATA, "--out", d / "r.html")
+    assert code == 2 and "--force" in err and len(err.strip().splitlines()) == 1
+    assert (d / "r.html").read_bytes() == before
+
+
+def test_report_bad_extension(cli, tmp_path):
+    code, out, err = cli("report", "--template", "h1_h2_pressure_trust", "--data", DATA, "--out", tmp_path / "r.pdf")
+    assert code == 2 and "unsupported report type" in err
