@@ -76,8 +76,35 @@ for _mod, _attr, _name in _COMMANDS:
         app.command(name=_name)(_obj)
 
 
+class _Interrupted(BaseException):
+    """SIGINT during a run. typer turns a KeyboardInterrupt into a silent exit 130, so run()
+    raises this instead (not caught by typer; write_atomic removes its temp file on it)."""
+
+
+def _on_sigint(signum, frame):
+    raise _Interrupted()
+
+
 def run(argv=None) -> int:
     """Console entry point: one clear line and exit 2 for user errors, never a traceback."""
+    import signal
+
+    try:
+        previous = signal.getsignal(signal.SIGINT)
+        if previous is signal.SIG_IGN:  # started in the background: keep ignoring
+            previous = None
+        else:
+            signal.signal(signal.SIGINT, _on_sigint)
+    except ValueError:  # not the main thread
+        previous = None
+    try:
+        return _run(argv)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _run(argv=None) -> int:
     from avoid_survey.analysis.errors import AvoidSurveyError
 
     # typer >= 0.2x vendors click; find its exception classes without naming the module
@@ -96,8 +123,8 @@ def run(argv=None) -> int:
         code = 2
     except typer.Exit as exc:
         code = exc.exit_code
-    except typer.Abort:
-        sys.stderr.write("interrupted\n")
+    except (typer.Abort, KeyboardInterrupt, _Interrupted):
+        sys.stderr.write("interrupted: no output was written\n")
         code = 130
     except click_exception as exc:
         msg = " ".join(exc.format_message().split())
@@ -105,9 +132,6 @@ def run(argv=None) -> int:
         prefix = f"{ctx.command_path}: " if ctx is not None else ""
         sys.stderr.write(f"error: {prefix}{msg}\n")
         code = exc.exit_code if exc.exit_code != 1 else 2
-    except KeyboardInterrupt:
-        sys.stderr.write("interrupted: no output was written\n")
-        code = 130
     except BrokenPipeError:
         code = 0
     except MemoryError:
