@@ -312,8 +312,6 @@ def figure_for(kind: str, result: dict, path, *, lang: str = "en", force: bool =
     if kind == "reliability":
         counts, codes = {}, set()
         for s in result.get("scales", []):
-            if s.get("facets"):
-                continue  # items of a scale with facets are drawn with their facets
             for it in s.get("items", []):
                 fr = {int(float(k)): int(v) for k, v in (it.get("frequencies") or {}).items()
                       if str(k).replace(".", "", 1).lstrip("-").isdigit()}
