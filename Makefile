@@ -18,7 +18,7 @@ demo: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash sample_data/demo.sh
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -p no:cacheprovider -n 2
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -p no:cacheprovider -n 2
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
