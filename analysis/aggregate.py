@@ -24,7 +24,7 @@ def icc_oneway(y, groups):
     Missing y are dropped. Returns a dict with n, n_units, k, msb, msw, f, df1, df2, p,
     icc1, icc2.
     """
-    from scipy.special import fdtrc
+    from .dist import f_sf
 
     y = np.asarray(y, float)
     g = np.asarray(groups)
@@ -47,7 +47,7 @@ def icc_oneway(y, groups):
     k = N / J
     f = msb / msw if msw > 0 else nan
     return dict(n=int(N), n_units=int(J), k=k, msb=msb, msw=msw, f=f, df1=int(df1), df2=int(df2),
-                p=float(fdtrc(df1, df2, f)) if np.isfinite(f) else nan,
+                p=f_sf(f, df1, df2) if np.isfinite(f) else nan,
                 icc1=(msb - msw) / (msb + (k - 1) * msw), icc2=(msb - msw) / msb if msb > 0 else nan)
 
 

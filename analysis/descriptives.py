@@ -61,7 +61,8 @@ def describe_scores(scores, variables, *, labels=None, alphas=None) -> Descripti
     (as R's cor.test).
     """
     import numpy as np
-    from scipy import stats
+
+    from .dist import t_sf2
 
     x = scores[variables].astype(float)
     n = {v: int(x[v].notna().sum()) for v in variables}
@@ -80,5 +81,5 @@ def describe_scores(scores, variables, *, labels=None, alphas=None) -> Descripti
             r = float(np.corrcoef(x.loc[ok, a], x.loc[ok, b])[0, 1])
             t = r * np.sqrt((m - 2) / max(1e-300, 1 - r * r))
             corr[a][b] = r
-            pv[a][b] = float(2 * stats.t.sf(abs(t), m - 2))
+            pv[a][b] = t_sf2(t, m - 2)
     return DescriptivesResult(list(variables), labels or {}, n, mean, sd, corr, pv, dict(alphas or {}))

@@ -33,7 +33,8 @@ factor-analyzer and scipy's chi-square distribution anyway.
 from __future__ import annotations
 
 import numpy as np
-import math
+
+from .dist import chi2_sf  # noqa: F401  (re-exported: bartlett's p value)
 
 __all__ = ["smc", "kmo", "bartlett", "fit_minres_ml", "fit_pa", "gpa_oblique", "gpa_orthogonal",
            "varimax", "promax", "rotate", "one_factor_values", "simulate_correlations",
@@ -77,47 +78,6 @@ def bartlett(r: np.ndarray, n: int) -> tuple[float, int, float]:
     chi2 = -logdet * (n - 1 - (2 * p + 5) / 6)
     df = p * (p - 1) // 2
     return float(chi2), int(df), chi2_sf(chi2, df)
-
-
-def chi2_sf(x: float, df: float) -> float:
-    """Upper tail of the chi-square distribution, ``Q(df/2, x/2)`` (regularised upper
-    incomplete gamma by series or continued fraction, as in Numerical Recipes gammq).
-    Pure Python so that the efa command does not import scipy (start-up time)."""
-    x, df = float(x), float(df)
-    if not math.isfinite(x):
-        return 0.0 if x > 0 else 1.0
-    if x <= 0:
-        return 1.0
-    a, z = df / 2.0, x / 2.0
-    lpre = -z + a * math.log(z) - math.lgamma(a)
-    if z < a + 1.0:  # series for P, Q = 1 - P
-        term = total = 1.0 / a
-        ap = a
-        for _ in range(10000):
-            ap += 1.0
-            term *= z / ap
-            total += term
-            if abs(term) < abs(total) * 1e-16:
-                break
-        return max(0.0, 1.0 - math.exp(lpre) * total)
-    tiny = 1e-300  # modified Lentz continued fraction for Q
-    b = z + 1.0 - a
-    c = 1.0 / tiny
-    d = 1.0 / b
-    h = d
-    for i in range(1, 10000):
-        an = -i * (i - a)
-        b += 2.0
-        d = an * d + b
-        d = tiny if abs(d) < tiny else d
-        c = b + an / c
-        c = tiny if abs(c) < tiny else c
-        d = 1.0 / d
-        delta = d * c
-        h *= delta
-        if abs(delta - 1.0) < 1e-16:
-            break
-    return math.exp(lpre) * h
 
 
 def max_factors(p: int) -> int:

@@ -10,11 +10,11 @@ products (no per-resample frame, no Python loop over resamples).
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from .dist import f_quantile
 from .errors import AvoidSurveyError, FewItemsWarning, AvoidSurveyWarning, ConvergenceWarning, warn
 
 __all__ = ["reliability", "ReliabilityResult", "ScaleReliability", "ItemStats",
@@ -135,68 +135,6 @@ def r_drop(C):
         with np.errstate(invalid="ignore", divide="ignore"):
             out[i] = c_drop / np.sqrt(C[i, i] * v_drop)
     return out
-
-
-# F quantiles without scipy: importing scipy.special costs more than the whole bootstrap
-# of a 10,000-respondent scale, and the Feldt interval is all we need it for.
-
-def _betacf(a, b, x, itmax=100000, eps=1e-16):
-    """Continued fraction of the regularized incomplete beta (modified Lentz), Numerical Recipes 6.4."""
-    tiny = 1e-300
-    qab, qap, qam = a + b, a + 1.0, a - 1.0
-    c, d = 1.0, 1.0 - qab * x / qap
-    d = tiny if abs(d) < tiny else d
-    d = 1.0 / d
-    h = d
-    for m in range(1, itmax + 1):
-        m2 = 2 * m
-        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
-        d = 1.0 + aa * d
-        d = tiny if abs(d) < tiny else d
-        c = 1.0 + aa / c
-        c = tiny if abs(c) < tiny else c
-        d = 1.0 / d
-        h *= d * c
-        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
-        d = 1.0 + aa * d
-        d = tiny if abs(d) < tiny else d
-        c = 1.0 + aa / c
-        c = tiny if abs(c) < tiny else c
-        d = 1.0 / d
-        de = d * c
-        h *= de
-        if abs(de - 1.0) < eps:
-            break
-    return h
-
-def _lbeta(a, b):
-    return math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
-
-def betainc(a, b, x):
-    if x <= 0: return 0.0
-    if x >= 1: return 1.0
-    lf = a * math.log(x) + b * math.log1p(-x) - _lbeta(a, b)
-    if x < (a + 1) / (a + b + 2):
-        return math.exp(lf) * _betacf(a, b, x) / a
-    return 1.0 - math.exp(lf) * _betacf(b, a, 1 - x) / b
-
-def f_quantile(p, d1, d2):
-    a, b = d1 / 2.0, d2 / 2.0
-    lo, hi = 0.0, 1.0
-    x = a / (a + b)
-    lb = _lbeta(a, b)
-    for _ in range(200):
-        fx = betainc(a, b, x) - p
-        if fx > 0: hi = x
-        else: lo = x
-        dens = math.exp((a - 1) * math.log(x) + (b - 1) * math.log1p(-x) - lb) if 0 < x < 1 else 0
-        xn = x - fx / dens if dens > 0 else 0.5 * (lo + hi)
-        if not (lo < xn < hi):
-            xn = 0.5 * (lo + hi)
-        if abs(xn - x) <= 1e-15 * max(x, 1e-300):
-            x = xn; break
-        x = xn
-    return d2 * x / (d1 * (1 - x))
 
 
 def feldt_ci(alpha, n, k, level=0.95):

@@ -228,10 +228,10 @@ def test_listwise_deletion_reported(cli, tmp_path):
 
 
 def test_distribution_functions_equal_scipy():
-    """analysis/cfa/dist.py stands in for scipy.stats (start-up time); same numbers."""
+    """analysis/dist.py stands in for scipy.stats (start-up time); same numbers."""
     from scipy import stats
 
-    from avoid_survey.analysis.cfa.dist import chi2_sf, find_root, ncx2_cdf, norm_sf
+    from avoid_survey.analysis.dist import chi2_sf, find_root, ncx2_cdf, norm_sf
 
     for x in (0.5, 3.0, 24.0, 85.3, 252.6, 4165.5):
         for df in (1, 6, 24, 246, 265):

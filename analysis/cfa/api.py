@@ -272,7 +272,7 @@ def _fit_one(statements, columns, groups, *, std_lv, group_equal=(), meanstructu
              warnings=None):
     import numpy as np
 
-    from .dist import norm_sf
+    from ..dist import norm_sf
     from .estimate import _Filler, estimate, standardized
     from .fit import fit_measures
     from .model import build_model
@@ -437,6 +437,12 @@ def _cfa(data, *, model, instrument, scales, group, missing, std_lv, second_orde
         if second_order and not any(t.name in lv0 for st in statements0 for t in st.terms):
             pre_warn.append("--second-order has no effect: none of the chosen scales has facets")
         for st in statements0:
+            if st.op == "=~" and len(st.terms) == 1 and st.terms[0].name not in lv0:
+                # the generated syntax has no line a user could look up: name the scale instead
+                raise AvoidSurveyError(f"scale '{st.lhs}' of instrument '{instrument.id}' has only one item "
+                                       f"('{st.terms[0].name}'): a one-item factor is not identified; choose "
+                                       f"other scales with --scale, or write the model with --model",
+                                       file=file)
             absent = [t.name for t in st.terms if t.name not in lv0 and t.name not in data.columns]
             if absent:
                 raise AvoidSurveyError(f"the data has no column for item(s) {', '.join(absent)} of '{st.lhs}' "
@@ -544,7 +550,7 @@ def _cfa(data, *, model, instrument, scales, group, missing, std_lv, second_orde
                "npar": fm["npar"], "converged": fitted.est.converged,
                "chisq_diff": None, "df_diff": None, "p_diff": None, "delta_cfi": None, "delta_rmsea": None}
         if prev is not None:
-            from .dist import chi2_sf
+            from ..dist import chi2_sf
             dchi = fm["chisq"] - prev["chisq"]
             ddf = fm["df"] - prev["df"]
             row.update(chisq_diff=dchi, df_diff=ddf,

@@ -21,7 +21,7 @@ import math
 
 import numpy as np
 
-from .dist import chi2_cdf, chi2_sf, find_root, ncx2_cdf
+from ..dist import chi2_cdf, chi2_sf, find_root, ncx2_cdf
 
 __all__ = ["fit_measures", "rmsea_ci"]
 

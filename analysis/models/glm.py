@@ -55,7 +55,7 @@ def fit_binary(y, X, names, *, link="logit", se_type="classical", clusters=None,
     import numpy as np
     from statsmodels.discrete.discrete_model import Logit, Probit
 
-    from .dist import chi2_sf, norm_cdf, norm_pdf
+    from ..dist import chi2_sf, norm_cdf, norm_pdf
 
     y = np.asarray(y, dtype=float)
     X = np.asarray(X, dtype=float)
@@ -74,22 +74,28 @@ def fit_binary(y, X, names, *, link="logit", se_type="classical", clusters=None,
         except Exception as exc:  # statsmodels PerfectSeparationError and friends
             raise AvoidSurveyError(f"model '{name}': {link} fit failed: {' '.join(str(exc).split())[:200]}",
                                    file=file, line=line) from None
-    for c in caught:
-        msg = str(c.message)
-        if "separation" in msg.lower():
-            warnings.append(f"model '{name}': {msg.split(chr(10))[0]}")
-    if not res.mle_retvals.get("converged", True):
-        warnings.append(f"model '{name}': the {link} fit did not converge")
+    # statsmodels warns once per Newton step: keep one line
     beta = np.asarray(res.params)
     # expected information X'WX (what glm's IRLS and summary.glm / sandwich::bread use);
     # for the canonical logit link it equals the observed information
     eta = X @ beta
-    if link == "logit":
-        mu = 1 / (1 + np.exp(-eta))
-        w = mu * (1 - mu)
-    else:
-        mu = norm_cdf(eta)
-        w = norm_pdf(eta) ** 2 / np.clip(mu * (1 - mu), 1e-300, None)
+    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+        if link == "logit":
+            mu = 1 / (1 + np.exp(-eta))
+            w = mu * (1 - mu)
+        else:
+            mu = norm_cdf(eta)
+            w = norm_pdf(eta) ** 2 / np.clip(mu * (1 - mu), 1e-300, None)
+    # statsmodels warns once per Newton step; R's glm checks fitted probabilities numerically
+    # 0 or 1 (10 * machine epsilon). Either way: one line.
+    eps = 10 * np.finfo(float).eps
+    if (any("separation" in str(c.message).lower() for c in caught)
+            or bool(np.any((mu < eps) | (mu > 1 - eps)))):
+        warnings.append(f"model '{name}': perfect separation or prediction (fitted probabilities numerically "
+                        f"0 or 1): some parameters are not identified, so their estimates, standard errors "
+                        f"and p-values are not meaningful")
+    if not res.mle_retvals.get("converged", True):
+        warnings.append(f"model '{name}': the {link} fit did not converge")
     try:
         bread = np.linalg.inv((X * w[:, None]).T @ X)
     except np.linalg.LinAlgError:

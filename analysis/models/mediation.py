@@ -34,6 +34,7 @@ import math
 
 import numpy as np
 
+from ..dist import t_crit, t_sf2
 from ..errors import AvoidSurveyError, warn
 from .result import Coef, ModelFit
 
@@ -129,12 +130,6 @@ def _batched_ols(Wt, cross):
             except np.linalg.LinAlgError:
                 pass
         return out
-
-
-def _tdist(df):
-    from scipy import stats  # lazy: only when a mediation model is fitted
-
-    return stats.t(df)
 
 
 def fit_mediation(data, *, x: str, mediators, y: str, covariates=(), moderator: str | None = None,
@@ -263,9 +258,8 @@ def fit_mediation(data, *, x: str, mediators, y: str, covariates=(), moderator: 
 
     def add(term, est, se, df):
         t = est / se if se > 0 else float("nan")
-        dist = _tdist(df)
-        p = float(2 * dist.sf(abs(t))) if math.isfinite(t) else float("nan")
-        q = float(dist.ppf(1 - alpha / 2))
+        p = t_sf2(t, df) if math.isfinite(t) else float("nan")
+        q = t_crit(ci, df)
         coefs.append(Coef(term, float(est), float(se), float(t), p, float(est - q * se), float(est + q * se)))
 
     def label_a(nm, m):

@@ -36,54 +36,19 @@ from __future__ import annotations
 
 import math
 import warnings as _warnings
-from statistics import NormalDist
 
 import numpy as np
 
+from ..dist import chi2_sf, chibar_sf, norm_ppf, t_sf2
 from ..errors import AvoidSurveyError, ConvergenceWarning, warn
 from .result import Coef, ModelFit
 
-__all__ = ["fit_mixed", "chi2_sf", "chibar_sf"]
+__all__ = ["fit_mixed"]
 
 _LOG2PI = math.log(2.0 * math.pi)
 
 
 # ----------------------------------------------------------------------------- small maths
-def chi2_sf(x: float, df: int) -> float:
-    """Upper tail of the chi-square distribution with an integer ``df`` (df=0: point mass at 0).
-
-    Closed forms (no scipy import): even df ``exp(-x/2) sum_{i<df/2} (x/2)^i / i!``, odd df
-    ``erfc(sqrt(x/2)) + exp(-x/2) sum_{i=1}^{(df-1)/2} (x/2)^(i-1/2) / Gamma(i+1/2)``.
-    """
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return float("nan")
-    if df <= 0:
-        return 0.0 if x > 0 else 1.0
-    if x <= 0:
-        return 1.0
-    h = x / 2.0
-    if df % 2 == 0:
-        term, total = 1.0, 1.0
-        for i in range(1, df // 2):
-            term *= h / i
-            total += term
-        return min(1.0, math.exp(-h) * total)
-    total = math.erfc(math.sqrt(h))
-    for i in range(1, (df - 1) // 2 + 1):
-        total += math.exp((i - 0.5) * math.log(h) - h - math.lgamma(i + 0.5))
-    return min(1.0, total)
-
-
-def chibar_sf(x: float, df: int) -> float:
-    """p value of a likelihood-ratio statistic for variances on the boundary of their space.
-
-    The 50:50 mixture ``0.5 chi2(df-1) + 0.5 chi2(df)`` (Self & Liang 1987; Stram & Lee
-    1994). For one variance component (df=1) this is exactly the naive p halved; for more
-    components it is the usual conservative approximation.
-    """
-    return 0.5 * chi2_sf(x, df - 1) + 0.5 * chi2_sf(x, df)
-
-
 def _brent_min(f, a: float, b: float, tol: float = 1e-10, maxiter: int = 500):
     """Brent's minimiser on [a, b] (golden section + parabolic steps, as R optimize()).
 
@@ -529,12 +494,12 @@ def fit_mixed(y, X, names, groups, *, reml: bool = True, random_slopes=None, gro
     Ainv = np.linalg.solve(R.T, np.linalg.solve(R, np.eye(p)))
     vcov = s2 * Ainv
     se = np.sqrt(np.diag(vcov))
-    zcrit = NormalDist().inv_cdf(0.5 + ci / 2.0)
+    zcrit = norm_ppf(0.5 + ci / 2.0)
     coefs = []
     for j, term in enumerate(names):
         est, s = float(beta[j]), float(se[j])
         z = est / s if s > 0 else float("nan")
-        pval = math.erfc(abs(z) / math.sqrt(2.0)) if math.isfinite(z) else float("nan")
+        pval = t_sf2(z) if math.isfinite(z) else float("nan")
         coefs.append(Coef(term, est, s, z, pval, est - zcrit * s, est + zcrit * s))
 
     # variance components

@@ -34,12 +34,12 @@ def interaction_columns(names, focal, moderator):
 
 
 def _crit(df, ci):
-    from .dist import t_crit
+    from ..dist import t_crit
     return t_crit(ci, df)
 
 
 def _pval(stat, df):
-    from .dist import t_sf2
+    from ..dist import t_sf2
     return t_sf2(stat, df)
 
 

@@ -99,7 +99,7 @@ def gvif(X, names, terms):
 
 def coefs_from(names, beta, se, *, df=None, ci=0.95, std=None):
     """Coef list with t (df given) or z statistics, two-sided p and Wald CIs."""
-    from .dist import t_crit, t_sf2
+    from ..dist import t_crit, t_sf2
     out = []
     crit = t_crit(ci, df)
     for j, nm in enumerate(names):
@@ -156,7 +156,7 @@ def fit_ols(y, X, names, terms=None, *, se_type="classical", clusters=None, hc="
     """
     import numpy as np
 
-    from .dist import f_sf
+    from ..dist import f_sf
 
     y = np.asarray(y, dtype=float)
     X = np.asarray(X, dtype=float)

@@ -550,7 +550,7 @@ def _jn_observed(jn, lo, hi):
 def _steps(loaded, i, ms, parsed: _Parsed, frame, name):
     """Hierarchical entry: the formula is block 1, each ``steps`` entry adds a block."""
     from .design import complete_frame
-    from .dist import f_sf
+    from ..dist import f_sf
     f0 = parsed.formula
     blocks = [f0.terms] + [s.terms for s in parsed.steps]
     allvars = list(f0.variables)
