@@ -135,7 +135,7 @@ _CSS = """body{font-family:'Times New Roman','SimSun',serif;margin:2em}
 table{border-collapse:collapse;margin:1em 0}caption{font-weight:bold;text-align:left;padding:.3em 0}
 thead tr:first-child th{border-top:2px solid #000}thead tr:last-child th{border-bottom:1px solid #000}
 tbody tr:last-child td{border-bottom:2px solid #000}th,td{padding:.2em .7em;text-align:right}
-th:first-child,td:first-child{text-align:left}td.sec{font-style:italic;text-align:left}
+th:first-child,td:first-child{text-align:left}td.sec{font-style:italic;text-align:left}td.t{text-align:left}
 p.note{font-size:.9em;margin:.2em 0}"""
 
 
@@ -153,7 +153,8 @@ def render_html(tables: list[Table], lang: str = "en", decimals: int = 3, standa
         for i, row in enumerate(_cells(t, lang, decimals)):
             if i in t.row_sections:
                 out.append(f'<tr><td class="sec" colspan="{len(row)}">{e(_label(t.row_sections[i], lang))}</td></tr>')
-            out.append("<tr>" + "".join(f"<td>{e(x)}</td>" for x in row) + "</tr>")
+            out.append("<tr>" + "".join(f'<td class="t">{e(x)}</td>' if t.columns[j].kind == "text" else f"<td>{e(x)}</td>"
+                                        for j, x in enumerate(row)) + "</tr>")
         out.append("</tbody></table>")
         for n in t.notes_text(lang):
             out.append(f'<p class="note">{e(n)}</p>')
