@@ -61,7 +61,22 @@ def fit_ordinal(y, X, names, *, link="logit", ci=0.95, name="model", file=None, 
         warnings.append(f"model '{name}': the ordinal fit did not converge")
     p = np.asarray(res.params)
     H = mod.hessian(p)
-    V = np.linalg.inv(-H)
+    try:
+        V = np.linalg.inv(-H)
+    except np.linalg.LinAlgError:
+        raise AvoidSurveyError(f"model '{name}': the information matrix is singular "
+                               f"(perfect separation or collinear predictors)", file=file, line=line) from None
+    # as R's glm ("fitted probabilities numerically 0 or 1 occurred"): a response category
+    # predicted with certainty means (quasi-)separation and meaningless estimates
+    try:
+        probs = np.asarray(res.predict())
+        p_obs = probs[np.arange(len(codes)), codes]
+        separated = bool(np.any(p_obs > 1 - 10 * np.finfo(float).eps)) or not np.all(np.isfinite(np.diag(V)))
+    except Exception:  # pragma: no cover
+        separated = False
+    if separated:
+        warnings.append(f"model '{name}': fitted probabilities numerically 0 or 1 occurred (perfect or "
+                        f"quasi-separation): estimates, standard errors and p-values are not meaningful")
     # map (beta, t1, log d2, ...) -> (beta, zeta_1, zeta_2, ...)
     J = len(levels) - 1
     raw = p[k:]
