@@ -127,6 +127,9 @@ Dist = Annotated[Union[NormalDist, LognormalDist, UniformDist, IntegerDist, Pois
                        CategoricalDist], Field(discriminator="dist")]
 
 
+MAX_RESPONDENTS = 2_000_000  # a bound on the design, so a typo cannot exhaust the memory
+
+
 class DesignSpec(_Strict):
     counties: Annotated[int, Field(ge=1, le=10_000)]
     townships_per_county: Size
@@ -385,6 +388,15 @@ def load_study(spec, *, file=None) -> Study:
         if d.officials_per_township is not None:
             raise doc.error("give either 'officials_per_township' or 'officials_per_unit', not both",
                             ("design", "officials_per_township"))
+
+    def _hi(v):
+        return v if isinstance(v, int) else max(v)
+
+    per_t = _hi(d.officials_per_township) if d.units_per_township is None else \
+        _hi(d.units_per_township) * _hi(d.officials_per_unit)
+    if d.counties * _hi(d.townships_per_county) * per_t > MAX_RESPONDENTS:
+        raise doc.error(f"the design can reach {d.counties * _hi(d.townships_per_county) * per_t:,} "
+                        f"respondents; at most {MAX_RESPONDENTS:,} can be simulated", ("design",))
 
     # instrument, relative to the spec's folder
     ref = sp.instrument
@@ -1244,7 +1256,8 @@ def run_simulate(spec_path, *, out, seed=None, units_out=None, latent_out=None, 
         seed = study.spec.seed if study.spec.seed is not None else 1
 
     n_guess = _expected_n(study.spec.design)
-    with _progress(show_progress and n_guess >= 50_000, "simulating") as prog:
+    # the bar only on a terminal: in a log it would leave a stray line next to the one-line error
+    with _progress(show_progress and n_guess >= 50_000 and _stderr_tty(), "simulating") as prog:
         sim = simulate(study, seed, progress=prog)
     df = sim.responses if units_out is not None else sim.joined()
     inst = study.instrument
@@ -1288,6 +1301,14 @@ def _expected_n(d: DesignSpec) -> float:
     per_t = mean(d.officials_per_township) if d.units_per_township is None else \
         mean(d.units_per_township) * mean(d.officials_per_unit)
     return d.counties * mean(d.townships_per_county) * per_t
+
+
+def _stderr_tty() -> bool:
+    import sys
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 class _progress:
@@ -1663,7 +1684,7 @@ def power_analysis(spec_path, fit_path, *, replicates: int = 200, seed=None, job
     results[0] = first[1]
     args = [(str(spec_path), str(fp), fit_map, c.entropy, c.spawn_key, i) for i, c in enumerate(children)][1:]
     if jobs == 1 or not args:
-        with _progress(show_progress, "replicates", replicates) as prog:
+        with _progress(show_progress and _stderr_tty(), "replicates", replicates) as prog:
             prog.advance(1)
             for a in args:
                 i, r, e = _fit_one(a)
@@ -1677,7 +1698,7 @@ def power_analysis(spec_path, fit_path, *, replicates: int = 200, seed=None, job
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as ex:
             # workers start on the first submit, before the progress bar starts its thread
             futs = [ex.submit(_fit_one, a) for a in args]
-            with _progress(show_progress, "replicates", replicates) as prog:
+            with _progress(show_progress and _stderr_tty(), "replicates", replicates) as prog:
                 prog.advance(1)
                 for f in as_completed(futs):
                     i, r, e = f.result()
