@@ -506,20 +506,9 @@ def _efa(data, items, *, n_factors="auto", method: str = "minres", rotation: str
     if not ok:
         converged = False
         warn(f"{rotation} rotation did not converge in 1000 iterations", ConvergenceWarning, warnings_)
-    sg = np.sign(rot.sum(0))
-    sg[sg == 0] = 1
-    rot = rot * sg
-    if phi is not None:
-        phi = phi * np.outer(sg, sg)
-    names = [f"{_PREFIX[method]}{j + 1}" for j in range(k)]
+    rot, phi, order = fu.sort_sign(rot, phi)
+    names = [f"{_PREFIX[method]}{j + 1}" for j in order]
     ssl = np.diag(phi @ rot.T @ rot) if phi is not None else (rot ** 2).sum(0)
-    if k > 1:
-        order = np.argsort(-ssl, kind="stable")
-        rot = rot[:, order]
-        ssl = ssl[order]
-        names = [names[j] for j in order]
-        if phi is not None:
-            phi = phi[np.ix_(order, order)]
     structure = rot @ phi if phi is not None else rot.copy()
     u2 = 1.0 - h2
 

@@ -38,15 +38,22 @@ from .dist import chi2_sf  # noqa: F401  (re-exported: bartlett's p value)
 
 __all__ = ["smc", "kmo", "bartlett", "fit_minres_ml", "fit_pa", "gpa_oblique", "gpa_orthogonal",
            "varimax", "promax", "rotate", "one_factor_values", "simulate_correlations",
-           "max_factors", "chi2_sf", "one_factor_values_batch"]
+           "max_factors", "chi2_sf", "one_factor_values_batch", "sort_sign"]
 
 _EPS = np.finfo(float).eps
 
 
 def smc(r: np.ndarray) -> np.ndarray:
-    """Squared multiple correlations ``1 - 1/diag(R^-1)``, clipped to [0, 1] (psych::smc)."""
+    """Squared multiple correlations ``1 - 1/diag(R^-1)``, clipped to [0, 1] (psych::smc).
+
+    A matrix with NaN (a pair never answered together) gives all-NaN.
+    """
+    r = np.asarray(r, dtype=float)
+    if np.isnan(r).any():
+        return np.full(r.shape[0], np.nan)
     inv = np.linalg.pinv(r, hermitian=True)
-    out = 1.0 - 1.0 / np.diag(inv)
+    with np.errstate(divide="ignore"):
+        out = 1.0 - 1.0 / np.diag(inv)
     return np.clip(out, 0.0, 1.0)
 
 
@@ -388,6 +395,25 @@ def rotate(lam: np.ndarray, rotation: str):
         out, _t, conv = gpa_orthogonal(lam, rotation)
         return out, None, conv
     raise ValueError(f"unknown rotation {rotation!r}")  # pragma: no cover
+
+
+def sort_sign(lam: np.ndarray, phi: np.ndarray | None = None):
+    """psych's fa after rotation: reflect each factor so its loadings sum to > 0, then order
+    factors by variance accounted for, ``diag(Phi L'L)`` (``diag(L'L)`` when orthogonal).
+
+    Returns (loadings, Phi or None, order) with ``order`` the column permutation applied.
+    """
+    sg = np.sign(lam.sum(0))
+    sg[sg == 0] = 1
+    lam = lam * sg
+    if phi is not None:
+        phi = phi * np.outer(sg, sg)
+    ssl = np.diag(phi @ lam.T @ lam) if phi is not None else (lam ** 2).sum(0)
+    order = np.argsort(-ssl, kind="stable")
+    lam = lam[:, order]
+    if phi is not None:
+        phi = phi[np.ix_(order, order)]
+    return lam, phi, order
 
 
 # ------------------------------------------------------------------ parallel analysis

@@ -5,6 +5,8 @@ numerical core below it works on plain numpy (n x k) float arrays with NaN and m
 R psych 2.2.9 (``psych::alpha``, ``psych::smc``,
 ``psych::alpha.ci``, ``psych::fa(fm="minres")``, ``psych::schmid``, ``psych::omega``),
 ``stats::varimax`` and ``GPArotation::oblimin`` line by line, so the numbers agree with R.
+SMCs, the minres extraction and the varimax / oblimin rotations are the EFA's
+(:mod:`avoid_survey.analysis.factor_utils`); only the Schmid-Leiman step is omega's own.
 The core never touches pandas: the bootstrap runs a thousand resamples in a few matrix
 products (no per-resample frame, no Python loop over resamples).
 """
@@ -14,12 +16,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import factor_utils as fu
 from .dist import f_quantile
+from .factor_utils import smc
 from .errors import AvoidSurveyError, FewItemsWarning, AvoidSurveyWarning, ConvergenceWarning, warn
 
 __all__ = ["reliability", "ReliabilityResult", "ScaleReliability", "ItemStats",
            "pairwise_cov", "pairwise_cor", "alpha_parts", "smc", "alpha_drop", "r_drop",
-           "feldt_ci", "bootstrap_alpha", "minres", "varimax", "oblimin", "schmid_leiman",
+           "feldt_ci", "bootstrap_alpha", "schmid_leiman",
            "omega_from_cor"]
 
 
@@ -78,17 +82,6 @@ def cov2cor(C):
 
 
 # ----------------------------------------------------------------- alpha
-def smc(R):
-    """Squared multiple correlations, ``psych::smc``: 1 - 1/diag(pinv(R)), clipped to [0, 1]."""
-    R = np.asarray(R, float)
-    if np.isnan(R).any():
-        return np.full(R.shape[0], np.nan)
-    inv = np.linalg.pinv(R, hermitian=True)
-    with np.errstate(divide="ignore"):
-        s = 1.0 - 1.0 / np.diag(inv)
-    return np.clip(s, 0.0, 1.0)
-
-
 def alpha_parts(C, R=None):
     """psych's ``alpha.1``: raw alpha, standardized alpha, Guttman lambda6 (smc), mean r.
 
@@ -208,168 +201,6 @@ def bootstrap_alpha(X, n_boot=1000, seed=None, level=0.95, chunk=None):
 
 
 # ----------------------------------------------------------------- factor model
-def _eig_desc(S):
-    w, v = np.linalg.eigh(S)
-    return w[::-1], v[:, ::-1]
-
-
-def _minres_loadings(psi, S, nf):
-    """psych ``FAout.wls``: loadings from the top nf eigenpairs of S - diag(psi)."""
-    w, v = _eig_desc(S - np.diag(psi))
-    return v[:, :nf] * np.sqrt(np.maximum(w[:nf], 0.0))
-
-
-def minres(R, nf, tol=1e-13, maxit=20000):
-    """Minimum-residual factor loadings, as ``psych::fa(R, nf, fm = "minres")`` finds them.
-
-    psych minimises the sum of squared off-diagonal residuals over the uniquenesses psi
-    in [0.005, 1] (L-BFGS-B from psi = 1 - smc with the gradient diag(LL' + diag(psi) - R)).
-    That gradient vanishes exactly at the fixed point h2 = diag(LL'), L the top-nf
-    eigen-loadings of R - diag(psi): iterated principal axes. We iterate to that fixed point
-    (squared-extrapolation steps, bounds as psych's) to 1e-13 instead of importing
-    scipy.optimize; it is the optimum R approaches (differences of the order of R's
-    stopping rule, < 1e-5). Falls back to L-BFGS-B if the iteration stalls.
-    """
-    R = np.asarray(R, float)
-    p = R.shape[0]
-    dR = np.diag(R)
-    s = smc(R)
-    upper = max(float(np.max(s)), 1.0)
-    lo, hi = 0.005, upper
-
-    def step(psi):
-        L = _minres_loadings(psi, R, nf)
-        return np.clip(dR - (L * L).sum(axis=1), lo, hi)
-
-    psi = np.clip(dR - s, lo, hi)
-    converged = False
-    for _ in range(maxit):
-        # SQUAREM (Varadhan & Roland 2008) acceleration of the fixed-point map
-        p1 = step(psi)
-        p2 = step(p1)
-        r = p1 - psi
-        v = p2 - p1 - r
-        nv = float(np.sqrt(np.sum(v * v)))
-        if nv > 0:
-            a = -float(np.sqrt(np.sum(r * r))) / nv
-            a = min(a, -1.0)
-            pn = np.clip(psi - 2 * a * r + a * a * v, lo, hi)
-            pn = step(pn)
-        else:
-            pn = p2
-        if np.max(np.abs(pn - psi)) < tol:
-            psi = pn
-            converged = True
-            break
-        psi = pn
-    if not converged:  # pragma: no cover - safety net
-        psi = _minres_lbfgs(R, nf, psi, lo, hi)
-    L = _minres_loadings(psi, R, nf)
-    return L, psi
-
-
-def _minres_lbfgs(R, nf, start, lo, hi):
-    """psych's own route: L-BFGS-B on the off-diagonal residuals (scipy imported here only)."""
-    from scipy.optimize import minimize
-
-    p = R.shape[0]
-    tri = np.tril_indices(p, -1)
-
-    def f(psi):
-        S = R.copy()
-        np.fill_diagonal(S, 1 - psi)
-        w, v = _eig_desc(S)
-        w = np.where(w < np.finfo(float).eps, 100 * np.finfo(float).eps, w)
-        L = v[:, :nf] * np.sqrt(w[:nf])
-        return float(np.sum(((S - L @ L.T)[tri]) ** 2))
-
-    def g(psi):
-        L = _minres_loadings(psi, R, nf)
-        return np.diag(L @ L.T) + psi - np.diag(R)
-
-    sc = 0.01
-    res = minimize(lambda z: f(z * sc), start / sc, jac=lambda z: g(z * sc) * sc, method="L-BFGS-B",
-                   bounds=[(lo / sc, hi / sc)] * p, options=dict(ftol=1e-15, gtol=1e-12, maxiter=5000))
-    return res.x * sc
-
-
-def _sort_sign(L, Phi=None):
-    """psych fa: columns ordered by variance accounted for, signs so that column sums > 0."""
-    sign = np.sign(L.sum(axis=0))
-    sign[sign == 0] = 1
-    L = L * sign
-    if Phi is not None:
-        Phi = Phi * np.outer(sign, sign)
-        ev = np.diag(Phi @ L.T @ L)
-    else:
-        ev = np.diag(L.T @ L)
-    order = np.argsort(-ev, kind="stable")
-    L = L[:, order]
-    if Phi is not None:
-        Phi = Phi[np.ix_(order, order)]
-    return L, Phi
-
-
-def varimax(L, eps=1e-5):
-    """``stats::varimax`` with Kaiser normalisation."""
-    L = np.asarray(L, float)
-    p, nc = L.shape
-    if nc < 2:
-        return L
-    sc = np.sqrt((L ** 2).sum(axis=1))
-    x = L / sc[:, None]
-    TT = np.eye(nc)
-    d = 0.0
-    for _ in range(1000):
-        z = x @ TT
-        B = x.T @ (z ** 3 - z @ np.diag((z ** 2).sum(axis=0)) / p)
-        u, sv, vt = np.linalg.svd(B)
-        TT = u @ vt
-        dpast = d
-        d = sv.sum()
-        if d < dpast * (1 + eps):
-            break
-    return (x @ TT) * sc[:, None]
-
-
-def oblimin(A, eps=1e-5, maxit=1000):
-    """``GPArotation::oblimin(A)`` (quartimin, gam = 0, no normalisation): the gradient
-    projection algorithm GPFoblq, step for step. Returns (loadings, Phi, converged)."""
-    A = np.asarray(A, float)
-    nc = A.shape[1]
-    off = 1.0 - np.eye(nc)
-
-    def vgq(L):
-        X = (L ** 2) @ off
-        return L * X, float(np.sum(L ** 2 * X) / 4)
-
-    Tmat = np.eye(nc)
-    al = 1.0
-    L = A @ np.linalg.inv(Tmat).T
-    Gq, f = vgq(L)
-    G = -(L.T @ Gq @ np.linalg.inv(Tmat)).T
-    s = np.inf
-    for _ in range(maxit + 1):
-        Gp = G - Tmat @ np.diag((Tmat * G).sum(axis=0))
-        s = np.sqrt(np.sum(Gp * Gp))
-        if s < eps:
-            break
-        al *= 2
-        for _i in range(11):
-            X = Tmat - al * Gp
-            v = 1 / np.sqrt((X ** 2).sum(axis=0))
-            Tt = X * v
-            L = A @ np.linalg.inv(Tt).T
-            Gqt, ft = vgq(L)
-            if f - ft > 0.5 * s ** 2 * al:
-                break
-            al /= 2
-        Tmat = Tt
-        f = ft
-        G = -(L.T @ Gqt @ np.linalg.inv(Tt)).T
-    return L, Tmat.T @ Tmat, bool(s < eps)
-
-
 def schmid_leiman(R, nf):
     """``psych::schmid(R, nf, fm = "minres", rotate = "oblimin")``.
 
@@ -377,16 +208,16 @@ def schmid_leiman(R, nf):
     of the factor correlations (nf >= 3) or sqrt(|phi_12|) for both (nf = 2, psych's
     option "equal"). Returns dict(g, h2, u2, converged).
     """
-    L, _psi = minres(R, nf)
+    L = fu.fit_minres_ml(R, nf, "minres")[0]
     if nf == 1:
         orth = L * (np.sign(L.sum()) or 1)
         h2 = (orth ** 2).sum(axis=1)
         return dict(g=orth[:, 0], h2=h2, u2=np.diag(R) - h2, converged=True, orth=orth)
-    orth, _ = _sort_sign(varimax(L))
+    orth = fu.sort_sign(fu.varimax(L)[0])[0]
     h2 = (orth ** 2).sum(axis=1)
-    fload, Phi, conv = oblimin(orth)
+    fload, Phi, _T, conv = fu.gpa_oblique(orth, "oblimin")
     if nf > 2:
-        gl, _ = minres(Phi, 1)
+        gl = fu.fit_minres_ml(Phi, 1, "minres")[0]
         gload = gl[:, 0] * (np.sign(gl.sum()) or 1)
     else:
         r12 = Phi[0, 1]
