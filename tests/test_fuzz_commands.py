@@ -330,6 +330,8 @@ def study_spec(draw):
 @example(spec={**STUDY_BASE, "design": {"counties": 10 ** 9, "townships_per_county": [2, 3],
                                         "officials_per_township": [3, 5]}})
 @example(spec={**STUDY_BASE, "latents": []})
+@example(spec={**STUDY_BASE, "design": {"counties": 2, "townships_per_county": [2, 3],  # was out of memory
+                                        "officials_per_township": 10 ** 9}})
 def test_fuzz_study_specs(spec):
     import yaml
 
