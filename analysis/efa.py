@@ -313,7 +313,7 @@ def correlation_matrix(x, missing: str = "pairwise"):
         raise AvoidSurveyError(f"items '{x.columns[i]}' and '{x.columns[j]}' are answered together by only "
                                f"{int(counts[i, j])} respondent(s); a correlation needs at least 3",
                                column=str(x.columns[j]))
-    r = np.array(x.corr(method="pearson", min_periods=1).to_numpy(), dtype=float)
+    r = fu.pairwise_cor(a)
     bad = np.isnan(r)
     if bad.any():
         c = x.columns[int(np.flatnonzero(bad.any(0))[0])]

@@ -38,9 +38,70 @@ from .dist import chi2_sf  # noqa: F401  (re-exported: bartlett's p value)
 
 __all__ = ["smc", "kmo", "bartlett", "fit_minres_ml", "fit_pa", "gpa_oblique", "gpa_orthogonal",
            "varimax", "promax", "rotate", "one_factor_values", "simulate_correlations",
-           "max_factors", "chi2_sf", "one_factor_values_batch", "sort_sign"]
+           "max_factors", "chi2_sf", "one_factor_values_batch", "sort_sign",
+           "pairwise_cov", "pairwise_cor", "cov2cor"]
 
 _EPS = np.finfo(float).eps
+
+
+# --------------------------------------------------------------------------- moments of data
+def _pair_sums(X):
+    """Sums over pairwise-complete rows: counts, sum x_i | j, sum x_i^2 | j, sum x_i x_j.
+
+    Columns are centred at their means first (which changes no covariance), so that the
+    one-pass formulas below do not cancel digits for data far from 0.
+    """
+    M = ~np.isnan(X)
+    X0 = np.where(M, X, 0.0)
+    X0 = np.where(M, X0 - X0.sum(0) / np.maximum(M.sum(0), 1), 0.0)
+    Mf = M.astype(float)
+    n = Mf.T @ Mf
+    sx = X0.T @ Mf             # [i, j] = sum of x_i over rows where i and j are present
+    sxx = (X0 * X0).T @ Mf     # [i, j] = sum of x_i^2 over those rows
+    sxy = X0.T @ X0
+    return n, sx, sxx, sxy
+
+
+def pairwise_cov(X):
+    """``cov(X, use = "pairwise")``: each pair's own complete rows, n - 1 denominator.
+
+    Returns (C, n_pairs). Pairs with fewer than 2 common rows give NaN.
+    """
+    X = np.asarray(X, float)
+    if not np.isnan(X).any():
+        n = X.shape[0]
+        C = np.cov(X, rowvar=False, ddof=1) if n > 1 else np.full((X.shape[1],) * 2, np.nan)
+        return np.atleast_2d(C), np.full((X.shape[1],) * 2, float(n))
+    n, sx, _sxx, sxy = _pair_sums(X)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        # one-pass on globally centred data: exact to ~1e-15 relative like R's two-pass cov
+        C = (sxy - sx * sx.T / n) / (n - 1)
+    C[n < 2] = np.nan
+    return C, n
+
+
+def pairwise_cor(X):
+    """``cor(X, use = "pairwise")``: means and SDs of each pair from the pair's rows
+    (this differs from ``cov2cor(cov(X, use = "pairwise"))`` when data are missing)."""
+    X = np.asarray(X, float)
+    if not np.isnan(X).any():
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.atleast_2d(np.corrcoef(X, rowvar=False))
+    n, sx, sxx, sxy = _pair_sums(X)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cxy = sxy - sx * sx.T / n
+        vx = sxx - sx * sx / n
+        R = cxy / np.sqrt(vx * vx.T)
+    R[n < 2] = np.nan
+    np.fill_diagonal(R, 1.0)
+    return R
+
+
+def cov2cor(C):
+    d = np.sqrt(np.diag(C))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return C / np.outer(d, d)
+
 
 
 def smc(r: np.ndarray) -> np.ndarray:

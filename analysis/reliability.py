@@ -18,67 +18,13 @@ import numpy as np
 
 from . import factor_utils as fu
 from .dist import f_quantile
-from .factor_utils import smc
+from .factor_utils import cov2cor, pairwise_cor, pairwise_cov, smc  # noqa: F401 (public here too)
 from .errors import AvoidSurveyError, FewItemsWarning, AvoidSurveyWarning, ConvergenceWarning, warn
 
 __all__ = ["reliability", "ReliabilityResult", "ScaleReliability", "ItemStats",
            "pairwise_cov", "pairwise_cor", "alpha_parts", "smc", "alpha_drop", "r_drop",
            "feldt_ci", "bootstrap_alpha", "schmid_leiman",
            "omega_from_cor"]
-
-
-# ----------------------------------------------------------------- moments
-def _pair_sums(X):
-    """Sums over pairwise-complete rows: counts, sum x_i | j, sum x_i^2 | j, sum x_i x_j."""
-    M = ~np.isnan(X)
-    X0 = np.where(M, X, 0.0)
-    Mf = M.astype(float)
-    n = Mf.T @ Mf
-    sx = X0.T @ Mf             # [i, j] = sum of x_i over rows where i and j are present
-    sxx = (X0 * X0).T @ Mf     # [i, j] = sum of x_i^2 over those rows
-    sxy = X0.T @ X0
-    return n, sx, sxx, sxy
-
-
-def pairwise_cov(X):
-    """``cov(X, use = "pairwise")``: each pair's own complete rows, n - 1 denominator.
-
-    Returns (C, n_pairs). Pairs with fewer than 2 common rows give NaN.
-    """
-    X = np.asarray(X, float)
-    if not np.isnan(X).any():
-        n = X.shape[0]
-        C = np.cov(X, rowvar=False, ddof=1) if n > 1 else np.full((X.shape[1],) * 2, np.nan)
-        return np.atleast_2d(C), np.full((X.shape[1],) * 2, float(n))
-    n, sx, _sxx, sxy = _pair_sums(X)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        # centred two-pass form would need the pair means; the one-pass form below is
-        # exact enough for Likert codes (relative error ~1e-13).
-        C = (sxy - sx * sx.T / n) / (n - 1)
-    C[n < 2] = np.nan
-    return C, n
-
-
-def pairwise_cor(X):
-    """``cor(X, use = "pairwise")``: means and SDs of each pair from the pair's rows
-    (this differs from ``cov2cor(cov(X, use = "pairwise"))`` when data are missing)."""
-    X = np.asarray(X, float)
-    if not np.isnan(X).any():
-        return np.atleast_2d(np.corrcoef(X, rowvar=False))
-    n, sx, sxx, sxy = _pair_sums(X)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cxy = sxy - sx * sx.T / n
-        vx = sxx - sx * sx / n
-        R = cxy / np.sqrt(vx * vx.T)
-    R[n < 2] = np.nan
-    np.fill_diagonal(R, 1.0)
-    return R
-
-
-def cov2cor(C):
-    d = np.sqrt(np.diag(C))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return C / np.outer(d, d)
 
 
 # ----------------------------------------------------------------- alpha

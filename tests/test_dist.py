@@ -91,3 +91,21 @@ def test_import_is_light():
            "print(sorted(m for m in ('numpy', 'scipy', 'pandas') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_pairwise_moments_equal_pandas_far_from_zero():
+    """factor_utils.pairwise_cov/cor (used by reliability and efa) = R/pandas pairwise cov/cor."""
+    import pandas as pd
+
+    from avoid_survey.analysis import factor_utils as fu
+    rng = np.random.default_rng(3)
+    X = rng.normal(1000, 1, (400, 6))
+    X[rng.random(X.shape) < 0.2] = np.nan
+    X[:, 5] = np.round(X[:, 5])
+    df = pd.DataFrame(X)
+    np.testing.assert_allclose(fu.pairwise_cor(X), df.corr().to_numpy(), rtol=0, atol=1e-12)
+    C, n = fu.pairwise_cov(X)
+    np.testing.assert_allclose(C, df.cov().to_numpy(), rtol=1e-10, atol=0)
+    assert n[0, 1] == int((~np.isnan(X[:, 0]) & ~np.isnan(X[:, 1])).sum())
+    full = rng.normal(size=(50, 3))
+    np.testing.assert_allclose(fu.pairwise_cor(full), np.corrcoef(full, rowvar=False), atol=1e-15)
