@@ -52,6 +52,14 @@ def list_(
     force: ForceOpt = False,
 ):
     """List the bundled instruments (id, version, title, scales, items)."""
+    if output is None and fmt in (Format.table, Format.json):
+        cached = _fresh_catalog()
+        if cached is not None:  # no pydantic, no YAML: start-up stays fast
+            if fmt == Format.json:
+                sys.stdout.write(dumps_json(cached["list"]) + "\n")
+            else:
+                _print_catalog(cached["tables"][lang.value])
+            return
     from avoid_survey.instruments.summary import catalog
 
     cat = catalog()
@@ -59,6 +67,53 @@ def list_(
         cat.print_table(lang.value)
         return
     emit(cat, fmt, output, lang, 3, force)
+
+
+def _fresh_catalog(data_dir: Optional[Path] = None) -> Optional[dict]:
+    """instruments/data/catalog.json when it matches the bundled YAML files (sha256), else None.
+
+    Found without importing avoid_survey.instruments (whose loader needs pydantic)."""
+    import hashlib
+    import json
+    from importlib.util import find_spec
+
+    try:
+        if data_dir is None:
+            spec = find_spec("avoid_survey.instruments")
+            data_dir = Path(list(spec.submodule_search_locations)[0]) / "data"
+        cat = json.loads((data_dir / "catalog.json").read_text(encoding="utf-8"))
+        files = {p.stem: p for p in data_dir.glob("*.yaml")}
+        if set(files) != set(cat["sources"]):
+            return None
+        for iid, digest in cat["sources"].items():
+            if hashlib.sha256(files[iid].read_bytes()).hexdigest() != digest:
+                return None
+        return cat
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
+        return None
+
+
+def _print_catalog(t: dict, file=None) -> None:
+    """The same terminal table as InstrumentCatalog.print_table, from the precomputed catalog."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table as RTable
+
+    rt = RTable(title=t["title"], box=box.SIMPLE_HEAD, title_justify="left",
+                caption="\n".join(t["notes"]), caption_justify="left")
+    keep = ("id", "version", "title", "n_scales", "n_items", "n_variables")
+    idx = [j for j, c in enumerate(t["columns"]) if c["key"] in keep]
+    for j in idx:
+        c = t["columns"][j]
+        if c["key"] == "id":
+            rt.add_column(c["text"], no_wrap=True, style="cyan")
+        elif c["key"] == "title":
+            rt.add_column(c["text"], ratio=1, min_width=14, overflow="fold")
+        else:
+            rt.add_column(c["text"], justify="right" if c["kind"] == "int" else "left", no_wrap=True)
+    for row in t["rows"]:
+        rt.add_row(*[str(row[j]) for j in idx])
+    Console(file=file, soft_wrap=False).print(rt)
 
 
 @app.command()

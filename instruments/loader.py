@@ -473,3 +473,40 @@ def check_instrument_file(ref) -> list[Finding]:
 
 def list_instruments() -> list[Instrument]:
     return [load_instrument(i) for i in bundled_ids()]
+
+
+# ---- precomputed catalog: `instruments list` prints it without loading pydantic or YAML
+
+CATALOG_PATH = DATA_DIR / "catalog.json"
+
+
+def catalog_sources() -> dict[str, str]:
+    """sha256 of every bundled instrument file, by id (what the catalog was built from)."""
+    import hashlib
+    return {p.stem: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(DATA_DIR.glob("*.yaml"))}
+
+
+def build_catalog() -> dict:
+    """The `instruments list` output (JSON list and the table in each language), precomputed.
+
+    Rebuild with ``python -c "from avoid_survey.instruments.loader import write_catalog; write_catalog()"``
+    after editing a bundled instrument; a test fails while the file is stale, and the command
+    falls back to loading the YAML files when a hash does not match.
+    """
+    from .summary import catalog
+
+    cat = catalog()
+    tables = {}
+    for lang in ("en", "zh"):
+        t = cat.to_tables(lang)[0]
+        tables[lang] = {"title": t.title_text(lang), "notes": t.notes_text(lang),
+                        "columns": [{"key": c.key, "text": c.text(lang), "kind": c.kind} for c in t.columns],
+                        "rows": [list(r) for r in t.rows]}
+    return {"sources": catalog_sources(), "list": cat.to_dict(), "tables": tables}
+
+
+def write_catalog(path=None) -> Path:
+    import json
+    p = Path(path) if path else CATALOG_PATH
+    p.write_text(json.dumps(build_catalog(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return p
