@@ -21,6 +21,7 @@ import numpy as np
 
 from .errors import AvoidSurveyError, AvoidSurveyWarning, ConvergenceWarning, HeywoodWarning, warn
 from . import factor_utils as fu
+from .table import label as _label
 
 __all__ = ["efa", "efa_file", "EFAResult", "ParallelResult", "correlation_matrix",
            "METHODS", "ROTATIONS", "BLANK_BELOW"]
@@ -251,11 +252,6 @@ class EFAResult:
         return tabs
 
 
-def _label(value, lang):
-    from .table import label
-    return label(value, lang)
-
-
 # ------------------------------------------------------------------ correlation
 def _numeric_frame(data, items):
     import pandas as pd
@@ -267,18 +263,10 @@ def _numeric_frame(data, items):
     if len(set(items)) != len(items):
         dup = [c for c in items if list(items).count(c) > 1][0]
         raise AvoidSurveyError(f"item '{dup}' is listed twice", column=str(dup))
-    out = {}
-    for c in items:
-        s = data[c]
-        if not pd.api.types.is_numeric_dtype(s):
-            num = pd.to_numeric(s, errors="coerce")
-            bad = num.isna() & s.notna() & (s.astype(str).str.strip() != "")
-            if bad.any():
-                pos = int(np.flatnonzero(bad.to_numpy())[0])
-                raise AvoidSurveyError(f"non-numeric answer {str(s.iloc[pos])!r} in item column",
-                                       row=pos + 1, column=str(c))
-            s = num
-        out[c] = s.astype(float).to_numpy()
+    from .frames import numeric_column
+
+    out = {c: numeric_column(data[c], c, message="non-numeric answer {value!r} in item column").to_numpy()
+           for c in items}
     return pd.DataFrame(out, columns=list(items))
 
 

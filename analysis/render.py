@@ -11,7 +11,7 @@ import html as _html
 import io
 import math
 
-from .table import Cell, Table, fmt_number
+from .table import Cell, Table, fmt_number, label as _label
 
 __all__ = ["render_text", "render_bytes", "TEXT_FORMATS", "BINARY_FORMATS", "print_rich"]
 
@@ -46,11 +46,6 @@ def render_md(tables: list[Table], lang: str = "en", decimals: int = 3) -> str:
             out.append(f"\n*{_md_escape(n)}*")
         out.append("")
     return "\n".join(out).rstrip() + "\n"
-
-
-def _label(v, lang):
-    from .table import label
-    return label(v, lang)
 
 
 # ---------------------------------------------------------------- CSV

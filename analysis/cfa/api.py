@@ -204,23 +204,12 @@ class CFAResult:
 
 # ---------------------------------------------------------------------------- internals
 def _numeric(df, cols, file):
-    import numpy as np
     import pandas as pd
 
-    out = {}
-    for c in cols:
-        s = df[c]
-        if pd.api.types.is_numeric_dtype(s):
-            out[c] = s.astype(float)
-            continue
-        ss = s.astype("string").str.strip()
-        num = pd.to_numeric(ss, errors="coerce")
-        bad = num.isna() & ss.notna() & (ss != "")
-        if bad.any():
-            pos = int(np.flatnonzero(bad.to_numpy())[0])
-            raise AvoidSurveyError(f"value '{ss.iloc[pos]}' is not a number (CFA needs numeric item codes)",
-                                   file=file, row=pos + 1, column=c)
-        out[c] = num.astype(float)
+    from ..frames import numeric_column
+
+    out = {c: numeric_column(df[c], c, message="value '{value}' is not a number (CFA needs numeric item codes)",
+                             file=file) for c in cols}
     return pd.DataFrame(out, index=df.index)
 
 

@@ -54,24 +54,11 @@ def bootstrap_indices(n_units: int, n_boot: int, seed=None) -> np.ndarray:
     return np.random.default_rng(seed).integers(0, n_units, size=(n_boot, n_units))
 
 
-def _numeric(df, cols, file_hint="data"):
-    import pandas as pd
+def _numeric(df, cols):
+    from ..frames import numeric_column
 
-    out = {}
-    for c in cols:
-        s = df[c]
-        if pd.api.types.is_bool_dtype(s):
-            s = s.astype(float)
-        if not pd.api.types.is_numeric_dtype(s):
-            conv = pd.to_numeric(s, errors="coerce")
-            bad = s.notna() & conv.isna()
-            if bad.any():
-                first = int(np.flatnonzero(bad.to_numpy())[0])
-                raise AvoidSurveyError(f"mediation: column '{c}' must be numeric; it holds "
-                                       f"{s.iloc[first]!r}", row=first + 1, column=c)
-            s = conv
-        out[c] = s.to_numpy(dtype=float)
-    return out
+    return {c: numeric_column(df[c], c, message="mediation: column '{column}' must be numeric; it holds {value!r}")
+            .to_numpy(dtype=float) for c in cols}
 
 
 def _ols(X, Y):
