@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import math
 
+from ..dist import t_crit, t_sf2
+
 __all__ = ["simple_slopes", "johnson_neyman", "interaction_columns"]
 
 
@@ -33,16 +35,6 @@ def interaction_columns(names, focal, moderator):
     return idx[focal], out
 
 
-def _crit(df, ci):
-    from ..dist import t_crit
-    return t_crit(ci, df)
-
-
-def _pval(stat, df):
-    from ..dist import t_sf2
-    return t_sf2(stat, df)
-
-
 def simple_slopes(beta, V, names, focal, moderator, values, *, df=None, ci=0.95, labels=None):
     """Slope of ``focal`` at each moderator value (numeric) with SE, t/z, p and CI.
 
@@ -52,7 +44,7 @@ def simple_slopes(beta, V, names, focal, moderator, values, *, df=None, ci=0.95,
     j1, inter = interaction_columns(names, focal, moderator)
     if j1 is None or not inter:
         return []
-    crit = _crit(df, ci)
+    crit = t_crit(ci, df)
     rows = []
     if None in inter:
         j3 = inter[None]
@@ -62,20 +54,20 @@ def simple_slopes(beta, V, names, focal, moderator, values, *, df=None, ci=0.95,
             se = math.sqrt(var) if var > 0 else float("nan")
             stat = est / se
             rows.append({"at": labels[i] if labels else None, "moderator_value": float(m),
-                         "slope": float(est), "se": se, "stat": stat, "p": _pval(stat, df),
+                         "slope": float(est), "se": se, "stat": stat, "p": t_sf2(stat, df),
                          "ci_lower": float(est - crit * se), "ci_upper": float(est + crit * se)})
         return rows
     # categorical moderator: reference level first
     se0 = math.sqrt(V[j1, j1])
     rows.append({"at": "reference", "moderator_value": None, "slope": float(beta[j1]), "se": se0,
-                 "stat": beta[j1] / se0, "p": _pval(beta[j1] / se0, df),
+                 "stat": beta[j1] / se0, "p": t_sf2(beta[j1] / se0, df),
                  "ci_lower": float(beta[j1] - crit * se0), "ci_upper": float(beta[j1] + crit * se0)})
     for lv, j3 in inter.items():
         est = beta[j1] + beta[j3]
         var = V[j1, j1] + V[j3, j3] + 2 * V[j1, j3]
         se = math.sqrt(var) if var > 0 else float("nan")
         rows.append({"at": lv, "moderator_value": None, "slope": float(est), "se": se, "stat": est / se,
-                     "p": _pval(est / se, df), "ci_lower": float(est - crit * se), "ci_upper": float(est + crit * se)})
+                     "p": t_sf2(est / se, df), "ci_lower": float(est - crit * se), "ci_upper": float(est + crit * se)})
     return rows
 
 
@@ -90,7 +82,7 @@ def johnson_neyman(beta, V, names, focal, moderator, *, df=None, ci=0.95, observ
     if j1 is None or None not in inter:
         return None
     j3 = inter[None]
-    t = _crit(df, ci)
+    t = t_crit(ci, df)
     b1, b3 = beta[j1], beta[j3]
     A = b3 ** 2 - t ** 2 * V[j3, j3]
     B = 2 * (b1 * b3 - t ** 2 * V[j1, j3])
