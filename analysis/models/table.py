@@ -9,10 +9,9 @@ Johnson-Neyman bounds when a model declares ``moderation``.
 """
 from __future__ import annotations
 
-import math
-
 from ..table import Cell, Column, Table
 from .design import level_text
+from .result import stars as _stars
 
 __all__ = ["build_tables", "term_label"]
 
@@ -98,12 +97,6 @@ def term_label(term: str, labels: dict, value_labels: dict, lang: str) -> str:
         else:
             parts.append(_name(labels, p, lang))
     return " × ".join(parts)
-
-
-def _stars(p, levels):
-    if p is None or (isinstance(p, float) and math.isnan(p)):
-        return ""
-    return "*" * sum(p < a for a in levels)
 
 
 def _col_label(m, lang):
