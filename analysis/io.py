@@ -413,6 +413,7 @@ def _scan_file(p: Path, size: int, bar):
     def one_pass(encoding, count):
         dec = codecs.getincrementaldecoder(encoding)()
         off, carry = 0, b""
+        ascii_so_far = encoding == "utf-8"
         with open(p, "rb") as fh:
             while True:
                 chunk = fh.read(CH)
@@ -422,16 +423,23 @@ def _scan_file(p: Path, size: int, bar):
                     pos = chunk.find(b"\x00")
                     if pos >= 0:
                         raise AvoidSurveyError(f"not a text file: NUL byte at byte offset {off + pos}", file=p)
-                    both = carry + chunk
                     stats["n_nl"] += chunk.count(b"\n")
                     for d in stats["delims"]:
                         stats["delims"][d] += chunk.count(bytes([d]))
                     stats["quote"] = stats["quote"] or b'"' in chunk
-                    stats["blank"] = stats["blank"] or b"\n\n" in both or b"\n\r\n" in both
+                    # empty lines ("\n\n") are found after parsing, from the row count (pandas
+                    # skips them); a "\r"-only line is looked for here, only in CRLF chunks
+                    if not stats["blank"] and b"\r" in chunk:
+                        both = carry + chunk
+                        stats["blank"] = b"\n\r\n" in both
                     carry = chunk[-3:]
                     stats["last"] = chunk[-1:]
                     if bar is not None:
                         bar.advance(len(chunk))
+                if ascii_so_far and chunk.isascii():
+                    off += len(chunk)   # plain ASCII is valid UTF-8: no need to decode
+                    continue
+                ascii_so_far = False
                 try:
                     dec.decode(chunk, False)
                 except UnicodeDecodeError as exc:
@@ -527,6 +535,9 @@ def _read_csv_bytes(p: Path, raw: bytes, instrument, mapping, bar, stats=None):
         if not fast_ok:  # something is ragged: find it exactly, with the whole file in memory
             raw = _read_bytes(p, stats["size"], None)
             stats = None
+    # rows the parser must return when the chunked checks passed: any fewer means blank
+    # lines were skipped, and the exact, in-memory path then accounts for every record
+    fast_rows = None if stats is None else n_rec - n_head
     if stats is not None:
         scan = b""
         simple, ok_counts = True, True
@@ -591,9 +602,14 @@ def _read_csv_bytes(p: Path, raw: bytes, instrument, mapping, bar, stats=None):
     except pd.errors.EmptyDataError:
         df = pd.DataFrame(columns=names_pos)
     except pd.errors.ParserError as exc:
+        if fast_rows is not None:
+            return _read_csv_bytes(p, _read_bytes(p, p.stat().st_size, None), instrument, mapping, bar)
         raise AvoidSurveyError(f"cannot parse CSV: {' '.join(str(exc).split())[:200]}", file=p) from None
     except (UnicodeDecodeError, ValueError) as exc:
         raise AvoidSurveyError(f"cannot read CSV: {' '.join(str(exc).split())[:200]}", file=p) from None
+    if fast_rows is not None and len(df) != fast_rows:
+        del df
+        return _read_csv_bytes(p, _read_bytes(p, p.stat().st_size, None), instrument, mapping, bar)
     headers_all = headers + [f"(extra field {j - k + 1})" for j in range(k, nfields)]
     info = {"file": str(p), "format": "csv", "encoding": "gb18030" if enc == "gb18030" else "utf-8",
             "bom": enc == "utf-8-sig", "delimiter": delim, "header_rows": n_head}

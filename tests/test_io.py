@@ -210,3 +210,21 @@ def test_large_file_path_errors(monkeypatch, name, needle):
     with pytest.raises(AvoidSurveyError) as e:
         load(FX / name)
     assert needle in e.value.one_line()
+
+
+@pytest.mark.parametrize("body", [
+    "respondent_id,p1,p2\nr1,4,5\n\nr2,5,4\n",              # blank line: pandas skips it
+    "respondent_id,p1,p2\nr1,4,5\n\nr2,5,4,9\nr3,1,2\n",    # blank line hidden by an extra field
+    "respondent_id,p1,p2\r\nr1,4,5\r\n\r\nr2,5,4,9\r\n",    # CRLF blank line and an extra field
+    "respondent_id,p1,p2\nr1,4,5\n   \nr2,5,4\n",           # whitespace-only line
+    "respondent_id,p1,p2\nr1,4,5\nr2,5,4\n\n\n",            # blank lines at the end
+])
+def test_large_file_path_blank_lines(tmp_path, inst, monkeypatch, body):
+    """The chunked path finds blank lines from the parsed row count: same as in memory."""
+    p = tmp_path / "b.csv"
+    p.write_bytes(body.encode())
+    small = load(p, inst)
+    monkeypatch.setattr(aio, "SCAN_BYTES", 0)
+    big = load(p, inst)
+    pd.testing.assert_frame_equal(big.frame, small.frame)
+    assert (big.ragged, big.n_fields) == (small.ragged, small.n_fields)
