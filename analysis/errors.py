@@ -45,15 +45,18 @@ class AvoidSurveyError(Exception):
         return self
 
     def one_line(self) -> str:
+        def safe(v) -> str:  # a file or column name with a line break must not split the line
+            return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(v))
+
         where = []
         if self.file:
-            where.append(self.file)
+            where.append(safe(self.file))
         if self.line is not None:
             where.append(f"line {self.line}")
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.column is not None:
-            where.append(f"column '{self.column}'")
+            where.append(f"column '{safe(self.column)}'")
         text = " ".join(self.message.split())  # one line, whatever the message held
         return (", ".join(where) + ": " + text) if where else text
 

@@ -141,6 +141,7 @@ REGRESSIONS_CSV = [
     b"respondent_id,a1,a2,a3,b1,b2,b3\n1,,,,,,\n2,,,,,,\n",
     b"a1;a2;a3;b1;b2;b3\r\n1;2;3;4;5;1\r\n2;3\r\n",
     "respondent_id,a1,a2,a3,b1,b2,b3\n1,非常同意,同意,1,2,3,4\n".encode("gb18030"),
+    b'"0\r0","0\r0"',  # a column name with a line break split the one-line error
 ]
 
 
@@ -154,6 +155,7 @@ REGRESSIONS_CSV = [
 @example(data=REGRESSIONS_CSV[5])
 @example(data=REGRESSIONS_CSV[6])
 @example(data=REGRESSIONS_CSV[7])
+@example(data=REGRESSIONS_CSV[8])
 def test_fuzz_csv_through_every_data_command(data):
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -196,6 +198,9 @@ def xlsx_rows(draw):
 @given(table=xlsx_rows(), sheet_name=st.sampled_from(["Sheet1", "数据", "a b", "x" * 31]))
 @example(table=(["respondent_id"] + ITEMS, []), sheet_name="Sheet1")
 @example(table=([None, None], [[None, None]]), sheet_name="Sheet1")
+@example(table=(["respondent_id"] + ITEMS,  # cfa: HTMT divided by a zero correlation (ZeroDivisionError)
+                [[0, 5, 4, 4, 1, 4, 1], [1, 1, 2, 4, 2, 1, 1], [2, 3, 2, 2, 1, 1, 1], [None, 1, 2, 4, 1, 1, 3],
+                 [4, 1, 3, 1, 1, 1, 1], [5, 1, 1, 5, 1, 1, 1], [6, 1, 1, 1, 1, 1, 1]]), sheet_name="Sheet1")
 def test_fuzz_xlsx_through_every_data_command(table, sheet_name):
     from openpyxl import Workbook
 

@@ -365,10 +365,14 @@ def _htmt(R, ov, first_order):
             if len(ma) == 0 or len(mb) == 0:
                 out[a][b] = out2[a][b] = math.nan
                 continue
-            out[a][b] = float(het.mean() / math.sqrt(ma.mean() * mb.mean()))
+            # a zero within-factor correlation leaves the ratio undefined (fuzzing found the
+            # ZeroDivisionError): NaN, and the caller warns
+            den = math.sqrt(ma.mean() * mb.mean())
+            out[a][b] = float(het.mean() / den) if den > 0 else math.nan
             with np.errstate(divide="ignore"):
                 g = lambda v: float(np.exp(np.mean(np.log(v))))  # noqa: E731
-                out2[a][b] = float(g(het) / math.sqrt(g(ma) * g(mb)))
+                den2 = math.sqrt(g(ma) * g(mb))
+                out2[a][b] = float(g(het) / den2) if den2 > 0 else math.nan
     return out, out2
 
 
@@ -498,6 +502,10 @@ def _cfa(data, *, model, instrument, scales, group, missing, std_lv, second_orde
     else:
         R = np.corrcoef(x[ov].to_numpy(float).T)
     htmt, _htmt2 = _htmt(R, ov, m.first_order) if len(m.first_order) > 1 else ({}, {})
+    undefined = sorted({a for a in htmt for b in htmt[a] if a != b and math.isnan(htmt[a][b])})
+    if undefined:
+        warnings.append(f"HTMT is undefined for {', '.join(undefined)}: the factor has fewer than two "
+                        f"indicators or its items do not correlate")
     resid = pooled.groups[0].S - pooled.est.sigma[0]
     resid_d = {a: {b: float(resid[i, j]) for j, b in enumerate(ov)} for i, a in enumerate(ov)}
     for p in pooled.params:
