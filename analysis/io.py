@@ -591,14 +591,13 @@ def _read_csv_bytes(p: Path, raw: bytes, instrument, mapping, bar, stats=None):
     if bar is not None:
         bar.phase("parsing")
     try:
-        try:
-            # answers that are all numbers parse straight to float codes; a column holding
-            # labels ("非常同意") makes this fail, and the file is parsed again with inference
-            df = pd.read_csv(str(p), dtype={**dtype, **numeric} or None, **kw)
-        except ValueError:
-            if not numeric:
-                raise
-            df = pd.read_csv(str(p), dtype=dtype or None, **kw)
+        # answers are parsed with type inference, not as float64: whole-number codes ("1".."5")
+        # parse about 3x faster as integers and are turned into float codes below, in one go;
+        # a column holding labels ("非常同意") arrives as text and is mapped to codes by load()
+        df = pd.read_csv(str(p), dtype=dtype or None, **kw)
+        ints = [c for c in numeric if c in df.columns and pd.api.types.is_integer_dtype(df[c].dtype)]
+        if ints:
+            df = _ints_to_float(df, ints)
     except pd.errors.EmptyDataError:
         df = pd.DataFrame(columns=names_pos)
     except pd.errors.ParserError as exc:
@@ -616,6 +615,43 @@ def _read_csv_bytes(p: Path, raw: bytes, instrument, mapping, bar, stats=None):
     if platform_name:
         info["platform"] = platform_name
     return df, headers_all, questions, info, ragged, k
+
+
+def _ints_to_float(df, cols):
+    """``df`` with the int64 columns ``cols`` as float64, converted in their own memory.
+
+    int64 and float64 have the same width, so each column is rewritten in place in small
+    slices and the frame is rebuilt around the same buffers: no second copy of the answers
+    (a 1,000,000 x 60 file would otherwise need 480 MB more at once). The frame was just
+    parsed and nothing else holds it. Columns that are not plain int64 views are copied.
+    """
+    import numpy as np
+    import pandas as pd
+
+    out = {}
+    todo = set(cols)
+    for i, c in enumerate(df.columns):
+        s = df.iloc[:, i]
+        if c not in todo:
+            out[c] = s
+            continue
+        a = s.to_numpy()
+        if a.dtype == np.int64 and a.base is not None and a.flags.c_contiguous:
+            try:
+                a.setflags(write=True)
+            except ValueError:
+                a = None
+        else:
+            a = None
+        if a is None:
+            out[c] = s.astype("float64")
+            continue
+        f = a.view(np.float64)
+        step = 1 << 16
+        for lo in range(0, a.size, step):
+            f[lo:lo + step] = a[lo:lo + step]
+        out[c] = f
+    return pd.DataFrame(out, index=df.index, copy=False)
 
 
 class _Progress:

@@ -228,3 +228,18 @@ def test_large_file_path_blank_lines(tmp_path, inst, monkeypatch, body):
     big = load(p, inst)
     pd.testing.assert_frame_equal(big.frame, small.frame)
     assert (big.ragged, big.n_fields) == (small.ragged, small.n_fields)
+
+
+def test_integer_answers_become_float_codes_in_place(tmp_path, inst):
+    """Whole-number answers are parsed as integers, then rewritten as float codes in their
+    own memory; a label column and a column with an empty cell still come back as codes."""
+    p = tmp_path / "ints.csv"
+    p.write_text("respondent_id,p1,p2,p3\nr1,4,5,非常同意\nr2,5,,2\nr3,1,2,3\n", encoding="utf-8")
+    df = read_data(p, inst)
+    for c in ("p1", "p2", "p3"):
+        assert df[c].dtype == np.float64
+    assert df["p1"].tolist() == [4.0, 5.0, 1.0]
+    assert df["p2"].isna().tolist() == [False, True, False]
+    assert df["p3"].tolist()[1:] == [2.0, 3.0]
+    df.loc[0, "p1"] = 9.0   # the frame owns its arrays: writable, nothing else changes
+    assert read_data(p, inst)["p1"].tolist() == [4.0, 5.0, 1.0]
