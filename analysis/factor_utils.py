@@ -70,10 +70,11 @@ def pairwise_cov(X):
     X = np.asarray(X, float)
     if not np.isnan(X).any():
         n = X.shape[0]
-        C = np.cov(X, rowvar=False, ddof=1) if n > 1 else np.full((X.shape[1],) * 2, np.nan)
+        with np.errstate(all="ignore"):  # huge codes overflow to inf/NaN, reported by the caller
+            C = np.cov(X, rowvar=False, ddof=1) if n > 1 else np.full((X.shape[1],) * 2, np.nan)
         return np.atleast_2d(C), np.full((X.shape[1],) * 2, float(n))
-    n, sx, _sxx, sxy = _pair_sums(X)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(all="ignore"):
+        n, sx, _sxx, sxy = _pair_sums(X)
         # one-pass on globally centred data: exact to ~1e-15 relative like R's two-pass cov
         C = (sxy - sx * sx.T / n) / (n - 1)
     C[n < 2] = np.nan
@@ -85,10 +86,10 @@ def pairwise_cor(X):
     (this differs from ``cov2cor(cov(X, use = "pairwise"))`` when data are missing)."""
     X = np.asarray(X, float)
     if not np.isnan(X).any():
-        with np.errstate(invalid="ignore", divide="ignore"):
+        with np.errstate(all="ignore"):
             return np.atleast_2d(np.corrcoef(X, rowvar=False))
-    n, sx, sxx, sxy = _pair_sums(X)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(all="ignore"):
+        n, sx, sxx, sxy = _pair_sums(X)
         cxy = sxy - sx * sx.T / n
         vx = sxx - sx * sx / n
         R = cxy / np.sqrt(vx * vx.T)
@@ -99,9 +100,8 @@ def pairwise_cor(X):
 
 def cov2cor(C):
     d = np.sqrt(np.diag(C))
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(all="ignore"):
         return C / np.outer(d, d)
-
 
 
 def smc(r: np.ndarray) -> np.ndarray:
