@@ -68,13 +68,13 @@ def _parse_model(out: str) -> dict:
 
 # name, script, workload text, baseline text, needs R, default args, --quick args, parser
 BENCHES = [
-    ("validate", "validate.py", "validate 1M x 60 items (quick: 200k)", "pandas.read_csv", False,
+    ("validate", "validate.py", ("validate 1M rows x 60 items", "validate 200k rows x 60 items"), "pandas.read_csv", False,
      [], ["--rows", "200000", "--repeat", "3"], _parse_validate),
     ("reliability", "reliability.py", "reliability 10k x 6, 1000 bootstrap", "psych::alpha", True,
      [], ["--repeats", "3"], _parse_reliability),
     ("efa", "efa.py", "efa auto factors, parallel analysis 100 iter", "psych::fa.parallel", True,
      [], ["--runs", "2"], _parse_efa),
-    ("cfa", "cfa.py", "cfa 10k x 24, 4 factors (quick: 5k)", "lavaan::cfa", True,
+    ("cfa", "cfa.py", ("cfa 10k x 24 items, 4 factors", "cfa 5k x 24 items, 4 factors"), "lavaan::cfa", True,
      [], ["--reps", "3", "--n", "5000"], _parse_cfa),
     ("model", "model.py", "model lmer y ~ x1 + x2 + (1|g)", "lme4::lmer", True,
      [], ["--repeats", "3"], _parse_model),
@@ -119,6 +119,8 @@ def machine() -> dict:
 
 def run_one(bench, quick: bool, rscript: str | None) -> dict:
     name, script, work, base, needs_r, default_args, quick_args, parse = bench
+    if isinstance(work, tuple):
+        work = work[1] if quick else work[0]
     row = {"name": name, "workload": work, "baseline": base, "ours": None, "base": None,
            "ratio": None, "goal": None, "status": "", "note": ""}
     if needs_r:
