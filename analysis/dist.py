@@ -265,10 +265,11 @@ def betainc(a, b, x, xc=None):
     return 1.0 - math.exp(lf) * _betacf(b, a, xc) / b
 
 
-def _beta_quantile(p, a, b):
-    """x with I_x(a, b) = p: Newton steps on the beta density, safeguarded by bisection."""
+def _beta_quantile(p, a, b, x0=None):
+    """x with I_x(a, b) = p: Newton steps on the beta density (from ``x0``, default the mean),
+    safeguarded by bisection."""
     lo, hi = 0.0, 1.0
-    x = a / (a + b)
+    x = a / (a + b) if x0 is None or not 0.0 < x0 < 1.0 else x0
     lb = _lbeta(a, b)
     for _ in range(200):
         fx = betainc(a, b, x) - p
@@ -326,13 +327,19 @@ def t_crit(ci: float, df=None) -> float:
     For the t: ``P(|T| > t) = I_y(df/2, 1/2)`` with ``y = df/(df + t^2)``; solved for y when
     y is small (few df), else for ``1 - y`` (``t^2 ~ F(1, df)``) so no digits cancel.
     """
+    z = norm_ppf(0.5 + ci / 2)
     if df is None or math.isinf(df):
-        return norm_ppf(0.5 + ci / 2)
+        return z
     df = float(df)
-    y = _beta_quantile(1.0 - ci, df / 2.0, 0.5)
-    if y < 0.5:
+    # start from the Cornish-Fisher expansion of the t quantile (Abramowitz & Stegun 26.7.5)
+    z2 = z * z
+    t0 = z * (1 + (z2 + 1) / (4 * df) + (5 * z2 * z2 + 16 * z2 + 3) / (96 * df * df)
+              + (3 * z2 ** 3 + 19 * z2 * z2 + 17 * z2 - 15) / (384 * df ** 3))
+    y0 = df / (df + t0 * t0)
+    if y0 < 0.5:
+        y = _beta_quantile(1.0 - ci, df / 2.0, 0.5, y0)
         return math.sqrt(df * (1.0 - y) / y)
-    x = _beta_quantile(ci, 0.5, df / 2.0)
+    x = _beta_quantile(ci, 0.5, df / 2.0, t0 * t0 / (df + t0 * t0))
     return math.sqrt(df * x / (1.0 - x))
 
 
