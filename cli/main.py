@@ -116,6 +116,9 @@ def _run(argv=None) -> int:
         from avoid_survey.analysis.errors import AvoidSurveyWarning
         # package warnings are kept on results and printed once by the commands
         warnings.simplefilter("ignore", AvoidSurveyWarning)
+        # numpy's floating-point RuntimeWarnings (overflow on absurd codes...) are not for users;
+        # what matters reaches them as our own warnings or one error line
+        warnings.simplefilter("ignore", RuntimeWarning)
         rv = app(args=argv, standalone_mode=False)
         code = rv if isinstance(rv, int) else 0
     except AvoidSurveyError as exc:
