@@ -163,7 +163,7 @@ def irv(x, min_items: int = 2, moments=None):
     return out
 
 
-def mahalanobis(x, chunk: int = 50_000):
+def mahalanobis(x, chunk: int = 50_000, cov_out: dict | None = None):
     """Squared Mahalanobis distance of each complete row from the complete-case centroid.
 
     Returns (d2, n_complete, ok). Rows with a missing answer get NaN. A singular
@@ -207,6 +207,8 @@ def mahalanobis(x, chunk: int = 50_000):
         xtx += zt @ zt.T
     mu = tot / nc
     S = (xtx - nc * np.outer(mu, mu)) / (nc - 1)
+    if cov_out is not None:   # complete-case covariance, for callers that need it too
+        cov_out.update(S=S, n=nc)
     try:
         L = np.linalg.cholesky(S)
     except np.linalg.LinAlgError:

@@ -745,9 +745,14 @@ def _careless(col, X, items, instrument, resp, ids, th, indices, flags, answered
     leaves = _leaves(instrument, set(items))
     blocks = [[R[pos_of[c]] for c in ids_] for _, ids_ in leaves if len(ids_) >= 2]
     careless = k >= th.min_items
+    # no missing answer at all: the item-rest correlations follow from the covariance matrix
+    # Mahalanobis D² needs anyway (D² is the same on reverse-recoded items: an affine map)
+    share_cov = careless and n > k + 1 and all(a == n for a in item_answered) and not any(
+        np.isnan(c.sum()) for c in R)
+    cov = {}
     with ThreadPoolExecutor(max_workers=2) as pool:
-        fut_rest = pool.submit(_item_rest, R, items, instrument)
-        fut_mah = pool.submit(cl.mahalanobis, X) if careless else None
+        fut_rest = None if share_cov else pool.submit(_item_rest, R, items, instrument)
+        fut_mah = pool.submit(cl.mahalanobis, R if share_cov else X, cov_out=cov) if careless else None
         do_eo = careless and len(blocks) >= max(2, th.even_odd_min_scales)
         fut_eo = pool.submit(cl.even_odd, blocks, max(2, th.even_odd_min_scales)) if do_eo else None
         if careless:
@@ -755,8 +760,11 @@ def _careless(col, X, items, instrument, resp, ids, th, indices, flags, answered
             ls = cl.longstring(X)
             ls[~enough] = np.nan
             v = cl.irv(X, th.min_items, moments=cl._moments(X))
-        rest = fut_rest.result()
         mah = fut_mah.result() if fut_mah is not None else None
+        if fut_rest is not None:
+            rest = fut_rest.result()
+        else:
+            rest = _item_rest(R, items, instrument, S_all=cov.get("S") if cov.get("n") == n else None)
         eo = fut_eo.result() if fut_eo is not None else None
     if not careless:
         col.add("careless-skipped", index="careless-response indices",
@@ -834,7 +842,7 @@ def _item_checks(col, X, items, instrument, resp, th, item_answered, rest):
             col.add("negative-item-rest", column=iid, value=r, scale=sid, hint=hint)
 
 
-def _item_rest(R, items, instrument):
+def _item_rest(R, items, instrument, S_all=None):
     """[(group id, item, r)]: correlation of each item with the mean of the other items of
     its facet (or of its scale when the facet has fewer than 3 items), reverse items
     recoded, over respondents who answered the item and at least one other."""
@@ -862,7 +870,11 @@ def _item_rest(R, items, instrument):
         if all(not np.isnan(c.sum()) for c in cols):
             # no missing answer: every correlation follows from the group's covariance
             # matrix S: r_j = (sum_i S_ij - S_jj) / sqrt(S_jj * (1'S1 - 2 sum_i S_ij + S_jj))
-            S = np.cov(np.stack(cols))
+            if S_all is not None:   # covariance of all (complete) rows, computed once
+                ix = [pos_of[i] for i in ids_]
+                S = S_all[np.ix_(ix, ix)]
+            else:
+                S = np.cov(np.stack(cols))
             g = len(ids_)
             row = S.sum(axis=1)
             tot_var = S.sum()

@@ -413,3 +413,30 @@ def test_careless_indices_match_r_on_psych_bfi():
     blocks = [colr[5 * f: 5 * f + 5] for f in range(5)]
     r, m = cl.even_odd(blocks, min_pairs=3)
     np.testing.assert_allclose(r, arr("evenodd"), rtol=1e-10, atol=1e-12, equal_nan=True)
+
+
+def test_item_rest_from_the_shared_covariance_matches(inst):
+    """Complete data: the item-rest correlations taken from the covariance matrix computed
+    for Mahalanobis D² (on reverse-recoded items) equal the per-group computation, and D²
+    is the same on raw and reverse-recoded items."""
+    from avoid_survey.analysis import careless as cl
+    from avoid_survey.analysis.validate import _item_rest, _reversed
+
+    df = pd.read_csv(FX / "items.csv")
+    items = [i.id for i in inst.items]
+    X = [df[c].to_numpy(float) for c in items]
+    keep = np.ones(X[0].size, bool)
+    for c in X:
+        keep &= ~np.isnan(c)
+    X = [c[keep] for c in X]
+    R = _reversed(X, items, inst.responses(), inst)
+    cov = {}
+    d2_r, nc, ok = cl.mahalanobis(R, cov_out=cov)
+    assert cov["n"] == X[0].size == nc
+    plain = _item_rest(R, items, inst)
+    shared = _item_rest(R, items, inst, S_all=cov["S"])
+    assert [(s, i) for s, i, _ in plain] == [(s, i) for s, i, _ in shared] and plain
+    np.testing.assert_allclose([r for *_, r in shared], [r for *_, r in plain], rtol=1e-9, atol=1e-12)
+    d2_x, _, ok_x = cl.mahalanobis(X)
+    if ok:
+        np.testing.assert_allclose(d2_r, d2_x, rtol=1e-9)
