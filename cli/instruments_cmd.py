@@ -88,6 +88,9 @@ def _fresh_catalog(data_dir: Optional[Path] = None) -> Optional[dict]:
         for iid, digest in cat["sources"].items():
             if hashlib.sha256(files[iid].read_bytes()).hexdigest() != digest:
                 return None
+        for entry in cat["list"] if isinstance(cat["list"], list) else []:
+            if isinstance(entry, dict) and entry.get("source"):
+                entry["source"] = str(data_dir / entry["source"])
         return cat
     except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
         return None

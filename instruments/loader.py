@@ -502,7 +502,11 @@ def build_catalog() -> dict:
         tables[lang] = {"title": t.title_text(lang), "notes": t.notes_text(lang),
                         "columns": [{"key": c.key, "text": c.text(lang), "kind": c.kind} for c in t.columns],
                         "rows": [list(r) for r in t.rows]}
-    return {"sources": catalog_sources(), "list": cat.to_dict(), "tables": tables}
+    listing = cat.to_dict()
+    for entry in (listing if isinstance(listing, list) else []):
+        if isinstance(entry, dict) and entry.get("source"):
+            entry["source"] = Path(entry["source"]).name  # made absolute again where installed
+    return {"sources": catalog_sources(), "list": listing, "tables": tables}
 
 
 def write_catalog(path=None) -> Path:
