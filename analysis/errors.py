@@ -9,7 +9,7 @@ from __future__ import annotations
 import warnings
 
 __all__ = ["AvoidSurveyError", "AvoidSurveyWarning", "ConvergenceWarning", "HeywoodWarning",
-           "FewItemsWarning", "warn"]
+           "FewItemsWarning", "DataWarning", "warn"]
 
 
 class AvoidSurveyError(Exception):
@@ -78,6 +78,12 @@ class HeywoodWarning(AvoidSurveyWarning):
 
 class FewItemsWarning(AvoidSurveyWarning):
     """A scale has too few items for the statistic asked for."""
+
+
+class DataWarning(AvoidSurveyWarning):
+    """Something in the user's data was set aside while reading it (e.g. codes outside the
+    response scale treated as missing). The command line prints these once the command has
+    succeeded."""
 
 
 def warn(message: str, category=AvoidSurveyWarning, sink: list | None = None) -> None:

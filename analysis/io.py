@@ -978,7 +978,43 @@ def read_data(path, instrument=None, *, sheet=None, mapping=None):
         row, nf = ld.ragged[0]
         raise AvoidSurveyError(f"row has {nf} fields but the header has {ld.n_fields} "
                                f"({len(ld.ragged)} such row(s); run `avoid-survey validate`)", file=path, row=row)
-    return ld.frame
+    frame = ld.frame
+    if instrument is not None:
+        frame = _likert_out_of_range_to_missing(frame, instrument, path)
+    return frame
+
+
+def _likert_out_of_range_to_missing(frame, instrument, path):
+    """Codes outside a Likert item's min..max (or not whole numbers), such as 9 for "don't
+    know" or a typo like 55, would bias every statistic: analyses treat them as missing and
+    say so (``validate`` lists each one with its row)."""
+    import numpy as np
+
+    from .errors import DataWarning, warn
+
+    bad_cols, n_bad = [], 0
+    for it in [*instrument.items, *instrument.attention_checks]:
+        fmt = it.response
+        if not fmt.is_likert or it.id not in frame.columns:
+            continue
+        col = frame[it.id]
+        if not np.issubdtype(col.dtype, np.number):
+            continue
+        x = col.to_numpy(dtype=float, na_value=np.nan)
+        with np.errstate(invalid="ignore"):
+            bad = ~np.isnan(x) & ((x < fmt.min) | (x > fmt.max) | (x != np.round(x)))
+        k = int(bad.sum())
+        if k:
+            x = x.copy()
+            x[bad] = np.nan
+            frame[it.id] = x
+            bad_cols.append(it.id)
+            n_bad += k
+    if n_bad:
+        shown = ", ".join(bad_cols[:5]) + (" ..." if len(bad_cols) > 5 else "")
+        warn(f"{path}: {n_bad} answer(s) outside their response scale in {len(bad_cols)} column(s) "
+             f"({shown}) treated as missing; `avoid-survey validate` lists them by row", DataWarning)
+    return frame
 
 
 def read_raw(path, *, sheet=None):

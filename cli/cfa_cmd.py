@@ -65,6 +65,8 @@ def cfa(
             model_file = str(path)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", AvoidSurveyWarning)  # kept on the result, printed once by emit
+        from avoid_survey.analysis.errors import DataWarning
+        warnings.simplefilter("always", DataWarning)  # printed by run() after success
         result = run(read_data(data, inst), model=model_text, instrument=inst,
                      scales=scale or None, group=group, missing=missing.value, std_lv=std_lv,
                      second_order=second_order, model_file=model_file, file=str(data))

@@ -72,6 +72,8 @@ def efa(
 
     with warnings.catch_warnings():  # kept on the result; emit() prints them once
         warnings.simplefilter("ignore", AvoidSurveyWarning)
+        from avoid_survey.analysis.errors import DataWarning
+        warnings.simplefilter("always", DataWarning)  # printed by run() after success
         result = efa_file(data, instrument=instrument, scales=scale or None, items=item_list, n_factors=k,
                           method=method.value, rotation=rotation.value, missing=missing.value,
                           parallel_iterations=parallel_iterations, seed=seed)

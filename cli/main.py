@@ -113,14 +113,23 @@ def _run(argv=None) -> int:
     try:
         import warnings
 
-        from avoid_survey.analysis.errors import AvoidSurveyWarning
-        # package warnings are kept on results and printed once by the commands
-        warnings.simplefilter("ignore", AvoidSurveyWarning)
-        # numpy's floating-point RuntimeWarnings (overflow on absurd codes...) are not for users;
-        # what matters reaches them as our own warnings or one error line
-        warnings.simplefilter("ignore", RuntimeWarning)
-        rv = app(args=argv, standalone_mode=False)
+        from avoid_survey.analysis.errors import AvoidSurveyWarning, DataWarning
+        with warnings.catch_warnings(record=True) as caught:
+            # package warnings are kept on results and printed once by the commands
+            warnings.simplefilter("ignore", AvoidSurveyWarning)
+            # numpy's floating-point RuntimeWarnings (overflow on absurd codes...) are not for
+            # users; what matters reaches them as our own warnings or one error line
+            warnings.simplefilter("ignore", RuntimeWarning)
+            # what reading set aside is said once the command has worked (an error stays one line)
+            warnings.simplefilter("always", DataWarning)
+            rv = app(args=argv, standalone_mode=False)
         code = rv if isinstance(rv, int) else 0
+        seen = set()
+        for w in caught:
+            msg = " ".join(str(w.message).split())
+            if issubclass(w.category, DataWarning) and msg not in seen:
+                seen.add(msg)
+                sys.stderr.write(f"warning: {msg}\n")
     except AvoidSurveyError as exc:
         sys.stderr.write(f"error: {exc.one_line()}\n")
         code = 2

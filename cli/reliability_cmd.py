@@ -47,6 +47,8 @@ def reliability(
     inst = load_instrument(instrument)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", AvoidSurveyWarning)  # kept on the result, printed once by emit
+        from avoid_survey.analysis.errors import DataWarning
+        warnings.simplefilter("always", DataWarning)  # printed by run() after success
         result = run(read_data(data, inst), inst, scales=scale or None, missing=missing.value, ci=ci.value,
                      n_boot=n_boot, seed=seed)
     emit(result, fmt, output, lang, decimals, force)

@@ -47,6 +47,8 @@ def score(
         raise AvoidSurveyError("score needs --out FILE (.csv, .xlsx, .sav, .dta or .parquet)")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", AvoidSurveyWarning)  # kept on the result, printed once by emit
+        from avoid_survey.analysis.errors import DataWarning
+        warnings.simplefilter("always", DataWarning)  # printed by run() after success
         run = score_file(data, instrument, out, method=method.value, min_items=min_items, scales=scale or None,
                          second_order=second_order.value, aggregate=aggregate, force=force,
                          lang=lang.value)
