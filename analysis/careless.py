@@ -24,64 +24,7 @@ from __future__ import annotations
 __all__ = ["longstring", "irv", "mahalanobis", "even_odd", "columns_of", "chi2_sf", "chi2_ppf"]
 
 
-def chi2_sf(x: float, df: float) -> float:
-    """Upper tail P(X > x) of the chi-square distribution (R: pchisq(x, df, lower = FALSE)).
-
-    Regularised upper incomplete gamma Q(df/2, x/2): series below a + 1, Lentz continued
-    fraction above (Numerical Recipes 6.2); about 1e-14 relative accuracy. Kept here so
-    ``validate`` does not import scipy.
-    """
-    import math
-
-    if x <= 0:
-        return 1.0
-    a, z = df / 2.0, x / 2.0
-    lg = math.lgamma(a)
-    if z < a + 1:
-        term = total = 1.0 / a
-        ap = a
-        for _ in range(10_000):
-            ap += 1
-            term *= z / ap
-            total += term
-            if abs(term) < abs(total) * 1e-16:
-                break
-        return max(0.0, 1.0 - total * math.exp(-z + a * math.log(z) - lg))
-    tiny = 1e-300
-    b = z + 1 - a
-    c = 1 / tiny
-    d = 1 / b
-    h = d
-    for i in range(1, 10_000):
-        an = -i * (i - a)
-        b += 2
-        d = an * d + b
-        d = tiny if abs(d) < tiny else d
-        c = b + an / c
-        c = tiny if abs(c) < tiny else c
-        d = 1 / d
-        delta = d * c
-        h *= delta
-        if abs(delta - 1) < 1e-16:
-            break
-    return math.exp(-z + a * math.log(z) - lg) * h
-
-
-def chi2_ppf(q: float, df: float) -> float:
-    """Quantile: the x with P(X <= x) = q (R: qchisq(q, df)), by bisection on chi2_sf."""
-    p = 1.0 - q
-    lo, hi = 0.0, max(1.0, df)
-    while chi2_sf(hi, df) > p:
-        hi *= 2
-    for _ in range(200):
-        mid = (lo + hi) / 2
-        if chi2_sf(mid, df) > p:
-            lo = mid
-        else:
-            hi = mid
-        if hi - lo <= 1e-13 * hi:
-            break
-    return (lo + hi) / 2
+from .dist import chi2_ppf, chi2_sf  # noqa: E402  (one implementation, shared)
 
 
 def columns_of(x):

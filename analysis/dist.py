@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 
 __all__ = [
+    "chi2_ppf",
     "gammainc_lower", "gammainc_upper", "chi2_cdf", "chi2_sf", "chibar_sf", "ncx2_cdf",
     "norm_sf", "norm_cdf", "norm_pdf", "norm_ppf", "betainc", "f_sf", "f_quantile",
     "t_sf2", "t_crit", "find_root",
@@ -104,6 +105,23 @@ def chi2_sf(x: float, df: float) -> float:
     if math.isinf(x):
         return 0.0 if x > 0 else 1.0
     return gammainc_upper(df / 2, x / 2)
+
+
+def chi2_ppf(q: float, df: float) -> float:
+    """Quantile: the x with P(X <= x) = q (R: qchisq(q, df)), by bisection on chi2_sf."""
+    p = 1.0 - q
+    lo, hi = 0.0, max(1.0, df)
+    while chi2_sf(hi, df) > p:
+        hi *= 2
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if chi2_sf(mid, df) > p:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo <= 1e-13 * hi:
+            break
+    return (lo + hi) / 2
 
 
 def chibar_sf(x: float, df: int) -> float:
