@@ -70,10 +70,7 @@ def cfa(
         result = run(read_data(data, inst), model=model_text, instrument=inst,
                      scales=scale or None, group=group, missing=missing.value, std_lv=std_lv,
                      second_order=second_order, model_file=model_file, file=str(data))
+    from avoid_survey.cli.common import draw_figure
+
     emit(result, fmt, output, lang, decimals, force)
-    if figure is not None:
-        from avoid_survey.analysis.figures import figure_for
-        from avoid_survey.cli.common import note as _note
-        fig_note = figure_for("cfa", result.to_dict(), figure, lang=lang.value, force=force)
-        if fig_note:
-            _note(f"note: {fig_note}")
+    draw_figure("cfa", result, figure, lang, force)

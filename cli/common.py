@@ -120,3 +120,15 @@ def emit(result, fmt: Format, output: Optional[Path], lang: Lang, decimals: int 
 def note(msg: str) -> None:
     """Progress and notes go to stderr, so stdout stays one JSON document."""
     sys.stderr.write(msg.rstrip("\n") + "\n")
+
+
+def draw_figure(kind: str, result, path, lang, force: bool = False) -> None:
+    """The command's standard figure (``--figure``), from its result's to_dict()."""
+    if path is None:
+        return
+    from avoid_survey.analysis.figures import figure_for
+
+    lang_s = lang.value if isinstance(lang, Lang) else str(lang)
+    fig_note = figure_for(kind, result.to_dict(), path, lang=lang_s, force=force)
+    if fig_note:
+        note(f"note: {fig_note}")

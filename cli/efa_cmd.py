@@ -77,10 +77,7 @@ def efa(
         result = efa_file(data, instrument=instrument, scales=scale or None, items=item_list, n_factors=k,
                           method=method.value, rotation=rotation.value, missing=missing.value,
                           parallel_iterations=parallel_iterations, seed=seed)
+    from avoid_survey.cli.common import draw_figure
+
     emit(result, fmt, output, lang, decimals, force)
-    if figure is not None:
-        from avoid_survey.analysis.figures import figure_for
-        from avoid_survey.cli.common import note as _note
-        fig_note = figure_for("efa", result.to_dict(), figure, lang=lang.value, force=force)
-        if fig_note:
-            _note(f"note: {fig_note}")
+    draw_figure("efa", result, figure, lang, force)

@@ -52,16 +52,8 @@ def model(
         write_package(out, result, source, spec_file, lang_s, decimals, force)
     if out is not None and output is None and fmt == Format.table:
         typer.echo(f"wrote replication package to {out}", err=True)
+    from avoid_survey.cli.common import draw_figure
+
     emit(result, fmt, output, lang, decimals, force, tables=None if fmt == Format.json else result.to_tables(lang_s))
-    if figure is not None:
-        from avoid_survey.analysis.figures import figure_for
-        from avoid_survey.cli.common import note as _note
-        fig_note = figure_for("model", result.to_dict(), figure, lang=lang.value, force=force)
-        if fig_note:
-            _note(f"note: {fig_note}")
-    if slopes_figure is not None:
-        from avoid_survey.analysis.figures import figure_for
-        from avoid_survey.cli.common import note as _note
-        fig_note = figure_for("slopes", result.to_dict(), slopes_figure, lang=lang.value, force=force)
-        if fig_note:
-            _note(f"note: {fig_note}")
+    draw_figure("model", result, figure, lang, force)
+    draw_figure("slopes", result, slopes_figure, lang, force)

@@ -51,10 +51,7 @@ def reliability(
         warnings.simplefilter("always", DataWarning)  # printed by run() after success
         result = run(read_data(data, inst), inst, scales=scale or None, missing=missing.value, ci=ci.value,
                      n_boot=n_boot, seed=seed)
+    from avoid_survey.cli.common import draw_figure
+
     emit(result, fmt, output, lang, decimals, force)
-    if figure is not None:
-        from avoid_survey.analysis.figures import figure_for
-        from avoid_survey.cli.common import note as _note
-        fig_note = figure_for("reliability", result.to_dict(), figure, lang=lang.value, force=force)
-        if fig_note:
-            _note(f"note: {fig_note}")
+    draw_figure("reliability", result, figure, lang, force)
