@@ -37,7 +37,7 @@ from pathlib import Path
 from .errors import AvoidSurveyError
 from .output import register_input
 
-__all__ = ["read_raw", "read_data", "load", "Loaded", "decode_text", "detect_encoding", "SUPPORTED",
+__all__ = ["read_data", "load", "Loaded", "decode_text", "detect_encoding", "SUPPORTED",
            "norm_header", "norm_label", "parse_duration", "PLATFORM_COLUMNS"]
 
 SUPPORTED = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".sav", ".dta", ".parquet")
@@ -1017,45 +1017,3 @@ def _likert_out_of_range_to_missing(frame, instrument, path):
     return frame
 
 
-def read_raw(path, *, sheet=None):
-    """Read a file as text cells (dtype str, empty -> NaN), header kept as is.
-
-    Returns (frame, info) where info holds format, encoding and delimiter.
-    """
-    import pandas as pd
-
-    p = Path(path)
-    if not p.exists():
-        raise AvoidSurveyError("file not found", file=p)
-    if p.is_dir():
-        raise AvoidSurveyError("is a directory, not a data file", file=p)
-    register_input(p)
-    ext = p.suffix.lower()
-    info = {"file": str(p), "format": ext.lstrip(".")}
-    try:
-        if ext in (".csv", ".txt", ".tsv", ""):
-            raw = p.read_bytes()
-            text, enc = decode_text(raw, p)
-            delim = "\t" if ext == ".tsv" else _sniff(text)
-            info.update(encoding=enc, delimiter=delim)
-            try:
-                df = pd.read_csv(_io.StringIO(text), sep=delim, dtype=str, keep_default_na=False,
-                                 na_values=[""], skipinitialspace=False, engine="c")
-            except pd.errors.ParserError as exc:
-                raise AvoidSurveyError(f"cannot parse CSV: {' '.join(str(exc).split())}", file=p) from None
-            except pd.errors.EmptyDataError:
-                raise AvoidSurveyError("the file is empty", file=p) from None
-        else:
-            df0, headers, _q, info2, _vl = _read_other(p, ext, sheet)
-            df = df0.astype(object).where(df0.notna(), None)
-            df = df.map(lambda v: v if v is None else str(v)).astype("string")
-            df.columns = headers
-            info.update(info2)
-    except AvoidSurveyError:
-        raise
-    except (OSError, ValueError, KeyError, ImportError) as exc:
-        raise AvoidSurveyError(f"cannot read {ext.lstrip('.') or 'file'}: {' '.join(str(exc).split())[:200]}", file=p) from None
-    except Exception as exc:  # readers of binary formats raise their own types
-        raise AvoidSurveyError(f"cannot read {ext.lstrip('.')}: {type(exc).__name__}: {' '.join(str(exc).split())[:200]}", file=p) from None
-    df.columns = [str(c).strip() for c in df.columns]
-    return df, info
