@@ -54,7 +54,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import AvoidSurveyError, warn
 from .table import Cell, Column, Table
-from .yamlsafe import Located, load_yaml
+from .yamlsafe import Located, data_path, load_yaml
 
 __all__ = ["StudySpec", "Study", "load_study", "simulate", "Simulation", "run_simulate",
            "SimulationSummary", "power_analysis", "PowerResult", "wjx_frame", "normalize_term"]
@@ -271,23 +271,9 @@ class Study:
         return d.units_per_township is not None
 
 
-def _data_path(data, loc) -> tuple:
-    out, cur = [], data
-    for part in loc:
-        if isinstance(cur, dict) and part in cur:
-            out.append(part)
-            cur = cur[part]
-        elif isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur):
-            out.append(part)
-            cur = cur[part]
-        elif isinstance(cur, dict) and part == loc[-1] and not isinstance(part, int):
-            out.append(part)
-    return tuple(out)
-
-
 def _schema_error(doc: Located, exc: ValidationError) -> AvoidSurveyError:
     err = exc.errors()[0]
-    loc = _data_path(doc.data, err["loc"])
+    loc = data_path(doc.data, err["loc"])
     key = ".".join(str(x) for x in loc) or "(top)"
     typ = err["type"]
     if typ == "extra_forbidden":

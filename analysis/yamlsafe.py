@@ -12,11 +12,38 @@ import yaml
 
 from .errors import AvoidSurveyError
 
-__all__ = ["load_yaml", "load_yaml_text", "Located", "MAX_YAML_BYTES"]
+__all__ = ["load_yaml", "load_yaml_text", "Located", "MAX_YAML_BYTES", "data_path"]
 
 MAX_YAML_BYTES = 2_000_000
 MAX_ALIASES = 100
 MAX_NODES = 200_000
+
+
+def data_path(data, loc, aliases=None) -> tuple:
+    """The path into ``data`` that a pydantic error location ``loc`` points at.
+
+    pydantic puts union-branch and validator names into locations ('str', 'SE',
+    'function-after[...]'); those are dropped. A last part that is not in the data (the
+    missing or unknown key itself) is kept. ``aliases`` maps field names to the YAML keys
+    they stand for (e.g. {'as_': 'as'}).
+    """
+    out, cur = [], data
+    last = len(loc) - 1
+    for i, part in enumerate(loc):
+        if aliases and part in aliases and isinstance(cur, dict) and aliases[part] in cur:
+            part = aliases[part]
+        if isinstance(cur, dict) and part in cur:
+            out.append(part)
+            cur = cur[part]
+        elif isinstance(cur, dict) and isinstance(part, str) and part.isdigit() and int(part) in cur:
+            out.append(int(part))          # mapping keys like answer codes 1..5
+            cur = cur[int(part)]
+        elif isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur):
+            out.append(part)
+            cur = cur[part]
+        elif i == last and not isinstance(part, int):
+            out.append(part)
+    return tuple(out)
 
 
 class Located:

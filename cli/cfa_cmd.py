@@ -33,11 +33,10 @@ def cfa(
     figure: Annotated[Optional[Path], typer.Option("--figure", help="Also draw a path diagram of standardized loadings (.png, .svg or .pdf).", dir_okay=False)] = None,
 ):
     """Fit indices, loadings, CR/AVE and HTMT of a CFA by ML; with --group, measurement invariance."""
-    import warnings
     from pathlib import Path
 
     from avoid_survey.analysis.cfa import cfa as run
-    from avoid_survey.analysis.errors import AvoidSurveyError, AvoidSurveyWarning
+    from avoid_survey.analysis.errors import AvoidSurveyError
     from avoid_survey.analysis.io import read_data
     from avoid_survey.analysis.output import check_output
 
@@ -63,13 +62,9 @@ def cfa(
             except (OSError, UnicodeDecodeError) as exc:
                 raise AvoidSurveyError(f"cannot read the model file: {exc}", file=model) from None
             model_file = str(path)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", AvoidSurveyWarning)  # kept on the result, printed once by emit
-        from avoid_survey.analysis.errors import DataWarning
-        warnings.simplefilter("always", DataWarning)  # printed by run() after success
-        result = run(read_data(data, inst), model=model_text, instrument=inst,
-                     scales=scale or None, group=group, missing=missing.value, std_lv=std_lv,
-                     second_order=second_order, model_file=model_file, file=str(data))
+    result = run(read_data(data, inst), model=model_text, instrument=inst,
+                 scales=scale or None, group=group, missing=missing.value, std_lv=std_lv,
+                 second_order=second_order, model_file=model_file, file=str(data))
     from avoid_survey.cli.common import draw_figure
 
     emit(result, fmt, output, lang, decimals, force)

@@ -66,17 +66,10 @@ def efa(
             k = int(k)
         except ValueError:
             raise AvoidSurveyError(f"--factors must be a whole number or 'auto', got '{factors}'") from None
-    import warnings
 
-    from avoid_survey.analysis.errors import AvoidSurveyWarning
-
-    with warnings.catch_warnings():  # kept on the result; emit() prints them once
-        warnings.simplefilter("ignore", AvoidSurveyWarning)
-        from avoid_survey.analysis.errors import DataWarning
-        warnings.simplefilter("always", DataWarning)  # printed by run() after success
-        result = efa_file(data, instrument=instrument, scales=scale or None, items=item_list, n_factors=k,
-                          method=method.value, rotation=rotation.value, missing=missing.value,
-                          parallel_iterations=parallel_iterations, seed=seed)
+    result = efa_file(data, instrument=instrument, scales=scale or None, items=item_list, n_factors=k,
+                      method=method.value, rotation=rotation.value, missing=missing.value,
+                      parallel_iterations=parallel_iterations, seed=seed)
     from avoid_survey.cli.common import draw_figure
 
     emit(result, fmt, output, lang, decimals, force)

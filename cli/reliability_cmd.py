@@ -32,9 +32,8 @@ def reliability(
     figure: Annotated[Optional[Path], typer.Option("--figure", help="Also draw the response distribution of every item (.png, .svg or .pdf).", dir_okay=False)] = None,
 ):
     """Alpha (raw, standardized, Feldt or bootstrap CI), lambda6, omega and item statistics, as R psych."""
-    import warnings
 
-    from avoid_survey.analysis.errors import AvoidSurveyError, AvoidSurveyWarning
+    from avoid_survey.analysis.errors import AvoidSurveyError
     from avoid_survey.analysis.io import read_data
     from avoid_survey.analysis.output import check_output
     from avoid_survey.analysis.reliability import reliability as run
@@ -45,12 +44,8 @@ def reliability(
     if output is not None:
         check_output(output, force)  # fail before the work, not after
     inst = load_instrument(instrument)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", AvoidSurveyWarning)  # kept on the result, printed once by emit
-        from avoid_survey.analysis.errors import DataWarning
-        warnings.simplefilter("always", DataWarning)  # printed by run() after success
-        result = run(read_data(data, inst), inst, scales=scale or None, missing=missing.value, ci=ci.value,
-                     n_boot=n_boot, seed=seed)
+    result = run(read_data(data, inst), inst, scales=scale or None, missing=missing.value, ci=ci.value,
+                 n_boot=n_boot, seed=seed)
     from avoid_survey.cli.common import draw_figure
 
     emit(result, fmt, output, lang, decimals, force)

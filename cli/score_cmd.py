@@ -36,20 +36,15 @@ def score(
     force: ForceOpt = False,
 ):
     """Scale and facet scores (mean or sum, reverse items recoded, min-items rule) written to --out."""
-    import warnings
 
-    from avoid_survey.analysis.errors import AvoidSurveyError, AvoidSurveyWarning
+    from avoid_survey.analysis.errors import AvoidSurveyError
     from avoid_survey.analysis.scoring import score_file
 
     if instrument is None:
         raise AvoidSurveyError("score needs --instrument (a bundled id or an instrument YAML file)")
     if out is None:
         raise AvoidSurveyError("score needs --out FILE (.csv, .xlsx, .sav, .dta or .parquet)")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", AvoidSurveyWarning)  # kept on the result, printed once by emit
-        from avoid_survey.analysis.errors import DataWarning
-        warnings.simplefilter("always", DataWarning)  # printed by run() after success
-        run = score_file(data, instrument, out, method=method.value, min_items=min_items, scales=scale or None,
-                         second_order=second_order.value, aggregate=aggregate, force=force,
-                         lang=lang.value)
+    run = score_file(data, instrument, out, method=method.value, min_items=min_items, scales=scale or None,
+                     second_order=second_order.value, aggregate=aggregate, force=force,
+                     lang=lang.value)
     emit(run, fmt, None, lang, decimals, False)

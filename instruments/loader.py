@@ -12,7 +12,7 @@ from pathlib import Path
 
 from avoid_survey.analysis.errors import AvoidSurveyError
 from avoid_survey.analysis.findings import Finding, finding
-from avoid_survey.analysis.yamlsafe import Located, load_yaml
+from avoid_survey.analysis.yamlsafe import Located, data_path, load_yaml
 
 from .model import AttentionCheck, Instrument, Item, ResponseFormat, Scale, Variable
 from .schema import ID_RE, InstrumentSpec
@@ -91,7 +91,7 @@ def _union_errors(data, errors) -> list[dict]:
 def _schema_findings(doc: Located, exc) -> list[tuple[int | None, Finding]]:
     out = []
     for err in _union_errors(doc.data, exc.errors()):
-        loc = _data_path(doc.data, err["loc"])
+        loc = data_path(doc.data, err["loc"])
         line = doc.line_of(loc)
         key = ".".join(str(x) for x in loc) or "(top)"
         typ = err["type"]
@@ -156,25 +156,6 @@ def _get(data, path):
     return data
 
 
-def _data_path(data, loc) -> tuple:
-    """pydantic's loc may hold union branch names; keep the parts that walk the data."""
-    out, cur = [], data
-    for part in loc:
-        if isinstance(cur, dict) and part in cur:
-            out.append(part)
-            cur = cur[part]
-        elif isinstance(cur, dict) and isinstance(part, str) and part.isdigit() and int(part) in cur:
-            out.append(int(part))
-            cur = cur[int(part)]
-        elif isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur):
-            out.append(part)
-            cur = cur[part]
-        elif isinstance(cur, dict) and not isinstance(part, int) and part not in cur and part == loc[-1]:
-            out.append(part)  # the missing / unknown key itself
-    return tuple(out)
-
-
-# ---------------------------------------------------------------- meaning
 class _Ctx:
     def __init__(self, doc: Located, spec: InstrumentSpec, file: str):
         self.doc, self.spec, self.file = doc, spec, file

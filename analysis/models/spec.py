@@ -29,7 +29,7 @@ from typing import Any, Literal, Optional, Union
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import AvoidSurveyError
-from ..yamlsafe import Located, load_yaml, load_yaml_text
+from ..yamlsafe import Located, data_path, load_yaml, load_yaml_text
 
 __all__ = ["Spec", "ModelSpec", "LoadedSpec", "load_spec", "FAMILIES", "SE_TYPES", "TRANSFORM_OPS"]
 
@@ -288,35 +288,12 @@ def _loc_text(loc) -> str:
     return "".join(parts)
 
 
-def _clean_loc(loc, raw):
-    """Drop pydantic's union-branch names (e.g. 'SE', 'str') from an error location."""
-    out = []
-    cur = raw
-    for x in loc:
-        if isinstance(cur, dict) and x in cur:
-            out.append(x)
-            cur = cur[x]
-        elif isinstance(cur, list) and isinstance(x, int) and 0 <= x < len(cur):
-            out.append(x)
-            cur = cur[x]
-        elif isinstance(x, str) and x == "as_" and isinstance(cur, dict) and "as" in cur:
-            out.append("as")
-            cur = cur["as"]
-        elif (isinstance(x, str) and x.startswith(("function-", "literal[", "union["))) or (isinstance(x, str) and (
-                x[:1].isupper() or x in ("str", "list[str]", "bool", "int", "float", "literal", "dict", "none"))):
-            continue
-        else:
-            out.append(x)
-            cur = None
-    return tuple(out)
-
-
 def _validation_error(exc: ValidationError, doc: Located | None, file, raw) -> AvoidSurveyError:
     errs = exc.errors()
     # prefer the most specific error (longest location); unknown keys first
     errs.sort(key=lambda e: (e["type"] != "extra_forbidden", -len(e["loc"])))
     e = errs[0]
-    loc = _clean_loc(e["loc"], raw)
+    loc = data_path(raw, e["loc"], {"as_": "as"})
     line = doc.line_of(loc) if doc is not None else None
     key = _loc_text(loc) or "(top level)"
     if e["type"] == "extra_forbidden":
