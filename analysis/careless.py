@@ -21,20 +21,49 @@ each step is one contiguous vector operation. Definitions follow the R package *
 """
 from __future__ import annotations
 
-__all__ = ["longstring", "irv", "mahalanobis", "even_odd", "columns_of", "chi2_sf", "chi2_ppf"]
+__all__ = ["longstring", "irv", "mahalanobis", "even_odd", "longstring_and_moments", "columns_of", "chi2_sf",
+           "chi2_ppf"]
 
 
 from .dist import chi2_ppf, chi2_sf  # noqa: E402  (one implementation, shared)
 
 
 def columns_of(x):
-    """A list of float column arrays from an (n, k) array or a list of columns."""
+    """A list of column arrays from an (n, k) array or a list of columns: float, except
+    integer-typed columns (whole-number codes, nothing missing), which stay as they are.
+
+    Integer codes give the same results as the same codes in float (every sum involved is
+    exact), while a compact type (``validate`` passes int8 codes of complete data) moves
+    an eighth of the memory through each step.
+    """
     import numpy as np
 
+    def one(c):
+        c = np.asarray(c)
+        return c if c.dtype.kind in "iu" else np.asarray(c, dtype=float)
+
     if isinstance(x, (list, tuple)):
-        return [np.asarray(c, dtype=float) for c in x]
-    x = np.asarray(x, dtype=float)
+        return [one(c) for c in x]
+    x = np.asarray(x)
+    if x.dtype.kind not in "iu":
+        x = np.asarray(x, dtype=float)
     return [np.ascontiguousarray(x[:, j]) for j in range(x.shape[1])]
+
+
+def _is_int(c) -> bool:
+    return c.dtype.kind in "iu"
+
+
+# Rows are processed in blocks: every function loops over the k columns, and with a block
+# of one column (512 KB) staying in the CPU cache across that loop, each step costs a
+# fraction of a pass over a whole column in memory (about 4x faster on 1,000,000 rows).
+# Each row's value depends on that row alone, so blocking changes no number.
+BLOCK = 65_536
+
+
+def _blocks(n):
+    for lo in range(0, n, BLOCK):
+        yield slice(lo, min(n, lo + BLOCK))
 
 
 def longstring(x):
@@ -48,7 +77,40 @@ def longstring(x):
     cols = columns_of(x)
     if not cols:
         return np.zeros(0)
-    n = cols[0].size
+    out = np.empty(cols[0].size)
+    for b in _blocks(cols[0].size):
+        out[b] = _longstring([c[b] for c in cols])
+    return out
+
+
+def longstring_and_moments(x):
+    """:func:`longstring` and the row moments :func:`irv` takes (count, sum, sum of squares
+    of the answered items), in one pass over row blocks: what ``validate`` needs."""
+    import numpy as np
+
+    cols = columns_of(x)
+    n = cols[0].size if cols else 0
+    ls, cnt, s, s2 = np.empty(n), np.empty(n, np.int32), np.empty(n), np.empty(n)
+    for b in _blocks(n):
+        part = [c[b] for c in cols]
+        ls[b] = _longstring(part)
+        cnt[b], s[b], s2[b] = _moments_block(part)
+    return ls, (cnt, s, s2)
+
+
+def _longstring(cols):
+    import numpy as np
+
+    if all(_is_int(c) for c in cols):  # whole-number codes: nothing is missing
+        run = np.ones(cols[0].size, np.int16 if len(cols) < 32_000 else np.int32)
+        best = run.copy()
+        for j in range(1, len(cols)):
+            same = cols[j] == cols[j - 1]
+            run += 1
+            run *= same
+            run |= ~same
+            np.maximum(best, run, out=best)
+        return best.astype(float)
     run = (~np.isnan(cols[0])).astype(np.int32)
     best = run.copy()
     for j in range(1, len(cols)):
@@ -69,16 +131,26 @@ def _moments(cols):
     import numpy as np
 
     n = cols[0].size
+    cnt, s, s2 = np.empty(n, np.int32), np.empty(n), np.empty(n)
+    for b in _blocks(n):
+        cnt[b], s[b], s2[b] = _moments_block([c[b] for c in cols])
+    return cnt, s, s2
+
+
+def _moments_block(cols):
+    import numpy as np
+
+    n = cols[0].size
     cnt = np.zeros(n, np.int32)
     s = np.zeros(n)
     s2 = np.zeros(n)
     nan = np.empty(n, bool)
     z = np.empty(n)
     for c in cols:
-        if not np.isnan(c.sum()):      # no missing answer: skip the masking
+        if _is_int(c) or not np.isnan(c.sum()):      # no missing answer: skip the masking
             cnt += 1
             s += c
-            np.multiply(c, c, out=z)
+            np.multiply(c, c, out=z, dtype=np.float64)
             s2 += z
             continue
         np.isnan(c, out=nan)
@@ -106,12 +178,14 @@ def irv(x, min_items: int = 2, moments=None):
     return out
 
 
-def mahalanobis(x, chunk: int = 50_000, cov_out: dict | None = None):
+def mahalanobis(x, chunk: int = 8_192, cov_out: dict | None = None, workers: int = 1):
     """Squared Mahalanobis distance of each complete row from the complete-case centroid.
 
     Returns (d2, n_complete, ok). Rows with a missing answer get NaN. A singular
     covariance (or too few complete rows) returns all NaN and ok False. Rows are
-    processed in chunks, so memory stays at a few chunk-sized blocks.
+    processed in chunks, so memory stays at a few chunk-sized blocks; with ``workers`` > 1
+    the rows are split into that many ranges, each done in its own thread (NumPy and BLAS
+    release the GIL), and the ranges' sums are added in a fixed order.
     """
     import numpy as np
 
@@ -123,19 +197,21 @@ def mahalanobis(x, chunk: int = 50_000, cov_out: dict | None = None):
         return d2, 0, False
     complete = np.ones(n, bool)
     for c in cols:
-        complete &= ~np.isnan(c)
+        if not _is_int(c):
+            complete &= ~np.isnan(c)
     nc = int(complete.sum())
     if nc <= k + 1:
         return d2, nc, False
-    # two passes over row chunks stacked into one reused (k, chunk) buffer: first the sum
-    # and cross-products of the complete rows, then D² = |L⁻¹ (x - m)|² (S = L L')
     chunk = max(1, min(chunk, n))
-    buf = np.empty((k, chunk))
-    ybuf = np.empty((k, chunk))
+    # row ranges on chunk boundaries, one per worker
+    per = -(-n // max(1, workers))
+    per = -(-per // chunk) * chunk
+    ranges = [(lo, min(n, lo + per)) for lo in range(0, n, per)]
 
-    def blocks():
-        for lo in range(0, n, chunk):
-            hi = min(n, lo + chunk)
+    def blocks(lo0, hi0, buf):
+        # row chunks stacked into one reused (k, chunk) buffer
+        for lo in range(lo0, hi0, chunk):
+            hi = min(hi0, lo + chunk)
             zt = buf[:, : hi - lo]
             np.stack([c[lo:hi] for c in cols], out=zt)
             m = complete[lo:hi]
@@ -144,28 +220,68 @@ def mahalanobis(x, chunk: int = 50_000, cov_out: dict | None = None):
             else:
                 yield zt[:, m], np.flatnonzero(m) + lo
 
-    tot, xtx = np.zeros(k), np.zeros((k, k))
-    for zt, _rows in blocks():
-        tot += zt.sum(axis=1)
-        xtx += zt @ zt.T
-    mu = tot / nc
-    S = (xtx - nc * np.outer(mu, mu)) / (nc - 1)
-    if cov_out is not None:   # complete-case covariance, for callers that need it too
-        cov_out.update(S=S, n=nc)
+    # whole-number codes: the cross-products of a block of c rows are sums of integers
+    # below c * max|code|^2, exact in float32 while that stays under 2^24, so single
+    # precision (twice the speed) gives exactly the float64 result
+    chunk1, dt1 = chunk, np.float64
+    if all(_is_int(c) for c in cols):
+        big = max(max(abs(int(c.min())), abs(int(c.max()))) for c in cols) if n else 0
+        c32 = (1 << 24) // max(1, big * big)
+        if c32 >= 1024:
+            chunk1, dt1 = min(chunk, c32), np.float32
+
+    def sums(rng):   # sum and cross-products of the complete rows
+        tot, xtx = np.zeros(k), np.zeros((k, k))
+        buf = np.empty((k, chunk1), dt1)
+        for lo in range(rng[0], rng[1], chunk1):
+            hi = min(rng[1], lo + chunk1)
+            zt = buf[:, : hi - lo]
+            np.stack([c[lo:hi] for c in cols], out=zt, casting="unsafe")
+            m = complete[lo:hi]
+            if not m.all():
+                zt = zt[:, m]
+            tot += zt.sum(axis=1, dtype=np.float64)
+            xtx += zt @ zt.T
+        return tot, xtx
+
+    def dist(rng):   # D² = |L⁻¹ (x - m)|² (S = L L')
+        buf, ybuf = np.empty((k, chunk)), np.empty((k, chunk))
+        for zt, rows in blocks(*rng, buf):
+            y = ybuf[:, : zt.shape[1]]
+            np.matmul(Linv, zt, out=y)
+            y -= shift
+            d2[rows] = np.einsum("ij,ij->j", y, y)
+
+    if len(ranges) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+        pool = ThreadPoolExecutor(max_workers=len(ranges))
+        run = lambda f: list(pool.map(f, ranges))  # noqa: E731
+    else:
+        pool = None
+        run = lambda f: [f(ranges[0])]  # noqa: E731
     try:
-        L = np.linalg.cholesky(S)
-    except np.linalg.LinAlgError:
-        return d2, nc, False
-    dg = np.diag(L)
-    if dg.min() <= 1e-8 * dg.max():
-        return d2, nc, False
-    Linv = np.linalg.inv(L)
-    shift = (Linv @ mu)[:, None]
-    for zt, rows in blocks():
-        y = ybuf[:, : zt.shape[1]]
-        np.matmul(Linv, zt, out=y)
-        y -= shift
-        d2[rows] = np.einsum("ij,ij->j", y, y)
+        parts = run(sums)
+        tot, xtx = parts[0]
+        for t2, x2 in parts[1:]:
+            tot = tot + t2
+            xtx = xtx + x2
+        mu = tot / nc
+        S = (xtx - nc * np.outer(mu, mu)) / (nc - 1)
+        if cov_out is not None:   # complete-case covariance, for callers that need it too
+            cov_out.update(S=S, n=nc)
+        try:
+            L = np.linalg.cholesky(S)
+        except np.linalg.LinAlgError:
+            return d2, nc, False
+        dg = np.diag(L)
+        if dg.min() <= 1e-8 * dg.max():
+            return d2, nc, False
+        Linv = np.linalg.inv(L)
+        shift = (Linv @ mu)[:, None]
+        run(dist)
+    finally:
+        if pool is not None:
+            pool.shutdown()
     return d2, nc, True
 
 
@@ -173,7 +289,8 @@ def even_odd(blocks, min_pairs: int = 3):
     """Even-odd consistency per row.
 
     ``blocks`` is a list of scales, each a list of column arrays (reverse items already
-    recoded) in questionnaire order. Returns (r_sb, pairs): the Spearman-Brown corrected
+    recoded; anything with ``size`` that returns an array for a row slice will do) in
+    questionnaire order. Returns (r_sb, pairs): the Spearman-Brown corrected
     within-person correlation of odd and even half-scale means over the scales, and how
     many scales entered it; rows with fewer than ``min_pairs`` usable scales, or no
     variance over them, get NaN.
@@ -184,12 +301,21 @@ def even_odd(blocks, min_pairs: int = 3):
     if len(usable) == 0:
         return None, None
     n = usable[0][0].size
+    r_sb, m = np.empty(n), np.empty(n, np.int32)
+    for rows in _blocks(n):
+        r_sb[rows], m[rows] = _even_odd([[c[rows] for c in b] for b in usable], min_pairs)
+    return r_sb, m
 
+
+def _even_odd(usable, min_pairs):
+    import numpy as np
+
+    n = usable[0][0].size
     nan = np.empty(n, bool)
     z = np.empty(n)
 
     def half_mean(cols):
-        if all(not np.isnan(c.sum()) for c in cols):   # no missing answer: a plain mean
+        if all(_is_int(c) or not np.isnan(c.sum()) for c in cols):   # no missing answer: a plain mean
             s = np.zeros(n)
             for c in cols:
                 s += c

@@ -442,10 +442,9 @@ def validate(path, instrument=None, *, id_column=None, thresholds=None, sheet=No
     Careless-response indices follow R ``careless`` (longstring, irv, mahad, evenodd);
     the Mahalanobis cut-off is ``qchisq(1 - alpha, df = k)`` on the complete cases.
     """
-    import numpy as np
-    import pandas as pd
+    from .io import prescan
 
-    from .io import load
+    prescan(path)  # a large CSV's bytes are checked while pandas and the instrument load
 
     try:  # BLAS threads only contend on these small products; one is faster and deterministic
         from threadpoolctl import threadpool_limits
@@ -593,8 +592,11 @@ def _validate(path, instrument, *, id_column, thresholds, sheet, mapping, clean,
         k = len(X)
         answered = np.zeros(n, np.int32)
         item_answered = np.zeros(k, np.int64)
+        complete = set()  # items with an answer code from every respondent (no NaN)
         for j, c in enumerate(items_present):
             ok = ~np.isnan(X[j])
+            if c not in oor and c not in ld.bad_cells and ok.all():
+                complete.add(c)
             if c in ld.bad_cells:  # answered, but not with a code: not "unanswered"
                 ok = ok.copy()
                 ok[ld.bad_cells[c][0]] = True
@@ -640,7 +642,8 @@ def _validate(path, instrument, *, id_column, thresholds, sheet, mapping, clean,
         else:
             col.add("careless-skipped", index="speeder check", reason="no duration column (a variable with "
                     "role 'duration', or the platform's 所用时间 / Duration)")
-        _careless(col, X, items_present, instrument, resp, ids, th, indices, flags, answered, item_answered)
+        _careless(col, X, items_present, instrument, resp, ids, th, indices, flags, answered, item_answered,
+                  complete)
 
     # ---------------- privacy
     pii = _privacy(col, df, ld, instrument, set(items_present), th)
@@ -676,10 +679,15 @@ def _rows_fixed(col, code, pos, column, raw, ids, th, **fields):
 def _out_of_range(x, fmt):
     import numpy as np
 
-    ok = ~np.isnan(x)
     if fmt.type == "likert":
-        bad = ok & ((x < fmt.min) | (x > fmt.max) | (x != np.rint(x)))
+        # in row blocks that stay in the CPU cache (1,000,000 x 60 answers: 4x faster)
+        bad = np.empty(x.size, bool)
+        for lo in range(0, x.size, 32_768):
+            xb = x[lo:lo + 32_768]
+            with np.errstate(invalid="ignore"):
+                bad[lo:lo + 32_768] = ~np.isnan(xb) & ((xb < fmt.min) | (xb > fmt.max) | (xb != np.rint(xb)))
         return bad, f"codes {int(fmt.min)}..{int(fmt.max)}"
+    ok = ~np.isnan(x)
     if fmt.type in ("categorical", "ordinal") and fmt.labels:
         codes = []
         for c in fmt.labels:
@@ -714,24 +722,43 @@ def _leaves(instrument, present):
     return out
 
 
-def _reversed(X, items, resp, instrument):
-    """Columns with reverse-keyed Likert items recoded (min + max - x); others shared."""
+class _Recoded:
+    """``a - x`` in float64, computed slice by slice: a reverse-keyed column for functions
+    that only take row slices of their columns (``careless.even_odd``)."""
+
+    __slots__ = ("a", "x", "size")
+
+    def __init__(self, a, x):
+        self.a, self.x, self.size = a, x, x.size
+
+    def __getitem__(self, rows):
+        import numpy as np
+
+        return np.subtract(self.a, self.x[rows], dtype=np.float64)
+
+
+def _reversed(X, items, resp, instrument, lazy=False):
+    """Columns with reverse-keyed Likert items recoded (min + max - x); others shared.
+    ``lazy``: recoded columns are :class:`_Recoded` views, for row-sliced use only."""
     out = []
     for j, c in enumerate(items):
         it = instrument.item(c)
         if it.reverse and it.response.is_likert:
-            out.append(it.response.min + it.response.max - X[j])
+            rec = _Recoded(it.response.min + it.response.max, X[j])
+            out.append(rec if lazy else rec[:])
         else:
             out.append(X[j])
     return out
 
 
-def _careless(col, X, items, instrument, resp, ids, th, indices, flags, answered, item_answered):
+def _careless(col, X, items, instrument, resp, ids, th, indices, flags, answered, item_answered, complete=frozenset()):
     """Careless-response indices and item checks.
 
-    The three heavy, independent computations (Mahalanobis D², even-odd consistency, the
-    item-rest correlations) run in worker threads — numpy and BLAS release the GIL — while
-    longstring and IRV run here; findings are emitted afterwards, in a fixed order.
+    The heavy, independent computations run in two threads at a time — numpy and BLAS
+    release the GIL: even-odd consistency (and, with missing answers, the item-rest
+    correlations) in a pool while longstring and the row moments run here; then
+    Mahalanobis D², the longest, over two threads of its own. Findings are emitted
+    afterwards, in a fixed order.
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -740,31 +767,46 @@ def _careless(col, X, items, instrument, resp, ids, th, indices, flags, answered
     from . import careless as cl
 
     n, k = X[0].size, len(X)
-    R = _reversed(X, items, resp, instrument)
     pos_of = {c: j for j, c in enumerate(items)}
     leaves = _leaves(instrument, set(items))
-    blocks = [[R[pos_of[c]] for c in ids_] for _, ids_ in leaves if len(ids_) >= 2]
     careless = k >= th.min_items
+    # complete data of whole-number Likert codes (checked above: codes outside the scale
+    # or not whole are out of range, hence not complete): the indices read int8 copies,
+    # an eighth of the memory traffic, with the same results (their sums are exact)
+    fmts = [instrument.item(c).response for c in items]
+    if all(c in complete for c in items) and all(f.is_likert and -128 <= f.min and f.max <= 127 for f in fmts):
+        X = [x.astype(np.int8) for x in X]
     # no missing answer at all: the item-rest correlations follow from the covariance matrix
-    # Mahalanobis D² needs anyway (D² is the same on reverse-recoded items: an affine map)
-    share_cov = careless and n > k + 1 and all(a == n for a in item_answered) and not any(
-        np.isnan(c.sum()) for c in R)
+    # Mahalanobis D² needs anyway. D² is the same on reverse-recoded items (an affine map),
+    # so it runs on the answers as given; recoding x -> a - x only flips the signs of the
+    # covariances of the reverse-keyed items: S_R = D S D with D = diag(+-1).
+    share_cov = careless and n > k + 1 and all(c in complete for c in items)
+    sign = np.array([-1.0 if (f.is_likert and instrument.item(c).reverse) else 1.0 for c, f in zip(items, fmts)])
     cov = {}
     with ThreadPoolExecutor(max_workers=2) as pool:
-        fut_rest = None if share_cov else pool.submit(_item_rest, R, items, instrument)
-        fut_mah = pool.submit(cl.mahalanobis, R if share_cov else X, cov_out=cov) if careless else None
+        # reverse-keyed items recoded block by block inside even_odd (no full-length copies)
+        R = _reversed(X, items, resp, instrument, lazy=True)
+        blocks = [[R[pos_of[c]] for c in ids_] for _, ids_ in leaves if len(ids_) >= 2]
+        if not share_cov:
+            R = _reversed(X, items, resp, instrument)
+        fut_rest = None if share_cov else pool.submit(_item_rest, R, items, instrument, complete=complete)
         do_eo = careless and len(blocks) >= max(2, th.even_odd_min_scales)
         fut_eo = pool.submit(cl.even_odd, blocks, max(2, th.even_odd_min_scales)) if do_eo else None
         if careless:
             enough = answered >= th.min_items
-            ls = cl.longstring(X)
+            ls, moments = cl.longstring_and_moments(X)
             ls[~enough] = np.nan
-            v = cl.irv(X, th.min_items, moments=cl._moments(X))
-        mah = fut_mah.result() if fut_mah is not None else None
+            v = cl.irv(X, th.min_items, moments=moments)
+            if fut_eo is not None:
+                fut_eo.result()
+        # then the longest task alone, over two threads of its own (threads that all run
+        # many short numpy steps at once mostly wait for each other's GIL)
+        mah = cl.mahalanobis(X, cov_out=cov, workers=2) if careless else None
         if fut_rest is not None:
             rest = fut_rest.result()
         else:
-            rest = _item_rest(R, items, instrument, S_all=cov.get("S") if cov.get("n") == n else None)
+            S_R = cov["S"] * np.outer(sign, sign) if cov.get("n") == n else None
+            rest = _item_rest(R, items, instrument, S_all=S_R, complete=complete)
         eo = fut_eo.result() if fut_eo is not None else None
     if not careless:
         col.add("careless-skipped", index="careless-response indices",
@@ -842,7 +884,7 @@ def _item_checks(col, X, items, instrument, resp, th, item_answered, rest):
             col.add("negative-item-rest", column=iid, value=r, scale=sid, hint=hint)
 
 
-def _item_rest(R, items, instrument, S_all=None):
+def _item_rest(R, items, instrument, S_all=None, complete=None):
     """[(group id, item, r)]: correlation of each item with the mean of the other items of
     its facet (or of its scale when the facet has fewer than 3 items), reverse items
     recoded, over respondents who answered the item and at least one other."""
@@ -867,7 +909,7 @@ def _item_rest(R, items, instrument, S_all=None):
             groups.append((s.id, all_ids, small))
     for sid, ids_, report_ids in groups:
         cols = [R[pos_of[i]] for i in ids_]
-        if all(not np.isnan(c.sum()) for c in cols):
+        if all(i in complete for i in ids_) if complete is not None else all(not np.isnan(c.sum()) for c in cols):
             # no missing answer: every correlation follows from the group's covariance
             # matrix S: r_j = (sum_i S_ij - S_jj) / sqrt(S_jj * (1'S1 - 2 sum_i S_ij + S_jj))
             if S_all is not None:   # covariance of all (complete) rows, computed once

@@ -37,7 +37,6 @@ def cfa(
 
     from avoid_survey.analysis.cfa import cfa as run
     from avoid_survey.analysis.errors import AvoidSurveyError
-    from avoid_survey.analysis.io import read_data
     from avoid_survey.analysis.output import check_output
 
     if model is None and instrument is None:
@@ -62,7 +61,14 @@ def cfa(
             except (OSError, UnicodeDecodeError) as exc:
                 raise AvoidSurveyError(f"cannot read the model file: {exc}", file=model) from None
             model_file = str(path)
-    result = run(read_data(data, inst), model=model_text, instrument=inst,
+    frame = None
+    if inst is None and group is None:  # a plain numeric CSV needs no pandas (about 0.2 s of start-up)
+        from avoid_survey.analysis.io import read_plain_numeric
+        frame = read_plain_numeric(data)
+    if frame is None:
+        from avoid_survey.analysis.io import read_data
+        frame = read_data(data, inst)
+    result = run(frame, model=model_text, instrument=inst,
                  scales=scale or None, group=group, missing=missing.value, std_lv=std_lv,
                  second_order=second_order, model_file=model_file, file=str(data))
     from avoid_survey.cli.common import draw_figure

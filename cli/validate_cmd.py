@@ -1,6 +1,8 @@
 """`avoid-survey validate`: check a response file before analysis (never modifies it)."""
 from __future__ import annotations
 
+import sys
+
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -63,7 +65,7 @@ def validate(
                    min_duration=min_duration)
     sheet_v = int(sheet) if sheet is not None and sheet.isdigit() else sheet
     report = run_validate(data, instrument, id_column=id_column, thresholds=th, sheet=sheet_v, mapping=mapping,
-                          clean=clean, keep_pii=keep_pii, force=force, progress=True,
+                          clean=clean, keep_pii=keep_pii, force=force, progress=sys.stderr.isatty(),
                           lang=lang.value if hasattr(lang, "value") else str(lang))
     if fmt == Format.table and output is None:
         from avoid_survey.analysis.validate import print_terminal

@@ -203,14 +203,17 @@ class CFAResult:
 
 
 # ---------------------------------------------------------------------------- internals
-def _numeric(df, cols, file):
-    import pandas as pd
+def _numeric(data, cols, file):
+    """Float matrix (rows x cols) of the named columns of a pandas frame or a NumericFrame."""
+    import numpy as np
 
+    if hasattr(data, "matrix"):  # io.NumericFrame: already floats
+        return np.array(data.matrix(cols), dtype=float)
     from ..frames import numeric_column
 
-    out = {c: numeric_column(df[c], c, message="value '{value}' is not a number (CFA needs numeric item codes)",
-                             file=file) for c in cols}
-    return pd.DataFrame(out, index=df.index)
+    out = [numeric_column(data[c], c, message="value '{value}' is not a number (CFA needs numeric item codes)",
+                          file=file).to_numpy(dtype=float, na_value=np.nan) for c in cols]
+    return np.column_stack(out) if out else np.empty((len(data), 0))
 
 
 def _moments(x, name, file, fiml=False, ov=()):
@@ -455,12 +458,13 @@ def _cfa(data, *, model, instrument, scales, group, missing, std_lv, second_orde
     # unknown variables are reported by build_model with the syntax line
     present = [c for c in names if c in data.columns]
     x = _numeric(data, present, file)
-    keep = x.notna().any(axis=1) if fiml else x.notna().all(axis=1)
+    seen = ~np.isnan(x)
+    keep = seen.any(axis=1) if fiml else seen.all(axis=1)
     if group is not None:
-        gcol = data[group]
-        keep &= gcol.notna()
+        keep &= data[group].notna().to_numpy()
     n_drop = int((~keep).sum())
     x = x[keep]
+    col_of = {c: i for i, c in enumerate(present)}
     if n_drop:
         if fiml:
             note = f"{n_drop} of {len(keep)} rows dropped (no observed model variable"
@@ -472,7 +476,8 @@ def _cfa(data, *, model, instrument, scales, group, missing, std_lv, second_orde
     # the pooled model
     from .model import build_model
     ov = build_model(statements, data.columns, std_lv=std_lv, file=model_file).ov
-    gd, _ = _moments(x[ov].to_numpy(float), None, file, fiml, ov)
+    x = x[:, [col_of[c] for c in ov]]
+    gd, _ = _moments(x, None, file, fiml, ov)
     _check_pd(gd, ov, file)
     pooled = _fit_one(statements, data.columns, [gd], std_lv=std_lv, file=model_file, warnings=warnings,
                       meanstructure=True if fiml else None)
@@ -500,7 +505,7 @@ def _cfa(data, *, model, instrument, scales, group, missing, std_lv, second_orde
         sd = np.sqrt(np.diag(gd.S))
         R = gd.S / np.outer(sd, sd)
     else:
-        R = np.corrcoef(x[ov].to_numpy(float).T)
+        R = np.corrcoef(x.T)
     htmt, _htmt2 = _htmt(R, ov, m.first_order) if len(m.first_order) > 1 else ({}, {})
     undefined = sorted({a for a in htmt for b in htmt[a] if a != b and math.isnan(htmt[a][b])})
     if undefined:
@@ -531,7 +536,7 @@ def _cfa(data, *, model, instrument, scales, group, missing, std_lv, second_orde
                                column=group)
     groups = []
     for lvl in levels:
-        xg = x[ov][(gvals == lvl).to_numpy()].to_numpy(float)
+        xg = x[(gvals == lvl).to_numpy()]
         gdg, _ = _moments(xg, lvl, file, fiml, ov)
         _check_pd(gdg, ov, file)
         groups.append(gdg)
