@@ -445,6 +445,7 @@ def validate(path, instrument=None, *, id_column=None, thresholds=None, sheet=No
     from .io import prescan
 
     prescan(path)  # a large CSV's bytes are checked while pandas and the instrument load
+    import numpy  # noqa: F401  (loads BLAS, so that the limit below applies to it)
 
     try:  # BLAS threads only contend on these small products; one is faster and deterministic
         from threadpoolctl import threadpool_limits
@@ -751,6 +752,9 @@ def _reversed(X, items, resp, instrument, lazy=False):
     return out
 
 
+_INT8_CODES = True  # the int8 path for complete whole-number codes (tests compare it with the float path)
+
+
 def _careless(col, X, items, instrument, resp, ids, th, indices, flags, answered, item_answered, complete=frozenset()):
     """Careless-response indices and item checks.
 
@@ -774,7 +778,8 @@ def _careless(col, X, items, instrument, resp, ids, th, indices, flags, answered
     # or not whole are out of range, hence not complete): the indices read int8 copies,
     # an eighth of the memory traffic, with the same results (their sums are exact)
     fmts = [instrument.item(c).response for c in items]
-    if all(c in complete for c in items) and all(f.is_likert and -128 <= f.min and f.max <= 127 for f in fmts):
+    if _INT8_CODES and all(c in complete for c in items) and all(
+            f.is_likert and -128 <= f.min and f.max <= 127 for f in fmts):
         X = [x.astype(np.int8) for x in X]
     # no missing answer at all: the item-rest correlations follow from the covariance matrix
     # Mahalanobis D² needs anyway. D² is the same on reverse-recoded items (an affine map),
