@@ -1008,7 +1008,8 @@ class NumericFrame:
 
     What :func:`read_plain_numeric` returns. It has the two things an analysis that only
     needs numbers asks of a frame, ``columns`` and ``matrix(cols)``; analyses that accept it
-    (``cfa``) treat it like the pandas frame :func:`read_data` would have given.
+    (``cfa``, ``reliability``) treat it like the pandas frame :func:`read_data` would have
+    given: the same column names and, for every numeric column, the same values.
     """
 
     __slots__ = ("columns", "values", "source")
@@ -1017,6 +1018,9 @@ class NumericFrame:
         self.columns = list(columns)
         self.values = values
         self.source = source
+
+    def __contains__(self, name):
+        return name in self.columns
 
     def __len__(self):
         return self.values.shape[0]
@@ -1031,7 +1035,7 @@ _PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
 _PLAIN_MAX_BYTES = 64 * 1024 * 1024
 
 
-def read_plain_numeric(path):
+def read_plain_numeric(path, instrument=None):
     """A :class:`NumericFrame` when ``path`` is a plain numeric CSV, else None.
 
     Plain means: a ``.csv`` file of at most 64 MB in UTF-8 (BOM allowed), a header of at
@@ -1040,8 +1044,13 @@ def read_plain_numeric(path):
     no empty cells and no blank lines. That is what R's ``write.csv(row.names = FALSE)``,
     Stata and our own ``simulate`` write for coded answers, and it reads without pandas in
     a fraction of the time. The values are exactly those :func:`read_data` gives for the
-    same file (without an instrument); every other file, and anything unusual about this
-    one, returns None so the caller takes the full reader, which handles and reports it.
+    same file; every other file, and anything unusual about this one, returns None so the
+    caller takes the full reader, which handles and reports it.
+
+    With an ``instrument``, headers are matched to its columns as :func:`read_data` matches
+    them (ids, aliases, normalised text), and Likert codes outside an item's scale become
+    missing with the same warning; a file whose headers would need more (two headers for
+    one column) goes to the full reader.
     """
     p = Path(path)
     if p.suffix.lower() != ".csv":
@@ -1084,6 +1093,12 @@ def read_plain_numeric(path):
         return None
     if values.shape != (n_rec, k):
         return None
+    if instrument is not None:
+        names = _match_headers(names, instrument, None)[0]
+        if len(set(names)) != k:
+            return None
+        _likert_to_missing(names, lambda j: values[:, j], lambda j, x: values.__setitem__((slice(None), j), x),
+                           instrument, p)
     register_input(p)
     return NumericFrame(names, values, {"file": str(p), "format": "csv", "encoding": "utf-8",
                                         "bom": bom, "delimiter": ",",
@@ -1128,30 +1143,47 @@ def _likert_out_of_range_to_missing(frame, instrument, path):
     say so (``validate`` lists each one with its row)."""
     import numpy as np
 
+    def get(name):
+        col = frame[name]
+        return col.to_numpy(dtype=float, na_value=np.nan) if np.issubdtype(col.dtype, np.number) else None
+
+    def put(name, x):
+        frame[name] = x
+
+    _likert_to_missing(list(frame.columns), get, put, instrument, path, by_name=True)
+    return frame
+
+
+def _likert_to_missing(columns, get, put, instrument, path, by_name=False):
+    """The rule of :func:`_likert_out_of_range_to_missing` over any table: ``get(key)``
+    gives a column as floats (None: not numeric), ``put(key, x)`` replaces it; keys are
+    column names (``by_name``) or positions in ``columns``."""
+    import numpy as np
+
     from .errors import DataWarning, warn
 
+    pos = {c: j for j, c in enumerate(columns)}
     bad_cols, n_bad = [], 0
     for it in [*instrument.items, *instrument.attention_checks]:
         fmt = it.response
-        if not fmt.is_likert or it.id not in frame.columns:
+        if not fmt.is_likert or it.id not in pos:
             continue
-        col = frame[it.id]
-        if not np.issubdtype(col.dtype, np.number):
+        key = it.id if by_name else pos[it.id]
+        x = get(key)
+        if x is None:
             continue
-        x = col.to_numpy(dtype=float, na_value=np.nan)
         with np.errstate(invalid="ignore"):
             bad = ~np.isnan(x) & ((x < fmt.min) | (x > fmt.max) | (x != np.round(x)))
         k = int(bad.sum())
         if k:
             x = x.copy()
             x[bad] = np.nan
-            frame[it.id] = x
+            put(key, x)
             bad_cols.append(it.id)
             n_bad += k
     if n_bad:
         shown = ", ".join(bad_cols[:5]) + (" ..." if len(bad_cols) > 5 else "")
         warn(f"{path}: {n_bad} answer(s) outside their response scale in {len(bad_cols)} column(s) "
              f"({shown}) treated as missing; `avoid-survey validate` lists them by row", DataWarning)
-    return frame
 
 

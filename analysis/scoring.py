@@ -48,6 +48,34 @@ def item_matrix(data, instrument, scale_id, reverse: bool = True):
         raise AvoidSurveyError(f"items of scale '{scale_id}' are not numeric codes ({' '.join(str(exc).split())[:120]})") from None
 
 
+def item_array(data, instrument, scale_id):
+    """:func:`item_matrix` (reverse items recoded) as a float array, for a pandas frame or
+    an :class:`~avoid_survey.analysis.io.NumericFrame` (a plain numeric CSV read without
+    pandas): the same numbers either way."""
+    import numpy as np
+
+    if not hasattr(data, "matrix"):
+        frame = item_matrix(data, instrument, scale_id)
+        try:
+            return frame.to_numpy(dtype=float, na_value=np.nan)
+        except (TypeError, ValueError) as exc:
+            raise AvoidSurveyError(f"scale '{scale_id}': item columns are not numeric ({exc})") from None
+    try:
+        s = instrument.scale(scale_id)
+    except KeyError:
+        raise AvoidSurveyError(f"instrument '{instrument.id}' has no scale or facet '{scale_id}'") from None
+    missing = [i for i in s.item_ids if i not in data.columns]
+    if missing:
+        raise AvoidSurveyError(f"the data has no column for item(s) {', '.join(missing)} of scale '{scale_id}'",
+                               column=missing[0])
+    X = np.array(data.matrix(s.item_ids), dtype=float)
+    for j, iid in enumerate(s.item_ids):
+        it = instrument.item(iid)
+        if it.reverse and it.response.is_likert:
+            X[:, j] = it.response.min + it.response.max - X[:, j]
+    return X
+
+
 def needed_items(k: int, min_items: float) -> int:
     """Items a respondent must answer for a score: ceil(min_items * k), at least 1.
 

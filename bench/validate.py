@@ -95,7 +95,7 @@ def timed(args):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=1_000_000)
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--keep", action="store_true", help="keep the generated folder")
     a = ap.parse_args()
     folder = tempfile.mkdtemp(prefix="bench-validate-")

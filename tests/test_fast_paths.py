@@ -13,6 +13,7 @@ import json
 import math
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -303,3 +304,81 @@ def test_json_writer_layout_and_nan():
         '    "groups": [{"g": "a"}]',
         "  }",
         "}"]
+
+
+# ---------------------------------------------------------------- plain CSV with an instrument
+VAL_INST = Path(__file__).parent / "fixtures" / "validate" / "instrument.yaml"
+
+
+def _inst_csv(path, rng, n=400, alias=True, bad=True):
+    from avoid_survey.instruments import load_instrument
+
+    inst = load_instrument(VAL_INST)
+    ids = [it.id for it in inst.items]
+    x = np.column_stack(_codes(rng, n, len(ids))).astype(int)
+    if bad:
+        x[3, 0], x[5, 2], x[7, 2] = 9, 0, 55            # codes outside 1..5
+    heads = ["Q7_monitor" if (alias and i == "p7") else i for i in ids]
+    df = pd.DataFrame(x, columns=heads)
+    df.insert(0, "respondent_id", np.arange(1, n + 1))
+    df["extra_col"] = rng.integers(0, 3, n)
+    df.to_csv(path, index=False)
+    return inst
+
+
+def test_plain_numeric_with_an_instrument_equals_read_data(tmp_path):
+    import warnings as w
+
+    from avoid_survey.analysis.errors import DataWarning
+
+    p = tmp_path / "d.csv"
+    inst = _inst_csv(p, np.random.default_rng(8))
+    with w.catch_warnings(record=True) as got_fast:
+        w.simplefilter("always")
+        fast = aio.read_plain_numeric(p, inst)
+    with w.catch_warnings(record=True) as got_slow:
+        w.simplefilter("always")
+        slow = aio.read_data(p, inst)
+    assert fast is not None and fast.columns == list(slow.columns) and "p7" in fast.columns
+    items = [it.id for it in inst.items]
+    np.testing.assert_array_equal(fast.matrix(items), slow[items].to_numpy(float))
+    assert np.isnan(fast.matrix(["p1"])[3, 0]) and np.isnan(fast.matrix(["p3"])[[5, 7], 0]).all()
+    msgs = lambda ws: [str(x.message) for x in ws if issubclass(x.category, DataWarning)]  # noqa: E731
+    assert msgs(got_fast) == msgs(got_slow) and "3 answer(s) outside their response scale" in msgs(got_fast)[0]
+
+
+def test_plain_numeric_with_two_headers_for_one_column_is_left_to_the_full_reader(tmp_path):
+    p = tmp_path / "d.csv"
+    inst = _inst_csv(p, np.random.default_rng(9), bad=False)
+    df = pd.read_csv(p)
+    df["p7"] = df["Q7_monitor"]                         # the id and its alias both present
+    df.to_csv(p, index=False)
+    assert aio.read_plain_numeric(p, inst) is None
+
+
+def _run_cli(args):
+    code = ("import json, sys\nfrom avoid_survey.cli.main import run\n"
+            "try:\n    run(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+            "print(json.dumps({'pandas': 'pandas' in sys.modules}), file=sys.stderr)\n")
+    r = subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    lines = r.stderr.strip().splitlines()
+    return json.loads(r.stdout), json.loads(lines[-1])["pandas"], lines[:-1]
+
+
+@pytest.mark.parametrize("command", [
+    ["reliability", "--ci", "bootstrap", "--n-boot", "200", "--seed", "3"],
+    ["cfa", "--scale", "pressure", "--scale", "trust"],
+])
+def test_commands_with_an_instrument_on_a_plain_csv(tmp_path, command):
+    p = tmp_path / "d.csv"
+    _inst_csv(p, np.random.default_rng(10))
+    txt = tmp_path / "d.txt"
+    txt.write_bytes(p.read_bytes())
+    fast = _run_cli([command[0], p, "--instrument", VAL_INST, *command[1:], "--format", "json"])
+    slow = _run_cli([command[0], txt, "--instrument", VAL_INST, *command[1:], "--format", "json"])
+    assert fast[1] is False and slow[1] is True
+    assert fast[0] == slow[0]
+    # the out-of-range warning reaches the user on both paths, naming the file
+    assert any("3 answer(s) outside their response scale" in x and "d.csv" in x for x in fast[2])
+    assert any("3 answer(s) outside their response scale" in x and "d.txt" in x for x in slow[2])
