@@ -19,7 +19,7 @@ def test_sigint_during_bootstrap_exits_130_and_writes_nothing(tmp_path):
     before = sorted(os.listdir(tmp_path))
     cmd = [sys.executable, "-c", "from avoid_survey.cli.main import run; run()",
            "reliability", str(data), "--instrument", str(FIX / "instrument.yaml"), "--ci", "bootstrap",
-           "--n-boot", "200000", "--seed", "1", "--output", str(tmp_path / "out.json"), "--format", "json"]
+           "--n-boot", "20000000", "--seed", "1", "--output", str(tmp_path / "out.json"), "--format", "json"]
     p = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                          # the child must not inherit an ignored SIGINT
                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
