@@ -169,12 +169,16 @@ def irv(x, min_items: int = 2, moments=None):
     import numpy as np
 
     cnt, s, s2 = moments if moments is not None else _moments(columns_of(x))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = s / cnt
-        var = (s2 - s * mean) / (cnt - 1)
-    np.maximum(var, 0.0, out=var)  # rounding
-    out = np.sqrt(var)
-    out[cnt < max(2, min_items)] = np.nan
+    out = np.empty(cnt.size)
+    for b in _blocks(cnt.size):
+        c, sb = cnt[b], s[b]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = sb / c
+            var = (s2[b] - sb * mean) / (c - 1)
+        np.maximum(var, 0.0, out=var)  # rounding
+        o = np.sqrt(var)
+        o[c < max(2, min_items)] = np.nan
+        out[b] = o
     return out
 
 

@@ -558,6 +558,7 @@ def _validate(path, instrument, *, id_column, thresholds, sheet, mapping, clean,
 
     # ---------------- values
     oor = {}  # column -> out-of-range mask (those answers do not enter the statistics)
+    col_stats = {}  # column -> {nan: missing answers, int8: codes} (Likert columns)
     if instrument is not None and n:
         for c in df.columns:
             fmt = resp.get(c)
@@ -578,7 +579,8 @@ def _validate(path, instrument, *, id_column, thresholds, sheet, mapping, clean,
             if fmt.type not in ("likert", "numeric", "categorical", "ordinal", "boolean"):
                 continue
             x = df[c].to_numpy(dtype=float, na_value=np.nan)
-            bad, allowed = _out_of_range(x, fmt)
+            st = col_stats[c] = {}
+            bad, allowed = _out_of_range(x, fmt, st)
             if bad is not None and bad.any():
                 oor[c] = bad
                 pos = np.flatnonzero(bad)
@@ -594,7 +596,13 @@ def _validate(path, instrument, *, id_column, thresholds, sheet, mapping, clean,
         answered = np.zeros(n, np.int32)
         item_answered = np.zeros(k, np.int64)
         complete = set()  # items with an answer code from every respondent (no NaN)
+        n_complete = 0
         for j, c in enumerate(items_present):
+            if col_stats.get(c, {}).get("nan") == 0 and c not in oor and c not in ld.bad_cells:
+                complete.add(c)        # known from the range check: no per-row work
+                n_complete += 1
+                item_answered[j] = n
+                continue
             ok = ~np.isnan(X[j])
             if c not in oor and c not in ld.bad_cells and ok.all():
                 complete.add(c)
@@ -605,6 +613,7 @@ def _validate(path, instrument, *, id_column, thresholds, sheet, mapping, clean,
             item_answered[j] = int(ok.sum())
             if c in oor:  # answers outside the range do not enter the statistics
                 X[j] = np.where(oor[c], np.nan, X[j])
+        answered += n_complete
         empty = answered == 0
         col.rows("empty-row", np.flatnonzero(empty), ids=ids, what="item")
         share = 1.0 - answered / k
@@ -643,8 +652,9 @@ def _validate(path, instrument, *, id_column, thresholds, sheet, mapping, clean,
         else:
             col.add("careless-skipped", index="speeder check", reason="no duration column (a variable with "
                     "role 'duration', or the platform's 所用时间 / Duration)")
+        codes8 = [col_stats.get(c, {}).get("int8") for c in items_present]
         _careless(col, X, items_present, instrument, resp, ids, th, indices, flags, answered, item_answered,
-                  complete)
+                  complete, codes8)
 
     # ---------------- privacy
     pii = _privacy(col, df, ld, instrument, set(items_present), th)
@@ -653,8 +663,10 @@ def _validate(path, instrument, *, id_column, thresholds, sheet, mapping, clean,
         file=str(path), instrument=instrument.id if instrument is not None else None, n_rows=n,
         n_respondents=n_resp, findings=col.findings, counts=dict(col.counts), read=ld.info,
         columns={c: m for c, m in ld.match.items()}, thresholds=th,
-        indices=pd.DataFrame(indices, index=df.index) if indices else None,
-        flags=pd.DataFrame({k: v.astype(np.int8) for k, v in flags.items()}, index=df.index) if flags else None,
+        # copy=False: the columns stay the arrays computed above (no consolidating copy)
+        indices=pd.DataFrame(indices, index=df.index, copy=False) if indices else None,
+        flags=pd.DataFrame({k: v.astype(np.int8) for k, v in flags.items()}, index=df.index,
+                           copy=False) if flags else None,
         frame=df, pii_columns=pii)
     if clean is not None:
         from .datawrite import write_data
@@ -677,16 +689,34 @@ def _rows_fixed(col, code, pos, column, raw, ids, th, **fields):
         col.add("more-findings", column=column, n=int(len(pos) - th.max_listed), of=code)
 
 
-def _out_of_range(x, fmt):
+def _out_of_range(x, fmt, stats=None):
+    """(mask of answers outside the format, description of what is allowed).
+
+    For a Likert item, ``stats`` (a dict) also receives ``nan``, the number of missing
+    answers, and ``int8``, the answers as int8 codes when every respondent gave a code
+    in range and the scale fits (else None): what the careless indices read."""
     import numpy as np
 
     if fmt.type == "likert":
         # in row blocks that stay in the CPU cache (1,000,000 x 60 answers: 4x faster)
         bad = np.empty(x.size, bool)
+        n_nan, any_bad = 0, False
+        codes = np.empty(x.size, np.int8) if stats is not None and -128 <= fmt.min and fmt.max <= 127 else None
         for lo in range(0, x.size, 32_768):
             xb = x[lo:lo + 32_768]
+            nn = np.isnan(xb)
             with np.errstate(invalid="ignore"):
-                bad[lo:lo + 32_768] = ~np.isnan(xb) & ((xb < fmt.min) | (xb > fmt.max) | (xb != np.rint(xb)))
+                bb = ~nn & ((xb < fmt.min) | (xb > fmt.max) | (xb != np.rint(xb)))
+            bad[lo:lo + 32_768] = bb
+            if stats is not None:
+                n_nan += int(np.count_nonzero(nn))
+                if codes is not None:
+                    if n_nan or bb.any():
+                        any_bad, codes = True, None
+                    else:
+                        codes[lo:lo + 32_768] = xb
+        if stats is not None:
+            stats.update(nan=n_nan, int8=None if any_bad else codes)
         return bad, f"codes {int(fmt.min)}..{int(fmt.max)}"
     ok = ~np.isnan(x)
     if fmt.type in ("categorical", "ordinal") and fmt.labels:
@@ -755,7 +785,8 @@ def _reversed(X, items, resp, instrument, lazy=False):
 _INT8_CODES = True  # the int8 path for complete whole-number codes (tests compare it with the float path)
 
 
-def _careless(col, X, items, instrument, resp, ids, th, indices, flags, answered, item_answered, complete=frozenset()):
+def _careless(col, X, items, instrument, resp, ids, th, indices, flags, answered, item_answered, complete=frozenset(),
+              codes8=None):
     """Careless-response indices and item checks.
 
     The heavy, independent computations run in two threads at a time — numpy and BLAS
@@ -780,7 +811,7 @@ def _careless(col, X, items, instrument, resp, ids, th, indices, flags, answered
     fmts = [instrument.item(c).response for c in items]
     if _INT8_CODES and all(c in complete for c in items) and all(
             f.is_likert and -128 <= f.min and f.max <= 127 for f in fmts):
-        X = [x.astype(np.int8) for x in X]
+        X = [c8 if c8 is not None else x.astype(np.int8) for x, c8 in zip(X, codes8 or [None] * k)]
     # no missing answer at all: the item-rest correlations follow from the covariance matrix
     # Mahalanobis D² needs anyway. D² is the same on reverse-recoded items (an affine map),
     # so it runs on the answers as given; recoding x -> a - x only flips the signs of the
@@ -804,8 +835,8 @@ def _careless(col, X, items, instrument, resp, ids, th, indices, flags, answered
             v = cl.irv(X, th.min_items, moments=moments)
             if fut_eo is not None:
                 fut_eo.result()
-        # then the longest task alone, over two threads of its own (threads that all run
-        # many short numpy steps at once mostly wait for each other's GIL)
+        # then the longest task alone, over two threads of its own (beside the others it
+        # gains nothing on two cores)
         mah = cl.mahalanobis(X, cov_out=cov, workers=2) if careless else None
         if fut_rest is not None:
             rest = fut_rest.result()

@@ -8,9 +8,10 @@ Run: ``python bench/validate.py [--rows N] [--repeat R] [--keep]``. The data are
 deterministically (seed 1) into a temporary folder: a 60-item instrument (6 scales x 10
 items, 5-point agreement, one reverse item per scale), respondent ids, a duration column,
 and a few careless respondents. Each repetition runs, in fresh processes and alternating,
-(a) ``python -c "pandas.read_csv(FILE)"`` and (b) the whole ``avoid-survey validate``
-command (JSON to a file). Medians and the ratio are printed; the memory peak of each
-process comes from ``resource.getrusage(RUSAGE_SELF).ru_maxrss`` inside it.
+(a) ``python -c "import pandas; pandas.read_csv(FILE)"`` and (b) the ``avoid-survey
+validate`` command as installed (JSON to a file). Both are timed as whole processes, from
+start to exit; medians and the ratio are printed. The memory peak of each process is its
+``ru_maxrss`` from ``os.wait4``.
 """
 from __future__ import annotations
 
@@ -35,19 +36,6 @@ df = pd.read_csv(sys.argv[1])
 el = time.perf_counter() - t
 print(el, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, int(df.memory_usage(deep=True).sum()), file=sys.stderr)
 """
-
-OURS = r"""
-import resource, sys, time
-from avoid_survey.cli.main import run
-t = time.perf_counter()
-try:
-    code = run(sys.argv[1:])
-except SystemExit as e:
-    code = e.code
-el = time.perf_counter() - t
-print(el, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, code, file=sys.stderr)
-"""
-
 
 def make_data(folder: str, rows: int):
     import numpy as np
@@ -85,11 +73,14 @@ def make_data(folder: str, rows: int):
 
 
 def timed(args):
+    """Run ``args``; (wall seconds, returncode, stderr, peak RSS in bytes of the process)."""
     t = time.perf_counter()
-    p = subprocess.run(args, capture_output=True, text=True)
+    p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    err = p.stderr.read()
+    _, status, usage = os.wait4(p.pid, 0)
     wall = time.perf_counter() - t
-    last = p.stderr.strip().splitlines()[-1].split()
-    return wall, p, last
+    p.returncode = os.waitstatus_to_exitcode(status)
+    return wall, p.returncode, err, usage.ru_maxrss * 1024
 
 
 def main():
@@ -106,20 +97,21 @@ def main():
         print(f"data: {a.rows:,} rows x 60 items, {size / 1e6:.1f} MB CSV (generated in {time.perf_counter() - t0:.1f} s)")
         base_t, ours_t, base_mem, ours_mem, frame = [], [], [], [], 0
         out = os.path.join(folder, "report.json")
+        exe = shutil.which("avoid-survey") or sys.exit("avoid-survey not on PATH")
         for r in range(a.repeat):
-            wall, p, last = timed([sys.executable, "-c", BASE, data])
+            wall, _, err, mem = timed([sys.executable, "-c", BASE, data])
             base_t.append(wall)
-            base_mem.append(int(last[1]))
-            frame = int(last[2])
-            wall2, p2, last2 = timed([sys.executable, "-c", OURS, "validate", data, "--instrument", instr,
-                                      "--format", "json", "--output", out, "--force"])
-            if p2.returncode not in (0, 1) or not os.path.exists(out):
-                print("validate failed:", p2.stderr.strip()[-500:])
+            base_mem.append(mem)
+            frame = int(err.strip().splitlines()[-1].split()[2])
+            wall2, code2, err2, mem2 = timed([exe, "validate", data, "--instrument", instr,
+                                             "--format", "json", "--output", out, "--force"])
+            if code2 not in (0, 1) or not os.path.exists(out):
+                print("validate failed:", err2.strip()[-500:])
                 sys.exit(2)
             ours_t.append(wall2)
-            ours_mem.append(int(last2[1]))
-            print(f"  run {r + 1}: read_csv {wall:.2f} s ({int(last[1]) / 1e6:.0f} MB peak), "
-                  f"validate {wall2:.2f} s ({int(last2[1]) / 1e6:.0f} MB peak)")
+            ours_mem.append(mem2)
+            print(f"  run {r + 1}: read_csv {wall:.2f} s ({mem / 1e6:.0f} MB peak), "
+                  f"validate {wall2:.2f} s ({mem2 / 1e6:.0f} MB peak)")
         rep = json.load(open(out, encoding="utf-8"))
         mb, mo = statistics.median(base_t), statistics.median(ours_t)
         ratio = mo / mb

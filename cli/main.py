@@ -155,10 +155,32 @@ def _run(argv=None) -> int:
         sys.stderr.write(f"internal error: {type(exc).__name__}: {' '.join(str(exc).split())[:300]} "
                          f"(please report; rerun with --debug for details)\n")
         code = 3
-    sys.stdout.flush()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:  # `... | head`: the reader has what it wanted
+        pass
     if argv is None:
-        sys.exit(code)
+        _leave(code)
     return code
+
+
+def _leave(code: int) -> None:
+    """End the console command: flush, then ``os._exit``.
+
+    Tearing the interpreter down frees every object of the run one by one: after
+    ``validate`` on a million respondents that alone takes 0.1 to 0.2 s, with the answer
+    already written. Nothing is lost by skipping it: every output file went through
+    ``write_atomic`` (written, closed and renamed before the command returned), worker
+    pools are shut down by the commands, and stdout and stderr are flushed here.
+    """
+    import os
+
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, OSError):  # the reader went away: nothing more to say
+        pass
+    os._exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover
