@@ -30,8 +30,8 @@ def reverse_coded(data, instrument, items=None):
     return out
 
 
-def item_matrix(data, instrument, scale_id, reverse: bool = True):
-    """Items of one scale or facet as a float frame (reverse items recoded by default)."""
+def _scale_in(data, instrument, scale_id):
+    """The scale or facet ``scale_id``, once every one of its items is a column of ``data``."""
     try:
         s = instrument.scale(scale_id)
     except KeyError:
@@ -40,6 +40,12 @@ def item_matrix(data, instrument, scale_id, reverse: bool = True):
     if missing:
         raise AvoidSurveyError(f"the data has no column for item(s) {', '.join(missing)} of scale '{scale_id}'",
                                column=missing[0])
+    return s
+
+
+def item_matrix(data, instrument, scale_id, reverse: bool = True):
+    """Items of one scale or facet as a float frame (reverse items recoded by default)."""
+    s = _scale_in(data, instrument, scale_id)
     try:
         if reverse:
             return reverse_coded(data, instrument, s.item_ids)
@@ -60,14 +66,7 @@ def item_array(data, instrument, scale_id):
             return frame.to_numpy(dtype=float, na_value=np.nan)
         except (TypeError, ValueError) as exc:
             raise AvoidSurveyError(f"scale '{scale_id}': item columns are not numeric ({exc})") from None
-    try:
-        s = instrument.scale(scale_id)
-    except KeyError:
-        raise AvoidSurveyError(f"instrument '{instrument.id}' has no scale or facet '{scale_id}'") from None
-    missing = [i for i in s.item_ids if i not in data.columns]
-    if missing:
-        raise AvoidSurveyError(f"the data has no column for item(s) {', '.join(missing)} of scale '{scale_id}'",
-                               column=missing[0])
+    s = _scale_in(data, instrument, scale_id)
     X = np.array(data.matrix(s.item_ids), dtype=float)
     for j, iid in enumerate(s.item_ids):
         it = instrument.item(iid)
