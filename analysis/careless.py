@@ -137,6 +137,15 @@ def _moments(cols):
     return cnt, s, s2
 
 
+def _zero_missing(c, nan, z):
+    """``z`` = ``c`` with missing answers as 0, ``nan`` = where they are (reused buffers)."""
+    import numpy as np
+
+    np.isnan(c, out=nan)
+    np.copyto(z, c)
+    z[nan] = 0.0
+
+
 def _moments_block(cols):
     import numpy as np
 
@@ -153,9 +162,7 @@ def _moments_block(cols):
             np.multiply(c, c, out=z, dtype=np.float64)
             s2 += z
             continue
-        np.isnan(c, out=nan)
-        np.copyto(z, c)
-        z[nan] = 0.0
+        _zero_missing(c, nan, z)
         cnt += 1
         cnt -= nan
         s += z
@@ -213,11 +220,12 @@ def mahalanobis(x, chunk: int = 8_192, cov_out: dict | None = None, workers: int
     ranges = [(lo, min(n, lo + per)) for lo in range(0, n, per)]
 
     def blocks(lo0, hi0, buf):
-        # row chunks stacked into one reused (k, chunk) buffer
-        for lo in range(lo0, hi0, chunk):
-            hi = min(hi0, lo + chunk)
+        # the complete rows of each chunk, stacked into one reused (k, chunk) buffer
+        step = buf.shape[1]
+        for lo in range(lo0, hi0, step):
+            hi = min(hi0, lo + step)
             zt = buf[:, : hi - lo]
-            np.stack([c[lo:hi] for c in cols], out=zt)
+            np.stack([c[lo:hi] for c in cols], out=zt, casting="unsafe")
             m = complete[lo:hi]
             if m.all():
                 yield zt, slice(lo, hi)
@@ -236,14 +244,7 @@ def mahalanobis(x, chunk: int = 8_192, cov_out: dict | None = None, workers: int
 
     def sums(rng):   # sum and cross-products of the complete rows
         tot, xtx = np.zeros(k), np.zeros((k, k))
-        buf = np.empty((k, chunk1), dt1)
-        for lo in range(rng[0], rng[1], chunk1):
-            hi = min(rng[1], lo + chunk1)
-            zt = buf[:, : hi - lo]
-            np.stack([c[lo:hi] for c in cols], out=zt, casting="unsafe")
-            m = complete[lo:hi]
-            if not m.all():
-                zt = zt[:, m]
+        for zt, _rows in blocks(*rng, np.empty((k, chunk1), dt1)):
             tot += zt.sum(axis=1, dtype=np.float64)
             xtx += zt @ zt.T
         return tot, xtx
@@ -328,9 +329,7 @@ def _even_odd(usable, min_pairs):
         cnt = np.zeros(n, np.int32)
         s = np.zeros(n)
         for c in cols:
-            np.isnan(c, out=nan)
-            np.copyto(z, c)
-            z[nan] = 0.0
+            _zero_missing(c, nan, z)
             cnt += 1
             cnt -= nan
             s += z

@@ -37,7 +37,7 @@ from pathlib import Path
 from .errors import AvoidSurveyError
 from .output import register_input
 
-__all__ = ["read_data", "read_plain_numeric", "NumericFrame", "load", "Loaded", "decode_text", "detect_encoding", "SUPPORTED",
+__all__ = ["read_data", "read_numeric", "read_plain_numeric", "NumericFrame", "load", "Loaded", "decode_text", "detect_encoding", "SUPPORTED",
            "norm_header", "norm_label", "parse_duration", "PLATFORM_COLUMNS"]
 
 SUPPORTED = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".sav", ".dta", ".parquet")
@@ -383,13 +383,13 @@ def _scan_key(p: Path, st):
     return (str(p.resolve()), st.st_size, st.st_mtime_ns)
 
 
-def prescan(path) -> None:
+def prescan(path):
     """Start the byte checks of a large CSV (:func:`_scan_file`) in a background thread.
 
     ``validate`` calls this first thing, so the scan runs while Python imports pandas and
     loads the instrument; :func:`load` then takes its result (or its error) instead of
     scanning again. A file that changed in between is scanned again. Small or non-CSV files
-    are left alone.
+    are left alone. Returns a key for :func:`drop_prescan` (None when nothing started).
     """
     import threading
     from concurrent.futures import Future
@@ -398,9 +398,9 @@ def prescan(path) -> None:
         p = Path(path)
         st = p.stat()
     except (OSError, TypeError, ValueError):
-        return
+        return None
     if p.suffix.lower() not in (".csv", ".txt", ".tsv", "") or not p.is_file() or st.st_size <= SCAN_BYTES:
-        return
+        return None
     fut: Future = Future()
 
     def work():
@@ -409,8 +409,15 @@ def prescan(path) -> None:
         except BaseException as exc:  # handed to load(), which raises it in the caller
             fut.set_exception(exc)
 
-    _PRESCANS[_scan_key(p, st)] = fut
+    key = _scan_key(p, st)
+    _PRESCANS[key] = fut
     threading.Thread(target=work, name="avoid-survey-prescan", daemon=True).start()
+    return key
+
+
+def drop_prescan(key) -> None:
+    """Forget a prescan that :func:`load` did not take (the run stopped before reading)."""
+    _PRESCANS.pop(key, None)
 
 
 def _read_csv(p: Path, instrument, mapping, progress: bool):
@@ -1012,23 +1019,20 @@ class NumericFrame:
     given: the same column names and, for every numeric column, the same values.
     """
 
-    __slots__ = ("columns", "values", "source")
+    __slots__ = ("columns", "values", "source", "_pos")
 
     def __init__(self, columns, values, source):
         self.columns = list(columns)
         self.values = values
         self.source = source
-
-    def __contains__(self, name):
-        return name in self.columns
+        self._pos = {c: i for i, c in enumerate(self.columns)}
 
     def __len__(self):
         return self.values.shape[0]
 
     def matrix(self, cols):
-        """The float matrix (rows x len(cols)) of the named columns."""
-        pos = {c: i for i, c in enumerate(self.columns)}
-        return self.values[:, [pos[c] for c in cols]]
+        """The float matrix (rows x len(cols)) of the named columns (a copy)."""
+        return self.values[:, [self._pos[c] for c in cols]]
 
 
 _PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
@@ -1097,12 +1101,25 @@ def read_plain_numeric(path, instrument=None):
         names = _match_headers(names, instrument, None)[0]
         if len(set(names)) != k:
             return None
-        _likert_to_missing(names, lambda j: values[:, j], lambda j, x: values.__setitem__((slice(None), j), x),
-                           instrument, p)
+    frame = NumericFrame(names, values, {"file": str(p), "format": "csv", "encoding": "utf-8", "bom": bom,
+                                         "delimiter": ",", "header_rows": 1})
+    if instrument is not None:
+        pos = frame._pos
+
+        def put(name, x):
+            values[:, pos[name]] = x
+
+        _likert_to_missing(names, lambda name: values[:, pos[name]], put, instrument, p)
     register_input(p)
-    return NumericFrame(names, values, {"file": str(p), "format": "csv", "encoding": "utf-8",
-                                        "bom": bom, "delimiter": ",",
-                                        "header_rows": 1})
+    return frame
+
+
+def read_numeric(path, instrument=None):
+    """What an analysis that needs only numeric columns reads (``cfa``, ``reliability``):
+    the :class:`NumericFrame` of :func:`read_plain_numeric` when the file is a plain CSV of
+    whole-number codes (no pandas needed), else the frame of :func:`read_data`."""
+    frame = read_plain_numeric(path, instrument)
+    return frame if frame is not None else read_data(path, instrument)
 
 
 def read_data(path, instrument=None, *, sheet=None, mapping=None):
@@ -1150,26 +1167,25 @@ def _likert_out_of_range_to_missing(frame, instrument, path):
     def put(name, x):
         frame[name] = x
 
-    _likert_to_missing(list(frame.columns), get, put, instrument, path, by_name=True)
+    _likert_to_missing(frame.columns, get, put, instrument, path)
     return frame
 
 
-def _likert_to_missing(columns, get, put, instrument, path, by_name=False):
-    """The rule of :func:`_likert_out_of_range_to_missing` over any table: ``get(key)``
-    gives a column as floats (None: not numeric), ``put(key, x)`` replaces it; keys are
-    column names (``by_name``) or positions in ``columns``."""
+def _likert_to_missing(columns, get, put, instrument, path):
+    """The rule of :func:`_likert_out_of_range_to_missing` over any table of named
+    ``columns``: ``get(name)`` gives a column as floats (None: not numeric) and
+    ``put(name, x)`` replaces it."""
     import numpy as np
 
     from .errors import DataWarning, warn
 
-    pos = {c: j for j, c in enumerate(columns)}
+    present = set(columns)
     bad_cols, n_bad = [], 0
     for it in [*instrument.items, *instrument.attention_checks]:
         fmt = it.response
-        if not fmt.is_likert or it.id not in pos:
+        if not fmt.is_likert or it.id not in present:
             continue
-        key = it.id if by_name else pos[it.id]
-        x = get(key)
+        x = get(it.id)
         if x is None:
             continue
         with np.errstate(invalid="ignore"):
@@ -1178,7 +1194,7 @@ def _likert_to_missing(columns, get, put, instrument, path, by_name=False):
         if k:
             x = x.copy()
             x[bad] = np.nan
-            put(key, x)
+            put(it.id, x)
             bad_cols.append(it.id)
             n_bad += k
     if n_bad:

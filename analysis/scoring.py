@@ -61,11 +61,7 @@ def item_array(data, instrument, scale_id):
     import numpy as np
 
     if not hasattr(data, "matrix"):
-        frame = item_matrix(data, instrument, scale_id)
-        try:
-            return frame.to_numpy(dtype=float, na_value=np.nan)
-        except (TypeError, ValueError) as exc:
-            raise AvoidSurveyError(f"scale '{scale_id}': item columns are not numeric ({exc})") from None
+        return item_matrix(data, instrument, scale_id).to_numpy(dtype=float, na_value=np.nan)
     s = _scale_in(data, instrument, scale_id)
     X = np.array(data.matrix(s.item_ids), dtype=float)
     for j, iid in enumerate(s.item_ids):

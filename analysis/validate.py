@@ -442,9 +442,9 @@ def validate(path, instrument=None, *, id_column=None, thresholds=None, sheet=No
     Careless-response indices follow R ``careless`` (longstring, irv, mahad, evenodd);
     the Mahalanobis cut-off is ``qchisq(1 - alpha, df = k)`` on the complete cases.
     """
-    from .io import prescan
+    from .io import drop_prescan, prescan
 
-    prescan(path)  # a large CSV's bytes are checked while pandas and the instrument load
+    scan = prescan(path)  # a large CSV's bytes are checked while pandas and the instrument load
     import numpy  # noqa: F401  (loads BLAS, so that the limit below applies to it)
 
     try:  # BLAS threads only contend on these small products; one is faster and deterministic
@@ -456,6 +456,7 @@ def validate(path, instrument=None, *, id_column=None, thresholds=None, sheet=No
         return _validate(path, instrument, id_column=id_column, thresholds=thresholds, sheet=sheet,
                          mapping=mapping, clean=clean, keep_pii=keep_pii, force=force, progress=progress, lang=lang)
     finally:
+        drop_prescan(scan)
         if limits is not None:
             limits.restore_original_limits()
 
@@ -805,19 +806,18 @@ def _careless(col, X, items, instrument, resp, ids, th, indices, flags, answered
     pos_of = {c: j for j, c in enumerate(items)}
     leaves = _leaves(instrument, set(items))
     careless = k >= th.min_items
-    # complete data of whole-number Likert codes (checked above: codes outside the scale
-    # or not whole are out of range, hence not complete): the indices read int8 copies,
-    # an eighth of the memory traffic, with the same results (their sums are exact)
-    fmts = [instrument.item(c).response for c in items]
-    if _INT8_CODES and all(c in complete for c in items) and all(
-            f.is_likert and -128 <= f.min and f.max <= 127 for f in fmts):
-        X = [c8 if c8 is not None else x.astype(np.int8) for x, c8 in zip(X, codes8 or [None] * k)]
+    # complete data of whole-number Likert codes: the range check made int8 copies (see
+    # _out_of_range); the indices read those, an eighth of the memory traffic, with the
+    # same results (their sums are exact)
+    if _INT8_CODES and codes8 and all(c8 is not None for c8 in codes8):
+        X = codes8
     # no missing answer at all: the item-rest correlations follow from the covariance matrix
     # Mahalanobis D² needs anyway. D² is the same on reverse-recoded items (an affine map),
     # so it runs on the answers as given; recoding x -> a - x only flips the signs of the
     # covariances of the reverse-keyed items: S_R = D S D with D = diag(+-1).
     share_cov = careless and n > k + 1 and all(c in complete for c in items)
-    sign = np.array([-1.0 if (f.is_likert and instrument.item(c).reverse) else 1.0 for c, f in zip(items, fmts)])
+    sign = np.array([-1.0 if (instrument.item(c).reverse and instrument.item(c).response.is_likert) else 1.0
+                     for c in items])
     cov = {}
     with ThreadPoolExecutor(max_workers=2) as pool:
         # reverse-keyed items recoded block by block inside even_odd (no full-length copies)

@@ -61,13 +61,9 @@ def cfa(
             except (OSError, UnicodeDecodeError) as exc:
                 raise AvoidSurveyError(f"cannot read the model file: {exc}", file=model) from None
             model_file = str(path)
-    frame = None
-    if group is None:  # a CSV of whole-number codes needs no pandas (about 0.25 s of start-up)
-        from avoid_survey.analysis.io import read_plain_numeric
-        frame = read_plain_numeric(data, inst)
-    if frame is None:
-        from avoid_survey.analysis.io import read_data
-        frame = read_data(data, inst)
+    # without --group (text labels), a CSV of whole-number codes is read without pandas
+    from avoid_survey.analysis.io import read_data, read_numeric
+    frame = (read_numeric if group is None else read_data)(data, inst)
     result = run(frame, model=model_text, instrument=inst,
                  scales=scale or None, group=group, missing=missing.value, std_lv=std_lv,
                  second_order=second_order, model_file=model_file, file=str(data))

@@ -176,9 +176,8 @@ def _leave(code: int) -> None:
     import os
 
     try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (BrokenPipeError, OSError):  # the reader went away: nothing more to say
+        sys.stderr.flush()   # stdout was flushed by _run
+    except OSError:
         pass
     os._exit(code)
 

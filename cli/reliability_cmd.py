@@ -34,7 +34,7 @@ def reliability(
     """Alpha (raw, standardized, Feldt or bootstrap CI), lambda6, omega and item statistics, as R psych."""
 
     from avoid_survey.analysis.errors import AvoidSurveyError
-    from avoid_survey.analysis.io import read_data, read_plain_numeric
+    from avoid_survey.analysis.io import read_numeric
     from avoid_survey.analysis.output import check_output
     from avoid_survey.analysis.reliability import reliability as run
     from avoid_survey.instruments import load_instrument
@@ -44,10 +44,7 @@ def reliability(
     if output is not None:
         check_output(output, force)  # fail before the work, not after
     inst = load_instrument(instrument)
-    frame = read_plain_numeric(data, inst)  # a CSV of whole-number codes needs no pandas
-    if frame is None:
-        frame = read_data(data, inst)
-    result = run(frame, inst, scales=scale or None, missing=missing.value, ci=ci.value,
+    result = run(read_numeric(data, inst), inst, scales=scale or None, missing=missing.value, ci=ci.value,
                  n_boot=n_boot, seed=seed)
     from avoid_survey.cli.common import draw_figure
 

@@ -1,7 +1,8 @@
 """The fast paths behind the speed goals give the numbers of the plain paths.
 
 * careless indices: row blocks, int8 codes of complete data, float32-exact cross-products
-  and Mahalanobis D² over two threads against the plain float computation;
+  and Mahalanobis D² over two threads against the plain float computation, and against
+  the values R printed (tests/reference/careless.R, psych::bfi);
 * validate: the int8 path against the float path, and the background prescan of a large
   CSV against the inline scan (same report, same errors);
 * cfa: a plain numeric CSV read without pandas (io.read_plain_numeric) against read_data;
@@ -89,6 +90,43 @@ def test_integer_codes_give_the_float_results(lo, hi, dtype, monkeypatch):
     np.testing.assert_allclose(d2_f2, d2_f, rtol=1e-12)
 
 
+def test_fast_paths_give_the_values_r_printed(monkeypatch):
+    """tests/reference/careless.R on psych::bfi, through the fast paths: many row blocks,
+    two threads for D², and the int8 codes of the complete rows. Longstring, IRV and
+    even-odd are per row, and R's D² uses the complete cases only, so on the complete rows
+    the int8 path must print R's values too."""
+    ref = json.loads((Path(__file__).parent / "reference" / "careless.json").read_text())
+    x = pd.read_csv(Path(__file__).parent / "reference" / "data" / "bfi.csv")
+    cols = [x[c].to_numpy(float) for c in x.columns]
+
+    def arr(key):
+        return np.array([np.nan if v is None else v for v in ref[key]], dtype=float)
+
+    monkeypatch.setattr(cl, "BLOCK", 300)
+    np.testing.assert_array_equal(cl.longstring(cols), arr("longstring"))
+    np.testing.assert_allclose(cl.irv(cols), arr("irv"), rtol=1e-12, atol=1e-12, equal_nan=True)
+    d2, nc, ok = cl.mahalanobis(cols, chunk=256, workers=2)
+    assert ok and nc == ref["n_complete"][0]
+    np.testing.assert_allclose(d2, arr("mahad"), rtol=1e-10, equal_nan=True)
+    rev = set(ref["reverse"])
+    blocks = [[7 - c if name in rev else c for name, c in zip(x.columns, cols)][5 * f: 5 * f + 5] for f in range(5)]
+    np.testing.assert_allclose(cl.even_odd(blocks, 3)[0], arr("evenodd"), rtol=1e-10, atol=1e-12, equal_nan=True)
+
+    keep = ~np.isnan(np.column_stack(cols)).any(axis=1)
+    ints = [c[keep].astype(np.int8) for c in cols]
+    np.testing.assert_array_equal(cl.longstring(ints), arr("longstring")[keep])
+    np.testing.assert_allclose(cl.irv(ints), arr("irv")[keep], rtol=1e-12, atol=1e-12)
+    d2i, nci, oki = cl.mahalanobis(ints, chunk=256, workers=2)
+    assert oki and nci == ref["n_complete"][0]
+    np.testing.assert_allclose(d2i, arr("mahad")[keep], rtol=1e-10)
+    from avoid_survey.analysis.validate import _Recoded
+
+    iblocks = [[_Recoded(7, c) if name in rev else c for name, c in zip(x.columns, ints)][5 * f: 5 * f + 5]
+               for f in range(5)]
+    np.testing.assert_allclose(cl.even_odd(iblocks, 3)[0], arr("evenodd")[keep], rtol=1e-10, atol=1e-12,
+                               equal_nan=True)
+
+
 def test_mahalanobis_two_threads_with_missing_rows():
     rng = np.random.default_rng(11)
     cols = [c.astype(float) for c in _codes(rng, 4000, 8)]
@@ -162,6 +200,18 @@ def test_prescan_errors_reach_the_caller(tmp_path, monkeypatch):
     aio.prescan(p)
     with pytest.raises(AvoidSurveyError, match="NUL byte at byte offset 406"):
         aio.load(p)
+    assert not aio._PRESCANS
+
+
+def test_a_prescan_the_run_did_not_take_is_dropped(tmp_path, monkeypatch):
+    from avoid_survey.analysis.errors import AvoidSurveyError
+    from avoid_survey.analysis.validate import validate
+
+    monkeypatch.setattr(aio, "SCAN_BYTES", 100)
+    p = tmp_path / "d.csv"
+    p.write_text("a,b\n" + "1,2\n" * 100)
+    with pytest.raises(AvoidSurveyError):
+        validate(p, tmp_path / "no-such-instrument.yaml")   # stops before reading the data
     assert not aio._PRESCANS
 
 
@@ -250,17 +300,10 @@ def test_cfa_command_on_a_plain_csv_imports_no_pandas(tmp_path):
     _cfa_data(p)
     txt = tmp_path / "same.txt"
     txt.write_bytes(p.read_bytes())                  # .txt: the full reader, with pandas
-    code = ("import json, sys\nfrom avoid_survey.cli.main import run\n"
-            "try:\n    run(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
-            "print(json.dumps({'pandas': 'pandas' in sys.modules}), file=sys.stderr)\n")
-    outs = {}
-    for f in (p, txt):
-        r = subprocess.run([sys.executable, "-c", code, "cfa", str(f), "--model", MODEL, "--format", "json"],
-                           capture_output=True, text=True, timeout=120)
-        assert r.returncode == 0, r.stderr
-        outs[f.suffix] = (json.loads(r.stdout), json.loads(r.stderr.strip().splitlines()[-1])["pandas"])
-    assert outs[".csv"][1] is False and outs[".txt"][1] is True
-    assert outs[".csv"][0] == outs[".txt"][0]
+    fast = _run_cli(["cfa", p, "--model", MODEL, "--format", "json"])
+    slow = _run_cli(["cfa", txt, "--model", MODEL, "--format", "json"])
+    assert fast[1] is False and slow[1] is True
+    assert fast[0] == slow[0]
 
 
 def test_cfa_output_onto_a_plain_input_is_refused(tmp_path, cli):
