@@ -55,7 +55,7 @@ models:
 PY_DIRECT = """
 import sys, json
 import numpy as np, pandas as pd
-from avoid_survey.analysis.models.mixed import fit_mixed
+from avoid_survey.analysis.stats.models.mixed import fit_mixed
 d = pd.read_csv(sys.argv[1])
 X = np.column_stack([np.ones(len(d)), d["x1"].to_numpy(), d["x2"].to_numpy()])
 m = fit_mixed(d["y"].to_numpy(), X, ["(Intercept)", "x1", "x2"], [d["township"].to_numpy()],

@@ -35,9 +35,9 @@ def cfa(
     """Fit indices, loadings, CR/AVE and HTMT of a CFA by ML; with --group, measurement invariance."""
     from pathlib import Path
 
-    from avoid_survey.analysis.cfa import cfa as run
-    from avoid_survey.analysis.errors import AvoidSurveyError
-    from avoid_survey.analysis.output import check_output
+    from avoid_survey.analysis.stats.cfa import cfa as run
+    from avoid_survey.analysis.core.errors import AvoidSurveyError
+    from avoid_survey.analysis.io.output import check_output
 
     if model is None and instrument is None:
         raise AvoidSurveyError("cfa needs --model (lavaan syntax or a file) or --instrument")

@@ -112,7 +112,7 @@ def dumps_json(obj) -> str:
 def emit(result, fmt: Format, output: Optional[Path], lang: Lang, decimals: int = 3,
          force: bool = False, tables=None) -> None:
     """Render ``result`` (has to_dict() and to_tables(lang)) in the chosen format."""
-    from avoid_survey.analysis.output import write_atomic
+    from avoid_survey.analysis.io.output import write_atomic
 
     fmt_s = fmt.value if isinstance(fmt, Format) else str(fmt)
     lang_s = lang.value if isinstance(lang, Lang) else str(lang)
@@ -125,7 +125,7 @@ def emit(result, fmt: Format, output: Optional[Path], lang: Lang, decimals: int 
         return
     tabs = tables if tables is not None else result.to_tables(lang_s)
     if fmt_s in ("docx", "xlsx"):
-        from avoid_survey.analysis.errors import AvoidSurveyError
+        from avoid_survey.analysis.core.errors import AvoidSurveyError
         from avoid_survey.analysis.render import render_bytes
         if output is None:
             raise AvoidSurveyError(f"--format {fmt_s} needs --output FILE")
@@ -156,7 +156,7 @@ def draw_figure(kind: str, result, path, lang, force: bool = False) -> None:
     """The command's standard figure (``--figure``), from its result's to_dict()."""
     if path is None:
         return
-    from avoid_survey.analysis.figures import figure_for
+    from avoid_survey.analysis.render.figures import figure_for
 
     lang_s = lang.value if isinstance(lang, Lang) else str(lang)
     fig_note = figure_for(kind, result.to_dict(), path, lang=lang_s, force=force)

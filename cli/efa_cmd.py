@@ -52,8 +52,8 @@ def efa(
 
     Reverse-keyed items are not recoded: their loadings carry the sign.
     """
-    from avoid_survey.analysis.efa import efa_file
-    from avoid_survey.analysis.errors import AvoidSurveyError
+    from avoid_survey.analysis.stats.efa import efa_file
+    from avoid_survey.analysis.core.errors import AvoidSurveyError
 
     item_list = None
     if items is not None:

@@ -128,7 +128,7 @@ def show(
     force: ForceOpt = False,
 ):
     """Show one instrument as a tree: scales -> facets -> items ((R) = reverse-keyed), variables, checks."""
-    from avoid_survey.analysis.output import write_atomic
+    from avoid_survey.analysis.io.output import write_atomic
     from avoid_survey.instruments.summary import summarize
 
     s = summarize(ref)
@@ -194,6 +194,6 @@ def check(
     n_err = sum(f.severity == "error" for f in findings)
     if n_err:
         # exit 2 through the one error path of cli.main.run (typer.Exit is swallowed there)
-        from avoid_survey.analysis.errors import AvoidSurveyError
+        from avoid_survey.analysis.core.errors import AvoidSurveyError
         sys.stdout.flush()
         raise AvoidSurveyError(f"{n_err} problem(s) found; the instrument cannot be used", file=path)

@@ -105,7 +105,7 @@ def run(argv=None) -> int:
 
 
 def _run(argv=None) -> int:
-    from avoid_survey.analysis.errors import AvoidSurveyError
+    from avoid_survey.analysis.core.errors import AvoidSurveyError
 
     # typer >= 0.2x vendors click; find its exception classes without naming the module
     click_exception = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
@@ -113,7 +113,7 @@ def _run(argv=None) -> int:
     try:
         import warnings
 
-        from avoid_survey.analysis.errors import AvoidSurveyWarning, DataWarning
+        from avoid_survey.analysis.core.errors import AvoidSurveyWarning, DataWarning
         with warnings.catch_warnings(record=True) as caught:
             # package warnings are kept on results and printed once by the commands
             warnings.simplefilter("ignore", AvoidSurveyWarning)

@@ -29,10 +29,9 @@ def model(
     mixed, mediation; hierarchical steps, moderation, robustness runs) and print one table
     with a column per model. A spec is data: formulas use a small grammar (variables, +, *,
     :, -1, C(x, ref=level)) and nothing in it is evaluated as code."""
-    from avoid_survey.analysis.errors import AvoidSurveyError
-    from avoid_survey.analysis.models.cli_support import (list_template_text, parse_stars, resolve_spec_source,
-                                                          write_package)
-    from avoid_survey.analysis.models import run_spec
+    from avoid_survey.analysis.core.errors import AvoidSurveyError
+    from avoid_survey.analysis.stats.models.cli_support import list_template_text, parse_stars, resolve_spec_source, write_package
+    from avoid_survey.analysis.stats.models import run_spec
     from avoid_survey.cli.common import emit
 
     if list_templates:

@@ -33,10 +33,10 @@ def reliability(
 ):
     """Alpha (raw, standardized, Feldt or bootstrap CI), lambda6, omega and item statistics, as R psych."""
 
-    from avoid_survey.analysis.errors import AvoidSurveyError
+    from avoid_survey.analysis.core.errors import AvoidSurveyError
     from avoid_survey.analysis.io import read_numeric
-    from avoid_survey.analysis.output import check_output
-    from avoid_survey.analysis.reliability import reliability as run
+    from avoid_survey.analysis.io.output import check_output
+    from avoid_survey.analysis.stats.reliability import reliability as run
     from avoid_survey.instruments import load_instrument
 
     if instrument is None:

@@ -37,8 +37,8 @@ def score(
 ):
     """Scale and facet scores (mean or sum, reverse items recoded, min-items rule) written to --out."""
 
-    from avoid_survey.analysis.errors import AvoidSurveyError
-    from avoid_survey.analysis.scoring import score_file
+    from avoid_survey.analysis.core.errors import AvoidSurveyError
+    from avoid_survey.analysis.stats.scoring import score_file
 
     if instrument is None:
         raise AvoidSurveyError("score needs --instrument (a bundled id or an instrument YAML file)")

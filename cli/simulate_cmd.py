@@ -38,7 +38,7 @@ def simulate(
     force: ForceOpt = False,
 ):
     """Simulate survey responses from a known model (sample data, tests, power analysis)."""
-    from avoid_survey.analysis.errors import AvoidSurveyError
+    from avoid_survey.analysis.core.errors import AvoidSurveyError
 
     if replicate is not None or fit is not None:
         if replicate is None or fit is None:

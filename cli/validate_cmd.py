@@ -39,20 +39,20 @@ def validate(
     (careless responding), items and personal data. Exit 0: no error-level finding;
     1: errors found; 2: the file cannot be used."""
     _reuse_freed_memory()
-    from avoid_survey.analysis.errors import AvoidSurveyError
+    from avoid_survey.analysis.core.errors import AvoidSurveyError
     from avoid_survey.analysis.validate import Thresholds, validate as run_validate
     from avoid_survey.cli.common import emit
 
     mapping = None
     if map_file is not None:
-        from avoid_survey.analysis.yamlsafe import load_yaml
+        from avoid_survey.analysis.core.yamlsafe import load_yaml
         doc = load_yaml(map_file)
         if not isinstance(doc.data, dict) or not all(isinstance(v, str) for v in doc.data.values()):
             raise AvoidSurveyError("a mapping file holds 'file header: column id' pairs", file=map_file, line=1)
         mapping = {str(k).strip(): v.strip() for k, v in doc.data.items()}
     th = Thresholds()
     if thresholds_file is not None:
-        from avoid_survey.analysis.yamlsafe import load_yaml
+        from avoid_survey.analysis.core.yamlsafe import load_yaml
         doc = load_yaml(thresholds_file)
         if not isinstance(doc.data, dict):
             raise AvoidSurveyError("a thresholds file is a mapping of threshold names to numbers", file=thresholds_file, line=1)

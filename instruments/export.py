@@ -14,7 +14,7 @@ Everything a study needs besides the analysis comes from the same YAML file:
   or referent. Scale and facet names are not shown to respondents (they would cue
   socially desirable answers on a sensitive topic).
 
-All files are written through :func:`avoid_survey.analysis.output.write_atomic_with`
+All files are written through :func:`avoid_survey.analysis.io.output.write_atomic_with`
 (atomic, never over an existing file without ``force``).
 """
 from __future__ import annotations
@@ -25,8 +25,8 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from avoid_survey.analysis.errors import AvoidSurveyError
-from avoid_survey.analysis.table import Cell, Column, Table
+from avoid_survey.analysis.core.errors import AvoidSurveyError
+from avoid_survey.analysis.core.table import Cell, Column, Table
 
 from .model import AttentionCheck, Instrument, ResponseFormat, _pick
 
@@ -598,7 +598,7 @@ def questionnaire_docx(inst: Instrument, lang: str = "zh", wording: str = "self"
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm, Pt
 
-    from avoid_survey.analysis.office import set_document_fonts
+    from avoid_survey.analysis.render.office import set_document_fonts
 
     plan = questionnaire_plan(inst, lang, wording)
     doc = Document()
@@ -718,7 +718,7 @@ def export_instrument(inst, path, *, kind: str | None = None, lang: str = "zh", 
     .html/.docx questionnaire; ``kind='template'`` allows .csv, ``kind='questionnaire'``
     allows .md, ``kind='codebook'`` allows .xlsx. Refuses to overwrite without ``force``.
     """
-    from avoid_survey.analysis.output import write_atomic
+    from avoid_survey.analysis.io.output import write_atomic
 
     from .loader import load_instrument
 

@@ -10,9 +10,9 @@ import difflib
 from functools import lru_cache
 from pathlib import Path
 
-from avoid_survey.analysis.errors import AvoidSurveyError
-from avoid_survey.analysis.findings import Finding, finding
-from avoid_survey.analysis.yamlsafe import Located, data_path, load_yaml
+from avoid_survey.analysis.core.errors import AvoidSurveyError
+from avoid_survey.analysis.core.findings import Finding, finding
+from avoid_survey.analysis.core.yamlsafe import Located, data_path, load_yaml
 
 from .model import AttentionCheck, Instrument, Item, ResponseFormat, Scale, Variable
 from .schema import ID_RE, InstrumentSpec

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from avoid_survey.analysis.table import Cell, Column, Table
+from avoid_survey.analysis.core.table import Cell, Column, Table
 
 from .model import Instrument, ResponseFormat, _pick
 

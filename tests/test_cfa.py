@@ -12,7 +12,7 @@ from functools import lru_cache
 import pandas as pd
 import pytest
 
-from avoid_survey.analysis.errors import AvoidSurveyWarning
+from avoid_survey.analysis.core.errors import AvoidSurveyWarning
 from conftest import REF
 
 DATA = REF / "data"
@@ -33,7 +33,7 @@ FIT_KEYS = {"chisq": "chisq", "df": "df", "pvalue": "pvalue", "cfi": "cfi", "tli
 
 @lru_cache(maxsize=None)
 def fitted(key):
-    from avoid_survey.analysis.cfa import cfa
+    from avoid_survey.analysis.stats.cfa import cfa
 
     path, std_lv = CASES[key]
     with warnings.catch_warnings():
@@ -154,7 +154,7 @@ def test_equality_labels_share_one_parameter():
 
 @lru_cache(maxsize=None)
 def invariance():
-    from avoid_survey.analysis.cfa import cfa
+    from avoid_survey.analysis.stats.cfa import cfa
 
     return cfa(pd.read_csv(HS), model=LAV["hs3"]["model"], group="school")
 
@@ -211,7 +211,7 @@ def test_reverse_keyed_items_load_negatively():
 
 
 def test_input_frame_left_alone():
-    from avoid_survey.analysis.cfa import cfa
+    from avoid_survey.analysis.stats.cfa import cfa
 
     df = pd.read_csv(HS)
     before = df.copy()
@@ -221,7 +221,7 @@ def test_input_frame_left_alone():
 
 def test_invariance_with_std_lv_equals_lavaan():
     """std.lv: later groups get free factor variances (metric) and means (scalar), as lavaan."""
-    from avoid_survey.analysis.cfa import cfa
+    from avoid_survey.analysis.stats.cfa import cfa
 
     res = cfa(pd.read_csv(HS), model=LAV["hs3"]["model"], group="school", std_lv=True)
     ref = LAV["invariance_school"]
@@ -243,7 +243,7 @@ FIML_CASES = {"hs3_fiml": DATA / "hs_holzinger1939_mcar.csv", "bfi5_fiml": DATA 
 
 @lru_cache(maxsize=None)
 def fitted_fiml(key):
-    from avoid_survey.analysis.cfa import cfa
+    from avoid_survey.analysis.stats.cfa import cfa
 
     return cfa(pd.read_csv(FIML_CASES[key]), model=LAV[key]["model"], missing="ml")
 
@@ -282,7 +282,7 @@ def test_fiml_intercepts_and_rows():
 
 
 def test_fiml_invariance_equals_lavaan():
-    from avoid_survey.analysis.cfa import cfa
+    from avoid_survey.analysis.stats.cfa import cfa
 
     res = cfa(pd.read_csv(FIML_CASES["hs3_fiml"]), model=LAV["hs3"]["model"], missing="ml", group="school")
     for row in res.invariance:

@@ -15,8 +15,8 @@ HS_MODEL = LAV["hs3"]["model"]
 
 # ------------------------------------------------------------------ the parser
 def parse_error(text):
-    from avoid_survey.analysis.cfa.syntax import parse_model
-    from avoid_survey.analysis.errors import AvoidSurveyError
+    from avoid_survey.analysis.stats.cfa.syntax import parse_model
+    from avoid_survey.analysis.core.errors import AvoidSurveyError
 
     with pytest.raises(AvoidSurveyError) as ei:
         parse_model(text)
@@ -24,7 +24,7 @@ def parse_error(text):
 
 
 def test_parser_reads_lavaan_syntax():
-    from avoid_survey.analysis.cfa.syntax import parse_model
+    from avoid_survey.analysis.stats.cfa.syntax import parse_model
 
     st = parse_model("""
     # a comment line
@@ -231,7 +231,7 @@ def test_distribution_functions_equal_scipy():
     """analysis/dist.py stands in for scipy.stats (start-up time); same numbers."""
     from scipy import stats
 
-    from avoid_survey.analysis.dist import chi2_sf, find_root, ncx2_cdf, norm_sf
+    from avoid_survey.analysis.numerics.dist import chi2_sf, find_root, ncx2_cdf, norm_sf
 
     for x in (0.5, 3.0, 24.0, 85.3, 252.6, 4165.5):
         for df in (1, 6, 24, 246, 265):
@@ -252,9 +252,9 @@ def test_cli_text_formats_show_plain_numbers(cli, fmt):
 
 
 def test_non_convergence_is_a_warning_not_a_crash():
-    from avoid_survey.analysis.cfa.estimate import GroupData, estimate
-    from avoid_survey.analysis.cfa.model import build_model
-    from avoid_survey.analysis.cfa.syntax import parse_model
+    from avoid_survey.analysis.stats.cfa.estimate import GroupData, estimate
+    from avoid_survey.analysis.stats.cfa.model import build_model
+    from avoid_survey.analysis.stats.cfa.syntax import parse_model
 
     df = pd.read_csv(HS)
     m = build_model(parse_model(HS_MODEL), df.columns)
@@ -290,7 +290,7 @@ def test_cli_second_order_without_facets_warns(cli):
 
 
 def test_factor_correlation_beyond_one_is_warned(tmp_path):
-    from avoid_survey.analysis.cfa import cfa
+    from avoid_survey.analysis.stats.cfa import cfa
 
     # two factors whose items correlate more across than within: phi > 1
     cov = np.array([[1, .3, .5, .5], [.3, 1, .5, .5], [.5, .5, 1, .3], [.5, .5, .3, 1]])

@@ -5,7 +5,7 @@ import json
 import pandas as pd
 import pytest
 
-from avoid_survey.analysis.descriptives import describe_scores
+from avoid_survey.analysis.stats.descriptives import describe_scores
 
 from pathlib import Path
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from scipy import special, stats
 
-from avoid_survey.analysis import dist as D
+from avoid_survey.analysis.numerics import dist as D
 
 XS = [1e-8, 1e-3, 0.05, 0.5, 1.0, 2.0, 3.84, 7.5, 15.0, 40.0, 120.0, 400.0, 2000.0]
 DFS = [1, 2, 3, 4, 5, 7, 10, 24, 51, 100, 250, 1000]
@@ -87,7 +87,7 @@ def test_find_root():
 
 
 def test_import_is_light():
-    code = "import sys, avoid_survey.analysis.dist as d; d.t_crit(0.95, 10); d.chi2_sf(3, 2); d.f_sf(2, 3, 4); " \
+    code = "import sys, avoid_survey.analysis.numerics.dist as d; d.t_crit(0.95, 10); d.chi2_sf(3, 2); d.f_sf(2, 3, 4); " \
            "print(sorted(m for m in ('numpy', 'scipy', 'pandas') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
@@ -97,7 +97,7 @@ def test_pairwise_moments_equal_pandas_far_from_zero():
     """factor_utils.pairwise_cov/cor (used by reliability and efa) = R/pandas pairwise cov/cor."""
     import pandas as pd
 
-    from avoid_survey.analysis import factor_utils as fu
+    from avoid_survey.analysis.numerics import factor_utils as fu
     rng = np.random.default_rng(3)
     X = rng.normal(1000, 1, (400, 6))
     X[rng.random(X.shape) < 0.2] = np.nan

@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from avoid_survey.analysis import factor_utils as fu
-from avoid_survey.analysis.efa import efa, efa_file
-from avoid_survey.analysis.errors import AvoidSurveyError, HeywoodWarning
+from avoid_survey.analysis.numerics import factor_utils as fu
+from avoid_survey.analysis.stats.efa import efa, efa_file
+from avoid_survey.analysis.core.errors import AvoidSurveyError, HeywoodWarning
 
 REF_DIR = Path(__file__).parent / "reference"
 REF = json.loads((REF_DIR / "efa.json").read_text())

@@ -22,7 +22,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from avoid_survey.analysis import careless as cl
+from avoid_survey.analysis.validate import careless as cl
 from avoid_survey.analysis import io as aio
 
 
@@ -192,7 +192,7 @@ def test_prescan_gives_the_inline_scan_result(tmp_path, monkeypatch):
 
 
 def test_prescan_errors_reach_the_caller(tmp_path, monkeypatch):
-    from avoid_survey.analysis.errors import AvoidSurveyError
+    from avoid_survey.analysis.core.errors import AvoidSurveyError
 
     monkeypatch.setattr(aio, "SCAN_BYTES", 100)
     p = tmp_path / "nul.csv"
@@ -204,7 +204,7 @@ def test_prescan_errors_reach_the_caller(tmp_path, monkeypatch):
 
 
 def test_a_prescan_the_run_did_not_take_is_dropped(tmp_path, monkeypatch):
-    from avoid_survey.analysis.errors import AvoidSurveyError
+    from avoid_survey.analysis.core.errors import AvoidSurveyError
     from avoid_survey.analysis.validate import validate
 
     monkeypatch.setattr(aio, "SCAN_BYTES", 100)
@@ -284,7 +284,7 @@ MODEL = "F1 =~ y1 + y2 + y3 + y4\nF2 =~ y5 + y6 + y7 + y8"
 
 
 def test_cfa_on_a_plain_csv_equals_the_pandas_path(tmp_path):
-    from avoid_survey.analysis.cfa import cfa
+    from avoid_survey.analysis.stats.cfa import cfa
 
     p = tmp_path / "plain.csv"
     _cfa_data(p)
@@ -372,7 +372,7 @@ def _inst_csv(path, rng, n=400, alias=True, bad=True):
 def test_plain_numeric_with_an_instrument_equals_read_data(tmp_path):
     import warnings as w
 
-    from avoid_survey.analysis.errors import DataWarning
+    from avoid_survey.analysis.core.errors import DataWarning
 
     p = tmp_path / "d.csv"
     inst = _inst_csv(p, np.random.default_rng(8))

@@ -3,8 +3,8 @@ labels with a note when no CJK font is installed."""
 import numpy as np
 import pytest
 
-from avoid_survey.analysis import figures as F
-from avoid_survey.analysis.errors import AvoidSurveyError
+from avoid_survey.analysis.render import figures as F
+from avoid_survey.analysis.core.errors import AvoidSurveyError
 
 LOAD = [{"factor": "F1", "item": "a1", "std": .8}, {"factor": "F1", "item": "a2", "std": .7},
         {"factor": "F2", "item": "b1", "std": .9}, {"factor": "F2", "item": "b2", "std": .6},

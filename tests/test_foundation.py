@@ -5,9 +5,9 @@ import sys
 
 import pytest
 
-from avoid_survey.analysis.errors import AvoidSurveyError
-from avoid_survey.analysis.output import register_input, write_atomic
-from avoid_survey.analysis.yamlsafe import load_yaml, load_yaml_text
+from avoid_survey.analysis.core.errors import AvoidSurveyError
+from avoid_survey.analysis.io.output import register_input, write_atomic
+from avoid_survey.analysis.core.yamlsafe import load_yaml, load_yaml_text
 
 
 def test_version_and_help(cli):
@@ -81,7 +81,7 @@ def test_write_atomic_never_overwrites_or_touches_inputs(tmp_path):
 
 
 def test_write_atomic_leaves_nothing_when_interrupted(tmp_path):
-    from avoid_survey.analysis.output import write_atomic_with
+    from avoid_survey.analysis.io.output import write_atomic_with
 
     def writer(tmp):
         open(tmp, "w").write("partial")

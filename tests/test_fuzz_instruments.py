@@ -6,7 +6,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from avoid_survey.analysis.errors import AvoidSurveyError
+from avoid_survey.analysis.core.errors import AvoidSurveyError
 from avoid_survey.instruments.loader import check_instrument_file, load_instrument
 
 PROFILE = dict(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "150")), deadline=None,

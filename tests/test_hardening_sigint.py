@@ -36,7 +36,7 @@ def test_sigint_during_bootstrap_exits_130_and_writes_nothing(tmp_path):
 
 def test_interrupt_inside_write_removes_the_temp_file(tmp_path, capsys, monkeypatch):
     """SIGINT while the output is being written: the temporary file is removed too."""
-    from avoid_survey.analysis import output
+    from avoid_survey.analysis.io import output
     from avoid_survey.cli import main
 
     real = output.write_atomic_with

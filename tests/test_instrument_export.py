@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from avoid_survey.analysis.errors import AvoidSurveyError
+from avoid_survey.analysis.core.errors import AvoidSurveyError
 from avoid_survey.instruments import load_instrument
 from avoid_survey.instruments.export import (codebook, codebook_records, export_instrument, infer_kind,
                                              questionnaire_plan, template_columns)

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from avoid_survey.analysis import io as aio
-from avoid_survey.analysis.errors import AvoidSurveyError
+from avoid_survey.analysis.core.errors import AvoidSurveyError
 from avoid_survey.analysis.io import load, norm_header, parse_duration, read_data, to_codes
 from avoid_survey.instruments import load_instrument
 

@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from avoid_survey.analysis.models import run_spec
+from avoid_survey.analysis.stats.models import run_spec
 
 from conftest import REF
 
@@ -83,7 +83,7 @@ def test_ordinal_matches_polr(link, key):
 
 
 def test_binary_response_needs_two_values():
-    from avoid_survey.analysis.errors import AvoidSurveyError
+    from avoid_survey.analysis.core.errors import AvoidSurveyError
     with pytest.raises(AvoidSurveyError, match="exactly two values"):
         run_spec({"data": str(DATA / "model_mtcars.csv"), "models": [
             {"name": "b", "family": "logit", "formula": "gear ~ wt"}]})

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from avoid_survey.analysis.errors import AvoidSurveyError
-from avoid_survey.analysis.models.mediation import bootstrap_indices, fit_mediation
+from avoid_survey.analysis.core.errors import AvoidSurveyError
+from avoid_survey.analysis.stats.models.mediation import bootstrap_indices, fit_mediation
 
 REF = Path(__file__).parent / "reference"
 FIX = {r["id"]: r for r in json.loads((REF / "model_mediation.json").read_text())}
@@ -149,7 +149,7 @@ def test_seed_reproducible_and_different_seeds_differ():
 
 
 def test_chunked_bootstrap_equals_one_block(monkeypatch):
-    from avoid_survey.analysis.models import mediation
+    from avoid_survey.analysis.stats.models import mediation
 
     kw = dict(data=MT, x="wt", mediators="hp", y="mpg", n_boot=100, seed=3)
     whole = fit_mediation(**kw)
@@ -163,7 +163,7 @@ def test_chunked_bootstrap_equals_one_block(monkeypatch):
 def test_cluster_bootstrap_resamples_whole_clusters(monkeypatch):
     """A resample is a multiset of whole schools: the weights are per school (each row of a
     school gets its school's multiplicity), drawn 30 at a time from 30 schools."""
-    from avoid_survey.analysis.models import mediation
+    from avoid_survey.analysis.stats.models import mediation
 
     seen = []
     orig = mediation._batched_ols

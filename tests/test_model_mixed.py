@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from avoid_survey.analysis.errors import AvoidSurveyError
-from avoid_survey.analysis.dist import chi2_sf, chibar_sf
-from avoid_survey.analysis.models.mixed import fit_mixed
+from avoid_survey.analysis.core.errors import AvoidSurveyError
+from avoid_survey.analysis.numerics.dist import chi2_sf, chibar_sf
+from avoid_survey.analysis.stats.models.mixed import fit_mixed
 
 REF = Path(__file__).parent / "reference"
 FIX = {r["id"]: r for r in json.loads((REF / "model_mixed.json").read_text())}

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from avoid_survey.analysis.models import run_spec
+from avoid_survey.analysis.stats.models import run_spec
 
 from conftest import REF
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from avoid_survey.analysis.errors import AvoidSurveyError
-from avoid_survey.analysis.models import parse_formula, run_spec
+from avoid_survey.analysis.core.errors import AvoidSurveyError
+from avoid_survey.analysis.stats.models import parse_formula, run_spec
 
 from conftest import REF
 
@@ -73,7 +73,7 @@ def test_unknown_variable_names_variable_and_line(cli, tmp_path):
 
 
 def test_unknown_variable_checked_before_any_model_is_fitted(tmp_path, monkeypatch):
-    import avoid_survey.analysis.models.ols as ols
+    import avoid_survey.analysis.stats.models.ols as ols
     called = []
     monkeypatch.setattr(ols, "fit_ols", lambda *a, **k: called.append(1))
     with pytest.raises(AvoidSurveyError, match="nope"):

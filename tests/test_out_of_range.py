@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 import pytest
 
-from avoid_survey.analysis.errors import DataWarning
+from avoid_survey.analysis.core.errors import DataWarning
 from avoid_survey.analysis.io import read_data
 from avoid_survey.instruments import load_instrument
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from avoid_survey.analysis.io import read_data
-from avoid_survey.analysis.reliability import (bootstrap_alpha, pairwise_cov, reliability)
+from avoid_survey.analysis.stats.reliability import bootstrap_alpha, pairwise_cov, reliability
 from avoid_survey.instruments import load_instrument
 
 REF = Path(__file__).parent / "reference"
@@ -193,7 +193,7 @@ def test_listwise_uses_complete_rows_only():
 
 
 def test_library_errors_are_user_errors():
-    from avoid_survey.analysis.errors import AvoidSurveyError
+    from avoid_survey.analysis.core.errors import AvoidSurveyError
     inst, df = _load("holzinger")
     with pytest.raises(AvoidSurveyError):
         reliability(df, inst, scales=["nope"])

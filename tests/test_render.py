@@ -7,7 +7,7 @@ import math
 import pytest
 
 from avoid_survey.analysis.render import render_bytes, render_text
-from avoid_survey.analysis.table import Cell, Column, Table, fmt_number
+from avoid_survey.analysis.core.table import Cell, Column, Table, fmt_number
 
 
 def sample_table():

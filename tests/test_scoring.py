@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from avoid_survey.analysis.aggregate import aggregate_units, icc_oneway, rwg_j
-from avoid_survey.analysis.errors import AvoidSurveyError
+from avoid_survey.analysis.stats.aggregate import aggregate_units, icc_oneway, rwg_j
+from avoid_survey.analysis.core.errors import AvoidSurveyError
 from avoid_survey.analysis.io import read_data
-from avoid_survey.analysis.scoring import needed_items, score_frame
+from avoid_survey.analysis.stats.scoring import needed_items, score_frame
 from avoid_survey.cli.main import run
 from avoid_survey.instruments import load_instrument
 

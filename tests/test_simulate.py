@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from avoid_survey.analysis.errors import AvoidSurveyError
+from avoid_survey.analysis.core.errors import AvoidSurveyError
 from avoid_survey.analysis.simulate import load_study, normalize_term, simulate, wjx_frame
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -304,7 +304,7 @@ def test_normalize_term():
 def test_recovery_of_structural_coefficients_and_iccs():
     import statsmodels.formula.api as smf
 
-    from avoid_survey.analysis.scoring import score_frame
+    from avoid_survey.analysis.stats.scoring import score_frame
 
     st = load_study(FIX / "recovery-study.yaml")
     sim = simulate(st)

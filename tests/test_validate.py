@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from avoid_survey.analysis import careless as cl
-from avoid_survey.analysis.findings import CATALOG
+from avoid_survey.analysis.validate import careless as cl
+from avoid_survey.analysis.core.findings import CATALOG
 from avoid_survey.analysis.validate import CLASS_OF, FLAG_COLUMNS, FINDING_CLASSES, Thresholds, validate
 from avoid_survey.instruments import load_instrument
 
@@ -419,7 +419,7 @@ def test_item_rest_from_the_shared_covariance_matches(inst):
     """Complete data: the item-rest correlations taken from the covariance matrix computed
     for Mahalanobis D² (on reverse-recoded items) equal the per-group computation, and D²
     is the same on raw and reverse-recoded items."""
-    from avoid_survey.analysis import careless as cl
+    from avoid_survey.analysis.validate import careless as cl
     from avoid_survey.analysis.validate import _item_rest, _reversed
 
     df = pd.read_csv(FX / "items.csv")

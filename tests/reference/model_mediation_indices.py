@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from avoid_survey.analysis.models.mediation import bootstrap_indices
+from avoid_survey.analysis.stats.models.mediation import bootstrap_indices
 
 D = Path(__file__).parent / "data"
 mt = pd.read_csv(D / "med_mtcars.csv")

@@ -1,0 +1,1 @@
+"""The ground floor: errors, findings, warnings, the table model, terms, registries."""

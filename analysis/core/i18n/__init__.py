@@ -1,0 +1,56 @@
+"""The one catalogue of words avoid-survey shows, in Chinese and English.
+
+Every label, note and message a user reads comes from here: ``tr(key, lang)``. The terms
+are kept in one module per area (``common``, ``validate``, ``models`` ...); each holds a
+``TERMS`` dict of ``key: (en, zh)``. Keys are unique across the areas (a test checks it,
+and that each term has both languages). :mod:`.glossary` fixes the field's standard
+Chinese terms (列表删除, 标准化系数, 组合信度 ...) that every area uses.
+
+Labels written in instrument YAML files are data, not catalogue terms: ``text_in``
+picks the language from such a ``{en, zh}`` mapping.
+"""
+from __future__ import annotations
+
+from importlib import import_module
+
+__all__ = ["tr", "text_in", "TERMS", "LANGS", "AREAS", "load_areas"]
+
+LANGS = ("zh", "en")
+
+# one module per area; a new area is one more name here
+AREAS = ("common", "glossary")
+
+
+def load_areas() -> dict[str, dict[str, tuple[str, str]]]:
+    """Each area's own ``TERMS`` (for the catalogue tests)."""
+    return {a: import_module(f"{__name__}.{a}").TERMS for a in AREAS}
+
+
+def _merge() -> dict[str, tuple[str, str]]:
+    out: dict[str, tuple[str, str]] = {}
+    for terms in load_areas().values():
+        out.update(terms)
+    return out
+
+
+TERMS: dict[str, tuple[str, str]] = _merge()
+
+
+def tr(key: str, lang: str = "en") -> str:
+    """Translate a term key; unknown keys come back unchanged."""
+    pair = TERMS.get(key)
+    if pair is None:
+        return key
+    return pair[1] if lang == "zh" else pair[0]
+
+
+def text_in(value, lang: str = "en") -> str:
+    """Pick ``lang`` from a {en, zh} mapping (instrument data), falling back to the other."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        other = "en" if lang == "zh" else "zh"
+        return value.get(lang) or value.get(other) or ""
+    return str(value)

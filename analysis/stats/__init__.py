@@ -1,0 +1,1 @@
+"""Statistics by topic: pure functions returning result objects."""

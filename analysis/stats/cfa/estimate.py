@@ -1,0 +1,440 @@
+"""Maximum likelihood estimation of a CFA, as lavaan's default (``estimator = "ML"``).
+
+Per group g, with the biased sample covariance ``S_g`` (divisor N_g) and mean ``ybar_g``::
+
+    F_g = log|Sigma_g| + tr(S_g Sigma_g^-1) - log|S_g| - p + (ybar_g - mu_g)' Sigma_g^-1 (ybar_g - mu_g)
+    F   = sum_g (N_g / N) F_g,          chi-square = N F = sum_g N_g F_g
+
+(the last term only with a mean structure). ``F`` is minimised by Fisher scoring with the
+analytic gradient and expected information and a backtracking line search::
+
+    dF_g/dt   = tr(G dSigma/dt) - 2 d' Sigma^-1 dmu/dt,   G = Sigma^-1 - Sigma^-1 (S + d d') Sigma^-1
+    I_g(s, t) = 1/2 tr(Sigma^-1 dSigma/ds Sigma^-1 dSigma/dt) + dmu/ds' Sigma^-1 dmu/dt
+
+Standard errors come from the expected information, ``vcov = (sum_g N_g I_g)^-1``, as
+lavaan's ``information = "expected"`` with ``likelihood = "normal"``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ...core.errors import AvoidSurveyError
+from .fiml import pattern_f, pattern_grad_parts
+from .model import CFAModel
+
+__all__ = ["GroupData", "Estimation", "estimate", "implied", "standardized"]
+
+
+@dataclass
+class GroupData:
+    name: str
+    n: int
+    S: np.ndarray      # biased covariance (divisor n); with missing = "ml" the EM (h1) estimate
+    mean: np.ndarray
+    patterns: list | None = None   # missing-data patterns (full-information ML)
+    f_h1: float = 0.0              # pattern fit value of the saturated model
+    logl_h1: float | None = None
+
+
+@dataclass
+class Estimation:
+    theta: np.ndarray
+    fmin: float                 # F at the solution (sum_g N_g/N F_g)
+    chisq_groups: list          # N_g F_g
+    converged: bool
+    iterations: int
+    vcov: np.ndarray | None
+    sigma: list                 # implied covariance per group
+    mu: list                    # implied means per group
+    mats: list                  # (Lambda, B, Psi, Theta, nu, alpha) per group
+    warnings: list = field(default_factory=list)
+
+
+class _Filler:
+    """Writes free parameters into the model matrices of each group."""
+
+    def __init__(self, model: CFAModel):
+        p, m = model.p, model.m
+        self.model = model
+        self.base = []
+        self.free = []
+        for g in range(model.n_groups):
+            mats = {"lambda": np.zeros((p, m)), "beta": np.zeros((m, m)), "psi": np.zeros((m, m)),
+                    "theta": np.zeros((p, p)), "nu": np.zeros((p, 1)), "alpha": np.zeros((m, 1))}
+            fr = {k: ([], [], []) for k in mats}
+            for r in model.rows:
+                if r.group != g:
+                    continue
+                pairs = [(r.i, r.j)]
+                if r.mat in ("psi", "theta") and r.i != r.j:
+                    pairs.append((r.j, r.i))
+                for (a, b) in pairs:
+                    if r.free >= 0:
+                        fr[r.mat][0].append(a)
+                        fr[r.mat][1].append(b)
+                        fr[r.mat][2].append(r.free)
+                    else:
+                        mats[r.mat][a, b] = r.value
+            self.base.append(mats)
+            self.free.append({k: tuple(np.asarray(v, dtype=int) for v in t) for k, t in fr.items()})
+
+    def mats(self, theta, g):
+        out = {}
+        for k, base in self.base[g].items():
+            a = base.copy()
+            i, j, idx = self.free[g][k]
+            if len(idx):
+                a[i, j] = theta[idx]
+            out[k] = a
+        return out
+
+
+def implied(mats, meanstructure: bool):
+    """Sigma, mu, and the pieces the derivatives need."""
+    lam, beta, psi, th = mats["lambda"], mats["beta"], mats["psi"], mats["theta"]
+    m = beta.shape[0]
+    if np.any(beta):
+        A = np.linalg.inv(np.eye(m) - beta)
+    else:
+        A = np.eye(m)
+    L = lam @ A
+    sigma = L @ psi @ L.T + th
+    sigma = (sigma + sigma.T) / 2
+    a_alpha = A @ mats["alpha"][:, 0]
+    mu = mats["nu"][:, 0] + L @ a_alpha if meanstructure else None
+    return sigma, mu, A, L, a_alpha
+
+
+def _plan(model: CFAModel, g: int):
+    """Free rows of group g as arrays (kind, i, j, index), cached on the model."""
+    cache = model.__dict__.setdefault("_deriv_plan", {})
+    if g not in cache:
+        code = {"lambda": 0, "beta": 1, "psi": 2, "theta": 3, "nu": 4, "alpha": 5}
+        rows = [r for r in model.rows if r.group == g and r.free >= 0]
+        cache[g] = (np.array([code[r.mat] for r in rows], dtype=int), np.array([r.i for r in rows], dtype=int),
+                    np.array([r.j for r in rows], dtype=int), np.array([r.free for r in rows], dtype=int))
+    return cache[g]
+
+
+def _derivatives(model: CFAModel, filler: _Filler, theta, g):
+    """Every free row's dSigma as a symmetric rank-2 term u v' + v u', and its dmu.
+
+    Returns sigma, mu, U, V (p x n_rows), dM (n_rows x p), idx (free index of each row).
+    lambda_ij: u = e_i, v = (A Psi A' Lambda')_j;  beta_ij: u = (Lambda A)_i, v = same as lambda;
+    psi_ij: u = L_i, v = L_j (halved on the diagonal);  theta_ij: u = e_i, v = e_j (halved).
+    """
+    p = model.p
+    mats = filler.mats(theta, g)
+    sigma, mu, A, L, a_alpha = implied(mats, model.meanstructure)
+    Q = A @ mats["psi"] @ L.T  # m x p
+    kind, ii, jj, idx = _plan(model, g)
+    n = len(idx)
+    U = np.zeros((p, n))
+    V = np.zeros((p, n))
+    dM = np.zeros((n, p))
+    eye = np.eye(p)
+    half = np.where(ii == jj, 0.5, 1.0)
+    for c in range(6):
+        sel = np.flatnonzero(kind == c)
+        if not len(sel):
+            continue
+        i, j = ii[sel], jj[sel]
+        if c == 0:    # lambda
+            U[:, sel] = eye[:, i]
+            V[:, sel] = Q[j, :].T
+            dM[sel] = eye[i] * a_alpha[j][:, None]
+        elif c == 1:  # beta
+            U[:, sel] = L[:, i]
+            V[:, sel] = Q[j, :].T
+            dM[sel] = L[:, i].T * a_alpha[j][:, None]
+        elif c == 2:  # psi
+            U[:, sel] = L[:, i]
+            V[:, sel] = L[:, j] * half[sel]
+        elif c == 3:  # theta
+            U[:, sel] = eye[:, i]
+            V[:, sel] = eye[:, j] * half[sel]
+        elif c == 4:  # nu
+            dM[sel] = eye[i]
+        else:         # alpha
+            dM[sel] = L[:, i].T
+    return sigma, mu, U, V, dM, idx
+
+
+def _fvalue(model, filler, theta, groups, ntotal):
+    total = 0.0
+    parts = []
+    for g, gd in enumerate(groups):
+        mats = filler.mats(theta, g)
+        sigma, mu, *_ = implied(mats, model.meanstructure)
+        if gd.patterns is not None:
+            f = pattern_f(gd.patterns, gd.n, sigma, mu)
+            if not np.isfinite(f):
+                return np.inf, None
+            f -= gd.f_h1
+            parts.append(gd.n * f)
+            total += gd.n / ntotal * f
+            continue
+        sign, logdet = np.linalg.slogdet(sigma)
+        if sign <= 0:
+            return np.inf, None
+        try:
+            W = np.linalg.inv(sigma)
+        except np.linalg.LinAlgError:
+            return np.inf, None
+        _, logdet_s = np.linalg.slogdet(gd.S)
+        f = logdet + np.sum(gd.S * W) - logdet_s - model.p
+        if model.meanstructure:
+            d = gd.mean - mu
+            f += d @ W @ d
+        parts.append(gd.n * f)
+        total += gd.n / ntotal * f
+    return total, parts
+
+
+def _scatter(target, idx, block, npar):
+    """target[idx][:, idx] += block, summing rows that share a free parameter."""
+    if len(np.unique(idx)) == len(idx):
+        target[np.ix_(idx, idx)] += block
+        return
+    tmp = np.zeros((npar, block.shape[1]))
+    np.add.at(tmp, idx, block)
+    np.add.at(target.T, idx, tmp.T)
+
+
+def _grad_info(model, filler, theta, groups, ntotal, need_info=True):
+    """Gradient of F and the unit expected information sum_g (N_g/N) I_g.
+
+    With dSigma_s = u_s v_s' + v_s u_s':  1/2 tr(W dSigma_s W dSigma_t) = (U'WV)_st (U'WV)_ts
+    + (U'WU)_st (V'WV)_st, and tr(G dSigma_s) = 2 u_s' G v_s, so nothing p x p x npar is formed.
+    """
+    npar = model.npar
+    grad = np.zeros(npar)
+    info = np.zeros((npar, npar))
+    for g, gd in enumerate(groups):
+        sigma, mu, U, V, dM, idx = _derivatives(model, filler, theta, g)
+        w = gd.n / ntotal
+        if gd.patterns is not None:
+            G, mvec, parts = pattern_grad_parts(gd.patterns, gd.n, sigma, mu)
+            ge = 2 * np.sum(U * (G @ V), axis=0) - 2 * dM @ mvec
+            ie = 0.0
+            for o, Wo, wk in (parts if need_info else ()):  # expected information per pattern: a scoring direction
+                Uo, Vo, Mo = U[o], V[o], dM[:, o]
+                WUo, WVo = Wo @ Uo, Wo @ Vo
+                Muv = Uo.T @ WVo
+                ie = ie + wk * (Muv * Muv.T + (Uo.T @ WUo) * (Vo.T @ WVo) + Mo @ Wo @ Mo.T)
+            grad += w * np.bincount(idx, weights=ge, minlength=npar)
+            _scatter(info, idx, w * ie, npar)
+            continue
+        W = np.linalg.inv(sigma)
+        if model.meanstructure:
+            d = gd.mean - mu
+            Wd = W @ d
+            G = W - W @ (gd.S + np.outer(d, d)) @ W
+            ge = 2 * np.sum(U * (G @ V), axis=0) - 2 * dM @ Wd
+            ie = dM @ W @ dM.T
+        else:
+            G = W - W @ gd.S @ W
+            ge = 2 * np.sum(U * (G @ V), axis=0)
+            ie = 0.0
+        WU, WV = W @ U, W @ V
+        Muv = U.T @ WV
+        ie = ie + Muv * Muv.T + (U.T @ WU) * (V.T @ WV)
+        grad += w * np.bincount(idx, weights=ge, minlength=npar)
+        _scatter(info, idx, w * ie, npar)
+    return grad, info
+
+
+def start_values(model: CFAModel, groups) -> np.ndarray:
+    """Simple starting values: residual variances S_ii/2, loadings from covariances with the
+    marker item, factor variances S_marker/2, covariances 0, intercepts the sample means."""
+    theta = np.full(model.npar, np.nan)
+    ovi = {v: k for k, v in enumerate(model.ov)}
+    for g, gd in enumerate(groups):
+        S = gd.S
+        rows = [r for r in model.rows if r.group == g]
+        marker = {}
+        for r in rows:
+            if r.op == "=~" and r.rhs in ovi and r.lhs not in marker:
+                marker[r.lhs] = (r.rhs, r.value if r.free < 0 else None)
+        lv_var = {}
+        for f, (item, val) in marker.items():
+            s_mm = S[ovi[item], ovi[item]]
+            if model.std_lv or val is None or val == 0:
+                lv_var[f] = 1.0
+            else:
+                lv_var[f] = max(0.5 * s_mm / val ** 2, 1e-3)
+        for r in rows:
+            if r.free < 0 or not np.isnan(theta[r.free]):
+                continue
+            t = 0.0
+            if r.mat == "theta":
+                t = 0.5 * S[r.i, r.i] if r.i == r.j else 0.0
+            elif r.mat == "lambda":
+                item, val = marker.get(r.lhs, (None, None))
+                psi = lv_var.get(r.lhs, 1.0)
+                if item is not None and item != r.rhs and val not in (None, 0):
+                    t = S[r.i, ovi[item]] / (val * psi)
+                else:
+                    # free marker or std.lv: sqrt(S_ii / 2) / sqrt(psi), signed like the marker covariance
+                    first = marker.get(r.lhs, (r.rhs, None))[0]
+                    sgn = np.sign(S[r.i, ovi[first]]) if first != r.rhs else 1.0
+                    t = (sgn or 1.0) * np.sqrt(0.5 * S[r.i, r.i] / psi)
+            elif r.mat == "beta":
+                t = 1.0
+            elif r.mat == "psi":
+                if r.i == r.j:
+                    f = r.lhs
+                    t = lv_var.get(f, 0.05)
+                    if f in model.higher_order:
+                        t = 0.05
+                else:
+                    t = 0.0
+            elif r.mat == "nu":
+                t = gd.mean[r.i]
+            elif r.mat == "alpha":
+                t = 0.0
+            theta[r.free] = t
+    theta[np.isnan(theta)] = 0.1
+    return theta
+
+
+def estimate(model: CFAModel, groups: list[GroupData], *, max_iter: int = 500, tol: float = 1e-10) -> Estimation:
+    """Fit the model to the groups' moments by ML (Fisher scoring).
+
+    Returns an :class:`Estimation`; a singular information matrix at the solution (a model that
+    is not identified) raises AvoidSurveyError naming the parameter involved.
+    """
+    ntotal = sum(gd.n for gd in groups)
+    filler = _Filler(model)
+    warns: list[str] = []
+    theta = start_values(model, groups)
+    f, _ = _fvalue(model, filler, theta, groups, ntotal)
+    if not np.isfinite(f):
+        # rescue: residual variances larger
+        for r in model.rows:
+            if r.free >= 0 and r.mat == "theta" and r.i == r.j:
+                theta[r.free] = groups[r.group].S[r.i, r.i]
+        f, _ = _fvalue(model, filler, theta, groups, ntotal)
+    converged = False
+    it = 0
+    for it in range(1, max_iter + 1):
+        grad, info = _grad_info(model, filler, theta, groups, ntotal)
+        if np.max(np.abs(grad)) < tol:
+            converged = True
+            break
+        H = 2 * info
+        try:
+            step = -np.linalg.solve(H + 1e-12 * np.eye(len(H)) * max(1.0, np.trace(H) / len(H)), grad)
+        except np.linalg.LinAlgError:
+            step = -grad
+        slope = grad @ step
+        if slope >= 0:  # not a descent direction: fall back to steepest descent
+            step = -grad
+            slope = grad @ step
+        t = 1.0
+        while True:
+            f_new, _ = _fvalue(model, filler, theta + t * step, groups, ntotal)
+            if np.isfinite(f_new) and f_new <= f + 1e-4 * t * slope:
+                break
+            t /= 2
+            if t < 1e-12:
+                break
+        if t < 1e-12:
+            # no progress is possible: at a (numerical) optimum or stuck
+            converged = np.max(np.abs(grad)) < 1e-6
+            break
+        theta = theta + t * step
+        if abs(f - f_new) < 1e-15 and np.max(np.abs(t * step)) < 1e-10:
+            f = f_new
+            grad, info = _grad_info(model, filler, theta, groups, ntotal)
+            converged = np.max(np.abs(grad)) < 1e-6
+            break
+        f = f_new
+    f, parts = _fvalue(model, filler, theta, groups, ntotal)
+    if not converged:
+        warns.append(f"the ML estimation did not converge in {it} iterations (max |gradient| "
+                     f"{np.max(np.abs(_grad_info(model, filler, theta, groups, ntotal)[0])):.2g}); estimates are not to be trusted")
+    _, info = _grad_info(model, filler, theta, groups, ntotal)
+    full = info * ntotal
+    vcov = None
+    # scale-free check (a factor with a tiny variance and a huge loading is badly scaled, not unidentified)
+    dg = np.sqrt(np.clip(np.diag(full), 1e-300, None))
+    ev, evec = np.linalg.eigh(full / np.outer(dg, dg))
+    if ev[0] <= 1e-10 * max(ev[-1], 1e-300):
+        bad = model.free_rows()[int(np.argmax(np.abs(evec[:, 0])))]
+        raise AvoidSurveyError(f"the model is not identified: the information matrix is singular "
+                               f"(look at '{bad.lhs} {bad.op} {bad.rhs}'); fix a loading or a variance, "
+                               f"or add indicators")
+    vcov = np.linalg.inv(full)
+    if any(gd.patterns is not None for gd in groups):
+        # observed information (lavaan's default with missing = "ml"): Hessian of F by central
+        # differences of the analytic gradient; -logl = N/2 F + const
+        hess = np.empty((model.npar, model.npar))
+        for t in range(model.npar):
+            h = 1e-5 * max(1.0, abs(theta[t]))
+            up, dn = theta.copy(), theta.copy()
+            up[t] += h
+            dn[t] -= h
+            hess[:, t] = (_grad_info(model, filler, up, groups, ntotal, False)[0]
+                          - _grad_info(model, filler, dn, groups, ntotal, False)[0]) / (2 * h)
+        hess = (hess + hess.T) / 2 * ntotal / 2
+        try:
+            vcov = np.linalg.inv(hess)
+        except np.linalg.LinAlgError:
+            warns.append("the observed information matrix is singular: standard errors are from the expected "
+                         "information")
+    sig, mus, mats = [], [], []
+    for g in range(len(groups)):
+        mt = filler.mats(theta, g)
+        s, mu, *_ = implied(mt, model.meanstructure)
+        sig.append(s)
+        mus.append(mu)
+        mats.append(mt)
+    return Estimation(theta, f, parts, converged, it, vcov, sig, mus, mats, warns)
+
+
+def standardized(model: CFAModel, theta, filler=None):
+    """std.all value of every parameter-table row (lavaan's ``standardizedSolution``).
+
+    Loadings l * sd(factor) / sd(item); variances as a share of the total variance;
+    covariances between residuals (or factor disturbances) as correlations of those residuals.
+    """
+    filler = filler or _Filler(model)
+    plan = getattr(model, "_std_plan", None)
+    if plan is None:
+        code = {"lambda": 0, "beta": 1, "psi": 2, "theta": 3, "nu": 4, "alpha": 5}
+        plan = (np.array([r.group for r in model.rows]), np.array([code[r.mat] for r in model.rows]),
+                np.array([r.i for r in model.rows]), np.array([r.j for r in model.rows]))
+        model._std_plan = plan
+    grp, mat, ii, jj = plan
+    out = np.full(len(model.rows), np.nan)
+    names = ("lambda", "beta", "psi", "theta", "nu", "alpha")
+    for g in range(model.n_groups):
+        mt = filler.mats(theta, g)
+        sigma, mu, A, L, _ = implied(mt, model.meanstructure)
+        v_lv = np.sum((A @ mt["psi"]) * A, axis=1)
+        v_ov = np.diag(sigma)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            for c, name in enumerate(names):
+                sel = (grp == g) & (mat == c)
+                if not sel.any():
+                    continue
+                i, j = ii[sel], jj[sel]
+                est = mt[name][i, j]
+                if name == "lambda":
+                    val = est * np.sqrt(v_lv[j]) / np.sqrt(v_ov[i])
+                elif name == "beta":
+                    val = est * np.sqrt(v_lv[j]) / np.sqrt(v_lv[i])
+                elif name in ("psi", "theta"):
+                    tot = v_lv if name == "psi" else v_ov
+                    d = np.diag(mt[name])
+                    # a (residual) covariance becomes a (residual) correlation, as lavaan
+                    val = np.where(i == j, est / tot[i], est / np.sqrt(d[i] * d[j]))
+                elif name == "nu":
+                    val = est / np.sqrt(v_ov[i])
+                else:
+                    val = est / np.sqrt(v_lv[i])
+                out[sel] = val
+    return out

@@ -1,0 +1,574 @@
+"""Exploratory factor analysis equal to R psych::fa and psych::fa.parallel.
+
+``efa(data, items, ...)`` computes, from ONE correlation matrix (pairwise-complete Pearson
+correlations as ``cor(x, use = "pairwise")``, or listwise):
+
+* KMO (overall and per item) and Bartlett's test of sphericity (psych::KMO,
+  psych::cortest.bartlett);
+* parallel analysis as ``psych::fa.parallel(x, fa = "fa")`` suggesting the number of
+  factors (used with ``n_factors='auto'``);
+* a minres, ML or principal-axis solution, rotated by oblimin (quartimin), promax,
+  varimax, geomin (oblique) or quartimax, with factors reflected to positive loading sums
+  and ordered by the variance they explain after rotation, exactly as psych::fa does.
+
+The numerical work lives in :mod:`avoid_survey.analysis.numerics.factor_utils`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..core.errors import (AvoidSurveyError, AvoidSurveyWarning, ConvergenceWarning, HeywoodWarning, warn)
+from ..numerics import factor_utils as fu
+from ..core.table import label as _label
+
+__all__ = ["efa", "efa_file", "EFAResult", "ParallelResult", "correlation_matrix",
+           "METHODS", "ROTATIONS", "BLANK_BELOW"]
+
+METHODS = ("minres", "ml", "pa")
+ROTATIONS = ("oblimin", "promax", "varimax", "geomin", "quartimax", "none")
+OBLIQUE = ("oblimin", "promax", "geomin")
+BLANK_BELOW = 0.30
+_PREFIX = {"minres": "MR", "ml": "ML", "pa": "PA"}
+_R_NAME = {"oblimin": "oblimin", "promax": "promax", "varimax": "varimax", "geomin": "geominQ",
+           "quartimax": "quartimax", "none": "none"}
+
+
+def _t(en: str, zh: str) -> dict:
+    return {"en": en, "zh": zh}
+
+
+# ------------------------------------------------------------------ results
+@dataclass(frozen=True)
+class ParallelResult:
+    """Parallel analysis as psych::fa.parallel(x, fa = "fa") with its defaults.
+
+    observed : eigenvalues of R with the one-factor minres communalities on the diagonal
+        (psych's ``fa.values``; fa.parallel's default ``SMC = FALSE``).
+    simulated : (iterations x p) the same eigenvalues for correlation matrices of
+        n x p independent standard-normal data.
+    mean, q95 : column means (psych's ``fa.sim``, the plotted line) and 95th percentiles
+        (R quantile type 7) of ``simulated``.
+    n_factors : psych's ``nfact``: how many leading observed eigenvalues exceed the 95th
+        percentile (``which(!(fa.values > sim.fa.ci))[1] - 1``).
+    """
+
+    n_factors: int
+    observed: np.ndarray
+    simulated: np.ndarray
+    mean: np.ndarray
+    q95: np.ndarray
+    iterations: int
+    seed: int | None
+    n_sim: int
+
+    def to_dict(self) -> dict:
+        return {"n_factors": self.n_factors, "iterations": self.iterations, "seed": self.seed,
+                "n_simulated": self.n_sim, "quantile": 0.95,
+                "criterion": "observed eigenvalue > 95th percentile of simulated (psych::fa.parallel, fa='fa')",
+                "observed": self.observed.tolist(), "simulated_mean": self.mean.tolist(),
+                "simulated_q95": self.q95.tolist()}
+
+
+@dataclass(frozen=True)
+class EFAResult:
+    """Result of :func:`efa`; full-precision numbers, rounded only when rendered.
+
+    Attributes are numpy arrays indexed by ``items`` (rows) and ``factors`` (columns).
+    ``loadings`` are the rotated pattern loadings, ``structure = loadings @ phi``;
+    ``communalities`` are ``diag(LL')`` of the unrotated solution (psych's
+    ``communality``), ``uniquenesses = 1 - communalities``.
+    """
+
+    items: list
+    n: int
+    n_complete: int
+    n_pairwise_min: int
+    missing: str
+    method: str
+    rotation: str
+    n_factors: int
+    n_factors_requested: object
+    factors: list
+    correlation: np.ndarray
+    kmo_overall: float
+    kmo_items: np.ndarray
+    bartlett_chi2: float
+    bartlett_df: int
+    bartlett_p: float
+    parallel: ParallelResult
+    loadings: np.ndarray
+    structure: np.ndarray
+    phi: np.ndarray | None
+    communalities: np.ndarray
+    uniquenesses: np.ndarray
+    ss_loadings: np.ndarray
+    eigenvalues: np.ndarray
+    fa_eigenvalues: np.ndarray
+    converged: bool
+    warnings: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    labels: dict = field(default_factory=dict)  # item -> {en, zh} wording, for tables
+
+    # ---- derived
+    @property
+    def proportion(self) -> np.ndarray:
+        return self.ss_loadings / len(self.items)
+
+    @property
+    def cumulative(self) -> np.ndarray:
+        return np.cumsum(self.proportion)
+
+    def _by_item(self, values) -> dict:
+        return {it: float(v) for it, v in zip(self.items, values)}
+
+    def _matrix(self, m, rows, cols) -> dict:
+        return {r: {c: float(m[i, j]) for j, c in enumerate(cols)} for i, r in enumerate(rows)}
+
+    def to_dict(self) -> dict:
+        phi = self.phi if self.phi is not None else np.eye(self.n_factors)
+        tot = self.ss_loadings.sum()
+        return {
+            "n": self.n,
+            "n_complete": self.n_complete,
+            "n_pairwise_min": self.n_pairwise_min,
+            "missing": self.missing,
+            "items": list(self.items),
+            "kmo": {"overall": self.kmo_overall, "items": self._by_item(self.kmo_items)},
+            "bartlett": {"chi2": self.bartlett_chi2, "df": self.bartlett_df, "p": self.bartlett_p,
+                         "n": self.n},
+            "parallel": self.parallel.to_dict(),
+            "method": self.method,
+            "rotation": self.rotation,
+            "oblique": self.phi is not None,
+            "n_factors": self.n_factors,
+            "n_factors_requested": self.n_factors_requested,
+            "factors": list(self.factors),
+            "loadings": self._matrix(self.loadings, self.items, self.factors),
+            "structure": self._matrix(self.structure, self.items, self.factors),
+            "communalities": self._by_item(self.communalities),
+            "uniquenesses": self._by_item(self.uniquenesses),
+            "factor_correlations": self._matrix(phi, self.factors, self.factors),
+            "variance": {f: {"ss_loadings": float(self.ss_loadings[j]),
+                             "proportion": float(self.proportion[j]),
+                             "cumulative": float(self.cumulative[j]),
+                             "proportion_explained": float(self.ss_loadings[j] / tot),
+                             "cumulative_proportion": float(self.ss_loadings[: j + 1].sum() / tot)}
+                         for j, f in enumerate(self.factors)},
+            "eigenvalues": self.eigenvalues.tolist(),
+            "fa_eigenvalues": self.fa_eigenvalues.tolist(),
+            "converged": self.converged,
+            "warnings": list(self.warnings),
+            "notes": list(self.notes),
+        }
+
+    def sorted_items(self) -> list[tuple[int, int]]:
+        """(item index, factor index) sorted like psych::fa.sort: by the factor an item
+        loads most on (largest |loading|), then by decreasing |loading|."""
+        a = np.abs(self.loadings)
+        best = a.argmax(1)
+        order = sorted(range(len(self.items)), key=lambda i: (best[i], -a[i, best[i]]))
+        return [(i, int(best[i])) for i in order]
+
+    def to_tables(self, lang: str = "en") -> list:
+        from ..core.table import Cell, Column, Table
+
+        k = self.n_factors
+        title = _t(f"Exploratory factor analysis: {self.method}, {self.rotation} rotation, {k} factor(s)",
+                   f"探索性因子分析：{self.method} 提取，{self.rotation} 旋转，{k} 个因子")
+        # 1. adequacy
+        adq = Table(title=_t("Sampling adequacy and number of factors", "抽样适合性检验与因子数"),
+                    columns=[Column("stat", _t("Statistic", "统计量"), "text"),
+                             Column("value", _t("Value", "数值"), "num")], name="adequacy")
+        adq.add(_t("N", "样本量"), Cell(self.n, "int"))
+        adq.add(_t("KMO (overall MSA)", "KMO（总体MSA）"), self.kmo_overall)
+        adq.add(_t("Bartlett's test χ²", "Bartlett球形检验 χ²"), Cell(self.bartlett_chi2, "stat", decimals=2))
+        adq.add(_t("Bartlett's test df", "Bartlett球形检验 自由度"), Cell(self.bartlett_df, "int"))
+        adq.add(_t("Bartlett's test p", "Bartlett球形检验 p"), Cell(self.bartlett_p, "p"))
+        adq.add(_t("Factors suggested by parallel analysis", "平行分析建议的因子数"),
+                Cell(self.parallel.n_factors, "int"))
+        adq.add(_t("Factors extracted", "提取的因子数"), Cell(k, "int"))
+        adq.rows = [[_label(r[0], lang)] + r[1:] for r in adq.rows]
+        adq.notes.append(_t(
+            f"Correlations: {'pairwise-complete' if self.missing == 'pairwise' else 'listwise-complete'} "
+            f"Pearson; Bartlett's n = {self.n}. Parallel analysis: {self.parallel.iterations} simulated "
+            f"data sets (seed {self.parallel.seed}), 95th percentile, as psych::fa.parallel(fa = \"fa\").",
+            f"相关系数：{'成对删除' if self.missing == 'pairwise' else '列表删除'}的Pearson相关；Bartlett检验 n = {self.n}。"
+            f"平行分析：{self.parallel.iterations} 个模拟数据集（种子 {self.parallel.seed}），第95百分位数，"
+            f"同 psych::fa.parallel(fa = \"fa\")。"))
+        # 2. loadings
+        cols = [Column("item", _t("Item", "条目"), "text")]
+        cols += [Column(f, f, "num") for f in self.factors]
+        cols += [Column("h2", _t("h²", "共同度"), "num"), Column("u2", _t("u²", "独特性"), "num"),
+                 Column("msa", _t("MSA", "MSA"), "num")]
+        lt = Table(title=title, columns=cols, name="loadings")
+        for i, _f in self.sorted_items():
+            row = [self.items[i]]
+            for j in range(k):
+                v = float(self.loadings[i, j])
+                row.append(Cell(v, "num", bold=(j == _f)) if abs(v) >= BLANK_BELOW else None)
+            row += [float(self.communalities[i]), float(self.uniquenesses[i]), float(self.kmo_items[i])]
+            lt.add(*row)
+        lt.notes.append(_t(
+            f"Pattern loadings with |loading| < {BLANK_BELOW:.2f} left blank (JSON keeps all); items sorted by "
+            "the factor they load most on. h² communality, u² uniqueness, MSA per-item KMO.",
+            f"表中为模式载荷，|载荷| < {BLANK_BELOW:.2f} 的单元格留空（JSON保留全部数值）；条目按主要负载的因子排序。"
+            "h² 为共同度，u² 为独特性，MSA 为条目的KMO值。"))
+        lt.notes.extend(self.notes)
+        # 3. variance explained
+        vt = Table(title=_t("Variance explained", "方差解释"),
+                   columns=[Column("stat", "", "text")] + [Column(f, f, "num") for f in self.factors],
+                   name="variance")
+        vt.add(_label(_t("SS loadings", "载荷平方和"), lang), *map(float, self.ss_loadings))
+        vt.add(_label(_t("Proportion of variance", "方差解释率"), lang), *map(float, self.proportion))
+        vt.add(_label(_t("Cumulative proportion", "累计方差解释率"), lang), *map(float, self.cumulative))
+        tabs = [adq, lt, vt]
+        # 4. factor correlations
+        if self.phi is not None:
+            ft = Table(title=_t("Factor correlations", "因子相关矩阵"),
+                       columns=[Column("factor", "", "text")] + [Column(f, f, "num") for f in self.factors],
+                       name="phi")
+            for i, f in enumerate(self.factors):
+                ft.add(f, *[float(self.phi[i, j]) if j <= i else None for j in range(k)])
+            tabs.append(ft)
+        # 5. scree / parallel analysis
+        pt = Table(title=_t("Scree and parallel analysis", "碎石图数据与平行分析"),
+                   columns=[Column("k", _t("Factor", "因子"), "int"),
+                            Column("eig", _t("Eigenvalue of R", "相关矩阵特征值"), "num"),
+                            Column("obs", _t("Observed (FA)", "实际数据（因子）"), "num"),
+                            Column("mean", _t("Simulated mean", "模拟均值"), "num"),
+                            Column("q95", _t("Simulated 95th pct.", "模拟第95百分位"), "num")],
+                   name="parallel")
+        par = self.parallel
+        for j in range(len(self.items)):
+            pt.add(j + 1, float(self.eigenvalues[j]), float(par.observed[j]), float(par.mean[j]),
+                   float(par.q95[j]))
+        pt.notes.append(_t(
+            "Observed (FA): eigenvalues of R with one-factor minres communalities on the diagonal "
+            f"(psych fa.values). Suggested factors: {par.n_factors}.",
+            f"实际数据（因子）：对角线为单因子minres共同度的相关矩阵特征值（psych 的 fa.values）。建议因子数：{par.n_factors}。"))
+        tabs.append(pt)
+        return tabs
+
+
+# ------------------------------------------------------------------ correlation
+def _numeric_frame(data, items):
+    import pandas as pd
+
+    missing = [c for c in items if c not in data.columns]
+    if missing:
+        raise AvoidSurveyError(f"unknown item(s): {', '.join(map(str, missing))} (not a column of the data)",
+                               column=str(missing[0]))
+    if len(set(items)) != len(items):
+        dup = [c for c in items if list(items).count(c) > 1][0]
+        raise AvoidSurveyError(f"item '{dup}' is listed twice", column=str(dup))
+    from ..core.frames import numeric_column
+
+    out = {c: numeric_column(data[c], c, message="non-numeric answer {value!r} in item column").to_numpy()
+           for c in items}
+    return pd.DataFrame(out, columns=list(items))
+
+
+def correlation_matrix(x, missing: str = "pairwise"):
+    """Pearson correlations of the columns of a float frame.
+
+    ``pairwise``: each r from the rows where both items are answered, with that pair's
+    own means and SDs (R ``cor(x, use = "pairwise")``); ``listwise``: rows with every item
+    answered (R ``use = "complete.obs"``).
+
+    Returns
+    -------
+    R (p x p), n (rows in the data for pairwise, complete rows for listwise: the n psych
+    uses), n_complete, smallest pairwise count.
+    """
+    a = x.to_numpy(dtype=float)
+    ok = ~np.isnan(a)
+    n_complete = int(ok.all(1).sum())
+    if missing == "listwise":
+        a = a[ok.all(1)]
+        if a.shape[0] < 3:
+            raise AvoidSurveyError(f"only {a.shape[0]} row(s) answer every item; listwise correlations need at least 3")
+        sd = a.std(0)
+        if (sd == 0).any():
+            c = x.columns[int(np.flatnonzero(sd == 0)[0])]
+            raise AvoidSurveyError("item has no variance among the complete rows", column=str(c))
+        r = np.corrcoef(a, rowvar=False)
+        return r, int(a.shape[0]), n_complete, int(a.shape[0])
+    counts = ok.T.astype(float) @ ok.astype(float)
+    i, j = np.unravel_index(np.argmin(counts), counts.shape)
+    if counts[i, j] < 3:
+        raise AvoidSurveyError(f"items '{x.columns[i]}' and '{x.columns[j]}' are answered together by only "
+                               f"{int(counts[i, j])} respondent(s); a correlation needs at least 3",
+                               column=str(x.columns[j]))
+    r = fu.pairwise_cor(a)
+    bad = np.isnan(r)
+    if bad.any():
+        c = x.columns[int(np.flatnonzero(bad.any(0))[0])]
+        raise AvoidSurveyError("item has no variance (a correlation cannot be computed)", column=str(c))
+    np.fill_diagonal(r, 1.0)
+    r = (r + r.T) / 2
+    return r, int(a.shape[0]), n_complete, int(counts.min())
+
+
+# ------------------------------------------------------------------ parallel analysis
+def parallel_analysis(r, n: int, iterations: int = 20, seed: int | None = 1) -> ParallelResult:
+    """psych::fa.parallel(x, fa = "fa", n.iter = iterations) on a correlation matrix.
+
+    ``observed`` = ``fa(R, 1, fm = "minres")$values``; each iteration draws the correlation
+    matrix of n x p standard-normal data (in one batch, see
+    :func:`factor_utils.simulate_correlations`) and computes the same eigenvalues; the
+    suggested number of factors counts the leading observed eigenvalues above the 95th
+    percentile of the simulated ones. psych also computes resampled (column-bootstrapped)
+    eigenvalues for its plot; with its default ``sim = TRUE`` they do not enter the
+    suggestion, so they are not computed here. The simulated values follow R's only in
+    distribution (different random number generators), so the suggestion can differ from
+    psych's when an observed eigenvalue lies within Monte Carlo error of the percentile.
+    """
+    p = r.shape[0]
+    obs = fu.one_factor_values(r)
+    rng = np.random.default_rng(seed)
+    vals = np.empty((iterations, p))
+    for b0 in range(0, iterations, 500):  # batches of 500 bound the memory use
+        nb = min(500, iterations - b0)
+        vals[b0:b0 + nb] = fu.one_factor_values_batch(fu.simulate_correlations(n, p, nb, rng))
+    mean = vals.mean(0)
+    q95 = np.quantile(vals, 0.95, axis=0)  # R's default type 7
+    fail = np.flatnonzero(~(obs > q95))
+    nf = int(fail[0]) if fail.size else p
+    return ParallelResult(nf, obs, vals, mean, q95, iterations, seed, n)
+
+
+# ------------------------------------------------------------------ main entry
+def efa(data, items, *, n_factors="auto", method: str = "minres", rotation: str = "oblimin",
+        missing: str = "pairwise", parallel_iterations: int = 20, seed: int | None = 1,
+        notes=None) -> EFAResult:
+    """Exploratory factor analysis of ``items`` in ``data`` (a DataFrame; left unchanged).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+    items : list of column names (at least 3)
+    n_factors : int or 'auto' (None means 'auto'): 'auto' takes parallel analysis' suggestion
+        (at least 1, at most the largest number with non-negative degrees of freedom)
+    method : {'minres', 'ml', 'pa'}
+    rotation : {'oblimin', 'promax', 'varimax', 'geomin', 'quartimax', 'none'}
+        ``oblimin`` is GPArotation's quartimin (gamma = 0), ``geomin`` is the oblique
+        geominQ (delta = .01), ``promax`` is psych's Kaiser-normalised promax (m = 4).
+    missing : {'pairwise', 'listwise'}
+        pairwise (psych's default): each correlation from the rows answering both items;
+        KMO, Bartlett, parallel analysis and the fit all use this one matrix. Bartlett's
+        n (and the n of the simulated data sets) is then the number of rows in the data,
+        as ``psych::fa`` reports ``n.obs`` and ``cortest.bartlett(x)`` uses ``nrow(x)``;
+        listwise: the rows answering every item, and n is their number.
+    parallel_iterations : simulated data sets for parallel analysis (psych's n.iter)
+    seed : seed of the parallel-analysis simulation
+
+    Returns
+    -------
+    EFAResult
+
+    Notes
+    -----
+    In R: ``psych::fa(x, nfactors, fm = method, rotate = rotation)`` (psych 2.2.9,
+    GPArotation 2022.10.2) for loadings, communalities, Phi and variance explained;
+    ``psych::KMO(R)``, ``psych::cortest.bartlett(R, n = nrow(x))`` and
+    ``psych::fa.parallel(x, fa = "fa")``. Pinned against R on psych::bfi and
+    lavaan::HolzingerSwineford1939 in tests/test_efa.py.
+
+    Extraction: minres minimises the squared off-diagonal residuals
+    ``sum_{i<j} (r_ij - (LL')_ij)^2``; ML the ML discrepancy
+    ``log|Sigma| + tr(R Sigma^-1) - log|R| - p``; pa iterates principal axes on R with
+    communalities on the diagonal. Factors are reflected so each column of loadings sums
+    to a positive number and ordered by variance explained after rotation:
+    ``colSums(L^2)`` (orthogonal) or ``diag(Phi L'L)`` (oblique).
+    """
+    # Every matrix here is p x p (p = number of items): multi-threaded BLAS only adds
+    # overhead, and on a busy machine slows the many small eigen-decompositions tenfold.
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+        return _efa(data, items, n_factors=n_factors, method=method, rotation=rotation, missing=missing,
+                    parallel_iterations=parallel_iterations, seed=seed, notes=notes)
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _efa(data, items, n_factors=n_factors, method=method, rotation=rotation, missing=missing,
+                    parallel_iterations=parallel_iterations, seed=seed, notes=notes)
+
+
+def _efa(data, items, *, n_factors="auto", method: str = "minres", rotation: str = "oblimin",
+         missing: str = "pairwise", parallel_iterations: int = 20, seed: int | None = 1,
+         notes=None) -> EFAResult:
+    """The body of :func:`efa` (which limits BLAS threads around it)."""
+    warnings_: list = []
+    notes_ = list(notes or [])
+    items = list(items)
+    if method not in METHODS:
+        raise AvoidSurveyError(f"unknown method '{method}' (choose from {', '.join(METHODS)})")
+    if rotation not in ROTATIONS:
+        raise AvoidSurveyError(f"unknown rotation '{rotation}' (choose from {', '.join(ROTATIONS)})")
+    if missing not in ("pairwise", "listwise"):
+        raise AvoidSurveyError(f"unknown missing-data rule '{missing}' (pairwise or listwise)")
+    if len(items) < 3:
+        raise AvoidSurveyError(f"factor analysis needs at least 3 items, got {len(items)}")
+    if parallel_iterations < 1:
+        raise AvoidSurveyError("--parallel-iterations must be at least 1")
+    x = _numeric_frame(data, items)
+    p = len(items)
+    r, n, n_complete, n_pair = correlation_matrix(x, missing)
+    if n <= p:
+        raise AvoidSurveyError(f"{n} observations for {p} items: factor analysis needs more observations than items")
+    ev = np.linalg.eigvalsh(r)[::-1]
+    if ev[-1] <= 1e-10:
+        # the most collinear item: largest coefficient in the smallest eigenvector
+        w, v = np.linalg.eigh(r)
+        c = items[int(np.argmax(np.abs(v[:, 0])))]
+        what = "not positive definite (pairwise correlations that no data set could produce; try --missing listwise)" \
+            if ev[-1] < -1e-10 else "singular (an item is a linear combination of others)"
+        raise AvoidSurveyError(f"the correlation matrix of the items is {what}; check item '{c}'", column=c)
+
+    kmo_all, kmo_items = fu.kmo(r)
+    chi2, bdf, bp = fu.bartlett(r, n)
+    if kmo_all < 0.5:
+        warn(f"KMO = {kmo_all:.2f} < .50: the correlations are too weak for factor analysis", AvoidSurveyWarning, warnings_)
+    par = parallel_analysis(r, n, parallel_iterations, seed)
+
+    kmax = fu.max_factors(p)
+    if n_factors in (None, "auto"):
+        k = par.n_factors
+        requested = "auto"
+        if k < 1:
+            warn("parallel analysis suggests 0 factors; extracting 1", AvoidSurveyWarning, warnings_)
+            k = 1
+        if k > kmax:
+            warn(f"parallel analysis suggests {k} factors, but {p} items allow at most {kmax} with non-negative "
+                 f"degrees of freedom; extracting {kmax}", AvoidSurveyWarning, warnings_)
+            k = kmax
+    else:
+        try:
+            k = int(n_factors)
+        except (TypeError, ValueError):
+            raise AvoidSurveyError(f"--factors must be a whole number or 'auto', got {n_factors!r}") from None
+        requested = k
+        if k < 1:
+            raise AvoidSurveyError("--factors must be at least 1")
+        if k > kmax:
+            raise AvoidSurveyError(f"too many factors: {k} factors on {p} items leave negative degrees of freedom "
+                                   f"(at most {kmax})")
+
+    # ---- extraction (psych:::fac)
+    converged = True
+    pa_values = None
+    if method == "pa":
+        lam, pa_values, ok, its = fu.fit_pa(r, k)
+        if not ok:
+            converged = False
+            warn(f"principal axis iterations did not converge in {its} iterations (psych stops at 50 too)",
+                 ConvergenceWarning, warnings_)
+        if np.isnan(lam).any():
+            raise AvoidSurveyError("principal axis factoring met a negative eigenvalue; use --method minres "
+                                   "or fewer factors")
+    else:
+        lam, _psi, ok, msg = fu.fit_minres_ml(r, k, method)
+        if not ok:
+            converged = False
+            warn(f"{method} extraction did not converge: {msg}", ConvergenceWarning, warnings_)
+    if k > 1:
+        sg = np.sign(lam.sum(0))
+        sg[sg == 0] = 1
+        lam = lam * sg
+    elif lam.sum() < 0:
+        lam = -lam
+    model = lam @ lam.T
+    h2 = np.diag(model).copy()
+    # fa_values (psych $values): eigenvalues of R with the model communalities on the diagonal;
+    # for pa, psych reports those of the last iteration's reduced matrix
+    if pa_values is not None:
+        fa_vals = pa_values
+    else:
+        s = r.copy()
+        np.fill_diagonal(s, h2)
+        fa_vals = np.linalg.eigvalsh(s)[::-1]
+
+    # ---- rotation, reflection, order
+    rot, phi, ok = fu.rotate(lam, rotation)
+    if not ok:
+        converged = False
+        warn(f"{rotation} rotation did not converge in 1000 iterations", ConvergenceWarning, warnings_)
+    rot, phi, order = fu.sort_sign(rot, phi)
+    names = [f"{_PREFIX[method]}{j + 1}" for j in order]
+    ssl = np.diag(phi @ rot.T @ rot) if phi is not None else (rot ** 2).sum(0)
+    structure = rot @ phi if phi is not None else rot.copy()
+    u2 = 1.0 - h2
+
+    if (h2 >= 0.995 - 1e-6).any():
+        bad = [items[i] for i in np.flatnonzero(h2 >= 0.995 - 1e-6)]
+        warn(f"Heywood case: communality at or above the bound (>= .995) for {', '.join(bad)}; the solution "
+             "is improper, try fewer factors or another method", HeywoodWarning, warnings_)
+    if phi is None:
+        notes_.append(_t("Orthogonal solution: factor correlations are the identity matrix.",
+                         "正交解：因子相关矩阵为单位矩阵。"))
+    return EFAResult(items=items, n=n, n_complete=n_complete, n_pairwise_min=n_pair, missing=missing,
+                     method=method, rotation=rotation, n_factors=k, n_factors_requested=requested,
+                     factors=names, correlation=r, kmo_overall=kmo_all, kmo_items=kmo_items,
+                     bartlett_chi2=chi2, bartlett_df=bdf, bartlett_p=bp, parallel=par, loadings=rot,
+                     structure=structure, phi=phi, communalities=h2, uniquenesses=u2, ss_loadings=ssl,
+                     eigenvalues=ev, fa_eigenvalues=fa_vals, converged=converged, warnings=warnings_,
+                     notes=notes_)
+
+
+def efa_file(path, *, instrument=None, scales=None, items=None, **kwargs) -> EFAResult:
+    """Read a response file and run :func:`efa` on the chosen items.
+
+    ``items`` (a list of columns) or ``instrument`` (bundled id, path or Instrument):
+    without ``scales``, every scale item of the instrument present in the data; with
+    ``scales``, the items of those scales or facets (all must be present). Reverse-keyed
+    items are NOT recoded: their loadings carry the sign.
+    """
+    from ..io import read_data
+
+    notes = []
+    if items is not None and scales:
+        raise AvoidSurveyError("give either --items or --scale, not both")
+    if items is not None and instrument is None:
+        df = read_data(path)
+        chosen = list(items)
+    else:
+        if instrument is None:
+            if scales:
+                raise AvoidSurveyError("--scale needs --instrument")
+            raise AvoidSurveyError("give --instrument ID|PATH or --items a,b,c")
+        from avoid_survey.instruments import load_instrument
+        inst = instrument if hasattr(instrument, "all_scales") else load_instrument(instrument)
+        df = read_data(path, inst)
+        if items is not None:
+            chosen = list(items)
+        elif scales:
+            chosen = []
+            for sid in scales:
+                try:
+                    sc = inst.scale(sid)
+                except KeyError:
+                    valid = ", ".join(s.id for s in inst.all_scales())
+                    raise AvoidSurveyError(f"instrument '{inst.id}' has no scale or facet '{sid}' (valid: {valid})") from None
+                absent = [i for i in sc.item_ids if i not in df.columns]
+                if absent:
+                    raise AvoidSurveyError(f"the data has no column for item(s) {', '.join(absent)} of scale '{sid}'",
+                                           file=path, column=absent[0])
+                chosen.extend(i for i in sc.item_ids if i not in chosen)
+        else:
+            chosen = [i.id for i in inst.items if i.id in df.columns]
+            if not chosen:
+                raise AvoidSurveyError(f"the data has none of the items of instrument '{inst.id}'", file=path)
+            absent = [i.id for i in inst.items if i.id not in df.columns]
+            if absent:
+                notes.append(_t(f"{len(absent)} item(s) of the instrument are not in the data and were left out.",
+                                f"工具中有 {len(absent)} 个条目不在数据中，未纳入分析。"))
+        rev = [i for i in chosen if i in {it.id for it in inst.items} and inst.item(i).reverse]
+        if rev:
+            notes.append(_t("Reverse-keyed items are not recoded for EFA; their loadings show the sign: "
+                            + ", ".join(rev) + ".",
+                            "探索性因子分析不对反向计分条目重新编码，其载荷符号反映方向：" + "、".join(rev) + "。"))
+    try:
+        return efa(df, chosen, notes=notes, **kwargs)
+    except AvoidSurveyError as exc:
+        raise exc.located(file=path)

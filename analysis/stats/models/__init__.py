@@ -1,0 +1,44 @@
+"""Regression models declared in a YAML spec (``avoid-survey model --spec spec.yaml``).
+
+Public API
+----------
+run_spec(spec_path_or_mapping, *, data=None, base_dir=None) -> ModelsResult
+    Validate the spec, parse every formula with our own grammar (a spec is data, never
+    code), prepare the data (scores, unit file, filters, transforms), fit every model.
+load_spec(spec, *, base_dir=None) -> LoadedSpec
+parse_formula(text, *, file=None, line=None) -> Formula
+template_path(name) / template_names()
+    Bundled spec templates for the hypotheses of DOMAIN.md (analysis/templates/*.yaml).
+
+Families: ols (classical / HC0-HC3 / one- and two-way cluster SEs as sandwich), logit and
+probit (as glm), ordinal (as MASS::polr), mixed (as lme4::lmer; see :mod:`.mixed`),
+mediation (bootstrap; see :mod:`.mediation`); hierarchical ``steps``, ``moderation``
+(simple slopes, Johnson-Neyman) and ``robustness`` re-runs.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .formula import Formula, parse_formula
+from .result import Coef, ModelFit
+from .run import ModelsResult, run_spec
+from .spec import LoadedSpec, load_spec
+
+__all__ = ["run_spec", "ModelsResult", "ModelFit", "Coef", "load_spec", "LoadedSpec", "parse_formula", "Formula",
+           "template_path", "template_names", "TEMPLATE_DIR"]
+
+TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
+
+
+def template_names() -> list[str]:
+    """Names of the bundled spec templates."""
+    return sorted(p.stem for p in TEMPLATE_DIR.glob("*.yaml"))
+
+
+def template_path(name: str) -> Path:
+    """Path of a bundled template; AvoidSurveyError listing the names when unknown."""
+    from ...core.errors import AvoidSurveyError
+    names = template_names()
+    if name not in names:
+        raise AvoidSurveyError(f"unknown template '{name}' (bundled: {', '.join(names) or 'none'})")
+    return TEMPLATE_DIR / f"{name}.yaml"

@@ -1,0 +1,409 @@
+"""Mediation and first- or second-stage moderated mediation with percentile bootstrap CIs.
+
+Paths are ordinary least squares (as R ``lm``), one equation per mediator plus the outcome
+equation and the total-effect equation::
+
+    M_j = i_j + a_j X [+ a2_j W + a3_j X W] + covariates            (a paths)
+    Y   = i_y + c' X + sum_j b_j M_j [+ W + sum_j b3_j M_j W] + covariates  (b, c')
+    Y   = i_c + c X + covariates                                    (c, total)
+
+Indirect effect via M_j: ``a_j b_j``; total indirect ``sum_j a_j b_j``; direct ``c'``;
+total ``c``. With first-stage moderation (``moderated_path="a"``, Hayes' PROCESS model 7)
+the index of moderated mediation is ``a3_j b_j`` and the conditional indirect effect at
+``W = w`` is ``(a_j + a3_j w) b_j``; with second-stage moderation (``"b"``, PROCESS model 14)
+``a_j b3_j`` and ``a_j (b_j + b3_j w)``. Conditional effects are given at the sample mean of W
+minus one SD, the mean, and the mean plus one SD (SD with n-1), fixed at the original
+sample's values across resamples, as PROCESS does.
+
+Bootstrap: all resample indices are drawn at once from ``numpy.random.default_rng(seed)``
+(rows, or whole clusters when ``cluster`` is given: a resample of G clusters drawn with
+replacement, each bringing all its rows). A resample is a vector of frequency weights, so
+each resample's OLS fit is ``(X' W_b X)^{-1} X' W_b y``, computed for all resamples at once
+as matrix products of the count matrix with the column cross-products (summed per cluster
+first for a cluster bootstrap) and a batched solve.
+CIs are percentiles of the bootstrap distribution (R ``quantile(type = 7)``, as
+``mediation::mediate``), ``se`` is the bootstrap SD. Resamples with a singular design (possible
+with few clusters) are dropped with a warning.
+
+Checked against R ``lm`` point estimates and a plain R loop over the same resample indices
+(tests/reference/model_mediation.R) on ``datasets::mtcars`` and ``nlme::MathAchieve``.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ...numerics.dist import t_crit, t_sf2
+from ...core.errors import AvoidSurveyError, warn
+from .result import Coef, ModelFit
+
+__all__ = ["fit_mediation", "bootstrap_indices"]
+
+_CHUNK = 4_000_000  # count-matrix cells per bootstrap chunk (32 MB of float64)
+
+
+def bootstrap_indices(n_units: int, n_boot: int, seed=None) -> np.ndarray:
+    """The resample indices fit_mediation draws (0-based), shape (n_boot, n_units).
+
+    Units are rows, or with a cluster variable the clusters in the order of their sorted
+    labels (as strings, as ``numpy.unique``). fit_mediation draws the same numbers in chunks
+    of rows of this matrix (numpy's Generator consumes its stream element by element, so
+    chunking does not change them).
+    """
+    return np.random.default_rng(seed).integers(0, n_units, size=(n_boot, n_units))
+
+
+def _numeric(df, cols):
+    from ...core.frames import numeric_column
+
+    return {c: numeric_column(df[c], c, message="mediation: column '{column}' must be numeric; it holds {value!r}")
+            .to_numpy(dtype=float) for c in cols}
+
+
+def _ols(X, Y):
+    """OLS of each column of Y on X: coefficients (p, r), classical SEs (p, r), df, R2 (r)."""
+    n, p = X.shape
+    XtX = X.T @ X
+    try:
+        XtXi = np.linalg.inv(XtX)
+    except np.linalg.LinAlgError:
+        XtXi = None
+    if XtXi is None or np.linalg.matrix_rank(X) < p:
+        return None
+    B = XtXi @ (X.T @ Y)
+    E = Y - X @ B
+    df = n - p
+    s2 = (E * E).sum(axis=0) / df
+    se = np.sqrt(np.outer(np.diag(XtXi), s2))
+    tss = ((Y - Y.mean(axis=0)) ** 2).sum(axis=0)
+    r2 = 1.0 - (E * E).sum(axis=0) / tss
+    return B, se, df, r2
+
+
+def _cross_products(X, Y, units=None, n_units=None):
+    """Per-unit cross-products ``X_i X_j`` and ``X_i Y_k``: (units, p*p), (units, p*r).
+
+    Units are rows, or clusters (``units`` = cluster code of each row): a cluster's weight in
+    a resample is the same for all its rows, so its rows can be summed once beforehand.
+    """
+    n, p = X.shape
+    r = Y.shape[1]
+    XX = (X[:, :, None] * X[:, None, :]).reshape(n, p * p)
+    XY = (X[:, :, None] * Y[:, None, :]).reshape(n, p * r)
+    if units is None:
+        return XX, XY, p, r
+    agg = lambda M: np.stack([np.bincount(units, weights=M[:, j], minlength=n_units)  # noqa: E731
+                              for j in range(M.shape[1])], axis=1)
+    return agg(XX), agg(XY), p, r
+
+
+def _batched_ols(Wt, cross):
+    """Weighted OLS for every row of the unit-weight matrix ``Wt`` (B, units): (B, p, r).
+
+    ``X' W_b X`` for all b at once is ``Wt @ (X_i X_j)``; singular systems give NaN.
+    """
+    XX, XY, p, r = cross
+    A = (Wt @ XX).reshape(-1, p, p)
+    Bv = (Wt @ XY).reshape(-1, p, r)
+    try:
+        return np.linalg.solve(A, Bv)
+    except np.linalg.LinAlgError:
+        out = np.full((A.shape[0], p, r), np.nan)
+        for b in range(A.shape[0]):
+            try:
+                if np.linalg.cond(A[b]) < 1e12:
+                    out[b] = np.linalg.solve(A[b], Bv[b])
+            except np.linalg.LinAlgError:
+                pass
+        return out
+
+
+def fit_mediation(data, *, x: str, mediators, y: str, covariates=(), moderator: str | None = None,
+                  moderated_path: str = "a", n_boot: int = 2000, seed=None, cluster: str | None = None,
+                  ci: float = 0.95, name: str = "mediation") -> ModelFit:
+    """Simple, parallel and moderated mediation with percentile bootstrap CIs.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Numeric columns (scores already computed); left unchanged.
+    x, y : str
+        Predictor and outcome columns.
+    mediators : str or list of str
+        One mediator, or several in parallel.
+    covariates : list of str
+        Entered in every equation.
+    moderator : str, optional
+        W moderating the first stage (``moderated_path="a"``: X -> M, PROCESS model 7) or
+        the second stage (``"b"``: M -> Y, PROCESS model 14). Products are raw (not centred);
+        centre W beforehand if wanted.
+    n_boot : int
+        Bootstrap resamples (0 = no bootstrap: effects without SE and CI).
+    seed : int, optional
+        Seed of ``numpy.random.default_rng``; same seed, same resamples, same CIs.
+    cluster : str, optional
+        Resample whole clusters (e.g. townships) instead of rows.
+    ci : float
+        Level of the percentile intervals and of the coefficients' t intervals.
+
+    Returns
+    -------
+    ModelFit
+        family ``mediation``; coefficients of all equations with classical OLS SEs, t and p
+        on n - p df (as ``summary(lm(...))``), terms ``"a: x -> m"``, ``"b: m -> y"``,
+        ``"c': x -> y"``, ``"c: x -> y (total)"`` (moderation adds ``"a: w -> m"``,
+        ``"a: x:w -> m"`` or ``"b: w -> y"``, ``"b: m:w -> y"``; covariates ``"cov: z -> m"``,
+        intercepts ``"(Intercept) -> m"``); effects ``[{"effect": "indirect|direct|total",
+        "via", "estimate", "se", "ci_lower", "ci_upper"}]`` (``via`` = mediator, ``"total"`` for
+        the sum over several mediators, None for direct and total); with a moderator,
+        ``extra["index_of_moderated_mediation"]`` and ``extra["conditional_indirect_effects"]``
+        (each with ``"w"`` and ``"level"``), and the conditional indirect effects are the
+        ``indirect`` rows of ``effects``.
+    """
+    import pandas as pd
+
+    warnings: list[str] = []
+    if not isinstance(data, pd.DataFrame):
+        raise AvoidSurveyError("mediation: data must be a table (pandas DataFrame)")
+    meds = [mediators] if isinstance(mediators, str) else list(mediators)
+    covs = [covariates] if isinstance(covariates, str) else list(covariates or ())
+    if not meds:
+        raise AvoidSurveyError("mediation: give at least one mediator")
+    if moderated_path not in ("a", "b"):
+        raise AvoidSurveyError(f"mediation: moderated_path must be 'a' (first stage) or 'b' (second stage), "
+                               f"got {moderated_path!r}")
+    if not 0 < ci < 1:
+        raise AvoidSurveyError(f"mediation: ci must lie between 0 and 1, got {ci}")
+    try:
+        n_boot = int(n_boot)
+    except (TypeError, ValueError):
+        raise AvoidSurveyError("mediation: the number of bootstrap resamples must be an integer, "
+                               f"got {n_boot!r}") from None
+    if n_boot < 0:
+        raise AvoidSurveyError("mediation: the number of bootstrap resamples cannot be negative")
+    roles = [x, y] + meds + covs + ([moderator] if moderator else [])
+    if len(set(roles)) != len(roles):
+        raise AvoidSurveyError("mediation: x, y, mediators, covariates and moderator must be different columns")
+    needed = roles + ([cluster] if cluster else [])
+    missing = [c for c in needed if c not in data.columns]
+    if missing:
+        raise AvoidSurveyError(f"mediation: unknown column '{missing[0]}'", column=missing[0])
+
+    cols = _numeric(data, roles)
+    keep = np.ones(len(data), dtype=bool)
+    for v in cols.values():
+        keep &= np.isfinite(v)
+    if cluster:
+        keep &= data[cluster].notna().to_numpy()
+    if not keep.all():
+        warn(f"mediation '{name}': {int((~keep).sum())} row(s) with missing values dropped (listwise)",
+             sink=warnings)
+    cols = {k: v[keep] for k, v in cols.items()}
+    n = int(keep.sum())
+    k = len(meds)
+    one = np.ones(n)
+    xv = cols[x]
+    Cv = np.column_stack([cols[c] for c in covs]) if covs else np.empty((n, 0))
+    wv = cols[moderator] if moderator else None
+
+    # designs
+    a_names = ["(Intercept)", x]
+    Xa = [one, xv]
+    if moderator and moderated_path == "a":
+        Xa += [wv, xv * wv]
+        a_names += [moderator, f"{x}:{moderator}"]
+    Xa = np.column_stack(Xa + [Cv])
+    a_names += covs
+    Ma = np.column_stack([cols[m] for m in meds])
+    b_names = ["(Intercept)", x] + meds
+    Xb = [one, xv] + [cols[m] for m in meds]
+    if moderator and moderated_path == "b":
+        Xb += [wv] + [cols[m] * wv for m in meds]
+        b_names += [moderator] + [f"{m}:{moderator}" for m in meds]
+    Xb = np.column_stack(Xb + [Cv])
+    b_names += covs
+    Xc = np.column_stack([one, xv, Cv])
+    c_names = ["(Intercept)", x] + covs
+    yv = cols[y][:, None]
+
+    eqs = {"a": (Xa, Ma), "b": (Xb, yv), "c": (Xc, yv)}
+    fits = {}
+    for key, (Xe, Ye) in eqs.items():
+        if n <= Xe.shape[1]:
+            raise AvoidSurveyError(f"mediation '{name}': {n} complete rows for {Xe.shape[1]} coefficients")
+        f = _ols(Xe, Ye)
+        if f is None:
+            what = {"a": "mediator", "b": "outcome", "c": "total-effect"}[key]
+            raise AvoidSurveyError(f"mediation '{name}': the {what} equation's design is singular "
+                                   "(a constant or collinear variable); drop or change a variable")
+        fits[key] = f
+
+    # coefficients table
+    alpha = 1.0 - ci
+    coefs: list[Coef] = []
+
+    def add(term, est, se, df):
+        t = est / se if se > 0 else float("nan")
+        p = t_sf2(t, df) if math.isfinite(t) else float("nan")
+        q = t_crit(ci, df)
+        coefs.append(Coef(term, float(est), float(se), float(t), p, float(est - q * se), float(est + q * se)))
+
+    def label_a(nm, m):
+        if nm == "(Intercept)":
+            return f"(Intercept) -> {m}"
+        if nm in covs:
+            return f"cov: {nm} -> {m}"
+        return f"a: {nm} -> {m}"
+
+    def label_b(nm):
+        if nm == "(Intercept)":
+            return f"(Intercept) -> {y}"
+        if nm in covs:
+            return f"cov: {nm} -> {y}"
+        if nm == x:
+            return f"c': {x} -> {y}"
+        return f"b: {nm} -> {y}"
+
+    Ba, Sa, dfa, r2a = fits["a"]
+    for j, m in enumerate(meds):
+        for i, nm in enumerate(a_names):
+            add(label_a(nm, m), Ba[i, j], Sa[i, j], dfa)
+    Bb, Sb, dfb, r2b = fits["b"]
+    for i, nm in enumerate(b_names):
+        add(label_b(nm), Bb[i, 0], Sb[i, 0], dfb)
+    Bc, Sc, dfc, r2c = fits["c"]
+    for i, nm in enumerate(c_names):
+        term = (f"(Intercept) -> {y} (total)" if nm == "(Intercept)" else
+                f"cov: {nm} -> {y} (total)" if nm in covs else f"c: {x} -> {y} (total)")
+        add(term, Bc[i, 0], Sc[i, 0], dfc)
+
+    # effect functions of the three coefficient sets (work on stacked (B, p, r) arrays too)
+    ia_x, ib_x = 1, 1
+    ib_m = [2 + j for j in range(k)]
+    if moderator:
+        wmean = float(wv.mean())
+        wsd = float(wv.std(ddof=1))
+        levels = [("mean-1SD", wmean - wsd), ("mean", wmean), ("mean+1SD", wmean + wsd)]
+    else:
+        levels = []
+
+    def effects_of(A, B, C):
+        """dict of named effect arrays from coefficient arrays (..., p, r)."""
+        out = {}
+        a = A[..., ia_x, :]  # (..., k)
+        b = np.stack([B[..., ib_m[j], 0] for j in range(k)], axis=-1)
+        out["direct"] = B[..., ib_x, 0]
+        out["total"] = C[..., 1, 0]
+        if not moderator:
+            ind = a * b
+            for j, m in enumerate(meds):
+                out[("indirect", m)] = ind[..., j]
+            if k > 1:
+                out[("indirect", "total")] = ind.sum(axis=-1)
+            return out
+        if moderated_path == "a":
+            a3 = A[..., 3, :]
+            imm = a3 * b
+            cond = [(lvl, w, (a + a3 * w) * b) for lvl, w in levels]
+        else:
+            b3 = np.stack([B[..., 2 + k + 1 + j, 0] for j in range(k)], axis=-1)
+            imm = a * b3
+            cond = [(lvl, w, a * (b + b3 * w)) for lvl, w in levels]
+        for j, m in enumerate(meds):
+            out[("imm", m)] = imm[..., j]
+            for lvl, w, ce in cond:
+                out[("cond", m, lvl)] = ce[..., j]
+        if k > 1:
+            for lvl, w, ce in cond:
+                out[("cond", "total", lvl)] = ce.sum(axis=-1)
+        return out
+
+    point = effects_of(Ba, Bb, Bc)
+
+    # bootstrap
+    boot = None
+    n_ok = 0
+    n_units = n
+    clusters_codes = None
+    if cluster:
+        labels = data[cluster].to_numpy()[keep]
+        _, clusters_codes = np.unique(labels.astype(str), return_inverse=True)
+        clusters_codes = clusters_codes.ravel()
+        n_units = int(clusters_codes.max()) + 1
+        if n_units < 2:
+            raise AvoidSurveyError(f"mediation '{name}': cluster '{cluster}' has only one cluster; "
+                                   "a cluster bootstrap needs several")
+        if n_units < 20:
+            warn(f"mediation '{name}': only {n_units} clusters of '{cluster}'; the cluster bootstrap "
+                 "is unreliable with so few", sink=warnings)
+    if n_boot > 0:
+        rng = np.random.default_rng(seed)
+        draws = {key: [] for key in point}
+        crosses = [_cross_products(Xa, Ma, clusters_codes, n_units), _cross_products(Xb, yv, clusters_codes, n_units),
+                   _cross_products(Xc, yv, clusters_codes, n_units)]
+        chunk = max(1, _CHUNK // n_units)
+        done = 0
+        while done < n_boot:
+            bsz = min(chunk, n_boot - done)
+            idx = rng.integers(0, n_units, size=(bsz, n_units))
+            Wt = np.bincount((idx + (np.arange(bsz) * n_units)[:, None]).ravel(),
+                             minlength=bsz * n_units).reshape(bsz, n_units).astype(float)
+            A, B, C = (_batched_ols(Wt, cr) for cr in crosses)
+            eff = effects_of(A, B, C)
+            for key in point:
+                draws[key].append(eff[key])
+            done += bsz
+        boot = {key: np.concatenate(v) for key, v in draws.items()}
+        ok = np.ones(n_boot, dtype=bool)
+        for v in boot.values():
+            ok &= np.isfinite(v)
+        n_ok = int(ok.sum())
+        if n_ok < n_boot:
+            warn(f"mediation '{name}': {n_boot - n_ok} of {n_boot} bootstrap resamples had a singular design "
+                 "and were dropped", sink=warnings)
+        if n_ok < 2:
+            raise AvoidSurveyError(f"mediation '{name}': fewer than 2 usable bootstrap resamples")
+        boot = {key: v[ok] for key, v in boot.items()}
+
+    def summary(key):
+        est = float(point[key])
+        if boot is None:
+            return {"estimate": est, "se": None, "ci_lower": None, "ci_upper": None}
+        v = boot[key]
+        lo, hi = np.quantile(v, [alpha / 2, 1 - alpha / 2])
+        return {"estimate": est, "se": float(v.std(ddof=1)), "ci_lower": float(lo), "ci_upper": float(hi)}
+
+    effects = []
+    extra: dict = {"x": x, "mediators": meds, "y": y, "covariates": covs}
+    if not moderator:
+        for m in meds:
+            effects.append({"effect": "indirect", "via": m, **summary(("indirect", m))})
+        if k > 1:
+            effects.append({"effect": "indirect", "via": "total", **summary(("indirect", "total"))})
+    else:
+        imm, conds = [], []
+        for m in meds + (["total"] if k > 1 else []):
+            if m != "total":
+                imm.append({"via": m, "moderator": moderator, "path": moderated_path, **summary(("imm", m))})
+            for lvl, w in levels:
+                row = {"effect": "indirect", "via": m, "moderator": moderator, "level": lvl, "w": w,
+                       **summary(("cond", m, lvl))}
+                conds.append(row)
+                effects.append(row)
+        extra.update({"moderator": moderator, "moderated_path": moderated_path,
+                      "index_of_moderated_mediation": imm, "conditional_indirect_effects": conds})
+    effects.append({"effect": "direct", "via": None, **summary("direct")})
+    effects.append({"effect": "total", "via": None, **summary("total")})
+
+    fit = {"r2": {**{m: float(r2a[j]) for j, m in enumerate(meds)}, y: float(r2b[0]),
+                  f"{y} (total)": float(r2c[0])},
+           "n_boot": n_boot, "n_boot_used": n_ok, "seed": seed if isinstance(seed, (int, type(None))) else None,
+           "ci": ci, "ci_method": "percentile bootstrap (R quantile type 7)",
+           "bootstrap_unit": cluster if cluster else "row"}
+    n_groups = {cluster: int(n_units)} if cluster else None
+    se_type = "classical OLS; effects: " + (f"percentile bootstrap ({n_boot} resamples"
+                                            + (f" of clusters '{cluster}')" if cluster else " of rows)")
+                                            if n_boot else "no bootstrap")
+    return ModelFit(name=name, family="mediation", n=n, coefficients=coefs, fit=fit, n_groups=n_groups,
+                    effects=effects, se_type=se_type, warnings=warnings, extra=extra)

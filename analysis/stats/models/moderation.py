@@ -1,0 +1,102 @@
+"""Simple slopes and the Johnson-Neyman interval for a two-way interaction.
+
+For y = b0 + b1 x + b2 m + b3 x m + ..., the slope of the focal x at moderator value m is
+``b1 + b3 m`` with variance ``V11 + m^2 V33 + 2 m V13``, V the coefficient covariance of
+the chosen SE type (classical, HC, cluster). The Johnson-Neyman bounds are the m solving
+``(b1 + b3 m)^2 = t^2 (V11 + m^2 V33 + 2 m V13)``, t the two-sided critical value (t with
+the residual df for OLS, z otherwise), as ``interactions::johnson_neyman`` and the
+PROCESS macro compute them. For a categorical moderator the slope of x is given at each
+level (b1 + b3_level).
+"""
+from __future__ import annotations
+
+import math
+
+from ...numerics.dist import t_crit, t_sf2
+
+__all__ = ["simple_slopes", "johnson_neyman", "interaction_columns"]
+
+
+def interaction_columns(names, focal, moderator):
+    """{moderator level or None: column index of focal:moderator} and the focal column index."""
+    idx = {n: j for j, n in enumerate(names)}
+    if focal not in idx:
+        return None, {}
+    out = {}
+    for j, n in enumerate(names):
+        parts = n.split(":")
+        if len(parts) != 2 or focal not in parts:
+            continue
+        other = parts[1] if parts[0] == focal else parts[0]
+        if other == moderator:
+            out[None] = j
+        elif other.startswith(moderator + "[") and other.endswith("]"):
+            out[other[len(moderator) + 1:-1]] = j
+    return idx[focal], out
+
+
+def simple_slopes(beta, V, names, focal, moderator, values, *, df=None, ci=0.95, labels=None):
+    """Slope of ``focal`` at each moderator value (numeric) with SE, t/z, p and CI.
+
+    ``values`` are moderator values on the model's scale; ``labels`` optional display
+    values (e.g. the uncentred moderator). For a categorical moderator pass ``values=None``.
+    """
+    j1, inter = interaction_columns(names, focal, moderator)
+    if j1 is None or not inter:
+        return []
+    crit = t_crit(ci, df)
+    rows = []
+    if None in inter:
+        j3 = inter[None]
+        for i, m in enumerate(values):
+            est = beta[j1] + beta[j3] * m
+            var = V[j1, j1] + m * m * V[j3, j3] + 2 * m * V[j1, j3]
+            se = math.sqrt(var) if var > 0 else float("nan")
+            stat = est / se
+            rows.append({"at": labels[i] if labels else None, "moderator_value": float(m),
+                         "slope": float(est), "se": se, "stat": stat, "p": t_sf2(stat, df),
+                         "ci_lower": float(est - crit * se), "ci_upper": float(est + crit * se)})
+        return rows
+    # categorical moderator: reference level first
+    se0 = math.sqrt(V[j1, j1])
+    rows.append({"at": "reference", "moderator_value": None, "slope": float(beta[j1]), "se": se0,
+                 "stat": beta[j1] / se0, "p": t_sf2(beta[j1] / se0, df),
+                 "ci_lower": float(beta[j1] - crit * se0), "ci_upper": float(beta[j1] + crit * se0)})
+    for lv, j3 in inter.items():
+        est = beta[j1] + beta[j3]
+        var = V[j1, j1] + V[j3, j3] + 2 * V[j1, j3]
+        se = math.sqrt(var) if var > 0 else float("nan")
+        rows.append({"at": lv, "moderator_value": None, "slope": float(est), "se": se, "stat": est / se,
+                     "p": t_sf2(est / se, df), "ci_lower": float(est - crit * se), "ci_upper": float(est + crit * se)})
+    return rows
+
+
+def johnson_neyman(beta, V, names, focal, moderator, *, df=None, ci=0.95, observed=None):
+    """Johnson-Neyman bounds of a numeric moderator (model scale).
+
+    Returns {"bounds": [lo, hi] or [], "significant": "outside" | "inside" | "everywhere" |
+    "nowhere", "alpha", "observed_range": [min, max]} where ``significant`` says where the
+    focal slope differs from 0 at level alpha relative to the bounds.
+    """
+    j1, inter = interaction_columns(names, focal, moderator)
+    if j1 is None or None not in inter:
+        return None
+    j3 = inter[None]
+    t = t_crit(ci, df)
+    b1, b3 = beta[j1], beta[j3]
+    A = b3 ** 2 - t ** 2 * V[j3, j3]
+    B = 2 * (b1 * b3 - t ** 2 * V[j1, j3])
+    C = b1 ** 2 - t ** 2 * V[j1, j1]
+    disc = B * B - 4 * A * C
+    out = {"alpha": 1 - ci, "observed_range": list(observed) if observed is not None else None}
+    if abs(A) < 1e-300:
+        out.update(bounds=[], significant="undetermined")
+        return out
+    if disc < 0:
+        out.update(bounds=[], significant="everywhere" if A > 0 else "nowhere")
+        return out
+    r1 = (-B - math.sqrt(disc)) / (2 * A)
+    r2 = (-B + math.sqrt(disc)) / (2 * A)
+    lo, hi = sorted((r1, r2))
+    out.update(bounds=[float(lo), float(hi)], significant="outside" if A > 0 else "inside")
+    return out

@@ -1,0 +1,1 @@
+"""Result -> Table builders, one module per analysis."""
