@@ -62,8 +62,8 @@ def cfa(
                 raise AvoidSurveyError(f"cannot read the model file: {exc}", file=model) from None
             model_file = str(path)
     # without --group (text labels), a CSV of whole-number codes is read without pandas
-    from avoid_survey.analysis.io import read_data, read_numeric
-    frame = (read_numeric if group is None else read_data)(data, inst)
+    from avoid_survey.analysis.io import read
+    frame = read(data, inst, numeric_ok=group is None)
     result = run(frame, model=model_text, instrument=inst,
                  scales=scale or None, group=group, missing=missing.value, std_lv=std_lv,
                  second_order=second_order, model_file=model_file, file=str(data))

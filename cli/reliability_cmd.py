@@ -34,7 +34,7 @@ def reliability(
     """Alpha (raw, standardized, Feldt or bootstrap CI), lambda6, omega and item statistics, as R psych."""
 
     from avoid_survey.analysis.core.errors import AvoidSurveyError
-    from avoid_survey.analysis.io import read_numeric
+    from avoid_survey.analysis.io import read
     from avoid_survey.analysis.io.output import check_output
     from avoid_survey.analysis.stats.reliability import reliability as run
     from avoid_survey.instruments import load_instrument
@@ -44,7 +44,7 @@ def reliability(
     if output is not None:
         check_output(output, force)  # fail before the work, not after
     inst = load_instrument(instrument)
-    result = run(read_numeric(data, inst), inst, scales=scale or None, missing=missing.value, ci=ci.value,
+    result = run(read(data, inst, numeric_ok=True), inst, scales=scale or None, missing=missing.value, ci=ci.value,
                  n_boot=n_boot, seed=seed)
     from avoid_survey.cli.common import draw_figure
 

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from avoid_survey.analysis.validate import careless as cl
 from avoid_survey.analysis import io as aio
+from avoid_survey.analysis.io import scan as ascan
 
 
 def _codes(rng, n, k, lo=1, hi=5, dtype=np.int8):
@@ -180,50 +181,50 @@ def test_validate_int8_path_equals_the_float_path(tmp_path, monkeypatch):
 
 def test_prescan_gives_the_inline_scan_result(tmp_path, monkeypatch):
     path, inst = _complete_file(tmp_path, n=800)
-    monkeypatch.setattr(aio, "SCAN_BYTES", 10**12)   # small file: no scan at all
+    monkeypatch.setattr(ascan, "SCAN_BYTES", 10**12)   # small file: no scan at all
     _, plain = _report(path, inst)
-    monkeypatch.setattr(aio, "SCAN_BYTES", 1000)     # "large": scanned in the background
+    monkeypatch.setattr(ascan, "SCAN_BYTES", 1000)     # "large": scanned in the background
     calls = []
-    real = aio._scan_file
-    monkeypatch.setattr(aio, "_scan_file", lambda *a: calls.append(a[0]) or real(*a))
+    real = ascan._scan_file
+    monkeypatch.setattr(ascan, "_scan_file", lambda *a: calls.append(a[0]) or real(*a))
     _, pre = _report(path, inst)
-    assert calls == [path] and not aio._PRESCANS      # scanned once, result taken
+    assert calls == [path] and not ascan._PRESCANS      # scanned once, result taken
     assert pre == plain
 
 
 def test_prescan_errors_reach_the_caller(tmp_path, monkeypatch):
     from avoid_survey.analysis.core.errors import AvoidSurveyError
 
-    monkeypatch.setattr(aio, "SCAN_BYTES", 100)
+    monkeypatch.setattr(ascan, "SCAN_BYTES", 100)
     p = tmp_path / "nul.csv"
     p.write_bytes(b"a,b\n" + b"1,2\n" * 100 + b"3,\x00\n")
     aio.prescan(p)
     with pytest.raises(AvoidSurveyError, match="NUL byte at byte offset 406"):
         aio.load(p)
-    assert not aio._PRESCANS
+    assert not ascan._PRESCANS
 
 
 def test_a_prescan_the_run_did_not_take_is_dropped(tmp_path, monkeypatch):
     from avoid_survey.analysis.core.errors import AvoidSurveyError
     from avoid_survey.analysis.validate import validate
 
-    monkeypatch.setattr(aio, "SCAN_BYTES", 100)
+    monkeypatch.setattr(ascan, "SCAN_BYTES", 100)
     p = tmp_path / "d.csv"
     p.write_text("a,b\n" + "1,2\n" * 100)
     with pytest.raises(AvoidSurveyError):
         validate(p, tmp_path / "no-such-instrument.yaml")   # stops before reading the data
-    assert not aio._PRESCANS
+    assert not ascan._PRESCANS
 
 
 def test_prescan_of_a_file_that_changed_is_not_used(tmp_path, monkeypatch):
-    monkeypatch.setattr(aio, "SCAN_BYTES", 100)
+    monkeypatch.setattr(ascan, "SCAN_BYTES", 100)
     p = tmp_path / "d.csv"
     p.write_text("a,b\n" + "1,2\n" * 100)
     aio.prescan(p)
     p.write_text("a,b,c\n" + "1,2,3\n" * 120)       # rewritten before it is read
     df = aio.load(p).frame
     assert list(df.columns) == ["a", "b", "c"] and len(df) == 120
-    aio._PRESCANS.clear()
+    ascan._PRESCANS.clear()
 
 
 # ---------------------------------------------------------------- plain numeric CSV

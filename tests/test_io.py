@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from avoid_survey.analysis import io as aio
+from avoid_survey.analysis.io import scan as ascan
 from avoid_survey.analysis.core.errors import AvoidSurveyError
 from avoid_survey.analysis.io import load, norm_header, parse_duration, read_data, to_codes
 from avoid_survey.instruments import load_instrument
@@ -151,7 +152,7 @@ def test_missing_file_and_bad_sheet(inst):
 
 
 def test_progress_reader_reads_the_same(inst, base, monkeypatch, capsys):
-    monkeypatch.setattr(aio, "PROGRESS_BYTES", 10)
+    monkeypatch.setattr(ascan, "PROGRESS_BYTES", 10)
     df = aio.load(FX / "clean.csv", inst, progress=True).frame
     pd.testing.assert_frame_equal(df, base)
     assert capsys.readouterr().out == ""
@@ -196,7 +197,7 @@ def test_generated_csv_reads_or_fails_cleanly(tmp_path_factory, inst, text, enc)
 def test_large_file_path_reads_the_same(inst, monkeypatch, name):
     """Files over SCAN_BYTES are checked in chunks instead of in memory: same result."""
     small = load(FX / name, inst)
-    monkeypatch.setattr(aio, "SCAN_BYTES", 0)
+    monkeypatch.setattr(ascan, "SCAN_BYTES", 0)
     big = load(FX / name, inst)
     pd.testing.assert_frame_equal(big.frame, small.frame)
     assert (big.ragged, big.duplicates, big.unmatched) == (small.ragged, small.duplicates, small.unmatched)
@@ -206,7 +207,7 @@ def test_large_file_path_reads_the_same(inst, monkeypatch, name):
 @pytest.mark.parametrize("name, needle", [("empty.csv", "the file is empty"), ("nul.csv", "byte offset 21"),
                                           ("not_gbk.csv", "byte offset 25"), ("bigfield.csv", "longer than")])
 def test_large_file_path_errors(monkeypatch, name, needle):
-    monkeypatch.setattr(aio, "SCAN_BYTES", 0)
+    monkeypatch.setattr(ascan, "SCAN_BYTES", 0)
     with pytest.raises(AvoidSurveyError) as e:
         load(FX / name)
     assert needle in e.value.one_line()
@@ -224,7 +225,7 @@ def test_large_file_path_blank_lines(tmp_path, inst, monkeypatch, body):
     p = tmp_path / "b.csv"
     p.write_bytes(body.encode())
     small = load(p, inst)
-    monkeypatch.setattr(aio, "SCAN_BYTES", 0)
+    monkeypatch.setattr(ascan, "SCAN_BYTES", 0)
     big = load(p, inst)
     pd.testing.assert_frame_equal(big.frame, small.frame)
     assert (big.ragged, big.n_fields) == (small.ragged, small.n_fields)

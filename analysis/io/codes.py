@@ -1,0 +1,200 @@
+"""Answers to codes: numbers or answer labels ("非常同意", "Strongly agree", "5 非常同意")
+become float codes; SPSS/Stata value labels are mapped through the label text; ids and
+free text keep their type; Likert codes outside the scale become missing for analyses."""
+from __future__ import annotations
+
+import unicodedata
+
+from .headers import norm_label
+from .platforms import MISSING_TOKENS
+
+__all__ = ["to_codes", "NUMERIC_TYPES", "apply_value_labels", "id_values", "likert_to_missing",
+           "likert_out_of_range_to_missing"]
+
+NUMERIC_TYPES = ("likert", "numeric", "boolean", "ordinal", "categorical")
+
+_LABEL_CACHE: dict = {}
+
+
+def _label_lookup(fmt) -> dict:
+    """Normalised answer text -> code: "非常同意", "Strongly agree", "5 非常同意", "5=非常同意",
+    "非常同意(5)" all map to 5."""
+    key = id(fmt)
+    hit = _LABEL_CACHE.get(key)
+    if hit is not None and hit[0] is fmt:
+        return hit[1]
+    out = {}
+    for code, text in (fmt.labels or {}).items():
+        vals = list((text or {}).values()) if isinstance(text, dict) else [text]
+        for t in vals:
+            if not t:
+                continue
+            n = norm_label(t)
+            if not n:
+                continue
+            out.setdefault(n, code)
+            out.setdefault(f"{code}{n}", code)
+            out.setdefault(f"{n}{code}", code)
+    for t, c in (fmt.label_map() if hasattr(fmt, "label_map") else {}).items():
+        out.setdefault(norm_label(t), c)
+    if fmt.type == "boolean":
+        for s, v in {"yes": 1, "no": 0, "true": 1, "false": 0, "是": 1, "否": 0, "y": 1, "n": 0,
+                     "有": 1, "无": 0}.items():
+            out.setdefault(s, v)
+    _LABEL_CACHE[key] = (fmt, out)
+    return out
+
+
+def _parse_number(u):
+    try:
+        return float(unicodedata.normalize("NFKC", u).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def to_codes(series, fmt):
+    """(float codes, bad mask) from numbers or answer labels; bad = given but not convertible.
+
+    Works on the distinct values only (vectorised over rows): each distinct text is parsed
+    as a number or looked up among the format's labels in either language.
+    """
+    import numpy as np
+    import pandas as pd
+
+    if pd.api.types.is_bool_dtype(series):
+        out = series.astype(float)
+        bad = np.zeros(len(series), bool)
+    elif pd.api.types.is_float_dtype(series) and series.dtype == np.float64:
+        out = series
+        bad = np.zeros(len(series), bool)
+    elif pd.api.types.is_numeric_dtype(series):
+        out = series.astype(float)
+        bad = np.zeros(len(series), bool)
+    else:
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        lookup = _label_lookup(fmt) if fmt is not None else {}
+        vals = np.full(len(uniques) + 1, np.nan)
+        ok = np.zeros(len(uniques) + 1, bool)
+        ok[-1] = True  # NaN sentinel maps to missing, not bad
+        for j, u in enumerate(uniques):
+            if isinstance(u, (int, float, np.integer, np.floating)) and not isinstance(u, bool):
+                vals[j], ok[j] = float(u), True
+                continue
+            su = str(u)
+            if not su.strip() or norm_label(su) in MISSING_TOKENS or su.strip() in ("-", "--", "."):
+                ok[j] = True
+                continue
+            v = _parse_number(su)
+            if v is None:
+                c = lookup.get(norm_label(su))
+                if c is not None:
+                    try:
+                        v = float(c)
+                    except (TypeError, ValueError):
+                        v = None
+            if v is not None:
+                vals[j], ok[j] = v, True
+        out = pd.Series(vals[codes], index=series.index)
+        bad = ~ok[codes]
+    if fmt is not None and fmt.missing_codes:
+        mc = [float(c) for c in fmt.missing_codes if not isinstance(c, str)]
+        if mc:
+            out = out.where(~out.isin(mc), np.nan)
+    return out, np.asarray(bad)
+
+
+def apply_value_labels(col, series, labels: dict, fmt):
+    """SPSS/Stata value labels -> instrument codes via the label text (when they differ)."""
+    import numpy as np
+
+    lookup = _label_lookup(fmt)
+    remap = {}
+    for v, t in labels.items():
+        c = lookup.get(norm_label(t))
+        if c is None:
+            return series
+        remap[float(v)] = float(c)
+    if all(k == v for k, v in remap.items()):
+        return series
+    s = series.astype(float)
+    return s.map(lambda x: remap.get(x, x) if x == x else np.nan)
+
+
+def id_values(s):
+    """Ids and free text: whole numbers stay integers (1.0 -> 1, nullable), text stays text,
+    a column mixing both becomes text (vectorised)."""
+    import pandas as pd
+
+    if pd.api.types.is_integer_dtype(s) or pd.api.types.is_string_dtype(s):
+        return s
+    if pd.api.types.is_float_dtype(s):
+        nn = s.dropna()
+        if len(nn) == 0 or bool(((nn % 1) == 0).all()):
+            return s.astype("Int64")
+        return s
+    if pd.api.types.is_bool_dtype(s):
+        return s
+    return _as_text(s).astype("string")
+
+
+def _as_text(s):
+    """Numbers that are ids (1.0 -> "1") as text, missing kept missing (vectorised)."""
+    import pandas as pd
+
+    if pd.api.types.is_float_dtype(s):
+        nn = s.dropna()
+        if len(nn) == 0 or bool(((nn % 1) == 0).all()):
+            s = s.astype("Int64")
+    out = s.astype("string").astype(object)
+    return out.where(s.notna(), None)
+
+
+def likert_out_of_range_to_missing(frame, instrument, path):
+    """Codes outside a Likert item's min..max (or not whole numbers), such as 9 for "don't
+    know" or a typo like 55, would bias every statistic: analyses treat them as missing and
+    say so (``validate`` lists each one with its row)."""
+    import numpy as np
+
+    def get(name):
+        col = frame[name]
+        return col.to_numpy(dtype=float, na_value=np.nan) if np.issubdtype(col.dtype, np.number) else None
+
+    def put(name, x):
+        frame[name] = x
+
+    likert_to_missing(frame.columns, get, put, instrument, path)
+    return frame
+
+
+def likert_to_missing(columns, get, put, instrument, path):
+    """The rule of :func:`likert_out_of_range_to_missing` over any table of named
+    ``columns``: ``get(name)`` gives a column as floats (None: not numeric) and
+    ``put(name, x)`` replaces it."""
+    import numpy as np
+
+    from ..core.errors import DataWarning, warn
+
+    present = set(columns)
+    bad_cols, n_bad = [], 0
+    for it in [*instrument.items, *instrument.attention_checks]:
+        fmt = it.response
+        if not fmt.is_likert or it.id not in present:
+            continue
+        x = get(it.id)
+        if x is None:
+            continue
+        with np.errstate(invalid="ignore"):
+            bad = ~np.isnan(x) & ((x < fmt.min) | (x > fmt.max) | (x != np.round(x)))
+        k = int(bad.sum())
+        if k:
+            x = x.copy()
+            x[bad] = np.nan
+            put(it.id, x)
+            bad_cols.append(it.id)
+            n_bad += k
+    if n_bad:
+        shown = ", ".join(bad_cols[:5]) + (" ..." if len(bad_cols) > 5 else "")
+        warn(f"{path}: {n_bad} answer(s) outside their response scale in {len(bad_cols)} column(s) "
+             f"({shown}) treated as missing; `avoid-survey validate` lists them by row", DataWarning)
+
+

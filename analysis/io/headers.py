@@ -1,0 +1,157 @@
+"""Matching a file's headers to an instrument's columns.
+
+Headers are matched by: the ``mapping`` ({header: column id}), the column id itself, a
+declared alias, then the normalised header (NFKC, numbering, punctuation and whitespace
+removed, case folded) against normalised aliases and item/variable texts in either
+language. Unmatched headers that are survey-platform metadata (:mod:`.platforms`) are
+recognised as such; a platform duration column becomes the instrument's duration variable.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .platforms import PLATFORM_COLUMNS
+
+__all__ = ["norm_header", "norm_label", "match_headers", "HeaderMatch", "dedupe"]
+
+_NUMBERING = re.compile(r"^\s*(?:[QqＱ]\s*)?\d+(?:[._\-]\d+)*\s*(?:[.．、:：)）]|\s)\s*")
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_SPLIT = re.compile(r"\s*(?:—+|–+|－+|\s-\s)\s*")
+
+
+def norm_header(s) -> str:
+    """Normalised form of a header or question text used for matching.
+
+    NFKC (full-width to half-width), leading numbering ("1.", "Q1.", "1、", "3)") removed,
+    every character that is not a letter or digit removed, case folded.
+    """
+    t = unicodedata.normalize("NFKC", str(s)).strip()
+    t = _NUMBERING.sub("", t, count=1)
+    return _NON_WORD.sub("", t).casefold()
+
+
+def norm_label(s) -> str:
+    """Normalised answer text: NFKC, whitespace and punctuation removed, case folded."""
+    return _NON_WORD.sub("", unicodedata.normalize("NFKC", str(s))).casefold()
+
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    """The frame column names for a file's headers, and how each was found.
+
+    names : final column name per header (same order)
+    match : {column: {"header", "how"}} for renamed or recognised columns
+    unmatched : headers the instrument does not know (instrument given)
+    platform : {column: (kind, what, platform)} for survey-platform metadata columns
+    """
+
+    names: list
+    match: dict
+    unmatched: list
+    platform: dict
+
+
+# ---------------------------------------------------------------- header matching
+def _instrument_keys(instrument):
+    """(exact: {name: id}, normalised: {norm: id}) for every column the instrument knows."""
+    exact, normd = {}, {}
+    objs = [*instrument.items, *instrument.variables, *instrument.attention_checks]
+    for o in objs:
+        exact.setdefault(o.id, o.id)
+    for o in objs:
+        for a in o.aliases:
+            exact.setdefault(a, o.id)
+            normd.setdefault(norm_header(a), o.id)
+    for o in objs:
+        texts = []
+        for attr in ("text", "referent", "label"):
+            t = getattr(o, attr, None)
+            if isinstance(t, dict):
+                texts.extend(v for v in t.values() if v)
+        for t in texts:
+            n = norm_header(t)
+            if n:
+                normd.setdefault(n, o.id)
+        normd.setdefault(norm_header(o.id), o.id)
+    normd.pop("", None)
+    return exact, normd
+
+
+def match_headers(headers, instrument, mapping, questions=None) -> HeaderMatch:
+    """Final column names for ``headers`` (``questions``: a Qualtrics question-text row)."""
+    names, match, unmatched, platform = [], {}, [], {}
+    mapping = dict(mapping or {})
+    exact, normd = _instrument_keys(instrument) if instrument is not None else ({}, {})
+    dur_id = None
+    if instrument is not None:
+        dur_id = next((v.id for v in instrument.variables if v.role == "duration"), None)
+    taken = set()
+    for pos, h in enumerate(headers):
+        q = questions[pos] if questions is not None and pos < len(questions) else None
+        name, how = _match_one(h, q, instrument, mapping, exact, normd)
+        if name is None:
+            plat = PLATFORM_COLUMNS.get(norm_header(h))
+            if plat is not None:
+                platform[h] = plat
+                if plat[0] == "duration" and dur_id and dur_id not in taken and dur_id not in headers:
+                    name, how = dur_id, "platform"
+                    platform[dur_id] = plat
+        if name is None:
+            name = h
+            if instrument is not None and h not in platform:
+                unmatched.append(h)
+        elif how != "id":
+            match[name] = {"header": h, "how": how}
+        names.append(name)
+        taken.add(name)
+    return HeaderMatch(names, match, unmatched, platform)
+
+
+def _match_one(h, question, instrument, mapping, exact, normd):
+    """(column id, how) for one header, or (None, None): mapping, id, alias, then text."""
+    if h in mapping:
+        return str(mapping[h]), "mapping"
+    if instrument is None:
+        return None, None
+    if h in exact:
+        name = exact[h]
+        return name, ("id" if name == h else "alias")
+    for c in ([h, question] if question else [h]):
+        n = norm_header(c)
+        if n in normd:
+            return normd[n], "text"
+        parts = [p for p in _SPLIT.split(str(c)) if p.strip()]
+        if len(parts) > 1:   # "question — row text" of a matrix question: the row text first
+            for p in reversed(parts):
+                n = norm_header(p)
+                if n in normd:
+                    return normd[n], "text"
+    return None, None
+
+
+def dedupe(names):
+    """Make names unique (second 'x' -> 'x.1'); return (names, [(name, positions)])."""
+    seen: dict[str, list[int]] = {}
+    for i, n in enumerate(names):
+        seen.setdefault(n, []).append(i)
+    dups = [(n, [p + 1 for p in pos]) for n, pos in seen.items() if len(pos) > 1]
+    if not dups:
+        return list(names), []
+    out, used = [], set(names)
+    count: dict[str, int] = {}
+    for n in names:
+        if n in count:
+            k = count[n]
+            cand = f"{n}.{k}"
+            while cand in used:
+                k += 1
+                cand = f"{n}.{k}"
+            count[n] = k + 1
+            used.add(cand)
+            out.append(cand)
+        else:
+            count[n] = 1
+            out.append(n)
+    return out, dups
