@@ -69,7 +69,7 @@ def test_integer_codes_give_the_float_results(lo, hi, dtype, monkeypatch):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(cl.irv(ints), cl.irv(flts))
     a = lo + hi                                      # a reverse-keyed half of each scale
-    from avoid_survey.analysis.validate import _Recoded
+    from avoid_survey.analysis.validate.indices import Recoded as _Recoded
 
     rec_i = [[c if j % 2 else _Recoded(a, c) for j, c in enumerate(ints[s:s + 5])] for s in (0, 5)]
     rec_f = [[c if j % 2 else a - c for j, c in enumerate(flts[s:s + 5])] for s in (0, 5)]
@@ -120,7 +120,7 @@ def test_fast_paths_give_the_values_r_printed(monkeypatch):
     d2i, nci, oki = cl.mahalanobis(ints, chunk=256, workers=2)
     assert oki and nci == ref["n_complete"][0]
     np.testing.assert_allclose(d2i, arr("mahad")[keep], rtol=1e-10)
-    from avoid_survey.analysis.validate import _Recoded
+    from avoid_survey.analysis.validate.indices import Recoded as _Recoded
 
     iblocks = [[_Recoded(7, c) if name in rev else c for name, c in zip(x.columns, ints)][5 * f: 5 * f + 5]
                for f in range(5)]
@@ -161,7 +161,7 @@ def _report(path, inst):
 
 
 def test_validate_int8_path_equals_the_float_path(tmp_path, monkeypatch):
-    from avoid_survey.analysis import validate as av
+    from avoid_survey.analysis.validate import indices as av
 
     path, inst = _complete_file(tmp_path)
     seen = []

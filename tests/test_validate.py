@@ -367,12 +367,13 @@ def test_even_odd_matches_a_row_by_row_reference():
 
 
 def test_item_rest_with_and_without_missing_answers(inst):
-    from avoid_survey.analysis.validate import _item_rest, _reversed
+    from avoid_survey.analysis.validate.indices import reversed_columns as _reversed
+    from avoid_survey.analysis.validate.items import item_rest as _item_rest
 
     df = pd.read_csv(FX / "items.csv")
     items = [i.id for i in inst.items]
     X = [df[c].to_numpy(float) for c in items]
-    R = _reversed(X, items, inst.responses(), inst)
+    R = _reversed(X, items, inst)
     got = {(sid, iid): r for sid, iid, r in _item_rest(R, items, inst)}
     groups = {"p_gen": ["p1", "p2", "p3", "p4"], "p_insp": ["p5", "p6", "p7"], "trust": ["t1", "t2", "t3", "t4"],
               "avoid": ["a1", "a2", "a3", "a4"]}
@@ -420,7 +421,8 @@ def test_item_rest_from_the_shared_covariance_matches(inst):
     for Mahalanobis D² (on reverse-recoded items) equal the per-group computation, and D²
     is the same on raw and reverse-recoded items."""
     from avoid_survey.analysis.validate import careless as cl
-    from avoid_survey.analysis.validate import _item_rest, _reversed
+    from avoid_survey.analysis.validate.indices import reversed_columns as _reversed
+    from avoid_survey.analysis.validate.items import item_rest as _item_rest
 
     df = pd.read_csv(FX / "items.csv")
     items = [i.id for i in inst.items]
@@ -429,7 +431,7 @@ def test_item_rest_from_the_shared_covariance_matches(inst):
     for c in X:
         keep &= ~np.isnan(c)
     X = [c[keep] for c in X]
-    R = _reversed(X, items, inst.responses(), inst)
+    R = _reversed(X, items, inst)
     cov = {}
     d2_r, nc, ok = cl.mahalanobis(R, cov_out=cov)
     assert cov["n"] == X[0].size == nc

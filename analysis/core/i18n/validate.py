@@ -1,0 +1,36 @@
+"""Terms of ``validate``: the summary and findings tables. key: (en, zh)."""
+
+TERMS = {
+    "val_title_summary": ("Validation summary", "数据检查摘要"),
+    "val_title_by_code": ("Findings by code", "按类别汇总的问题"),
+    "val_title_all": ("All findings", "全部问题"),
+    "val_file": ("File", "文件"),
+    "val_instrument": ("Instrument", "问卷"),
+    "val_no_instrument": ("(none)", "（未指定）"),
+    "val_format": ("Format", "格式"),
+    "val_rows": ("Rows", "数据行"),
+    "val_respondents": ("Respondents", "受访者"),
+    "val_errors": ("Errors", "错误"),
+    "val_warnings": ("Warnings", "警告"),
+    "val_info": ("Info", "提示"),
+    "val_clean_data": ("Clean data", "清洗后数据"),
+    "val_code": ("Code", "代码"),
+    "val_severity": ("Severity", "级别"),
+    "val_count": ("Count", "数量"),
+    "val_columns": ("Columns", "列"),
+    "val_first_rows": ("First rows", "前几行"),
+    "val_example": ("Example", "示例"),
+    "val_row": ("Row", "行"),
+    "val_column": ("Column", "列"),
+    "val_respondent": ("Respondent", "受访者"),
+    "val_value": ("Value", "值"),
+    "val_message": ("Message", "说明"),
+    # severities: the English text is the severity code itself
+    "val_sev_error": ("error", "错误"),
+    "val_sev_warning": ("warning", "警告"),
+    "val_sev_info": ("info", "提示"),
+    "val_note_no_problems": ("No problems found.", "未发现问题。"),
+    "val_note_rows": ("Rows are 1-based data rows (the first row after the header is 1). "
+                      "Careless-response indices are warnings; --format json lists every finding.",
+                      "行号为数据行（表头之后第一行为 1）。粗心作答指标为警告；--format json 列出全部问题。"),
+}

@@ -1,0 +1,117 @@
+"""The validation run: read the file once, run the check families in a fixed order,
+collect the report, and write the clean data when asked."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .clean import write_clean
+from .collect import Collector
+from .indices import check_careless
+from .items import check_items
+from .privacy import check_privacy
+from .report import ValidationReport
+from .respondents import answer_matrix, check_answered, check_attention, check_speeders, respondent_ids
+from .structure import check_columns, check_structure
+from .thresholds import Thresholds
+from .values import check_values
+
+__all__ = ["validate"]
+
+
+def validate(path, instrument=None, *, id_column=None, thresholds=None, sheet=None, mapping=None,
+             clean=None, keep_pii: bool = False, force: bool = False, progress: bool = False,
+             lang: str = "zh") -> ValidationReport:
+    """Validate a response file against an instrument; never modifies the file.
+
+    Parameters
+    ----------
+    path : response file (csv, xlsx, sav, dta, parquet)
+    instrument : Instrument, bundled id, path, or None (structural checks only)
+    id_column : respondent id column (default: the instrument variable with role ``id``)
+    thresholds : :class:`Thresholds` or a mapping of its fields
+    sheet, mapping : passed to the reader (xlsx sheet; {header: column id})
+    clean : optional output path: write the cleaned data there (see module docstring)
+    keep_pii, force : keep PII columns in ``clean``; overwrite an existing ``clean`` file
+
+    Returns
+    -------
+    ValidationReport. Raises AvoidSurveyError only when the file cannot be used at all.
+
+    Notes
+    -----
+    Careless-response indices follow R ``careless`` (longstring, irv, mahad, evenodd);
+    the Mahalanobis cut-off is ``qchisq(1 - alpha, df = k)`` on the complete cases.
+    """
+    from ..io import drop_prescan, prescan
+
+    scan = prescan(path)  # a large CSV's bytes are checked while pandas and the instrument load
+    import numpy  # noqa: F401  (loads BLAS, so that the limit below applies to it)
+
+    try:  # BLAS threads only contend on these small products; one is faster and deterministic
+        from threadpoolctl import threadpool_limits
+        limits = threadpool_limits(1)
+    except Exception:  # pragma: no cover - threadpoolctl comes with scikit-learn
+        limits = None
+    try:
+        return _validate(path, instrument, id_column=id_column, thresholds=thresholds, sheet=sheet,
+                         mapping=mapping, clean=clean, keep_pii=keep_pii, force=force, progress=progress, lang=lang)
+    finally:
+        drop_prescan(scan)
+        if limits is not None:
+            limits.restore_original_limits()
+
+
+
+def _validate(path, instrument, *, id_column, thresholds, sheet, mapping, clean, keep_pii, force, progress, lang):
+    from ..io import load
+
+    if instrument is not None and not hasattr(instrument, "items"):
+        from avoid_survey.instruments import load_instrument
+        instrument = load_instrument(instrument)
+    th = thresholds if isinstance(thresholds, Thresholds) else Thresholds.from_mapping(thresholds)
+    ld = load(path, instrument, sheet=sheet, mapping=mapping, progress=progress)
+    df = ld.frame
+    n = int(df.shape[0])
+    col = Collector(th.max_listed)
+    dup_names = {nm for nm, _ in ld.duplicates}
+    check_structure(col, ld, instrument, n)
+    items = check_columns(col, df, instrument, dup_names) if instrument is not None else []
+    ids, n_resp = respondent_ids(col, df, instrument, id_column, dup_names, path)
+    indices, flags = {}, {}
+    if instrument is not None and n:
+        oor, col_stats = check_values(col, ld, instrument, items, ids, dup_names)
+        if items:
+            _respondents_and_items(col, ld, instrument, items, ids, th, dup_names, oor, col_stats, indices, flags)
+    pii = check_privacy(col, ld, instrument, set(items))
+    report = _report(path, instrument, ld, n, n_resp, col, th, indices, flags, pii)
+    if clean is not None:
+        report = replace(report, clean_file=write_clean(report, clean, keep_pii=keep_pii, instrument=instrument,
+                                                        force=force, lang=lang))
+    return report
+
+
+def _respondents_and_items(col, ld, instrument, items, ids, th, dup_names, oor, col_stats, indices, flags):
+    """The respondent checks, the careless-response indices and the item checks."""
+    ans = answer_matrix(ld.frame, items, oor, ld.bad_cells, col_stats)
+    check_answered(col, ans, ids, th, flags)
+    check_attention(col, ld.frame, instrument, ids, dup_names, flags)
+    check_speeders(col, ld, instrument, len(items), ids, th, dup_names, flags, indices)
+    codes8 = [col_stats.get(c, {}).get("int8") for c in items]
+    rest = check_careless(col, ans, items, instrument, ids, th, indices, flags, codes8)
+    check_items(col, ans, items, instrument, th, rest)
+
+
+def _report(path, instrument, ld, n, n_resp, col, th, indices, flags, pii) -> ValidationReport:
+    import numpy as np
+    import pandas as pd
+
+    df = ld.frame
+    return ValidationReport(
+        file=str(path), instrument=instrument.id if instrument is not None else None, n_rows=n,
+        n_respondents=n_resp, findings=col.findings, counts=dict(col.counts), read=ld.info,
+        columns={c: m for c, m in ld.match.items()}, thresholds=th,
+        # copy=False: the columns stay the arrays computed above (no consolidating copy)
+        indices=pd.DataFrame(indices, index=df.index, copy=False) if indices else None,
+        flags=pd.DataFrame({k: v.astype(np.int8) for k, v in flags.items()}, index=df.index,
+                           copy=False) if flags else None,
+        frame=df, pii_columns=pii)
