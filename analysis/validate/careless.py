@@ -21,11 +21,12 @@ each step is one contiguous vector operation. Definitions follow the R package *
 """
 from __future__ import annotations
 
-__all__ = ["longstring", "irv", "mahalanobis", "even_odd", "longstring_and_moments", "columns_of", "chi2_sf",
-           "chi2_ppf"]
-
+from functools import partial
 
 from ..numerics.dist import chi2_ppf, chi2_sf
+
+__all__ = ["longstring", "irv", "mahalanobis", "even_odd", "longstring_and_moments", "columns_of", "chi2_sf",
+           "chi2_ppf"]
 
 
 def columns_of(x):
@@ -218,54 +219,8 @@ def mahalanobis(x, chunk: int = 8_192, cov_out: dict | None = None, workers: int
     per = -(-n // max(1, workers))
     per = -(-per // chunk) * chunk
     ranges = [(lo, min(n, lo + per)) for lo in range(0, n, per)]
-
-    def blocks(lo0, hi0, buf):
-        # the complete rows of each chunk, stacked into one reused (k, chunk) buffer
-        step = buf.shape[1]
-        for lo in range(lo0, hi0, step):
-            hi = min(hi0, lo + step)
-            zt = buf[:, : hi - lo]
-            np.stack([c[lo:hi] for c in cols], out=zt, casting="unsafe")
-            m = complete[lo:hi]
-            if m.all():
-                yield zt, slice(lo, hi)
-            else:
-                yield zt[:, m], np.flatnonzero(m) + lo
-
-    # whole-number codes: the cross-products of a block of c rows are sums of integers
-    # below c * max|code|^2, exact in float32 while that stays under 2^24, so single
-    # precision (twice the speed) gives exactly the float64 result
-    chunk1, dt1 = chunk, np.float64
-    if all(_is_int(c) for c in cols):
-        big = max(max(abs(int(c.min())), abs(int(c.max()))) for c in cols) if n else 0
-        c32 = (1 << 24) // max(1, big * big)
-        if c32 >= 1024:
-            chunk1, dt1 = min(chunk, c32), np.float32
-
-    def sums(rng):   # sum and cross-products of the complete rows
-        tot, xtx = np.zeros(k), np.zeros((k, k))
-        for zt, _rows in blocks(*rng, np.empty((k, chunk1), dt1)):
-            tot += zt.sum(axis=1, dtype=np.float64)
-            xtx += zt @ zt.T
-        return tot, xtx
-
-    def dist(rng):   # D² = |L⁻¹ (x - m)|² (S = L L')
-        buf, ybuf = np.empty((k, chunk)), np.empty((k, chunk))
-        for zt, rows in blocks(*rng, buf):
-            y = ybuf[:, : zt.shape[1]]
-            np.matmul(Linv, zt, out=y)
-            y -= shift
-            d2[rows] = np.einsum("ij,ij->j", y, y)
-
-    if len(ranges) > 1:
-        from concurrent.futures import ThreadPoolExecutor
-        pool = ThreadPoolExecutor(max_workers=len(ranges))
-        run = lambda f: list(pool.map(f, ranges))  # noqa: E731
-    else:
-        pool = None
-        run = lambda f: [f(ranges[0])]  # noqa: E731
-    try:
-        parts = run(sums)
+    with _Runner(ranges) as run:
+        parts = run(partial(_sums, cols, complete, *_sums_precision(cols, n, chunk)))
         tot, xtx = parts[0]
         for t2, x2 in parts[1:]:
             tot = tot + t2
@@ -282,12 +237,90 @@ def mahalanobis(x, chunk: int = 8_192, cov_out: dict | None = None, workers: int
         if dg.min() <= 1e-8 * dg.max():
             return d2, nc, False
         Linv = np.linalg.inv(L)
-        shift = (Linv @ mu)[:, None]
-        run(dist)
-    finally:
-        if pool is not None:
-            pool.shutdown()
+        run(partial(_distances, cols, complete, chunk, Linv, (Linv @ mu)[:, None], d2))
     return d2, nc, True
+
+
+class _Runner:
+    """Calls ``f(range)`` for each row range: in a thread each when there are several."""
+
+    def __init__(self, ranges):
+        self.ranges = ranges
+        self.pool = None
+
+    def __enter__(self):
+        if len(self.ranges) > 1:
+            from concurrent.futures import ThreadPoolExecutor
+            self.pool = ThreadPoolExecutor(max_workers=len(self.ranges))
+        return self
+
+    def __call__(self, f):
+        if self.pool is None:
+            return [f(self.ranges[0])]
+        return list(self.pool.map(f, self.ranges))
+
+    def __exit__(self, *exc):
+        if self.pool is not None:
+            self.pool.shutdown()
+
+
+def _stacked(cols, complete, lo0, hi0, buf):
+    """The complete rows of each chunk of rows lo0..hi0, stacked into one reused (k,
+    chunk) buffer: yields (block, rows)."""
+    import numpy as np
+
+    step = buf.shape[1]
+    for lo in range(lo0, hi0, step):
+        hi = min(hi0, lo + step)
+        zt = buf[:, : hi - lo]
+        np.stack([c[lo:hi] for c in cols], out=zt, casting="unsafe")
+        m = complete[lo:hi]
+        if m.all():
+            yield zt, slice(lo, hi)
+        else:
+            yield zt[:, m], np.flatnonzero(m) + lo
+
+
+def _sums_precision(cols, n, chunk):
+    """(chunk, dtype) of the cross-product blocks.
+
+    Whole-number codes: the cross-products of a block of c rows are sums of integers
+    below c * max|code|^2, exact in float32 while that stays under 2^24, so single
+    precision (twice the speed) gives exactly the float64 result.
+    """
+    import numpy as np
+
+    if all(_is_int(c) for c in cols):
+        big = max(max(abs(int(c.min())), abs(int(c.max()))) for c in cols) if n else 0
+        c32 = (1 << 24) // max(1, big * big)
+        if c32 >= 1024:
+            return min(chunk, c32), np.float32
+    return chunk, np.float64
+
+
+def _sums(cols, complete, chunk, dtype, rng):
+    """Sum and cross-products of the complete rows of one row range."""
+    import numpy as np
+
+    k = len(cols)
+    tot, xtx = np.zeros(k), np.zeros((k, k))
+    for zt, _rows in _stacked(cols, complete, *rng, np.empty((k, chunk), dtype)):
+        tot += zt.sum(axis=1, dtype=np.float64)
+        xtx += zt @ zt.T
+    return tot, xtx
+
+
+def _distances(cols, complete, chunk, Linv, shift, d2, rng):
+    """D² = |L⁻¹ (x - m)|² (S = L L') of the complete rows of one row range, into d2."""
+    import numpy as np
+
+    k = len(cols)
+    buf, ybuf = np.empty((k, chunk)), np.empty((k, chunk))
+    for zt, rows in _stacked(cols, complete, *rng, buf):
+        y = ybuf[:, : zt.shape[1]]
+        np.matmul(Linv, zt, out=y)
+        y -= shift
+        d2[rows] = np.einsum("ij,ij->j", y, y)
 
 
 def even_odd(blocks, min_pairs: int = 3):
@@ -318,48 +351,60 @@ def _even_odd(usable, min_pairs):
     n = usable[0][0].size
     nan = np.empty(n, bool)
     z = np.empty(n)
+    halves = [(_half_mean(b[0::2], nan, z), _half_mean(b[1::2], nan, z)) for b in usable]
+    if all(not np.isnan(o.sum()) and not np.isnan(e.sum()) for o, e in halves):
+        return _even_odd_complete(halves, n, min_pairs)   # every half answered by everyone: no masks
+    return _even_odd_missing(halves, n, min_pairs, z)
 
-    def half_mean(cols):
-        if all(_is_int(c) or not np.isnan(c.sum()) for c in cols):   # no missing answer: a plain mean
-            s = np.zeros(n)
-            for c in cols:
-                s += c
-            s /= len(cols)
-            return s
-        cnt = np.zeros(n, np.int32)
+
+def _half_mean(cols, nan, z):
+    """Row means of ``cols`` over the answered ones (NaN where none is answered);
+    ``nan`` and ``z`` are reused row-length buffers."""
+    import numpy as np
+
+    n = nan.size
+    if all(_is_int(c) or not np.isnan(c.sum()) for c in cols):   # no missing answer: a plain mean
         s = np.zeros(n)
         for c in cols:
-            _zero_missing(c, nan, z)
-            cnt += 1
-            cnt -= nan
-            s += z
-        with np.errstate(invalid="ignore", divide="ignore"):
-            s /= cnt                  # NaN where the half has no answer
+            s += c
+        s /= len(cols)
         return s
+    cnt = np.zeros(n, np.int32)
+    s = np.zeros(n)
+    for c in cols:
+        _zero_missing(c, nan, z)
+        cnt += 1
+        cnt -= nan
+        s += z
+    with np.errstate(invalid="ignore", divide="ignore"):
+        s /= cnt                  # NaN where the half has no answer
+    return s
 
-    halves = [(half_mean(b[0::2]), half_mean(b[1::2])) for b in usable]
-    if all(not np.isnan(o.sum()) and not np.isnan(e.sum()) for o, e in halves):
-        # every half answered by everyone: no masks needed
-        F = len(halves)
-        m = np.full(n, F, np.int32)
-        mo = sum(o for o, _ in halves) / F
-        me = sum(e for _, e in halves) / F
-        soo, see, soe = np.zeros(n), np.zeros(n), np.zeros(n)
-        do, de = np.empty(n), np.empty(n)
-        for o, e in halves:
-            np.subtract(o, mo, out=do)
-            np.subtract(e, me, out=de)
-            soe += do * de
-            do *= do
-            de *= de
-            soo += do
-            see += de
-        with np.errstate(invalid="ignore", divide="ignore"):
-            r = soe / np.sqrt(soo * see)
-            r_sb = 2 * r / (1 + r)
-        r_sb[np.isnan(r)] = np.nan
-        r_sb[m < min_pairs] = np.nan
-        return r_sb, m
+
+def _even_odd_complete(halves, n, min_pairs):
+    import numpy as np
+
+    F = len(halves)
+    m = np.full(n, F, np.int32)
+    mo = sum(o for o, _ in halves) / F
+    me = sum(e for _, e in halves) / F
+    soo, see, soe = np.zeros(n), np.zeros(n), np.zeros(n)
+    do, de = np.empty(n), np.empty(n)
+    for o, e in halves:
+        np.subtract(o, mo, out=do)
+        np.subtract(e, me, out=de)
+        soe += do * de
+        do *= do
+        de *= de
+        soo += do
+        see += de
+    return _spearman_brown(soe, soo, see, m, min_pairs)
+
+
+def _even_odd_missing(halves, n, min_pairs, z):
+    """Over the scales whose two halves are both answered, row by row."""
+    import numpy as np
+
     m = np.zeros(n, np.int32)
     so = np.zeros(n)
     se = np.zeros(n)
@@ -379,24 +424,41 @@ def _even_odd(usable, min_pairs):
         se += z
     with np.errstate(invalid="ignore", divide="ignore"):
         mo, me = so / m, se / m
-        soo = np.zeros(n)
-        see = np.zeros(n)
-        soe = np.zeros(n)
-        do = np.empty(n)
-        de = np.empty(n)
-        for o, e in halves:
-            np.subtract(o, mo, out=do)
-            np.subtract(e, me, out=de)
-            np.isnan(do, out=bad)
-            np.isnan(de, out=ok)
-            bad |= ok
-            do[bad] = 0.0
-            de[bad] = 0.0
-            soe += do * de
-            do *= do
-            de *= de
-            soo += do
-            see += de
+    soo = np.zeros(n)
+    see = np.zeros(n)
+    soe = np.zeros(n)
+    do = np.empty(n)
+    de = np.empty(n)
+    with np.errstate(invalid="ignore"):
+        _centred_sums(halves, mo, me, do, de, ok, bad, soo, see, soe)
+    return _spearman_brown(soe, soo, see, m, min_pairs)
+
+
+def _centred_sums(halves, mo, me, do, de, ok, bad, soo, see, soe):
+    """Add each scale's centred cross-products to soo, see, soe (answered pairs only)."""
+    import numpy as np
+
+    for o, e in halves:
+        np.subtract(o, mo, out=do)
+        np.subtract(e, me, out=de)
+        np.isnan(do, out=bad)
+        np.isnan(de, out=ok)
+        bad |= ok
+        do[bad] = 0.0
+        de[bad] = 0.0
+        soe += do * de
+        do *= do
+        de *= de
+        soo += do
+        see += de
+
+
+def _spearman_brown(soe, soo, see, m, min_pairs):
+    """The Spearman-Brown corrected correlation 2r / (1 + r) of the half means; NaN
+    without variance or with fewer than ``min_pairs`` scales."""
+    import numpy as np
+
+    with np.errstate(invalid="ignore", divide="ignore"):
         r = soe / np.sqrt(soo * see)
         r_sb = 2 * r / (1 + r)
     r_sb[np.isnan(r)] = np.nan
