@@ -442,3 +442,14 @@ def test_item_rest_from_the_shared_covariance_matches(inst):
     d2_x, _, ok_x = cl.mahalanobis(X)
     if ok:
         np.testing.assert_allclose(d2_r, d2_x, rtol=1e-9)
+
+
+def test_validate_terms_have_both_languages_and_own_keys():
+    from avoid_survey.analysis.core.i18n import load_areas
+
+    areas = load_areas()
+    own = areas["validate"]
+    assert own and all(k.startswith("val_") for k in own)
+    assert all(isinstance(en, str) and en and isinstance(zh, str) and zh for en, zh in own.values())
+    others = {k for a, terms in areas.items() if a != "validate" for k in terms}
+    assert not set(own) & others
