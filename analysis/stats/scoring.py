@@ -229,24 +229,10 @@ class ScoreRun:
                 "agreement_file": self.agreement_file, "warnings": list(self.warnings)}
 
     def to_tables(self, lang: str = "en") -> list:
-        from ..core.i18n import text_in
-        from ..core.table import Column, Table
+        """Score summary (and aggregation) tables (:mod:`avoid_survey.analysis.tables.scoring`)."""
+        from ..tables.scoring import score_tables
 
-        t = Table(title="@score_title", name="scores", columns=[
-            Column("scale", "@scale", "text"), Column("k", "@k", "int"), Column("n_scored", "@n_valid", "int"),
-            Column("mean", "@mean"), Column("sd", "@sd"), Column("min", "@min"), Column("max", "@max")])
-        for s in self.scales:
-            name = text_in(s.get("label"), lang) or s["scale"]
-            t.add(f"{name} ({s['scale']})", s["k"], s["n_scored"], s["mean"], s["sd"], s["min"], s["max"])
-        rule = {"en": f"{self.method} of items; a score needs at least {self.min_items:g} of a scale's items "
-                      f"(ceil); reverse-keyed items recoded as min + max - x. Written to {self.out}.",
-                "zh": f"条目{'均值' if self.method == 'mean' else '总分（按比例折算）'}；至少回答量表 {self.min_items:g} 的条目"
-                      f"（向上取整）才计分；反向题按 最小值+最大值-x 重新计分。已写入 {self.out}。"}
-        t.notes.append(rule)
-        out = [t]
-        if self.aggregate is not None:
-            out.extend(self.aggregate.to_tables(lang))
-        return out
+        return score_tables(self, lang)
 
 
 def _agreement_path(out):
