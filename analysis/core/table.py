@@ -36,6 +36,7 @@ class Cell:
     stars: str = ""
     decimals: int | None = None
     bold: bool = False
+    style: str = ""  # terminal only: a rich style for the cell (e.g. a severity colour)
 
 
 @dataclass
@@ -45,6 +46,9 @@ class Column:
     kind: str = "num"
     decimals: int | None = None
     group: Any = None  # a column-group label spanning adjacent columns with the same group
+    # terminal only: rich add_column options (no_wrap, style, ratio, min_width ...), and
+    # ``show=False`` to leave the column out of the terminal table (other formats keep it)
+    terminal: dict = field(default_factory=dict)
 
     def text(self, lang: str) -> str:
         return label(self.label if self.label is not None else self.key, lang)
@@ -58,6 +62,8 @@ class Table:
     notes: list[Any] = field(default_factory=list)
     name: str = "table"  # short machine name (sheet name, file stem)
     row_sections: dict[int, Any] = field(default_factory=dict)  # row index -> heading before it
+    # terminal only: {"panel": colour} draws a two-column key-value table as a framed panel
+    terminal: dict = field(default_factory=dict)
 
     def add(self, *values) -> None:
         if len(values) != len(self.columns):

@@ -83,7 +83,7 @@ def rwg_j(X, groups, n_options):
     return codes, out, nj
 
 
-@dataclass
+@dataclass(frozen=True)
 class AggregateResult:
     unit: str                       # the unit column
     units: object                   # DataFrame: one row per unit, n and mean of every score

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 __all__ = ["describe_scores", "DescriptivesResult"]
 
 
-@dataclass
+@dataclass(frozen=True)
 class DescriptivesResult:
     variables: list
     labels: dict

@@ -20,6 +20,7 @@ from ..numerics import factor_utils as fu
 from ..numerics.rotation_algorithms import gpa_oblique, varimax
 from ..numerics.dist import f_quantile
 from ..numerics.factor_utils import cov2cor, pairwise_cor, pairwise_cov, smc
+from .results import fields_dict
 from ..core.errors import (AvoidSurveyError, FewItemsWarning, AvoidSurveyWarning, ConvergenceWarning, warn)
 
 __all__ = ["reliability", "ReliabilityResult", "ScaleReliability", "ItemStats",
@@ -219,12 +220,8 @@ class ItemStats:
     n_missing: int
 
     def to_dict(self) -> dict:
-        return {"item": self.item, "reverse": self.reverse, "n": self.n, "mean": self.mean, "sd": self.sd,
-                "r_drop": self.r_drop, "raw_r": self.raw_r, "alpha_if_deleted": self.alpha_if_deleted,
-                "alpha_std_if_deleted": self.alpha_std_if_deleted,
-                "lambda6_if_deleted": self.lambda6_if_deleted,
-                "frequencies": None if self.frequencies is None else {code_text(k): v for k, v in self.frequencies.items()},
-                "n_missing": self.n_missing}
+        freq = self.frequencies
+        return fields_dict(self, frequencies=None if freq is None else {code_text(k): v for k, v in freq.items()})
 
 
 def code_text(v) -> str:
@@ -235,7 +232,7 @@ def code_text(v) -> str:
 
 @dataclass(frozen=True)
 class ScaleReliability:
-    """Reliability of one scale or facet."""
+    """Reliability of one scale or facet (fields in the order of its JSON)."""
 
     scale: str
     label: dict
@@ -245,13 +242,13 @@ class ScaleReliability:
     k: int
     alpha: float
     alpha_std: float
-    lambda6: float
-    average_r: float
-    alpha_se: float         # psych's asymptotic SE of alpha ("ase")
     alpha_ci: tuple
     alpha_ci_method: str
     alpha_ci_feldt: tuple
     alpha_ci_bootstrap: tuple | None
+    alpha_se: float         # psych's asymptotic SE of alpha ("ase")
+    lambda6: float
+    average_r: float
     omega_total: float      # one-factor minres model, psych::omega(nfactors = 1)$omega.tot
     omega_h: float          # multi-facet scales: psych::omega(nfactors = #facets)$omega_h
     omega_total_sl: float   # multi-facet scales: psych::omega(nfactors = #facets)$omega.tot
@@ -261,15 +258,7 @@ class ScaleReliability:
     warnings: tuple = ()
 
     def to_dict(self) -> dict:
-        return {"scale": self.scale, "label": self.label, "parent": self.parent, "facets": list(self.facets),
-                "n": self.n, "k": self.k, "alpha": self.alpha, "alpha_std": self.alpha_std,
-                "alpha_ci": list(self.alpha_ci), "alpha_ci_method": self.alpha_ci_method,
-                "alpha_ci_feldt": list(self.alpha_ci_feldt),
-                "alpha_ci_bootstrap": None if self.alpha_ci_bootstrap is None else list(self.alpha_ci_bootstrap),
-                "alpha_se": self.alpha_se, "lambda6": self.lambda6, "average_r": self.average_r,
-                "omega_total": self.omega_total, "omega_h": self.omega_h, "omega_total_sl": self.omega_total_sl,
-                "mean": self.mean, "sd": self.sd, "items": [i.to_dict() for i in self.items],
-                "warnings": list(self.warnings)}
+        return fields_dict(self)
 
 
 @dataclass(frozen=True)
@@ -277,12 +266,12 @@ class ReliabilityResult:
     """What :func:`reliability` returns; ``to_dict()`` is the ``--format json`` document."""
 
     instrument: str
-    scales: tuple
     missing: str
     ci: str
     level: float
     n_boot: int | None
     seed: int | None
+    scales: tuple
     warnings: list = field(default_factory=list)
 
     def scale(self, sid: str) -> ScaleReliability:
@@ -292,9 +281,7 @@ class ReliabilityResult:
         raise KeyError(sid)
 
     def to_dict(self) -> dict:
-        return {"instrument": self.instrument, "missing": self.missing, "ci": self.ci, "level": self.level,
-                "n_boot": self.n_boot, "seed": self.seed,
-                "scales": [s.to_dict() for s in self.scales], "warnings": list(self.warnings)}
+        return fields_dict(self)
 
     def to_tables(self, lang: str = "en") -> list:
         """The scale, item and frequency tables (:mod:`avoid_survey.analysis.tables.reliability`)."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from .results import fields_dict
 from ..core.errors import AvoidSurveyError, AvoidSurveyWarning, warn
 
 __all__ = ["reverse_coded", "item_matrix", "score_frame", "ScoreResult", "score_file", "ScoreRun",
@@ -79,7 +80,7 @@ def needed_items(k: int, min_items: float) -> int:
     return max(1, int(math.ceil(min_items * k - 1e-9)))
 
 
-@dataclass
+@dataclass(frozen=True)
 class ScoreResult:
     """Scores (a frame: per scale/facet id the score and ``<id>_n``, items answered)."""
 
@@ -205,7 +206,7 @@ def score_frame(data, instrument, *, method: str = "mean", min_items: float = 0.
 
 
 # ----------------------------------------------------------------- the score command
-@dataclass
+@dataclass(frozen=True)
 class ScoreRun:
     """What ``avoid-survey score`` did: files written, per-scale summary, aggregation."""
 
@@ -222,11 +223,7 @@ class ScoreRun:
     warnings: list = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {"file": self.file, "out": self.out, "instrument": self.instrument, "method": self.method,
-                "min_items": self.min_items, "second_order": self.second_order, "n_rows": self.n_rows,
-                "scales": self.scales,
-                "aggregate": None if self.aggregate is None else self.aggregate.to_dict(),
-                "agreement_file": self.agreement_file, "warnings": list(self.warnings)}
+        return fields_dict(self)
 
     def to_tables(self, lang: str = "en") -> list:
         """Score summary (and aggregation) tables (:mod:`avoid_survey.analysis.tables.scoring`)."""
