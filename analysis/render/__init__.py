@@ -43,3 +43,16 @@ def print_rich(tables, lang: str = "en", decimals: int = 3, file=None) -> None:
     from .terminal import print_rich as _print
 
     _print(tables, lang, decimals, file=file)
+
+
+# the per-format functions under their old names, loaded on first use
+_MOVED = {"render_md": "markdown", "render_csv": "csvtext", "render_latex": "latex", "tex_escape": "latex",
+          "render_html": "html", "rich_tables": "terminal", "render_table_text": "terminal"}
+
+
+def __getattr__(name):
+    if name in _MOVED:
+        from importlib import import_module
+
+        return getattr(import_module(f"{__name__}.{_MOVED[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
