@@ -4,8 +4,6 @@ Kept free of heavy imports: pandas, numpy and statsmodels load inside the comman
 """
 from __future__ import annotations
 
-import json
-import math
 import sys
 from enum import Enum
 from pathlib import Path
@@ -13,16 +11,13 @@ from typing import Annotated, Optional
 
 import typer
 
+from avoid_survey.analysis.render.jsondoc import clean_json, dumps_json  # noqa: F401 (re-exported)
+from avoid_survey.analysis.render.registry import RENDERERS
 
-class Format(str, Enum):
-    table = "table"
-    json = "json"
-    md = "md"
-    csv = "csv"
-    latex = "latex"
-    html = "html"
-    docx = "docx"
-    xlsx = "xlsx"
+# --format choices: the registered renderers (analysis/render/registry.py)
+Format = Enum("Format", {name: name for name in RENDERERS}, type=str)
+Format.__doc__ = "Output formats, one per registered renderer."
+Format.__module__ = __name__
 
 
 class Lang(str, Enum):
@@ -44,107 +39,44 @@ InstrumentOpt = Annotated[Optional[str], typer.Option("--instrument", "-i", help
 DataArg = Annotated[Path, typer.Argument(help="Response file: csv, xlsx, sav, dta or parquet.", show_default=False)]
 
 
-def clean_json(obj):
-    """NaN/inf to null, numpy scalars to Python numbers, tuples to lists."""
-    if isinstance(obj, dict):
-        return {str(k): clean_json(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [clean_json(v) for v in obj]
-    if isinstance(obj, bool) or obj is None or isinstance(obj, str):
-        return obj
-    if isinstance(obj, int):
-        return obj
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    # numpy scalars and friends
-    try:
-        import numpy as np  # only reached when numpy is already loaded by an analysis
-        if isinstance(obj, np.bool_):
-            return bool(obj)
-        if isinstance(obj, np.integer):
-            return int(obj)
-        if isinstance(obj, np.floating):
-            f = float(obj)
-            return f if math.isfinite(f) else None
-        if isinstance(obj, np.ndarray):
-            return clean_json(obj.tolist())
-    except ImportError:  # pragma: no cover
-        pass
-    if isinstance(obj, Path):
-        return str(obj)
-    return str(obj)
-
-
-def dumps_json(obj) -> str:
-    """Indented JSON: objects and lists open one level per line down to depth 2; deeper
-    values, and each element of a long list (findings, parameters), are written on one line
-    by the C encoder. ``json.dumps(indent=2)`` takes the pure-Python encoder, which needs
-    about 0.1 s for a validation report of a few thousand findings."""
-    enc = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(", ", ": ")).encode
-    out: list[str] = []
-
-    def put(o, level: int) -> None:
-        pad = "  " * level
-        if isinstance(o, dict) and o and level < 2:
-            out.append("{")
-            last = len(o) - 1
-            for i, (k, v) in enumerate(o.items()):
-                out.append(f"\n{pad}  {enc(str(k))}: ")
-                put(v, level + 1)
-                if i < last:
-                    out.append(",")
-            out.append(f"\n{pad}}}")
-        elif isinstance(o, list) and o and level < 2 and any(isinstance(v, (dict, list)) for v in o):
-            out.append("[")
-            last = len(o) - 1
-            for i, v in enumerate(o):
-                out.append(f"\n{pad}  {enc(v)}")
-                if i < last:
-                    out.append(",")
-            out.append(f"\n{pad}]")
-        else:
-            out.append(enc(o))
-
-    put(clean_json(obj), 0)
-    return "".join(out)
-
-
 def emit(result, fmt: Format, output: Optional[Path], lang: Lang, decimals: int = 3,
          force: bool = False, tables=None) -> None:
-    """Render ``result`` (has to_dict() and to_tables(lang)) in the chosen format."""
-    from avoid_survey.analysis.io.output import write_atomic
+    """Render ``result`` (has to_dict() and to_tables(lang)) in the chosen format.
 
-    fmt_s = fmt.value if isinstance(fmt, Format) else str(fmt)
-    lang_s = lang.value if isinstance(lang, Lang) else str(lang)
-    if fmt_s == "json":
-        text = dumps_json(result.to_dict()) + "\n"
-        if output:
-            write_atomic(output, text, force)
-        else:
-            sys.stdout.write(text)
+    The format's renderer comes from ``RENDERERS`` (see analysis/render/registry.py).
+    """
+    fmt_s = fmt.value if isinstance(fmt, Enum) else str(fmt)
+    lang_s = lang.value if isinstance(lang, Enum) else str(lang)
+    entry = RENDERERS.entry(fmt_s)
+    meta = entry.meta
+    if meta.get("source") == "result":
+        _write_text(entry.load()(result), output, force, meta)
         return
     tabs = tables if tables is not None else result.to_tables(lang_s)
-    if fmt_s in ("docx", "xlsx"):
+    if meta.get("binary"):
         from avoid_survey.analysis.core.errors import AvoidSurveyError
-        from avoid_survey.analysis.render import render_bytes
+        from avoid_survey.analysis.io.output import write_atomic
         if output is None:
             raise AvoidSurveyError(f"--format {fmt_s} needs --output FILE")
-        write_atomic(output, render_bytes(tabs, fmt_s, lang_s, decimals), force)
+        write_atomic(output, entry.load()(tabs, lang_s, decimals), force)
         return
-    if fmt_s == "table" and output is None:
-        from avoid_survey.analysis.render import print_rich
-        print_rich(tabs, lang_s, decimals)
+    if output is None and meta.get("printer"):
+        from avoid_survey.analysis.core.registry import Entry
+        Entry(fmt_s, meta["printer"]).load()(tabs, lang_s, decimals)
+    else:
+        _write_text(entry.load()(tabs, lang_s, decimals), output, force, meta)
+    if meta.get("warnings"):
         for w in getattr(result, "warnings", ()) or ():
             sys.stderr.write(f"warning: {w}\n")
-        return
-    from avoid_survey.analysis.render import render_text
-    text = render_text(tabs, fmt_s, lang_s, decimals)
+
+
+def _write_text(text: str, output: Optional[Path], force: bool, meta: dict) -> None:
+    from avoid_survey.analysis.io.output import write_atomic
+
     if output:
-        write_atomic(output, text, force, encoding="utf-8-sig" if fmt_s == "csv" else "utf-8")
+        write_atomic(output, text, force, encoding=meta.get("encoding", "utf-8"))
     else:
         sys.stdout.write(text)
-    for w in getattr(result, "warnings", ()) or ():
-        sys.stderr.write(f"warning: {w}\n")
 
 
 def note(msg: str) -> None:

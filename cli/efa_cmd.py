@@ -9,6 +9,7 @@ import typer
 
 from avoid_survey.cli.common import (DataArg, DecimalsOpt, ForceOpt, Format, FormatOpt, InstrumentOpt, Lang,
                                      LangOpt, Missing, OutputOpt, emit)
+from avoid_survey.analysis.numerics.rotation import ROTATIONS
 
 
 class Method(str, Enum):
@@ -17,13 +18,9 @@ class Method(str, Enum):
     pa = "pa"
 
 
-class Rotation(str, Enum):
-    oblimin = "oblimin"
-    promax = "promax"
-    varimax = "varimax"
-    geomin = "geomin"
-    quartimax = "quartimax"
-    none = "none"
+# --rotation choices: the registered rotations (analysis/numerics/rotation.py)
+Rotation = Enum("Rotation", {name: name for name in ROTATIONS}, type=str)
+Rotation.__module__ = __name__
 
 
 def efa(
@@ -36,7 +33,7 @@ def efa(
     factors: Annotated[str, typer.Option(
         "--factors", "-k", help="Number of factors, or 'auto' for the parallel-analysis suggestion.")] = "auto",
     method: Annotated[Method, typer.Option("--method", "-m", help="Extraction (psych fm).")] = Method.minres,
-    rotation: Annotated[Rotation, typer.Option("--rotation", "-r", help="Rotation (psych rotate; geomin is geominQ).")] = Rotation.oblimin,
+    rotation: Annotated[Rotation, typer.Option("--rotation", "-r", help="Rotation (psych rotate; geomin is geominQ).")] = Rotation["oblimin"],
     missing: Annotated[Missing, typer.Option("--missing", help="Pairwise (psych default) or listwise correlations.")] = Missing.pairwise,
     parallel_iterations: Annotated[int, typer.Option(
         "--parallel-iterations", min=1, max=100000, help="Simulated data sets in parallel analysis (psych n.iter).")] = 20,

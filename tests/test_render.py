@@ -120,3 +120,43 @@ def test_docx_is_a_three_line_table(tmp_path):
     assert "括号内为标准误。" in texts                  # notes below
     rfonts = doc.styles["Normal"].element.rPr.find(qn("w:rFonts"))
     assert rfonts.get(qn("w:ascii")) == "Times New Roman" and rfonts.get(qn("w:eastAsia")) == "SimSun"
+
+
+def test_every_format_choice_has_a_renderer():
+    """--format lists exactly the registered renderers, and each one loads and renders."""
+    from avoid_survey.analysis.render.jsondoc import dumps_json
+    from avoid_survey.analysis.render.registry import RENDERERS
+    from avoid_survey.cli.common import Format
+
+    assert [f.value for f in Format] == RENDERERS.names()
+    for name in RENDERERS:
+        entry = RENDERERS.entry(name)
+        fn = entry.load()
+        assert callable(fn), name
+        if entry.meta.get("printer"):
+            from avoid_survey.analysis.core.registry import Entry
+            assert callable(Entry(name, entry.meta["printer"]).load())
+        if entry.meta["source"] == "result":
+            class R:
+                def to_dict(self):
+                    return {"a": 1}
+            assert fn(R()) == dumps_json({"a": 1}) + "\n"
+        else:
+            out = fn([sample_table()], "en", 3)
+            assert isinstance(out, bytes if entry.meta.get("binary") else str) and out, name
+
+
+def test_every_rotation_choice_is_registered():
+    """efa --rotation lists exactly the registered rotations; each rotates two factors."""
+    import numpy as np
+
+    from avoid_survey.analysis.numerics.rotation import ROTATIONS
+    from avoid_survey.cli.efa_cmd import Rotation
+
+    assert [r.value for r in Rotation] == ROTATIONS.names()
+    lam = np.array([[0.7, 0.2], [0.6, 0.3], [0.2, 0.8], [0.3, 0.7], [0.5, 0.5]])
+    for name in ROTATIONS:
+        out, phi, ok = ROTATIONS.get(name)(lam)
+        assert out.shape == lam.shape and ok, name
+        assert (phi is not None) == ROTATIONS.entry(name).meta["oblique"], name
+        assert ROTATIONS.entry(name).meta["r_name"]

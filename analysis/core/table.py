@@ -3,8 +3,9 @@
 A :class:`Table` has a title, columns, rows of cells and notes. A cell holds the raw
 number and its role (estimate, se, ci, p, count, text...), never a pre-rounded string;
 renderers in :mod:`avoid_survey.analysis.render` decide how it looks in each format.
-Labels may be plain strings, ``{"en": ..., "zh": ...}`` mappings, or term keys of
-:mod:`avoid_survey.analysis.core.i18n` written as ``"@key"``.
+Labels may be term keys of :mod:`avoid_survey.analysis.core.i18n` written as ``"@key"``,
+plain strings (already in the reader's language: build them with ``tr(key, lang)``), or
+``{en, zh}`` mappings taken from instrument data.
 """
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ class Cell:
     stars: str = ""
     decimals: int | None = None
     bold: bool = False
+    style: str = ""  # terminal only: a rich style for the cell (e.g. a severity colour)
 
 
 @dataclass
@@ -44,6 +46,9 @@ class Column:
     kind: str = "num"
     decimals: int | None = None
     group: Any = None  # a column-group label spanning adjacent columns with the same group
+    # terminal only: rich add_column options (no_wrap, style, ratio, min_width ...), and
+    # ``show=False`` to leave the column out of the terminal table (other formats keep it)
+    terminal: dict = field(default_factory=dict)
 
     def text(self, lang: str) -> str:
         return label(self.label if self.label is not None else self.key, lang)
@@ -57,6 +62,8 @@ class Table:
     notes: list[Any] = field(default_factory=list)
     name: str = "table"  # short machine name (sheet name, file stem)
     row_sections: dict[int, Any] = field(default_factory=dict)  # row index -> heading before it
+    # terminal only: {"panel": colour} draws a two-column key-value table as a framed panel
+    terminal: dict = field(default_factory=dict)
 
     def add(self, *values) -> None:
         if len(values) != len(self.columns):
@@ -117,14 +124,14 @@ def fmt_number(cell: Cell, decimals: int = 3, lang: str = "en") -> str:
     if _is_missing(v):
         return ""
     if isinstance(v, bool):
-        return ("是" if v else "否") if lang == "zh" else ("yes" if v else "no")
+        return tr("yes" if v else "no", lang)
     if kind == "int":
         return f"{int(round(v)):d}"
     if kind == "p":
         if v < 0.001:
-            return "< .001" if lang == "en" else "< 0.001"
+            return tr("rnd_p_below", lang)
         s = f"{v:.3f}"
-        return s[1:] if lang == "en" and s.startswith("0") else s
+        return tr("rnd_p_value", lang).format(bare=s[1:] if s.startswith("0") else s, full=s)
     if kind == "pct":
         return f"{100 * v:.1f}%"
     if isinstance(v, int) and kind in ("num", "stat"):

@@ -7,6 +7,7 @@ import html as _html
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..core.i18n import tr
 from ..core.table import Table
 
 __all__ = ["Document", "Block"]
@@ -45,7 +46,7 @@ class Document:
 
     # ------------------------------------------------------------ HTML
     def to_html(self) -> str:
-        from . import _CSS, render_html
+        from .html import CSS as _CSS, render_html
 
         e = _html.escape
         parts = [f"<h1>{e(self.title)}</h1>"]
@@ -67,7 +68,7 @@ class Document:
                     src = "data:image/png;base64," + base64.b64encode(data).decode()
                 cap = f"<figcaption>{e(b.caption)}</figcaption>" if b.caption else ""
                 parts.append(f'<figure><img src="{src}" style="max-width:100%">{cap}</figure>')
-        lang = "zh-CN" if self.lang == "zh" else "en"
+        lang = tr("rnd_html_lang", self.lang)
         css = _CSS + "\nh1{font-size:1.5em}h2{font-size:1.25em;margin-top:1.6em}figure{margin:1em 0}" \
                      "figcaption{font-size:.9em;font-style:italic}"
         return (f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8"><title>{e(self.title)}</title>'

@@ -20,18 +20,6 @@ _CJK_CANDIDATES = ("Noto Sans CJK SC", "Noto Serif CJK SC", "Source Han Sans SC"
                    "WenQuanYi Zen Hei", "SimSun", "SimHei", "Microsoft YaHei", "PingFang SC", "Droid Sans Fallback",
                    "AR PL UMing CN", "AR PL UKai CN")
 
-_LABELS = {
-    "eigenvalue": ("Eigenvalue", "特征值"), "factor_n": ("Factor number", "因子序号"),
-    "observed": ("Observed", "实际数据"), "parallel": ("Parallel analysis (95th pct.)", "平行分析（95%分位）"),
-    "scree": ("Scree plot", "碎石图"), "loadings": ("Factor loadings", "因子载荷"),
-    "estimate": ("Estimate (95% CI)", "估计值（95%置信区间）"), "coefplot": ("Coefficients", "回归系数"),
-    "slopes": ("Simple slopes", "简单斜率"), "share": ("Share of answers", "作答比例"),
-    "distribution": ("Response distribution", "作答分布"), "path": ("Standardized loadings", "标准化载荷"),
-    "low": ("Moderator −1 SD", "调节变量 −1 SD"), "mid": ("Moderator mean", "调节变量均值"),
-    "high": ("Moderator +1 SD", "调节变量 +1 SD"), "outcome": ("Predicted outcome", "预测值"),
-}
-
-
 def _plt():
     import matplotlib
     matplotlib.use("Agg", force=True)
@@ -68,8 +56,9 @@ def _setup(lang: str) -> tuple[str, str | None]:
 
 
 def _t(key: str, lang: str) -> str:
-    en, zh = _LABELS[key]
-    return zh if lang == "zh" else en
+    from ..core.i18n import tr
+
+    return tr("rnd_fig_" + key, lang)
 
 
 def _save(fig, path, force: bool) -> Path:
@@ -270,7 +259,7 @@ def item_distribution(counts: dict, codes: list, path, *, code_labels=None, lang
     left = np.zeros(len(items))
     cmap = plt.get_cmap("RdBu", len(codes))
     for k, c in enumerate(codes):
-        lab = (code_labels or {}).get(c, str(c)) if lang == "zh" or code_labels else str(c)
+        lab = (code_labels or {}).get(c, str(c))
         ax.barh(range(len(items)), share[:, k], left=left, color=cmap(k), label=lab, edgecolor="white", lw=0.3)
         left += share[:, k]
     ax.set_yticks(range(len(items)), items)

@@ -83,7 +83,7 @@ def rwg_j(X, groups, n_options):
     return codes, out, nj
 
 
-@dataclass
+@dataclass(frozen=True)
 class AggregateResult:
     unit: str                       # the unit column
     units: object                   # DataFrame: one row per unit, n and mean of every score
@@ -98,25 +98,10 @@ class AggregateResult:
         return {"unit": self.unit, "n_units": int(len(self.units)), "scales": self.stats}
 
     def to_tables(self, lang: str = "en") -> list:
-        from ..core.i18n import text_in
-        from ..core.table import Column, Table
+        """ICC and r_wg(j) table (:mod:`avoid_survey.analysis.tables.scoring`)."""
+        from ..tables.scoring import aggregate_tables
 
-        t = Table(title="@aggregate_title", name="aggregation", columns=[
-            Column("scale", "@scale", "text"), Column("n", "@n", "int"), Column("n_units", "@n_units", "int"),
-            Column("k", "@mean_group_size", decimals=1), Column("f", "@f_stat", "stat"), Column("p", "@p", "p"),
-            Column("icc1", "@icc1"), Column("icc2", "@icc2"), Column("rwg_mean", "@rwg_mean"),
-            Column("rwg_median", "@rwg_median"), Column("rwg_share70", "@rwg_share70", "pct")])
-        for s in self.stats:
-            name = text_in({"en": s.get("label_en") or "", "zh": s.get("label_zh") or ""}, lang) or s["scale"]
-            t.add(f"{name} ({s['scale']})", s["n"], s["n_units"], s["mean_group_size"], s["f"], s["p"], s["icc1"],
-                  s["icc2"], s["rwg_j_mean"], s["rwg_j_median"], s["rwg_j_share_70"])
-        t.notes.append({"en": f"Units: {self.unit}. ICC(1) = (MSB - MSW)/(MSB + (k - 1)MSW), ICC(2) = (MSB - MSW)/MSB "
-                              f"from a one-way ANOVA (k = mean unit size), as multilevel::ICC1/ICC2. r_wg(j): James, "
-                              f"Demaree & Wolf (1984), uniform null (A^2 - 1)/12, out-of-range values set to 0.",
-                        "zh": f"单位：{self.unit}。ICC(1) = (MSB - MSW)/(MSB + (k - 1)MSW)，ICC(2) = (MSB - MSW)/MSB，"
-                              f"来自单因素方差分析（k 为平均组规模），同 multilevel::ICC1/ICC2。r_wg(j)：James、Demaree 与 "
-                              f"Wolf (1984)，均匀分布零假设方差 (A^2 - 1)/12，超出范围的值记为 0。"})
-        return [t]
+        return aggregate_tables(self, lang)
 
 
 def aggregate_units(data, scores, instrument, unit: str) -> AggregateResult:

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..core.table import Cell, Column, Table
-
 __all__ = ["describe_scores", "DescriptivesResult"]
 
 
-@dataclass
+@dataclass(frozen=True)
 class DescriptivesResult:
     variables: list
     labels: dict
@@ -27,31 +25,11 @@ class DescriptivesResult:
                                "alpha": self.diagonal.get(v)} for v in self.variables],
                 "correlations": self.corr, "p_values": self.p}
 
-    def to_tables(self, lang: str = "en") -> list[Table]:
-        from .models.result import stars
+    def to_tables(self, lang: str = "en") -> list:
+        """The journal table (:mod:`avoid_survey.analysis.tables.descriptives`)."""
+        from ..tables.descriptives import descriptives_tables
 
-        cols = [Column("variable", "@variable", kind="text"), Column("n", "@n", kind="int"),
-                Column("mean", "@mean", decimals=2), Column("sd", "@sd", decimals=2)]
-        cols += [Column(f"c{k}", str(k + 1), decimals=2) for k in range(len(self.variables))]
-        title = {"en": "Descriptive statistics and correlations of scale scores",
-                 "zh": "量表得分的描述统计与相关系数"}
-        t = Table(title, cols, name="descriptives",
-                  notes=[{"en": "Pearson correlations (pairwise complete); Cronbach's alpha on the diagonal. "
-                                "* p < .05, ** p < .01, *** p < .001.",
-                          "zh": "Pearson相关系数（成对删除）；对角线为Cronbach's α系数。* p < .05，** p < .01，*** p < .001。"}])
-        for i, v in enumerate(self.variables):
-            row = [f"{i + 1}. {self.labels.get(v, {}).get(lang) or v}" if isinstance(self.labels.get(v), dict)
-                   else f"{i + 1}. {v}", self.n[v], self.mean[v], self.sd[v]]
-            for j, w in enumerate(self.variables):
-                if j < i:
-                    row.append(Cell(self.corr[v][w], "est", stars=stars(self.p[v][w]), decimals=2))
-                elif j == i:
-                    a = self.diagonal.get(v)
-                    row.append(Cell(a, "num", decimals=2) if a is not None else Cell("—", "text"))
-                else:
-                    row.append(Cell("", "text"))
-            t.add(*row)
-        return [t]
+        return descriptives_tables(self, lang)
 
 
 def describe_scores(scores, variables, *, labels=None, alphas=None) -> DescriptivesResult:

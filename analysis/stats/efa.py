@@ -21,22 +21,13 @@ import numpy as np
 
 from ..core.errors import (AvoidSurveyError, AvoidSurveyWarning, ConvergenceWarning, HeywoodWarning, warn)
 from ..numerics import factor_utils as fu
-from ..core.table import label as _label
+from ..core.i18n import both, tr
+from ..numerics.rotation import ROTATIONS
 
-__all__ = ["efa", "efa_file", "EFAResult", "ParallelResult", "correlation_matrix",
-           "METHODS", "ROTATIONS", "BLANK_BELOW"]
+__all__ = ["efa", "efa_file", "EFAResult", "ParallelResult", "correlation_matrix", "METHODS"]
 
 METHODS = ("minres", "ml", "pa")
-ROTATIONS = ("oblimin", "promax", "varimax", "geomin", "quartimax", "none")
-OBLIQUE = ("oblimin", "promax", "geomin")
-BLANK_BELOW = 0.30
 _PREFIX = {"minres": "MR", "ml": "ML", "pa": "PA"}
-_R_NAME = {"oblimin": "oblimin", "promax": "promax", "varimax": "varimax", "geomin": "geominQ",
-           "quartimax": "quartimax", "none": "none"}
-
-
-def _t(en: str, zh: str) -> dict:
-    return {"en": en, "zh": zh}
 
 
 # ------------------------------------------------------------------ results
@@ -172,84 +163,10 @@ class EFAResult:
         return [(i, int(best[i])) for i in order]
 
     def to_tables(self, lang: str = "en") -> list:
-        from ..core.table import Cell, Column, Table
+        """Adequacy, loadings, variance, Phi and scree tables (:mod:`avoid_survey.analysis.tables.efa`)."""
+        from ..tables.efa import efa_tables
 
-        k = self.n_factors
-        title = _t(f"Exploratory factor analysis: {self.method}, {self.rotation} rotation, {k} factor(s)",
-                   f"探索性因子分析：{self.method} 提取，{self.rotation} 旋转，{k} 个因子")
-        # 1. adequacy
-        adq = Table(title=_t("Sampling adequacy and number of factors", "抽样适合性检验与因子数"),
-                    columns=[Column("stat", _t("Statistic", "统计量"), "text"),
-                             Column("value", _t("Value", "数值"), "num")], name="adequacy")
-        adq.add(_t("N", "样本量"), Cell(self.n, "int"))
-        adq.add(_t("KMO (overall MSA)", "KMO（总体MSA）"), self.kmo_overall)
-        adq.add(_t("Bartlett's test χ²", "Bartlett球形检验 χ²"), Cell(self.bartlett_chi2, "stat", decimals=2))
-        adq.add(_t("Bartlett's test df", "Bartlett球形检验 自由度"), Cell(self.bartlett_df, "int"))
-        adq.add(_t("Bartlett's test p", "Bartlett球形检验 p"), Cell(self.bartlett_p, "p"))
-        adq.add(_t("Factors suggested by parallel analysis", "平行分析建议的因子数"),
-                Cell(self.parallel.n_factors, "int"))
-        adq.add(_t("Factors extracted", "提取的因子数"), Cell(k, "int"))
-        adq.rows = [[_label(r[0], lang)] + r[1:] for r in adq.rows]
-        adq.notes.append(_t(
-            f"Correlations: {'pairwise-complete' if self.missing == 'pairwise' else 'listwise-complete'} "
-            f"Pearson; Bartlett's n = {self.n}. Parallel analysis: {self.parallel.iterations} simulated "
-            f"data sets (seed {self.parallel.seed}), 95th percentile, as psych::fa.parallel(fa = \"fa\").",
-            f"相关系数：{'成对删除' if self.missing == 'pairwise' else '列表删除'}的Pearson相关；Bartlett检验 n = {self.n}。"
-            f"平行分析：{self.parallel.iterations} 个模拟数据集（种子 {self.parallel.seed}），第95百分位数，"
-            f"同 psych::fa.parallel(fa = \"fa\")。"))
-        # 2. loadings
-        cols = [Column("item", _t("Item", "条目"), "text")]
-        cols += [Column(f, f, "num") for f in self.factors]
-        cols += [Column("h2", _t("h²", "共同度"), "num"), Column("u2", _t("u²", "独特性"), "num"),
-                 Column("msa", _t("MSA", "MSA"), "num")]
-        lt = Table(title=title, columns=cols, name="loadings")
-        for i, _f in self.sorted_items():
-            row = [self.items[i]]
-            for j in range(k):
-                v = float(self.loadings[i, j])
-                row.append(Cell(v, "num", bold=(j == _f)) if abs(v) >= BLANK_BELOW else None)
-            row += [float(self.communalities[i]), float(self.uniquenesses[i]), float(self.kmo_items[i])]
-            lt.add(*row)
-        lt.notes.append(_t(
-            f"Pattern loadings with |loading| < {BLANK_BELOW:.2f} left blank (JSON keeps all); items sorted by "
-            "the factor they load most on. h² communality, u² uniqueness, MSA per-item KMO.",
-            f"表中为模式载荷，|载荷| < {BLANK_BELOW:.2f} 的单元格留空（JSON保留全部数值）；条目按主要负载的因子排序。"
-            "h² 为共同度，u² 为独特性，MSA 为条目的KMO值。"))
-        lt.notes.extend(self.notes)
-        # 3. variance explained
-        vt = Table(title=_t("Variance explained", "方差解释"),
-                   columns=[Column("stat", "", "text")] + [Column(f, f, "num") for f in self.factors],
-                   name="variance")
-        vt.add(_label(_t("SS loadings", "载荷平方和"), lang), *map(float, self.ss_loadings))
-        vt.add(_label(_t("Proportion of variance", "方差解释率"), lang), *map(float, self.proportion))
-        vt.add(_label(_t("Cumulative proportion", "累计方差解释率"), lang), *map(float, self.cumulative))
-        tabs = [adq, lt, vt]
-        # 4. factor correlations
-        if self.phi is not None:
-            ft = Table(title=_t("Factor correlations", "因子相关矩阵"),
-                       columns=[Column("factor", "", "text")] + [Column(f, f, "num") for f in self.factors],
-                       name="phi")
-            for i, f in enumerate(self.factors):
-                ft.add(f, *[float(self.phi[i, j]) if j <= i else None for j in range(k)])
-            tabs.append(ft)
-        # 5. scree / parallel analysis
-        pt = Table(title=_t("Scree and parallel analysis", "碎石图数据与平行分析"),
-                   columns=[Column("k", _t("Factor", "因子"), "int"),
-                            Column("eig", _t("Eigenvalue of R", "相关矩阵特征值"), "num"),
-                            Column("obs", _t("Observed (FA)", "实际数据（因子）"), "num"),
-                            Column("mean", _t("Simulated mean", "模拟均值"), "num"),
-                            Column("q95", _t("Simulated 95th pct.", "模拟第95百分位"), "num")],
-                   name="parallel")
-        par = self.parallel
-        for j in range(len(self.items)):
-            pt.add(j + 1, float(self.eigenvalues[j]), float(par.observed[j]), float(par.mean[j]),
-                   float(par.q95[j]))
-        pt.notes.append(_t(
-            "Observed (FA): eigenvalues of R with one-factor minres communalities on the diagonal "
-            f"(psych fa.values). Suggested factors: {par.n_factors}.",
-            f"实际数据（因子）：对角线为单因子minres共同度的相关矩阵特征值（psych 的 fa.values）。建议因子数：{par.n_factors}。"))
-        tabs.append(pt)
-        return tabs
+        return efa_tables(self, lang)
 
 
 # ------------------------------------------------------------------ correlation
@@ -402,40 +319,76 @@ def _efa(data, items, *, n_factors="auto", method: str = "minres", rotation: str
     warnings_: list = []
     notes_ = list(notes or [])
     items = list(items)
+    _check_options(items, method, rotation, missing, parallel_iterations)
+    x = _numeric_frame(data, items)
+    r, n, n_complete, n_pair = correlation_matrix(x, missing)
+    ev = _check_correlation(r, n, items)
+    kmo_all, kmo_items = fu.kmo(r)
+    chi2, bdf, bp = fu.bartlett(r, n)
+    if kmo_all < 0.5:
+        warn(f"KMO = {kmo_all:.2f} < .50: the correlations are too weak for factor analysis", AvoidSurveyWarning, warnings_)
+    par = parallel_analysis(r, n, parallel_iterations, seed)
+    k, requested = _number_of_factors(n_factors, par.n_factors, len(items), warnings_)
+    lam, fa_vals, converged = _extract(r, k, method, warnings_)
+    h2 = np.diag(lam @ lam.T).copy()
+    rot, phi, ok = fu.rotate(lam, rotation)
+    if not ok:
+        converged = False
+        warn(f"{rotation} rotation did not converge in 1000 iterations", ConvergenceWarning, warnings_)
+    rot, phi, order = fu.sort_sign(rot, phi)
+    names = [f"{_PREFIX[method]}{j + 1}" for j in order]
+    ssl = np.diag(phi @ rot.T @ rot) if phi is not None else (rot ** 2).sum(0)
+    structure = rot @ phi if phi is not None else rot.copy()
+    if (h2 >= 0.995 - 1e-6).any():
+        bad = [items[i] for i in np.flatnonzero(h2 >= 0.995 - 1e-6)]
+        warn(f"Heywood case: communality at or above the bound (>= .995) for {', '.join(bad)}; the solution "
+             "is improper, try fewer factors or another method", HeywoodWarning, warnings_)
+    if phi is None:
+        notes_.append(both("st_efa_orthogonal"))
+    return EFAResult(items=items, n=n, n_complete=n_complete, n_pairwise_min=n_pair, missing=missing,
+                     method=method, rotation=rotation, n_factors=k, n_factors_requested=requested,
+                     factors=names, correlation=r, kmo_overall=kmo_all, kmo_items=kmo_items,
+                     bartlett_chi2=chi2, bartlett_df=bdf, bartlett_p=bp, parallel=par, loadings=rot,
+                     structure=structure, phi=phi, communalities=h2, uniquenesses=1.0 - h2, ss_loadings=ssl,
+                     eigenvalues=ev, fa_eigenvalues=fa_vals, converged=converged, warnings=warnings_,
+                     notes=notes_)
+
+
+def _check_options(items, method, rotation, missing, parallel_iterations) -> None:
     if method not in METHODS:
         raise AvoidSurveyError(f"unknown method '{method}' (choose from {', '.join(METHODS)})")
     if rotation not in ROTATIONS:
-        raise AvoidSurveyError(f"unknown rotation '{rotation}' (choose from {', '.join(ROTATIONS)})")
+        raise AvoidSurveyError(f"unknown rotation '{rotation}' (choose from {', '.join(ROTATIONS.names())})")
     if missing not in ("pairwise", "listwise"):
         raise AvoidSurveyError(f"unknown missing-data rule '{missing}' (pairwise or listwise)")
     if len(items) < 3:
         raise AvoidSurveyError(f"factor analysis needs at least 3 items, got {len(items)}")
     if parallel_iterations < 1:
         raise AvoidSurveyError("--parallel-iterations must be at least 1")
-    x = _numeric_frame(data, items)
+
+
+def _check_correlation(r, n: int, items) -> np.ndarray:
+    """Enough observations and a positive definite R; returns R's eigenvalues, largest first."""
     p = len(items)
-    r, n, n_complete, n_pair = correlation_matrix(x, missing)
     if n <= p:
         raise AvoidSurveyError(f"{n} observations for {p} items: factor analysis needs more observations than items")
     ev = np.linalg.eigvalsh(r)[::-1]
     if ev[-1] <= 1e-10:
         # the most collinear item: largest coefficient in the smallest eigenvector
-        w, v = np.linalg.eigh(r)
+        _w, v = np.linalg.eigh(r)
         c = items[int(np.argmax(np.abs(v[:, 0])))]
         what = "not positive definite (pairwise correlations that no data set could produce; try --missing listwise)" \
             if ev[-1] < -1e-10 else "singular (an item is a linear combination of others)"
         raise AvoidSurveyError(f"the correlation matrix of the items is {what}; check item '{c}'", column=c)
+    return ev
 
-    kmo_all, kmo_items = fu.kmo(r)
-    chi2, bdf, bp = fu.bartlett(r, n)
-    if kmo_all < 0.5:
-        warn(f"KMO = {kmo_all:.2f} < .50: the correlations are too weak for factor analysis", AvoidSurveyWarning, warnings_)
-    par = parallel_analysis(r, n, parallel_iterations, seed)
 
+def _number_of_factors(n_factors, suggested: int, p: int, warnings_: list):
+    """(k, requested): parallel analysis' suggestion for 'auto' (kept within 1..max), else
+    the requested whole number (checked)."""
     kmax = fu.max_factors(p)
     if n_factors in (None, "auto"):
-        k = par.n_factors
-        requested = "auto"
+        k = suggested
         if k < 1:
             warn("parallel analysis suggests 0 factors; extracting 1", AvoidSurveyWarning, warnings_)
             k = 1
@@ -443,19 +396,23 @@ def _efa(data, items, *, n_factors="auto", method: str = "minres", rotation: str
             warn(f"parallel analysis suggests {k} factors, but {p} items allow at most {kmax} with non-negative "
                  f"degrees of freedom; extracting {kmax}", AvoidSurveyWarning, warnings_)
             k = kmax
-    else:
-        try:
-            k = int(n_factors)
-        except (TypeError, ValueError):
-            raise AvoidSurveyError(f"--factors must be a whole number or 'auto', got {n_factors!r}") from None
-        requested = k
-        if k < 1:
-            raise AvoidSurveyError("--factors must be at least 1")
-        if k > kmax:
-            raise AvoidSurveyError(f"too many factors: {k} factors on {p} items leave negative degrees of freedom "
-                                   f"(at most {kmax})")
+        return k, "auto"
+    try:
+        k = int(n_factors)
+    except (TypeError, ValueError):
+        raise AvoidSurveyError(f"--factors must be a whole number or 'auto', got {n_factors!r}") from None
+    if k < 1:
+        raise AvoidSurveyError("--factors must be at least 1")
+    if k > kmax:
+        raise AvoidSurveyError(f"too many factors: {k} factors on {p} items leave negative degrees of freedom "
+                               f"(at most {kmax})")
+    return k, k
 
-    # ---- extraction (psych:::fac)
+
+def _extract(r, k: int, method: str, warnings_: list):
+    """psych:::fac's extraction: (unrotated loadings reflected to positive column sums,
+    fa_values, converged). fa_values (psych ``$values``) are the eigenvalues of R with the
+    model communalities on the diagonal; for pa, those of the last iteration's reduced matrix."""
     converged = True
     pa_values = None
     if method == "pa":
@@ -478,42 +435,11 @@ def _efa(data, items, *, n_factors="auto", method: str = "minres", rotation: str
         lam = lam * sg
     elif lam.sum() < 0:
         lam = -lam
-    model = lam @ lam.T
-    h2 = np.diag(model).copy()
-    # fa_values (psych $values): eigenvalues of R with the model communalities on the diagonal;
-    # for pa, psych reports those of the last iteration's reduced matrix
     if pa_values is not None:
-        fa_vals = pa_values
-    else:
-        s = r.copy()
-        np.fill_diagonal(s, h2)
-        fa_vals = np.linalg.eigvalsh(s)[::-1]
-
-    # ---- rotation, reflection, order
-    rot, phi, ok = fu.rotate(lam, rotation)
-    if not ok:
-        converged = False
-        warn(f"{rotation} rotation did not converge in 1000 iterations", ConvergenceWarning, warnings_)
-    rot, phi, order = fu.sort_sign(rot, phi)
-    names = [f"{_PREFIX[method]}{j + 1}" for j in order]
-    ssl = np.diag(phi @ rot.T @ rot) if phi is not None else (rot ** 2).sum(0)
-    structure = rot @ phi if phi is not None else rot.copy()
-    u2 = 1.0 - h2
-
-    if (h2 >= 0.995 - 1e-6).any():
-        bad = [items[i] for i in np.flatnonzero(h2 >= 0.995 - 1e-6)]
-        warn(f"Heywood case: communality at or above the bound (>= .995) for {', '.join(bad)}; the solution "
-             "is improper, try fewer factors or another method", HeywoodWarning, warnings_)
-    if phi is None:
-        notes_.append(_t("Orthogonal solution: factor correlations are the identity matrix.",
-                         "正交解：因子相关矩阵为单位矩阵。"))
-    return EFAResult(items=items, n=n, n_complete=n_complete, n_pairwise_min=n_pair, missing=missing,
-                     method=method, rotation=rotation, n_factors=k, n_factors_requested=requested,
-                     factors=names, correlation=r, kmo_overall=kmo_all, kmo_items=kmo_items,
-                     bartlett_chi2=chi2, bartlett_df=bdf, bartlett_p=bp, parallel=par, loadings=rot,
-                     structure=structure, phi=phi, communalities=h2, uniquenesses=u2, ss_loadings=ssl,
-                     eigenvalues=ev, fa_eigenvalues=fa_vals, converged=converged, warnings=warnings_,
-                     notes=notes_)
+        return lam, pa_values, converged
+    s = r.copy()
+    np.fill_diagonal(s, np.diag(lam @ lam.T))
+    return lam, np.linalg.eigvalsh(s)[::-1], converged
 
 
 def efa_file(path, *, instrument=None, scales=None, items=None, **kwargs) -> EFAResult:
@@ -561,13 +487,10 @@ def efa_file(path, *, instrument=None, scales=None, items=None, **kwargs) -> EFA
                 raise AvoidSurveyError(f"the data has none of the items of instrument '{inst.id}'", file=path)
             absent = [i.id for i in inst.items if i.id not in df.columns]
             if absent:
-                notes.append(_t(f"{len(absent)} item(s) of the instrument are not in the data and were left out.",
-                                f"工具中有 {len(absent)} 个条目不在数据中，未纳入分析。"))
+                notes.append(both("st_efa_absent", n=len(absent)))
         rev = [i for i in chosen if i in {it.id for it in inst.items} and inst.item(i).reverse]
         if rev:
-            notes.append(_t("Reverse-keyed items are not recoded for EFA; their loadings show the sign: "
-                            + ", ".join(rev) + ".",
-                            "探索性因子分析不对反向计分条目重新编码，其载荷符号反映方向：" + "、".join(rev) + "。"))
+            notes.append(both("st_efa_reverse", items=lambda lang: tr("st_list_sep", lang).join(rev)))
     try:
         return efa(df, chosen, notes=notes, **kwargs)
     except AvoidSurveyError as exc:

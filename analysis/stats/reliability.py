@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..numerics import factor_utils as fu
+from ..numerics.rotation_algorithms import gpa_oblique, varimax
 from ..numerics.dist import f_quantile
 from ..numerics.factor_utils import cov2cor, pairwise_cor, pairwise_cov, smc
+from .results import fields_dict
 from ..core.errors import (AvoidSurveyError, FewItemsWarning, AvoidSurveyWarning, ConvergenceWarning, warn)
 
 __all__ = ["reliability", "ReliabilityResult", "ScaleReliability", "ItemStats",
@@ -162,9 +164,9 @@ def schmid_leiman(R, nf):
         orth = L * (np.sign(L.sum()) or 1)
         h2 = (orth ** 2).sum(axis=1)
         return dict(g=orth[:, 0], h2=h2, u2=np.diag(R) - h2, converged=True, orth=orth)
-    orth = fu.sort_sign(fu.varimax(L)[0])[0]
+    orth = fu.sort_sign(varimax(L)[0])[0]
     h2 = (orth ** 2).sum(axis=1)
-    fload, Phi, _T, conv = fu.gpa_oblique(orth, "oblimin")
+    fload, Phi, _T, conv = gpa_oblique(orth, "oblimin")
     if nf > 2:
         gl = fu.fit_minres_ml(Phi, 1, "minres")[0]
         gload = gl[:, 0] * (np.sign(gl.sum()) or 1)
@@ -218,22 +220,19 @@ class ItemStats:
     n_missing: int
 
     def to_dict(self) -> dict:
-        return {"item": self.item, "reverse": self.reverse, "n": self.n, "mean": self.mean, "sd": self.sd,
-                "r_drop": self.r_drop, "raw_r": self.raw_r, "alpha_if_deleted": self.alpha_if_deleted,
-                "alpha_std_if_deleted": self.alpha_std_if_deleted,
-                "lambda6_if_deleted": self.lambda6_if_deleted,
-                "frequencies": None if self.frequencies is None else {_code(k): v for k, v in self.frequencies.items()},
-                "n_missing": self.n_missing}
+        freq = self.frequencies
+        return fields_dict(self, frequencies=None if freq is None else {code_text(k): v for k, v in freq.items()})
 
 
-def _code(v) -> str:
+def code_text(v) -> str:
+    """An answer code as text: ``3`` for 3.0, ``2.5`` for 2.5."""
     v = float(v)
     return str(int(v)) if v.is_integer() else repr(v)
 
 
 @dataclass(frozen=True)
 class ScaleReliability:
-    """Reliability of one scale or facet."""
+    """Reliability of one scale or facet (fields in the order of its JSON)."""
 
     scale: str
     label: dict
@@ -243,13 +242,13 @@ class ScaleReliability:
     k: int
     alpha: float
     alpha_std: float
-    lambda6: float
-    average_r: float
-    alpha_se: float         # psych's asymptotic SE of alpha ("ase")
     alpha_ci: tuple
     alpha_ci_method: str
     alpha_ci_feldt: tuple
     alpha_ci_bootstrap: tuple | None
+    alpha_se: float         # psych's asymptotic SE of alpha ("ase")
+    lambda6: float
+    average_r: float
     omega_total: float      # one-factor minres model, psych::omega(nfactors = 1)$omega.tot
     omega_h: float          # multi-facet scales: psych::omega(nfactors = #facets)$omega_h
     omega_total_sl: float   # multi-facet scales: psych::omega(nfactors = #facets)$omega.tot
@@ -259,15 +258,7 @@ class ScaleReliability:
     warnings: tuple = ()
 
     def to_dict(self) -> dict:
-        return {"scale": self.scale, "label": self.label, "parent": self.parent, "facets": list(self.facets),
-                "n": self.n, "k": self.k, "alpha": self.alpha, "alpha_std": self.alpha_std,
-                "alpha_ci": list(self.alpha_ci), "alpha_ci_method": self.alpha_ci_method,
-                "alpha_ci_feldt": list(self.alpha_ci_feldt),
-                "alpha_ci_bootstrap": None if self.alpha_ci_bootstrap is None else list(self.alpha_ci_bootstrap),
-                "alpha_se": self.alpha_se, "lambda6": self.lambda6, "average_r": self.average_r,
-                "omega_total": self.omega_total, "omega_h": self.omega_h, "omega_total_sl": self.omega_total_sl,
-                "mean": self.mean, "sd": self.sd, "items": [i.to_dict() for i in self.items],
-                "warnings": list(self.warnings)}
+        return fields_dict(self)
 
 
 @dataclass(frozen=True)
@@ -275,12 +266,12 @@ class ReliabilityResult:
     """What :func:`reliability` returns; ``to_dict()`` is the ``--format json`` document."""
 
     instrument: str
-    scales: tuple
     missing: str
     ci: str
     level: float
     n_boot: int | None
     seed: int | None
+    scales: tuple
     warnings: list = field(default_factory=list)
 
     def scale(self, sid: str) -> ScaleReliability:
@@ -290,64 +281,13 @@ class ReliabilityResult:
         raise KeyError(sid)
 
     def to_dict(self) -> dict:
-        return {"instrument": self.instrument, "missing": self.missing, "ci": self.ci, "level": self.level,
-                "n_boot": self.n_boot, "seed": self.seed,
-                "scales": [s.to_dict() for s in self.scales], "warnings": list(self.warnings)}
+        return fields_dict(self)
 
     def to_tables(self, lang: str = "en") -> list:
-        from ..core.table import Cell, Column, Table
+        """The scale, item and frequency tables (:mod:`avoid_survey.analysis.tables.reliability`)."""
+        from ..tables.reliability import reliability_tables
 
-        zh = lang == "zh"
-        ci_name = ("bootstrap" if self.ci == "bootstrap" else "Feldt")
-        pct = f"{100 * self.level:g}%"
-        t = Table(title="@reliability_title", name="reliability", columns=[
-            Column("scale", "@scale", "text"), Column("k", "@k", "int"), Column("n", "@n", "int"),
-            Column("alpha", "@alpha"), Column("alpha_std", "@alpha_std"),
-            Column("ci", {"en": f"{pct} CI ({ci_name})", "zh": f"{pct}置信区间（{ci_name}）"}, "ci"),
-            Column("lambda6", "@lambda6"), Column("average_r", "@average_r"),
-            Column("omega_total", "@omega_total"), Column("omega_h", "@omega_h"),
-            Column("omega_total_sl", "@omega_total_sl"),
-            Column("mean", "@mean"), Column("sd", "@sd")])
-        for s in self.scales:
-            name = _scale_name(s, lang)
-            t.add(("　" if zh else "  ") + name if s.parent else name, s.k, s.n, s.alpha, s.alpha_std,
-                  Cell(tuple(s.alpha_ci), "ci"), s.lambda6, s.average_r, s.omega_total, s.omega_h,
-                  s.omega_total_sl, s.mean, s.sd)
-        t.notes.append("@reliability_note")
-        if self.missing == "listwise":
-            t.notes.append("@listwise_note")
-        items = Table(title="@item_stats_title", name="items", columns=[
-            Column("item", "@item", "text"), Column("reverse", "@reverse", "text"), Column("n", "@n", "int"),
-            Column("mean", "@mean"), Column("sd", "@sd"), Column("r_drop", "@r_drop"),
-            Column("alpha_if_deleted", "@alpha_if_deleted")])
-        from ..core.i18n import tr
-        yes = tr("yes", lang)
-        for s in self.scales:
-            items.section(f"{_scale_name(s, lang)} ({s.scale})")
-            for it in s.items:
-                items.add(it.item, yes if it.reverse else "", it.n, it.mean, it.sd, it.r_drop, it.alpha_if_deleted)
-        out = [t, items]
-        codes = sorted({c for s in self.scales for it in s.items if it.frequencies for c in it.frequencies})
-        if codes and len(codes) <= 10:
-            fr = Table(title="@freq_title", name="frequencies", columns=[Column("item", "@item", "text")] +
-                       [Column(f"c{_code(c)}", _code(c), "pct") for c in codes] +
-                       [Column("miss", "@missing_share", "pct")])
-            seen = set()
-            for s in self.scales:
-                for it in s.items:
-                    if it.item in seen or not it.frequencies:
-                        continue
-                    seen.add(it.item)
-                    tot = it.n
-                    fr.add(it.item, *[(it.frequencies.get(c, 0) / tot if tot else float("nan")) for c in codes],
-                           it.n_missing / (it.n + it.n_missing) if (it.n + it.n_missing) else float("nan"))
-            out.append(fr)
-        return out
-
-
-def _scale_name(s, lang):
-    from ..core.i18n import text_in
-    return text_in(s.label, lang) or s.scale
+        return reliability_tables(self, lang)
 
 
 # ================================================================= entry point
@@ -389,8 +329,7 @@ def _scale_reliability(X, scale, instrument, *, missing, ci, n_boot, seed, level
         warn(msg, cat, sink=local)
 
     answered = ~np.isnan(X)
-    rows = answered.all(axis=1) if missing == "listwise" else answered.any(axis=1)
-    X = X[rows]
+    X = X[answered.all(axis=1) if missing == "listwise" else answered.any(axis=1)]
     n = int(X.shape[0])
     nan = float("nan")
     if k_all < 2:
@@ -403,66 +342,99 @@ def _scale_reliability(X, scale, instrument, *, missing, ci, n_boot, seed, level
     use = np.isfinite(sd_items) & (sd_items > 0)
     for j in np.where(~use)[0]:
         w(f"item '{ids[j]}' of scale '{scale.id}' has no variance and was left out of alpha (as psych::alpha does)")
-    Xu = X[:, use]
-    k = int(use.sum())
-    parts = dict(alpha=nan, alpha_std=nan, lambda6=nan, average_r=nan)
-    drops = [dict(alpha=nan, alpha_std=nan, lambda6=nan) for _ in range(k_all)]
-    rdrop = np.full(k_all, nan)
-    ase = nan
-    feldt = (nan, nan)
-    boot = None
-    if n < 2:
-        w(f"scale '{scale.id}': fewer than 2 respondents with answers; nothing to estimate")
-    elif k >= 2:
-        C, npair = pairwise_cov(Xu)
-        if np.isnan(C).any():
-            w(f"scale '{scale.id}': some item pairs have fewer than 2 common answers; alpha is not defined")
-        else:
-            R = cov2cor(C)
-            parts = alpha_parts(C, R)
-            sC = C.sum()
-            trC = np.trace(C)
-            Q = (2 * k ** 2 / ((k - 1) ** 2 * sC ** 3)) * (sC * (np.trace(C @ C) + trC ** 2) - 2 * trC * (C @ C).sum())
-            ase = float(np.sqrt(Q / n)) if Q >= 0 else nan
-            dd = alpha_drop(C, R)
-            rd = r_drop(C)
-            for jj, j in enumerate(np.where(use)[0]):
-                drops[j] = dd[jj]
-                rdrop[j] = rd[jj]
-            feldt = feldt_ci(parts["alpha"], n, k, level)
-            if ci == "bootstrap":
-                lo, hi, _vals = bootstrap_alpha(Xu, n_boot=n_boot, seed=seed, level=level)
-                boot = (lo, hi)
+    a = _alpha_block(X[:, use], use, scale.id, n, ci=ci, n_boot=n_boot, seed=seed, level=level, w=w)
     for j in range(k_all):
-        if np.isfinite(rdrop[j]) and rdrop[j] < 0:
+        if np.isfinite(a["rdrop"][j]) and a["rdrop"][j] < 0:
             it = instrument.item(ids[j])
             hint = ("it is marked reverse: check the key" if it.reverse
                     else "it is probably worded in reverse and needs `reverse: true`")
             w(f"item '{ids[j]}' correlates negatively with the rest of scale '{scale.id}' "
-              f"(r.drop = {rdrop[j]:.3f}): {hint}")
-    # omega
+              f"(r.drop = {a['rdrop'][j]:.3f}): {hint}")
+    om1, omsl = _omega_block(X[:, use], scale, n, w)
+    total = np.nanmean(X, axis=1) if X.size else np.array([])
+    items = _item_stats(X, total, ids, instrument, sd_items, a["drops"], a["rdrop"])
+    parts, feldt, boot = a["parts"], a["feldt"], a["boot"]
+    chosen = boot if ci == "bootstrap" and boot is not None else feldt
+    sink.extend(local)
+    return ScaleReliability(
+        scale=scale.id, label=dict(scale.label or {}), parent=scale.parent, facets=tuple(f.id for f in scale.facets),
+        n=n, k=k_all, alpha=_f(parts["alpha"]), alpha_std=_f(parts["alpha_std"]), lambda6=_f(parts["lambda6"]),
+        average_r=_f(parts["average_r"]), alpha_se=_f(a["ase"]), alpha_ci=tuple(map(_f, chosen)),
+        alpha_ci_method="bootstrap" if chosen is boot else "feldt", alpha_ci_feldt=tuple(map(_f, feldt)),
+        alpha_ci_bootstrap=None if boot is None else tuple(map(_f, boot)),
+        omega_total=_f(om1["omega_total"]), omega_h=_f(omsl["omega_h"]), omega_total_sl=_f(omsl["omega_total"]),
+        mean=_f(np.nanmean(total)) if n else nan, sd=_f(np.nanstd(total, ddof=1)) if n > 1 else nan,
+        items=tuple(items), warnings=tuple(local))
+
+
+def _alpha_block(Xu, use, scale_id, n, *, ci, n_boot, seed, level, w) -> dict:
+    """Alpha and friends from the items with variance (``Xu``; ``use`` marks them among all
+    k items): parts (alpha, std. alpha, lambda6, mean r), asymptotic SE, per-item alpha if
+    deleted and r.drop (NaN for the unused items), Feldt and bootstrap intervals."""
+    nan = float("nan")
+    k_all, k = len(use), int(use.sum())
+    out = dict(parts=dict(alpha=nan, alpha_std=nan, lambda6=nan, average_r=nan),
+               drops=[dict(alpha=nan, alpha_std=nan, lambda6=nan) for _ in range(k_all)],
+               rdrop=np.full(k_all, nan), ase=nan, feldt=(nan, nan), boot=None)
+    if n < 2:
+        w(f"scale '{scale_id}': fewer than 2 respondents with answers; nothing to estimate")
+        return out
+    if k < 2:
+        return out
+    C, _npair = pairwise_cov(Xu)
+    if np.isnan(C).any():
+        w(f"scale '{scale_id}': some item pairs have fewer than 2 common answers; alpha is not defined")
+        return out
+    R = cov2cor(C)
+    out["parts"] = parts = alpha_parts(C, R)
+    sC = C.sum()
+    trC = np.trace(C)
+    Q = (2 * k ** 2 / ((k - 1) ** 2 * sC ** 3)) * (sC * (np.trace(C @ C) + trC ** 2) - 2 * trC * (C @ C).sum())
+    out["ase"] = float(np.sqrt(Q / n)) if Q >= 0 else nan
+    dd = alpha_drop(C, R)
+    rd = r_drop(C)
+    for jj, j in enumerate(np.where(use)[0]):
+        out["drops"][j] = dd[jj]
+        out["rdrop"][j] = rd[jj]
+    out["feldt"] = feldt_ci(parts["alpha"], n, k, level)
+    if ci == "bootstrap":
+        lo, hi, _vals = bootstrap_alpha(Xu, n_boot=n_boot, seed=seed, level=level)
+        out["boot"] = (lo, hi)
+    return out
+
+
+def _omega_block(Xu, scale, n, w):
+    """omega_total of one factor, and omega_h / omega_total (SL) with one group factor per facet."""
+    nan = float("nan")
     om1 = dict(omega_total=nan)
     omsl = dict(omega_h=nan, omega_total=nan)
+    k = Xu.shape[1]
     nf = len(scale.facets)
-    if k >= 3 and n > 2:
-        Rp = pairwise_cor(Xu)
-        if np.isnan(Rp).any():
-            w(f"scale '{scale.id}': correlation matrix has undefined entries; omega not computed")
-        else:
-            try:
-                om1 = omega_from_cor(Rp, 1)
-                if nf >= 2:
-                    if k <= nf:
-                        w(f"scale '{scale.id}': {k} items are too few for {nf} group factors; omega_h not computed")
-                    else:
-                        omsl = omega_from_cor(Rp, nf)
-                        if not omsl["converged"]:
-                            w(f"scale '{scale.id}': oblimin rotation did not converge; omega_h is approximate",
-                              ConvergenceWarning)
-            except (np.linalg.LinAlgError, ValueError) as exc:
-                w(f"scale '{scale.id}': omega could not be computed ({exc})")
-    total = np.nanmean(X, axis=1) if X.size else np.array([])
-    raw_r = _item_total_r(X, total) if n > 2 else np.full(k_all, nan)
+    if not (k >= 3 and n > 2):
+        return om1, omsl
+    Rp = pairwise_cor(Xu)
+    if np.isnan(Rp).any():
+        w(f"scale '{scale.id}': correlation matrix has undefined entries; omega not computed")
+        return om1, omsl
+    try:
+        om1 = omega_from_cor(Rp, 1)
+        if nf >= 2:
+            if k <= nf:
+                w(f"scale '{scale.id}': {k} items are too few for {nf} group factors; omega_h not computed")
+            else:
+                omsl = omega_from_cor(Rp, nf)
+                if not omsl["converged"]:
+                    w(f"scale '{scale.id}': oblimin rotation did not converge; omega_h is approximate",
+                      ConvergenceWarning)
+    except (np.linalg.LinAlgError, ValueError) as exc:
+        w(f"scale '{scale.id}': omega could not be computed ({exc})")
+    return om1, omsl
+
+
+def _item_stats(X, total, ids, instrument, sd_items, drops, rdrop) -> list:
+    nan = float("nan")
+    n = int(X.shape[0])
+    raw_r = _item_total_r(X, total) if n > 2 else np.full(len(ids), nan)
     items = []
     for j, iid in enumerate(ids):
         it = instrument.item(iid)
@@ -475,17 +447,7 @@ def _scale_reliability(X, scale, instrument, *, missing, ci, n_boot, seed, level
             alpha_if_deleted=_f(drops[j]["alpha"]), alpha_std_if_deleted=_f(drops[j]["alpha_std"]),
             lambda6_if_deleted=_f(drops[j]["lambda6"]), frequencies=_freqs(col, it.response),
             n_missing=int(n - nj)))
-    chosen = boot if ci == "bootstrap" and boot is not None else feldt
-    sink.extend(local)
-    return ScaleReliability(
-        scale=scale.id, label=dict(scale.label or {}), parent=scale.parent, facets=tuple(f.id for f in scale.facets),
-        n=n, k=k_all, alpha=_f(parts["alpha"]), alpha_std=_f(parts["alpha_std"]), lambda6=_f(parts["lambda6"]),
-        average_r=_f(parts["average_r"]), alpha_se=_f(ase), alpha_ci=tuple(map(_f, chosen)),
-        alpha_ci_method="bootstrap" if chosen is boot else "feldt", alpha_ci_feldt=tuple(map(_f, feldt)),
-        alpha_ci_bootstrap=None if boot is None else tuple(map(_f, boot)),
-        omega_total=_f(om1["omega_total"]), omega_h=_f(omsl["omega_h"]), omega_total_sl=_f(omsl["omega_total"]),
-        mean=_f(np.nanmean(total)) if n else nan, sd=_f(np.nanstd(total, ddof=1)) if n > 1 else nan,
-        items=tuple(items), warnings=tuple(local))
+    return items
 
 
 def reliability(data, instrument, *, scales=None, missing: str = "pairwise", ci: str = "feldt",

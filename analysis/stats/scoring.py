@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from .results import fields_dict
 from ..core.errors import AvoidSurveyError, AvoidSurveyWarning, warn
 
 __all__ = ["reverse_coded", "item_matrix", "score_frame", "ScoreResult", "score_file", "ScoreRun",
@@ -79,7 +80,7 @@ def needed_items(k: int, min_items: float) -> int:
     return max(1, int(math.ceil(min_items * k - 1e-9)))
 
 
-@dataclass
+@dataclass(frozen=True)
 class ScoreResult:
     """Scores (a frame: per scale/facet id the score and ``<id>_n``, items answered)."""
 
@@ -205,7 +206,7 @@ def score_frame(data, instrument, *, method: str = "mean", min_items: float = 0.
 
 
 # ----------------------------------------------------------------- the score command
-@dataclass
+@dataclass(frozen=True)
 class ScoreRun:
     """What ``avoid-survey score`` did: files written, per-scale summary, aggregation."""
 
@@ -222,31 +223,13 @@ class ScoreRun:
     warnings: list = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {"file": self.file, "out": self.out, "instrument": self.instrument, "method": self.method,
-                "min_items": self.min_items, "second_order": self.second_order, "n_rows": self.n_rows,
-                "scales": self.scales,
-                "aggregate": None if self.aggregate is None else self.aggregate.to_dict(),
-                "agreement_file": self.agreement_file, "warnings": list(self.warnings)}
+        return fields_dict(self)
 
     def to_tables(self, lang: str = "en") -> list:
-        from ..core.i18n import text_in
-        from ..core.table import Column, Table
+        """Score summary (and aggregation) tables (:mod:`avoid_survey.analysis.tables.scoring`)."""
+        from ..tables.scoring import score_tables
 
-        t = Table(title="@score_title", name="scores", columns=[
-            Column("scale", "@scale", "text"), Column("k", "@k", "int"), Column("n_scored", "@n_valid", "int"),
-            Column("mean", "@mean"), Column("sd", "@sd"), Column("min", "@min"), Column("max", "@max")])
-        for s in self.scales:
-            name = text_in(s.get("label"), lang) or s["scale"]
-            t.add(f"{name} ({s['scale']})", s["k"], s["n_scored"], s["mean"], s["sd"], s["min"], s["max"])
-        rule = {"en": f"{self.method} of items; a score needs at least {self.min_items:g} of a scale's items "
-                      f"(ceil); reverse-keyed items recoded as min + max - x. Written to {self.out}.",
-                "zh": f"条目{'均值' if self.method == 'mean' else '总分（按比例折算）'}；至少回答量表 {self.min_items:g} 的条目"
-                      f"（向上取整）才计分；反向题按 最小值+最大值-x 重新计分。已写入 {self.out}。"}
-        t.notes.append(rule)
-        out = [t]
-        if self.aggregate is not None:
-            out.extend(self.aggregate.to_tables(lang))
-        return out
+        return score_tables(self, lang)
 
 
 def _agreement_path(out):

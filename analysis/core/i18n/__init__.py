@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from importlib import import_module
 
-__all__ = ["tr", "text_in", "TERMS", "LANGS", "AREAS", "load_areas"]
+__all__ = ["tr", "both", "text_in", "TERMS", "LANGS", "AREAS", "load_areas"]
 
 LANGS = ("zh", "en")
 
 # one module per area; a new area is one more name here
-AREAS = ("common", "glossary", "validate")
+AREAS = ("common", "glossary", "validate", "stats", "render")
 
 
 def load_areas() -> dict[str, dict[str, tuple[str, str]]]:
@@ -42,6 +42,13 @@ def tr(key: str, lang: str = "en") -> str:
     if pair is None:
         return key
     return pair[1] if lang == "zh" else pair[0]
+
+
+def both(key: str, **fields) -> dict:
+    """``{"en": ..., "zh": ...}`` of a term (for results whose JSON carries both languages);
+    a field given as a callable is called with the language (e.g. a joined list)."""
+    return {lang: tr(key, lang).format(**{k: v(lang) if callable(v) else v for k, v in fields.items()})
+            for lang in ("en", "zh")}
 
 
 def text_in(value, lang: str = "en") -> str:

@@ -83,6 +83,7 @@ TERMS = {
     "missing_share": ("Missing", "缺失"),
     "omega_total_sl": ("Omega total (SL)", "ω总系数（SL）"),
     "yes": ("yes", "是"),
+    "no": ("no", "否"),
     "score_title": ("Scale scores", "量表得分"),
     "n_valid": ("N scored", "有效得分数"),
     "min": ("Min", "最小值"),
