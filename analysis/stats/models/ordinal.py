@@ -14,7 +14,7 @@ import warnings as _w
 from ...core.errors import AvoidSurveyError
 from .design import level_text
 from .ols import coefs_from
-from .result import Coef, ModelFit
+from .result import ModelFit, model_warning
 
 __all__ = ["fit_ordinal"]
 
@@ -58,7 +58,8 @@ def fit_ordinal(y, X, names, *, link="logit", ci=0.95, name="model", file=None, 
     except Exception:  # pragma: no cover
         grad_ok = False
     if not (res.mle_retvals.get("converged", True) or grad_ok):
-        warnings.append(f"model '{name}': the ordinal fit did not converge")
+        warnings.append(model_warning("model-no-convergence", f"model '{name}': the ordinal fit did not converge",
+                                      location=name))
     p = np.asarray(res.params)
     H = mod.hessian(p)
     try:
@@ -75,8 +76,9 @@ def fit_ordinal(y, X, names, *, link="logit", ci=0.95, name="model", file=None, 
     except Exception:  # pragma: no cover
         separated = False
     if separated:
-        warnings.append(f"model '{name}': fitted probabilities numerically 0 or 1 occurred (perfect or "
-                        f"quasi-separation): estimates, standard errors and p-values are not meaningful")
+        warnings.append(model_warning("model-separation", f"model '{name}': fitted probabilities numerically 0 or 1 "
+                                      "occurred (perfect or quasi-separation): estimates, standard errors and "
+                                      "p-values are not meaningful", location=name))
     # map (beta, t1, log d2, ...) -> (beta, zeta_1, zeta_2, ...)
     J = len(levels) - 1
     raw = p[k:]
@@ -99,9 +101,7 @@ def fit_ordinal(y, X, names, *, link="logit", ci=0.95, name="model", file=None, 
            "link": link}
     extra = {"thresholds": [{"term": c.term, "estimate": c.estimate, "se": c.se} for c in coefs[k:]]}
     m = ModelFit(name=name, family="ordinal", n=n, coefficients=coefs, fit=fit, se_type="classical",
-                 warnings=warnings, extra=extra)
-    m._internal = {"beta": est, "vcov": Vn, "df": None, "names": list(names) + tnames}
+                 warnings=warnings, extra=extra,
+                 internal={"beta": est, "vcov": Vn, "df": None, "names": list(names) + tnames})
     return m
 
-
-_ = Coef  # re-exported type for readers of this module
