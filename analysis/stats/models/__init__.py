@@ -17,28 +17,11 @@ mediation (bootstrap; see :mod:`.mediation`); hierarchical ``steps``, ``moderati
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 from .formula import Formula, parse_formula
-from .result import Coef, ModelFit
-from .run import ModelsResult, run_spec
+from .result import Coef, ModelFit, ModelsResult
+from .run import run_spec
 from .spec import LoadedSpec, load_spec
+from .templates import TEMPLATE_DIR, resolve_spec_source, template_names, template_path
 
 __all__ = ["run_spec", "ModelsResult", "ModelFit", "Coef", "load_spec", "LoadedSpec", "parse_formula", "Formula",
-           "template_path", "template_names", "TEMPLATE_DIR"]
-
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
-
-
-def template_names() -> list[str]:
-    """Names of the bundled spec templates."""
-    return sorted(p.stem for p in TEMPLATE_DIR.glob("*.yaml"))
-
-
-def template_path(name: str) -> Path:
-    """Path of a bundled template; AvoidSurveyError listing the names when unknown."""
-    from ...core.errors import AvoidSurveyError
-    names = template_names()
-    if name not in names:
-        raise AvoidSurveyError(f"unknown template '{name}' (bundled: {', '.join(names) or 'none'})")
-    return TEMPLATE_DIR / f"{name}.yaml"
+           "template_path", "template_names", "TEMPLATE_DIR", "resolve_spec_source"]

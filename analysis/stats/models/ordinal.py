@@ -79,18 +79,8 @@ def fit_ordinal(y, X, names, *, link="logit", ci=0.95, name="model", file=None, 
         warnings.append(model_warning("model-separation", f"model '{name}': fitted probabilities numerically 0 or 1 "
                                       "occurred (perfect or quasi-separation): estimates, standard errors and "
                                       "p-values are not meaningful", location=name))
-    # map (beta, t1, log d2, ...) -> (beta, zeta_1, zeta_2, ...)
     J = len(levels) - 1
-    raw = p[k:]
-    zeta = np.cumsum(np.concatenate([[raw[0]], np.exp(raw[1:])]))
-    G = np.zeros((k + J, k + J))
-    G[:k, :k] = np.eye(k)
-    for a in range(J):
-        G[k + a, k] = 1.0
-        for b in range(1, a + 1):
-            G[k + a, k + b] = math.exp(raw[b])
-    Vn = G @ V @ G.T
-    est = np.concatenate([p[:k], zeta])
+    est, Vn = _thresholds(p, V, k, J)
     se = np.sqrt(np.clip(np.diag(Vn), 0, None))
     tnames = [f"{level_text(levels[a])}|{level_text(levels[a + 1])}" for a in range(J)]
     coefs = coefs_from(list(names) + tnames, est, se, df=None, ci=ci)
@@ -105,3 +95,17 @@ def fit_ordinal(y, X, names, *, link="logit", ci=0.95, name="model", file=None, 
                  internal={"beta": est, "vcov": Vn, "df": None, "names": list(names) + tnames})
     return m
 
+
+def _thresholds(p, V, k, J):
+    """Estimates and covariance on polr's scale: (beta, t1, log d2, ...) -> (beta, zeta_1, zeta_2, ...)
+    by the delta method."""
+    import numpy as np
+    raw = p[k:]
+    zeta = np.cumsum(np.concatenate([[raw[0]], np.exp(raw[1:])]))
+    G = np.zeros((k + J, k + J))
+    G[:k, :k] = np.eye(k)
+    for a in range(J):
+        G[k + a, k] = 1.0
+        for b in range(1, a + 1):
+            G[k + a, k + b] = math.exp(raw[b])
+    return np.concatenate([p[:k], zeta]), G @ V @ G.T
