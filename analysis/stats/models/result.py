@@ -119,8 +119,8 @@ class ModelsResult:
     spec: dict
     models: list
     warnings: tuple = ()
-    labels: dict = field(default_factory=dict)        # variable -> {"en", "zh"}
-    value_labels: dict = field(default_factory=dict)  # variable -> {code: {"en", "zh"}}
+    labels: dict = field(default_factory=dict)        # variable -> its label in each language
+    value_labels: dict = field(default_factory=dict)  # variable -> {code: label in each language}
     stars: tuple = (0.05, 0.01, 0.001)
     show: str = "se"
 

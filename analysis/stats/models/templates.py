@@ -26,14 +26,13 @@ def template_path(name: str) -> Path:
 
 def template_titles() -> list[tuple[str, str]]:
     """(name, title) of every bundled template; the English title where the file has both."""
+    from ...core.i18n import text_in
     from ...core.yamlsafe import load_yaml
     out = []
     for n in template_names():
         doc = load_yaml(TEMPLATE_DIR / f"{n}.yaml")
         title = doc.data.get("title") if isinstance(doc.data, dict) else None
-        if isinstance(title, dict):
-            title = title.get("en") or title.get("zh")
-        out.append((n, title or ""))
+        out.append((n, text_in(title, "en") if isinstance(title, dict) else (title or "")))
     return out
 
 
