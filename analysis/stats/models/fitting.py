@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from typing import NamedTuple
 
 from ...core.errors import AvoidSurveyError
 from .formula import Factor, Formula
@@ -38,28 +39,40 @@ def _numeric_response(y, name, file, line):
 
 
 # ------------------------------------------------------------------ one family each
+class _Ctx(NamedTuple):
+    """What every family's fitter needs besides the design."""
+
+    loaded: object
+    i: int
+    ms: ModelSpec
+    name: str
+    file: object
+    line: object
+    clusters: list
+
+
 def _ols(ctx, d, formula, cf):
     from .ols import fit_ols
-    ms, se = ctx["ms"], ctx["ms"].se_spec
-    y = _numeric_response(d.y, formula.response, ctx["file"], ctx["line"])
-    return fit_ols(y, d.X, d.names, d.terms, se_type=se.type, clusters=ctx["clusters"], hc=se.hc or "HC1",
-                   ci=ms.ci, name=ctx["name"], file=ctx["file"], line=ctx["line"])
+    ms, se = ctx.ms, ctx.ms.se_spec
+    y = _numeric_response(d.y, formula.response, ctx.file, ctx.line)
+    return fit_ols(y, d.X, d.names, d.terms, se_type=se.type, clusters=ctx.clusters, hc=se.hc or "HC1",
+                   ci=ms.ci, name=ctx.name, file=ctx.file, line=ctx.line)
 
 
 def _binary(ctx, d, formula, cf):
     from .glm import binary_response, fit_binary
-    ms, se, name, file, line = ctx["ms"], ctx["ms"].se_spec, ctx["name"], ctx["file"], ctx["line"]
+    ms, se, name, file, line = ctx.ms, ctx.ms.se_spec, ctx.name, ctx.file, ctx.line
     y, notes = binary_response(d.y, name=name, file=file, line=line)
-    m = fit_binary(y, d.X, d.names, link=ms.family, se_type=se.type, clusters=ctx["clusters"], hc=se.hc,
+    m = fit_binary(y, d.X, d.names, link=ms.family, se_type=se.type, clusters=ctx.clusters, hc=se.hc,
                    ci=ms.ci, odds_ratio=ms.odds_ratio, name=name, file=file, line=line)
     return m.with_warnings(model_warning("model-response-coding", n, location=name) for n in notes)
 
 
 def _ordinal(ctx, d, formula, cf):
     from .ordinal import fit_ordinal
-    ms = ctx["ms"]
-    m = fit_ordinal(d.y, d.X, d.names, link=ms.link or "logit", ci=ms.ci, name=ctx["name"], file=ctx["file"],
-                    line=ctx["line"])
+    ms = ctx.ms
+    m = fit_ordinal(d.y, d.X, d.names, link=ms.link or "logit", ci=ms.ci, name=ctx.name, file=ctx.file,
+                    line=ctx.line)
     if ms.odds_ratio:
         m = m.with_extra(odds_ratios=[{"term": c.term, "odds_ratio": math.exp(c.estimate),
                                        "ci_lower": math.exp(c.ci_lower), "ci_upper": math.exp(c.ci_upper)}
@@ -69,7 +82,7 @@ def _ordinal(ctx, d, formula, cf):
 
 def _mixed(ctx, d, formula, cf):
     from .mixed import fit_mixed
-    ms, file, line = ctx["ms"], ctx["file"], ctx["line"]
+    ms, file, line = ctx.ms, ctx.file, ctx.line
     if not d.intercept:
         raise AvoidSurveyError("mixed models need an intercept (remove -1 / +0)", file=file, line=line)
     y = _numeric_response(d.y, formula.response, file, line)
@@ -78,9 +91,9 @@ def _mixed(ctx, d, formula, cf):
     for s_ in slopes or []:
         if s_ not in d.names:
             raise AvoidSurveyError(f"random slope '{s_}' is not a column of the design ({', '.join(d.names)})",
-                                   file=file, line=ctx["loaded"].model_line(ctx["i"], "random_slopes"))
+                                   file=file, line=ctx.loaded.model_line(ctx.i, "random_slopes"))
     return fit_mixed(y, d.X, d.names, groups, reml=ms.reml, random_slopes=slopes,
-                     group_names=list(reversed(ms.group_list)), name=ctx["name"], ci=ms.ci)
+                     group_names=list(reversed(ms.group_list)), name=ctx.name, ci=ms.ci)
 
 
 FAMILIES = {"ols": _ols, "logit": _binary, "probit": _binary, "ordinal": _ordinal, "mixed": _mixed}
@@ -115,8 +128,7 @@ def fit_formula(loaded, i, ms: ModelSpec, formula: Formula, frame, name, rows=No
     d = build_design(cf, formula, file=file, line=line)
     if ms.family not in FAMILIES:  # pragma: no cover - validated by the schema
         raise AvoidSurveyError(f"unknown family {ms.family}", file=file, line=line)
-    ctx = {"loaded": loaded, "i": i, "ms": ms, "name": name, "file": file, "line": line,
-           "clusters": [cf[c].rename(c) for c in ms.se_spec.clusters]}
+    ctx = _Ctx(loaded, i, ms, name, file, line, [cf[c].rename(c) for c in ms.se_spec.clusters])
     m = FAMILIES[ms.family](ctx, d, formula, cf)
     if "formula" not in m.extra:
         m = m.with_extra(formula=formula.text)
