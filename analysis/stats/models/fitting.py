@@ -96,7 +96,7 @@ def _mixed(ctx, d, formula, cf):
                      group_names=list(reversed(ms.group_list)), name=ctx.name, ci=ms.ci)
 
 
-FAMILIES = {"ols": _ols, "logit": _binary, "probit": _binary, "ordinal": _ordinal, "mixed": _mixed}
+FITTERS = {"ols": _ols, "logit": _binary, "probit": _binary, "ordinal": _ordinal, "mixed": _mixed}
 
 
 # ------------------------------------------------------------------ a formula
@@ -126,10 +126,10 @@ def fit_formula(loaded, i, ms: ModelSpec, formula: Formula, frame, name, rows=No
     if ms.family == "ordinal":
         formula = Formula(formula.response, formula.terms, False, formula.text, formula.categorical)
     d = build_design(cf, formula, file=file, line=line)
-    if ms.family not in FAMILIES:  # pragma: no cover - validated by the schema
+    if ms.family not in FITTERS:  # pragma: no cover - validated by the schema
         raise AvoidSurveyError(f"unknown family {ms.family}", file=file, line=line)
     ctx = _Ctx(loaded, i, ms, name, file, line, [cf[c].rename(c) for c in ms.se_spec.clusters])
-    m = FAMILIES[ms.family](ctx, d, formula, cf)
+    m = FITTERS[ms.family](ctx, d, formula, cf)
     if "formula" not in m.extra:
         m = m.with_extra(formula=formula.text)
     if centred:
