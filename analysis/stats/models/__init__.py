@@ -14,6 +14,15 @@ Families: ols (classical / HC0-HC3 / one- and two-way cluster SEs as sandwich), 
 probit (as glm), ordinal (as MASS::polr), mixed (as lme4::lmer; see :mod:`.mixed`),
 mediation (bootstrap; see :mod:`.mediation`); hierarchical ``steps``, ``moderation``
 (simple slopes, Johnson-Neyman) and ``robustness`` re-runs.
+
+Modules, in the order a run uses them:
+``spec`` (the YAML schema), ``templates`` (bundled specs, spec source), ``formula`` (the
+grammar), ``prep`` (read, score, join units, filter, transform), ``design`` (design
+matrices), ``fitting`` (one declared model: family dispatch, steps, mediation), one module
+per family (``ols``, ``glm``, ``ordinal``, ``mixed`` with ``optim``, ``mediation``),
+``moderation`` (simple slopes, Johnson-Neyman), ``result`` (ModelFit, ModelsResult) and
+``run`` (run_spec). The table is built in ``analysis/tables/models.py``; the replication
+package of ``--out`` is written by ``analysis/report/replication.py``.
 """
 from __future__ import annotations
 
