@@ -30,12 +30,12 @@ def model(
     with a column per model. A spec is data: formulas use a small grammar (variables, +, *,
     :, -1, C(x, ref=level)) and nothing in it is evaluated as code."""
     from avoid_survey.analysis.core.errors import AvoidSurveyError
-    from avoid_survey.analysis.stats.models.cli_support import list_template_text, parse_stars, resolve_spec_source, write_package
-    from avoid_survey.analysis.stats.models import run_spec
-    from avoid_survey.cli.common import emit
+    from avoid_survey.analysis.stats.models import resolve_spec_source, run_spec
+    from avoid_survey.cli.common import draw_figure, dumps_json, emit
 
     if list_templates:
-        typer.echo(list_template_text())
+        from avoid_survey.analysis.stats.models.templates import template_titles
+        typer.echo("\n".join(f"{n}\t{t}" for n, t in template_titles()))
         return
     levels = parse_stars(stars)
     if spec is not None and template is not None:
@@ -43,16 +43,25 @@ def model(
     if spec is None and template is None:
         raise AvoidSurveyError("give --spec FILE (or --template NAME --data FILE; see --list-templates)")
     source, base_dir, spec_file = resolve_spec_source(spec, template, data)
-    result = run_spec(source, base_dir=base_dir)
-    result.stars = levels
-    result.show = "ci" if ci else "se"
+    result = run_spec(source, base_dir=base_dir).styled(stars=levels, show="ci" if ci else "se")
     lang_s = lang.value if isinstance(lang, Lang) else str(lang)
     if out is not None:
-        write_package(out, result, source, spec_file, lang_s, decimals, force)
-    if out is not None and output is None and fmt == Format.table:
-        typer.echo(f"wrote replication package to {out}", err=True)
-    from avoid_survey.cli.common import draw_figure
-
+        from avoid_survey.analysis.report.replication import write_package
+        write_package(out, result, source, spec_file, lang_s, decimals, force, dumps_json=dumps_json)
+        if output is None and fmt == Format.table:
+            typer.echo(f"wrote replication package to {out}", err=True)
     emit(result, fmt, output, lang, decimals, force, tables=None if fmt == Format.json else result.to_tables(lang_s))
     draw_figure("model", result, figure, lang, force)
     draw_figure("slopes", result, slopes_figure, lang, force)
+
+
+def parse_stars(text: str) -> tuple:
+    """'.05,.01,.001' -> (0.05, 0.01, 0.001); up to three decreasing levels in (0, 1)."""
+    from avoid_survey.analysis.core.errors import AvoidSurveyError
+    try:
+        vals = tuple(float(x) for x in str(text).split(",") if x.strip())
+    except ValueError:
+        raise AvoidSurveyError(f"--stars takes comma-separated numbers such as .05,.01,.001, not {text!r}") from None
+    if not 1 <= len(vals) <= 3 or any(not 0 < v < 1 for v in vals) or list(vals) != sorted(vals, reverse=True):
+        raise AvoidSurveyError("--stars takes one to three decreasing levels between 0 and 1, e.g. .05,.01,.001")
+    return vals

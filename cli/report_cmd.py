@@ -20,7 +20,7 @@ def report(
 ):
     """Build a study report: validation, descriptives, reliability, CFA, models, figures, methods."""
     from avoid_survey.analysis.core.errors import AvoidSurveyError
-    from avoid_survey.analysis.stats.models.cli_support import resolve_spec_source
+    from avoid_survey.analysis.stats.models.templates import resolve_spec_source
     from avoid_survey.analysis.report import write_report
 
     if (spec is None) == (template is None):

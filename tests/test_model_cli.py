@@ -125,3 +125,28 @@ def test_help_does_not_import_pandas():
     code = ("import sys; from avoid_survey.cli import model_cmd; "
             "sys.exit(1 if 'pandas' in sys.modules or 'statsmodels' in sys.modules else 0)")
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_models_catalogue_area_has_both_languages():
+    from avoid_survey.analysis.core.i18n import AREAS, load_areas
+
+    assert "models" in AREAS
+    terms = load_areas()["models"]
+    assert all(k.startswith("mod_") for k in terms)
+    assert all(len(v) == 2 and v[0] and v[1] for v in terms.values())
+
+
+def test_results_are_frozen_and_json_keeps_warning_text():
+    import dataclasses
+
+    from avoid_survey.analysis.core.records import WarningRecord
+    from avoid_survey.analysis.stats.models import Coef, ModelFit
+
+    m = ModelFit(name="m", family="ols", n=3, coefficients=[Coef("x", 1.0, 0.5, 2.0, 0.1, 0.0, 2.0)],
+                 warnings=[WarningRecord("model-note", "a note")], extra={"formula": "y ~ x"})
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        m.name = "other"
+    d = m.to_dict()
+    assert list(d) == ["name", "family", "n", "n_groups", "coefficients", "fit", "random_effects", "se_type",
+                       "warnings", "formula"]
+    assert d["warnings"] == ["a note"] and m.with_extra(label="L").to_dict()["label"] == "L"

@@ -108,6 +108,7 @@ def test_grammar_messages(text, msg):
     ("    colour: red\n", "unknown key 'colour'", 9),
     ("    se: {type: cluster}\n", "needs 'cluster", 9),
     ("    se: {type: HC9}\n", "models[1].se", 9),
+    ("    se: HC9\n", "key 'models[1].se': 'HC9' is not an SE type", 9),
     ("    family2: ols\n", "unknown key 'family2'", 9),
 ])
 def test_schema_errors_name_file_line_and_key(tmp_path, extra_model, needle, line):

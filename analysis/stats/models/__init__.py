@@ -14,31 +14,23 @@ Families: ols (classical / HC0-HC3 / one- and two-way cluster SEs as sandwich), 
 probit (as glm), ordinal (as MASS::polr), mixed (as lme4::lmer; see :mod:`.mixed`),
 mediation (bootstrap; see :mod:`.mediation`); hierarchical ``steps``, ``moderation``
 (simple slopes, Johnson-Neyman) and ``robustness`` re-runs.
+
+Modules, in the order a run uses them:
+``spec`` (the YAML schema), ``templates`` (bundled specs, spec source), ``formula`` (the
+grammar), ``prep`` (read, score, join units, filter, transform), ``design`` (design
+matrices), ``fitting`` (one declared model: family dispatch, steps, mediation), one module
+per family (``ols``, ``glm``, ``ordinal``, ``mixed`` with ``optim``, ``mediation``),
+``moderation`` (simple slopes, Johnson-Neyman), ``result`` (ModelFit, ModelsResult) and
+``run`` (run_spec). The table is built in ``analysis/tables/models.py``; the replication
+package of ``--out`` is written by ``analysis/report/replication.py``.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 from .formula import Formula, parse_formula
-from .result import Coef, ModelFit
-from .run import ModelsResult, run_spec
+from .result import Coef, ModelFit, ModelsResult
+from .run import run_spec
 from .spec import LoadedSpec, load_spec
+from .templates import TEMPLATE_DIR, resolve_spec_source, template_names, template_path
 
 __all__ = ["run_spec", "ModelsResult", "ModelFit", "Coef", "load_spec", "LoadedSpec", "parse_formula", "Formula",
-           "template_path", "template_names", "TEMPLATE_DIR"]
-
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
-
-
-def template_names() -> list[str]:
-    """Names of the bundled spec templates."""
-    return sorted(p.stem for p in TEMPLATE_DIR.glob("*.yaml"))
-
-
-def template_path(name: str) -> Path:
-    """Path of a bundled template; AvoidSurveyError listing the names when unknown."""
-    from ...core.errors import AvoidSurveyError
-    names = template_names()
-    if name not in names:
-        raise AvoidSurveyError(f"unknown template '{name}' (bundled: {', '.join(names) or 'none'})")
-    return TEMPLATE_DIR / f"{name}.yaml"
+           "template_path", "template_names", "TEMPLATE_DIR", "resolve_spec_source"]

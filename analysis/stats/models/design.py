@@ -16,7 +16,7 @@ from .formula import Factor, Formula, term_name
 __all__ = ["Design", "complete_frame", "build_design", "level_text", "categorical_levels"]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Design:
     y: object                 # 1-d float array (or None)
     X: object                 # 2-d float array
@@ -25,12 +25,6 @@ class Design:
     index: object             # row index of the frame the design came from
     levels: dict = field(default_factory=dict)   # categorical var -> (levels, ref)
     intercept: bool = True
-
-    def term_columns(self) -> dict[str, list[int]]:
-        out: dict[str, list[int]] = {}
-        for j, t in enumerate(self.terms):
-            out.setdefault(t, []).append(j)
-        return out
 
 
 def level_text(v) -> str:
@@ -85,7 +79,6 @@ def complete_frame(data, variables, *, file=None, line=None, what="model"):
 
 
 def _numeric(s, var, file, line):
-    import numpy as np
     import pandas as pd
     if pd.api.types.is_bool_dtype(s):
         return s.astype(float).to_numpy()
@@ -94,8 +87,6 @@ def _numeric(s, var, file, line):
     except (ValueError, TypeError):
         raise AvoidSurveyError(f"variable '{var}' is not numeric; write C({var}) to use it as categorical",
                                file=file, line=line, column=var) from None
-    finally:
-        np  # noqa: B018
 
 
 def build_design(frame, formula: Formula, *, file=None, line=None, response=True) -> Design:

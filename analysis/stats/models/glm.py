@@ -17,8 +17,8 @@ import math
 import warnings as _w
 
 from ...core.errors import AvoidSurveyError
-from .ols import cluster_meat, coefs_from
-from .result import ModelFit
+from .ols import coefs_from
+from .result import ModelFit, model_warning
 
 __all__ = ["fit_binary", "binary_response"]
 
@@ -55,7 +55,7 @@ def fit_binary(y, X, names, *, link="logit", se_type="classical", clusters=None,
     import numpy as np
     from statsmodels.discrete.discrete_model import Logit, Probit
 
-    from ...numerics.dist import chi2_sf, norm_cdf, norm_pdf
+    from ...numerics.dist import norm_cdf, norm_pdf
 
     y = np.asarray(y, dtype=float)
     X = np.asarray(X, dtype=float)
@@ -91,43 +91,24 @@ def fit_binary(y, X, names, *, link="logit", se_type="classical", clusters=None,
     eps = 10 * np.finfo(float).eps
     if (any("separation" in str(c.message).lower() for c in caught)
             or bool(np.any((mu < eps) | (mu > 1 - eps)))):
-        warnings.append(f"model '{name}': perfect separation or prediction (fitted probabilities numerically "
-                        f"0 or 1): some parameters are not identified, so their estimates, standard errors "
-                        f"and p-values are not meaningful")
+        warnings.append(model_warning("model-separation", f"model '{name}': perfect separation or prediction "
+                                      "(fitted probabilities numerically 0 or 1): some parameters are not "
+                                      "identified, so their estimates, standard errors and p-values are not "
+                                      "meaningful", location=name))
     if not res.mle_retvals.get("converged", True):
-        warnings.append(f"model '{name}': the {link} fit did not converge")
+        warnings.append(model_warning("model-no-convergence", f"model '{name}': the {link} fit did not converge",
+                                      location=name))
     try:
         bread = np.linalg.inv((X * w[:, None]).T @ X)
     except np.linalg.LinAlgError:
         raise AvoidSurveyError(f"model '{name}': the information matrix is singular "
                                f"(perfect separation or collinear predictors)", file=file, line=line) from None
-    if se_type == "classical":
-        V = bread
-    else:
-        S = res.model.score_obs(beta)
-        if se_type in ("HC0", "HC1"):
-            meat = S.T @ S
-            V = bread @ meat @ bread * (n / (n - k) if se_type == "HC1" else 1.0)
-        elif se_type == "cluster":
-            meat, _ = cluster_meat(S, clusters, file=file, line=line)
-            V = bread @ meat @ bread
-            if (hc or "HC0") == "HC1":
-                V = V * (n - 1) / (n - k)
-        else:
-            raise AvoidSurveyError(f"SE type '{se_type}' is not available for {link} (use classical, HC0, HC1 "
-                                   f"or cluster)", file=file, line=line)
+    V = _vcov(bread, res, beta, se_type, clusters, hc, n, k, link, file, line)
     diag = np.diag(V).copy()
     diag[diag < 0] = np.nan
     se = np.sqrt(diag)
     coefs = coefs_from(names, beta, se, df=None, ci=ci)
-    ll = float(res.llf)
-    p_mean = y.mean()
-    ll0 = float(n * (p_mean * math.log(p_mean) + (1 - p_mean) * math.log(1 - p_mean))) if 0 < p_mean < 1 else 0.0
-    lr = 2 * (ll - ll0)
-    lr_df = k - (1 if "Intercept" in names else 0)
-    fit = {"loglik": ll, "ll_null": ll0, "deviance": -2 * ll, "aic": -2 * ll + 2 * k,
-           "bic": -2 * ll + math.log(n) * k, "pseudo_r2": 1 - ll / ll0 if ll0 else float("nan"),
-           "lr_chi2": lr, "lr_df": lr_df, "lr_p": chi2_sf(lr, lr_df) if lr_df > 0 else float("nan")}
+    fit = _fit_statistics(float(res.llf), y, n, k, names)
     extra = {}
     if odds_ratio:
         extra["odds_ratios"] = [{"term": c.term, "odds_ratio": math.exp(c.estimate),
@@ -141,6 +122,34 @@ def fit_binary(y, X, names, *, link="logit", se_type="classical", clusters=None,
                     for i, c in enumerate(clusters)}
     label = se_type if se_type != "cluster" else f"cluster ({'two-way, ' if len(clusters) > 1 else ''}{hc or 'HC0'})"
     m = ModelFit(name=name, family=link, n=n, coefficients=coefs, fit=fit, n_groups=n_groups, se_type=label,
-                 warnings=warnings, extra=extra)
-    m._internal = {"beta": beta, "vcov": V, "df": None, "names": list(names)}
+                 warnings=warnings, extra=extra,
+                 internal={"beta": beta, "vcov": V, "df": None, "names": list(names)})
     return m
+
+
+def _vcov(bread, res, beta, se_type, clusters, hc, n, k, link, file, line):
+    """Coefficient covariance for the SE type (sandwich's vcovHC / vcovCL for glm)."""
+    from .ols import cluster_meat
+    if se_type == "classical":
+        return bread
+    S = res.model.score_obs(beta)
+    if se_type in ("HC0", "HC1"):
+        return bread @ (S.T @ S) @ bread * (n / (n - k) if se_type == "HC1" else 1.0)
+    if se_type == "cluster":
+        meat, _ = cluster_meat(S, clusters, file=file, line=line)
+        V = bread @ meat @ bread
+        return V * (n - 1) / (n - k) if (hc or "HC0") == "HC1" else V
+    raise AvoidSurveyError(f"SE type '{se_type}' is not available for {link} (use classical, HC0, HC1 "
+                           f"or cluster)", file=file, line=line)
+
+
+def _fit_statistics(ll, y, n, k, names) -> dict:
+    """Log-likelihoods, deviance, AIC, BIC, McFadden's pseudo R² and the LR test against the null."""
+    from ...numerics.dist import chi2_sf
+    p_mean = y.mean()
+    ll0 = float(n * (p_mean * math.log(p_mean) + (1 - p_mean) * math.log(1 - p_mean))) if 0 < p_mean < 1 else 0.0
+    lr = 2 * (ll - ll0)
+    lr_df = k - (1 if "Intercept" in names else 0)
+    return {"loglik": ll, "ll_null": ll0, "deviance": -2 * ll, "aic": -2 * ll + 2 * k,
+            "bic": -2 * ll + math.log(n) * k, "pseudo_r2": 1 - ll / ll0 if ll0 else float("nan"),
+            "lr_chi2": lr, "lr_df": lr_df, "lr_p": chi2_sf(lr, lr_df) if lr_df > 0 else float("nan")}

@@ -35,8 +35,8 @@ import math
 import numpy as np
 
 from ...numerics.dist import t_crit, t_sf2
-from ...core.errors import AvoidSurveyError, warn
-from .result import Coef, ModelFit
+from ...core.errors import AvoidSurveyError, AvoidSurveyWarning
+from .result import Coef, ModelFit, model_warning
 
 __all__ = ["fit_mediation", "bootstrap_indices"]
 
@@ -163,11 +163,40 @@ def fit_mediation(data, *, x: str, mediators, y: str, covariates=(), moderator: 
     """
     import pandas as pd
 
-    warnings: list[str] = []
     if not isinstance(data, pd.DataFrame):
         raise AvoidSurveyError("mediation: data must be a table (pandas DataFrame)")
     meds = [mediators] if isinstance(mediators, str) else list(mediators)
     covs = [covariates] if isinstance(covariates, str) else list(covariates or ())
+    n_boot = _check_arguments(data, x, y, meds, covs, moderator, moderated_path, n_boot, cluster, ci)
+    warnings: list = []
+    cols, keep = _complete_cases(data, [x, y] + meds + covs + ([moderator] if moderator else []), cluster,
+                                 name, warnings)
+    eq = _Equations(cols, x, meds, y, covs, moderator, moderated_path)
+    fits = eq.fit(name)
+    coefs = eq.coefficients(fits, ci)
+    point = eq.effects(fits["a"][0], fits["b"][0], fits["c"][0])
+    codes, n_units = _cluster_units(data, cluster, keep, eq.n, name, warnings)
+    boot, n_ok = None, 0
+    if n_boot > 0:
+        boot, n_ok = _bootstrap(eq, point, codes, n_units, n_boot, seed, name, warnings)
+    effects, extra = eq.summaries(point, boot, 1.0 - ci)
+    r2a, r2b, r2c = fits["a"][3], fits["b"][3], fits["c"][3]
+    fit = {"r2": {**{m: float(r2a[j]) for j, m in enumerate(meds)}, y: float(r2b[0]),
+                  f"{y} (total)": float(r2c[0])},
+           "n_boot": n_boot, "n_boot_used": n_ok, "seed": seed if isinstance(seed, (int, type(None))) else None,
+           "ci": ci, "ci_method": "percentile bootstrap (R quantile type 7)",
+           "bootstrap_unit": cluster if cluster else "row"}
+    n_groups = {cluster: int(n_units)} if cluster else None
+    se_type = "classical OLS; effects: " + (f"percentile bootstrap ({n_boot} resamples"
+                                            + (f" of clusters '{cluster}')" if cluster else " of rows)")
+                                            if n_boot else "no bootstrap")
+    return ModelFit(name=name, family="mediation", n=eq.n, coefficients=coefs, fit=fit, n_groups=n_groups,
+                    effects=effects, se_type=se_type, warnings=warnings, extra=extra)
+
+
+# ------------------------------------------------------------------ steps of fit_mediation
+def _check_arguments(data, x, y, meds, covs, moderator, moderated_path, n_boot, cluster, ci) -> int:
+    """Argument checks (one clear message each); the number of resamples as an int."""
     if not meds:
         raise AvoidSurveyError("mediation: give at least one mediator")
     if moderated_path not in ("a", "b"):
@@ -185,11 +214,14 @@ def fit_mediation(data, *, x: str, mediators, y: str, covariates=(), moderator: 
     roles = [x, y] + meds + covs + ([moderator] if moderator else [])
     if len(set(roles)) != len(roles):
         raise AvoidSurveyError("mediation: x, y, mediators, covariates and moderator must be different columns")
-    needed = roles + ([cluster] if cluster else [])
-    missing = [c for c in needed if c not in data.columns]
+    missing = [c for c in roles + ([cluster] if cluster else []) if c not in data.columns]
     if missing:
         raise AvoidSurveyError(f"mediation: unknown column '{missing[0]}'", column=missing[0])
+    return n_boot
 
+
+def _complete_cases(data, roles, cluster, name, warnings):
+    """Numeric columns of the complete rows, and the row mask."""
     cols = _numeric(data, roles)
     keep = np.ones(len(data), dtype=bool)
     for v in cols.values():
@@ -197,213 +229,200 @@ def fit_mediation(data, *, x: str, mediators, y: str, covariates=(), moderator: 
     if cluster:
         keep &= data[cluster].notna().to_numpy()
     if not keep.all():
-        warn(f"mediation '{name}': {int((~keep).sum())} row(s) with missing values dropped (listwise)",
-             sink=warnings)
-    cols = {k: v[keep] for k, v in cols.items()}
-    n = int(keep.sum())
-    k = len(meds)
-    one = np.ones(n)
-    xv = cols[x]
-    Cv = np.column_stack([cols[c] for c in covs]) if covs else np.empty((n, 0))
-    wv = cols[moderator] if moderator else None
+        msg = f"mediation '{name}': {int((~keep).sum())} row(s) with missing values dropped (listwise)"
+        warnings.append(model_warning("mediation-rows-dropped", msg, category=AvoidSurveyWarning, location=name))
+    return {k: v[keep] for k, v in cols.items()}, keep
 
-    # designs
-    a_names = ["(Intercept)", x]
-    Xa = [one, xv]
-    if moderator and moderated_path == "a":
-        Xa += [wv, xv * wv]
-        a_names += [moderator, f"{x}:{moderator}"]
-    Xa = np.column_stack(Xa + [Cv])
-    a_names += covs
-    Ma = np.column_stack([cols[m] for m in meds])
-    b_names = ["(Intercept)", x] + meds
-    Xb = [one, xv] + [cols[m] for m in meds]
-    if moderator and moderated_path == "b":
-        Xb += [wv] + [cols[m] * wv for m in meds]
-        b_names += [moderator] + [f"{m}:{moderator}" for m in meds]
-    Xb = np.column_stack(Xb + [Cv])
-    b_names += covs
-    Xc = np.column_stack([one, xv, Cv])
-    c_names = ["(Intercept)", x] + covs
-    yv = cols[y][:, None]
 
-    eqs = {"a": (Xa, Ma), "b": (Xb, yv), "c": (Xc, yv)}
-    fits = {}
-    for key, (Xe, Ye) in eqs.items():
-        if n <= Xe.shape[1]:
-            raise AvoidSurveyError(f"mediation '{name}': {n} complete rows for {Xe.shape[1]} coefficients")
-        f = _ols(Xe, Ye)
-        if f is None:
-            what = {"a": "mediator", "b": "outcome", "c": "total-effect"}[key]
-            raise AvoidSurveyError(f"mediation '{name}': the {what} equation's design is singular "
-                                   "(a constant or collinear variable); drop or change a variable")
-        fits[key] = f
+def _cluster_units(data, cluster, keep, n, name, warnings):
+    """Cluster code of each complete row (None without a cluster) and the number of units."""
+    if not cluster:
+        return None, n
+    labels = data[cluster].to_numpy()[keep]
+    _, codes = np.unique(labels.astype(str), return_inverse=True)
+    codes = codes.ravel()
+    n_units = int(codes.max()) + 1
+    if n_units < 2:
+        raise AvoidSurveyError(f"mediation '{name}': cluster '{cluster}' has only one cluster; "
+                               "a cluster bootstrap needs several")
+    if n_units < 20:
+        msg = (f"mediation '{name}': only {n_units} clusters of '{cluster}'; the cluster bootstrap "
+               "is unreliable with so few")
+        warnings.append(model_warning("mediation-few-clusters", msg, category=AvoidSurveyWarning, location=name))
+    return codes, n_units
 
-    # coefficients table
-    alpha = 1.0 - ci
-    coefs: list[Coef] = []
 
-    def add(term, est, se, df):
-        t = est / se if se > 0 else float("nan")
-        p = t_sf2(t, df) if math.isfinite(t) else float("nan")
-        q = t_crit(ci, df)
-        coefs.append(Coef(term, float(est), float(se), float(t), p, float(est - q * se), float(est + q * se)))
+def _bootstrap(eq, point, codes, n_units, n_boot, seed, name, warnings):
+    """Bootstrap draws of every effect (resamples with a singular design dropped), and how many were kept."""
+    rng = np.random.default_rng(seed)
+    draws = {key: [] for key in point}
+    crosses = [_cross_products(Xe, Ye, codes, n_units) for Xe, Ye in eq.designs.values()]
+    chunk = max(1, _CHUNK // n_units)
+    done = 0
+    while done < n_boot:
+        bsz = min(chunk, n_boot - done)
+        idx = rng.integers(0, n_units, size=(bsz, n_units))
+        Wt = np.bincount((idx + (np.arange(bsz) * n_units)[:, None]).ravel(),
+                         minlength=bsz * n_units).reshape(bsz, n_units).astype(float)
+        eff = eq.effects(*(_batched_ols(Wt, cr) for cr in crosses))
+        for key in point:
+            draws[key].append(eff[key])
+        done += bsz
+    boot = {key: np.concatenate(v) for key, v in draws.items()}
+    ok = np.ones(n_boot, dtype=bool)
+    for v in boot.values():
+        ok &= np.isfinite(v)
+    n_ok = int(ok.sum())
+    if n_ok < n_boot:
+        msg = (f"mediation '{name}': {n_boot - n_ok} of {n_boot} bootstrap resamples had a singular design "
+               "and were dropped")
+        warnings.append(model_warning("mediation-singular-resamples", msg, category=AvoidSurveyWarning,
+                                      location=name))
+    if n_ok < 2:
+        raise AvoidSurveyError(f"mediation '{name}': fewer than 2 usable bootstrap resamples")
+    return {key: v[ok] for key, v in boot.items()}, n_ok
 
-    def label_a(nm, m):
-        if nm == "(Intercept)":
-            return f"(Intercept) -> {m}"
-        if nm in covs:
-            return f"cov: {nm} -> {m}"
-        return f"a: {nm} -> {m}"
 
-    def label_b(nm):
-        if nm == "(Intercept)":
-            return f"(Intercept) -> {y}"
-        if nm in covs:
-            return f"cov: {nm} -> {y}"
-        if nm == x:
-            return f"c': {x} -> {y}"
-        return f"b: {nm} -> {y}"
+class _Equations:
+    """The three equations of a (moderated) mediation model: designs, fits, coefficient
+    labels and the effects as functions of the coefficients."""
 
-    Ba, Sa, dfa, r2a = fits["a"]
-    for j, m in enumerate(meds):
-        for i, nm in enumerate(a_names):
-            add(label_a(nm, m), Ba[i, j], Sa[i, j], dfa)
-    Bb, Sb, dfb, r2b = fits["b"]
-    for i, nm in enumerate(b_names):
-        add(label_b(nm), Bb[i, 0], Sb[i, 0], dfb)
-    Bc, Sc, dfc, r2c = fits["c"]
-    for i, nm in enumerate(c_names):
-        term = (f"(Intercept) -> {y} (total)" if nm == "(Intercept)" else
+    def __init__(self, cols, x, meds, y, covs, moderator, moderated_path):
+        self.x, self.meds, self.y, self.covs = x, meds, y, covs
+        self.moderator, self.path = moderator, moderated_path
+        self.k = len(meds)
+        n = self.n = len(cols[x])
+        one, xv = np.ones(n), cols[x]
+        Cv = np.column_stack([cols[c] for c in covs]) if covs else np.empty((n, 0))
+        wv = cols[moderator] if moderator else None
+        self.a_names = ["(Intercept)", x]
+        Xa = [one, xv]
+        if moderator and moderated_path == "a":
+            Xa += [wv, xv * wv]
+            self.a_names += [moderator, f"{x}:{moderator}"]
+        self.a_names += covs
+        self.b_names = ["(Intercept)", x] + meds
+        Xb = [one, xv] + [cols[m] for m in meds]
+        if moderator and moderated_path == "b":
+            Xb += [wv] + [cols[m] * wv for m in meds]
+            self.b_names += [moderator] + [f"{m}:{moderator}" for m in meds]
+        self.b_names += covs
+        self.c_names = ["(Intercept)", x] + covs
+        yv = cols[y][:, None]
+        self.designs = {"a": (np.column_stack(Xa + [Cv]), np.column_stack([cols[m] for m in meds])),
+                        "b": (np.column_stack(Xb + [Cv]), yv), "c": (np.column_stack([one, xv, Cv]), yv)}
+        if moderator:
+            wmean, wsd = float(wv.mean()), float(wv.std(ddof=1))
+            self.levels = [("mean-1SD", wmean - wsd), ("mean", wmean), ("mean+1SD", wmean + wsd)]
+        else:
+            self.levels = []
+
+    def fit(self, name) -> dict:
+        fits = {}
+        for key, (Xe, Ye) in self.designs.items():
+            if self.n <= Xe.shape[1]:
+                raise AvoidSurveyError(f"mediation '{name}': {self.n} complete rows for {Xe.shape[1]} coefficients")
+            f = _ols(Xe, Ye)
+            if f is None:
+                what = {"a": "mediator", "b": "outcome", "c": "total-effect"}[key]
+                raise AvoidSurveyError(f"mediation '{name}': the {what} equation's design is singular "
+                                       "(a constant or collinear variable); drop or change a variable")
+            fits[key] = f
+        return fits
+
+    def _label(self, eq, nm, m=None):
+        x, y, covs = self.x, self.y, self.covs
+        if eq == "a":
+            return (f"(Intercept) -> {m}" if nm == "(Intercept)" else
+                    f"cov: {nm} -> {m}" if nm in covs else f"a: {nm} -> {m}")
+        if eq == "b":
+            return (f"(Intercept) -> {y}" if nm == "(Intercept)" else f"cov: {nm} -> {y}" if nm in covs else
+                    f"c': {x} -> {y}" if nm == x else f"b: {nm} -> {y}")
+        return (f"(Intercept) -> {y} (total)" if nm == "(Intercept)" else
                 f"cov: {nm} -> {y} (total)" if nm in covs else f"c: {x} -> {y} (total)")
-        add(term, Bc[i, 0], Sc[i, 0], dfc)
 
-    # effect functions of the three coefficient sets (work on stacked (B, p, r) arrays too)
-    ia_x, ib_x = 1, 1
-    ib_m = [2 + j for j in range(k)]
-    if moderator:
-        wmean = float(wv.mean())
-        wsd = float(wv.std(ddof=1))
-        levels = [("mean-1SD", wmean - wsd), ("mean", wmean), ("mean+1SD", wmean + wsd)]
-    else:
-        levels = []
+    def coefficients(self, fits, ci) -> list[Coef]:
+        """Coefficients of all equations with classical OLS SEs, t and p on n - p df."""
+        coefs: list[Coef] = []
 
-    def effects_of(A, B, C):
-        """dict of named effect arrays from coefficient arrays (..., p, r)."""
+        def add(term, est, se, df):
+            t = est / se if se > 0 else float("nan")
+            p = t_sf2(t, df) if math.isfinite(t) else float("nan")
+            q = t_crit(ci, df)
+            coefs.append(Coef(term, float(est), float(se), float(t), p, float(est - q * se), float(est + q * se)))
+
+        Ba, Sa, dfa, _ = fits["a"]
+        for j, m in enumerate(self.meds):
+            for i, nm in enumerate(self.a_names):
+                add(self._label("a", nm, m), Ba[i, j], Sa[i, j], dfa)
+        for eq, names in (("b", self.b_names), ("c", self.c_names)):
+            B, S, df, _ = fits[eq]
+            for i, nm in enumerate(names):
+                add(self._label(eq, nm), B[i, 0], S[i, 0], df)
+        return coefs
+
+    def effects(self, A, B, C) -> dict:
+        """Named effect arrays from coefficient arrays (..., p, r) (one fit or stacked resamples)."""
+        k, meds = self.k, self.meds
         out = {}
-        a = A[..., ia_x, :]  # (..., k)
-        b = np.stack([B[..., ib_m[j], 0] for j in range(k)], axis=-1)
-        out["direct"] = B[..., ib_x, 0]
+        a = A[..., 1, :]  # (..., k)
+        b = np.stack([B[..., 2 + j, 0] for j in range(k)], axis=-1)
+        out["direct"] = B[..., 1, 0]
         out["total"] = C[..., 1, 0]
-        if not moderator:
+        if not self.moderator:
             ind = a * b
             for j, m in enumerate(meds):
                 out[("indirect", m)] = ind[..., j]
             if k > 1:
                 out[("indirect", "total")] = ind.sum(axis=-1)
             return out
-        if moderated_path == "a":
+        if self.path == "a":
             a3 = A[..., 3, :]
             imm = a3 * b
-            cond = [(lvl, w, (a + a3 * w) * b) for lvl, w in levels]
+            cond = [(lvl, (a + a3 * w) * b) for lvl, w in self.levels]
         else:
             b3 = np.stack([B[..., 2 + k + 1 + j, 0] for j in range(k)], axis=-1)
             imm = a * b3
-            cond = [(lvl, w, a * (b + b3 * w)) for lvl, w in levels]
+            cond = [(lvl, a * (b + b3 * w)) for lvl, w in self.levels]
         for j, m in enumerate(meds):
             out[("imm", m)] = imm[..., j]
-            for lvl, w, ce in cond:
+            for lvl, ce in cond:
                 out[("cond", m, lvl)] = ce[..., j]
         if k > 1:
-            for lvl, w, ce in cond:
+            for lvl, ce in cond:
                 out[("cond", "total", lvl)] = ce.sum(axis=-1)
         return out
 
-    point = effects_of(Ba, Bb, Bc)
+    def summaries(self, point, boot, alpha):
+        """The ``effects`` rows and the ``extra`` entries of the result."""
+        def summary(key):
+            est = float(point[key])
+            if boot is None:
+                return {"estimate": est, "se": None, "ci_lower": None, "ci_upper": None}
+            v = boot[key]
+            lo, hi = np.quantile(v, [alpha / 2, 1 - alpha / 2])
+            return {"estimate": est, "se": float(v.std(ddof=1)), "ci_lower": float(lo), "ci_upper": float(hi)}
 
-    # bootstrap
-    boot = None
-    n_ok = 0
-    n_units = n
-    clusters_codes = None
-    if cluster:
-        labels = data[cluster].to_numpy()[keep]
-        _, clusters_codes = np.unique(labels.astype(str), return_inverse=True)
-        clusters_codes = clusters_codes.ravel()
-        n_units = int(clusters_codes.max()) + 1
-        if n_units < 2:
-            raise AvoidSurveyError(f"mediation '{name}': cluster '{cluster}' has only one cluster; "
-                                   "a cluster bootstrap needs several")
-        if n_units < 20:
-            warn(f"mediation '{name}': only {n_units} clusters of '{cluster}'; the cluster bootstrap "
-                 "is unreliable with so few", sink=warnings)
-    if n_boot > 0:
-        rng = np.random.default_rng(seed)
-        draws = {key: [] for key in point}
-        crosses = [_cross_products(Xa, Ma, clusters_codes, n_units), _cross_products(Xb, yv, clusters_codes, n_units),
-                   _cross_products(Xc, yv, clusters_codes, n_units)]
-        chunk = max(1, _CHUNK // n_units)
-        done = 0
-        while done < n_boot:
-            bsz = min(chunk, n_boot - done)
-            idx = rng.integers(0, n_units, size=(bsz, n_units))
-            Wt = np.bincount((idx + (np.arange(bsz) * n_units)[:, None]).ravel(),
-                             minlength=bsz * n_units).reshape(bsz, n_units).astype(float)
-            A, B, C = (_batched_ols(Wt, cr) for cr in crosses)
-            eff = effects_of(A, B, C)
-            for key in point:
-                draws[key].append(eff[key])
-            done += bsz
-        boot = {key: np.concatenate(v) for key, v in draws.items()}
-        ok = np.ones(n_boot, dtype=bool)
-        for v in boot.values():
-            ok &= np.isfinite(v)
-        n_ok = int(ok.sum())
-        if n_ok < n_boot:
-            warn(f"mediation '{name}': {n_boot - n_ok} of {n_boot} bootstrap resamples had a singular design "
-                 "and were dropped", sink=warnings)
-        if n_ok < 2:
-            raise AvoidSurveyError(f"mediation '{name}': fewer than 2 usable bootstrap resamples")
-        boot = {key: v[ok] for key, v in boot.items()}
-
-    def summary(key):
-        est = float(point[key])
-        if boot is None:
-            return {"estimate": est, "se": None, "ci_lower": None, "ci_upper": None}
-        v = boot[key]
-        lo, hi = np.quantile(v, [alpha / 2, 1 - alpha / 2])
-        return {"estimate": est, "se": float(v.std(ddof=1)), "ci_lower": float(lo), "ci_upper": float(hi)}
-
-    effects = []
-    extra: dict = {"x": x, "mediators": meds, "y": y, "covariates": covs}
-    if not moderator:
-        for m in meds:
-            effects.append({"effect": "indirect", "via": m, **summary(("indirect", m))})
-        if k > 1:
-            effects.append({"effect": "indirect", "via": "total", **summary(("indirect", "total"))})
-    else:
-        imm, conds = [], []
-        for m in meds + (["total"] if k > 1 else []):
-            if m != "total":
-                imm.append({"via": m, "moderator": moderator, "path": moderated_path, **summary(("imm", m))})
-            for lvl, w in levels:
-                row = {"effect": "indirect", "via": m, "moderator": moderator, "level": lvl, "w": w,
-                       **summary(("cond", m, lvl))}
-                conds.append(row)
-                effects.append(row)
-        extra.update({"moderator": moderator, "moderated_path": moderated_path,
-                      "index_of_moderated_mediation": imm, "conditional_indirect_effects": conds})
-    effects.append({"effect": "direct", "via": None, **summary("direct")})
-    effects.append({"effect": "total", "via": None, **summary("total")})
-
-    fit = {"r2": {**{m: float(r2a[j]) for j, m in enumerate(meds)}, y: float(r2b[0]),
-                  f"{y} (total)": float(r2c[0])},
-           "n_boot": n_boot, "n_boot_used": n_ok, "seed": seed if isinstance(seed, (int, type(None))) else None,
-           "ci": ci, "ci_method": "percentile bootstrap (R quantile type 7)",
-           "bootstrap_unit": cluster if cluster else "row"}
-    n_groups = {cluster: int(n_units)} if cluster else None
-    se_type = "classical OLS; effects: " + (f"percentile bootstrap ({n_boot} resamples"
-                                            + (f" of clusters '{cluster}')" if cluster else " of rows)")
-                                            if n_boot else "no bootstrap")
-    return ModelFit(name=name, family="mediation", n=n, coefficients=coefs, fit=fit, n_groups=n_groups,
-                    effects=effects, se_type=se_type, warnings=warnings, extra=extra)
+        meds, moderator = self.meds, self.moderator
+        effects = []
+        extra: dict = {"x": self.x, "mediators": meds, "y": self.y, "covariates": self.covs}
+        if not moderator:
+            for m in meds:
+                effects.append({"effect": "indirect", "via": m, **summary(("indirect", m))})
+            if self.k > 1:
+                effects.append({"effect": "indirect", "via": "total", **summary(("indirect", "total"))})
+        else:
+            imm, conds = [], []
+            for m in meds + (["total"] if self.k > 1 else []):
+                if m != "total":
+                    imm.append({"via": m, "moderator": moderator, "path": self.path, **summary(("imm", m))})
+                for lvl, w in self.levels:
+                    row = {"effect": "indirect", "via": m, "moderator": moderator, "level": lvl, "w": w,
+                           **summary(("cond", m, lvl))}
+                    conds.append(row)
+                    effects.append(row)
+            extra.update({"moderator": moderator, "moderated_path": self.path,
+                          "index_of_moderated_mediation": imm, "conditional_indirect_effects": conds})
+        effects.append({"effect": "direct", "via": None, **summary("direct")})
+        effects.append({"effect": "total", "via": None, **summary("total")})
+        return effects, extra

@@ -40,133 +40,13 @@ import warnings as _warnings
 import numpy as np
 
 from ...numerics.dist import chi2_sf, chibar_sf, norm_ppf, t_sf2
-from ...core.errors import AvoidSurveyError, ConvergenceWarning, warn
-from .result import Coef, ModelFit
+from ...core.errors import AvoidSurveyError, AvoidSurveyWarning, ConvergenceWarning
+from .optim import brent_min, newton_polish
+from .result import Coef, ModelFit, model_warning
 
 __all__ = ["fit_mixed"]
 
 _LOG2PI = math.log(2.0 * math.pi)
-
-
-# ----------------------------------------------------------------------------- small maths
-def _brent_min(f, a: float, b: float, tol: float = 1e-10, maxiter: int = 500):
-    """Brent's minimiser on [a, b] (golden section + parabolic steps, as R optimize()).
-
-    Pure Python so the one-parameter fit does not pay for importing scipy.optimize.
-    """
-    golden = 0.3819660112501051
-    x = w = v = a + golden * (b - a)
-    fx = fw = fv = f(x)
-    d = e = 0.0
-    for _ in range(maxiter):
-        m = 0.5 * (a + b)
-        tol1 = tol * abs(x) + 1e-12
-        tol2 = 2.0 * tol1
-        if abs(x - m) <= tol2 - 0.5 * (b - a):
-            return x, fx, True
-        if abs(e) > tol1:
-            r = (x - w) * (fx - fv)
-            q = (x - v) * (fx - fw)
-            p = (x - v) * q - (x - w) * r
-            q = 2.0 * (q - r)
-            if q > 0:
-                p = -p
-            q = abs(q)
-            etemp = e
-            e = d
-            if abs(p) >= abs(0.5 * q * etemp) or p <= q * (a - x) or p >= q * (b - x):
-                e = (a - x) if x >= m else (b - x)
-                d = golden * e
-            else:
-                d = p / q
-                u = x + d
-                if u - a < tol2 or b - u < tol2:
-                    d = tol1 if m >= x else -tol1
-        else:
-            e = (a - x) if x >= m else (b - x)
-            d = golden * e
-        u = x + d if abs(d) >= tol1 else x + (tol1 if d > 0 else -tol1)
-        fu = f(u)
-        if fu <= fx:
-            if u >= x:
-                a = x
-            else:
-                b = x
-            v, fv, w, fw, x, fx = w, fw, x, fx, u, fu
-        else:
-            if u < x:
-                a = u
-            else:
-                b = u
-            if fu <= fw or w == x:
-                v, fv, w, fw = w, fw, u, fu
-            elif fu <= fv or v == x or v == w:
-                v, fv = u, fu
-    return x, fx, False
-
-
-def _newton_polish(f, x, bounded, steps: int = 20):
-    """A few safeguarded Newton steps with central-difference gradient and Hessian.
-
-    L-BFGS-B with a forward-difference gradient stops ~1e-5 short of the optimum; with at
-    most four parameters a finite-difference Newton step costs ~30 evaluations and brings
-    theta to the optimum to ~1e-8. Parameters at a zero lower bound with an outward
-    gradient stay there.
-    """
-    x = x.copy()
-    fx = f(x)
-    k = len(x)
-    for _ in range(steps):
-        h = 1e-4 * np.maximum(1.0, np.abs(x))
-        active = np.array([bounded[i] and x[i] <= 2 * h[i] for i in range(k)])
-        free = ~active
-        if not free.any():
-            break
-        idx = np.flatnonzero(free)
-        g = np.zeros(k)
-        H = np.zeros((k, k))
-        fp, fm = {}, {}
-        for i in idx:
-            e = np.zeros(k)
-            e[i] = h[i]
-            fp[i], fm[i] = f(x + e), f(x - e)
-            g[i] = (fp[i] - fm[i]) / (2 * h[i])
-            H[i, i] = (fp[i] - 2 * fx + fm[i]) / h[i] ** 2
-        for a_ in range(len(idx)):
-            for b_ in range(a_ + 1, len(idx)):
-                i, j = idx[a_], idx[b_]
-                ei = np.zeros(k)
-                ej = np.zeros(k)
-                ei[i], ej[j] = h[i], h[j]
-                H[i, j] = H[j, i] = (f(x + ei + ej) - f(x + ei - ej) - f(x - ei + ej) + f(x - ei - ej)) / (
-                    4 * h[i] * h[j])
-        Hs = H[np.ix_(idx, idx)]
-        if not np.all(np.isfinite(Hs)) or not np.all(np.isfinite(g)):
-            break
-        try:
-            w, _ = np.linalg.eigh(Hs)
-            if w.min() <= 0:
-                break
-            step = np.linalg.solve(Hs, g[idx])
-        except np.linalg.LinAlgError:
-            break
-        t = 1.0
-        improved = False
-        while t > 1e-4:
-            xn = x.copy()
-            xn[idx] -= t * step
-            for i in idx:
-                if bounded[i] and xn[i] < 0:
-                    xn[i] = 0.0
-            fn = f(xn)
-            if fn <= fx:
-                improved = fx - fn
-                x, fx = xn, fn
-                break
-            t /= 2
-        if improved is False or (np.max(np.abs(t * step)) < 1e-10 * max(1.0, np.max(np.abs(x)))):
-            break
-    return x
 
 
 # ----------------------------------------------------------------------------- input handling
@@ -312,16 +192,17 @@ class _Profile:
                 ti += 1
         if self.ntheta == 1:
             f = lambda phi: self.deviance([math.exp(phi)], reml)  # noqa: E731
-            phi, fbest, ok = _brent_min(f, -12.0, 7.0, tol=1e-12)
+            phi, fbest, ok = brent_min(f, -12.0, 7.0, tol=1e-12)
             theta = np.array([math.exp(phi)])
             f0 = self.deviance([0.0], reml)
             if f0 <= fbest + 1e-10:
                 theta, fbest = np.array([0.0]), f0
             if not ok:
-                warn("mixed model: the optimiser did not converge", ConvergenceWarning, sink=warnings)
+                _warn(warnings, "mixed-no-convergence", "mixed model: the optimiser did not converge",
+                      ConvergenceWarning)
             elif phi > 6.9:
-                warn("mixed model: the group SD is over 1,000 times the residual SD (the search limit); "
-                     "check that the outcome varies within groups", ConvergenceWarning, sink=warnings)
+                _warn(warnings, "mixed-search-limit", "mixed model: the group SD is over 1,000 times the residual "
+                      "SD (the search limit); check that the outcome varies within groups", ConvergenceWarning)
             return theta, fbest
         from scipy.optimize import minimize  # lazy: only for several variance parameters
 
@@ -347,7 +228,7 @@ class _Profile:
             res = minimize(f, best.x, method="L-BFGS-B", bounds=bounds,
                            options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 5000})
             theta = np.asarray(res.x if res.fun <= best.fun else best.x, dtype=float)
-            theta = _newton_polish(f, theta, lower_free)
+            theta = newton_polish(f, theta, lower_free)
         theta = np.where(lower_free & (theta < 0), 0.0, theta)
         # a parameter within 1e-4 of its zero bound is set on it when that does not worsen the fit
         for k in range(self.ntheta):
@@ -358,7 +239,8 @@ class _Profile:
                     theta = trial
         fbest = f(theta)
         if not math.isfinite(fbest):
-            warn("mixed model: the optimiser did not converge", ConvergenceWarning, sink=warnings)
+            _warn(warnings, "mixed-no-convergence", "mixed model: the optimiser did not converge",
+                  ConvergenceWarning)
         return theta, fbest
 
 
@@ -414,7 +296,46 @@ def fit_mixed(y, X, names, groups, *, reml: bool = True, random_slopes=None, gro
     optimiser's tolerance (pinned to 1e-4 in tests/test_model_mixed.py). In R:
     ``lmer(y ~ x + (1 | county/township), data, REML = TRUE)``.
     """
-    warnings: list[str] = []
+    warnings: list = []
+    yv, Xv, names, groups, group_names, slopes = _check_inputs(y, X, names, groups, group_names, random_slopes, ci)
+    yv, Xv, codes = _complete_rows(yv, Xv, groups, group_names, name, warnings)
+    n, p = Xv.shape
+    if n <= p:
+        raise AvoidSurveyError(f"mixed model '{name}': {n} complete rows for {p} fixed effects")
+    rank = np.linalg.matrix_rank(Xv)
+    if rank < p:
+        raise AvoidSurveyError(f"mixed model '{name}': the fixed-effects design is singular (rank {rank} "
+                               f"< {p} columns); drop a collinear term")
+    lv = _Levels(codes, group_names, n, name, warnings)
+    Z = np.column_stack([np.ones(n)] + [Xv[:, names.index(s)] for s in slopes])
+    prof = _Profile(yv, Xv, Z, lv.inner, lv.G, lv.outer_of_inner, lv.C)
+    theta, dev = prof.optimize(reml, warnings)
+    _, (beta, r, R) = prof.solve(theta, reml)
+    s2 = r / ((n - p) if reml else n)
+    vcov = s2 * np.linalg.solve(R.T, np.linalg.solve(R, np.eye(p)))
+    coefs = _wald_coefs(names, beta, vcov, ci)
+    re, icc = _variance_components(prof, theta, s2, group_names, slopes, lv.C, name, warnings)
+    k_par = p + prof.ntheta + 1
+    fit = {"method": "REML" if reml else "ML", "loglik": -dev / 2.0, "aic": dev + 2 * k_par,
+           "bic": dev + math.log(n) * k_par, "df": k_par, "icc": icc, "sigma": math.sqrt(s2),
+           "theta": [float(t) for t in theta]}
+    fit["reml_criterion" if reml else "deviance"] = dev
+    fit.update(_lrt(prof, dev, reml, warnings, yv, Xv, Z, lv, group_names))
+    n_groups = {group_names[0]: int(lv.G)}
+    if lv.C:
+        n_groups[group_names[1]] = int(lv.C)
+    return ModelFit(name=name, family="mixed", n=int(n), coefficients=coefs, fit=fit, n_groups=n_groups,
+                    random_effects=re, se_type="model-based (Wald z, normal approximation)",
+                    warnings=warnings,
+                    extra={"vcov": vcov.tolist(), "random_slopes": slopes, "group_names": group_names})
+
+
+# ----------------------------------------------------------------------------- steps of fit_mixed
+def _warn(sink, code, message, category=AvoidSurveyWarning, location=None):
+    sink.append(model_warning(code, message, category=category, location=location))
+
+
+def _check_inputs(y, X, names, groups, group_names, random_slopes, ci):
     yv = _as_float(y, "the outcome", 1)
     Xv = _as_float(X, "the design matrix", 2)
     names = [str(s) for s in names]
@@ -438,7 +359,12 @@ def fit_mixed(y, X, names, groups, *, reml: bool = True, random_slopes=None, gro
     for s in slopes:
         if s not in names:
             raise AvoidSurveyError(f"random slope '{s}' is not a term of the model (terms: {', '.join(names)})")
+    return yv, Xv, names, groups, group_names, slopes
 
+
+def _complete_rows(yv, Xv, groups, group_names, name, warnings):
+    """Rows with an outcome, every predictor and every group label; group codes."""
+    n = yv.shape[0]
     codes = []
     miss = ~np.isfinite(yv) | ~np.all(np.isfinite(Xv), axis=1)
     for lab, gname in zip(groups, group_names):
@@ -446,53 +372,43 @@ def fit_mixed(y, X, names, groups, *, reml: bool = True, random_slopes=None, gro
         codes.append(c)
         miss |= m
     if miss.any():
-        k = int(miss.sum())
-        warn(f"mixed model '{name}': {k} row(s) with a missing outcome, predictor or group label dropped",
-             sink=warnings)
+        _warn(warnings, "mixed-rows-dropped", f"mixed model '{name}': {int(miss.sum())} row(s) with a missing "
+              "outcome, predictor or group label dropped", location=name)
         keep = ~miss
         yv, Xv = yv[keep], Xv[keep]
         codes = [c[keep] for c in codes]
-        n = yv.shape[0]
-    p = Xv.shape[1]
-    if n <= p:
-        raise AvoidSurveyError(f"mixed model '{name}': {n} complete rows for {p} fixed effects")
-    rank = np.linalg.matrix_rank(Xv)
-    if rank < p:
-        raise AvoidSurveyError(f"mixed model '{name}': the fixed-effects design is singular (rank {rank} "
-                               f"< {p} columns); drop a collinear term")
+    return yv, Xv, codes
 
-    outer_of_inner, C = None, 0
-    if len(codes) == 2:
-        oc, C = _refactor(codes[1])
-        inner, G = _refactor(oc * (int(codes[0].max()) + 1) + codes[0])
-        outer_of_inner = np.zeros(G, dtype=np.int64)
-        outer_of_inner[inner] = oc
-        n_inner_labels = len(np.unique(codes[0]))
-        if n_inner_labels < G:
-            warn(f"{group_names[0]} labels repeat across {group_names[1]}; each "
-                 f"({group_names[1]}, {group_names[0]}) pair is one group, as lme4's "
-                 f"(1|{group_names[1]}/{group_names[0]})", sink=warnings)
-        if C < 2:
-            raise AvoidSurveyError(f"mixed model '{name}': '{group_names[1]}' has only {C} group; "
+
+class _Levels:
+    """Inner groups (a (county, township) pair with two levels) and the outer group of each."""
+
+    def __init__(self, codes, group_names, n, name, warnings):
+        self.outer_of_inner, self.C, self.oc = None, 0, None
+        if len(codes) == 2:
+            self.oc, self.C = _refactor(codes[1])
+            self.inner, self.G = _refactor(self.oc * (int(codes[0].max()) + 1) + codes[0])
+            self.outer_of_inner = np.zeros(self.G, dtype=np.int64)
+            self.outer_of_inner[self.inner] = self.oc
+            if len(np.unique(codes[0])) < self.G:
+                _warn(warnings, "mixed-labels-repeat",
+                      f"{group_names[0]} labels repeat across {group_names[1]}; each "
+                      f"({group_names[1]}, {group_names[0]}) pair is one group, as lme4's "
+                      f"(1|{group_names[1]}/{group_names[0]})", location=name)
+            if self.C < 2:
+                raise AvoidSurveyError(f"mixed model '{name}': '{group_names[1]}' has only {self.C} group; "
+                                       "a random intercept needs at least 2")
+        else:
+            self.inner, self.G = _refactor(codes[0])
+        if self.G < 2:
+            raise AvoidSurveyError(f"mixed model '{name}': '{group_names[0]}' has only {self.G} group; "
                                    "a random intercept needs at least 2")
-    else:
-        inner, G = _refactor(codes[0])
-    if G < 2:
-        raise AvoidSurveyError(f"mixed model '{name}': '{group_names[0]}' has only {G} group; "
-                               "a random intercept needs at least 2")
-    if G >= n:
-        raise AvoidSurveyError(f"mixed model '{name}': as many groups of '{group_names[0]}' ({G}) as "
-                               f"observations ({n}); the random effect is not identifiable")
+        if self.G >= n:
+            raise AvoidSurveyError(f"mixed model '{name}': as many groups of '{group_names[0]}' ({self.G}) as "
+                                   f"observations ({n}); the random effect is not identifiable")
 
-    Z = np.column_stack([np.ones(n)] + [Xv[:, names.index(s)] for s in slopes])
-    prof = _Profile(yv, Xv, Z, inner, G, outer_of_inner, C)
-    theta, dev = prof.optimize(reml, warnings)
-    _, (beta, r, R) = prof.solve(theta, reml)
 
-    dof = (n - p) if reml else n
-    s2 = r / dof
-    Ainv = np.linalg.solve(R.T, np.linalg.solve(R, np.eye(p)))
-    vcov = s2 * Ainv
+def _wald_coefs(names, beta, vcov, ci) -> list[Coef]:
     se = np.sqrt(np.diag(vcov))
     zcrit = norm_ppf(0.5 + ci / 2.0)
     coefs = []
@@ -501,11 +417,12 @@ def fit_mixed(y, X, names, groups, *, reml: bool = True, random_slopes=None, gro
         z = est / s if s > 0 else float("nan")
         pval = t_sf2(z) if math.isfinite(z) else float("nan")
         coefs.append(Coef(term, est, s, z, pval, est - zcrit * s, est + zcrit * s))
+    return coefs
 
-    # variance components
-    q = prof.q
-    Lam = prof.lam(theta)
-    Sig = s2 * (Lam @ Lam.T)
+
+def _variance_components(prof, theta, s2, group_names, slopes, C, name, warnings):
+    """random_effects ({group: {var, sd}, slopes with cor, residual}) and the ICC per level."""
+    Sig = s2 * (prof.lam(theta) @ prof.lam(theta).T)
     re: dict = {}
     g0 = group_names[0]
     re[g0] = {"var": float(Sig[0, 0]), "sd": math.sqrt(max(Sig[0, 0], 0.0))}
@@ -523,52 +440,36 @@ def fit_mixed(y, X, names, groups, *, reml: bool = True, random_slopes=None, gro
     total = sum(int_vars.values()) + s2
     icc = {g: v / total for g, v in int_vars.items()}
     if slopes:
-        warn(f"mixed model '{name}': with random slopes the ICC uses the intercept variance "
-             "(between-group share where the slope predictors are 0)", sink=warnings)
+        _warn(warnings, "mixed-icc-slopes", f"mixed model '{name}': with random slopes the ICC uses the intercept "
+              "variance (between-group share where the slope predictors are 0)", location=name)
     if any(v == 0.0 for v in int_vars.values()):
-        warn(f"mixed model '{name}': singular fit, a random-intercept variance is estimated as 0",
-             sink=warnings)
+        _warn(warnings, "mixed-singular-fit", f"mixed model '{name}': singular fit, a random-intercept variance "
+              "is estimated as 0", location=name)
+    return re, icc
 
-    k_par = p + prof.ntheta + 1
-    loglik = -dev / 2.0
-    fit = {"method": "REML" if reml else "ML", "loglik": loglik, "aic": dev + 2 * k_par,
-           "bic": dev + math.log(n) * k_par, "df": k_par, "icc": icc, "sigma": math.sqrt(s2),
-           "theta": [float(t) for t in theta]}
-    if reml:
-        fit["reml_criterion"] = dev
-    else:
-        fit["deviance"] = dev
 
-    # likelihood-ratio test against the model without random effects (both ML)
-    if reml:
-        _, dev_ml = prof.optimize(False, warnings)
-    else:
-        dev_ml = dev
+def _lrt(prof, dev, reml, warnings, yv, Xv, Z, lv, group_names) -> dict:
+    """Likelihood-ratio tests against the model without random effects and, with two levels,
+    without each level's random effects (all ML fits)."""
+    dev_ml = prof.optimize(False, warnings)[1] if reml else dev
     dev_ols = prof.deviance(np.zeros(prof.ntheta), False)
     chisq = max(0.0, dev_ols - dev_ml)
     df = prof.ntheta
-    fit["lrt"] = {"against": "no random effects (ML fits)", "chisq": chisq, "df": df,
-                  "p": chibar_sf(chisq, df), "p_naive": chi2_sf(chisq, df),
-                  "loglik_ml": -dev_ml / 2.0, "loglik_null": -dev_ols / 2.0,
-                  "p_method": "chi-bar-square 0.5*chi2(df-1) + 0.5*chi2(df)"}
-    if C:
+    out = {"lrt": {"against": "no random effects (ML fits)", "chisq": chisq, "df": df,
+                   "p": chibar_sf(chisq, df), "p_naive": chi2_sf(chisq, df),
+                   "loglik_ml": -dev_ml / 2.0, "loglik_null": -dev_ols / 2.0,
+                   "p_method": "chi-bar-square 0.5*chi2(df-1) + 0.5*chi2(df)"}}
+    if lv.C:
         # one test per level: the ML fit without that level's random effects vs the full ML fit
         # (as anova(lmer(.. + (1|county/township), REML=FALSE), lmer(.. + (1|county:township), REML=FALSE)))
-        without_outer = _Profile(yv, Xv, Z, inner, G)
-        without_inner = _Profile(yv, Xv, np.ones((n, 1)), oc, C)
-        fit["lrt_levels"] = {}
+        without_outer = _Profile(yv, Xv, Z, lv.inner, lv.G)
+        without_inner = _Profile(yv, Xv, np.ones((len(yv), 1)), lv.oc, lv.C)
+        out["lrt_levels"] = {}
         for gname, sub in ((group_names[1], without_outer), (group_names[0], without_inner)):
             _, dev_sub = sub.optimize(False, [])
             ch = max(0.0, dev_sub - dev_ml)
             dfl = prof.ntheta - sub.ntheta
-            fit["lrt_levels"][gname] = {"against": f"the model without the {gname} random effects (ML fits)",
+            out["lrt_levels"][gname] = {"against": f"the model without the {gname} random effects (ML fits)",
                                         "chisq": ch, "df": dfl, "p": chibar_sf(ch, dfl), "p_naive": chi2_sf(ch, dfl),
                                         "loglik_null": -dev_sub / 2.0}
-
-    n_groups = {g0: int(G)}
-    if C:
-        n_groups[group_names[1]] = int(C)
-    return ModelFit(name=name, family="mixed", n=int(n), coefficients=coefs, fit=fit, n_groups=n_groups,
-                    random_effects=re, se_type="model-based (Wald z, normal approximation)",
-                    warnings=warnings,
-                    extra={"vcov": vcov.tolist(), "random_slopes": slopes, "group_names": group_names})
+    return out

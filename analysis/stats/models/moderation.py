@@ -14,7 +14,7 @@ import math
 
 from ...numerics.dist import t_crit, t_sf2
 
-__all__ = ["simple_slopes", "johnson_neyman", "interaction_columns"]
+__all__ = ["simple_slopes", "johnson_neyman", "interaction_columns", "moderation_block", "jn_observed"]
 
 
 def interaction_columns(names, focal, moderator):
@@ -100,3 +100,92 @@ def johnson_neyman(beta, V, names, focal, moderator, *, df=None, ci=0.95, observ
     lo, hi = sorted((r1, r2))
     out.update(bounds=[float(lo), float(hi)], significant="outside" if A > 0 else "inside")
     return out
+
+
+# ------------------------------------------------------------------ a spec's moderation block
+def moderation_block(m, mv, cf, formula, ci=0.95):
+    """The ``moderation`` entry of a fitted model's extra: simple slopes (at mean -1 SD, mean,
+    mean +1 SD or the spec's ``at`` values; per level of a categorical moderator) and the
+    Johnson-Neyman interval, on the moderator's raw scale when it was centred.
+
+    ``m`` is the fitted ModelFit (its ``internal`` estimates), ``mv`` the spec's moderation
+    block, ``cf`` the model's complete-case frame, ``formula`` the fitted formula.
+    Returns (block or None when no focal:moderator column exists, warning messages).
+    """
+    import pandas as pd
+
+    it = m.internal
+    beta, V, df, names = it["beta"], it["vcov"], it["df"], it["names"]
+    mod = cf[mv.moderator]
+    numeric = (pd.api.types.is_numeric_dtype(mod) and not isinstance(mod.dtype, pd.CategoricalDtype)
+               and mv.moderator in names)
+    out = {"focal": mv.focal, "moderator": mv.moderator, "centered": bool(mv.center)}
+    notes = []
+    others = [n for n in names if ":" in n and mv.focal in n.split(":")
+              and not set(p.split("[")[0] for p in n.split(":")) <= {mv.focal, mv.moderator}]
+    if others:
+        notes.append(f"model '{m.name}': {mv.focal} also enters {', '.join(others[:3])}; simple slopes are "
+                     f"conditional on the other interacting variables being 0")
+    args = (beta, V, names, mv.focal, mv.moderator)
+    if numeric:
+        shift = m.extra.get("centered", {}).get(mv.moderator, 0.0)
+        out.update(_numeric_moderator(args, mod.astype(float), mv, shift, df, ci))
+    else:
+        out.update(simple_slopes=_categorical_moderator(args, mod, formula, df, ci), johnson_neyman=None)
+    return (out if out["simple_slopes"] else None), notes
+
+
+def _numeric_moderator(args, x, mv, shift, df, ci):
+    mu, sd = float(x.mean()), float(x.std(ddof=1))
+    if mv.at:
+        vals = [a - shift for a in mv.at]
+        labels = [f"{a:g}" for a in mv.at]
+    else:
+        vals = [mu - sd, mu, mu + sd]
+        labels = ["mean - 1 SD", "mean", "mean + 1 SD"]
+    rows = simple_slopes(*args, vals, df=df, ci=ci, labels=labels)
+    for r in rows:
+        r["moderator_value_raw"] = None if r["moderator_value"] is None else r["moderator_value"] + shift
+    lo, hi = float(x.min()), float(x.max())
+    jn = johnson_neyman(*args, df=df, ci=ci, observed=(lo, hi))
+    if jn is not None:
+        jn["bounds_raw"] = [b + shift for b in jn["bounds"]]
+        jn["observed_significance"] = jn_observed(jn, lo, hi)
+        jn["observed_range_raw"] = [v + shift for v in jn["observed_range"]]
+    return {"simple_slopes": rows, "johnson_neyman": jn}
+
+
+def _categorical_moderator(args, mod, formula, df, ci):
+    from .design import categorical_levels, level_text
+
+    rows = simple_slopes(*args, None, df=df, ci=ci)
+    if rows:
+        moderator = args[4]
+        _, ref = categorical_levels(mod, None, var=moderator)
+        for f_ in (f for t in formula.terms for f in t):
+            if f_.var == moderator and f_.categorical and f_.ref is not None:
+                ref = f_.ref
+        rows[0]["at"] = level_text(ref)
+        rows[0]["reference"] = True
+    return rows
+
+
+def jn_observed(jn, lo, hi):
+    """Where, within the observed moderator range [lo, hi], the focal slope is significant:
+    'all', 'none' or 'part'."""
+    kind, b = jn.get("significant"), jn.get("bounds") or []
+    if kind == "everywhere":
+        return "all"
+    if kind != "inside" and kind != "outside" or len(b) != 2:
+        return "none"
+    b0, b1 = b
+    if kind == "inside":       # significant for b0 < m < b1
+        if b0 <= lo and hi <= b1:
+            return "all"
+        return "part" if max(lo, b0) < min(hi, b1) else "none"
+    # significant for m < b0 or m > b1
+    if b0 <= lo and hi <= b1:
+        return "none"
+    if hi <= b0 or lo >= b1:
+        return "all"
+    return "part"

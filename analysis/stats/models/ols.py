@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 
 from ...core.errors import AvoidSurveyError
-from .result import Coef, ModelFit
+from .result import Coef, ModelFit, model_warning
 
 __all__ = ["fit_ols", "ols_core", "cluster_meat", "gvif", "coefs_from"]
 
@@ -169,7 +169,8 @@ def fit_ols(y, X, names, terms=None, *, se_type="classical", clusters=None, hc="
     warnings = []
     diag = np.diag(V).copy()
     if np.any(diag < 0):
-        warnings.append(f"model '{name}': a cluster-robust variance is negative (two-way clustering); SE set to NaN")
+        warnings.append(model_warning("model-negative-variance", f"model '{name}': a cluster-robust variance is "
+                                      "negative (two-way clustering); SE set to NaN", location=name))
         diag[diag < 0] = np.nan
     se = np.sqrt(diag)
     df = n - k
@@ -198,6 +199,6 @@ def fit_ols(y, X, names, terms=None, *, se_type="classical", clusters=None, hc="
             n_groups[str(nm)] = int(pd.Series(np.asarray(c)).nunique())
     label = se_type if se_type != "cluster" else f"cluster ({'two-way, ' if len(clusters) > 1 else ''}{hc})"
     m = ModelFit(name=name, family="ols", n=n, coefficients=coefs, fit=fit, n_groups=n_groups,
-                 se_type=label, warnings=warnings, extra={"vif": gvif(X, names, terms)})
-    m._internal = {"beta": beta, "vcov": V, "df": df, "names": list(names)}
+                 se_type=label, warnings=warnings, extra={"vif": gvif(X, names, terms)},
+                 internal={"beta": beta, "vcov": V, "df": df, "names": list(names)})
     return m

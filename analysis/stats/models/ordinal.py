@@ -14,7 +14,7 @@ import warnings as _w
 from ...core.errors import AvoidSurveyError
 from .design import level_text
 from .ols import coefs_from
-from .result import Coef, ModelFit
+from .result import ModelFit, model_warning
 
 __all__ = ["fit_ordinal"]
 
@@ -58,7 +58,8 @@ def fit_ordinal(y, X, names, *, link="logit", ci=0.95, name="model", file=None, 
     except Exception:  # pragma: no cover
         grad_ok = False
     if not (res.mle_retvals.get("converged", True) or grad_ok):
-        warnings.append(f"model '{name}': the ordinal fit did not converge")
+        warnings.append(model_warning("model-no-convergence", f"model '{name}': the ordinal fit did not converge",
+                                      location=name))
     p = np.asarray(res.params)
     H = mod.hessian(p)
     try:
@@ -75,20 +76,11 @@ def fit_ordinal(y, X, names, *, link="logit", ci=0.95, name="model", file=None, 
     except Exception:  # pragma: no cover
         separated = False
     if separated:
-        warnings.append(f"model '{name}': fitted probabilities numerically 0 or 1 occurred (perfect or "
-                        f"quasi-separation): estimates, standard errors and p-values are not meaningful")
-    # map (beta, t1, log d2, ...) -> (beta, zeta_1, zeta_2, ...)
+        warnings.append(model_warning("model-separation", f"model '{name}': fitted probabilities numerically 0 or 1 "
+                                      "occurred (perfect or quasi-separation): estimates, standard errors and "
+                                      "p-values are not meaningful", location=name))
     J = len(levels) - 1
-    raw = p[k:]
-    zeta = np.cumsum(np.concatenate([[raw[0]], np.exp(raw[1:])]))
-    G = np.zeros((k + J, k + J))
-    G[:k, :k] = np.eye(k)
-    for a in range(J):
-        G[k + a, k] = 1.0
-        for b in range(1, a + 1):
-            G[k + a, k + b] = math.exp(raw[b])
-    Vn = G @ V @ G.T
-    est = np.concatenate([p[:k], zeta])
+    est, Vn = _thresholds(p, V, k, J)
     se = np.sqrt(np.clip(np.diag(Vn), 0, None))
     tnames = [f"{level_text(levels[a])}|{level_text(levels[a + 1])}" for a in range(J)]
     coefs = coefs_from(list(names) + tnames, est, se, df=None, ci=ci)
@@ -99,9 +91,21 @@ def fit_ordinal(y, X, names, *, link="logit", ci=0.95, name="model", file=None, 
            "link": link}
     extra = {"thresholds": [{"term": c.term, "estimate": c.estimate, "se": c.se} for c in coefs[k:]]}
     m = ModelFit(name=name, family="ordinal", n=n, coefficients=coefs, fit=fit, se_type="classical",
-                 warnings=warnings, extra=extra)
-    m._internal = {"beta": est, "vcov": Vn, "df": None, "names": list(names) + tnames}
+                 warnings=warnings, extra=extra,
+                 internal={"beta": est, "vcov": Vn, "df": None, "names": list(names) + tnames})
     return m
 
 
-_ = Coef  # re-exported type for readers of this module
+def _thresholds(p, V, k, J):
+    """Estimates and covariance on polr's scale: (beta, t1, log d2, ...) -> (beta, zeta_1, zeta_2, ...)
+    by the delta method."""
+    import numpy as np
+    raw = p[k:]
+    zeta = np.cumsum(np.concatenate([[raw[0]], np.exp(raw[1:])]))
+    G = np.zeros((k + J, k + J))
+    G[:k, :k] = np.eye(k)
+    for a in range(J):
+        G[k + a, k] = 1.0
+        for b in range(1, a + 1):
+            G[k + a, k + b] = math.exp(raw[b])
+    return np.concatenate([p[:k], zeta]), G @ V @ G.T

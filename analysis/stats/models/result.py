@@ -1,10 +1,19 @@
-"""The one result shape every model family returns (see CONTRACT.md, `model`)."""
+"""The result shapes of ``avoid-survey model`` (see CONTRACT.md, `model`).
+
+:class:`ModelFit` is what every model family returns, :class:`ModelsResult` every fitted
+model of a spec. Both are frozen; their ``to_dict`` is read off the fields (what
+``--format json`` prints). Warnings are :class:`~avoid_survey.analysis.core.records.WarningRecord`
+objects; JSON prints their message text.
+"""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+import warnings as _pywarn
+from dataclasses import dataclass, field, fields, replace
 
-__all__ = ["Coef", "ModelFit", "stars"]
+from ...core.records import WarningRecord
+
+__all__ = ["Coef", "ModelFit", "ModelsResult", "stars", "model_warning"]
 
 
 @dataclass(frozen=True)
@@ -19,11 +28,23 @@ class Coef:
     std_estimate: float | None = None
 
     def to_dict(self) -> dict:
-        return {"term": self.term, "estimate": self.estimate, "se": self.se, "stat": self.stat, "p": self.p,
-                "ci_lower": self.ci_lower, "ci_upper": self.ci_upper, "std_estimate": self.std_estimate}
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
-@dataclass
+def model_warning(code: str, message: str, *, category=None, location: str | None = None) -> WarningRecord:
+    """A warning record for a result; ``category`` (a warning class) is also emitted as a
+    Python warning, so callers can filter it."""
+    if category is not None:
+        _pywarn.warn(message, category, stacklevel=3)
+    return WarningRecord(code, message, category.__name__ if category is not None else "AvoidSurveyWarning",
+                         location)
+
+
+def _as_record(w, code: str = "model-note") -> WarningRecord:
+    return w if isinstance(w, WarningRecord) else WarningRecord(code, str(w))
+
+
+@dataclass(frozen=True, kw_only=True)
 class ModelFit:
     """One fitted model.
 
@@ -33,20 +54,27 @@ class ModelFit:
     fit : family-specific fit statistics (r2, adj_r2, f, aic, bic, loglik, icc, ...)
     random_effects : variance components for mixed models ({"township": {"var": .., "sd": ..}, "residual": {...}})
     effects : mediation effects [{"effect": "indirect|direct|total", "via", "estimate", "se", "ci_lower", "ci_upper"}]
-    extra : anything else (simple slopes, Johnson-Neyman, VIF, steps...)
+    extra : anything else (simple slopes, Johnson-Neyman, VIF, steps...), merged into to_dict()
+    internal : estimates and covariance a moderation block needs ({"beta", "vcov", "df", "names"});
+        not part of the output
     """
 
+    # field order = the key order of to_dict()
     name: str
     family: str
     n: int
-    coefficients: list[Coef]
-    fit: dict = field(default_factory=dict)
     n_groups: dict | None = None
+    coefficients: list
+    fit: dict = field(default_factory=dict)
     random_effects: dict = field(default_factory=dict)
-    effects: list[dict] = field(default_factory=list)
     se_type: str | None = None
-    warnings: list[str] = field(default_factory=list)
+    warnings: tuple = ()
+    effects: list = field(default_factory=list)
     extra: dict = field(default_factory=dict)
+    internal: dict | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "warnings", tuple(_as_record(w) for w in self.warnings))
 
     def coef(self, term: str) -> Coef:
         for c in self.coefficients:
@@ -54,14 +82,68 @@ class ModelFit:
                 return c
         raise KeyError(term)
 
+    def with_extra(self, **items) -> "ModelFit":
+        """A copy with ``items`` added to ``extra``."""
+        return replace(self, extra={**self.extra, **items})
+
+    def with_warnings(self, more) -> "ModelFit":
+        return replace(self, warnings=self.warnings + tuple(more))
+
     def to_dict(self) -> dict:
-        d = {"name": self.name, "family": self.family, "n": self.n, "n_groups": self.n_groups,
-             "coefficients": [c.to_dict() for c in self.coefficients], "fit": dict(self.fit),
-             "random_effects": dict(self.random_effects), "se_type": self.se_type, "warnings": list(self.warnings)}
-        if self.effects:
-            d["effects"] = list(self.effects)
+        d = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if f.name in ("extra", "internal") or (f.name == "effects" and not v):
+                continue
+            if f.name == "coefficients":
+                v = [c.to_dict() for c in v]
+            elif f.name == "warnings":
+                v = [str(w) for w in v]
+            elif isinstance(v, (dict, list)):
+                v = type(v)(v)
+            d[f.name] = v
         d.update(self.extra)
         return d
+
+
+@dataclass(frozen=True)
+class ModelsResult:
+    """Every fitted model of a spec, in spec order (steps and robustness runs expanded).
+
+    to_dict() = {"spec": {...}, "models": [ModelFit.to_dict(), ...], "warnings": [...]}
+    to_tables(lang) = [the comparison table (a column per model), simple slopes if any]
+    ``stars`` (significance levels) and ``show`` ('se' or 'ci' below each estimate) are how
+    the tables are drawn: ``result.styled(stars=..., show=...)``.
+    """
+
+    spec: dict
+    models: list
+    warnings: tuple = ()
+    labels: dict = field(default_factory=dict)        # variable -> its label in each language
+    value_labels: dict = field(default_factory=dict)  # variable -> {code: label in each language}
+    stars: tuple = (0.05, 0.01, 0.001)
+    show: str = "se"
+
+    def __post_init__(self):
+        object.__setattr__(self, "warnings", tuple(_as_record(w) for w in self.warnings))
+
+    def to_dict(self) -> dict:
+        return {"spec": dict(self.spec), "models": [m.to_dict() for m in self.models],
+                "warnings": [str(w) for w in self.warnings]}
+
+    def styled(self, *, stars=None, show=None) -> "ModelsResult":
+        """A copy drawn with other star levels and/or 'se' | 'ci' below the estimates."""
+        return replace(self, stars=tuple(stars) if stars else self.stars, show=show or self.show)
+
+    def to_tables(self, lang: str = "en", stars=None, show=None):
+        from ...tables.models import build_tables
+        return build_tables(self, lang, tuple(stars) if stars else self.stars, show or self.show)
+
+    def model(self, name: str):
+        for m in self.models:
+            if m.name == name:
+                return m
+        raise KeyError(name)
 
 
 def stars(p: float, levels=(0.05, 0.01, 0.001)) -> str:

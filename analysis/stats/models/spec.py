@@ -30,12 +30,16 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ...core.errors import AvoidSurveyError
 from ...core.yamlsafe import Located, data_path, load_yaml, load_yaml_text
+from .ols import SE_TYPES
 
-__all__ = ["Spec", "ModelSpec", "LoadedSpec", "load_spec", "FAMILIES", "SE_TYPES", "TRANSFORM_OPS"]
+__all__ = ["Spec", "ModelSpec", "LoadedSpec", "load_spec", "FAMILIES", "SE_TYPES", "TRANSFORM_OPS", "SCORING_METHODS",
+           "LINKS"]
 
+# the choices of a spec, declared once (the schema's Literal types are built from them)
 FAMILIES = ("ols", "logit", "probit", "ordinal", "mixed", "mediation")
-SE_TYPES = ("classical", "HC0", "HC1", "HC2", "HC3", "cluster")
 TRANSFORM_OPS = ("center", "group_center", "group_mean", "standardize", "log", "square", "categorical")
+SCORING_METHODS = ("mean", "sum")
+LINKS = ("logit", "probit")
 
 Scalar = Union[bool, int, float, str]
 
@@ -55,7 +59,7 @@ class Missing(_Base):
 
 
 class Scoring(_Base):
-    method: Literal["mean", "sum"] = "mean"
+    method: Literal[SCORING_METHODS] = "mean"
 
 
 class Filters(_Base):
@@ -67,7 +71,7 @@ class Transform(_Base):
     """A transform declared as data. ``as`` names the new column (default: in place, except
     ``square`` -> ``<var>_sq`` and ``group_mean`` -> ``<var>_mean``)."""
     var: str
-    op: Literal["center", "group_center", "group_mean", "standardize", "log", "square", "categorical"]
+    op: Literal[TRANSFORM_OPS]
     by: Optional[str] = None
     as_: Optional[str] = Field(None, alias="as")
     ref: Optional[Scalar] = None
@@ -90,7 +94,7 @@ class Transform(_Base):
 
 
 class SE(_Base):
-    type: Literal["classical", "HC0", "HC1", "HC2", "HC3", "cluster"] = "classical"
+    type: Literal[SE_TYPES] = "classical"
     cluster: Union[str, list[str], None] = None
     hc: Optional[Literal["HC0", "HC1"]] = None
 
@@ -133,18 +137,18 @@ class Robustness(_Base):
     exclude_flags: Optional[list[str]] = None
     where: Optional[dict[str, Union[Scalar, list[Scalar]]]] = None
     min_items_fraction: Optional[float] = Field(None, gt=0, le=1)
-    scoring: Optional[Literal["mean", "sum"]] = None
+    scoring: Optional[Literal[SCORING_METHODS]] = None
 
 
 class ModelSpec(_Base):
     name: str
-    family: Literal["ols", "logit", "probit", "ordinal", "mixed", "mediation"]
+    family: Literal[FAMILIES]
     label: Union[str, dict[str, str], None] = None
     formula: Optional[str] = None
-    se: Union[SE, Literal["classical", "HC0", "HC1", "HC2", "HC3"], None] = None
+    se: Union[SE, Literal[SE_TYPES[:-1]], None] = None
     ci: float = Field(0.95, gt=0, lt=1)
     odds_ratio: bool = False
-    link: Optional[Literal["logit", "probit"]] = None
+    link: Optional[Literal[LINKS]] = None
     steps: Optional[list[str]] = None
     moderation: Optional[Moderation] = None
     robustness: list[Robustness] = Field(default_factory=list)
@@ -294,12 +298,15 @@ def _validation_error(exc: ValidationError, doc: Located | None, file, raw) -> A
     errs.sort(key=lambda e: (e["type"] != "extra_forbidden", -len(e["loc"])))
     e = errs[0]
     loc = data_path(raw, e["loc"], {"as_": "as"})
+    if e["type"] not in ("missing", "extra_forbidden") and len(loc) > 1 and \
+            _get(raw, loc[:-1]) is not None and not isinstance(_get(raw, loc[:-1]), (dict, list)):
+        loc = loc[:-1]   # a validator's name below a scalar value (pydantic union branches)
     line = doc.line_of(loc) if doc is not None else None
     key = _loc_text(loc) or "(top level)"
     if e["type"] == "extra_forbidden":
         parent = loc[:-1]
         model = _model_for(parent, raw)
-        allowed = ", ".join(sorted(model.model_fields_set_names())) if model else ""
+        allowed = ", ".join(sorted(f.alias or k for k, f in model.model_fields.items())) if model else ""
         msg = f"unknown key '{loc[-1]}'" + (f" under '{_loc_text(parent)}'" if parent else "") + \
               (f" (allowed: {allowed})" if allowed else "")
     elif e["type"] == "missing":
@@ -323,32 +330,23 @@ def _get(raw, loc):
     return cur
 
 
-class _Fields:
-    def __init__(self, cls):
-        self.cls = cls
-
-    def model_fields_set_names(self):
-        return [f.alias or k for k, f in self.cls.model_fields.items()]
-
-
 def _model_for(parent, raw):
     """The pydantic class that owns keys at ``parent`` (for the 'allowed keys' hint)."""
     if not parent:
-        return _Fields(Spec)
+        return Spec
     head = parent[0]
     table = {"units": Units, "missing": Missing, "scoring": Scoring, "filters": Filters}
     if head in table and len(parent) == 1:
-        return _Fields(table[head])
+        return table[head]
     if head == "transforms" and len(parent) == 2:
-        return _Fields(Transform)
+        return Transform
     if head == "models":
         if len(parent) == 2:
-            return _Fields(ModelSpec)
+            return ModelSpec
         if len(parent) == 3:
-            sub = {"se": SE, "moderation": Moderation, "bootstrap": Bootstrap, "units": Units}.get(parent[2])
-            return _Fields(sub) if sub else None
+            return {"se": SE, "moderation": Moderation, "bootstrap": Bootstrap, "units": Units}.get(parent[2])
         if len(parent) == 4 and parent[2] == "robustness":
-            return _Fields(Robustness)
+            return Robustness
     return None
 
 
@@ -390,5 +388,3 @@ def load_spec(spec, *, base_dir=None, data_override=None) -> LoadedSpec:
         raise _validation_error(exc, doc, file, raw) from None
     return LoadedSpec(parsed, doc, file, bdir, raw)
 
-
-_ = Any

@@ -1,5 +1,5 @@
-"""Helpers of the ``model`` command: spec source (file or bundled template), star levels,
-and the replication package written by ``--out DIR``."""
+"""The replication package of ``avoid-survey model --out DIR``: every table (md, csv, html),
+results.json and the resolved spec with the SHA-256 hash of every input file."""
 from __future__ import annotations
 
 import hashlib
@@ -7,43 +7,9 @@ import json
 import platform
 from pathlib import Path
 
-from ...core.errors import AvoidSurveyError
+from ..core.errors import AvoidSurveyError
 
-__all__ = ["parse_stars", "resolve_spec_source", "write_package", "list_template_text", "sha256_file"]
-
-
-def parse_stars(text: str) -> tuple:
-    """'.05,.01,.001' -> (0.05, 0.01, 0.001); up to three decreasing levels in (0, 1)."""
-    try:
-        vals = tuple(float(x) for x in str(text).split(",") if x.strip())
-    except ValueError:
-        raise AvoidSurveyError(f"--stars takes comma-separated numbers such as .05,.01,.001, not {text!r}") from None
-    if not 1 <= len(vals) <= 3 or any(not 0 < v < 1 for v in vals) or list(vals) != sorted(vals, reverse=True):
-        raise AvoidSurveyError("--stars takes one to three decreasing levels between 0 and 1, e.g. .05,.01,.001")
-    return vals
-
-
-def resolve_spec_source(spec, template, data):
-    """(LoadedSpec, base_dir, spec file) for --spec FILE or --template NAME, with --data."""
-    from . import template_path
-    from .spec import load_spec
-    if template is not None:
-        if data is None:
-            raise AvoidSurveyError(f"--template {template} needs --data FILE (the response file)")
-        path = template_path(template)
-        dpath = Path(data)
-        if not dpath.exists():
-            raise AvoidSurveyError("data file not found", file=dpath)
-        base = dpath.resolve().parent
-        return load_spec(path, base_dir=base, data_override=str(dpath.resolve())), base, path
-    path = Path(spec)
-    override = None
-    if data is not None:
-        if not Path(data).exists():
-            raise AvoidSurveyError("data file not found", file=data)
-        override = str(Path(data).resolve())
-    loaded = load_spec(path, data_override=override)
-    return loaded, loaded.base_dir, path
+__all__ = ["write_package", "sha256_file"]
 
 
 def sha256_file(path) -> str:
@@ -52,19 +18,6 @@ def sha256_file(path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
-
-
-def list_template_text() -> str:
-    from . import TEMPLATE_DIR, template_names
-    from ...core.yamlsafe import load_yaml
-    lines = []
-    for n in template_names():
-        doc = load_yaml(TEMPLATE_DIR / f"{n}.yaml")
-        title = doc.data.get("title") if isinstance(doc.data, dict) else None
-        if isinstance(title, dict):
-            title = title.get("en") or title.get("zh")
-        lines.append(f"{n}\t{title or ''}")
-    return "\n".join(lines)
 
 
 def _files_of(loaded, result_spec):
@@ -109,13 +62,16 @@ def _files_of(loaded, result_spec):
     return out
 
 
-def write_package(out, result, loaded, spec_file, lang, decimals, force):
-    """Write the replication package into ``out`` (refuses a non-empty folder without force)."""
+def write_package(out, result, loaded, spec_file, lang, decimals, force, *, dumps_json):
+    """Write the replication package into ``out`` (refuses a non-empty folder without force).
+
+    ``result`` is the ModelsResult of ``loaded`` (the LoadedSpec read from ``spec_file``);
+    ``dumps_json`` the JSON writer of ``--format json``, so results.json is what the command prints.
+    """
     import yaml
 
-    from ...io.output import write_atomic
-    from ...render import render_text
-    from avoid_survey.cli.common import dumps_json
+    from ..io.output import write_atomic
+    from ..render import render_text
 
     out = Path(out)
     if out.exists() and not out.is_dir():
