@@ -1,0 +1,4 @@
+"""Terms of `avoid-survey instruments`. key: (en, zh)."""
+
+TERMS = {
+}

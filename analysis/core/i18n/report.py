@@ -1,0 +1,4 @@
+"""Terms of `avoid-survey report`. key: (en, zh)."""
+
+TERMS = {
+}
