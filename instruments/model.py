@@ -7,7 +7,7 @@ from avoid_survey.analysis.core.i18n import text_in
 
 __all__ = ["ResponseFormat", "Item", "Scale", "Variable", "AttentionCheck", "Instrument"]
 
-Text = dict  # instrument data in both languages: {"en": str, "zh": str}
+Text = dict  # instrument data in both languages: en and zh texts by language code
 
 
 @dataclass(frozen=True)
