@@ -96,14 +96,12 @@ def _schema_findings(doc: Located, exc) -> list[tuple[int | None, Finding]]:
         key = ".".join(str(x) for x in loc) or "(top)"
         typ = err["type"]
         if typ == "extra_forbidden":
-            parent = _get(doc.data, loc[:-1])
             hint = ""
             allowed = _allowed_keys(loc)
             if allowed:
                 close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
                 hint = f" (did you mean '{close[0]}'?)" if close else f" (allowed: {', '.join(allowed)})"
             f = finding("schema-unknown-key", row=line, column=key, key=loc[-1], hint=hint)
-            del parent
         elif typ == "missing":
             f = finding("schema-missing-key", row=line, column=key, key=loc[-1] if loc else "?")
         elif typ == "string_type" and isinstance(err.get("input"), (int, float)) and not isinstance(err.get("input"), bool):
@@ -157,14 +155,28 @@ def _get(data, path):
 
 
 class _Ctx:
+    """What the checking steps of one instrument file share: the findings so far, the ids
+    claimed (id -> line), the response formats that are broken."""
+
     def __init__(self, doc: Located, spec: InstrumentSpec, file: str):
         self.doc, self.spec, self.file = doc, spec, file
         self.findings: list[Finding] = []
         self.broken_formats: set[str] = set()
+        self.ids: dict[str, int] = {}
         self.langs = tuple(spec.languages) if spec.languages else tuple(k for k in ("zh", "en") if k in spec.title) or ("en",)
 
     def add(self, code, path, column=None, **fields):
         self.findings.append(finding(code, row=self.doc.line_of(path), column=column, **fields))
+
+    def claim(self, iid, path, column):
+        """Register an id of this file: well formed and not used before."""
+        if not ID_RE.match(iid):
+            self.add("bad-id", path, column=column, id=iid)
+        line = self.doc.line_of(path)
+        if iid in self.ids:
+            self.add("duplicate-id", path, column=column, id=iid, first=self.ids[iid])
+        else:
+            self.ids[iid] = line
 
     def text(self, value, path, what):
         if value is None:
@@ -235,19 +247,23 @@ def _make_format(ctx, r, path, name) -> ResponseFormat | None:
 
 
 def _semantics(ctx: _Ctx, base_dir: Path, depth: int, stack: tuple) -> dict:
-    spec, doc = ctx.spec, ctx.doc
-    ids: dict[str, int] = {}
+    """Check what the schema cannot (ids, languages, formats, includes, references) and
+    build the parts of the instrument; problems go to ``ctx.findings``."""
+    spec = ctx.spec
+    ctx.claim(spec.id, ("id",), "id")
+    _check_texts(ctx)
+    formats = _formats(ctx)
+    default = _response(ctx, spec.response, ("response",), formats)
+    included = _includes(ctx, base_dir, depth, stack)   # first: their ids count too
+    scales = [_scale(ctx, si, s, formats, default) for si, s in enumerate(spec.scales)]
+    variables = _variables(ctx, formats)
+    all_item_ids = {i.id for s in scales for i in s.items} | {i.id for sub in included for i in sub.items}
+    checks = _attention_checks(ctx, formats, default, all_item_ids)
+    return {"scales": scales, "variables": variables, "checks": checks, "included": included}
 
-    def claim(iid, path, column):
-        if not ID_RE.match(iid):
-            ctx.add("bad-id", path, column=column, id=iid)
-        line = doc.line_of(path)
-        if iid in ids:
-            ctx.add("duplicate-id", path, column=column, id=iid, first=ids[iid])
-        else:
-            ids[iid] = line
 
-    claim(spec.id, ("id",), "id")
+def _check_texts(ctx: _Ctx) -> None:
+    spec = ctx.spec
     ctx.text(spec.title, ("title",), "title")
     ctx.text(spec.description, ("description",), "description")
     ctx.text(spec.instructions, ("instructions",), "instructions")
@@ -255,18 +271,23 @@ def _semantics(ctx: _Ctx, base_dir: Path, depth: int, stack: tuple) -> dict:
     if isinstance(spec.citation, dict):
         ctx.text(spec.citation, ("citation",), "citation")
 
+
+def _formats(ctx: _Ctx) -> dict:
+    """The named response formats that are usable (the broken ones are remembered)."""
     formats = {}
-    for name, r in spec.response_formats.items():
+    for name, r in ctx.spec.response_formats.items():
         f = _make_format(ctx, r, ("response_formats", name), name)
         if f is not None:
             formats[name] = f
         else:
             ctx.broken_formats.add(name)
-    default = _response(ctx, spec.response, ("response",), formats)
+    return formats
 
-    # includes first: their ids count too
+
+def _includes(ctx: _Ctx, base_dir: Path, depth: int, stack: tuple) -> list[Instrument]:
+    """The included instruments (relative to this file, or bundled ids); their ids are claimed."""
     included: list[Instrument] = []
-    for k, ref in enumerate(spec.include):
+    for k, ref in enumerate(ctx.spec.include):
         path = ("include", k)
         try:
             p = _resolve_ref(ref, base_dir)
@@ -284,42 +305,48 @@ def _semantics(ctx: _Ctx, base_dir: Path, depth: int, stack: tuple) -> dict:
             continue
         included.append(sub)
         for obj in [*sub.all_scales(), *sub.items, *sub.variables, *sub.attention_checks]:
-            if obj.id in ids:
-                ctx.add("duplicate-id", path, column=obj.id, id=obj.id, first=ids[obj.id])
+            if obj.id in ctx.ids:
+                ctx.add("duplicate-id", path, column=obj.id, id=obj.id, first=ctx.ids[obj.id])
             else:
-                ids[obj.id] = doc.line_of(path)
+                ctx.ids[obj.id] = ctx.doc.line_of(path)
+    return included
 
-    scales = []
-    for si, s in enumerate(spec.scales):
-        sp = ("scales", si)
-        claim(s.id, sp + ("id",), s.id)
-        ctx.text(s.label, sp + ("label",), f"label of scale '{s.id}'")
-        ctx.text(s.description, sp + ("description",), f"description of scale '{s.id}'")
-        s_resp = _response(ctx, s.response, sp + ("response",), formats) or default
-        if s.items and s.facets:
-            ctx.add("scale-items-and-facets", sp, id=s.id)
-        if not s.items and not s.facets:
-            ctx.add("facet-without-items", sp, what="scale", id=s.id)
-        facets = []
-        for fi, f in enumerate(s.facets):
-            fp = sp + ("facets", fi)
-            claim(f.id, fp + ("id",), f.id)
-            ctx.text(f.label, fp + ("label",), f"label of facet '{f.id}'")
-            f_resp = _response(ctx, f.response, fp + ("response",), formats) or s_resp
-            if not f.items:
-                ctx.add("facet-without-items", fp, what="facet", id=f.id)
-            items = tuple(_items(ctx, f.items, fp, f_resp, formats, claim, s.id, f.id))
-            facets.append(Scale(f.id, f.label, items, (), s.id, f.description, s.optional, spec.id))
-        if facets:
-            items = tuple(i for f in facets for i in f.items)
-        else:
-            items = tuple(_items(ctx, s.items, sp, s_resp, formats, claim, s.id, None))
-        scales.append(Scale(s.id, s.label, items, tuple(facets), None, s.description, s.optional, spec.id))
 
+def _scale(ctx: _Ctx, si: int, s, formats: dict, default) -> Scale:
+    """One scale with its facets and items (a response format inherited downwards)."""
+    spec = ctx.spec
+    sp = ("scales", si)
+    ctx.claim(s.id, sp + ("id",), s.id)
+    ctx.text(s.label, sp + ("label",), f"label of scale '{s.id}'")
+    ctx.text(s.description, sp + ("description",), f"description of scale '{s.id}'")
+    s_resp = _response(ctx, s.response, sp + ("response",), formats) or default
+    if s.items and s.facets:
+        ctx.add("scale-items-and-facets", sp, id=s.id)
+    if not s.items and not s.facets:
+        ctx.add("facet-without-items", sp, what="scale", id=s.id)
+    facets = []
+    for fi, f in enumerate(s.facets):
+        fp = sp + ("facets", fi)
+        ctx.claim(f.id, fp + ("id",), f.id)
+        ctx.text(f.label, fp + ("label",), f"label of facet '{f.id}'")
+        f_resp = _response(ctx, f.response, fp + ("response",), formats) or s_resp
+        if not f.items:
+            ctx.add("facet-without-items", fp, what="facet", id=f.id)
+        items = tuple(_items(ctx, f.items, fp, f_resp, formats, s.id, f.id))
+        facets.append(Scale(f.id, f.label, items, (), s.id, f.description, s.optional, spec.id))
+    if facets:
+        items = tuple(i for f in facets for i in f.items)
+    else:
+        items = tuple(_items(ctx, s.items, sp, s_resp, formats, s.id, None))
+    return Scale(s.id, s.label, items, tuple(facets), None, s.description, s.optional, spec.id)
+
+
+def _variables(ctx: _Ctx, formats: dict) -> list[Variable]:
+    spec = ctx.spec
     variables = []
     for vi, v in enumerate(spec.variables):
         vp = ("variables", vi)
-        claim(v.id, vp + ("id",), v.id)
+        ctx.claim(v.id, vp + ("id",), v.id)
         ctx.text(v.label, vp + ("label",), f"label of variable '{v.id}'")
         ctx.text(v.text, vp + ("text",), f"text of variable '{v.id}'")
         r = _response(ctx, v.response, vp + ("response",), formats)
@@ -328,12 +355,14 @@ def _semantics(ctx: _Ctx, base_dir: Path, depth: int, stack: tuple) -> dict:
         if r is not None and r is not BROKEN:
             variables.append(Variable(v.id, v.label, r, v.text, v.level, v.role, v.pii, tuple(v.aliases),
                                       v.required, spec.id))
+    return variables
 
+
+def _attention_checks(ctx: _Ctx, formats: dict, default, all_item_ids: set) -> list[AttentionCheck]:
     checks = []
-    all_item_ids = {i.id for s in scales for i in s.items} | {i.id for sub in included for i in sub.items}
-    for ai, a in enumerate(spec.attention_checks):
+    for ai, a in enumerate(ctx.spec.attention_checks):
         ap = ("attention_checks", ai)
-        claim(a.id, ap + ("id",), a.id)
+        ctx.claim(a.id, ap + ("id",), a.id)
         ctx.text(a.text, ap + ("text",), f"attention check '{a.id}'")
         r = _response(ctx, a.response, ap + ("response",), formats) or default
         expected = tuple(a.expected if isinstance(a.expected, list) else [a.expected])
@@ -347,14 +376,13 @@ def _semantics(ctx: _Ctx, base_dir: Path, depth: int, stack: tuple) -> dict:
         if a.after and a.after not in all_item_ids:
             ctx.add("bad-attention-check", ap + ("after",), detail=f"'after: {a.after}' names no item")
         checks.append(AttentionCheck(a.id, a.text, r, expected, tuple(a.aliases), a.after))
+    return checks
 
-    return {"scales": scales, "variables": variables, "checks": checks, "included": included}
 
-
-def _items(ctx, items, path, resp, formats, claim, scale_id, facet_id):
+def _items(ctx, items, path, resp, formats, scale_id, facet_id):
     for ii, it in enumerate(items):
         ip = path + ("items", ii)
-        claim(it.id, ip + ("id",), it.id)
+        ctx.claim(it.id, ip + ("id",), it.id)
         ctx.text(it.text, ip + ("text",), f"item '{it.id}'")
         if it.referent is not None:
             ctx.text(it.referent, ip + ("referent",), f"referent wording of item '{it.id}'")
@@ -411,7 +439,8 @@ def _check(path: Path, depth: int, stack: tuple):
     checks = [*(a for sub in parts["included"] for a in sub.attention_checks), *parts["checks"]]
     langs = ctx.langs
     wordings = tuple(dict.fromkeys([*spec.wordings, *(w for sub in parts["included"] for w in sub.wordings)]))
-    cit = spec.citation if isinstance(spec.citation, dict) or spec.citation is None else {"en": spec.citation, "zh": spec.citation}
+    cit = spec.citation if isinstance(spec.citation, dict) or spec.citation is None else \
+        dict.fromkeys(("en", "zh"), spec.citation)  # one text for both languages
     inst = Instrument(spec.id, spec.version, spec.title, langs, tuple(scales), tuple(variables), tuple(checks),
                       spec.description, cit, spec.instructions, spec.licence, str(path),
                       tuple(sub.id for sub in parts["included"]), wordings, tuple(parts["included"]),

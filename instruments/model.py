@@ -3,16 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from avoid_survey.analysis.core.i18n import text_in
+
 __all__ = ["ResponseFormat", "Item", "Scale", "Variable", "AttentionCheck", "Instrument"]
 
-Text = dict  # {"en": str, "zh": str}
-
-
-def _pick(text: Text | None, lang: str) -> str:
-    if not text:
-        return ""
-    other = "en" if lang == "zh" else "zh"
-    return text.get(lang) or text.get(other) or ""
+Text = dict  # instrument data in both languages: en and zh texts by language code
 
 
 @dataclass(frozen=True)
@@ -47,7 +42,7 @@ class ResponseFormat:
         return []
 
     def label(self, code, lang: str = "en") -> str:
-        return _pick(self.labels.get(code), lang)
+        return text_in(self.labels.get(code), lang)
 
     def label_map(self) -> dict[str, object]:
         """Every accepted answer text (either language, and "5 非常同意" style) -> code."""
@@ -85,8 +80,8 @@ class Item:
 
     def wording(self, lang: str = "en", referent: bool = False) -> str:
         if referent and self.referent:
-            return _pick(self.referent, lang)
-        return _pick(self.text, lang)
+            return text_in(self.referent, lang)
+        return text_in(self.text, lang)
 
 
 @dataclass(frozen=True)
@@ -108,7 +103,7 @@ class Scale:
         return [i.id for i in self.items]
 
     def name(self, lang: str = "en") -> str:
-        return _pick(self.label, lang) or self.id
+        return text_in(self.label, lang) or self.id
 
     @property
     def response(self) -> ResponseFormat:
@@ -131,7 +126,7 @@ class Variable:
     module: str | None = None
 
     def name(self, lang: str = "en") -> str:
-        return _pick(self.label, lang) or self.id
+        return text_in(self.label, lang) or self.id
 
 
 @dataclass(frozen=True)
@@ -165,7 +160,7 @@ class Instrument:
 
     # ---- lookups
     def name(self, lang: str = "en") -> str:
-        return _pick(self.title, lang) or self.id
+        return text_in(self.title, lang) or self.id
 
     def all_scales(self) -> list[Scale]:
         """Scales and their facets, parents first: every unit that is scored and tested."""
@@ -231,8 +226,8 @@ class Instrument:
     def instructions_for(self, wording: str = "self", lang: str = "en") -> str:
         """Instructions in ``lang`` for the self or the referent-shift wording."""
         if wording == "referent" and self.referent_instructions:
-            return _pick(self.referent_instructions, lang)
-        return _pick(self.instructions, lang)
+            return text_in(self.referent_instructions, lang)
+        return text_in(self.instructions, lang)
 
     def module(self, mid: str) -> "Instrument | None":
         """The included instrument with id ``mid`` (or self), searched depth first."""

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from avoid_survey.analysis.core.i18n import text_in, tr
 from avoid_survey.analysis.core.table import Cell, Column, Table
 
-from .model import Instrument, ResponseFormat, _pick
+from .model import Instrument, ResponseFormat
 
 __all__ = ["InstrumentCatalog", "InstrumentSummary", "catalog", "summarize"]
 
@@ -33,7 +34,7 @@ def _fmt_text(r: ResponseFormat, lang: str) -> str:
         span = f"{r.min}-{r.max}"
         return f"{span} ({lo} … {hi})" if lo and hi else span
     if r.labels:
-        return "; ".join(f"{k}={_pick(v, lang)}" for k, v in r.labels.items())
+        return "; ".join(f"{k}={text_in(v, lang)}" for k, v in r.labels.items())
     if r.type == "numeric" and (r.min is not None or r.max is not None):
         lo = "" if r.min is None else f"{r.min:g}"
         hi = "" if r.max is None else f"{r.max:g}"
@@ -86,23 +87,20 @@ class InstrumentCatalog:
         return [_count(i) for i in self.instruments]
 
     def to_tables(self, lang: str = "en") -> list[Table]:
-        t = Table({"en": "Bundled instruments", "zh": "内置量表"},
-                  [Column("id", {"en": "ID", "zh": "编号"}, kind="text"),
-                   Column("version", {"en": "Version", "zh": "版本"}, kind="text"),
-                   Column("title", {"en": "Title", "zh": "名称"}, kind="text"),
-                   Column("n_scales", {"en": "Scales", "zh": "量表数"}, kind="int"),
-                   Column("n_items", {"en": "Items", "zh": "条目数"}, kind="int"),
-                   Column("n_facets", {"en": "Facets", "zh": "维度数"}, kind="int"),
-                   Column("n_variables", {"en": "Variables", "zh": "变量数"}, kind="int"),
-                   Column("n_checks", {"en": "Checks", "zh": "检测题"}, kind="int")],
+        t = Table("@inst_bundled",
+                  [Column("id", "@inst_id", kind="text"),
+                   Column("version", "@inst_version", kind="text"),
+                   Column("title", "@inst_title", kind="text"),
+                   Column("n_scales", "@inst_n_scales", kind="int"),
+                   Column("n_items", "@inst_n_items", kind="int"),
+                   Column("n_facets", "@inst_n_facets", kind="int"),
+                   Column("n_variables", "@inst_n_variables", kind="int"),
+                   Column("n_checks", "@inst_n_checks", kind="int")],
                   name="instruments")
         for i in self.instruments:
             t.add(i.id, i.version, i.name(lang), len(i.scales), len(i.items),
                   sum(len(s.facets) for s in i.scales), len(i.variables), len(i.attention_checks))
-        t.notes.append({"en": "Show one with `avoid-survey instruments show ID`; export a codebook, template "
-                              "or questionnaire with `instruments export ID --to FILE`.",
-                        "zh": "用 `avoid-survey instruments show 编号` 查看详情；用 `instruments export 编号 --to 文件` "
-                              "导出编码手册、数据模板或问卷。"})
+        t.notes.append("@inst_list_note")
         return [t]
 
     def print_table(self, lang: str = "en", file=None) -> None:
@@ -156,48 +154,54 @@ class InstrumentSummary:
 
     def to_tables(self, lang: str = "en") -> list[Table]:
         inst = self.instrument
-        out = []
-        if inst.items:
-            t = Table({"en": f"{inst.name('en')} (version {inst.version})",
-                       "zh": f"{inst.name('zh')}（{inst.version} 版）"},
-                      [Column("item", "@item", kind="text"), Column("scale", "@scale", kind="text"),
-                       Column("facet", "@facet", kind="text"), Column("reverse", "@reverse", kind="text"),
-                       Column("text", {"en": "Wording", "zh": "表述"}, kind="text")], name="items")
-            for s in inst.scales:
-                t.section({"en": f"{s.name('en')} [{s.id}]" + (" (optional)" if s.optional else ""),
-                           "zh": f"{s.name('zh')} [{s.id}]" + ("（可选）" if s.optional else "")})
-                for it in s.items:
-                    t.add(it.id, s.id, it.facet or "", Cell("R" if it.reverse else "", "text"), it.wording(lang))
-            out.append(t)
-        if inst.variables:
-            t = Table({"en": "Variables", "zh": "变量"},
-                      [Column("id", {"en": "Variable", "zh": "变量名"}, kind="text"),
-                       Column("label", {"en": "Label", "zh": "标签"}, kind="text"),
-                       Column("level", {"en": "Level", "zh": "层次"}, kind="text"),
-                       Column("role", {"en": "Role", "zh": "角色"}, kind="text"),
-                       Column("response", {"en": "Response", "zh": "取值"}, kind="text")], name="variables")
-            for v in inst.variables:
-                t.add(v.id, v.name(lang), v.level, v.role or "", _fmt_text(v.response, lang))
-            out.append(t)
-        if inst.attention_checks:
-            t = Table({"en": "Attention checks", "zh": "注意力检测题"},
-                      [Column("id", {"en": "Check", "zh": "题目编号"}, kind="text"),
-                       Column("after", {"en": "After", "zh": "位于其后"}, kind="text"),
-                       Column("expected", {"en": "Expected", "zh": "正确答案"}, kind="text"),
-                       Column("text", {"en": "Wording", "zh": "表述"}, kind="text")], name="checks")
-            for a in inst.attention_checks:
-                t.add(a.id, a.after or "", ", ".join(str(e) for e in a.expected), _pick(a.text, lang))
-            out.append(t)
-        fmts = self._formats()
-        if fmts:
-            t = Table({"en": "Response formats", "zh": "作答格式"},
-                      [Column("scale", "@scale", kind="text"),
-                       Column("response", {"en": "Response", "zh": "取值"}, kind="text")], name="responses")
-            for sid, r in fmts:
-                t.add(sid, _fmt_text(r, lang) + (" — " + "; ".join(f"{c}={r.label(c, lang)}" for c in r.codes)
-                                                 if r.type == "likert" and r.labels else ""))
-            out.append(t)
-        return out
+        tables = (self._items_table(lang) if inst.items else None,
+                  self._variables_table(lang) if inst.variables else None,
+                  self._checks_table(lang) if inst.attention_checks else None,
+                  self._formats_table(lang) if self._formats() else None)
+        return [t for t in tables if t is not None]
+
+    def _items_table(self, lang: str) -> Table:
+        inst = self.instrument
+        t = Table(tr("inst_items_title", lang).format(name=inst.name(lang), version=inst.version),
+                  [Column("item", "@item", kind="text"), Column("scale", "@scale", kind="text"),
+                   Column("facet", "@facet", kind="text"), Column("reverse", "@reverse", kind="text"),
+                   Column("text", "@inst_wording", kind="text")], name="items")
+        for s in inst.scales:
+            key = "inst_scale_section_optional" if s.optional else "inst_scale_section"
+            t.section(tr(key, lang).format(name=s.name(lang), id=s.id))
+            for it in s.items:
+                t.add(it.id, s.id, it.facet or "", Cell("R" if it.reverse else "", "text"), it.wording(lang))
+        return t
+
+    def _variables_table(self, lang: str) -> Table:
+        t = Table("@inst_variables",
+                  [Column("id", "@inst_variable", kind="text"),
+                   Column("label", "@inst_label", kind="text"),
+                   Column("level", "@inst_level", kind="text"),
+                   Column("role", "@inst_role", kind="text"),
+                   Column("response", "@inst_response", kind="text")], name="variables")
+        for v in self.instrument.variables:
+            t.add(v.id, v.name(lang), v.level, v.role or "", _fmt_text(v.response, lang))
+        return t
+
+    def _checks_table(self, lang: str) -> Table:
+        t = Table("@inst_attention_checks",
+                  [Column("id", "@inst_check", kind="text"),
+                   Column("after", "@inst_after", kind="text"),
+                   Column("expected", "@inst_expected", kind="text"),
+                   Column("text", "@inst_wording", kind="text")], name="checks")
+        for a in self.instrument.attention_checks:
+            t.add(a.id, a.after or "", ", ".join(str(e) for e in a.expected), text_in(a.text, lang))
+        return t
+
+    def _formats_table(self, lang: str) -> Table:
+        t = Table("@inst_response_formats",
+                  [Column("scale", "@scale", kind="text"),
+                   Column("response", "@inst_response", kind="text")], name="responses")
+        for sid, r in self._formats():
+            t.add(sid, _fmt_text(r, lang) + (" — " + "; ".join(f"{c}={r.label(c, lang)}" for c in r.codes)
+                                             if r.type == "likert" and r.labels else ""))
+        return t
 
     def _formats(self):
         return [(s.id, s.items[0].response) for s in self.instrument.scales if s.items]
@@ -205,13 +209,13 @@ class InstrumentSummary:
     # ---- tree views
     def to_markdown(self, lang: str = "en") -> str:
         inst = self.instrument
-        lines = [f"# {inst.name(lang)} (`{inst.id}`, {'版本' if lang == 'zh' else 'version'} {inst.version})", ""]
+        lines = ["# " + tr("inst_heading", lang).format(name=inst.name(lang), id=inst.id, version=inst.version), ""]
         if inst.description:
-            lines += [_pick(inst.description, lang), ""]
+            lines += [text_in(inst.description, lang), ""]
         if inst.citation:
-            lines += [("引用：" if lang == "zh" else "Cite as: ") + _pick(inst.citation, lang), ""]
+            lines += [tr("inst_cite_as", lang).format(citation=text_in(inst.citation, lang)), ""]
         for s in inst.scales:
-            opt = (" （可选）" if lang == "zh" else " (optional)") if s.optional else ""
+            opt = _optional(s, lang)
             lines.append(f"- **{s.name(lang)}** `{s.id}`{opt} — {_fmt_text(s.response, lang) if s.items else ''}")
             groups = [(f, f.items) for f in s.facets] if s.facets else [(None, s.items)]
             for f, items in groups:
@@ -223,16 +227,15 @@ class InstrumentSummary:
                     rev = " (R)" if it.reverse else ""
                     lines.append(f"{ind}- `{it.id}`{rev} {it.wording(lang)}")
         if inst.variables:
-            lines += ["", "## " + ("变量" if lang == "zh" else "Variables"), ""]
+            lines += ["", "## " + tr("inst_variables", lang), ""]
             for v in inst.variables:
                 lines.append(f"- `{v.id}` {v.name(lang)} ({v.level}{', ' + v.role if v.role else ''}): "
                              f"{_fmt_text(v.response, lang)}")
         if inst.attention_checks:
-            lines += ["", "## " + ("注意力检测题" if lang == "zh" else "Attention checks"), ""]
+            lines += ["", "## " + tr("inst_attention_checks", lang), ""]
             for a in inst.attention_checks:
-                lines.append(f"- `{a.id}` ({'位于' if lang == 'zh' else 'after'} `{a.after}`, "
-                             f"{'正确答案' if lang == 'zh' else 'expected'} {', '.join(map(str, a.expected))}): "
-                             f"{_pick(a.text, lang)}")
+                where = tr("inst_check_where", lang).format(after=a.after, expected=", ".join(map(str, a.expected)))
+                lines.append(f"- `{a.id}` ({where}): {text_in(a.text, lang)}")
         return "\n".join(lines) + "\n"
 
     def print_tree(self, lang: str = "en", file=None) -> None:
@@ -243,7 +246,7 @@ class InstrumentSummary:
         inst = self.instrument
         root = Tree(f"[bold]{escape(inst.name(lang))}[/bold] [dim]{escape(inst.id)} {escape(inst.version)}[/dim]")
         for s in inst.scales:
-            opt = (" （可选）" if lang == "zh" else " (optional)") if s.optional else ""
+            opt = _optional(s, lang)
             resp = _fmt_text(s.response, lang) if s.items else ""
             node = root.add(f"[bold]{escape(s.name(lang))}[/bold] [cyan]{escape(s.id)}[/cyan]{opt} "
                             f"[dim]{len(s.items)} items · {escape(resp)}[/dim]")
@@ -254,16 +257,21 @@ class InstrumentSummary:
                     rev = " [magenta](R)[/magenta]" if it.reverse else ""
                     sub.add(f"[green]{escape(it.id)}[/green]{rev} {escape(it.wording(lang))}")
         if inst.variables:
-            vn = root.add("[bold]" + ("变量" if lang == "zh" else "Variables") + "[/bold]")
+            vn = root.add("[bold]" + tr("inst_variables", lang) + "[/bold]")
             for v in inst.variables:
                 vn.add(f"[green]{escape(v.id)}[/green] {escape(v.name(lang))} [dim]{escape(v.level)}"
                        f"{', ' + escape(v.role) if v.role else ''} · {escape(_fmt_text(v.response, lang))}[/dim]")
         if inst.attention_checks:
-            an = root.add("[bold]" + ("注意力检测题" if lang == "zh" else "Attention checks") + "[/bold]")
+            an = root.add("[bold]" + tr("inst_attention_checks", lang) + "[/bold]")
             for a in inst.attention_checks:
                 an.add(f"[green]{escape(a.id)}[/green] [dim]after {escape(str(a.after))}, expected "
-                       f"{', '.join(map(str, a.expected))}[/dim] {escape(_pick(a.text, lang))}")
+                       f"{', '.join(map(str, a.expected))}[/dim] {escape(text_in(a.text, lang))}")
         Console(file=file, soft_wrap=False).print(root)
+
+
+def _optional(scale, lang: str) -> str:
+    """' (optional)' after an optional scale's name in the tree and Markdown views."""
+    return " " + tr("inst_optional", lang) if scale.optional else ""
 
 
 def catalog() -> InstrumentCatalog:

@@ -44,7 +44,7 @@ def test_docx_report_three_line_tables_and_pictures(reports):
         assert b["top"] == "single" and b["bottom"] == "single" and b["insideV"] == "nil" and b["left"] == "nil"
     assert len(doc.inline_shapes) == 4
     text = "\n".join(p.text for p in doc.paragraphs)
-    assert "7. 方法说明" in text and "列删除" in text
+    assert "7. 方法说明" in text and "列表删除" in text
 
 
 def test_report_refuses_to_overwrite(reports, cli):
@@ -58,3 +58,51 @@ def test_report_refuses_to_overwrite(reports, cli):
 def test_report_bad_extension(cli, tmp_path):
     code, out, err = cli("report", "--template", "h1_h2_pressure_trust", "--data", DATA, "--out", tmp_path / "r.pdf")
     assert code == 2 and "unsupported report type" in err
+
+
+_LIBS = ("numpy", "scipy", "pandas", "statsmodels", "matplotlib", "factor_analyzer", "sklearn")
+_SCRIPT = """
+import json, sys, tempfile
+from avoid_survey.analysis.stats.models.cli_support import resolve_spec_source
+from avoid_survey.analysis.report import build_report
+spec, template = sys.argv[1] or None, sys.argv[2] or None
+src, _, _ = resolve_spec_source(spec, template, sys.argv[3] if template else None)
+with tempfile.TemporaryDirectory() as td:
+    r = build_report(src, lang="en", figure_dir=td)
+loaded = [m for m in json.loads(sys.argv[4]) if m in sys.modules]
+print(json.dumps({"software": r.software, "loaded": loaded, "sections": r.sections}))
+"""
+
+
+@pytest.mark.parametrize("spec,template", [("", "h1_h2_pressure_trust"),
+                                           (str(ROOT / "sample_data" / "specs" / "logit_ordinal.yaml"), "")])
+def test_methods_paragraph_names_only_the_software_that_ran(spec, template):
+    """In a fresh process, the libraries the methods paragraph names are exactly the
+    analysis libraries the report imported (OLS models need neither scipy nor statsmodels;
+    logit and ordinal models run on statsmodels and scipy)."""
+    import json
+    import subprocess
+    import sys
+
+    p = subprocess.run([sys.executable, "-c", _SCRIPT, spec, template, str(DATA), json.dumps(_LIBS)],
+                       capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    r = json.loads(p.stdout.strip().splitlines()[-1])
+    assert all(v == "ok" for v in r["sections"].values())
+    named = [k for k in r["software"] if k not in ("avoid-survey", "python")]
+    assert sorted(named) == sorted(r["loaded"])
+    assert "factor-analyzer" not in named and "sklearn" not in named
+    if template:
+        assert "statsmodels" not in named and "scipy" not in named
+    else:
+        assert "statsmodels" in named
+
+
+def test_methods_text_lists_the_given_libraries_with_versions():
+    from avoid_survey.analysis.report import _methods_text
+
+    v = {"avoid-survey": "1.0", "python": "3.11.2", "numpy": "2.0", "pandas": "2.2"}
+    en = _methods_text("en", v, ["numpy", "pandas"], None, 10, 0.8, False)
+    assert en.startswith("Analyses used avoid-survey 1.0 (Python 3.11.2; numpy 2.0, pandas 2.2).")
+    zh = _methods_text("zh", v, [], None, 10, 0.8, True)
+    assert zh.startswith("分析使用 avoid-survey 1.0（Python 3.11.2）。") and "列表删除" in zh

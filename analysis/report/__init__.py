@@ -16,29 +16,17 @@ from pathlib import Path
 
 from ..render.document import Document
 from ..core.errors import AvoidSurveyError
+from ..core.i18n import tr
 
 __all__ = ["build_report", "write_report", "ReportResult"]
 
-_T = {
-    "title": ("Study report", "研究报告"),
-    "data": ("1. Data and validation", "1. 数据与数据质量检查"),
-    "desc": ("2. Descriptive statistics and correlations", "2. 描述统计与相关分析"),
-    "rel": ("3. Reliability", "3. 信度"),
-    "cfa": ("4. Confirmatory factor analysis", "4. 验证性因子分析"),
-    "models": ("5. Regression models", "5. 回归模型"),
-    "figs": ("6. Figures", "6. 图"),
-    "methods": ("7. Methods", "7. 方法说明"),
-    "skipped": ("This section could not be built: {reason}", "本节未能生成：{reason}"),
-    "fig_coef": ("Figure 1. Coefficients with 95% confidence intervals", "图1 回归系数及95%置信区间"),
-    "fig_path": ("Figure 3. CFA standardized loadings", "图3 验证性因子分析标准化载荷"),
-    "fig_dist": ("Figure 4. Response distributions", "图4 条目作答分布"),
-    "fig_slopes": ("Figure 2. Simple slopes", "图2 简单斜率"),
-}
+# the libraries the methods paragraph may name, in its order (see _software)
+_LIBS = ("numpy", "scipy", "pandas", "statsmodels", "matplotlib")
+_DATA_SECTIONS = ("data", "desc", "rel", "cfa", "models")
 
 
 def _t(key, lang, **kw):
-    en, zh = _T[key]
-    return (zh if lang == "zh" else en).format(**kw)
+    return tr(f"rep_{key}", lang).format(**kw)
 
 
 @dataclass
@@ -46,6 +34,7 @@ class ReportResult:
     document: Document
     sections: dict = field(default_factory=dict)   # section -> "ok" | reason skipped
     warnings: list = field(default_factory=list)
+    software: dict = field(default_factory=dict)   # name -> version, as the methods paragraph names them
 
 
 def _instrument_for(loaded):
@@ -60,11 +49,36 @@ def _instrument_for(loaded):
     return load_instrument(s)
 
 
-def _versions() -> dict:
+def _model_libs(m) -> set:
+    """Libraries a fitted model's estimation called: statsmodels (with scipy) for logit,
+    probit and ordinal models; scipy's optimiser for a mixed model with more than one
+    variance parameter. OLS, one-parameter mixed models and mediation use numpy only."""
+    if m.family in ("logit", "probit", "ordinal"):
+        return {"statsmodels", "scipy"}
+    if m.family == "mixed" and len((m.fit or {}).get("theta") or ()) > 1:
+        return {"scipy"}
+    return set()
+
+
+def _software(sections: dict, models_result) -> list[str]:
+    """The libraries that ran, in a fixed order: numpy and pandas when any data section was
+    built, what the fitted models called, matplotlib when figures were drawn."""
+    used = set()
+    if any(sections.get(k) == "ok" for k in _DATA_SECTIONS):
+        used |= {"numpy", "pandas"}
+    if sections.get("models") == "ok" and models_result is not None:
+        for m in models_result.models:
+            used |= _model_libs(m)
+    if sections.get("figs") == "ok":
+        used.add("matplotlib")
+    return [lib for lib in _LIBS if lib in used]
+
+
+def _versions(libs) -> dict:
     from importlib.metadata import PackageNotFoundError, version
 
     out = {"python": platform.python_version()}
-    for pkg in ("avoid-survey", "numpy", "scipy", "pandas", "statsmodels", "factor-analyzer", "matplotlib"):
+    for pkg in ("avoid-survey", *libs):
         try:
             out[pkg] = version(pkg)
         except PackageNotFoundError:  # pragma: no cover
@@ -72,32 +86,19 @@ def _versions() -> dict:
     return out
 
 
-def _methods_text(lang, versions, models_result, n_rows, min_items, cfa_done) -> str:
+def _methods_text(lang, versions, libs, models_result, n_rows, min_items, cfa_done) -> str:
     se_types = sorted({m.se_type for m in (models_result.models if models_result else []) if m.se_type})
     fams = sorted({m.family for m in (models_result.models if models_result else [])})
-    v = versions
-    if lang == "zh":
-        parts = [f"分析使用 avoid-survey {v['avoid-survey']}（Python {v['python']}；numpy {v['numpy']}，scipy {v['scipy']}，"
-                 f"pandas {v['pandas']}，statsmodels {v['statsmodels']}）。",
-                 f"样本文件共 {n_rows} 行。量表得分为条目均值，反向题按（最小值+最大值−原值）重新编码；"
-                 f"至少作答 {min_items:.0%} 的条目才计算得分，否则记为缺失。",
-                 "Cronbach's α 按 psych::alpha 的做法基于成对删除的协方差计算，ω 由单因子模型（多维量表为 Schmid-Leiman 变换）求得。"]
-        if cfa_done:
-            parts.append("验证性因子分析采用最大似然估计（与 lavaan::cfa 默认一致：首个载荷固定为1，列删除，基于N的卡方），标准误来自期望信息矩阵。")
-        if fams:
-            parts.append(f"回归模型族：{', '.join(fams)}；标准误类型：{', '.join(se_types) or '常规'}。")
-        return "".join(parts)
-    parts = [f"Analyses used avoid-survey {v['avoid-survey']} (Python {v['python']}; numpy {v['numpy']}, scipy {v['scipy']}, "
-             f"pandas {v['pandas']}, statsmodels {v['statsmodels']}).",
-             f" The response file has {n_rows} rows. Scale scores are item means after reverse-keyed items were recoded "
-             f"as (min + max - x); a score requires at least {min_items:.0%} of its items answered and is missing otherwise.",
-             " Cronbach's alpha follows psych::alpha (pairwise-complete covariances); omega comes from a one-factor "
-             "model (Schmid-Leiman for multi-facet scales)."]
+    named = tr("rep_m_lib_sep", lang).join(f"{lib} {versions[lib]}" for lib in libs)
+    parts = [tr("rep_m_software", lang).format(version=versions["avoid-survey"], python=versions["python"],
+                                              libs=tr("rep_m_libs", lang).format(libs=named) if libs else ""),
+             tr("rep_m_scores", lang).format(n_rows=n_rows, min_items=min_items),
+             tr("rep_m_alpha", lang)]
     if cfa_done:
-        parts.append(" Confirmatory factor analysis used maximum likelihood as lavaan::cfa does by default (first "
-                     "loading fixed to 1, listwise deletion, N-based chi-square) with expected-information standard errors.")
+        parts.append(tr("rep_m_cfa", lang))
     if fams:
-        parts.append(f" Model families: {', '.join(fams)}; standard errors: {', '.join(se_types) or 'classical'}.")
+        parts.append(tr("rep_m_models", lang).format(families=", ".join(fams),
+                                                     se_types=", ".join(se_types) or tr("rep_m_classical", lang)))
     return "".join(parts)
 
 
@@ -219,7 +220,10 @@ def build_report(spec, *, lang: str = "en", seed: int = 1, figure_dir=None, cfa_
     section("models", models_section)
     section("figs", figures_section)
     doc.heading(_t("methods", lang))
-    doc.para(_methods_text(lang, _versions(), state.get("models"), state.get("n_rows", 0), min_items,
+    libs = _software(res.sections, state.get("models"))
+    versions = _versions(libs)
+    res.software = {k: versions[k] for k in ("avoid-survey", "python", *libs)}
+    doc.para(_methods_text(lang, versions, libs, state.get("models"), state.get("n_rows", 0), min_items,
                            "cfa" in state))
     res.sections["methods"] = "ok"
     return res
