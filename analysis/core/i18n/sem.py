@@ -1,0 +1,4 @@
+"""Terms of the structural equation model tables. key: (en, zh)."""
+
+TERMS = {
+}
