@@ -207,7 +207,7 @@ def test_reverse_keyed_items_load_negatively():
     a1 = _find(res.parameters, "A", "=~", "A2")  # A1 is the (reverse-keyed) marker, so A2.. come out negative
     assert a1["estimate"] < 0
     assert res.n == 2436 and res.n_dropped == 2800 - 2436
-    assert any("2800" in w and "dropped" in w for w in res.warnings)
+    assert any("2800" in w and "dropped" in w for w in map(str, res.warnings))
 
 
 def test_input_frame_left_alone():
@@ -309,5 +309,6 @@ def test_factor_correlations_are_model_implied():
 
 def test_improper_solution_is_reported_not_refused():
     res = fitted("hs_two")
-    assert any("Heywood" in w and "x8" in w for w in res.warnings)
+    assert any("Heywood" in w and "x8" in w for w in map(str, res.warnings))
+    assert any(w.category == "HeywoodWarning" and w.location == "x8" for w in res.warnings)
     assert res.converged
