@@ -225,7 +225,8 @@ def _grad_info(model, filler, theta, groups, ntotal, need_info=True):
                 Muv = Uo.T @ WVo
                 ie = ie + wk * (Muv * Muv.T + (Uo.T @ WUo) * (Vo.T @ WVo) + Mo @ Wo @ Mo.T)
             grad += w * np.bincount(idx, weights=ge, minlength=npar)
-            _scatter(info, idx, w * ie, npar)
+            if need_info:
+                _scatter(info, idx, w * ie, npar)
             continue
         W = np.linalg.inv(sigma)
         if model.meanstructure:
@@ -358,7 +359,7 @@ def _fisher_scoring(model, filler, groups, ntotal, theta, f, max_iter, tol):
             return theta, np.max(np.abs(grad)) < 1e-6, it
         theta = theta + t * step
         if abs(f - f_new) < 1e-15 and np.max(np.abs(t * step)) < 1e-10:
-            grad, _ = _grad_info(model, filler, theta, groups, ntotal, False)
+            grad, _ = _grad_info(model, filler, theta, groups, ntotal)
             return theta, np.max(np.abs(grad)) < 1e-6, it
         f = f_new
     return theta, converged, it

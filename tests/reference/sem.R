@@ -1,0 +1,71 @@
+# Reference values for `avoid-survey sem` (analysis/stats/sem), from lavaan 0.6.
+# Run from the repository root:  Rscript tests/reference/sem.R
+# Writes tests/reference/sem_lavaan.json and tests/reference/data/poldem_mcar.csv.
+suppressPackageStartupMessages({library(lavaan); library(jsonlite)})
+
+pd <- read.csv("tests/reference/data/poldem_bollen.csv")  # lavaan::PoliticalDemocracy
+set.seed(20261202)
+pdm <- pd
+for (v in names(pdm)) pdm[runif(nrow(pdm)) < 0.08, v] <- NA   # 8% MCAR per variable
+write.csv(pdm, "tests/reference/data/poldem_mcar.csv", row.names = FALSE, na = "")
+
+FM <- c("npar", "chisq", "df", "pvalue", "baseline.chisq", "baseline.df", "cfi", "tli",
+        "rmsea", "rmsea.ci.lower", "rmsea.ci.upper", "srmr", "logl", "unrestricted.logl",
+        "aic", "bic", "ntotal")
+FM_ROBUST <- c("chisq.scaled", "df.scaled", "pvalue.scaled", "chisq.scaling.factor",
+               "baseline.chisq.scaled", "baseline.df.scaled", "baseline.chisq.scaling.factor",
+               "cfi.scaled", "tli.scaled", "rmsea.scaled", "rmsea.ci.lower.scaled", "rmsea.ci.upper.scaled",
+               "cfi.robust", "tli.robust", "rmsea.robust", "rmsea.ci.lower.robust", "rmsea.ci.upper.robust")
+
+one <- function(fit, model, robust = FALSE) {
+  pe <- parameterEstimates(fit)
+  ss <- standardizedSolution(fit)
+  fm <- as.list(fitMeasures(fit, c(FM, if (robust) FM_ROBUST)))
+  list(model = model, fit = fm, converged = lavInspect(fit, "converged"),
+       params = pe[, intersect(c("lhs", "op", "rhs", "group", "label", "est", "se", "z", "pvalue",
+                                 "ci.lower", "ci.upper"), names(pe))],
+       std = ss[, c("lhs", "op", "rhs", "est.std", "se")],
+       r2 = as.list(lavInspect(fit, "r2")))
+}
+
+res <- list(lavaan_version = as.character(packageVersion("lavaan")))
+
+classic <- "ind60 =~ x1 + x2 + x3
+dem60 =~ y1 + a*y2 + b*y3 + c*y4
+dem65 =~ y5 + a*y6 + b*y7 + c*y8
+dem60 ~ ind60
+dem65 ~ ind60 + dem60
+y1 ~~ y5
+y2 ~~ y4 + y6
+y3 ~~ y7
+y4 ~~ y8
+y6 ~~ y8"
+res$classic <- one(sem(classic, data = pd), classic)
+mi <- modindices(sem(classic, data = pd), sort. = TRUE)
+res$classic$mi <- mi[, c("lhs", "op", "rhs", "mi", "epc", "sepc.all")]
+
+indirect <- "ind60 =~ x1 + x2 + x3
+dem60 =~ y1 + y2 + y3 + y4
+dem65 =~ y5 + y6 + y7 + y8
+dem60 ~ a*ind60
+dem65 ~ c*ind60 + b*dem60
+y1 ~~ y5
+y2 ~~ y4
+ab := a*b
+total := c + a*b
+ratio := (a*b) / (c + a*b)"
+res$indirect <- one(sem(indirect, data = pd), indirect)
+
+# observed exogenous covariates (fixed.x) and an observed outcome; == constraint
+observed <- "dem60 =~ y1 + y2 + y3 + y4
+dem60 ~ p1*x1 + p2*x2
+y5 ~ dem60 + x1
+p1 == p2"
+res$observed <- one(sem(observed, data = pd), observed)
+
+res$classic_mlr <- one(sem(classic, data = pd, estimator = "MLR"), classic, robust = TRUE)
+res$indirect_mlr <- one(sem(indirect, data = pd, estimator = "MLR"), indirect, robust = TRUE)
+res$classic_fiml <- one(sem(classic, data = pdm, missing = "ml"), classic)
+res$classic_fiml_mlr <- one(sem(classic, data = pdm, missing = "ml", estimator = "MLR"), classic, robust = TRUE)
+
+write_json(res, "tests/reference/sem_lavaan.json", digits = NA, auto_unbox = TRUE, na = "null", pretty = TRUE)
