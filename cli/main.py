@@ -32,6 +32,7 @@ _COMMANDS = [
     ("reliability_cmd", "reliability", "reliability"),
     ("efa_cmd", "efa", "efa"),
     ("cfa_cmd", "cfa", "cfa"),
+    ("sem_cmd", "sem", "sem"),
     ("model_cmd", "model", "model"),
     ("simulate_cmd", "simulate", "simulate"),
     ("report_cmd", "report", "report"),
