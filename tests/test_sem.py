@@ -125,3 +125,30 @@ def test_mlr_equals_lavaan(case):
         if not _close(q["estimate"], p["est"], 1e-4) or not _close(q["se"], p["se"], 1e-4):
             bad.append((p["lhs"], p["op"], p["rhs"], q["estimate"], p["est"], q["se"], p["se"]))
     assert bad == []
+
+
+def test_bootstrap_replayed_in_lavaan():
+    """200 resamples (seed 11) refitted by lavaan on the exported rows (tests/reference/sem_boot.R):
+    percentile and bias-corrected CIs of parameters, := effects and std.all values."""
+    from avoid_survey.analysis.stats.sem.bootstrap import bootstrap_indices
+
+    ref = json.loads((REF / "sem_boot.json").read_text())
+    idx = pd.read_csv(REF / "data" / "sem_boot_idx_poldem.csv", header=None).to_numpy() - 1
+    assert (bootstrap_indices(75, 200, 11) == idx).all()
+    res = _fit("indirect", "pd", bootstrap=200, seed=11)
+    assert res.bootstrap["n_converged"] == ref["n_converged"] == 200
+    bad = []
+    for r in ref["params"]:
+        q = _find(res.parameters, r["lhs"], r["op"], r["rhs"])
+        pairs = [("boot_std_ci", r["std_ci"]), ("boot_std_bc", r["std_bc"])]
+        if r["se"] > 0:
+            pairs += [("boot_ci", r["ci"]), ("boot_bc", r["bc"])]
+            if not _close(q["boot_se"], r["se"], 1e-4):
+                bad.append(("se", r["lhs"], r["op"], r["rhs"], q["boot_se"], r["se"]))
+        for key, (lo, hi) in pairs:
+            if lo is None:
+                continue
+            k_lo, k_hi = key + "_lower", key + "_upper"
+            if not (_close(q[k_lo], lo, 1e-4) and _close(q[k_hi], hi, 1e-4)):
+                bad.append((key, r["lhs"], r["op"], r["rhs"], q[k_lo], q[k_hi], lo, hi))
+    assert bad == []

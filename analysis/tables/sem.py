@@ -61,7 +61,7 @@ def _r2(result):
 
 def _effects(result, lang):
     boot = result.bootstrap or {}
-    bci = {b["lhs"]: b for b in boot.get("parameters", []) if b["op"] == ":="}
+    bci = bool(boot) and boot.get("n_converged", 0) > 1
     cols = [Column("effect", "@sem_effect", "text"), Column("definition", "@sem_definition", "text"),
             Column("estimate", "@estimate", "est"), Column("se", "@se", "num"), Column("p", "@p", "p"),
             Column("ci", "@ci", "ci"), Column("std_all", "@sem_std_all")]
@@ -75,10 +75,9 @@ def _effects(result, lang):
         vals = [p["lhs"], p["rhs"], p["estimate"], p["se"], p["p"], Cell((p["ci_lower"], p["ci_upper"]), "ci"),
                 p["std_all"]]
         if bci:
-            b = bci.get(p["lhs"], {})
-            vals += [Cell((b.get("ci_lower"), b.get("ci_upper")), "ci"),
-                     Cell((b.get("bc_lower"), b.get("bc_upper")), "ci"),
-                     Cell((b.get("std_ci_lower"), b.get("std_ci_upper")), "ci")]
+            vals += [Cell((p.get("boot_ci_lower"), p.get("boot_ci_upper")), "ci"),
+                     Cell((p.get("boot_bc_lower"), p.get("boot_bc_upper")), "ci"),
+                     Cell((p.get("boot_std_ci_lower"), p.get("boot_std_ci_upper")), "ci")]
         t.add(*vals)
     if bci:
         t.notes.append(tr("sem_effects_note", lang).format(n=boot["n"], ok=boot["n_converged"], seed=boot["seed"]))

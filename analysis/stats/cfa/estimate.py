@@ -393,12 +393,13 @@ def observed_hessian(model, filler, theta, groups, ntotal):
 
 
 def estimate(model: CFAModel, groups: list[GroupData], *, max_iter: int = 500, tol: float = 1e-10,
-             start=None) -> Estimation:
+             start=None, need_vcov: bool = True) -> Estimation:
     """Fit the model to the groups' moments by ML (Fisher scoring).
 
     Returns an :class:`Estimation`; a singular information matrix at the solution (a model that
     is not identified) raises AvoidSurveyError naming the parameter involved. ``start``: a
-    parameter vector to start from (warm starts), default :func:`start_values`.
+    parameter vector to start from (warm starts), default :func:`start_values`; ``need_vcov``
+    False skips the standard errors (bootstrap resamples).
     """
     ntotal = sum(gd.n for gd in groups)
     filler = _Filler(model)
@@ -410,8 +411,8 @@ def estimate(model: CFAModel, groups: list[GroupData], *, max_iter: int = 500, t
     if not converged:
         warns.append(f"the ML estimation did not converge in {it} iterations (max |gradient| "
                      f"{np.max(np.abs(grad)):.2g}); estimates are not to be trusted")
-    vcov = _expected_vcov(model, info, ntotal)
-    if any(gd.patterns is not None for gd in groups):
+    vcov = _expected_vcov(model, info, ntotal) if need_vcov else None
+    if need_vcov and any(gd.patterns is not None for gd in groups):
         # observed information (lavaan's default with missing = "ml")
         try:
             vcov = np.linalg.inv(observed_hessian(model, filler, theta, groups, ntotal))

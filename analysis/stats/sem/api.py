@@ -107,14 +107,14 @@ def _sem(data, *, model, group, estimator, missing, std_lv, bootstrap, seed, mod
     fitted = fit_sem(syntax, data.columns, [gd], std_lv=std_lv, meanstructure=fiml, estimator=estimator,
                      data=[x], file=model_file)
     _solution_warnings(fitted, warnings)
-    boot = None
+    boot = idx = None
     if bootstrap:
         from .bootstrap import bootstrap_sem
 
-        boot = bootstrap_sem(fitted, syntax, data.columns, x, bootstrap, seed, fiml=fiml, std_lv=std_lv,
+        boot, idx = bootstrap_sem(fitted, syntax, data.columns, x, bootstrap, seed, fiml=fiml, std_lv=std_lv,
                              estimator=estimator, file=model_file, progress=progress, warnings=warnings)
     r2 = fitted.r2[None]
     return SEMResult(n=gd.n, n_dropped=n_drop, estimator=estimator, missing=missing,
                      converged=fitted.est.converged, iterations=fitted.est.iterations, std_lv=std_lv,
                      model_syntax=model, fit=fitted.fit, parameters=fitted.params, r2=r2, bootstrap=boot,
-                     warnings=tuple(warnings))
+                     warnings=tuple(warnings), boot_indices=idx)

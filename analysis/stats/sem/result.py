@@ -34,10 +34,13 @@ class SEMResult:
     groups: list = field(default_factory=list)
     bootstrap: dict | None = field(default=None, metadata={"json_if": "bootstrap"})
     warnings: tuple = ()
+    boot_indices: object = field(default=None, repr=False, compare=False, metadata={"json": False})
 
     def to_dict(self) -> dict:
         out = {}
         for f in fields(self):
+            if f.metadata.get("json", True) is False:
+                continue
             cond = f.metadata.get("json_if")
             if cond and getattr(self, cond) is None:
                 continue
