@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, List, Optional
 
 import typer
 
@@ -44,6 +44,9 @@ def sem(
     std_lv: Annotated[bool, typer.Option("--std-lv", help="Fix latent variances to 1 instead of the first loadings (lavaan std.lv).")] = False,
     bootstrap: Annotated[int, typer.Option("--bootstrap", min=0, help="Resample rows N times: percentile and bias-corrected CIs of every parameter, defined and standardized.")] = 0,
     seed: Annotated[Optional[int], typer.Option("--seed", help="Seed of the bootstrap draws (numpy PCG64).")] = None,
+    mi: Annotated[bool, typer.Option("--mi", help="Modification indices (mi, epc, sepc.all) as lavaan::modindices, largest first.")] = False,
+    mi_min: Annotated[float, typer.Option("--mi-min", min=0, help="Only modification indices at or above this value (e.g. 3.84).")] = 0.0,
+    compare: Annotated[Optional[List[str]], typer.Option("--compare", help="Another model (syntax or file; repeatable) fitted on the same rows: comparison table with Δχ² (scaled under MLR), ΔCFI.")] = None,
     boot_indices: Annotated[Optional[Path], typer.Option("--boot-indices", help="Also write the bootstrap row indices (one resample per line, 1-based) to this CSV.", dir_okay=False)] = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
@@ -66,10 +69,14 @@ def sem(
             raise AvoidSurveyError("--boot-indices needs --bootstrap N")
         check_output(boot_indices, force)
     text, model_file = read_model(model)
+    others = []
+    for k, other in enumerate(compare or [], start=2):
+        o_text, o_file = read_model(other)
+        others.append((Path(o_file).stem if o_file else f"model {k}", o_text, o_file))
     frame = read_numeric(data, None)
     result = run(frame, model=text, estimator=estimator.value, missing=missing.value, std_lv=std_lv,
-                 bootstrap=bootstrap, seed=seed, model_file=model_file, file=str(data),
-                 progress=sys.stderr.isatty())
+                 bootstrap=bootstrap, seed=seed, mi=mi, mi_min=mi_min, compare=others, model_file=model_file,
+                 file=str(data), progress=sys.stderr.isatty())
     if boot_indices is not None:
         from avoid_survey.analysis.stats.sem.bootstrap import write_indices
 

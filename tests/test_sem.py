@@ -152,3 +152,38 @@ def test_bootstrap_replayed_in_lavaan():
             if not (_close(q[k_lo], lo, 1e-4) and _close(q[k_hi], hi, 1e-4)):
                 bad.append((key, r["lhs"], r["op"], r["rhs"], q[k_lo], q[k_hi], lo, hi))
     assert bad == []
+
+
+def _mi_key(m):
+    a, b = m["lhs"], m["rhs"]
+    return (m["op"],) + ((a, b) if m["op"] == "=~" else tuple(sorted((a, b))))
+
+
+def test_modification_indices_equal_lavaan():
+    """lavaan::modindices on the classic model: the same 73 candidates (cross-loadings, residual
+    covariances, the markers freeable under the equality labels), mi/epc/sepc.all at 1e-4
+    (lavaan's own optimum is 1e-4 away in its largest variances)."""
+    res = _fit("classic", "pd", mi=True)
+    ref = {_mi_key(m): m for m in LAV["classic"]["mi"]}
+    ours = {_mi_key(m): m for m in res.modification_indices}
+    assert set(ours) == set(ref)
+    bad = [(k, o["mi"], ref[k]["mi"]) for k, o in ours.items()
+           if abs(o["mi"] - ref[k]["mi"]) > 1e-4 or abs(o["epc"] - ref[k]["epc"]) > 1e-4
+           or abs(o["sepc_all"] - ref[k]["sepc.all"]) > 1e-4]
+    assert bad == []
+    mis = [m["mi"] for m in res.modification_indices]
+    assert mis == sorted(mis, reverse=True)
+    assert all(m["mi"] >= 2 for m in _fit("classic", "pd", mi=True, mi_min=2).modification_indices)
+
+
+@pytest.mark.parametrize("est", ["ML", "MLR"])
+def test_comparison_equals_lavtestlrt(est):
+    ref = LAV["compare_" + est.lower()]
+    res = _fit("classic", "pd", estimator=est, compare=[("free", ref["model_free"], None)])
+    free, classic = res.comparison
+    assert free["model"] == "free" and (free["df"], classic["df"]) == tuple(ref["df"])
+    assert _close(free["chisq"], ref["chisq"][0], 1e-6) and _close(classic["chisq"], ref["chisq"][1], 1e-6)
+    assert classic["delta_df"] == ref["delta_df"]
+    tol = 1e-6 if est == "ML" else 2e-5   # the scaled difference divides lavaan's optimizer noise
+    assert _close(classic["delta_chisq"], ref["delta_chisq"], tol)
+    assert _close(classic["p_delta"], ref["p"], tol)

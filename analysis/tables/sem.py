@@ -86,6 +86,33 @@ def _effects(result, lang):
     return t
 
 
+def _mi(result):
+    cols = [Column("parameter", "@sem_parameter", "text"), Column("mi", "@sem_mi_col", "stat"),
+            Column("epc", "@sem_epc"), Column("sepc_all", "@sem_sepc_all")]
+    t = Table("@sem_mi", cols, name="sem_modification_indices")
+    for m in result.modification_indices:
+        t.add(f"{m['lhs']} {m['op']} {m['rhs']}", m["mi"], m["epc"], m["sepc_all"])
+    t.notes.append("@sem_mi_note")
+    return t
+
+
+def _comparison(result, lang):
+    cols = [Column("model", "@sem_model", "text"), Column("chisq", "@chisq", "stat"), Column("df", "@df", "int"),
+            Column("cfi", "@cfi"), Column("tli", "@tli"), Column("rmsea", "@rmsea"), Column("srmr", "@srmr"),
+            Column("aic", "AIC", "num"), Column("bic", "BIC", "num"),
+            Column("delta_chisq", "@sem_delta_chisq", "stat"), Column("delta_df", "@sem_delta_df", "int"),
+            Column("p_delta", "@p", "p"), Column("delta_cfi", "@delta_cfi")]
+    t = Table("@sem_comparison", cols, name="sem_comparison")
+    for r in result.comparison:
+        t.add(r["model"], r["chisq"], r["df"], r["cfi"], r["tli"], r["rmsea"], r["srmr"], Cell(r["aic"], "num", decimals=1),
+              Cell(r["bic"], "num", decimals=1), r["delta_chisq"], r["delta_df"], r["p_delta"], r["delta_cfi"])
+    note = tr("sem_comparison_note", lang)
+    if result.estimator == "MLR":
+        note += tr("sem_comparison_mlr_note", lang)
+    t.notes.append(note)
+    return t
+
+
 def build_tables(result, lang: str = "en") -> list[Table]:
     """The tables of a :class:`~avoid_survey.analysis.stats.sem.SEMResult`."""
     tabs = [_fit(result, lang), _parameters(result, lang)]
@@ -93,4 +120,8 @@ def build_tables(result, lang: str = "en") -> list[Table]:
         tabs.append(_r2(result))
     if any(p["op"] == ":=" for p in result.parameters):
         tabs.append(_effects(result, lang))
+    if result.modification_indices:
+        tabs.append(_mi(result))
+    if result.comparison:
+        tabs.append(_comparison(result, lang))
     return tabs

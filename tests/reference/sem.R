@@ -68,4 +68,14 @@ res$indirect_mlr <- one(sem(indirect, data = pd, estimator = "MLR"), indirect, r
 res$classic_fiml <- one(sem(classic, data = pdm, missing = "ml"), classic)
 res$classic_fiml_mlr <- one(sem(classic, data = pdm, missing = "ml", estimator = "MLR"), classic, robust = TRUE)
 
+# model comparison (nested: the equality labels dropped), as lavTestLRT
+free <- gsub("[abc]\\*", "", classic)
+lrt <- function(est) {
+  f0 <- sem(classic, data = pd, estimator = est); f1 <- sem(free, data = pd, estimator = est)
+  t <- lavTestLRT(f1, f0)
+  list(model_free = free, chisq = t[["Chisq"]], df = t[["Df"]], delta_chisq = t[["Chisq diff"]][2],
+       delta_df = t[["Df diff"]][2], p = t[["Pr(>Chisq)"]][2])
+}
+res$compare_ml <- lrt("ML")
+res$compare_mlr <- lrt("MLR")
 write_json(res, "tests/reference/sem_lavaan.json", digits = NA, auto_unbox = TRUE, na = "null", pretty = TRUE)

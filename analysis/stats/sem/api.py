@@ -38,8 +38,8 @@ def _limited(fn, *args, **kw):
 
 
 def sem(data, *, model: str, group: str | None = None, estimator: str = "ML", missing: str = "listwise",
-        std_lv: bool = False, bootstrap: int = 0, seed: int | None = None, model_file=None, file=None,
-        progress=None) -> SEMResult:
+        std_lv: bool = False, bootstrap: int = 0, seed: int | None = None, mi: bool = False,
+        mi_min: float = 0.0, compare=(), model_file=None, file=None, progress=None) -> SEMResult:
     """Structural equation model by maximum likelihood, as ``lavaan::sem``.
 
     Parameters
@@ -49,15 +49,19 @@ def sem(data, *, model: str, group: str | None = None, estimator: str = "ML", mi
     estimator : {'ML', 'MLR'}; MLR: Huber-White SEs and the Yuan-Bentler (Mplus) scaled test
     missing : {'listwise', 'ml'}; 'ml' is full-information ML over the missing-data patterns
     std_lv : fix latent variances to 1 instead of the first loadings
-    bootstrap, seed : resample rows ``bootstrap`` times (numpy PCG64 seeded with ``seed``)
-        for percentile CIs of every parameter, defined and standardized values
+    bootstrap, seed : resample rows ``bootstrap`` times (numpy default_rng(seed)) for
+        percentile and bias-corrected CIs of every parameter, defined and standardized value
+    mi, mi_min : modification indices (lavaan::modindices) at or above ``mi_min``
+    compare : other models as (name, syntax, file): each fitted on the same rows, and a
+        comparison table (lavTestLRT; Satorra-Bentler 2001 scaled difference under MLR)
 
     Returns
     -------
-    SEMResult (parameters, r2, fit measures as lavaan's fitMeasures, warnings).
+    SEMResult (parameters, r2, fit measures as lavaan's fitMeasures, warnings ...).
     """
     return _limited(_sem, data, model=model, group=group, estimator=estimator, missing=missing, std_lv=std_lv,
-                    bootstrap=bootstrap, seed=seed, model_file=model_file, file=file, progress=progress)
+                    bootstrap=bootstrap, seed=seed, mi=mi, mi_min=mi_min, compare=tuple(compare),
+                    model_file=model_file, file=file, progress=progress)
 
 
 def _check_options(estimator, missing, group):
@@ -88,33 +92,64 @@ def _solution_warnings(fitted, warnings):
                    HeywoodWarning)
 
 
-def _sem(data, *, model, group, estimator, missing, std_lv, bootstrap, seed, model_file, file, progress):
+def _rows(data, syntaxes, fiml, file, warnings):
+    """The rows every model can use (complete on all their variables, or FIML), as floats."""
     from ..cfa.api import select_rows
+
+    statements = [st for syn in syntaxes for st in syn.statements]
+    return select_rows(data, statements, None, fiml, file, warnings, what="SEM")
+
+
+def _fit_one(syntax, data, x_all, col_of, *, fiml, std_lv, estimator, model_file, file):
+    import numpy as np
+
     from ..cfa.data import check_pd, group_moments
     from .engine import fit_sem
     from .partable import build_sem
 
-    estimator = estimator.upper()
-    _check_options(estimator, missing, group)
-    fiml = missing == "ml"
-    syntax = parse_sem(model, file=model_file)
-    warnings: list = []
-    x, keep, n_drop, col_of = select_rows(data, syntax.statements, group, fiml, file, warnings, what="SEM")
     ov = build_sem(syntax, data.columns, file=model_file).ov
-    x = x[:, [col_of[c] for c in ov]]
+    x = x_all[:, [col_of[c] for c in ov]]
+    if fiml:
+        x = x[~np.isnan(x).all(axis=1)]
     gd, _ = group_moments(x, None, file, fiml, ov, what="SEM")
     check_pd(gd, ov, file)
     fitted = fit_sem(syntax, data.columns, [gd], std_lv=std_lv, meanstructure=fiml, estimator=estimator,
                      data=[x], file=model_file)
+    return fitted, x
+
+
+def _sem(data, *, model, group, estimator, missing, std_lv, bootstrap, seed, mi, mi_min, compare, model_file,
+         file, progress):
+    estimator = estimator.upper()
+    _check_options(estimator, missing, group)
+    fiml = missing == "ml"
+    syntax = parse_sem(model, file=model_file)
+    others = [(name, parse_sem(text, file=f)) for name, text, f in compare]
+    warnings: list = []
+    x_all, _, n_drop, col_of = _rows(data, [syntax] + [o for _, o in others], fiml, file, warnings)
+    kw = dict(fiml=fiml, std_lv=std_lv, estimator=estimator, file=file)
+    fitted, x = _fit_one(syntax, data, x_all, col_of, model_file=model_file, **kw)
     _solution_warnings(fitted, warnings)
+    extra = {}
+    if mi:
+        from .modindices import modification_indices
+
+        extra["modification_indices"] = modification_indices(fitted, mi_min)
+    if others:
+        from .compare import comparison
+
+        from pathlib import Path
+
+        fits = [(Path(model_file).stem if model_file else "model 1", fitted)] + [(name, _fit_one(o, data, x_all, col_of, model_file=f, **kw)[0])
+                                      for (name, o), (_, _, f) in zip(others, compare)]
+        extra["comparison"] = comparison(fits, estimator)
     boot = idx = None
     if bootstrap:
         from .bootstrap import bootstrap_sem
 
         boot, idx = bootstrap_sem(fitted, syntax, data.columns, x, bootstrap, seed, fiml=fiml, std_lv=std_lv,
-                             estimator=estimator, file=model_file, progress=progress, warnings=warnings)
-    r2 = fitted.r2[None]
-    return SEMResult(n=gd.n, n_dropped=n_drop, estimator=estimator, missing=missing,
+                                  estimator=estimator, file=model_file, progress=progress, warnings=warnings)
+    return SEMResult(n=fitted.groups[0].n, n_dropped=n_drop, estimator=estimator, missing=missing,
                      converged=fitted.est.converged, iterations=fitted.est.iterations, std_lv=std_lv,
-                     model_syntax=model, fit=fitted.fit, parameters=fitted.params, r2=r2, bootstrap=boot,
-                     warnings=tuple(warnings), boot_indices=idx)
+                     model_syntax=model, fit=fitted.fit, parameters=fitted.params, r2=fitted.r2[None],
+                     bootstrap=boot, warnings=tuple(warnings), boot_indices=idx, **extra)

@@ -32,6 +32,8 @@ class SEMResult:
     r2: dict = field(default_factory=dict)
     group: str | None = None
     groups: list = field(default_factory=list)
+    modification_indices: list | None = None
+    comparison: list | None = None
     bootstrap: dict | None = field(default=None, metadata={"json_if": "bootstrap"})
     warnings: tuple = ()
     boot_indices: object = field(default=None, repr=False, compare=False, metadata={"json": False})
