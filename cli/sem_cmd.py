@@ -39,6 +39,9 @@ def read_model(model: str):
 def sem(
     data: DataArg,
     model: Annotated[str, typer.Option("--model", "-m", help="lavaan model syntax or a file holding it (=~, ~, ~~, ~1, labels, :=, ==).")],
+    group: Annotated[Optional[str], typer.Option("--group", "-g", help="Grouping column: a multi-group model (group names as in the data).")] = None,
+    group_equal: Annotated[Optional[str], typer.Option("--group-equal", help="Comma list of parameter classes equal across groups: loadings, intercepts, regressions, residuals, residual.covariances, lv.variances, lv.covariances, means.")] = None,
+    group_partial: Annotated[Optional[str], typer.Option("--group-partial", help="Rows exempt from --group-equal, e.g. \"x3 ~ 1, visual =~ x9\".")] = None,
     estimator: Annotated[SemEstimator, typer.Option("--estimator", help="ml (lavaan's default) or mlr (robust SEs, Yuan-Bentler scaled test).")] = SemEstimator.ml,
     missing: Annotated[SemMissing, typer.Option("--missing", help="listwise (lavaan's default) or ml (full-information ML).")] = SemMissing.listwise,
     std_lv: Annotated[bool, typer.Option("--std-lv", help="Fix latent variances to 1 instead of the first loadings (lavaan std.lv).")] = False,
@@ -58,7 +61,7 @@ def sem(
     import sys
 
     from avoid_survey.analysis.core.errors import AvoidSurveyError
-    from avoid_survey.analysis.io import read_numeric
+    from avoid_survey.analysis.io import read_data, read_numeric
     from avoid_survey.analysis.io.output import check_output
     from avoid_survey.analysis.stats.sem import sem as run
 
@@ -73,8 +76,9 @@ def sem(
     for k, other in enumerate(compare or [], start=2):
         o_text, o_file = read_model(other)
         others.append((Path(o_file).stem if o_file else f"model {k}", o_text, o_file))
-    frame = read_numeric(data, None)
-    result = run(frame, model=text, estimator=estimator.value, missing=missing.value, std_lv=std_lv,
+    frame = (read_numeric if group is None else read_data)(data, None)
+    equal = [g.strip() for g in (group_equal or "").split(",") if g.strip()]
+    result = run(frame, model=text, group=group, group_equal=equal, group_partial=group_partial, estimator=estimator.value, missing=missing.value, std_lv=std_lv,
                  bootstrap=bootstrap, seed=seed, mi=mi, mi_min=mi_min, compare=others, model_file=model_file,
                  file=str(data), progress=sys.stderr.isatty())
     if boot_indices is not None:

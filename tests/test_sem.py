@@ -187,3 +187,35 @@ def test_comparison_equals_lavtestlrt(est):
     tol = 1e-6 if est == "ML" else 2e-5   # the scaled difference divides lavaan's optimizer noise
     assert _close(classic["delta_chisq"], ref["delta_chisq"], tol)
     assert _close(classic["p_delta"], ref["p"], tol)
+
+
+MG = {"mg_configural": {}, "mg_equal": {"group_equal": ["loadings", "intercepts", "regressions"]},
+      "mg_partial": {"group_equal": ["loadings", "intercepts", "regressions", "residuals"],
+                     "group_partial": "x3 ~ 1, visual =~ x2"}}
+
+
+@pytest.mark.parametrize("case", list(MG))
+def test_multigroup_equals_lavaan(case):
+    """HolzingerSwineford1939 by school: configural, group.equal and group.partial as lavaan."""
+    from avoid_survey.analysis.stats.sem import sem
+
+    ref = LAV[case]
+    res = sem(pd.read_csv(REF / "data" / "hs_holzinger1939.csv"), model=ref["model"], group="school", **MG[case])
+    names = LAV["mg_groups"]
+    assert [g["group"] for g in res.groups] == names and res.converged
+    bad = [(k, res.fit[k.replace(".", "_")], ref["fit"][k]) for k in FIT_KEYS
+           if not _close(res.fit[k.replace(".", "_")], ref["fit"][k], 1e-6)]
+    for p in ref["params"]:
+        q = [q for q in res.parameters if (q["lhs"], q["op"], q["rhs"], q["group"]) ==
+             (p["lhs"], p["op"], p["rhs"], names[p["group"] - 1])]
+        assert len(q) == 1, p
+        q = q[0]
+        if not _close(q["estimate"], p["est"], 1e-4) or (p["se"] and not _close(q["se"], p["se"], 1e-4)):
+            bad.append((p["lhs"], p["op"], p["rhs"], p["group"], q["estimate"], p["est"], q["se"], p["se"]))
+    for s in ref["std"]:
+        q = next(q for q in res.parameters if (q["lhs"], q["op"], q["rhs"], q["group"]) ==
+                 (s["lhs"], s["op"], s["rhs"], names[s["group"] - 1]))
+        if not _close(q["std_all"], s["est.std"], 1e-4):
+            bad.append(("std", s["lhs"], s["op"], s["rhs"], q["std_all"], s["est.std"]))
+    bad += [("r2", g, v) for g in ref["r2"] for v in ref["r2"][g] if not _close(res.r2[g][v], ref["r2"][g][v], 1e-5)]
+    assert bad == []

@@ -21,11 +21,12 @@ one <- function(fit, model, robust = FALSE) {
   pe <- parameterEstimates(fit)
   ss <- standardizedSolution(fit)
   fm <- as.list(fitMeasures(fit, c(FM, if (robust) FM_ROBUST)))
+  r2 <- lavInspect(fit, "r2"); if (is.list(r2)) r2 <- lapply(r2, as.list) else r2 <- as.list(r2)
   list(model = model, fit = fm, converged = lavInspect(fit, "converged"),
        params = pe[, intersect(c("lhs", "op", "rhs", "group", "label", "est", "se", "z", "pvalue",
                                  "ci.lower", "ci.upper"), names(pe))],
-       std = ss[, c("lhs", "op", "rhs", "est.std", "se")],
-       r2 = as.list(lavInspect(fit, "r2")))
+       std = ss[, intersect(c("lhs", "op", "rhs", "group", "est.std", "se"), names(ss))],
+       r2 = r2)
 }
 
 res <- list(lavaan_version = as.character(packageVersion("lavaan")))
@@ -78,4 +79,19 @@ lrt <- function(est) {
 }
 res$compare_ml <- lrt("ML")
 res$compare_mlr <- lrt("MLR")
+# multi-group (HolzingerSwineford1939 by school): configural, equal loadings + intercepts +
+# regressions, and the same with two rows left free (group.partial)
+hs <- read.csv("tests/reference/data/hs_holzinger1939.csv")
+hs_sem <- "visual =~ x1 + x2 + x3
+textual =~ x4 + x5 + x6
+speed =~ x7 + x8 + x9
+speed ~ visual + textual"
+res$mg_configural <- one(sem(hs_sem, data = hs, group = "school"), hs_sem)
+res$mg_equal <- one(sem(hs_sem, data = hs, group = "school",
+                        group.equal = c("loadings", "intercepts", "regressions")), hs_sem)
+res$mg_partial <- one(sem(hs_sem, data = hs, group = "school",
+                          group.equal = c("loadings", "intercepts", "regressions", "residuals"),
+                          group.partial = c("x3 ~ 1", "visual =~ x2")), hs_sem)
+res$mg_groups <- unique(as.character(hs$school))
+
 write_json(res, "tests/reference/sem_lavaan.json", digits = NA, auto_unbox = TRUE, na = "null", pretty = TRUE)

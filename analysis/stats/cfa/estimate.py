@@ -103,7 +103,7 @@ def implied(mats, meanstructure: bool):
     sigma = L @ psi @ L.T + th
     sigma = (sigma + sigma.T) / 2
     a_alpha = A @ mats["alpha"][:, 0]
-    mu = mats["nu"][:, 0] + L @ a_alpha if meanstructure else None
+    mu = mats["nu"][:, 0] + lam @ a_alpha if meanstructure else None
     return sigma, mu, A, L, a_alpha
 
 

@@ -37,8 +37,8 @@ def _limited(fn, *args, **kw):
             limits.restore_original_limits()
 
 
-def sem(data, *, model: str, group: str | None = None, estimator: str = "ML", missing: str = "listwise",
-        std_lv: bool = False, bootstrap: int = 0, seed: int | None = None, mi: bool = False,
+def sem(data, *, model: str, group: str | None = None, group_equal=(), group_partial: str | None = None,
+        estimator: str = "ML", missing: str = "listwise", std_lv: bool = False, bootstrap: int = 0, seed: int | None = None, mi: bool = False,
         mi_min: float = 0.0, compare=(), model_file=None, file=None, progress=None) -> SEMResult:
     """Structural equation model by maximum likelihood, as ``lavaan::sem``.
 
@@ -54,24 +54,33 @@ def sem(data, *, model: str, group: str | None = None, estimator: str = "ML", mi
     mi, mi_min : modification indices (lavaan::modindices) at or above ``mi_min``
     compare : other models as (name, syntax, file): each fitted on the same rows, and a
         comparison table (lavTestLRT; Satorra-Bentler 2001 scaled difference under MLR)
+    group, group_equal, group_partial : multi-group model by the values of column ``group``;
+        parameter classes equal across groups (lavaan's group.equal names: loadings,
+        intercepts, regressions, residuals, residual.covariances, lv.variances,
+        lv.covariances, means) except the rows of ``group_partial`` ("x3 ~ 1, visual =~ x9")
 
     Returns
     -------
     SEMResult (parameters, r2, fit measures as lavaan's fitMeasures, warnings ...).
     """
-    return _limited(_sem, data, model=model, group=group, estimator=estimator, missing=missing, std_lv=std_lv,
+    return _limited(_sem, data, model=model, group=group, group_equal=tuple(group_equal),
+                    group_partial=group_partial, estimator=estimator, missing=missing, std_lv=std_lv,
                     bootstrap=bootstrap, seed=seed, mi=mi, mi_min=mi_min, compare=tuple(compare),
                     model_file=model_file, file=file, progress=progress)
 
 
-def _check_options(estimator, missing, group):
+def _check_options(estimator, missing, group, group_equal, bootstrap, mi):
     if estimator.upper() not in ESTIMATORS:
         raise AvoidSurveyError(f"--estimator {estimator} is not available: use ml or mlr")
     if missing not in MISSING:
         raise AvoidSurveyError(f"--missing {missing} is not available for SEM: use listwise or ml")
-    if group is not None:
-        raise AvoidSurveyError("--group is not available for sem yet; fit each group separately or use "
-                               "cfa --group for measurement invariance")
+    if group is None:
+        if group_equal:
+            raise AvoidSurveyError("--group-equal needs --group")
+        return
+    for what, on in (("--estimator mlr", estimator.upper() == "MLR"), ("--bootstrap", bootstrap), ("--mi", mi)):
+        if on:
+            raise AvoidSurveyError(f"{what} with --group is not available yet; fit the groups with --estimator ml")
 
 
 def _solution_warnings(fitted, warnings):
@@ -92,43 +101,52 @@ def _solution_warnings(fitted, warnings):
                    HeywoodWarning)
 
 
-def _rows(data, syntaxes, fiml, file, warnings):
+def _rows(data, syntaxes, group, fiml, file, warnings):
     """The rows every model can use (complete on all their variables, or FIML), as floats."""
     from ..cfa.api import select_rows
 
     statements = [st for syn in syntaxes for st in syn.statements]
-    return select_rows(data, statements, None, fiml, file, warnings, what="SEM")
+    return select_rows(data, statements, group, fiml, file, warnings, what="SEM")
 
 
-def _fit_one(syntax, data, x_all, col_of, *, fiml, std_lv, estimator, model_file, file):
+def _fit_one(syntax, data, x_all, keep, col_of, *, group, group_equal, group_partial, fiml, std_lv, estimator,
+             model_file, file):
     import numpy as np
 
+    from ..cfa.api import split_groups
     from ..cfa.data import check_pd, group_moments
     from .engine import fit_sem
-    from .partable import build_sem
+    from .partable import build_sem, parse_partial
 
     ov = build_sem(syntax, data.columns, file=model_file).ov
     x = x_all[:, [col_of[c] for c in ov]]
-    if fiml:
-        x = x[~np.isnan(x).all(axis=1)]
-    gd, _ = group_moments(x, None, file, fiml, ov, what="SEM")
-    check_pd(gd, ov, file)
-    fitted = fit_sem(syntax, data.columns, [gd], std_lv=std_lv, meanstructure=fiml, estimator=estimator,
-                     data=[x], file=model_file)
+    if group is not None:
+        groups = split_groups(data, keep, group, x, ov, fiml, file)
+        xs = [None] * len(groups)
+    else:
+        if fiml:
+            x = x[~np.isnan(x).all(axis=1)]
+        gd, _ = group_moments(x, None, file, fiml, ov, what="SEM")
+        check_pd(gd, ov, file)
+        groups, xs = [gd], [x]
+    fitted = fit_sem(syntax, data.columns, groups, std_lv=std_lv, meanstructure=fiml, estimator=estimator,
+                     data=xs, file=model_file, group_equal=group_equal,
+                     group_partial=parse_partial(group_partial, file))
     return fitted, x
 
 
-def _sem(data, *, model, group, estimator, missing, std_lv, bootstrap, seed, mi, mi_min, compare, model_file,
+def _sem(data, *, model, group, group_equal, group_partial, estimator, missing, std_lv, bootstrap, seed, mi, mi_min, compare, model_file,
          file, progress):
     estimator = estimator.upper()
-    _check_options(estimator, missing, group)
+    _check_options(estimator, missing, group, group_equal, bootstrap, mi)
     fiml = missing == "ml"
     syntax = parse_sem(model, file=model_file)
     others = [(name, parse_sem(text, file=f)) for name, text, f in compare]
     warnings: list = []
-    x_all, _, n_drop, col_of = _rows(data, [syntax] + [o for _, o in others], fiml, file, warnings)
-    kw = dict(fiml=fiml, std_lv=std_lv, estimator=estimator, file=file)
-    fitted, x = _fit_one(syntax, data, x_all, col_of, model_file=model_file, **kw)
+    x_all, keep, n_drop, col_of = _rows(data, [syntax] + [o for _, o in others], group, fiml, file, warnings)
+    kw = dict(fiml=fiml, std_lv=std_lv, estimator=estimator, file=file, group=group, group_equal=group_equal,
+              group_partial=group_partial)
+    fitted, x = _fit_one(syntax, data, x_all, keep, col_of, model_file=model_file, **kw)
     _solution_warnings(fitted, warnings)
     extra = {}
     if mi:
@@ -140,7 +158,7 @@ def _sem(data, *, model, group, estimator, missing, std_lv, bootstrap, seed, mi,
 
         from pathlib import Path
 
-        fits = [(Path(model_file).stem if model_file else "model 1", fitted)] + [(name, _fit_one(o, data, x_all, col_of, model_file=f, **kw)[0])
+        fits = [(Path(model_file).stem if model_file else "model 1", fitted)] + [(name, _fit_one(o, data, x_all, keep, col_of, model_file=f, **kw)[0])
                                       for (name, o), (_, _, f) in zip(others, compare)]
         extra["comparison"] = comparison(fits, estimator)
     boot = idx = None
@@ -149,7 +167,10 @@ def _sem(data, *, model, group, estimator, missing, std_lv, bootstrap, seed, mi,
 
         boot, idx = bootstrap_sem(fitted, syntax, data.columns, x, bootstrap, seed, fiml=fiml, std_lv=std_lv,
                                   estimator=estimator, file=model_file, progress=progress, warnings=warnings)
-    return SEMResult(n=fitted.groups[0].n, n_dropped=n_drop, estimator=estimator, missing=missing,
+    if group is not None:
+        extra.update(group=group, groups=[{"group": g.name, "n": g.n} for g in fitted.groups])
+    r2 = fitted.r2 if group is not None else fitted.r2[None]
+    return SEMResult(n=sum(g.n for g in fitted.groups), n_dropped=n_drop, estimator=estimator, missing=missing,
                      converged=fitted.est.converged, iterations=fitted.est.iterations, std_lv=std_lv,
-                     model_syntax=model, fit=fitted.fit, parameters=fitted.params, r2=fitted.r2[None],
+                     model_syntax=model, fit=fitted.fit, parameters=fitted.params, r2=r2,
                      bootstrap=boot, warnings=tuple(warnings), boot_indices=idx, **extra)

@@ -182,11 +182,12 @@ def _fixed_x_adjust(model, fm, groups):
 
 
 def fit_sem(syntax, columns, groups, *, std_lv=False, meanstructure=False, estimator="ML", data=None,
-            file=None, start=None) -> SemFit:
+            file=None, start=None, group_equal=(), group_partial=()) -> SemFit:
     """Build, estimate and read a SEM (``data``: each group's raw rows, needed for MLR)."""
     from ..cfa.fit import fit_measures
 
-    model = build_sem(syntax, columns, n_groups=len(groups), std_lv=std_lv, meanstructure=meanstructure, file=file)
+    model = build_sem(syntax, columns, n_groups=len(groups), std_lv=std_lv, meanstructure=meanstructure,
+                      group_equal=group_equal, group_partial=group_partial, file=file)
     set_fixed_x(model, groups)
     _check_df(model, len(groups), file)
     est = estimate(model, groups, start=sem_start(model, groups) if start is None else start)

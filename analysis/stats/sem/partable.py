@@ -18,9 +18,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ...core.errors import AvoidSurveyError
-from ..cfa.model import CFAModel, ParRow, replicate_groups
+from ..cfa.model import CFAModel, ParRow
 
-__all__ = ["SemRow", "SEMModel", "build_sem"]
+__all__ = ["SemRow", "SEMModel", "build_sem", "GROUP_EQUAL"]
+
+GROUP_EQUAL = ("loadings", "intercepts", "regressions", "residuals", "residual.covariances", "lv.variances",
+               "lv.covariances", "means")
 
 
 @dataclass
@@ -239,23 +242,95 @@ def _apply_constraints(rows, constraints, file):
     return len(used)
 
 
+def _kind_of(r, phantom):
+    """The group.equal class of a row, as lavaan names them."""
+    if r.op == "=~":
+        return "loadings"
+    if r.op == "~":
+        return "regressions"
+    if r.op == "~1":
+        return "means" if r.mat == "alpha" else "intercepts"
+    if r.op == "~~":
+        latent = r.mat == "psi" and r.lhs not in phantom
+        if r.lhs == r.rhs:
+            return "lv.variances" if latent else "residuals"
+        return "lv.covariances" if latent else "residual.covariances"
+    return ""
+
+
+def _replicate(template, n_groups, group_equal, partial, std_lv, phantom, file):
+    """The pattern in every group, free parameters numbered: shared labels, and the classes of
+    ``group_equal`` (except the rows in ``partial``) share a number across groups; with equal
+    intercepts the latent means are free after the first group (lavaan's rule)."""
+    rows, index, npar = [], {}, 0
+    for g in range(n_groups):
+        for r in template:
+            nr = SemRow(r.lhs, r.op, r.rhs, g, r.mat, r.i, r.j, -1, r.value, r.label, r.user, r.kind)
+            kind = _kind_of(r, phantom)
+            free_mean = (r.mat == "alpha" and g > 0 and r.free == -1 and not r.user and "intercepts" in group_equal
+                         and "means" not in group_equal)
+            free_var = (std_lv and g > 0 and "loadings" in group_equal and r.mat == "psi" and r.i == r.j
+                        and not r.user and r.lhs not in phantom)
+            if r.free == -2 or free_mean or free_var:
+                if r.label:
+                    key = ("label", r.label)
+                elif kind in group_equal and (r.lhs, r.op, r.rhs) not in partial and not free_mean and not free_var:
+                    key = ("eq", r.mat, r.i, r.j)
+                else:
+                    key = ("own", g, r.mat, r.i, r.j)
+                if key not in index:
+                    index[key] = npar
+                    npar += 1
+                nr.free = index[key]
+                if free_mean:
+                    nr.value = 0.0
+            rows.append(nr)
+    labels_fixed = {r.label for r in rows if r.label and r.free == -1}
+    both = labels_fixed & {r.label for r in rows if r.label and r.free >= 0}
+    if both:
+        raise AvoidSurveyError(f"label '{sorted(both)[0]}' is given to a fixed and a free parameter", file=file)
+    return rows
+
+
+def parse_partial(text, file=None) -> set:
+    """``"x3 ~1, visual =~ x9"`` -> {("x3", "~1", ""), ("visual", "=~", "x9")}."""
+    import re
+
+    out = set()
+    for part in [p.strip() for p in re.split(r"[,;]", text or "") if p.strip()]:
+        m = re.match(r"^([^\s=~]+)\s*(=~|~~|~)\s*(\S*)$", part)
+        if m is None:
+            raise AvoidSurveyError(f"cannot read '{part}' in --group-partial (write e.g. 'x3 ~ 1, visual =~ x9')",
+                                   file=file)
+        lhs, op, rhs = m.groups()
+        if op == "~" and rhs == "1":
+            op, rhs = "~1", ""
+        out.add((lhs, op, rhs))
+        if op == "~~":
+            out.add((rhs, op, lhs))
+    return out
+
+
 def build_sem(syntax, columns, *, n_groups: int = 1, std_lv: bool = False, meanstructure: bool = False,
-              file=None) -> SEMModel:
+              group_equal=(), group_partial=(), file=None) -> SEMModel:
     """The parameter table of ``syntax`` (from :func:`.syntax.parse_sem`) as lavaan::sem sets it up.
 
-    Values of fixed.x rows are left at 0 here: :func:`set_fixed_x` fills them from each
-    group's sample moments.
+    With groups: the same pattern in every group, a mean structure, and the parameter classes
+    of ``group_equal`` (lavaan's names, see GROUP_EQUAL) equal across groups except the rows
+    of ``group_partial``. Values of fixed.x rows are left at 0 here: :func:`set_fixed_x` fills
+    them from each group's sample moments.
     """
+    bad = [g for g in group_equal if g not in GROUP_EQUAL]
+    if bad:
+        raise AvoidSurveyError(f"unknown --group-equal '{bad[0]}' (use {', '.join(GROUP_EQUAL)})")
     statements = syntax.statements
-    meanstructure = meanstructure or any(s.op == "~1" for s in statements)
+    meanstructure = meanstructure or n_groups > 1 or any(s.op == "~1" for s in statements)
     roles = _roles(statements, columns, file)
     tb = _Table(roles, std_lv)
     _user_rows(tb, statements, file)
     _default_rows(tb, meanstructure)
     _check_scale(tb, file)
-    rows, _ = replicate_groups(tb.rows, n_groups, (), std_lv, file)
-    rows = [SemRow(r.lhs, r.op, r.rhs, r.group, r.mat, r.i, r.j, r.free, r.value, r.label, r.user, t.kind)
-            for r, t in zip(rows, tb.rows * n_groups)]
+    rows = _replicate(tb.rows, n_groups, tuple(group_equal), set(group_partial), std_lv, set(roles.phantom), file)
     npar = _apply_constraints(rows, syntax.constraints, file)
     lvset = set(roles.lv)
     first = {f: [t.name for t, _ in roles.indicators[f] if t.name not in lvset] for f in roles.lv}
@@ -268,7 +343,7 @@ def build_sem(syntax, columns, *, n_groups: int = 1, std_lv: bool = False, means
         if r.label and r.label not in labels:
             labels[r.label] = k
     _check_definitions(syntax.definitions, labels, file)
-    model = SEMModel(roles.ov, tb.eta, n_groups, rows, npar, meanstructure, std_lv, (),
+    model = SEMModel(roles.ov, tb.eta, n_groups, rows, npar, meanstructure, std_lv, tuple(group_equal),
                      {f: v for f, v in first.items() if v}, {f: v for f, v in high.items() if v},
                      ov_x=roles.ov_x, phantom=roles.phantom, endogenous=endo, definitions=syntax.definitions,
                      labels=labels)
