@@ -39,7 +39,7 @@ def _close(a, b, tol):
     return abs(a - b) <= tol * max(1.0, abs(b))
 
 
-CASES = {"classic": ("pd", {}), "indirect": ("pd", {}), "observed": ("pd", {}),
+CASES = {"classic": ("pd", {}), "indirect": ("pd", {}), "observed": ("pd", {}), "path": ("pd", {}),
          "classic_fiml": ("pdm", {"missing": "ml"})}
 
 

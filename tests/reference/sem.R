@@ -79,6 +79,12 @@ lrt <- function(est) {
 }
 res$compare_ml <- lrt("ML")
 res$compare_mlr <- lrt("MLR")
+# path analysis on observed variables only (fixed.x covariates, an observed mediator)
+path <- "y5 ~ a*x1 + b*x2
+y6 ~ c*y5 + x1
+ind := a*c"
+res$path <- one(sem(path, data = pd), path)
+
 # multi-group (HolzingerSwineford1939 by school): configural, equal loadings + intercepts +
 # regressions, and the same with two rows left free (group.partial)
 hs <- read.csv("tests/reference/data/hs_holzinger1939.csv")

@@ -192,6 +192,8 @@ def fit_sem(syntax, columns, groups, *, std_lv=False, meanstructure=False, estim
     _check_df(model, len(groups), file)
     est = estimate(model, groups, start=sem_start(model, groups) if start is None else start)
     fm = _fixed_x_adjust(model, fit_measures(model, est, groups), groups)
+    if abs(fm["chisq"]) < 1e-9:   # a saturated model: no rounding noise below zero
+        fm = dict(fm, chisq=0.0)
     vcov, rob = est.vcov, None
     if estimator == "MLR":
         from .robust import mlr

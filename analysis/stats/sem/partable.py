@@ -337,7 +337,7 @@ def build_sem(syntax, columns, *, n_groups: int = 1, std_lv: bool = False, means
     high = {f: [t.name for t, _ in roles.indicators[f] if t.name in lvset] for f in roles.lv}
     ind = {t.name for v in roles.indicators.values() for t, _ in v}
     regressed = {s.lhs for s in statements if s.op == "~"}
-    endo = [v for v in roles.ov if v not in set(roles.ov_x)] + [f for f in roles.lv if f in regressed or f in ind]
+    endo = [v for v in roles.ov if v in ind or v in regressed] + [f for f in roles.lv if f in regressed or f in ind]
     labels = {}
     for k, r in enumerate(rows):
         if r.label and r.label not in labels:
