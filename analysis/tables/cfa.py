@@ -87,6 +87,18 @@ def _invariance_table(result, lang):
     return t
 
 
+def _partial_table(result, lang):
+    cols = [Column("step", "@cfa_step", "int"), Column("freed", "@cfa_freed", "text"),
+            Column("score", "@cfa_score", "stat"), Column("df", "@df", "int"), Column("p", "@p", "p"),
+            Column("cfi", "@cfi"), Column("delta_cfi", "@delta_cfi")]
+    t = Table("@cfa_partial", cols, name="cfa_partial_invariance")
+    for s in result.partial_invariance:
+        t.add(s["step"], s["freed"] or "", s["score"], s["df"], s["p"], s["cfi"], s["delta_cfi"])
+    level = result.partial_invariance[0]["level"]
+    t.notes.append(tr("cfa_partial_note", lang).format(level=tr("cfa_" + level, lang)))
+    return t
+
+
 def build_tables(result, lang: str = "en") -> list[Table]:
     """The tables of a :class:`~avoid_survey.analysis.stats.cfa.CFAResult`."""
     name = _namer(result, lang)
@@ -102,4 +114,6 @@ def build_tables(result, lang: str = "en") -> list[Table]:
         tabs.append(t)
     if result.invariance:
         tabs.append(_invariance_table(result, lang))
+    if result.partial_invariance:
+        tabs.append(_partial_table(result, lang))
     return tabs

@@ -101,3 +101,15 @@ res$mg_partial <- one(sem(hs_sem, data = hs, group = "school",
 res$mg_groups <- unique(as.character(hs$school))
 
 write_json(res, "tests/reference/sem_lavaan.json", digits = NA, auto_unbox = TRUE, na = "null", pretty = TRUE)
+
+# score tests of the scalar model's intercept equalities (the partial-invariance search's first step)
+hs_cfa <- "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
+f_sc <- cfa(hs_cfa, data = hs, group = "school", group.equal = c("loadings", "intercepts"))
+pt <- parTable(f_sc)
+sc <- lavTestScore(f_sc)$uni
+lab <- function(l) { r <- pt[pt$plabel == l & pt$group == 1, ]; paste(r$lhs, r$op, r$rhs) }
+res2 <- list()
+res2$score_scalar <- lapply(seq_len(nrow(sc)), function(k) list(param = lab(sc$lhs[k]), X2 = sc$X2[k], df = sc$df[k]))
+f_pi <- cfa(hs_cfa, data = hs, group = "school", group.equal = c("loadings", "intercepts"), group.partial = "x3 ~ 1")
+res2$partial_x3 <- list(cfi = fitMeasures(f_pi, "cfi")[[1]], chisq = fitMeasures(f_pi, "chisq")[[1]])
+write_json(res2, "tests/reference/sem_lavaan_score.json", digits = NA, auto_unbox = TRUE, pretty = TRUE)

@@ -29,4 +29,10 @@ TERMS = {
                       "异质-单质比（HTMT，Henseler 等 2015），基于条目相关；大于 0.85 提示区分效度不足。"),
     "cfa_invariance_note": ("Groups by {group}: {groups}. Metric: equal loadings; scalar: equal loadings and intercepts (lavaan group.equal). Differences against the previous step.",
                             "按 {group} 分组：{groups}。度量不变：载荷相等；标量不变：载荷与截距相等（lavaan group.equal）。差异检验相对于上一步模型。"),
+    "cfa_partial": ("Partial invariance search", "部分测量不变性搜索"),
+    "cfa_step": ("Step", "步骤"),
+    "cfa_freed": ("Freed across groups", "跨组释放的参数"),
+    "cfa_score": ("Score test χ²", "得分检验 χ²"),
+    "cfa_partial_note": ("At the {level} level each step frees the equality with the largest score test (as lavaan::lavTestScore) and refits, until ΔCFI against the previous level is at least -.01 (Cheung & Rensvold 2002). ΔCFI against the {level} level's predecessor.",
+                         "在{level}层级，每一步释放得分检验（与 lavaan::lavTestScore 一致）最大的等同约束并重新拟合，直到相对上一层级的 ΔCFI ≥ -.01（Cheung 与 Rensvold 2002）。ΔCFI 相对于上一层级模型。"),
 }

@@ -58,7 +58,7 @@ def instrument_model(instrument, scales=None, second_order: bool = False) -> str
 
 def cfa(data, *, model: str | None = None, instrument=None, scales=None, group: str | None = None,
         missing: str = "listwise", std_lv: bool = False, second_order: bool = False,
-        model_file=None, file=None) -> CFAResult:
+        model_file=None, file=None, partial_search: bool = False) -> CFAResult:
     """Confirmatory factor analysis by maximum likelihood, as ``lavaan::cfa``.
 
     Parameters
@@ -72,6 +72,9 @@ def cfa(data, *, model: str | None = None, instrument=None, scales=None, group: 
         lavaan's default) or "ml" (full-information ML over the missing-data patterns, as
         lavaan's ``missing = "ml"``: mean structure, EM saturated model, observed-information SEs)
     std_lv : identify factors by unit variance instead of the first loading
+    partial_search : with ``group``, where metric or scalar invariance fails (ΔCFI < -.01),
+        free the loading or intercept with the largest score test step by step until
+        ΔCFI >= -.01 (see :mod:`.partial`)
 
     Returns
     -------
@@ -86,7 +89,8 @@ def cfa(data, *, model: str | None = None, instrument=None, scales=None, group: 
         limits = None
     try:
         return _cfa(data, model=model, instrument=instrument, scales=scales, group=group, missing=missing,
-                    std_lv=std_lv, second_order=second_order, model_file=model_file, file=file)
+                    std_lv=std_lv, second_order=second_order, model_file=model_file, file=file,
+                    partial_search=partial_search)
     finally:
         if limits is not None:
             limits.restore_original_limits()
@@ -268,7 +272,25 @@ def _invariance(statements, data, keep, group, x, ov, std_lv, fiml, model_file, 
     return dict(group=group, groups=[{"group": g.name, "n": g.n} for g in groups], invariance=inv)
 
 
-def _cfa(data, *, model, instrument, scales, group, missing, std_lv, second_order, model_file, file):
+def _partial(model, data, groups, inv, std_lv, fiml, model_file):
+    """The partial-invariance steps at the first level whose ΔCFI is below -.01 (SEM engine)."""
+    from ..sem.engine import fit_sem
+    from ..sem.syntax import parse_sem
+    from .partial import partial_search
+
+    syntax = parse_sem(model, file=model_file)
+    for k, row in enumerate(inv[1:], start=1):
+        if row["delta_cfi"] is not None and row["delta_cfi"] < -0.01:
+            level = row["level"]
+            eq = ("loadings",) if level == "metric" else ("loadings", "intercepts")
+            return partial_search(lambda part: fit_sem(syntax, data.columns, groups, std_lv=std_lv,
+                                                       meanstructure=True, group_equal=eq, group_partial=part,
+                                                       file=model_file), level, inv[k - 1]["cfi"])
+    return []
+
+
+def _cfa(data, *, model, instrument, scales, group, missing, std_lv, second_order, model_file, file,
+         partial_search=False):
     if missing not in ("listwise", "ml"):
         raise AvoidSurveyError(f"--missing {missing} is not available for CFA: use listwise (complete rows, "
                                f"lavaan's default) or ml (full-information ML, lavaan's missing = \"ml\")")
@@ -287,6 +309,10 @@ def _cfa(data, *, model, instrument, scales, group, missing, std_lv, second_orde
     fields, m = _pooled(statements, data, x, ov, std_lv, fiml, model_file, file, warnings)
     if group is not None:
         fields.update(_invariance(statements, data, keep, group, x, ov, std_lv, fiml, model_file, file, warnings))
+        if partial_search:
+            groups = split_groups(data, keep, group, x, ov, fiml, file)
+            fields["partial_invariance"] = _partial(model, data, groups, fields["invariance"], std_lv, fiml,
+                                                    model_file)
     labels = {}
     if instrument is not None:
         labels = {sc.id: sc.label for sc in instrument.all_scales() if sc.id in m.lv}

@@ -58,6 +58,7 @@ class CFAResult:
     group: str | None = field(default=None, metadata=_GROUPED)
     groups: list = field(default_factory=list, metadata=_GROUPED)
     invariance: list = field(default_factory=list, metadata=_GROUPED)
+    partial_invariance: list | None = field(default=None, metadata={"json_if": "partial_invariance"})
     factor_labels: dict = field(default_factory=dict, metadata={"json": False})  # factor id -> {en, zh}
 
     def to_dict(self) -> dict:
