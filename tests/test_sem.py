@@ -219,3 +219,20 @@ def test_multigroup_equals_lavaan(case):
             bad.append(("std", s["lhs"], s["op"], s["rhs"], q["std_all"], s["est.std"]))
     bad += [("r2", g, v) for g in ref["r2"] for v in ref["r2"][g] if not _close(res.r2[g][v], ref["r2"][g][v], 1e-5)]
     assert bad == []
+
+
+def test_multigroup_mlr_equals_lavaan():
+    from avoid_survey.analysis.stats.sem import sem
+
+    ref = LAV["mg_mlr"]
+    res = sem(pd.read_csv(REF / "data" / "hs_holzinger1939.csv"), model=ref["model"], group="school",
+              group_equal=["loadings"], estimator="MLR")
+    bad = [(k, res.fit[k.replace(".", "_")], ref["fit"][k]) for k in FIT_KEYS + ROBUST_KEYS
+           if not _close(res.fit[k.replace(".", "_")], ref["fit"][k], 1e-5)]
+    names = LAV["mg_groups"]
+    for p in ref["params"]:
+        q = next(q for q in res.parameters if (q["lhs"], q["op"], q["rhs"], q["group"]) ==
+                 (p["lhs"], p["op"], p["rhs"], names[p["group"] - 1]))
+        if p["se"] and not _close(q["se"], p["se"], 1e-4):
+            bad.append((p["lhs"], p["op"], p["rhs"], p["group"], q["se"], p["se"]))
+    assert bad == []

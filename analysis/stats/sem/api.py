@@ -78,9 +78,9 @@ def _check_options(estimator, missing, group, group_equal, bootstrap, mi):
         if group_equal:
             raise AvoidSurveyError("--group-equal needs --group")
         return
-    for what, on in (("--estimator mlr", estimator.upper() == "MLR"), ("--bootstrap", bootstrap), ("--mi", mi)):
+    for what, on in (("--bootstrap", bootstrap), ("--mi", mi)):
         if on:
-            raise AvoidSurveyError(f"{what} with --group is not available yet; fit the groups with --estimator ml")
+            raise AvoidSurveyError(f"{what} with --group is not available yet")
 
 
 def _solution_warnings(fitted, warnings):
@@ -122,7 +122,8 @@ def _fit_one(syntax, data, x_all, keep, col_of, *, group, group_equal, group_par
     x = x_all[:, [col_of[c] for c in ov]]
     if group is not None:
         groups = split_groups(data, keep, group, x, ov, fiml, file)
-        xs = [None] * len(groups)
+        gvals = data.loc[keep, group]
+        xs = [x[(gvals == lvl).to_numpy()] for lvl in dict.fromkeys(gvals.tolist())]
     else:
         if fiml:
             x = x[~np.isnan(x).all(axis=1)]

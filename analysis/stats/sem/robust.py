@@ -115,16 +115,16 @@ def _baseline_trace(x, means: bool):
     return tr
 
 
-def _model_scores(model, theta, gd, x, means):
+def _model_scores(model, theta, gd, x, g):
     filler = _Filler(model)
-    sigma, mu, U, V, dM, idx = _derivatives(model, filler, theta, 0)
+    sigma, mu, U, V, dM, idx = _derivatives(model, filler, theta, g)
     if mu is None:
         mu = gd.mean
         dM = np.zeros_like(dM)
     return _collapse(casewise_scores(x, sigma, mu, U, V, dM), idx, model.npar)
 
 
-def _indices(fm, c, c_b, n, fiml):
+def _indices(fm, c, c_b, n, fiml, G=1):
     T, df, Tb, dfb = fm["chisq"], fm["df"], fm["baseline_chisq"], fm["baseline_df"]
     Ts, Tbs = T / c, Tb / c_b
 
@@ -136,13 +136,13 @@ def _indices(fm, c, c_b, n, fiml):
            "baseline_chisq_scaling_factor": c_b,
            "cfi_scaled": cfi(max(Ts - df, 0), max(Ts - df, Tbs - dfb, 0)),
            "tli_scaled": 1 - ((Ts - df) * dfb) / ((Tbs - dfb) * df),
-           "rmsea_scaled": math.sqrt(max(Ts / (n * df) - 1 / n, 0)),
+           "rmsea_scaled": math.sqrt(max(Ts / (n * df) - 1 / n, 0)) * math.sqrt(G),
            "cfi_robust": cfi(max(T - c * df, 0), max(T - c * df, Tb - c_b * dfb, 0)),
            "tli_robust": 1 - ((T - c * df) * dfb) / ((Tb - c_b * dfb) * df),
-           "rmsea_robust": math.sqrt(max(T / (n * df) - c / n, 0))}
-    lo, hi = rmsea_ci(T, c * df, n)     # lavaan: the unscaled T against df = tr(UGamma) = c df
+           "rmsea_robust": math.sqrt(max(T / (n * df) - c / n, 0)) * math.sqrt(G)}
+    lo, hi = rmsea_ci(T, c * df, n, G)     # lavaan: the unscaled T against df = tr(UGamma) = c df
     out["rmsea_ci_lower_scaled"], out["rmsea_ci_upper_scaled"] = lo, hi
-    lo, hi = rmsea_ci(Ts, df, n)
+    lo, hi = rmsea_ci(Ts, df, n, G)
     out["rmsea_ci_lower_robust"], out["rmsea_ci_upper_robust"] = lo * math.sqrt(c), hi * math.sqrt(c)
     if fiml:  # lavaan's robust indices with missing data follow a correction not implemented here
         out.update(cfi_robust=None, tli_robust=None, rmsea_robust=None, rmsea_ci_lower_robust=None,
@@ -151,22 +151,20 @@ def _indices(fm, c, c_b, n, fiml):
 
 
 def mlr(model, est, groups, data, fm) -> Robust:
-    """Huber-White vcov and the Yuan-Bentler (Mplus) scaled test of a one-group ML fit."""
-    if len(groups) != 1:
-        raise NotImplementedError("MLR with groups")
-    gd, x = groups[0], data[0]
-    fiml = gd.patterns is not None
+    """Huber-White vcov and the Yuan-Bentler (Mplus) scaled test of an ML fit (``data``: each
+    group's rows as used in the fit)."""
+    fiml = any(gd.patterns is not None for gd in groups)
     means = model.meanstructure
-    n = gd.n
-    S0 = _model_scores(model, est.theta, gd, x, means)
+    ntotal = sum(gd.n for gd in groups)
+    S0 = np.vstack([_model_scores(model, est.theta, gd, x, g) for g, (gd, x) in enumerate(zip(groups, data))])
     B0 = S0.T @ S0
-    A0 = observed_hessian(model, _Filler(model), est.theta, groups, n)
+    A0 = observed_hessian(model, _Filler(model), est.theta, groups, ntotal)
     A0inv = np.linalg.inv(A0)
     vcov = A0inv @ B0 @ A0inv
     tr_h0 = float(np.trace(A0inv @ B0))
-    sig1, mu1 = (gd.S, gd.mean)
-    tr_h1 = _h1_trace(x, sig1, mu1, means, fiml)
+    tr_h1 = sum(_h1_trace(x, gd.S, gd.mean, means, fiml) for gd, x in zip(groups, data))
+    tr_b = sum(_baseline_trace(x, means) for x in data)
     df = fm["df"]
     c = (tr_h1 - tr_h0) / df if df > 0 else math.nan
-    c_b = (tr_h1 - _baseline_trace(x, means)) / fm["baseline_df"]
-    return Robust(vcov, _indices(fm, c, c_b, n, fiml) if df > 0 else {})
+    c_b = (tr_h1 - tr_b) / fm["baseline_df"]
+    return Robust(vcov, _indices(fm, c, c_b, ntotal, fiml, len(groups)) if df > 0 else {})
