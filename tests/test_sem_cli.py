@@ -112,3 +112,20 @@ def test_heywood_is_a_warning():
     # a fixed covariance beyond the variances makes the factor covariance matrix improper
     assert any("Heywood" in str(w) or "not positive definite" in str(w) or "converge" in str(w)
                for w in res.warnings)
+
+
+def test_bootstrap_with_groups_exports_data_rows(cli, tmp_path):
+    hs = REF / "data" / "hs_holzinger1939.csv"
+    model = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nvisual ~ a*textual"
+    idx = tmp_path / "idx.csv"
+    code, out, err = cli("sem", hs, "--model", model, "--group", "school", "--bootstrap", "10", "--seed", "3",
+                         "--boot-indices", idx, "--format", "json")
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["bootstrap"]["n_converged"] == 10 and [g["n"] for g in d["groups"]] == [156, 145]
+    import pandas as pd
+
+    school = pd.read_csv(hs)["school"].to_numpy()
+    rows = [[int(v) for v in line.split(",")] for line in idx.read_text().splitlines()]
+    # rows are resampled within their group: each resample keeps the group sizes
+    assert all(sum(school[r - 1] == "Pasteur" for r in row) == 156 and len(row) == 301 for row in rows)

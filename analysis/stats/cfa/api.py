@@ -241,7 +241,7 @@ def _invariance_row(level, fitted, prev):
     return row
 
 
-def split_groups(data, keep, group, x, ov, fiml, file):
+def split_groups(data, keep, group, x, ov, fiml, file, what="CFA"):
     """One GroupData per level of ``group`` (in order of appearance among the kept rows)."""
     from .data import check_pd, group_moments
 
@@ -252,7 +252,7 @@ def split_groups(data, keep, group, x, ov, fiml, file):
                                column=group)
     groups = []
     for lvl in levels:
-        gdg, _ = group_moments(x[(gvals == lvl).to_numpy()], lvl, file, fiml, ov)
+        gdg, _ = group_moments(x[(gvals == lvl).to_numpy()], lvl, file, fiml, ov, what)
         check_pd(gdg, ov, file)
         groups.append(gdg)
     return groups

@@ -78,7 +78,7 @@ def _check_options(estimator, missing, group, group_equal, bootstrap, mi):
         if group_equal:
             raise AvoidSurveyError("--group-equal needs --group")
         return
-    for what, on in (("--bootstrap", bootstrap), ("--mi", mi)):
+    for what, on in (("--mi", mi),):
         if on:
             raise AvoidSurveyError(f"{what} with --group is not available yet")
 
@@ -121,23 +121,30 @@ def _fit_one(syntax, data, x_all, keep, col_of, *, group, group_equal, group_par
     ov = build_sem(syntax, data.columns, file=model_file).ov
     x = x_all[:, [col_of[c] for c in ov]]
     if group is not None:
-        groups = split_groups(data, keep, group, x, ov, fiml, file)
+        groups = split_groups(data, keep, group, x, ov, fiml, file, "SEM")
         gvals = data.loc[keep, group]
-        xs = [x[(gvals == lvl).to_numpy()] for lvl in dict.fromkeys(gvals.tolist())]
+        masks = [(gvals == lvl).to_numpy() for lvl in dict.fromkeys(gvals.tolist())]
+        xs = [x[m] for m in masks]
+        rows = [np.flatnonzero(keep)[m] for m in masks]
     else:
+        rows = np.flatnonzero(keep)
         if fiml:
-            x = x[~np.isnan(x).all(axis=1)]
+            seen = ~np.isnan(x).all(axis=1)
+            x, rows = x[seen], rows[seen]
+        rows = [rows]
         gd, _ = group_moments(x, None, file, fiml, ov, what="SEM")
         check_pd(gd, ov, file)
         groups, xs = [gd], [x]
     fitted = fit_sem(syntax, data.columns, groups, std_lv=std_lv, meanstructure=fiml, estimator=estimator,
                      data=xs, file=model_file, group_equal=group_equal,
                      group_partial=parse_partial(group_partial, file))
-    return fitted, x
+    return fitted, xs, rows
 
 
-def _sem(data, *, model, group, group_equal, group_partial, estimator, missing, std_lv, bootstrap, seed, mi, mi_min, compare, model_file,
-         file, progress):
+def _sem(data, *, model, group, group_equal, group_partial, estimator, missing, std_lv, bootstrap, seed, mi, mi_min,
+         compare, model_file, file, progress):
+    import numpy as np
+
     estimator = estimator.upper()
     _check_options(estimator, missing, group, group_equal, bootstrap, mi)
     fiml = missing == "ml"
@@ -147,7 +154,7 @@ def _sem(data, *, model, group, group_equal, group_partial, estimator, missing, 
     x_all, keep, n_drop, col_of = _rows(data, [syntax] + [o for _, o in others], group, fiml, file, warnings)
     kw = dict(fiml=fiml, std_lv=std_lv, estimator=estimator, file=file, group=group, group_equal=group_equal,
               group_partial=group_partial)
-    fitted, x = _fit_one(syntax, data, x_all, keep, col_of, model_file=model_file, **kw)
+    fitted, xs, rows = _fit_one(syntax, data, x_all, keep, col_of, model_file=model_file, **kw)
     _solution_warnings(fitted, warnings)
     extra = {}
     if mi:
@@ -166,8 +173,9 @@ def _sem(data, *, model, group, group_equal, group_partial, estimator, missing, 
     if bootstrap:
         from .bootstrap import bootstrap_sem
 
-        boot, idx = bootstrap_sem(fitted, syntax, data.columns, x, bootstrap, seed, fiml=fiml, std_lv=std_lv,
+        boot, idx = bootstrap_sem(fitted, syntax, data.columns, xs, bootstrap, seed, fiml=fiml, std_lv=std_lv,
                                   estimator=estimator, file=model_file, progress=progress, warnings=warnings)
+        idx = np.concatenate(rows)[idx]   # as positions among the data rows (0-based)
     if group is not None:
         extra.update(group=group, groups=[{"group": g.name, "n": g.n} for g in fitted.groups])
     r2 = fitted.r2 if group is not None else fitted.r2[None]

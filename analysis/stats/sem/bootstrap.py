@@ -48,8 +48,8 @@ def _draws(model, theta, filler):
     """Raw and std.all values of the visible rows and of the defined parameters."""
     from .partable import SEMModel  # noqa: F401  (documentation of the expected model type)
 
-    mats = filler.mats(theta, 0)
-    raw = np.array([mats[r.mat][r.i, r.j] for r in model.rows])
+    mats = [filler.mats(theta, g) for g in range(model.n_groups)]
+    raw = np.array([mats[r.group][r.mat][r.i, r.j] for r in model.rows])
     std = standardized(model, theta, filler)
     vis = _visible(model)
     if model.definitions:
@@ -61,12 +61,12 @@ def _draws(model, theta, filler):
     return raw[vis], std[vis]
 
 
-def _refit(model, xb, fiml, start):
+def _refit(model, xbs, fiml, start):
     from .partable import set_fixed_x
 
-    gd = _moments(xb, fiml, model.p)
-    set_fixed_x(model, [gd])
-    est = estimate(model, [gd], start=start, need_vcov=False)
+    gds = [_moments(xb, fiml, model.p) for xb in xbs]
+    set_fixed_x(model, gds)
+    est = estimate(model, gds, start=start, need_vcov=False)
     return est.theta if est.converged else None
 
 
@@ -76,15 +76,15 @@ def _progress(b, total, on):
         sys.stderr.flush()
 
 
-def _run(fitted, x, idx, fiml, progress, warnings):
+def _run(fitted, xs, idx, fiml, progress, warnings):
     model = fitted.model
     filler = _Filler(model)
     raws, stds = [], []
     done = 0
     try:
-        for b in range(len(idx)):
+        for b in range(len(idx[0])):
             try:
-                theta = _refit(model, x[idx[b]], fiml, fitted.est.theta)
+                theta = _refit(model, [x[i[b]] for x, i in zip(xs, idx)], fiml, fitted.est.theta)
             except (AvoidSurveyError, np.linalg.LinAlgError):
                 theta = None
             if theta is not None:
@@ -92,9 +92,9 @@ def _run(fitted, x, idx, fiml, progress, warnings):
                 raws.append(r)
                 stds.append(s)
             done = b + 1
-            _progress(done, len(idx), progress)
+            _progress(done, len(idx[0]), progress)
     except KeyboardInterrupt:
-        record(warnings, "sem-bootstrap-interrupted", f"bootstrap interrupted after {done} of {len(idx)} "
+        record(warnings, "sem-bootstrap-interrupted", f"bootstrap interrupted after {done} of {len(idx[0])} "
                f"resamples; the CIs use those")
     finally:
         if progress:
@@ -130,32 +130,45 @@ def _summaries(params, raws, stds):
         p.update({key: (None if v is None or not math.isfinite(v) else v) for key, v in zip(keys, vals)})
 
 
-def bootstrap_sem(fitted, syntax, columns, x, n_boot, seed, *, fiml, std_lv, estimator, file, progress,
+def bootstrap_sem(fitted, syntax, columns, xs, n_boot, seed, *, fiml, std_lv, estimator, file, progress,
                   warnings):
-    """Resample, refit and summarise; writes boot_* keys into ``fitted.params`` and returns the
-    summary {n, seed, n_done, n_converged, draw} and the resample indices."""
-    if len(fitted.groups) != 1:
-        raise AvoidSurveyError("--bootstrap with --group is not available")
+    """Resample (within each group), refit and summarise; writes boot_* keys into
+    ``fitted.params`` and returns the summary {n, seed, n_done, n_converged, draw} and the
+    resample rows (0-based positions in the rows used, groups one after the other)."""
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % (2 ** 31))
-    idx = bootstrap_indices(len(x), n_boot, seed)
-    raws, stds, done = _run(fitted, x, idx, fiml, progress, warnings)
+    rng_idx = _group_indices([len(x) for x in xs], n_boot, seed)
+    raws, stds, done = _run(fitted, xs, rng_idx, fiml, progress, warnings)
+    offsets = np.cumsum([0] + [len(x) for x in xs[:-1]])
+    idx = np.hstack([i + o for i, o in zip(rng_idx, offsets)])
     ok = len(raws)
+    summary = {"n": n_boot, "seed": seed, "n_done": done, "n_converged": ok, "draw": _DRAW}
     if ok < max(2, done // 2):
         record(warnings, "sem-bootstrap-failed", f"only {ok} of {done} bootstrap refits converged: no bootstrap CIs")
-        return {"n": n_boot, "seed": seed, "n_done": done, "n_converged": ok, "draw": _DRAW}, idx
+        return summary, idx
     if ok < done:
         record(warnings, "sem-bootstrap-nonconverged", f"{done - ok} of {done} bootstrap refits did not converge "
                f"and are left out")
     _summaries(fitted.params, raws, stds)
-    return {"n": n_boot, "seed": seed, "n_done": done, "n_converged": ok, "draw": _DRAW}, idx
+    return summary, idx
 
 
-_DRAW = "numpy.random.default_rng(seed).integers(0, n, size=(B, n)); rows resampled with replacement"
+def _group_indices(sizes, n_boot, seed):
+    """One group: exactly :func:`bootstrap_indices`; several: drawn group after group from one
+    generator (rows resampled within their group, as lavaan's bootstrap)."""
+    if len(sizes) == 1:
+        return [bootstrap_indices(sizes[0], n_boot, seed)]
+    rng = np.random.default_rng(seed)
+    return [rng.integers(0, n, size=(n_boot, n)) for n in sizes]
+
+
+_DRAW = ("numpy.random.default_rng(seed).integers(0, n, size=(B, n)); rows resampled with replacement "
+         "(with groups: within each group, group after group from the same generator)")
 
 
 def write_indices(result, path):
-    """The resample rows (1-based, one resample per line) as CSV, for replaying in R."""
+    """The resample rows (1-based data rows, header row not counted; one resample per line)
+    as CSV, for replaying in R: ``d[idx[b, ], ]``."""
     from ...io.output import write_atomic
 
     text = "\n".join(",".join(str(int(v) + 1) for v in row) for row in result.boot_indices) + "\n"
