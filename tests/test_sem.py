@@ -236,3 +236,18 @@ def test_multigroup_mlr_equals_lavaan():
         if p["se"] and not _close(q["se"], p["se"], 1e-4):
             bad.append((p["lhs"], p["op"], p["rhs"], p["group"], q["se"], p["se"]))
     assert bad == []
+
+
+def test_multigroup_modification_indices_equal_lavaan():
+    from avoid_survey.analysis.stats.sem import sem
+
+    names = LAV["mg_groups"]
+    res = sem(pd.read_csv(REF / "data" / "hs_holzinger1939.csv"), model=LAV["mg_configural"]["model"],
+              group="school", group_equal=["loadings"], mi=True)
+    ref = {_mi_key(m) + (names[m["group"] - 1],): m for m in LAV["mg_equal_mi"]}
+    ours = {_mi_key(m) + (m["group"],): m for m in res.modification_indices}
+    assert set(ours) == set(ref)
+    bad = [(k, o["mi"], ref[k]["mi"]) for k, o in ours.items()
+           if not (_close(o["mi"], ref[k]["mi"], 1e-4) and _close(o["epc"], ref[k]["epc"], 1e-4)
+                   and _close(o["sepc_all"], ref[k]["sepc.all"], 1e-4))]
+    assert bad == []

@@ -91,7 +91,8 @@ def _mi(result):
             Column("epc", "@sem_epc"), Column("sepc_all", "@sem_sepc_all")]
     t = Table("@sem_mi", cols, name="sem_modification_indices")
     for m in result.modification_indices:
-        t.add(f"{m['lhs']} {m['op']} {m['rhs']}", m["mi"], m["epc"], m["sepc_all"])
+        where = f" [{m['group']}]" if m.get("group") is not None else ""
+        t.add(f"{m['lhs']} {m['op']} {m['rhs']}{where}", m["mi"], m["epc"], m["sepc_all"])
     t.notes.append("@sem_mi_note")
     return t
 

@@ -99,6 +99,8 @@ res$mg_partial <- one(sem(hs_sem, data = hs, group = "school",
                           group.equal = c("loadings", "intercepts", "regressions", "residuals"),
                           group.partial = c("x3 ~ 1", "visual =~ x2")), hs_sem)
 res$mg_groups <- unique(as.character(hs$school))
+mi_mg <- modindices(sem(hs_sem, data = hs, group = "school", group.equal = "loadings"), sort. = TRUE)
+res$mg_equal_mi <- mi_mg[, c("lhs", "op", "rhs", "group", "mi", "epc", "sepc.all")]
 res$mg_mlr <- one(sem(hs_sem, data = hs, group = "school", estimator = "MLR", group.equal = "loadings"),
                   hs_sem, robust = TRUE)
 

@@ -78,9 +78,6 @@ def _check_options(estimator, missing, group, group_equal, bootstrap, mi):
         if group_equal:
             raise AvoidSurveyError("--group-equal needs --group")
         return
-    for what, on in (("--mi", mi),):
-        if on:
-            raise AvoidSurveyError(f"{what} with --group is not available yet")
 
 
 def _solution_warnings(fitted, warnings):

@@ -25,24 +25,26 @@ __all__ = ["modification_indices"]
 
 
 def _candidates(model):
-    """(row, value) of every candidate: new rows at 0, fixed rows of the model at their value."""
-    present = {(r.mat, r.i, r.j) for r in model.rows if r.group == 0}
+    """(row, value) of every candidate per group: new rows at 0, fixed rows at their value."""
+    from .partable import SemRow
+
     plain = [v for v in model.ov if v not in set(model.phantom)]
     ovi = {v: k for k, v in enumerate(model.ov)}
     lvs = [f for f in model.lv if f not in set(model.phantom)]
     lvi = {f: k for k, f in enumerate(model.lv)}
-    from .partable import SemRow
-
-    out = [r for r in model.rows if r.group == 0 and r.free < 0 and r.kind == "" and r.op in ("=~", "~~")]
-    for f in lvs:
-        for v in plain:
-            if ("lambda", ovi[v], lvi[f]) not in present:
-                out.append(SemRow(f, "=~", v, 0, "lambda", ovi[v], lvi[f], -1, 0.0))
-    for a_k, a in enumerate(plain):
-        for b in plain[a_k + 1:]:
-            i, j = max(ovi[a], ovi[b]), min(ovi[a], ovi[b])
-            if ("theta", i, j) not in present:
-                out.append(SemRow(a, "~~", b, 0, "theta", i, j, -1, 0.0))
+    out = []
+    for g in range(model.n_groups):
+        present = {(r.mat, r.i, r.j) for r in model.rows if r.group == g}
+        out += [r for r in model.rows if r.group == g and r.free < 0 and r.kind == "" and r.op in ("=~", "~~")]
+        for f in lvs:
+            for v in plain:
+                if ("lambda", ovi[v], lvi[f]) not in present:
+                    out.append(SemRow(f, "=~", v, g, "lambda", ovi[v], lvi[f], -1, 0.0))
+        for a_k, a in enumerate(plain):
+            for b in plain[a_k + 1:]:
+                i, j = max(ovi[a], ovi[b]), min(ovi[a], ovi[b])
+                if ("theta", i, j) not in present:
+                    out.append(SemRow(a, "~~", b, g, "theta", i, j, -1, 0.0))
     return out
 
 
@@ -74,10 +76,8 @@ def _sepc(model, mats, cand, epc):
 
 
 def modification_indices(fitted, minimum: float = 0.0) -> list:
-    """[{lhs, op, rhs, mi, epc, sepc_all}] sorted by MI (largest first), MI >= ``minimum``."""
+    """[{lhs, op, rhs, group, mi, epc, sepc_all}] sorted by MI (largest first), MI >= ``minimum``."""
     model, est, groups = fitted.model, fitted.est, fitted.groups
-    if len(groups) != 1:
-        return []
     cands = _candidates(model)
     if not cands:
         return []
@@ -89,7 +89,6 @@ def modification_indices(fitted, minimum: float = 0.0) -> list:
     I11, I12, I22 = info[:q, :q], info[:q, q:], info[q:, q:]
     V = np.diag(I22) - np.sum(I12 * np.linalg.solve(I11, I12), axis=0)
     g = grad[q:]
-    mats = est.mats[0]
     out = []
     for k, c in enumerate(cands):
         if not V[k] > 1e-8 * max(I22[k, k], 1e-300):
@@ -97,7 +96,8 @@ def modification_indices(fitted, minimum: float = 0.0) -> list:
         mi = ntotal * g[k] ** 2 / (4 * V[k])
         epc = -g[k] / (2 * V[k])
         if mi >= minimum:
-            out.append({"lhs": c.lhs, "op": c.op, "rhs": c.rhs, "mi": float(mi), "epc": float(epc),
-                        "sepc_all": float(_sepc(model, mats, c, epc))})
+            out.append({"lhs": c.lhs, "op": c.op, "rhs": c.rhs,
+                        "group": groups[c.group].name if len(groups) > 1 else None, "mi": float(mi),
+                        "epc": float(epc), "sepc_all": float(_sepc(model, est.mats[c.group], c, epc))})
     out.sort(key=lambda d: -d["mi"])
     return out
