@@ -7,8 +7,8 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from avoid_survey.cli.common import (DataArg, DecimalsOpt, ForceOpt, Format, FormatOpt, Lang, LangOpt, OutputOpt,
-                                     emit)
+from avoid_survey.cli.common import (DataArg, DecimalsOpt, ForceOpt, Format, FormatOpt, InstrumentOpt, Lang, LangOpt,
+                                     OutputOpt, emit)
 
 
 class SemEstimator(str, Enum):
@@ -39,6 +39,7 @@ def read_model(model: str):
 def sem(
     data: DataArg,
     model: Annotated[str, typer.Option("--model", "-m", help="lavaan model syntax or a file holding it (=~, ~, ~~, ~1, labels, :=, ==).")],
+    instrument: Annotated[Optional[str], typer.Option("--instrument", "-i", help="Bundled instrument id or path: its scale ids may be used in the model as latent variables measured by their items.")] = None,
     group: Annotated[Optional[str], typer.Option("--group", "-g", help="Grouping column: a multi-group model (group names as in the data).")] = None,
     group_equal: Annotated[Optional[str], typer.Option("--group-equal", help="Comma list of parameter classes equal across groups: loadings, intercepts, regressions, residuals, residual.covariances, lv.variances, lv.covariances, means.")] = None,
     group_partial: Annotated[Optional[str], typer.Option("--group-partial", help="Rows exempt from --group-equal, e.g. \"x3 ~ 1, visual =~ x9\".")] = None,
@@ -76,9 +77,13 @@ def sem(
     for k, other in enumerate(compare or [], start=2):
         o_text, o_file = read_model(other)
         others.append((Path(o_file).stem if o_file else f"model {k}", o_text, o_file))
-    frame = (read_numeric if group is None else read_data)(data, None)
+    inst = None
+    if instrument is not None:
+        from avoid_survey.instruments import load_instrument
+        inst = load_instrument(instrument)
+    frame = (read_numeric if group is None else read_data)(data, inst)
     equal = [g.strip() for g in (group_equal or "").split(",") if g.strip()]
-    result = run(frame, model=text, group=group, group_equal=equal, group_partial=group_partial, estimator=estimator.value, missing=missing.value, std_lv=std_lv,
+    result = run(frame, model=text, instrument=inst, group=group, group_equal=equal, group_partial=group_partial, estimator=estimator.value, missing=missing.value, std_lv=std_lv,
                  bootstrap=bootstrap, seed=seed, mi=mi, mi_min=mi_min, compare=others, model_file=model_file,
                  file=str(data), progress=sys.stderr.isatty())
     if boot_indices is not None:

@@ -129,3 +129,21 @@ def test_bootstrap_with_groups_exports_data_rows(cli, tmp_path):
     rows = [[int(v) for v in line.split(",")] for line in idx.read_text().splitlines()]
     # rows are resampled within their group: each resample keeps the group sizes
     assert all(sum(school[r - 1] == "Pasteur" for r in row) == 156 and len(row) == 301 for row in rows)
+
+
+def test_instrument_scale_ids_are_latent_variables(cli):
+    """With --instrument, a scale id in the model is measured by its items (a scale with facets by
+    its facets): the seeds' central model pressure -> trust -> passive avoidance on the sample data."""
+    from conftest import ROOT
+
+    model = ("ft_trust ~ a*accountability_pressure\n"
+             "passive_avoidance ~ c*accountability_pressure + b*ft_trust\nind := a*b")
+    code, out, err = cli("sem", ROOT / "sample_data" / "responses.csv", "--instrument", "blame-avoidance-core",
+                         "--model", model, "--format", "json")
+    assert code == 0, err
+    d = json.loads(out)
+    ops = {(p["lhs"], p["op"]) for p in d["parameters"]}
+    assert ("accountability_pressure", "=~") in ops and ("ap_veto", "=~") in ops and ("ft_trust", "=~") in ops
+    assert "# measured by their items" in d["model"]
+    ind = next(p for p in d["parameters"] if p["op"] == ":=")
+    assert ind["lhs"] == "ind" and ind["se"] > 0

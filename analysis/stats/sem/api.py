@@ -39,7 +39,7 @@ def _limited(fn, *args, **kw):
 
 def sem(data, *, model: str, group: str | None = None, group_equal=(), group_partial: str | None = None,
         estimator: str = "ML", missing: str = "listwise", std_lv: bool = False, bootstrap: int = 0, seed: int | None = None, mi: bool = False,
-        mi_min: float = 0.0, compare=(), model_file=None, file=None, progress=None) -> SEMResult:
+        mi_min: float = 0.0, compare=(), instrument=None, model_file=None, file=None, progress=None) -> SEMResult:
     """Structural equation model by maximum likelihood, as ``lavaan::sem``.
 
     Parameters
@@ -54,6 +54,9 @@ def sem(data, *, model: str, group: str | None = None, group_equal=(), group_par
     mi, mi_min : modification indices (lavaan::modindices) at or above ``mi_min``
     compare : other models as (name, syntax, file): each fitted on the same rows, and a
         comparison table (lavTestLRT; Satorra-Bentler 2001 scaled difference under MLR)
+    instrument : with an instrument, a scale or facet id used in the syntax without its own
+        '=~' line is measured by its items (a scale with facets by its facets, each by its
+        items); the measurement lines are appended after the user's lines
     group, group_equal, group_partial : multi-group model by the values of column ``group``;
         parameter classes equal across groups (lavaan's group.equal names: loadings,
         intercepts, regressions, residuals, residual.covariances, lv.variances,
@@ -63,10 +66,45 @@ def sem(data, *, model: str, group: str | None = None, group_equal=(), group_par
     -------
     SEMResult (parameters, r2, fit measures as lavaan's fitMeasures, warnings ...).
     """
+    if instrument is not None:
+        model = expand_scales(model, instrument, data.columns, model_file)
     return _limited(_sem, data, model=model, group=group, group_equal=tuple(group_equal),
                     group_partial=group_partial, estimator=estimator, missing=missing, std_lv=std_lv,
                     bootstrap=bootstrap, seed=seed, mi=mi, mi_min=mi_min, compare=tuple(compare),
                     model_file=model_file, file=file, progress=progress)
+
+
+def expand_scales(model: str, instrument, columns, model_file=None) -> str:
+    """``model`` with a '=~' line appended for every scale or facet id of ``instrument`` that the
+    syntax uses as a variable but neither measures nor finds among the data columns."""
+    syntax = parse_sem(model, file=model_file)
+    measured = {s.lhs for s in syntax.statements if s.op == "=~"}
+    used = []
+    for s in syntax.statements:
+        for nm in [s.lhs] + [t.name for t in s.terms]:
+            if nm not in used:
+                used.append(nm)
+    ids = {sc.id: sc for sc in instrument.all_scales()}
+    lines, done = [], set(measured)
+
+    def measure(sid):
+        if sid in done:
+            return
+        done.add(sid)
+        sc = ids[sid]
+        if sc.facets:
+            for f in sc.facets:
+                measure(f.id)
+            lines.append(f"{sid} =~ " + " + ".join(f.id for f in sc.facets))
+        else:
+            lines.append(f"{sid} =~ " + " + ".join(sc.item_ids))
+
+    for nm in used:
+        if nm in ids and nm not in columns:
+            measure(nm)
+    if not lines:
+        return model
+    return model.rstrip("\n") + "\n# measured by their items (instrument '" + instrument.id + "')\n" + "\n".join(lines)
 
 
 def _check_options(estimator, missing, group, group_equal, bootstrap, mi):
