@@ -61,10 +61,48 @@ def _draws(model, theta, filler):
     return raw[vis], std[vis]
 
 
-def _refit(model, xbs, fiml, start):
+class _Moments:
+    """Complete-data resample moments from row counts: with x centred at the full-sample mean
+    and the products x_i x_j (i <= j) of each row stored once, a resample's mean and biased
+    covariance are count-weighted sums (one matrix product per chunk, no row copies)."""
+
+    CHUNK = 64
+
+    def __init__(self, x, idx):
+        self.n, self.p = x.shape
+        self.center = x.mean(axis=0)
+        self.xc = x - self.center
+        self.iu = np.triu_indices(self.p)
+        self.x2 = self.xc[:, self.iu[0]] * self.xc[:, self.iu[1]]
+        self.idx = idx
+        self.cache = {}
+
+    def get(self, b):
+        start = b - b % self.CHUNK
+        if start not in self.cache:
+            self.cache = {start: self._chunk(start)}
+        mean, S = self.cache[start]
+        return GroupData("all", self.n, S[b - start], mean[b - start])
+
+    def _chunk(self, start):
+        rows = self.idx[start:start + self.CHUNK]
+        counts = np.zeros((len(rows), self.n))
+        for k, r in enumerate(rows):
+            counts[k] = np.bincount(r, minlength=self.n)
+        m = counts @ self.xc / self.n
+        m2 = counts @ self.x2 / self.n
+        S = np.zeros((len(rows), self.p, self.p))
+        S[:, self.iu[0], self.iu[1]] = m2
+        S[:, self.iu[1], self.iu[0]] = m2
+        S -= m[:, :, None] * m[:, None, :]
+        return m + self.center, S
+
+
+def _refit(model, xbs, fiml, start, gds=None):
     from .partable import set_fixed_x
 
-    gds = [_moments(xb, fiml, model.p) for xb in xbs]
+    if gds is None:
+        gds = [_moments(xb, fiml, model.p) for xb in xbs]
     set_fixed_x(model, gds)
     est = estimate(model, gds, start=start, need_vcov=False)
     return est.theta if est.converged else None
@@ -81,10 +119,14 @@ def _run(fitted, xs, idx, fiml, progress, warnings):
     filler = _Filler(model)
     raws, stds = [], []
     done = 0
+    fast = None if fiml else [_Moments(x, i) for x, i in zip(xs, idx)]
     try:
         for b in range(len(idx[0])):
             try:
-                theta = _refit(model, [x[i[b]] for x, i in zip(xs, idx)], fiml, fitted.est.theta)
+                if fast is not None:
+                    theta = _refit(model, None, fiml, fitted.est.theta, [m.get(b) for m in fast])
+                else:
+                    theta = _refit(model, [x[i[b]] for x, i in zip(xs, idx)], fiml, fitted.est.theta)
             except (AvoidSurveyError, np.linalg.LinAlgError):
                 theta = None
             if theta is not None:
