@@ -65,6 +65,27 @@ def std_jacobian(model, theta, filler):
     return std, jac
 
 
+def _estimate(model, groups, start):
+    """ML estimates; with missing-data patterns the SEs from the analytic observed information
+    (:mod:`.fiml_info`) instead of differences of the gradient."""
+    if not any(gd.patterns is not None for gd in groups):
+        return estimate(model, groups, start=start)
+    from ..cfa.estimate import _expected_vcov, _grad_info
+    from .fiml_info import fiml_observed_information
+
+    est = estimate(model, groups, start=start, need_vcov=False)
+    n = sum(gd.n for gd in groups)
+    _, info = _grad_info(model, _Filler(model), est.theta, groups, n)
+    _expected_vcov(model, info, n)          # not identified: an error naming the parameter
+    try:
+        est.vcov = np.linalg.inv(fiml_observed_information(model, est.theta, groups))
+    except np.linalg.LinAlgError:
+        est.vcov = _expected_vcov(model, info, n)
+        est.warnings.append("the observed information matrix is singular: standard errors are from the "
+                            "expected information")
+    return est
+
+
 def _wald(est, se):
     from ...numerics.dist import norm_sf
 
@@ -190,7 +211,7 @@ def fit_sem(syntax, columns, groups, *, std_lv=False, meanstructure=False, estim
                       group_equal=group_equal, group_partial=group_partial, file=file)
     set_fixed_x(model, groups)
     _check_df(model, len(groups), file)
-    est = estimate(model, groups, start=sem_start(model, groups) if start is None else start)
+    est = _estimate(model, groups, sem_start(model, groups) if start is None else start)
     fm = _fixed_x_adjust(model, fit_measures(model, est, groups), groups)
     if abs(fm["chisq"]) < 1e-9:   # a saturated model: no rounding noise below zero
         fm = dict(fm, chisq=0.0)

@@ -158,7 +158,11 @@ def mlr(model, est, groups, data, fm) -> Robust:
     ntotal = sum(gd.n for gd in groups)
     S0 = np.vstack([_model_scores(model, est.theta, gd, x, g) for g, (gd, x) in enumerate(zip(groups, data))])
     B0 = S0.T @ S0
-    A0 = observed_hessian(model, _Filler(model), est.theta, groups, ntotal)
+    if fiml:
+        from .fiml_info import fiml_observed_information
+        A0 = fiml_observed_information(model, est.theta, groups)
+    else:
+        A0 = observed_hessian(model, _Filler(model), est.theta, groups, ntotal)
     A0inv = np.linalg.inv(A0)
     vcov = A0inv @ B0 @ A0inv
     tr_h0 = float(np.trace(A0inv @ B0))
