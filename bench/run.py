@@ -76,11 +76,13 @@ BENCHES = [
      [], ["--runs", "2"], _parse_efa),
     ("cfa", "cfa.py", ("cfa 10k x 24 items, 4 factors", "cfa 5k x 24 items, 4 factors"), "lavaan::cfa", True,
      [], ["--reps", "3", "--n", "5000"], _parse_cfa),
+    ("sem", "sem.py", ("sem 10k x 24 items, 4 latents, 3 regressions", "sem 5k x 24 items, 4 latents, 3 regressions"),
+     "lavaan::sem", True, [], ["--reps", "3", "--n", "5000"], _parse_cfa),
     ("model", "model.py", "model lmer y ~ x1 + x2 + (1|g)", "lme4::lmer", True,
      [], ["--repeats", "3"], _parse_model),
 ]
 
-R_PACKAGES = {"reliability": "psych", "efa": "psych", "cfa": "lavaan", "model": "lme4"}
+R_PACKAGES = {"reliability": "psych", "efa": "psych", "cfa": "lavaan", "sem": "lavaan", "model": "lme4"}
 
 
 def _cpu_model() -> str:

@@ -24,6 +24,7 @@ def cfa(
     group: Annotated[Optional[str], typer.Option("--group", "-g", help="Grouping column: configural, metric and scalar invariance.")] = None,
     second_order: Annotated[bool, typer.Option("--second-order", help="With --instrument: a scale with facets becomes a second-order factor over them.")] = False,
     std_lv: Annotated[bool, typer.Option("--std-lv", help="Fix factor variances to 1 instead of the first loadings (lavaan std.lv).")] = False,
+    partial_search: Annotated[bool, typer.Option("--partial-search", help="With --group: free the loading or intercept with the largest score test step by step until ΔCFI >= -.01.")] = False,
     missing: Annotated[CfaMissing, typer.Option("--missing", help="listwise (lavaan's default) or ml (full-information ML, lavaan missing='ml').")] = CfaMissing.listwise,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
@@ -66,7 +67,7 @@ def cfa(
     frame = read(data, inst, numeric_ok=group is None)
     result = run(frame, model=model_text, instrument=inst,
                  scales=scale or None, group=group, missing=missing.value, std_lv=std_lv,
-                 second_order=second_order, model_file=model_file, file=str(data))
+                 second_order=second_order, model_file=model_file, file=str(data), partial_search=partial_search)
     from avoid_survey.cli.common import draw_figure
 
     emit(result, fmt, output, lang, decimals, force)

@@ -32,6 +32,8 @@ _COMMANDS = [
     ("reliability_cmd", "reliability", "reliability"),
     ("efa_cmd", "efa", "efa"),
     ("cfa_cmd", "cfa", "cfa"),
+    ("sem_cmd", "sem", "sem"),
+    ("cmv_cmd", "cmv", "cmv"),
     ("model_cmd", "model", "model"),
     ("simulate_cmd", "simulate", "simulate"),
     ("report_cmd", "report", "report"),

@@ -207,7 +207,7 @@ def test_reverse_keyed_items_load_negatively():
     a1 = _find(res.parameters, "A", "=~", "A2")  # A1 is the (reverse-keyed) marker, so A2.. come out negative
     assert a1["estimate"] < 0
     assert res.n == 2436 and res.n_dropped == 2800 - 2436
-    assert any("2800" in w and "dropped" in w for w in res.warnings)
+    assert any("2800" in w and "dropped" in w for w in map(str, res.warnings))
 
 
 def test_input_frame_left_alone():
@@ -309,5 +309,44 @@ def test_factor_correlations_are_model_implied():
 
 def test_improper_solution_is_reported_not_refused():
     res = fitted("hs_two")
-    assert any("Heywood" in w and "x8" in w for w in res.warnings)
+    assert any("Heywood" in w and "x8" in w for w in map(str, res.warnings))
+    assert any(w.category == "HeywoodWarning" and w.location == "x8" for w in res.warnings)
     assert res.converged
+
+
+def test_partial_invariance_search_equals_lavtestscore(cli):
+    """cfa --group --partial-search: the score tests of the scalar model's equalities equal
+    lavaan's lavTestScore (univariate), the first freed intercept is lavaan's largest and the
+    refit with it freed equals cfa(group.partial = "x3 ~ 1") (tests/reference/sem.R)."""
+    import numpy as np
+
+    from avoid_survey.analysis.stats.cfa import partial as P
+    from avoid_survey.analysis.stats.cfa.estimate import GroupData
+    from avoid_survey.analysis.stats.sem.engine import fit_sem
+    from avoid_survey.analysis.stats.sem.syntax import parse_sem
+
+    ref = json.loads((REF / "sem_lavaan_score.json").read_text())
+    lav = {r["param"].strip(): r["X2"] for r in ref["score_scalar"]}
+    df = pd.read_csv(DATA / "hs_holzinger1939.csv")
+    ov = [f"x{i}" for i in range(1, 10)]
+    groups = []
+    for g in ("Pasteur", "Grant-White"):
+        x = df.loc[df.school == g, ov].to_numpy(float)
+        groups.append(GroupData(g, len(x), np.cov(x.T, bias=True), x.mean(0)))
+    model = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
+    f = fit_sem(parse_sem(model), df.columns, groups, meanstructure=True, group_equal=("loadings", "intercepts"))
+    ours = {}
+    for level in ("metric", "scalar"):
+        for k, rows in P._candidates(f.model, level).items():
+            ours[f"{k[0]} {k[1]} {k[2]}".strip()] = P._score(f, rows)[0]
+    assert set(ours) == set(lav)
+    assert all(abs(ours[k] - lav[k]) <= 1e-4 * max(1, lav[k]) for k in lav)
+    code, out, err = cli("cfa", DATA / "hs_holzinger1939.csv", "--model", model, "--group", "school",
+                         "--partial-search", "-f", "json")
+    assert code == 0, err
+    steps = json.loads(out)["partial_invariance"]
+    assert steps[0]["level"] == "scalar" and steps[1]["freed"] == "x3 ~1"
+    assert abs(steps[1]["cfi"] - ref["partial_x3"]["cfi"]) < 1e-6
+    assert steps[-1]["delta_cfi"] >= -0.01 and all(s["level"] == "scalar" for s in steps)
+    code, out, _ = cli("cfa", DATA / "hs_holzinger1939.csv", "--model", model, "--group", "school", "-f", "json")
+    assert "partial_invariance" not in json.loads(out)

@@ -298,7 +298,7 @@ def test_factor_correlation_beyond_one_is_warned(tmp_path):
     with pytest.warns(Warning):
         res = cfa(df, model="A =~ a1 + a2\nB =~ b1 + b2")
     assert abs(res.factor_correlations["A"]["B"]) > 1
-    assert any("not positive definite" in w for w in res.warnings)
+    assert any("not positive definite" in w for w in map(str, res.warnings))
 
 
 @pytest.mark.parametrize("fmt", ["docx", "xlsx"])

@@ -103,7 +103,7 @@ def implied(mats, meanstructure: bool):
     sigma = L @ psi @ L.T + th
     sigma = (sigma + sigma.T) / 2
     a_alpha = A @ mats["alpha"][:, 0]
-    mu = mats["nu"][:, 0] + L @ a_alpha if meanstructure else None
+    mu = mats["nu"][:, 0] + lam @ a_alpha if meanstructure else None
     return sigma, mu, A, L, a_alpha
 
 
@@ -225,7 +225,8 @@ def _grad_info(model, filler, theta, groups, ntotal, need_info=True):
                 Muv = Uo.T @ WVo
                 ie = ie + wk * (Muv * Muv.T + (Uo.T @ WUo) * (Vo.T @ WVo) + Mo @ Wo @ Mo.T)
             grad += w * np.bincount(idx, weights=ge, minlength=npar)
-            _scatter(info, idx, w * ie, npar)
+            if need_info:
+                _scatter(info, idx, w * ie, npar)
             continue
         W = np.linalg.inv(sigma)
         if model.meanstructure:
@@ -246,70 +247,93 @@ def _grad_info(model, filler, theta, groups, ntotal, need_info=True):
     return grad, info
 
 
+def _marker_variances(model, rows, S, ovi):
+    """Each factor's marker item (and its fixed loading) and a start for its variance."""
+    marker = {}
+    for r in rows:
+        if r.op == "=~" and r.rhs in ovi and r.lhs not in marker:
+            marker[r.lhs] = (r.rhs, r.value if r.free < 0 else None)
+    lv_var = {}
+    for f, (item, val) in marker.items():
+        s_mm = S[ovi[item], ovi[item]]
+        if model.std_lv or val is None or val == 0:
+            lv_var[f] = 1.0
+        else:
+            lv_var[f] = max(0.5 * s_mm / val ** 2, 1e-3)
+    return marker, lv_var
+
+
+def _start_loading(r, S, ovi, marker, lv_var):
+    item, val = marker.get(r.lhs, (None, None))
+    psi = lv_var.get(r.lhs, 1.0)
+    if item is not None and item != r.rhs and val not in (None, 0):
+        return S[r.i, ovi[item]] / (val * psi)
+    # free marker or std.lv: sqrt(S_ii / 2) / sqrt(psi), signed like the marker covariance
+    first = marker.get(r.lhs, (r.rhs, None))[0]
+    sgn = np.sign(S[r.i, ovi[first]]) if first != r.rhs else 1.0
+    return (sgn or 1.0) * np.sqrt(0.5 * S[r.i, r.i] / psi)
+
+
+def _start_one(model, r, gd, ovi, marker, lv_var):
+    S = gd.S
+    if r.mat == "theta":
+        return 0.5 * S[r.i, r.i] if r.i == r.j else 0.0
+    if r.mat == "lambda":
+        return _start_loading(r, S, ovi, marker, lv_var)
+    if r.mat == "beta":
+        return 0.0 if r.op == "~" else 1.0
+    if r.mat == "psi":
+        if r.i != r.j:
+            return 0.0
+        return 0.05 if r.lhs in model.higher_order else lv_var.get(r.lhs, 0.05)
+    if r.mat == "nu":
+        return gd.mean[r.i]
+    return 0.0
+
+
 def start_values(model: CFAModel, groups) -> np.ndarray:
     """Simple starting values: residual variances S_ii/2, loadings from covariances with the
-    marker item, factor variances S_marker/2, covariances 0, intercepts the sample means."""
+    marker item, factor variances S_marker/2, covariances 0, intercepts the sample means
+    (regressions, op '~', start at 0)."""
     theta = np.full(model.npar, np.nan)
     ovi = {v: k for k, v in enumerate(model.ov)}
     for g, gd in enumerate(groups):
-        S = gd.S
         rows = [r for r in model.rows if r.group == g]
-        marker = {}
+        marker, lv_var = _marker_variances(model, rows, gd.S, ovi)
         for r in rows:
-            if r.op == "=~" and r.rhs in ovi and r.lhs not in marker:
-                marker[r.lhs] = (r.rhs, r.value if r.free < 0 else None)
-        lv_var = {}
-        for f, (item, val) in marker.items():
-            s_mm = S[ovi[item], ovi[item]]
-            if model.std_lv or val is None or val == 0:
-                lv_var[f] = 1.0
-            else:
-                lv_var[f] = max(0.5 * s_mm / val ** 2, 1e-3)
-        for r in rows:
-            if r.free < 0 or not np.isnan(theta[r.free]):
-                continue
-            t = 0.0
-            if r.mat == "theta":
-                t = 0.5 * S[r.i, r.i] if r.i == r.j else 0.0
-            elif r.mat == "lambda":
-                item, val = marker.get(r.lhs, (None, None))
-                psi = lv_var.get(r.lhs, 1.0)
-                if item is not None and item != r.rhs and val not in (None, 0):
-                    t = S[r.i, ovi[item]] / (val * psi)
-                else:
-                    # free marker or std.lv: sqrt(S_ii / 2) / sqrt(psi), signed like the marker covariance
-                    first = marker.get(r.lhs, (r.rhs, None))[0]
-                    sgn = np.sign(S[r.i, ovi[first]]) if first != r.rhs else 1.0
-                    t = (sgn or 1.0) * np.sqrt(0.5 * S[r.i, r.i] / psi)
-            elif r.mat == "beta":
-                t = 1.0
-            elif r.mat == "psi":
-                if r.i == r.j:
-                    f = r.lhs
-                    t = lv_var.get(f, 0.05)
-                    if f in model.higher_order:
-                        t = 0.05
-                else:
-                    t = 0.0
-            elif r.mat == "nu":
-                t = gd.mean[r.i]
-            elif r.mat == "alpha":
-                t = 0.0
-            theta[r.free] = t
+            if r.free >= 0 and np.isnan(theta[r.free]):
+                theta[r.free] = _start_one(model, r, gd, ovi, marker, lv_var)
     theta[np.isnan(theta)] = 0.1
     return theta
 
 
-def estimate(model: CFAModel, groups: list[GroupData], *, max_iter: int = 500, tol: float = 1e-10) -> Estimation:
-    """Fit the model to the groups' moments by ML (Fisher scoring).
+def _line_search(model, filler, theta, step, slope, f, groups, ntotal):
+    """Backtracking (Armijo) step length; (t, f_new), t < 1e-12 when no progress is possible."""
+    t = 1.0
+    while True:
+        f_new, _ = _fvalue(model, filler, theta + t * step, groups, ntotal)
+        if np.isfinite(f_new) and f_new <= f + 1e-4 * t * slope:
+            return t, f_new
+        t /= 2
+        if t < 1e-12:
+            return t, f_new
 
-    Returns an :class:`Estimation`; a singular information matrix at the solution (a model that
-    is not identified) raises AvoidSurveyError naming the parameter involved.
-    """
-    ntotal = sum(gd.n for gd in groups)
-    filler = _Filler(model)
-    warns: list[str] = []
-    theta = start_values(model, groups)
+
+def _scoring_step(grad, info):
+    H = 2 * info
+    try:
+        step = -np.linalg.solve(H + 1e-12 * np.eye(len(H)) * max(1.0, np.trace(H) / len(H)), grad)
+    except np.linalg.LinAlgError:
+        step = -grad
+    slope = grad @ step
+    if slope >= 0:  # not a descent direction: fall back to steepest descent
+        step = -grad
+        slope = grad @ step
+    return step, slope
+
+
+def _starting_point(model, filler, groups, ntotal, theta=None):
+    theta = start_values(model, groups) if theta is None else np.array(theta, dtype=float)
     f, _ = _fvalue(model, filler, theta, groups, ntotal)
     if not np.isfinite(f):
         # rescue: residual variances larger
@@ -317,48 +341,33 @@ def estimate(model: CFAModel, groups: list[GroupData], *, max_iter: int = 500, t
             if r.free >= 0 and r.mat == "theta" and r.i == r.j:
                 theta[r.free] = groups[r.group].S[r.i, r.i]
         f, _ = _fvalue(model, filler, theta, groups, ntotal)
+    return theta, f
+
+
+def _fisher_scoring(model, filler, groups, ntotal, theta, f, max_iter, tol):
+    """Minimise F; returns (theta, converged, iterations)."""
     converged = False
     it = 0
     for it in range(1, max_iter + 1):
         grad, info = _grad_info(model, filler, theta, groups, ntotal)
         if np.max(np.abs(grad)) < tol:
-            converged = True
-            break
-        H = 2 * info
-        try:
-            step = -np.linalg.solve(H + 1e-12 * np.eye(len(H)) * max(1.0, np.trace(H) / len(H)), grad)
-        except np.linalg.LinAlgError:
-            step = -grad
-        slope = grad @ step
-        if slope >= 0:  # not a descent direction: fall back to steepest descent
-            step = -grad
-            slope = grad @ step
-        t = 1.0
-        while True:
-            f_new, _ = _fvalue(model, filler, theta + t * step, groups, ntotal)
-            if np.isfinite(f_new) and f_new <= f + 1e-4 * t * slope:
-                break
-            t /= 2
-            if t < 1e-12:
-                break
+            return theta, True, it
+        step, slope = _scoring_step(grad, info)
+        t, f_new = _line_search(model, filler, theta, step, slope, f, groups, ntotal)
         if t < 1e-12:
             # no progress is possible: at a (numerical) optimum or stuck
-            converged = np.max(np.abs(grad)) < 1e-6
-            break
+            return theta, np.max(np.abs(grad)) < 1e-6, it
         theta = theta + t * step
         if abs(f - f_new) < 1e-15 and np.max(np.abs(t * step)) < 1e-10:
-            f = f_new
-            grad, info = _grad_info(model, filler, theta, groups, ntotal)
-            converged = np.max(np.abs(grad)) < 1e-6
-            break
+            grad, _ = _grad_info(model, filler, theta, groups, ntotal)
+            return theta, np.max(np.abs(grad)) < 1e-6, it
         f = f_new
-    f, parts = _fvalue(model, filler, theta, groups, ntotal)
-    if not converged:
-        warns.append(f"the ML estimation did not converge in {it} iterations (max |gradient| "
-                     f"{np.max(np.abs(_grad_info(model, filler, theta, groups, ntotal)[0])):.2g}); estimates are not to be trusted")
-    _, info = _grad_info(model, filler, theta, groups, ntotal)
+    return theta, converged, it
+
+
+def _expected_vcov(model, info, ntotal):
+    """Inverse of the expected information; a singular one (not identified) is an error."""
     full = info * ntotal
-    vcov = None
     # scale-free check (a factor with a tiny variance and a huge loading is badly scaled, not unidentified)
     dg = np.sqrt(np.clip(np.diag(full), 1e-300, None))
     ev, evec = np.linalg.eigh(full / np.outer(dg, dg))
@@ -367,29 +376,54 @@ def estimate(model: CFAModel, groups: list[GroupData], *, max_iter: int = 500, t
         raise AvoidSurveyError(f"the model is not identified: the information matrix is singular "
                                f"(look at '{bad.lhs} {bad.op} {bad.rhs}'); fix a loading or a variance, "
                                f"or add indicators")
-    vcov = np.linalg.inv(full)
-    if any(gd.patterns is not None for gd in groups):
-        # observed information (lavaan's default with missing = "ml"): Hessian of F by central
-        # differences of the analytic gradient; -logl = N/2 F + const
-        hess = np.empty((model.npar, model.npar))
-        for t in range(model.npar):
-            h = 1e-5 * max(1.0, abs(theta[t]))
-            up, dn = theta.copy(), theta.copy()
-            up[t] += h
-            dn[t] -= h
-            hess[:, t] = (_grad_info(model, filler, up, groups, ntotal, False)[0]
-                          - _grad_info(model, filler, dn, groups, ntotal, False)[0]) / (2 * h)
-        hess = (hess + hess.T) / 2 * ntotal / 2
+    return np.linalg.inv(full)
+
+
+def observed_hessian(model, filler, theta, groups, ntotal):
+    """Hessian of -logl (= N/2 F + const) by central differences of the analytic gradient."""
+    hess = np.empty((model.npar, model.npar))
+    for t in range(model.npar):
+        h = 1e-5 * max(1.0, abs(theta[t]))
+        up, dn = theta.copy(), theta.copy()
+        up[t] += h
+        dn[t] -= h
+        hess[:, t] = (_grad_info(model, filler, up, groups, ntotal, False)[0]
+                      - _grad_info(model, filler, dn, groups, ntotal, False)[0]) / (2 * h)
+    return (hess + hess.T) / 2 * ntotal / 2
+
+
+def estimate(model: CFAModel, groups: list[GroupData], *, max_iter: int = 500, tol: float = 1e-10,
+             start=None, need_vcov: bool = True) -> Estimation:
+    """Fit the model to the groups' moments by ML (Fisher scoring).
+
+    Returns an :class:`Estimation`; a singular information matrix at the solution (a model that
+    is not identified) raises AvoidSurveyError naming the parameter involved. ``start``: a
+    parameter vector to start from (warm starts), default :func:`start_values`; ``need_vcov``
+    False skips the standard errors (bootstrap resamples).
+    """
+    ntotal = sum(gd.n for gd in groups)
+    filler = _Filler(model)
+    warns: list[str] = []
+    theta, f = _starting_point(model, filler, groups, ntotal, start)
+    theta, converged, it = _fisher_scoring(model, filler, groups, ntotal, theta, f, max_iter, tol)
+    f, parts = _fvalue(model, filler, theta, groups, ntotal)
+    grad, info = _grad_info(model, filler, theta, groups, ntotal)
+    if not converged:
+        warns.append(f"the ML estimation did not converge in {it} iterations (max |gradient| "
+                     f"{np.max(np.abs(grad)):.2g}); estimates are not to be trusted")
+    vcov = _expected_vcov(model, info, ntotal) if need_vcov else None
+    if need_vcov and any(gd.patterns is not None for gd in groups):
+        # observed information (lavaan's default with missing = "ml")
         try:
-            vcov = np.linalg.inv(hess)
+            vcov = np.linalg.inv(observed_hessian(model, filler, theta, groups, ntotal))
         except np.linalg.LinAlgError:
             warns.append("the observed information matrix is singular: standard errors are from the expected "
                          "information")
     sig, mus, mats = [], [], []
     for g in range(len(groups)):
         mt = filler.mats(theta, g)
-        s, mu, *_ = implied(mt, model.meanstructure)
-        sig.append(s)
+        sg, mu, *_ = implied(mt, model.meanstructure)
+        sig.append(sg)
         mus.append(mu)
         mats.append(mt)
     return Estimation(theta, f, parts, converged, it, vcov, sig, mus, mats, warns)

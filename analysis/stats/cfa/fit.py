@@ -61,58 +61,40 @@ def _srmr_group(S, mean, sigma, mu):
     return float(np.sqrt(np.mean(vals ** 2)))
 
 
-def fit_measures(model, est, groups) -> dict:
-    """The fit measures of a fitted model (keys as CONTRACT.md, plus a few lavaan extras)."""
-    p = model.p
-    G = len(groups)
-    ntotal = sum(gd.n for gd in groups)
-    pstar = p * (p + 1) // 2 + (p if model.meanstructure else 0)
-    npar = model.npar
-    df = G * pstar - npar
-    chisq = float(sum(est.chisq_groups))
-    pvalue = chi2_sf(chisq, df) if df > 0 else (math.nan if df < 0 else 1.0)
+def _fiml_baseline_logl(gd, p):
+    """Independence model with missing values: each variable's own observed mean and variance."""
+    logl_b = 0.0
+    for j in range(p):
+        vals = [(pt.n, pt.mean[k], pt.S[k, k]) for pt in gd.patterns for k in np.flatnonzero(pt.obs == j)]
+        nj = sum(v[0] for v in vals)
+        mj = sum(v[0] * v[1] for v in vals) / nj
+        vj = sum(v[0] * (v[2] + (v[1] - mj) ** 2) for v in vals) / nj
+        logl_b += -nj / 2 * (math.log(2 * math.pi) + math.log(vj) + 1)
+    return logl_b
 
-    # baseline: independence model per group (means saturated)
+
+def baseline_chisq(groups, p) -> float:
+    """Chi-square of the independence model per group (means saturated)."""
     chisq_b = 0.0
     for gd in groups:
         if gd.patterns is not None:
-            # FIML: each variable's own observed mean and variance; 2 (logl_h1 - logl_b)
-            logl_b = 0.0
-            for j in range(p):
-                vals = [(pt.n, pt.mean[k], pt.S[k, k]) for pt in gd.patterns for k in np.flatnonzero(pt.obs == j)]
-                nj = sum(v[0] for v in vals)
-                mj = sum(v[0] * v[1] for v in vals) / nj
-                vj = sum(v[0] * (v[2] + (v[1] - mj) ** 2) for v in vals) / nj
-                logl_b += -nj / 2 * (math.log(2 * math.pi) + math.log(vj) + 1)
-            chisq_b += 2 * (gd.logl_h1 - logl_b)
+            chisq_b += 2 * (gd.logl_h1 - _fiml_baseline_logl(gd, p))
             continue
         _, logdet = np.linalg.slogdet(gd.S)
         chisq_b += gd.n * (np.sum(np.log(np.diag(gd.S))) - logdet)
-    df_b = G * p * (p - 1) // 2
+    return chisq_b
 
-    t1 = max(chisq - df, 0.0)
-    t2 = max(chisq - df, chisq_b - df_b, 0.0)
-    cfi = 1.0 if (t1 == 0 and t2 == 0) else 1.0 - t1 / t2
-    if df > 0 and df_b > 0:
-        a = chisq_b / df_b - chisq / df
-        b = chisq_b / df_b - 1.0
-        tli = 1.0 if (a < 0 and b < 0) else a / b
-    else:
-        tli = 1.0 if df == 0 else math.nan
-    if df > 0:
-        rmsea = math.sqrt(max(chisq / ntotal / df - 1.0 / ntotal, 0.0)) * math.sqrt(G)
-    else:
-        rmsea = 0.0 if df == 0 else math.nan
-    lo, hi = rmsea_ci(chisq, df, ntotal, G)
 
-    srmr = 0.0
-    logl = 0.0
-    logl_h1 = 0.0
+def _logl_srmr(model, est, groups, ntotal):
+    """(logl, logl_h1, srmr) summed over the groups."""
+    from .fiml import pattern_logl
+
+    p = model.p
+    srmr = logl = logl_h1 = 0.0
     for g, gd in enumerate(groups):
         sigma, mu = est.sigma[g], est.mu[g]
         srmr += gd.n / ntotal * _srmr_group(gd.S, gd.mean, sigma, mu if model.meanstructure else None)
         if gd.patterns is not None:
-            from .fiml import pattern_logl
             logl += pattern_logl(gd.patterns, gd.n, sigma, mu)
             logl_h1 += gd.logl_h1
             continue
@@ -125,6 +107,45 @@ def fit_measures(model, est, groups) -> dict:
         logl += -gd.n / 2 * (p * math.log(2 * math.pi) + ld + q)
         _, lds = np.linalg.slogdet(gd.S)
         logl_h1 += -gd.n / 2 * (p * math.log(2 * math.pi) + lds + p)
+    return logl, logl_h1, srmr
+
+
+def incremental(chisq, df, chisq_b, df_b):
+    """CFI and TLI (lavaan's definitions, including the bounded corner cases)."""
+    t1 = max(chisq - df, 0.0)
+    t2 = max(chisq - df, chisq_b - df_b, 0.0)
+    cfi = 1.0 if (t1 == 0 and t2 == 0) else 1.0 - t1 / t2
+    if df > 0 and df_b > 0:
+        a = chisq_b / df_b - chisq / df
+        b = chisq_b / df_b - 1.0
+        tli = 1.0 if (a < 0 and b < 0) else a / b
+    else:
+        tli = 1.0 if df == 0 else math.nan
+    return cfi, tli
+
+
+def rmsea_point(chisq, df, ntotal, G):
+    if df > 0:
+        return math.sqrt(max(chisq / ntotal / df - 1.0 / ntotal, 0.0)) * math.sqrt(G)
+    return 0.0 if df == 0 else math.nan
+
+
+def fit_measures(model, est, groups) -> dict:
+    """The fit measures of a fitted model (keys as CONTRACT.md, plus a few lavaan extras)."""
+    p = model.p
+    G = len(groups)
+    ntotal = sum(gd.n for gd in groups)
+    pstar = p * (p + 1) // 2 + (p if model.meanstructure else 0)
+    npar = model.npar
+    df = G * pstar - npar
+    chisq = float(sum(est.chisq_groups))
+    pvalue = chi2_sf(chisq, df) if df > 0 else (math.nan if df < 0 else 1.0)
+    chisq_b = baseline_chisq(groups, p)
+    df_b = G * p * (p - 1) // 2
+    cfi, tli = incremental(chisq, df, chisq_b, df_b)
+    rmsea = rmsea_point(chisq, df, ntotal, G)
+    lo, hi = rmsea_ci(chisq, df, ntotal, G)
+    logl, logl_h1, srmr = _logl_srmr(model, est, groups, ntotal)
     aic = -2 * logl + 2 * npar
     bic = -2 * logl + npar * math.log(ntotal)
     out = {"chisq": chisq, "df": df, "pvalue": pvalue, "cfi": cfi, "tli": tli, "rmsea": rmsea,

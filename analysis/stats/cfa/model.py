@@ -74,28 +74,8 @@ class CFAModel:
         return [seen[k] for k in range(self.npar)]
 
 
-def build_model(statements: list[Statement], columns, *, n_groups: int = 1, std_lv: bool = False,
-                group_equal=(), meanstructure: bool | None = None, file=None) -> CFAModel:
-    """Parameter table of a CFA as lavaan::cfa would set it up.
-
-    Parameters
-    ----------
-    statements : from :func:`avoid_survey.analysis.stats.cfa.syntax.parse_model`
-    columns : names of the data columns (unknown observed variables are an error)
-    n_groups : number of groups
-    std_lv : fix factor variances to 1 instead of the first loadings
-    group_equal : subset of {"loadings", "intercepts"}
-    meanstructure : default: True when n_groups > 1
-    """
-    columns = list(columns)
-    colset = set(columns)
-    group_equal = tuple(group_equal)
-    bad = [g for g in group_equal if g not in ("loadings", "intercepts")]
-    if bad:
-        raise AvoidSurveyError(f"unsupported group_equal '{bad[0]}' (use loadings, intercepts)")
-    if meanstructure is None:
-        meanstructure = n_groups > 1
-
+def _variables(statements, colset, file):
+    """Latent names, observed names (in order of appearance) and each factor's indicators."""
     lv: list[str] = []
     for s in statements:
         if s.op == "=~" and s.lhs not in lv:
@@ -121,7 +101,12 @@ def build_model(statements: list[Statement], columns, *, n_groups: int = 1, std_
                     raise AvoidSurveyError(f"'{t.name}' is listed twice as an indicator of '{s.lhs}'",
                                            file=file, line=s.line)
                 indicators[s.lhs].append((t, s.line))
-    # order of the higher-order structure: no cycles
+    return lv, ov, indicators
+
+
+def _check_cycles(lv, indicators, file):
+    """Factors may not load on each other in a circle."""
+    lvset = set(lv)
     higher = {f: [t.name for t, _ in ind if t.name in lvset] for f, ind in indicators.items()}
     state: dict[str, int] = {}
 
@@ -137,16 +122,10 @@ def build_model(statements: list[Statement], columns, *, n_groups: int = 1, std_
 
     for f in lv:
         visit(f, [])
-    endo = {t.name for ind in indicators.values() for t, _ in ind if t.name in lvset}
-    exo = [f for f in lv if f not in endo]
-    ovi = {v: k for k, v in enumerate(ov)}
-    lvi = {v: k for k, v in enumerate(lv)}
 
-    rows: list[ParRow] = []
-    # ---- one group's pattern, as (key, ParRow template, how fixed) with key for equality
-    def add(lhs, op, rhs, mat, i, j, free, value, label=None, user=False):
-        rows.append(ParRow(lhs, op, rhs, -1, mat, i, j, -2 if free else -1, value, label, user))
 
+def _user_covariances(statements, lvset, file) -> dict:
+    """The '~~' terms written by the user, keyed by the sorted pair of names."""
     user_cov: dict[tuple, tuple] = {}
     for s in statements:
         if s.op != "~~":
@@ -159,60 +138,82 @@ def build_model(statements: list[Statement], columns, *, n_groups: int = 1, std_
             if key in user_cov:
                 raise AvoidSurveyError(f"'{a} ~~ {b}' is given twice", file=file, line=s.line)
             user_cov[key] = (a, b, t, s.line)
+    return user_cov
 
-    for f in lv:
-        ind = indicators[f]
-        for k, (t, line) in enumerate(ind):
-            mat = "beta" if t.name in lvset else "lambda"
-            i = lvi[t.name] if mat == "beta" else ovi[t.name]
-            if t.fixed is not None:
-                free, val = False, t.fixed
-            elif t.free:
-                free, val = True, 1.0
-            elif k == 0 and not std_lv:
-                free, val = False, 1.0
-            else:
-                free, val = True, 1.0
-            add(f, "=~", t.name, mat, i, lvi[f], free, val, t.label, True)
 
-    def cov_default(a, b, mat, i, j, default_free, default_val):
+class _Pattern:
+    """The rows of one group's parameter table, with lavaan::cfa's defaults."""
+
+    def __init__(self, lv, ov, indicators, user_cov, std_lv):
+        self.lv, self.ov, self.indicators, self.user_cov, self.std_lv = lv, ov, indicators, user_cov, std_lv
+        self.lvset = set(lv)
+        self.ovi = {v: k for k, v in enumerate(ov)}
+        self.lvi = {v: k for k, v in enumerate(lv)}
+        self.rows: list[ParRow] = []
+
+    def add(self, lhs, op, rhs, mat, i, j, free, value, label=None, user=False):
+        self.rows.append(ParRow(lhs, op, rhs, -1, mat, i, j, -2 if free else -1, value, label, user))
+
+    def loadings(self):
+        for f in self.lv:
+            for k, (t, line) in enumerate(self.indicators[f]):
+                mat = "beta" if t.name in self.lvset else "lambda"
+                i = self.lvi[t.name] if mat == "beta" else self.ovi[t.name]
+                if t.fixed is not None:
+                    free, val = False, t.fixed
+                elif t.free:
+                    free, val = True, 1.0
+                elif k == 0 and not self.std_lv:
+                    free, val = False, 1.0
+                else:
+                    free, val = True, 1.0
+                self.add(f, "=~", t.name, mat, i, self.lvi[f], free, val, t.label, True)
+
+    def cov(self, a, b, mat, i, j, default_free, default_val):
         key = tuple(sorted((a, b))) if a != b else (a, a)
-        if key in user_cov:
-            ua, ub, t, line = user_cov.pop(key)
+        if key in self.user_cov:
+            ua, ub, t, line = self.user_cov.pop(key)
             if t.fixed is not None:
-                add(ua, "~~", ub, mat, i, j, False, t.fixed, t.label, True)
+                self.add(ua, "~~", ub, mat, i, j, False, t.fixed, t.label, True)
             else:
-                add(ua, "~~", ub, mat, i, j, True, default_val if default_val != 0 else 0.0, t.label, True)
+                self.add(ua, "~~", ub, mat, i, j, True, default_val if default_val != 0 else 0.0, t.label, True)
         elif default_free is not None:
-            add(a, "~~", b, mat, i, j, default_free, default_val)
+            self.add(a, "~~", b, mat, i, j, default_free, default_val)
 
-    for v in ov:
-        cov_default(v, v, "theta", ovi[v], ovi[v], True, 0.0)
-    for f in lv:
-        cov_default(f, f, "psi", lvi[f], lvi[f], not std_lv, 1.0 if std_lv else 0.05)
-    for a_i, a in enumerate(exo):
-        for b in exo[a_i + 1:]:
-            cov_default(a, b, "psi", lvi[b], lvi[a], True, 0.0)
-    for (a, b), (ua, ub, t, line) in list(user_cov.items()):
-        if a in lvset:
-            cov_default(ua, ub, "psi", max(lvi[ua], lvi[ub]), min(lvi[ua], lvi[ub]), None, 0.0)
-        else:
-            cov_default(ua, ub, "theta", max(ovi[ua], ovi[ub]), min(ovi[ua], ovi[ub]), None, 0.0)
-    if meanstructure:
-        for v in ov:
-            add(v, "~1", "", "nu", ovi[v], 0, True, 0.0)
-        for f in lv:
-            add(f, "~1", "", "alpha", lvi[f], 0, False, 0.0)
+    def covariances(self):
+        endo = {t.name for ind in self.indicators.values() for t, _ in ind if t.name in self.lvset}
+        exo = [f for f in self.lv if f not in endo]
+        ovi, lvi = self.ovi, self.lvi
+        for v in self.ov:
+            self.cov(v, v, "theta", ovi[v], ovi[v], True, 0.0)
+        for f in self.lv:
+            self.cov(f, f, "psi", lvi[f], lvi[f], not self.std_lv, 1.0 if self.std_lv else 0.05)
+        for a_i, a in enumerate(exo):
+            for b in exo[a_i + 1:]:
+                self.cov(a, b, "psi", lvi[b], lvi[a], True, 0.0)
+        for (a, b), (ua, ub, t, line) in list(self.user_cov.items()):
+            if a in self.lvset:
+                self.cov(ua, ub, "psi", max(lvi[ua], lvi[ub]), min(lvi[ua], lvi[ub]), None, 0.0)
+            else:
+                self.cov(ua, ub, "theta", max(ovi[ua], ovi[ub]), min(ovi[ua], ovi[ub]), None, 0.0)
 
-    # ---- identification of scale, before anything is estimated
+    def means(self):
+        for v in self.ov:
+            self.add(v, "~1", "", "nu", self.ovi[v], 0, True, 0.0)
+        for f in self.lv:
+            self.add(f, "~1", "", "alpha", self.lvi[f], 0, False, 0.0)
+
+
+def _check_scale(lv, indicators, rows, file):
+    """Every factor has a scale; a one-indicator factor needs its residual variance fixed."""
+    lvset = set(lv)
     for f in lv:
         has_fixed_loading = any(r.lhs == f and r.op == "=~" and r.free == -1 and r.value != 0 for r in rows)
         var_fixed = any(r.lhs == f and r.rhs == f and r.op == "~~" and r.free == -1 for r in rows)
         if not has_fixed_loading and not var_fixed:
             raise AvoidSurveyError(f"factor '{f}' has no scale: fix one loading (1*item) or its variance "
                                    f"({f} ~~ 1*{f})", file=file)
-        n_ind = len(indicators[f])
-        if n_ind == 1:
+        if len(indicators[f]) == 1:
             t = indicators[f][0][0]
             resid_fixed = t.name in lvset or any(r.lhs == t.name and r.rhs == t.name and r.free == -1 for r in rows)
             if not resid_fixed:
@@ -220,8 +221,20 @@ def build_model(statements: list[Statement], columns, *, n_groups: int = 1, std_
                                        f"unless its residual variance is fixed ({t.name} ~~ 0*{t.name})",
                                        file=file, line=indicators[f][0][1])
 
-    # ---- replicate per group and number the free parameters
-    template = rows
+
+def _equality_key(r, g, group_equal):
+    if r.label:
+        return ("label", r.label)
+    if r.op == "=~" and "loadings" in group_equal:
+        return ("eq", r.mat, r.i, r.j)
+    if r.mat == "nu" and "intercepts" in group_equal:
+        return ("eq", r.mat, r.i, r.j)
+    return ("own", g, r.mat, r.i, r.j)
+
+
+def replicate_groups(template, n_groups, group_equal, std_lv, file=None):
+    """The pattern in every group, free parameters numbered (shared labels and group
+    equalities share a number); returns (rows, npar)."""
     rows = []
     index: dict = {}
     npar = 0
@@ -231,14 +244,7 @@ def build_model(statements: list[Statement], columns, *, n_groups: int = 1, std_
             if r.free == -2 or (r.mat == "alpha" and g > 0 and "intercepts" in group_equal):
                 if r.mat == "alpha":
                     nr.value = 0.0
-                if r.label:
-                    key = ("label", r.label)
-                elif r.op == "=~" and "loadings" in group_equal:
-                    key = ("eq", r.mat, r.i, r.j)
-                elif r.mat == "nu" and "intercepts" in group_equal:
-                    key = ("eq", r.mat, r.i, r.j)
-                else:
-                    key = ("own", g, r.mat, r.i, r.j)
+                key = _equality_key(r, g, group_equal)
                 if key not in index:
                     index[key] = npar
                     npar += 1
@@ -246,8 +252,7 @@ def build_model(statements: list[Statement], columns, *, n_groups: int = 1, std_
             elif (std_lv and g > 0 and "loadings" in group_equal and r.mat == "psi" and r.i == r.j
                   and not r.user):
                 # lavaan frees factor variances in later groups when std.lv meets equal loadings
-                key = ("own", g, r.mat, r.i, r.j)
-                index[key] = npar
+                index[("own", g, r.mat, r.i, r.j)] = npar
                 nr.free = npar
                 npar += 1
             rows.append(nr)
@@ -256,7 +261,38 @@ def build_model(statements: list[Statement], columns, *, n_groups: int = 1, std_
     both = labels_fixed & labels_free
     if both:
         raise AvoidSurveyError(f"label '{sorted(both)[0]}' is given to a fixed and a free parameter", file=file)
+    return rows, npar
 
+
+def build_model(statements: list[Statement], columns, *, n_groups: int = 1, std_lv: bool = False,
+                group_equal=(), meanstructure: bool | None = None, file=None) -> CFAModel:
+    """Parameter table of a CFA as lavaan::cfa would set it up.
+
+    Parameters
+    ----------
+    statements : from :func:`avoid_survey.analysis.stats.cfa.syntax.parse_model`
+    columns : names of the data columns (unknown observed variables are an error)
+    n_groups : number of groups
+    std_lv : fix factor variances to 1 instead of the first loadings
+    group_equal : subset of {"loadings", "intercepts"}
+    meanstructure : default: True when n_groups > 1
+    """
+    group_equal = tuple(group_equal)
+    bad = [g for g in group_equal if g not in ("loadings", "intercepts")]
+    if bad:
+        raise AvoidSurveyError(f"unsupported group_equal '{bad[0]}' (use loadings, intercepts)")
+    if meanstructure is None:
+        meanstructure = n_groups > 1
+    lv, ov, indicators = _variables(statements, set(columns), file)
+    _check_cycles(lv, indicators, file)
+    pat = _Pattern(lv, ov, indicators, _user_covariances(statements, set(lv), file), std_lv)
+    pat.loadings()
+    pat.covariances()
+    if meanstructure:
+        pat.means()
+    _check_scale(lv, indicators, pat.rows, file)
+    rows, npar = replicate_groups(pat.rows, n_groups, group_equal, std_lv, file)
+    lvset = set(lv)
     first = {f: [t.name for t, _ in indicators[f] if t.name not in lvset] for f in lv}
     first = {f: v for f, v in first.items() if v}
     high = {f: [t.name for t, _ in indicators[f] if t.name in lvset] for f in lv}

@@ -1,0 +1,128 @@
+"""SEM result -> tables: fit indices, parameter estimates with std.all, R², defined effects."""
+from __future__ import annotations
+
+from ..core.i18n import tr
+from ..core.table import Cell, Column, Table
+from .cfa import fit_table
+
+__all__ = ["build_tables"]
+
+_SECTIONS = (("=~", "@sem_measurement"), ("~", "@sem_regressions"), ("cov", "@sem_covariances"),
+             ("var", "@sem_variances"), ("~1", "@sem_intercepts"))
+
+
+def _section_of(p):
+    if p["op"] == "~~":
+        return "var" if p["lhs"] == p["rhs"] else "cov"
+    return p["op"]
+
+
+def _fit(result, lang):
+    f = result.fit
+    t = fit_table(result.n, f, lang, title="@sem_fit", name="sem_fit", note=None)
+    if result.estimator == "MLR" and "chisq_scaled" in f:
+        t.add(tr("sem_chisq_scaled", lang), Cell(f["chisq_scaled"], "stat"))
+        t.add("p (" + tr("sem_robust", lang) + ")", Cell(f["pvalue_scaled"], "p"))
+        for k in ("cfi", "tli", "rmsea"):
+            t.add(f"{k.upper()} ({tr('sem_robust', lang)})", f[k + "_robust"])
+        t.notes.append(tr("sem_fit_mlr_note", lang).format(c=f"{f['chisq_scaling_factor']:.3f}"))
+    else:
+        t.notes.append("@sem_fit_note")
+    return t
+
+
+def _parameters(result, lang):
+    cols = [Column("parameter", "@sem_parameter", "text"), Column("label", "@sem_label", "text"),
+            Column("estimate", "@estimate", "est"), Column("se", "@se", "num"), Column("z", "@z", "stat"),
+            Column("p", "@p", "p"), Column("ci", "@ci", "ci"), Column("std_all", "@sem_std_all")]
+    t = Table("@sem_parameters", cols, name="sem_parameters")
+    rows = [p for p in result.parameters if p["op"] != ":="]
+    for op, title in _SECTIONS:
+        part = [p for p in rows if _section_of(p) == op]
+        if not part:
+            continue
+        t.section(title)
+        for p in part:
+            name = f"{p['lhs']} {p['op']} {p['rhs']}".strip() if op != "~1" else f"{p['lhs']} ~1"
+            ci = (p["ci_lower"], p["ci_upper"]) if p["ci_lower"] is not None else None
+            t.add(name, p["label"] or "", p["estimate"], p["se"], p["z"], p["p"], Cell(ci, "ci"), p["std_all"])
+    info = "sem_info_robust" if result.estimator == "MLR" else (
+        "sem_info_observed" if result.missing == "ml" else "sem_info_expected")
+    t.notes.append(tr("sem_params_note", lang).format(info=tr(info, lang)))
+    return t
+
+
+def _r2(result):
+    t = Table("@sem_r2", [Column("variable", "@variable", "text"), Column("r2", "@r2")], name="sem_r2")
+    for v, val in result.r2.items():
+        t.add(v, val)
+    return t
+
+
+def _effects(result, lang):
+    boot = result.bootstrap or {}
+    bci = bool(boot) and boot.get("n_converged", 0) > 1
+    cols = [Column("effect", "@sem_effect", "text"), Column("definition", "@sem_definition", "text"),
+            Column("estimate", "@estimate", "est"), Column("se", "@se", "num"), Column("p", "@p", "p"),
+            Column("ci", "@ci", "ci"), Column("std_all", "@sem_std_all")]
+    if bci:
+        cols += [Column("boot_ci", "@sem_boot_ci", "ci"), Column("boot_bc_ci", "@sem_boot_bc_ci", "ci"),
+                 Column("boot_std_ci", "@sem_boot_std_ci", "ci")]
+    t = Table("@sem_effects", cols, name="sem_effects")
+    for p in result.parameters:
+        if p["op"] != ":=":
+            continue
+        vals = [p["lhs"], p["rhs"], p["estimate"], p["se"], p["p"], Cell((p["ci_lower"], p["ci_upper"]), "ci"),
+                p["std_all"]]
+        if bci:
+            vals += [Cell((p.get("boot_ci_lower"), p.get("boot_ci_upper")), "ci"),
+                     Cell((p.get("boot_bc_lower"), p.get("boot_bc_upper")), "ci"),
+                     Cell((p.get("boot_std_ci_lower"), p.get("boot_std_ci_upper")), "ci")]
+        t.add(*vals)
+    if bci:
+        t.notes.append(tr("sem_effects_note", lang).format(n=boot["n"], ok=boot["n_converged"], seed=boot["seed"]))
+    else:
+        t.notes.append("@sem_effects_note_plain")
+    return t
+
+
+def _mi(result):
+    cols = [Column("parameter", "@sem_parameter", "text"), Column("mi", "@sem_mi_col", "stat"),
+            Column("epc", "@sem_epc"), Column("sepc_all", "@sem_sepc_all")]
+    t = Table("@sem_mi", cols, name="sem_modification_indices")
+    for m in result.modification_indices:
+        where = f" [{m['group']}]" if m.get("group") is not None else ""
+        t.add(f"{m['lhs']} {m['op']} {m['rhs']}{where}", m["mi"], m["epc"], m["sepc_all"])
+    t.notes.append("@sem_mi_note")
+    return t
+
+
+def _comparison(result, lang):
+    cols = [Column("model", "@sem_model", "text"), Column("chisq", "@chisq", "stat"), Column("df", "@df", "int"),
+            Column("cfi", "@cfi"), Column("tli", "@tli"), Column("rmsea", "@rmsea"), Column("srmr", "@srmr"),
+            Column("aic", "AIC", "num"), Column("bic", "BIC", "num"),
+            Column("delta_chisq", "@sem_delta_chisq", "stat"), Column("delta_df", "@sem_delta_df", "int"),
+            Column("p_delta", "@p", "p"), Column("delta_cfi", "@delta_cfi")]
+    t = Table("@sem_comparison", cols, name="sem_comparison")
+    for r in result.comparison:
+        t.add(r["model"], r["chisq"], r["df"], r["cfi"], r["tli"], r["rmsea"], r["srmr"], Cell(r["aic"], "num", decimals=1),
+              Cell(r["bic"], "num", decimals=1), r["delta_chisq"], r["delta_df"], r["p_delta"], r["delta_cfi"])
+    note = tr("sem_comparison_note", lang)
+    if result.estimator == "MLR":
+        note += tr("sem_comparison_mlr_note", lang)
+    t.notes.append(note)
+    return t
+
+
+def build_tables(result, lang: str = "en") -> list[Table]:
+    """The tables of a :class:`~avoid_survey.analysis.stats.sem.SEMResult`."""
+    tabs = [_fit(result, lang), _parameters(result, lang)]
+    if result.r2:
+        tabs.append(_r2(result))
+    if any(p["op"] == ":=" for p in result.parameters):
+        tabs.append(_effects(result, lang))
+    if result.modification_indices:
+        tabs.append(_mi(result))
+    if result.comparison:
+        tabs.append(_comparison(result, lang))
+    return tabs

@@ -1,0 +1,93 @@
+"""`avoid-survey sem`: structural equation models with latent variables, as lavaan::sem."""
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, List, Optional
+
+import typer
+
+from avoid_survey.cli.common import (DataArg, DecimalsOpt, ForceOpt, Format, FormatOpt, InstrumentOpt, Lang, LangOpt,
+                                     OutputOpt, emit)
+
+
+class SemEstimator(str, Enum):
+    ml = "ml"
+    mlr = "mlr"
+
+
+class SemMissing(str, Enum):
+    listwise = "listwise"
+    ml = "ml"
+
+
+def read_model(model: str):
+    """(syntax, file): a file holding lavaan syntax, or the syntax itself."""
+    from avoid_survey.analysis.core.errors import AvoidSurveyError
+
+    path = Path(model)
+    if "\n" not in model and len(model) < 4096 and path.is_file():
+        try:
+            return path.read_text(encoding="utf-8-sig"), str(path)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise AvoidSurveyError(f"cannot read the model file: {exc}", file=model) from None
+    if not any(op in model for op in ("=~", "~", ":=", "==")):
+        raise AvoidSurveyError("model file not found (and the text is not lavaan syntax: no '=~' or '~')", file=model)
+    return model, None
+
+
+def sem(
+    data: DataArg,
+    model: Annotated[str, typer.Option("--model", "-m", help="lavaan model syntax or a file holding it (=~, ~, ~~, ~1, labels, :=, ==).")],
+    instrument: Annotated[Optional[str], typer.Option("--instrument", "-i", help="Bundled instrument id or path: its scale ids may be used in the model as latent variables measured by their items.")] = None,
+    group: Annotated[Optional[str], typer.Option("--group", "-g", help="Grouping column: a multi-group model (group names as in the data).")] = None,
+    group_equal: Annotated[Optional[str], typer.Option("--group-equal", help="Comma list of parameter classes equal across groups: loadings, intercepts, regressions, residuals, residual.covariances, lv.variances, lv.covariances, means.")] = None,
+    group_partial: Annotated[Optional[str], typer.Option("--group-partial", help="Rows exempt from --group-equal, e.g. \"x3 ~ 1, visual =~ x9\".")] = None,
+    estimator: Annotated[SemEstimator, typer.Option("--estimator", help="ml (lavaan's default) or mlr (robust SEs, Yuan-Bentler scaled test).")] = SemEstimator.ml,
+    missing: Annotated[SemMissing, typer.Option("--missing", help="listwise (lavaan's default) or ml (full-information ML).")] = SemMissing.listwise,
+    std_lv: Annotated[bool, typer.Option("--std-lv", help="Fix latent variances to 1 instead of the first loadings (lavaan std.lv).")] = False,
+    bootstrap: Annotated[int, typer.Option("--bootstrap", min=0, help="Resample rows N times: percentile and bias-corrected CIs of every parameter, defined and standardized.")] = 0,
+    seed: Annotated[Optional[int], typer.Option("--seed", help="Seed of the bootstrap draws (numpy PCG64).")] = None,
+    mi: Annotated[bool, typer.Option("--mi", help="Modification indices (mi, epc, sepc.all) as lavaan::modindices, largest first.")] = False,
+    mi_min: Annotated[float, typer.Option("--mi-min", min=0, help="Only modification indices at or above this value (e.g. 3.84).")] = 0.0,
+    compare: Annotated[Optional[List[str]], typer.Option("--compare", help="Another model (syntax or file; repeatable) fitted on the same rows: comparison table with Δχ² (scaled under MLR), ΔCFI.")] = None,
+    boot_indices: Annotated[Optional[Path], typer.Option("--boot-indices", help="Also write the bootstrap row indices (one resample per line, 1-based) to this CSV.", dir_okay=False)] = None,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    lang: LangOpt = Lang.zh,
+    decimals: DecimalsOpt = 3,
+    force: ForceOpt = False,
+):
+    """Latent-variable SEM by ML (lavaan::sem defaults): parameters, std.all, R², defined effects, fit."""
+    import sys
+
+    from avoid_survey.analysis.core.errors import AvoidSurveyError
+    from avoid_survey.analysis.io import read_data, read_numeric
+    from avoid_survey.analysis.io.output import check_output
+    from avoid_survey.analysis.stats.sem import sem as run
+
+    if output is not None:
+        check_output(output, force)
+    if boot_indices is not None:
+        if not bootstrap:
+            raise AvoidSurveyError("--boot-indices needs --bootstrap N")
+        check_output(boot_indices, force)
+    text, model_file = read_model(model)
+    others = []
+    for k, other in enumerate(compare or [], start=2):
+        o_text, o_file = read_model(other)
+        others.append((Path(o_file).stem if o_file else f"model {k}", o_text, o_file))
+    inst = None
+    if instrument is not None:
+        from avoid_survey.instruments import load_instrument
+        inst = load_instrument(instrument)
+    frame = (read_numeric if group is None else read_data)(data, inst)
+    equal = [g.strip() for g in (group_equal or "").split(",") if g.strip()]
+    result = run(frame, model=text, instrument=inst, group=group, group_equal=equal, group_partial=group_partial, estimator=estimator.value, missing=missing.value, std_lv=std_lv,
+                 bootstrap=bootstrap, seed=seed, mi=mi, mi_min=mi_min, compare=others, model_file=model_file,
+                 file=str(data), progress=sys.stderr.isatty())
+    if boot_indices is not None:
+        from avoid_survey.analysis.stats.sem.bootstrap import write_indices
+
+        write_indices(result, boot_indices)
+    emit(result, fmt, output, lang, decimals, force)
