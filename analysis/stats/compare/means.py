@@ -35,14 +35,21 @@ def d_ci(t: float, df: float, scale: float, level: float = 0.95) -> tuple[float,
     if not (math.isfinite(t) and df > 0):
         return NAN, NAN
 
+    def cdf(ncp):
+        v = float(nct.cdf(t, df, ncp))
+        if math.isnan(v):  # scipy gives NaN far in a tail: the tail it is in
+            return 0.0 if ncp > t else 1.0
+        return v
+
+    width = math.sqrt(1 + t * t / (2 * df))  # the sd of the noncentral t, roughly
+
     def root(q):
-        f = lambda ncp: nct.cdf(t, df, ncp) - q  # noqa: E731
-        lo, hi = t - 10.0, t + 10.0
-        while f(lo) < 0:
-            lo -= 10.0 + abs(lo)
-        while f(hi) > 0:
-            hi += 10.0 + abs(hi)
-        return brentq(f, lo, hi, xtol=1e-13, rtol=1e-14, maxiter=500)
+        lo, hi = t - 4 * width, t + 4 * width
+        while cdf(lo) < q:
+            lo -= 4 * width
+        while cdf(hi) > q:
+            hi += 4 * width
+        return brentq(lambda ncp: cdf(ncp) - q, lo, hi, xtol=1e-13, rtol=1e-14, maxiter=500)
 
     a = (1 - level) / 2
     return root(1 - a) * scale, root(a) * scale
