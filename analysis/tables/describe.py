@@ -31,32 +31,29 @@ def _name(d, lang: str) -> str:
     return tr("desc_indent", lang) + text if d.kind == "facet" else text
 
 
-def _descriptives(res, lang: str) -> Table:
-    t = Table(title="@desc_descriptives_title", name="descriptives", columns=[
+def _descriptives_table(title, name, rows_by_section, lang: str) -> Table:
+    t = Table(title=title, name=name, columns=[
         Column("variable", "@variable", "text"), Column("n", "@n", "int"), Column("mean", "@mean"),
         Column("sd", "@sd"), Column("min", "@min"), Column("max", "@max"),
         Column("skewness", "@desc_skewness"), Column("kurtosis", "@desc_kurtosis")])
-    for d in res.descriptives:
-        t.add(_name(d, lang), d.n, d.mean, d.sd, d.min, d.max, d.skewness, d.kurtosis)
+    for heading, rows in rows_by_section:
+        if heading is not None:
+            t.section(heading)
+        for d in rows:
+            t.add(_name(d, lang), d.n, d.mean, d.sd, d.min, d.max, d.skewness, d.kurtosis)
     t.notes.append("@desc_moments_note")
     return t
 
 
+def _descriptives(res, lang: str) -> Table:
+    return _descriptives_table("@desc_descriptives_title", "descriptives", [(None, res.descriptives)], lang)
+
+
 def _by_group(res, lang: str) -> Table:
-    cols = [Column("variable", "@variable", "text")]
-    for k, g in enumerate(res.groups):
-        head = f"{g.label} (n = {g.n})"
-        cols += [Column(f"n{k}", "@n", "int", group=head), Column(f"m{k}", "@mean", group=head),
-                 Column(f"s{k}", "@sd", group=head)]
-    t = Table(title=tr("desc_by_title", lang).format(by=res.by_label or res.by), name="descriptives_by",
-              columns=cols)
-    for i, d in enumerate(res.descriptives):
-        row = [_name(d, lang)]
-        for g in res.groups:
-            gd = g.descriptives[i]
-            row += [gd.n, gd.mean, gd.sd]
-        t.add(*row)
-    return t
+    """One block of rows per group of ``--by`` (every renderer shows row sections)."""
+    title = tr("desc_by_title", lang).format(by=res.by_label or res.by)
+    blocks = [(f"{g.label} (n = {g.n})", g.descriptives) for g in res.groups]
+    return _descriptives_table(title, "descriptives_by", blocks, lang)
 
 
 def _diagonal_cell(res, v):

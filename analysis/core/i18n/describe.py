@@ -27,8 +27,8 @@ TERMS = {
                            "Pearson 相关系数（成对删除）；对角线为验证性因子分析（每个量表或维度一个因子）"
                            "平均方差抽取量（AVE）的平方根。"),
     "desc_diag_none": ("Pearson correlations (pairwise complete).", "Pearson 相关系数（成对删除）。"),
-    "desc_stars_note": ("* p < .05, ** p < .01, *** p < .001 (two-sided).",
-                        "* p < 0.05，** p < 0.01，*** p < 0.001（双侧检验）。"),
+    "desc_stars_note": ("Two-sided tests: * p < .05, ** p < .01, *** p < .001.",
+                        "双侧检验：* p < 0.05，** p < 0.01，*** p < 0.001。"),
     "desc_fl_pass": ("Fornell-Larcker criterion met: each √AVE exceeds the factor's correlations with the other "
                      "variables of the table (discriminant validity).",
                      "符合 Fornell-Larcker 标准：每个 √AVE 均大于该因子与表中其他变量的相关系数（区分效度良好）。"),

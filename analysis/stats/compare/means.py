@@ -56,6 +56,8 @@ def d_ci(t: float, df: float, scale: float, level: float = 0.95) -> tuple[float,
 
 
 def _mean_diff_ci(diff, se, df, level):
+    if not (df > 0 and math.isfinite(se)):
+        return NAN, NAN
     q = t_crit(level, df)
     return diff - q * se, diff + q * se
 
@@ -65,7 +67,7 @@ def student_t(x1, x2, level: float = 0.95) -> dict:
     a, b = summary(x1), summary(x2)
     n1, n2 = a["n"], b["n"]
     df = n1 + n2 - 2
-    sp2 = ((n1 - 1) * a["var"] + (n2 - 1) * b["var"]) / df
+    sp2 = ((n1 - 1) * a["var"] + (n2 - 1) * b["var"]) / df if df > 0 else NAN
     diff = a["mean"] - b["mean"]
     se = math.sqrt(sp2 * (1 / n1 + 1 / n2))
     t = diff / se if se > 0 else NAN

@@ -41,7 +41,7 @@ def mann_whitney(x1, x2) -> dict:
     n1, n2 = len(x1), len(x2)
     w = float(rk[0].sum()) - n1 * (n1 + 1) / 2
     centre = w - n1 * n2 / 2
-    sigma = math.sqrt(n1 * n2 / 12 * ((n + 1) - ties / (n * (n - 1))))
+    sigma = math.sqrt(max(0.0, n1 * n2 / 12 * ((n + 1) - ties / (n * (n - 1))))) if n > 1 else 0.0
     z = (centre - math.copysign(0.5, centre) if centre != 0 else 0.0) / sigma if sigma > 0 else float("nan")
     return {"statistic": w, "z": z, "p": t_sf2(z) if z == z else float("nan"),
             "r": abs(z) / math.sqrt(n) if z == z else float("nan")}
@@ -53,6 +53,7 @@ def kruskal(groups) -> dict:
     rk, ties, n = _ranks(groups)
     k = len(groups)
     h = 12 / (n * (n + 1)) * sum(float(r.sum()) ** 2 / len(r) for r in rk) - 3 * (n + 1)
-    h /= 1 - ties / (n ** 3 - n)
-    return {"statistic": h, "df": float(k - 1), "p": chi2_sf(h, k - 1),
+    denom = 1 - ties / (n ** 3 - n)
+    h = h / denom if denom > 0 else float("nan")  # every value tied: no ranking to test
+    return {"statistic": h, "df": float(k - 1), "p": chi2_sf(h, k - 1) if h == h else float("nan"),
             "eta_squared_h": (h - k + 1) / (n - k) if n > k else float("nan")}

@@ -31,18 +31,25 @@ class Case:
     level: float
     sink: list
 
-    def arrays(self, test: str):
-        """Per group the non-missing values as float arrays; a non-numeric variable stops."""
-        import numpy as np
-
+    def arrays(self, test: str) -> list:
+        """Per group with answers the non-missing values as float arrays (groups without
+        any are left out, as R drops empty factor levels; fewer than two groups left stops
+        the run); ``self.levels`` and ``self.level_labels`` keep the groups used."""
         x = numeric_column(self.values.to_frame(), self.values.name, test)
         ok = x.notna() & self.groups.notna()
         out = [x[ok & (self.groups == g)].to_numpy(dtype=float) for g in self.levels]
+        keep = [i for i, a in enumerate(out) if len(a)]
+        if len(keep) < 2:
+            raise AvoidSurveyError(f"'{self.variable}' has values in fewer than two groups of the --by column",
+                                   column=self.variable)
+        self.levels = [self.levels[i] for i in keep]
+        self.level_labels = [self.level_labels[i] for i in keep]
+        out = [out[i] for i in keep]
         small = [lab for lab, a in zip(self.level_labels, out) if len(a) < 2]
         if small:
             warn(tr("cmp_small_group", self.lang).format(v=self.variable, g=", ".join(small)), AvoidSurveyWarning,
                  sink=self.sink)
-        return [np.asarray(a) for a in out]
+        return out
 
     def group_rows(self, arrays, extra=None) -> tuple:
         from .means import summary
@@ -72,6 +79,7 @@ def _two_means(case: Case, test: str) -> TestResult:
 
     _need_groups(case, test, 2)
     a = case.arrays(test)
+    _need_groups(case, test, 2)
     st, we = student_t(*a, level=case.level), welch_t(*a, level=case.level)
     main = st if test == "t" else we
     keep = ("statistic", "df", "p", "mean_difference", "se", "ci_lower", "ci_upper")
@@ -164,8 +172,6 @@ def run_mannwhitney(case: Case) -> TestResult:
 
     _need_groups(case, "mannwhitney", 2)
     a = case.arrays("mannwhitney")
-    if min(len(x) for x in a) < 1:
-        raise AvoidSurveyError(f"'{case.variable}': a group has no value", column=case.variable)
     res = mann_whitney(*a)
     return case.result("mannwhitney", statistic_name="W", statistic=res["statistic"], df=None, p=res["p"],
                        effect_size=res["r"], effect_size_name="r", groups=case.group_rows(a, _rank_rows(a)),
@@ -176,8 +182,7 @@ def run_kruskal(case: Case) -> TestResult:
     from .ranks import kruskal
 
     a = case.arrays("kruskal")
-    a_used = [x for x in a if len(x)]
-    res = kruskal(a_used)
+    res = kruskal(a)
     return case.result("kruskal", statistic_name="H", statistic=res["statistic"], df=res["df"], p=res["p"],
                        effect_size=res["eta_squared_h"], effect_size_name="eta_squared_h",
                        groups=case.group_rows(a, _rank_rows(a)), warnings=tuple(case.sink))
