@@ -37,6 +37,8 @@ _COMMANDS = [
     ("model_cmd", "model", "model"),
     ("simulate_cmd", "simulate", "simulate"),
     ("report_cmd", "report", "report"),
+    ("describe_cmd", "describe", "describe"),
+    ("compare_cmd", "compare", "compare"),
 ]
 
 
