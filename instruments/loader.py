@@ -132,7 +132,9 @@ def _allowed_keys(loc) -> list[str]:
     model = S.InstrumentSpec
     path = list(loc[:-1])
     fields_of = {"scales": S.ScaleSpec, "facets": S.FacetSpec, "items": S.ItemSpec, "variables": S.VariableSpec,
-                 "attention_checks": S.AttentionSpec, "response": S.ResponseSpec, "response_formats": None}
+                 "attention_checks": S.AttentionSpec, "response": S.ResponseSpec, "response_formats": None,
+                 "experiment": S.ExperimentSpec, "factors": S.FactorSpec, "attributes": S.FactorSpec,
+                 "levels": S.LevelSpec, "restrictions": S.RestrictionSpec}
     i = 0
     while i < len(path):
         k = path[i]
@@ -348,7 +350,12 @@ def _semantics(ctx: _Ctx, base_dir: Path, depth: int, stack: tuple) -> dict:
             ctx.add("bad-attention-check", ap + ("after",), detail=f"'after: {a.after}' names no item")
         checks.append(AttentionCheck(a.id, a.text, r, expected, tuple(a.aliases), a.after))
 
-    return {"scales": scales, "variables": variables, "checks": checks, "included": included}
+    experiment = None
+    if spec.experiment is not None:  # survey experiment (instruments/experiment.py)
+        from .experiment import check_experiment
+        experiment = check_experiment(ctx, spec.experiment, ID_RE)
+    return {"scales": scales, "variables": variables, "checks": checks, "included": included,
+            "experiment": experiment}
 
 
 def _items(ctx, items, path, resp, formats, claim, scale_id, facet_id):
@@ -415,7 +422,7 @@ def _check(path: Path, depth: int, stack: tuple):
     inst = Instrument(spec.id, spec.version, spec.title, langs, tuple(scales), tuple(variables), tuple(checks),
                       spec.description, cit, spec.instructions, spec.licence, str(path),
                       tuple(sub.id for sub in parts["included"]), wordings, tuple(parts["included"]),
-                      spec.referent_instructions)
+                      spec.referent_instructions, parts["experiment"])
     return ctx.findings, inst
 
 
