@@ -18,7 +18,7 @@ __all__ = ["tr", "text_in", "TERMS", "LANGS", "AREAS", "load_areas"]
 LANGS = ("zh", "en")
 
 # one module per area; a new area is one more name here
-AREAS = ("common", "glossary")
+AREAS = ("common", "glossary", "experiment")
 
 
 def load_areas() -> dict[str, dict[str, tuple[str, str]]]:

@@ -1,0 +1,133 @@
+"""Survey experiments: vignette and conjoint designs, from the instrument to the effects.
+
+``analyze(data, instrument)`` reads long-format data (see :mod:`.data`) against the
+instrument's ``experiment:`` block and returns an :class:`ExperimentResult`:
+
+- vignette: effects of each level against its baseline (difference in means / additive
+  factorial model, HC2 or respondent-clustered CR1), Lin's covariate-adjusted estimator,
+  two-way interactions, heterogeneity by a moderator; balance and attrition by arm;
+- conjoint: AMCEs and marginal means with respondent-clustered CR1 SEs, subgroup
+  differences by the nested F of cregg's ``cj_anova``, carry-over and profile-order checks.
+
+Every number is pinned to R (``tests/reference/experiment.R``): ``lm`` +
+``sandwich::vcovHC(type = "HC2")`` / ``vcovCL(type = "HC1")``, ``anova``,
+``car::linearHypothesis``. Power: :mod:`.power`.
+"""
+from __future__ import annotations
+
+from .result import ExperimentResult
+
+__all__ = ["analyze", "ExperimentResult", "experiment_of"]
+
+
+def experiment_of(instrument):
+    """The instrument's Experiment, or a clear error when it declares none."""
+    from avoid_survey.analysis.core.errors import AvoidSurveyError
+    from avoid_survey.instruments import load_instrument
+
+    inst = load_instrument(instrument)
+    if inst.experiment is None:
+        raise AvoidSurveyError(f"instrument '{inst.id}' declares no experiment (add an 'experiment:' block)",
+                               file=inst.source)
+    return inst, inst.experiment
+
+
+def analyze(data, instrument, *, outcome=None, covariates=(), moderator=None, cluster=None, ci: float = 0.95,
+            power_n: int | None = None) -> ExperimentResult:
+    """Balance, attrition, effects and tests of a survey experiment.
+
+    Parameters
+    ----------
+    data : path or pandas DataFrame in long format (one row per respondent x vignette, or
+        respondent x task x profile; factor columns hold level ids)
+    instrument : bundled id, path, or Instrument with an ``experiment:`` block
+    outcome : outcome column (default: the experiment's first ``outcomes`` entry)
+    covariates : numeric columns for balance and Lin's estimator (vignette)
+    moderator : column whose interaction with every factor is estimated
+    cluster : column to cluster SEs by (default: respondent when a respondent has more rows)
+    power_n : number of respondents for the minimum detectable effects (``power``)
+    """
+    from .data import prepare
+
+    inst, exp = experiment_of(instrument)
+    frame, file = _frame(data, inst)
+    d = prepare(frame, exp, outcome=outcome, covariates=tuple(covariates or ()), moderator=moderator,
+                cluster=cluster, file=file)
+    return _run(d, ci, power_n)
+
+
+def _frame(data, inst):
+    import pandas as pd
+
+    if isinstance(data, pd.DataFrame):
+        return data, None
+    from avoid_survey.analysis.io import read_data
+
+    return read_data(data, inst), str(data)
+
+
+def _run(d, ci, power_n) -> ExperimentResult:
+    from . import balance as B
+    from . import conjoint as C
+    from . import effects as E
+
+    exp = d.experiment
+    warnings = []
+    bal, bal_tests = B.balance(d)
+    if exp.type == "conjoint":
+        effects, tests = C.amce(d, ci)
+        effects += C.marginal_means(d, ci)
+        model = None
+        if exp.restrictions:
+            warnings.append(_restriction_warning(exp))
+    else:
+        model, effects, tests = E.main_effects(d, "ate", ci)
+        if d.covariates:
+            lin, lin_tests = E.lin_effects(d, ci)
+            effects += lin
+            tests += lin_tests
+        inter, inter_tests = E.interaction_effects(d, ci)
+        effects += inter
+        tests += inter_tests
+    if d.moderator is not None:
+        het, het_tests = E.moderator_effects(d, "moderator", ci)
+        effects += het
+        tests += het_tests
+        if exp.type == "conjoint":
+            tests += C.subgroup_test(d)
+    if exp.type == "conjoint":
+        tests += C.diagnostics(d)
+    power = ()
+    if power_n:
+        from .power import mde
+        power = tuple(mde(exp, power_n))
+    return ExperimentResult(_design(d, effects), tuple(bal), tuple(B.attrition(d)), tuple(effects),
+                            tuple(bal_tests + tests), power, tuple(warnings), _labels(exp))
+
+
+def _design(d, effects) -> dict:
+    import numpy as np
+
+    exp = d.experiment
+    out = exp.to_dict()
+    seen = ~np.isnan(d.y)
+    out.update({"outcome": d.outcome, "n_rows": d.n_rows, "n_observed": int(seen.sum()),
+                "n_respondents": int(len(set(d.respondent.tolist()))) if d.respondent is not None else d.n_rows,
+                "covariates": list(d.covariates), "moderator": d.moderator[0] if d.moderator else None,
+                "se_type": effects[0]["se_type"] if effects else None,
+                "cluster": (d.cluster[0] if d.cluster else (exp.respondent if effects and effects[0]["se_type"] == "CR1"
+                                                            else None))})
+    return out
+
+
+def _restriction_warning(exp) -> str:
+    from avoid_survey.analysis.core.i18n import tr
+
+    return tr("exp_warn_restrictions", "en").format(n=len(exp.restrictions))
+
+
+def _labels(exp) -> dict:
+    """Factor and level labels ({en, zh}) for the tables and figures."""
+    out = {"factors": {f.id: f.label for f in exp.factors},
+           "levels": {(f.id, lv.id): lv.text for f in exp.factors for lv in f.levels}}
+    return out
