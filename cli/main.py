@@ -34,6 +34,7 @@ _COMMANDS = [
     ("cfa_cmd", "cfa", "cfa"),
     ("model_cmd", "model", "model"),
     ("simulate_cmd", "simulate", "simulate"),
+    ("experiment_cmd", "experiment", "experiment"),
     ("report_cmd", "report", "report"),
 ]
 

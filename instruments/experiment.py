@@ -43,8 +43,13 @@ def placeholders(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Level:
+    """A level: ``text`` is what the respondent reads (inserted into the vignette, or shown
+    in the conjoint profile); ``label`` a short name for tables (default: the conjoint text,
+    or the id for a vignette, whose text is a sentence fragment)."""
+
     id: str
     text: dict
+    label: dict | None = None
 
     def wording(self, lang: str = "en") -> str:
         return _pick(self.text, lang)
@@ -211,7 +216,8 @@ def _factors(ctx, raw, path, id_re) -> list[Factor]:
                 continue
             lseen[lv.id] = ctx.doc.line_of(lp + ("id",))
             ctx.text(lv.text, lp + ("text",), f"level '{lv.id}' of factor '{f.id}'")
-            levels.append(Level(lv.id, lv.text))
+            ctx.text(lv.label, lp + ("label",), f"label of level '{lv.id}' of factor '{f.id}'")
+            levels.append(Level(lv.id, lv.text, lv.label))
         if len(f.levels) < 2:
             _bad(ctx, fp + ("levels",), f"factor '{f.id}' needs at least two levels", f.id)
         baseline = f.baseline if f.baseline is not None else (levels[0].id if levels else "")

@@ -108,6 +108,7 @@ class AttentionSpec(_Strict):
 class LevelSpec(_Strict):
     id: str
     text: LabelText
+    label: Optional[LabelText] = None
 
 
 class FactorSpec(_Strict):

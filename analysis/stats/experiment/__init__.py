@@ -53,7 +53,7 @@ def analyze(data, instrument, *, outcome=None, covariates=(), moderator=None, cl
     frame, file = _frame(data, inst)
     d = prepare(frame, exp, outcome=outcome, covariates=tuple(covariates or ()), moderator=moderator,
                 cluster=cluster, file=file)
-    return _run(d, ci, power_n)
+    return _run(d, ci, power_n, inst.variables)
 
 
 def _frame(data, inst):
@@ -63,10 +63,12 @@ def _frame(data, inst):
         return data, None
     from avoid_survey.analysis.io import read_data
 
-    return read_data(data, inst), str(data)
+    # read as is (no instrument): an outcome cell that is not a number must stop the run with
+    # its row, not turn into a silent missing value (which would count as attrition)
+    return read_data(data), str(data)
 
 
-def _run(d, ci, power_n) -> ExperimentResult:
+def _run(d, ci, power_n, variables=()) -> ExperimentResult:
     from . import balance as B
     from . import conjoint as C
     from . import effects as E
@@ -102,7 +104,7 @@ def _run(d, ci, power_n) -> ExperimentResult:
         from .power import mde
         power = tuple(mde(exp, power_n))
     return ExperimentResult(_design(d, effects), tuple(bal), tuple(B.attrition(d)), tuple(effects),
-                            tuple(bal_tests + tests), power, tuple(warnings), _labels(exp))
+                            tuple(bal_tests + tests), power, tuple(warnings), _labels(exp, variables))
 
 
 def _design(d, effects) -> dict:
@@ -126,8 +128,9 @@ def _restriction_warning(exp) -> str:
     return tr("exp_warn_restrictions", "en").format(n=len(exp.restrictions))
 
 
-def _labels(exp) -> dict:
-    """Factor and level labels ({en, zh}) for the tables and figures."""
-    out = {"factors": {f.id: f.label for f in exp.factors},
-           "levels": {(f.id, lv.id): lv.text for f in exp.factors for lv in f.levels}}
+def _labels(exp, variables=()) -> dict:
+    """Factor, level and variable (moderator) labels ({en, zh}) for the tables and figures."""
+    out = {"factors": {**{v.id: v.label for v in variables}, **{f.id: f.label for f in exp.factors}},
+           "levels": {(f.id, lv.id): lv.label or (lv.text if exp.type == "conjoint" else {"en": lv.id})
+                      for f in exp.factors for lv in f.levels}}
     return out

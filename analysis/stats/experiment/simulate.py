@@ -40,9 +40,9 @@ def _effect_vector(exp, effects):
 def _covariates(rng, n):
     import numpy as np
 
-    age = np.clip(np.round(rng.normal(42, 8, n)), 22, 60)
+    age = np.clip(np.round(rng.normal(42, 8, n)), 22, 60).astype(int)
     female = (rng.random(n) < 0.4).astype(int)
-    tenure = np.minimum(rng.integers(0, 31, n), age - 21)
+    tenure = np.minimum(rng.integers(0, 31, n), age - 21).astype(int)
     return {"age": age, "female": female, "tenure": tenure}
 
 
@@ -99,7 +99,7 @@ def simulate_experiment(exp, n_respondents: int, *, effects=None, sd: float = 1.
             y = np.round(y, decimals)
     if missing:
         y[rng.random(n_rows) < missing] = np.nan
-    frame[name] = y
+    frame[name] = y.astype(int) if exp.type == "conjoint" and (choice is None or choice) and not missing else y
     for k, v in cov.items():
         frame[k] = v[resp - 1]
     return pd.DataFrame(frame)

@@ -1,0 +1,74 @@
+"""`avoid-survey experiment`: effects of a vignette or conjoint survey experiment."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, List, Optional
+
+import typer
+
+from avoid_survey.cli.common import (DecimalsOpt, ForceOpt, Format, FormatOpt, InstrumentOpt, Lang, LangOpt,
+                                     OutputOpt, emit, note)
+
+
+def _split(values) -> list[str]:
+    out = []
+    for v in values or ():
+        out.extend(x.strip() for x in str(v).split(",") if x.strip())
+    return out
+
+
+def experiment(
+    data: Annotated[Optional[Path], typer.Argument(
+        help="Long-format data: one row per respondent x vignette (or x task x profile); factor columns hold "
+             "level ids. Not needed with --design-out.", show_default=False)] = None,
+    instrument: InstrumentOpt = None,
+    outcome: Annotated[Optional[str], typer.Option("--outcome", "-y", help="Outcome column (default: the experiment's first outcome).")] = None,
+    covariates: Annotated[Optional[List[str]], typer.Option("--covariates", "-c", help="Numeric covariates for balance and Lin's estimator (comma-separated or repeated).")] = None,
+    moderator: Annotated[Optional[str], typer.Option("--moderator", "-m", help="Column whose interaction with every factor is estimated (heterogeneity; conjoint: nested F as cregg::cj_anova).")] = None,
+    cluster: Annotated[Optional[str], typer.Option("--cluster", help="Cluster SEs by this column (default: respondent when respondents have several rows).")] = None,
+    power_n: Annotated[Optional[int], typer.Option("--mde", min=2, help="Also report minimum detectable effects for this many respondents.")] = None,
+    design_out: Annotated[Optional[Path], typer.Option("--design-out", help="Write a randomised assignment file (respondent x vignette/task/profile -> levels and texts) instead of analysing data.", dir_okay=False)] = None,
+    respondents: Annotated[int, typer.Option("--respondents", min=1, help="Respondents in the --design-out file.")] = 100,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the --design-out randomisation.")] = 1,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    lang: LangOpt = Lang.zh,
+    decimals: DecimalsOpt = 3,
+    force: ForceOpt = False,
+    figure: Annotated[Optional[Path], typer.Option("--figure", help="Also draw the effects (AMCE / marginal means / ATE dot-and-whisker by factor; .png, .svg or .pdf).", dir_okay=False)] = None,
+):
+    """Balance, attrition and effects of a survey experiment declared in the instrument's
+    `experiment:` block: vignette ATEs (HC2, or respondent-clustered CR1), Lin's adjusted
+    estimator, interactions and heterogeneity; conjoint AMCEs and marginal means with
+    respondent-clustered CR1 SEs and cregg-style nested F tests. Equal to R (lm + sandwich)."""
+    from avoid_survey.analysis.core.errors import AvoidSurveyError
+    from avoid_survey.analysis.io.output import check_output
+
+    if instrument is None:
+        raise AvoidSurveyError("experiment needs --instrument (a bundled id or an instrument YAML file with an "
+                               "'experiment:' block)")
+    if design_out is not None:
+        from avoid_survey.analysis.stats.experiment.fielding import write_design
+
+        n = write_design(instrument, design_out, respondents=respondents, seed=seed, force=force)
+        note(f"wrote {n} rows to {design_out}")
+        return
+    if data is None:
+        raise AvoidSurveyError("give the DATA file (or --design-out FILE to write an assignment file)")
+    if not data.exists():
+        raise AvoidSurveyError("data file not found", file=data)
+    for path in (output, figure):
+        if path is not None:
+            check_output(path, force)
+    from avoid_survey.analysis.stats.experiment import analyze
+
+    result = analyze(data, instrument, outcome=outcome, covariates=_split(covariates), moderator=moderator,
+                     cluster=cluster, power_n=power_n)
+    emit(result, fmt, output, lang, decimals, force)
+    if figure is not None:
+        from avoid_survey.analysis.render.experiment_figures import effects_plot
+
+        lang_s = lang.value if isinstance(lang, Lang) else str(lang)
+        fig_note = effects_plot(result, figure, lang=lang_s, force=force)
+        if fig_note:
+            note(f"note: {fig_note}")
