@@ -148,7 +148,9 @@ class Experiment:
     def to_dict(self) -> dict:
         return {"id": self.id, "type": self.type, "n_factors": len(self.factors),
                 "factors": [{"factor": f.id, "baseline": f.baseline, "levels": f.level_ids} for f in self.factors],
-                "n_cells_full": self.n_full, "n_cells": len(self.cells()), "fraction": bool(self.fraction),
+                "n_cells_full": self.n_full,
+                "n_cells": len(self.cells()) if self.fraction or self.restrictions else self.n_full,
+                "fraction": bool(self.fraction),
                 "n_restrictions": len(self.restrictions), "per_respondent": self.per_respondent,
                 "profiles": self.profiles, "randomize_order": self.randomize_order,
                 "outcomes": list(self.outcomes), "respondent": self.respondent}
@@ -187,7 +189,7 @@ def check_experiment(ctx, spec, id_re) -> Experiment | None:
     if fraction is None:
         return None
     exp = Experiment(**{**exp.__dict__, "fraction": fraction})
-    if exp.n_full <= MAX_CELLS and not exp.cells():
+    if exp.restrictions and not exp.fraction and exp.n_full <= MAX_CELLS and not exp.cells():
         _bad(ctx, base + ("restrictions",), "the restrictions exclude every combination of levels")
         return None
     return exp

@@ -50,22 +50,28 @@ def analyze(data, instrument, *, outcome=None, covariates=(), moderator=None, cl
     from .data import prepare
 
     inst, exp = experiment_of(instrument)
-    frame, file = _frame(data, inst)
+    needed = {*exp.factor_ids, exp.respondent, "task", "profile", outcome or (exp.outcomes[0] if exp.outcomes else ""),
+              *(covariates or ()), moderator, cluster}
+    frame, file = _frame(data, needed)
     d = prepare(frame, exp, outcome=outcome, covariates=tuple(covariates or ()), moderator=moderator,
                 cluster=cluster, file=file)
-    return _run(d, ci, power_n, inst.variables)
+    # the matrices are tall and thin (K <= a few hundred): one BLAS thread is as fast, and on
+    # a busy machine threads waiting for each other make X'X up to a hundred times slower
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _run(d, ci, power_n, inst.variables)
 
 
-def _frame(data, inst):
-    import pandas as pd
+def _frame(data, needed=None):
+    """{column: cell texts} and the file name (None for a DataFrame)."""
+    from .data import frame_columns, read_columns
 
-    if isinstance(data, pd.DataFrame):
-        return data, None
-    from avoid_survey.analysis.io import read_data
-
+    if hasattr(data, "columns") and hasattr(data, "iloc"):
+        return frame_columns(data), None
     # read as is (no instrument): an outcome cell that is not a number must stop the run with
     # its row, not turn into a silent missing value (which would count as attrition)
-    return read_data(data), str(data)
+    return read_columns(data, needed), str(data)
 
 
 def _run(d, ci, power_n, variables=()) -> ExperimentResult:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from .design import Columns, factor_dummies, intercept, level_indicators, products, se_plan
 from .effects import Model, observed
-from .linalg import nested_f, ols
+from .linalg import nested_f_from, ols
 
 __all__ = ["amce", "marginal_means", "nested_by"]
 
@@ -59,7 +59,9 @@ def marginal_means(d, ci: float = 0.95) -> list[dict]:
 
 
 def _group_columns(values, name) -> Columns:
-    levels = sorted(set(v for v in values if v != ""))
+    import numpy as np
+
+    levels = [v for v in np.unique(values).tolist() if v != ""]
     out = Columns([], [], [])
     for lv in levels[1:]:
         out.names.append(f"{name}{lv}")
@@ -68,8 +70,13 @@ def _group_columns(values, name) -> Columns:
     return out
 
 
-def nested_by(d, test: str, by_name: str, by_columns: Columns, mask=None) -> dict | None:
-    """cj_anova: reduced ``y ~ attributes``, full ``y ~ (attributes) * by`` (classical F)."""
+def nested_by(d, test: str, by_name: str, by_columns: Columns, mask=None, groups=None) -> dict | None:
+    """cj_anova: reduced ``y ~ attributes``, full ``y ~ (attributes) * by`` (classical F).
+
+    With a categorical ``by`` (``groups`` = its label per row) the full model is the
+    attributes model fitted within each group (the same column space, so the same RSS and
+    rank), which avoids one regression on all the product columns.
+    """
     if not by_columns.names:
         return None
     mask = observed(d) if mask is None else mask
@@ -77,9 +84,29 @@ def nested_by(d, test: str, by_name: str, by_columns: Columns, mask=None) -> dic
     base = intercept(d.n_rows) + dm
     y = d.y[mask]
     reduced = ols(base.matrix(mask), y, base.names)
-    full_cols = base + by_columns + products(dm, by_columns)
-    full = ols(full_cols.matrix(mask), y, full_cols.names)
-    return {"test": test, "factor": by_name, **nested_f(reduced, full), "se_type": "classical"}
+    full = _within_groups(d, base, mask, groups) if groups is not None else None
+    if full is None:
+        cols = base + by_columns + products(dm, by_columns)
+        f = ols(cols.matrix(mask), y, cols.names)
+        full = (f.rss, f.k)
+    return {"test": test, "factor": by_name, **nested_f_from(reduced.rss, reduced.k, full[0], full[1], reduced.n),
+            "se_type": "classical"}
+
+
+def _within_groups(d, base: Columns, mask, groups):
+    """(RSS, rank) of the attributes model fitted separately in each group; None when a
+    group is too small for that (the product-column route then handles the aliasing)."""
+    import numpy as np
+
+    rss, k = 0.0, 0
+    for g in np.unique(groups[mask]):
+        m = mask & (groups == g)
+        if int(m.sum()) <= len(base.names):
+            return None
+        f = ols(base.matrix(m), d.y[m], base.names)
+        rss += f.rss
+        k += f.k
+    return rss, k
 
 
 def diagnostics(d) -> list[dict]:
@@ -90,7 +117,7 @@ def diagnostics(d) -> list[dict]:
         if values is None:
             continue
         cols = _group_columns(values, name)
-        r = nested_by(d, test, name, cols, observed(d) & (values != ""))
+        r = nested_by(d, test, name, cols, observed(d) & (values != ""), groups=values)
         if r is not None:
             out.append(r)
     return out
@@ -103,5 +130,7 @@ def subgroup_test(d) -> list[dict]:
 
     name, values, numeric = d.moderator
     mask = observed(d) & (~np.isnan(values) if numeric else (values != ""))
-    r = nested_by(d, "nested_f", name, moderator_columns(d.moderator), mask)
+    two_values = numeric and len(np.unique(values[mask])) <= 2  # a 0/1 moderator is a grouping too
+    groups = values if (not numeric or two_values) else None
+    r = nested_by(d, "nested_f", name, moderator_columns(d.moderator), mask, groups=groups)
     return [r] if r else []

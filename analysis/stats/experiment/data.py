@@ -7,18 +7,23 @@ text is accepted too, as platforms export it), the outcome, and any covariates (
 same value on every row of a respondent). Optional ``task`` and ``profile`` columns (1, 2,
 ...) enable the carry-over and profile-order diagnostics of a conjoint.
 
-A row whose outcome is empty is kept for the attrition table and left out of the estimates.
-A factor cell that is empty or not a level, a missing column, and an arm without any
-observed outcome stop the run with the file, row and column.
+A row whose outcome is empty (or NA, N/A, NaN, null, ".") is kept for the attrition table and
+left out of the estimates. A factor cell that is empty or not a level, a cell of a numeric
+column that is not a number, a missing column, and an arm without any observed outcome stop
+the run with the file, row and column.
+
+A plain CSV file (UTF-8, with or without BOM, or GB18030/GBK) is read with the csv module,
+without pandas; other formats go through :func:`avoid_survey.analysis.io.read_data`.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from avoid_survey.analysis.core.errors import AvoidSurveyError
-from avoid_survey.analysis.core.frames import numeric_column
 
-__all__ = ["ExperimentData", "prepare"]
+__all__ = ["ExperimentData", "prepare", "read_columns", "frame_columns"]
+
+MISSING = {"", "na", "n/a", "nan", "null", ".", "#n/a", "none"}
 
 
 @dataclass(frozen=True)
@@ -40,66 +45,150 @@ class ExperimentData:
         return int(len(self.y))
 
 
-def _column(frame, name, what, file):
-    if name not in frame.columns:
-        cols = ", ".join(map(str, list(frame.columns)[:12]))
-        raise AvoidSurveyError(f"{what} column '{name}' is not in the data (columns: {cols}"
-                               f"{', ...' if frame.shape[1] > 12 else ''})", file=file, column=name)
-    return frame[name]
+# ---------------------------------------------------------------- reading
+def read_columns(path, needed=None) -> dict:
+    """{header: list of stripped cell texts} of a data file (only the ``needed``
+    columns of a CSV file when given)."""
+    from pathlib import Path
+
+    p = Path(path)
+    if p.suffix.lower() in (".csv", ".txt", ".tsv"):
+        return _csv_columns(p, needed)
+    from avoid_survey.analysis.io import read_data
+
+    return frame_columns(read_data(p))
 
 
-def _as_text(s):
-    """Cells as stripped text; whole-number floats as '1' not '1.0'; blanks as ''."""
+def _csv_columns(p, needed=None) -> dict:
+    """{header: list of cell texts}. A file without quotes or padded cells is split in one
+    pass (``str.split`` over the whole text, columns as list slices); anything else goes
+    through the csv module, cell by cell."""
+    import csv
+    from operator import methodcaller
+
+    from avoid_survey.analysis.io import _sniff, decode_text
+
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise AvoidSurveyError(f"cannot read the file: {exc.strerror}", file=p) from None
+    text, _ = decode_text(raw, p)
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").rstrip("\n")
+    delim = _sniff(text)
+    head, _, body = text.partition("\n")
+    header = [h.strip() for h in next(csv.reader([head], delimiter=delim))]
+    _check_header(header, p)
+    k = len(header)
+    plain = '"' not in text and f" {delim}" not in text and f"{delim} " not in text and "\n\n" not in body
+    if plain and body and all(n == k - 1 for n in map(methodcaller("count", delim), body.split("\n"))):
+        flat = body.replace("\n", delim).split(delim)
+        return {h: flat[j::k] for j, h in enumerate(header) if needed is None or h in needed}
+    rows = [r for r in csv.reader(body.splitlines(), delimiter=delim)]
+    while rows and not any(c.strip() for c in rows[-1]):
+        rows.pop()
+    if not rows:
+        raise AvoidSurveyError("the file has no data rows", file=p)
+    for i, r in enumerate(rows, 1):
+        if len(r) != k:
+            raise AvoidSurveyError(f"the row has {len(r)} fields, the header {k}", file=p, row=i)
+    return {h: [r[j].strip() for r in rows] for j, h in enumerate(header) if needed is None or h in needed}
+
+
+def _check_header(header, p) -> None:
+    seen = set()
+    for h in header:
+        if h in seen:
+            raise AvoidSurveyError(f"duplicate column '{h}'", file=p, column=h)
+        seen.add(h)
+
+
+def frame_columns(frame) -> dict:
+    """{column: list of cell texts} of a pandas DataFrame (whole floats as '1')."""
     import pandas as pd
 
-    if pd.api.types.is_float_dtype(s):
-        out = s.map(lambda v: "" if v != v else (str(int(v)) if float(v).is_integer() else repr(float(v))))
-        return out.astype(object)
-    return s.astype("string").fillna("").str.strip().astype(object)
+    out = {}
+    for c in frame.columns:
+        s = frame[c]
+        if pd.api.types.is_float_dtype(s):
+            vals = [("" if v != v else (str(int(v)) if float(v).is_integer() else repr(float(v)))) for v in s]
+        else:
+            vals = s.astype("string").fillna("").str.strip().tolist()
+        out[str(c)] = vals
+    return out
 
 
-def _factor_codes(frame, factor, file):
+# ---------------------------------------------------------------- columns
+def _column(cols, name, what, file):
+    if name not in cols:
+        names = list(cols)
+        shown = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
+        raise AvoidSurveyError(f"{what} column '{name}' is not in the data (columns: {shown})", file=file,
+                               column=name)
+    return cols[name]
+
+
+def _numbers(values, name, what, file):
+    """Float array; missing markers -> NaN; the first other non-number stops the run."""
     import numpy as np
-    import pandas as pd
 
-    s = _as_text(_column(frame, factor.id, f"factor '{factor.id}'", file))
-    ids = factor.level_ids
-    codes = pd.Categorical(s, categories=ids).codes.astype(np.int64)
-    bad = np.flatnonzero(codes < 0)
-    if bad.size:
-        alias = {}
-        for k, lv in enumerate(factor.levels):
-            for t in (lv.text or {}).values():
-                if t:
-                    alias.setdefault(" ".join(str(t).split()), k)
-        vals = s.to_numpy()
-        for i in bad:
-            k = alias.get(" ".join(str(vals[i]).split()))
-            if k is None:
-                v = vals[i]
-                what = "is empty" if v == "" else f"holds '{v}', which is not a level of factor '{factor.id}'"
-                raise AvoidSurveyError(f"the cell {what} (levels: {', '.join(ids)})", file=file, row=int(i) + 1,
-                                       column=factor.id)
-            codes[i] = k
-    return codes
+    try:
+        return np.array(values, dtype=float)
+    except ValueError:
+        pass
+    values = np.asarray(values, dtype=str)
+    miss = np.fromiter((v.lower() in MISSING for v in values), dtype=bool, count=len(values))
+    filled = np.where(miss, "nan", values)
+    try:
+        return filled.astype(float)
+    except ValueError:
+        pass
+    for i, v in enumerate(filled):
+        try:
+            float(v)
+        except ValueError:
+            raise AvoidSurveyError(f"{what} column '{name}' holds '{values[i]}', which is not a number",
+                                   file=file, row=i + 1, column=name) from None
+    return filled.astype(float)  # pragma: no cover
 
 
-def _numeric(frame, name, what, file):
-    s = _column(frame, name, what, file)
-    msg = f"{what} column '{{column}}' holds {{value!r}}, which is not a number"
-    return numeric_column(s, name, message=msg, file=file).to_numpy(dtype=float)
+def _factor_codes(cols, factor, file):
+    import numpy as np
+
+    values = _column(cols, factor.id, f"factor '{factor.id}'", file)
+    lookup = {lid: k for k, lid in enumerate(factor.level_ids)}
+    try:
+        return np.fromiter(map(lookup.__getitem__, values), dtype=np.int64, count=len(values))
+    except KeyError:
+        pass
+    for k, lv in enumerate(factor.levels):  # platform exports: the level's text instead of its id
+        for t in (lv.text or {}).values():
+            if t:
+                lookup.setdefault(" ".join(str(t).split()), k)
+    out = np.empty(len(values), dtype=np.int64)
+    for i, v in enumerate(values):
+        k = lookup.get(v, lookup.get(" ".join(str(v).split())))
+        if k is None:
+            what = "is empty" if v == "" else f"holds '{v}', which is not a level of factor '{factor.id}'"
+            raise AvoidSurveyError(f"the cell {what} (levels: {', '.join(factor.level_ids)})", file=file, row=i + 1,
+                                   column=factor.id)
+        out[i] = k
+    return out
 
 
-def _moderator(frame, name, file):
-    import pandas as pd
+def _texts(values):
+    import numpy as np
 
-    s = _column(frame, name, "moderator", file)
-    if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
-        return (name, s.to_numpy(dtype=float), True)
-    num = pd.to_numeric(s.astype("string").str.strip(), errors="coerce")
-    if num.notna().sum() == s.notna().sum():
-        return (name, num.to_numpy(dtype=float), True)
-    return (name, _as_text(s).to_numpy(), False)
+    return np.asarray(values, dtype=str)
+
+
+def _moderator(cols, name, file):
+    import numpy as np
+
+    values = _column(cols, name, "moderator", file)
+    try:
+        return (name, _numbers(values, name, "moderator", file), True)
+    except AvoidSurveyError:
+        return (name, np.asarray(values, dtype=str), False)
 
 
 def _check_arms(exp, codes, y, file):
@@ -116,29 +205,29 @@ def _check_arms(exp, codes, y, file):
                                        f"(an empty arm cannot be estimated)", file=file, column=f.id)
 
 
-def prepare(frame, experiment, *, outcome=None, covariates=(), moderator=None, cluster=None,
+def prepare(cols, experiment, *, outcome=None, covariates=(), moderator=None, cluster=None,
             file=None) -> ExperimentData:
-    """Check and code a long-format data frame against the experiment's design."""
+    """Check and code long-format data (``{column: cell texts}``, or a pandas DataFrame)
+    against the experiment's design."""
     exp = experiment
     file = None if file is None else str(file)
+    if not isinstance(cols, dict):
+        cols = frame_columns(cols)
     if outcome is None:
         if not exp.outcomes:
             raise AvoidSurveyError("no outcome: give --outcome COLUMN (or list outcomes: in the experiment block)",
                                    file=file)
         outcome = exp.outcomes[0]
-    y = _numeric(frame, outcome, "outcome", file)
-    codes = {f.id: _factor_codes(frame, f, file) for f in exp.factors}
-    covs = {c: _numeric(frame, c, "covariate", file) for c in covariates}
+    y = _numbers(_column(cols, outcome, "outcome", file), outcome, "outcome", file)
+    codes = {f.id: _factor_codes(cols, f, file) for f in exp.factors}
+    covs = {c: _numbers(_column(cols, c, "covariate", file), c, "covariate", file) for c in covariates}
     resp = None
-    if exp.respondent in frame.columns:
-        resp = _as_text(frame[exp.respondent]).to_numpy()
+    if exp.respondent in cols:
+        resp = _texts(cols[exp.respondent])
     elif exp.type == "conjoint" or exp.per_respondent > 1:
-        _column(frame, exp.respondent, "respondent id", file)
-    mod = _moderator(frame, moderator, file) if moderator else None
-    cl = (cluster, _as_text(_column(frame, cluster, "cluster", file)).to_numpy()) if cluster else None
-    extra = {}
-    for key in ("task", "profile"):
-        if exp.type == "conjoint" and key in frame.columns:
-            extra[key] = _as_text(frame[key]).to_numpy()
+        _column(cols, exp.respondent, "respondent id", file)
+    mod = _moderator(cols, moderator, file) if moderator else None
+    cl = (cluster, _texts(_column(cols, cluster, "cluster", file))) if cluster else None
+    extra = {key: _texts(cols[key]) for key in ("task", "profile") if exp.type == "conjoint" and key in cols}
     _check_arms(exp, codes, y, file)
     return ExperimentData(exp, outcome, y, codes, resp, covs, mod, cl, extra.get("task"), extra.get("profile"), file)

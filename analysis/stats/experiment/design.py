@@ -25,7 +25,10 @@ class Columns:
     def matrix(self, mask):
         import numpy as np
 
-        return np.column_stack([a[mask] for a in self.arrays])
+        X = np.empty((len(self.arrays[0]), len(self.arrays)))
+        for j, a in enumerate(self.arrays):
+            X[:, j] = a
+        return X if mask is None or mask.all() else X[mask]
 
 
 def intercept(n: int) -> Columns:
