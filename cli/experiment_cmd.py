@@ -26,6 +26,8 @@ def experiment(
     covariates: Annotated[Optional[List[str]], typer.Option("--covariates", "-c", help="Numeric covariates for balance and Lin's estimator (comma-separated or repeated).")] = None,
     moderator: Annotated[Optional[str], typer.Option("--moderator", "-m", help="Column whose interaction with every factor is estimated (heterogeneity; conjoint: nested F as cregg::cj_anova).")] = None,
     cluster: Annotated[Optional[str], typer.Option("--cluster", help="Cluster SEs by this column (default: respondent when respondents have several rows).")] = None,
+    random_intercept: Annotated[bool, typer.Option("--random-intercept", help="Also fit the main effects with a random intercept per respondent (lme4::lmer).")] = False,
+    manipulation: Annotated[Optional[str], typer.Option("--manipulation", help="Manipulation-check column: the main effects of the factors on it.")] = None,
     power_n: Annotated[Optional[int], typer.Option("--mde", min=2, help="Also report minimum detectable effects for this many respondents.")] = None,
     design_out: Annotated[Optional[Path], typer.Option("--design-out", help="Write a randomised assignment file (respondent x vignette/task/profile -> levels and texts) instead of analysing data.", dir_okay=False)] = None,
     respondents: Annotated[int, typer.Option("--respondents", min=1, help="Respondents in the --design-out file.")] = 100,
@@ -63,7 +65,7 @@ def experiment(
     from avoid_survey.analysis.stats.experiment import analyze
 
     result = analyze(data, instrument, outcome=outcome, covariates=_split(covariates), moderator=moderator,
-                     cluster=cluster, power_n=power_n)
+                     cluster=cluster, power_n=power_n, random_intercept=random_intercept, manipulation=manipulation)
     emit(result, fmt, output, lang, decimals, force)
     if figure is not None:
         from avoid_survey.analysis.render.experiment_figures import effects_plot

@@ -87,12 +87,25 @@ def test_between_balance(between):
     assert sum(a["n_observed"] for k, a in attr.items() if k[0] == "task") == between.design["n_observed"]
 
 
-def test_within_clustered_by_respondent():
+def test_within_clustered_by_respondent_and_random_intercept():
     r = analyze(pd.read_csv(DATA / "experiment_within.csv"), VIGNETTE, outcome="innovate",
-                covariates=["age", "female", "tenure"])
+                covariates=["age", "female", "tenure"], random_intercept=True)
     assert r.design["se_type"] == "CR1" and r.design["cluster"] == "respondent"
     _same(_rows(r, "main"), REF["within_main"])
     _same(_rows(r, "lin"), REF["within_lin"])
+    mixed = _rows(r, "mixed")
+    assert sorted(mixed) == sorted(REF["within_mixed"]["terms"])
+    for i, term in enumerate(REF["within_mixed"]["terms"]):  # lmer's REML optimum: 1e-6 as the mixed tests
+        for k in KEYS:
+            assert mixed[term][k] == pytest.approx(REF["within_mixed"][k][i], abs=1e-6, rel=1e-6), (term, k)
+
+
+def test_manipulation_check_is_the_main_model_on_the_check():
+    frame = pd.read_csv(DATA / "experiment_within.csv")
+    frame["check"] = frame["innovate"]
+    r = analyze(frame, VIGNETTE, outcome="innovate", manipulation="check")
+    _same(_rows(r, "manipulation"), REF["within_main"])
+    assert [t["test"] for t in r.to_dict()["tests"]].count("manipulation") == 3
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from ..core.table import Cell, Column, Table
 
 __all__ = ["build_tables"]
 
-MODEL_ORDER = ("main", "lin", "interactions", "moderator", "mm")
+MODEL_ORDER = ("main", "lin", "mixed", "interactions", "moderator", "mm", "manipulation")
 
 
 def _factor_name(result, factor, lang) -> str:

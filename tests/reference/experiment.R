@@ -5,6 +5,7 @@
 #   vignette effects: lm + sandwich::vcovHC(type = "HC2"), or vcovCL(type = "HC1") when
 #     respondents answered several vignettes (or --cluster); Lin (2013): lm on treatment
 #     dummies interacted with centred covariates; Wald F: car::linearHypothesis(vcov = V).
+#   within-respondent: also lme4::lmer(y ~ factors + (1 | respondent)), REML, Wald z.
 #   conjoint: AMCE = lm on dummies + vcovCL(cluster = ~respondent, type = "HC1"); marginal
 #     means = lm(y ~ 0 + level) per attribute + the same vcovCL (cregg::mm gives the same
 #     means; its survey-package SEs lack the (N-1)/(N-K) factor); nested F as cregg::cj_anova:
@@ -86,6 +87,14 @@ out$within_main <- co(m, vcovCL(m, cluster = ~respondent, type = "HC1"), main_te
 for (v in cv) w[[paste0(v, "_c")]] <- w[[v]] - mean(w[[v]])
 ml <- lm(innovate ~ (ft_list + severity + task) * (age_c + female_c + tenure_c), data = w)
 out$within_lin <- co(ml, vcovCL(ml, cluster = ~respondent, type = "HC1"), main_terms)
+
+# random intercept per respondent (REML); SEs from vcov, Wald normal p and CI
+suppressPackageStartupMessages(library(lme4))
+mr <- lmer(innovate ~ ft_list + severity + task + (1 | respondent), data = w)
+b <- fixef(mr)[main_terms]; se <- sqrt(diag(as.matrix(vcov(mr))))[match(main_terms, names(fixef(mr)))]
+out$within_mixed <- list(terms = main_terms, estimate = unname(b), se = unname(se),
+                         p = unname(2 * pnorm(-abs(b / se))), ci_lower = unname(b - qnorm(0.975) * se),
+                         ci_upper = unname(b + qnorm(0.975) * se))
 
 ## ---- conjoint: 300 respondents x 5 tasks x 2 profiles
 cj <- read.csv(file.path(dd, "experiment_conjoint.csv"))

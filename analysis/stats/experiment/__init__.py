@@ -33,7 +33,8 @@ def experiment_of(instrument):
 
 
 def analyze(data, instrument, *, outcome=None, covariates=(), moderator=None, cluster=None, ci: float = 0.95,
-            power_n: int | None = None) -> ExperimentResult:
+            power_n: int | None = None, random_intercept: bool = False,
+            manipulation: str | None = None) -> ExperimentResult:
     """Balance, attrition, effects and tests of a survey experiment.
 
     Parameters
@@ -46,12 +47,15 @@ def analyze(data, instrument, *, outcome=None, covariates=(), moderator=None, cl
     moderator : column whose interaction with every factor is estimated
     cluster : column to cluster SEs by (default: respondent when a respondent has more rows)
     power_n : number of respondents for the minimum detectable effects (``power``)
+    random_intercept : also fit the main effects with a random intercept per respondent
+        (``lme4::lmer(y ~ factors + (1 | respondent))``; vignette designs)
+    manipulation : a manipulation-check column: the main effects on it (model ``manipulation``)
     """
     from .data import prepare
 
     inst, exp = experiment_of(instrument)
     needed = {*exp.factor_ids, exp.respondent, "task", "profile", outcome or (exp.outcomes[0] if exp.outcomes else ""),
-              *(covariates or ()), moderator, cluster}
+              *(covariates or ()), moderator, cluster, manipulation}
     frame, file = _frame(data, needed)
     d = prepare(frame, exp, outcome=outcome, covariates=tuple(covariates or ()), moderator=moderator,
                 cluster=cluster, file=file)
@@ -59,8 +63,11 @@ def analyze(data, instrument, *, outcome=None, covariates=(), moderator=None, cl
     # a busy machine threads waiting for each other make X'X up to a hundred times slower
     from threadpoolctl import threadpool_limits
 
+    extra = {"random_intercept": random_intercept}
+    if manipulation:
+        extra["manipulation"] = prepare(frame, exp, outcome=manipulation, file=file)
     with threadpool_limits(limits=1, user_api="blas"):
-        return _run(d, ci, power_n, inst.variables)
+        return _run(d, ci, power_n, inst.variables, extra)
 
 
 def _frame(data, needed=None):
@@ -74,7 +81,7 @@ def _frame(data, needed=None):
     return read_columns(data, needed), str(data)
 
 
-def _run(d, ci, power_n, variables=()) -> ExperimentResult:
+def _run(d, ci, power_n, variables=(), extra=None) -> ExperimentResult:
     from . import balance as B
     from . import conjoint as C
     from . import effects as E
@@ -97,6 +104,13 @@ def _run(d, ci, power_n, variables=()) -> ExperimentResult:
         inter, inter_tests = E.interaction_effects(d, ci)
         effects += inter
         tests += inter_tests
+    extra = extra or {}
+    if extra.get("random_intercept"):
+        effects += E.mixed_effects(d, ci)
+    if extra.get("manipulation") is not None:
+        _, man, man_tests = E.main_effects(extra["manipulation"], "ate", ci)
+        effects += [dict(e, model="manipulation") for e in man]
+        tests += [dict(t, test="manipulation") for t in man_tests]
     if d.moderator is not None:
         het, het_tests = E.moderator_effects(d, "moderator", ci)
         effects += het

@@ -9,7 +9,11 @@ respondent when respondents answered several vignettes, or by ``--cluster``):
 - ``lin``: Lin (2013): ``y ~ factors * (covariates - mean)``; the level coefficients are
   the covariate-adjusted effects;
 - ``interactions``: ``y ~ (factors)^2``: the two-way interaction terms;
-- ``moderator``: ``y ~ factors * M``: how each effect changes with M (heterogeneity).
+- ``moderator``: ``y ~ factors * M``: how each effect changes with M (heterogeneity);
+- ``mixed``: ``lme4::lmer(y ~ factors + (1 | respondent))`` (REML; SE from ``vcov``, p and CI
+  from the normal, as ``confint(method = "Wald")``), for within-respondent designs;
+- ``manipulation``: the main-effects model on a manipulation-check column: did each factor
+  move what it was meant to move?
 
 Tests: a Wald F per factor (its levels jointly, with the model's SE), and of all
 interaction / moderator terms (``car::linearHypothesis(fit, terms, vcov = V)``).
@@ -19,7 +23,7 @@ from __future__ import annotations
 from .design import Columns, centred, factor_dummies, intercept, moderator_columns, products, se_plan
 from .linalg import coef_row, ols, vcov, wald_f
 
-__all__ = ["fit_model", "main_effects", "lin_effects", "interaction_effects", "moderator_effects", "Model"]
+__all__ = ["main_effects", "lin_effects", "interaction_effects", "moderator_effects", "mixed_effects", "Model"]
 
 
 class Model:
@@ -125,3 +129,29 @@ def moderator_effects(d, estimand_model: str = "moderator", ci: float = 0.95):
     w = wald_f(m.fit, m.V, inter.names)
     tests = [{"test": "wald_moderator", "factor": name, **w, "se_type": m.se_type}] if w else []
     return rows, tests
+
+
+def mixed_effects(d, ci: float = 0.95):
+    """Main effects with a random intercept per respondent (lmer, REML)."""
+    from avoid_survey.analysis.core.errors import AvoidSurveyError
+    from avoid_survey.analysis.stats.models.mixed import fit_mixed
+
+    if d.respondent is None:
+        raise AvoidSurveyError("a random intercept needs the respondent id column", file=d.file,
+                               column=d.experiment.respondent)
+    mask = observed(d)
+    dm = factor_dummies(d.experiment, d.codes)
+    cols = intercept(d.n_rows) + dm
+    fit = fit_mixed(d.y[mask], cols.matrix(mask), cols.names, [d.respondent[mask]],
+                    group_names=[d.experiment.respondent], ci=ci)
+    meta = dict(zip(cols.names, cols.meta))
+    n = int(mask.sum())
+    rows = []
+    for c in fit.coefficients:
+        if c.term not in meta or meta[c.term][0] is None:
+            continue
+        factor, level, baseline = meta[c.term]
+        rows.append({"estimand": "ate", "model": "mixed", "factor": factor, "level": level, "baseline": baseline,
+                     "term": c.term, "estimate": c.estimate, "se": c.se, "ci_lower": c.ci_lower,
+                     "ci_upper": c.ci_upper, "p": c.p, "n": n, "se_type": "lmer"})
+    return rows
