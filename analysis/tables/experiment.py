@@ -51,7 +51,8 @@ def _effects_table(result, lang) -> Table:
         rows = [e for e in result.effects if e["model"] == model]
         if not rows:
             continue
-        t.section(f"{tr(f'exp_model_{model}', lang)}: {tr('exp_' + rows[0]['estimand'], lang)}")
+        t.section(tr("exp_section", lang).format(model=tr(f"exp_model_{model}", lang),
+                                                 estimand=tr(f"exp_{rows[0]['estimand']}", lang)))
         for e in rows:
             t.add(_factor_name(result, e["factor"], lang), _level_name(result, e["factor"], e["level"], lang),
                   _level_name(result, e["factor"], e["baseline"], lang), e["estimate"], e["se"], Cell((e["ci_lower"], e["ci_upper"]), "ci"), e["p"])
@@ -66,6 +67,8 @@ def _se_notes(result, lang) -> list[str]:
         notes.append(tr("exp_note_hc2", lang))
     elif d.get("se_type") == "CR1":
         notes.append(tr("exp_note_cr1", lang).format(cluster=d.get("cluster")))
+    if any(e["model"] == "mixed" for e in result.effects):
+        notes.append(tr("exp_note_mixed", lang))
     h0 = {e.get("h0") for e in result.effects if e["model"] == "mm"}
     if h0:
         notes.append(tr("exp_note_mm", lang).format(h0=h0.pop()))
