@@ -89,6 +89,18 @@ def test_design_file_round_trip(tmp_path, capsys):
             w.writerow([r["respondent"], texts[r["ft_list"]], r["severity"], r["task"], (i * 7) % 5 + 1])
     d = _json(capsys, str(back), "-i", VIG)
     assert d["design"]["n_rows"] == 200
+    # ... and so does an export holding only the run number ("version k") of each vignette
+    by_cell = tmp_path / "cells.csv"
+    with by_cell.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["respondent", "cell", "innovate"])
+        for i, r in enumerate(rows):
+            w.writerow([r["respondent"], r["cell"], (i * 7) % 5 + 1])
+    assert _json(capsys, str(by_cell), "-i", VIG)["effects"] == d["effects"]
+    with by_cell.open("a", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerow(["51", "9", "3"])
+    assert run(["experiment", str(by_cell), "-i", VIG]) == 2
+    assert "row 201, column 'cell': cell '9' is not a run of the design (1..8)" in capsys.readouterr().err
 
 
 def _broken(tmp_path, edit):

@@ -54,7 +54,7 @@ def analyze(data, instrument, *, outcome=None, covariates=(), moderator=None, cl
     from .data import prepare
 
     inst, exp = experiment_of(instrument)
-    needed = {*exp.factor_ids, exp.respondent, "task", "profile", outcome or (exp.outcomes[0] if exp.outcomes else ""),
+    needed = {*exp.factor_ids, exp.respondent, "task", "profile", "cell", outcome or (exp.outcomes[0] if exp.outcomes else ""),
               *(covariates or ()), moderator, cluster, manipulation}
     frame, file = _frame(data, needed)
     d = prepare(frame, exp, outcome=outcome, covariates=tuple(covariates or ()), moderator=moderator,

@@ -5,7 +5,9 @@ One row per respondent x vignette (vignette designs) or respondent x task x prof
 ``respondent``), one column per factor/attribute holding its level id (the level's zh or en
 text is accepted too, as platforms export it), the outcome, and any covariates (numbers; the
 same value on every row of a respondent). Optional ``task`` and ``profile`` columns (1, 2,
-...) enable the carry-over and profile-order diagnostics of a conjoint.
+...) enable the carry-over and profile-order diagnostics of a conjoint. Instead of the factor
+columns the data may hold one ``cell`` column: the run number of the assignment file
+(``experiment --design-out``), which a platform showing "version k" exports.
 
 A row whose outcome is empty (or NA, N/A, NaN, null, ".") is kept for the attrition table and
 left out of the estimates. A factor cell that is empty or not a level, a cell of a numeric
@@ -132,8 +134,8 @@ def _numbers(values, name, what, file):
     import numpy as np
 
     try:
-        return np.array(values, dtype=float)
-    except ValueError:
+        return np.fromiter(map(float, values), dtype=float, count=len(values))
+    except (ValueError, TypeError):
         pass
     values = np.asarray(values, dtype=str)
     miss = np.fromiter((v.lower() in MISSING for v in values), dtype=bool, count=len(values))
@@ -173,6 +175,23 @@ def _factor_codes(cols, factor, file):
                                    column=factor.id)
         out[i] = k
     return out
+
+
+def _cell_codes(values, exp, file) -> dict:
+    """Factor codes from a ``cell`` column: the run numbers (1-based) of the design's cells,
+    as the assignment file of :mod:`.fielding` numbers them."""
+    import numpy as np
+
+    cells = exp.cells()
+    table = np.array([[f.level_ids.index(c[f.id]) for f in exp.factors] for c in cells], dtype=np.int64)
+    nums = _numbers(values, "cell", "cell", file)
+    bad = np.flatnonzero(~np.isfinite(nums) | (nums != np.round(nums)) | (nums < 1) | (nums > len(cells)))
+    if bad.size:
+        i = int(bad[0])
+        raise AvoidSurveyError(f"cell '{values[i]}' is not a run of the design (1..{len(cells)})", file=file,
+                               row=i + 1, column="cell")
+    idx = nums.astype(np.int64) - 1
+    return {f.id: table[idx, j] for j, f in enumerate(exp.factors)}
 
 
 def _texts(values):
@@ -219,7 +238,10 @@ def prepare(cols, experiment, *, outcome=None, covariates=(), moderator=None, cl
                                    file=file)
         outcome = exp.outcomes[0]
     y = _numbers(_column(cols, outcome, "outcome", file), outcome, "outcome", file)
-    codes = {f.id: _factor_codes(cols, f, file) for f in exp.factors}
+    if "cell" in cols and not all(f.id in cols for f in exp.factors):
+        codes = _cell_codes(cols["cell"], exp, file)
+    else:
+        codes = {f.id: _factor_codes(cols, f, file) for f in exp.factors}
     covs = {c: _numbers(_column(cols, c, "covariate", file), c, "covariate", file) for c in covariates}
     resp = None
     if exp.respondent in cols:

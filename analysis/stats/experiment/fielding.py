@@ -1,7 +1,8 @@
 """Fielding a survey experiment on a platform without randomisation: the assignment file.
 
 One row per respondent x vignette (or x task x profile): the respondent number, the
-position, each factor's level id, and for a vignette the full text in every language of the
+position, ``cell`` (the run's number in the design, 1-based: a platform that shows "version
+k" of the questionnaire needs to export only this column), each factor's level id, and for a vignette the full text in every language of the
 instrument (``text_zh``, ``text_en``); for a conjoint with ``randomize_order: true`` the
 attribute order shown to that respondent (``attribute_order``, ids joined by ``|``). The
 same columns, with the outcome added, are what ``experiment DATA`` reads back.
@@ -34,6 +35,7 @@ def assignments(exp, respondents: int, seed: int = 1, languages=("zh", "en")):
                 row["task"], row["profile"] = j // prof + 1, j % prof + 1
             else:
                 row["vignette"] = j + 1
+            row["cell"] = int(c) + 1
             row.update(cells[int(c)])
             if exp.type == "vignette":
                 for lang in languages:
