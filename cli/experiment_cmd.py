@@ -38,6 +38,7 @@ def experiment(
     decimals: DecimalsOpt = 3,
     force: ForceOpt = False,
     figure: Annotated[Optional[Path], typer.Option("--figure", help="Also draw the effects (AMCE / marginal means / ATE dot-and-whisker by factor; .png, .svg or .pdf).", dir_okay=False)] = None,
+    balance_figure: Annotated[Optional[Path], typer.Option("--balance-figure", help="Also draw the standardized differences of the covariates by arm (needs --covariates).", dir_okay=False)] = None,
 ):
     """Balance, attrition and effects of a survey experiment declared in the instrument's
     `experiment:` block: vignette ATEs (HC2, or respondent-clustered CR1), Lin's adjusted
@@ -59,7 +60,7 @@ def experiment(
         raise AvoidSurveyError("give the DATA file (or --design-out FILE to write an assignment file)")
     if not data.exists():
         raise AvoidSurveyError("data file not found", file=data)
-    for path in (output, figure):
+    for path in (output, figure, balance_figure):
         if path is not None:
             check_output(path, force)
     from avoid_survey.analysis.stats.experiment import analyze
@@ -67,10 +68,11 @@ def experiment(
     result = analyze(data, instrument, outcome=outcome, covariates=_split(covariates), moderator=moderator,
                      cluster=cluster, power_n=power_n, random_intercept=random_intercept, manipulation=manipulation)
     emit(result, fmt, output, lang, decimals, force)
-    if figure is not None:
-        from avoid_survey.analysis.render.experiment_figures import effects_plot
+    lang_s = lang.value if isinstance(lang, Lang) else str(lang)
+    for path, kind in ((figure, "effects_plot"), (balance_figure, "balance_plot")):
+        if path is not None:
+            from avoid_survey.analysis.render import experiment_figures
 
-        lang_s = lang.value if isinstance(lang, Lang) else str(lang)
-        fig_note = effects_plot(result, figure, lang=lang_s, force=force)
-        if fig_note:
-            note(f"note: {fig_note}")
+            fig_note = getattr(experiment_figures, kind)(result, path, lang=lang_s, force=force)
+            if fig_note:
+                note(f"note: {fig_note}")

@@ -62,6 +62,12 @@ def test_office_formats_and_figure(tmp_path, capsys):
         assert (tmp_path / f"e_{ext}.svg").read_text(encoding="utf-8").startswith("<?xml")
     code = run(["experiment", str(EX / "conjoint.csv"), "-i", CJ, "-f", "json", "--figure", str(tmp_path / "a.png")])
     assert code == 0 and (tmp_path / "a.png").stat().st_size > 1000
+    code = run(["experiment", str(EX / "vignette.csv"), "-i", VIG, "-f", "json", "-c", "age,tenure",
+                "--balance-figure", str(tmp_path / "b.pdf")])
+    assert code == 0 and (tmp_path / "b.pdf").read_bytes().startswith(b"%PDF")
+    capsys.readouterr()
+    code = run(["experiment", str(EX / "vignette.csv"), "-i", VIG, "--balance-figure", str(tmp_path / "c.png")])
+    assert code == 2 and "no covariate balance to plot" in capsys.readouterr().err
 
 
 def test_design_file_round_trip(tmp_path, capsys):

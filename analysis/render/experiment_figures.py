@@ -2,14 +2,15 @@
 
 Conjoint: AMCEs (left) and marginal means (right), levels grouped under their attribute,
 the baseline drawn at 0 with an open marker; vignette: the main-effect ATEs (and the
-Lin-adjusted ones beside them) grouped by factor. matplotlib is imported lazily.
+Lin-adjusted ones beside them) grouped by factor. The balance plot shows each covariate's
+standardized difference per arm against the +-0.1 guide lines. matplotlib is imported lazily.
 """
 from __future__ import annotations
 
 from ..core.i18n import text_in, tr
 from .figures import _plt, _save, _setup
 
-__all__ = ["effects_plot"]
+__all__ = ["effects_plot", "balance_plot"]
 
 
 def _rows(result, model, lang):
@@ -73,6 +74,41 @@ def effects_plot(result, path, *, lang: str = "en", title=None, force: bool = Fa
             a1.legend(frameon=False, fontsize=8)
     if title:
         fig.suptitle(title)
+    fig.tight_layout()
+    _save(fig, path, force)
+    return note
+
+
+def balance_plot(result, path, *, lang: str = "en", title=None, force: bool = False) -> str | None:
+    """Standardized differences of the covariates, one row per factor level, one marker per
+    covariate; dotted guides at -0.1 and 0.1."""
+    from avoid_survey.analysis.core.errors import AvoidSurveyError
+
+    rows = [b for b in result.balance if b["std_diff"] is not None]
+    if not rows:
+        raise AvoidSurveyError("no covariate balance to plot: give --covariates")
+    lang, note = _setup(lang)
+    plt = _plt()
+    arms = list(dict.fromkeys((b["factor"], b["arm"]) for b in rows))
+    variables = list(dict.fromkeys(b["variable"] for b in rows))
+    levels = result.labels.get("levels", {})
+    factors = result.labels.get("factors", {})
+    fig, ax = plt.subplots(figsize=(6, 0.8 + 0.4 * len(arms)))
+    markers = "osD^v<>"
+    for j, var in enumerate(variables):
+        pts = [(len(arms) - 1 - arms.index((b["factor"], b["arm"])), b["std_diff"]) for b in rows
+               if b["variable"] == var]
+        ax.plot([x for _, x in pts], [y for y, _ in pts], markers[j % len(markers)], color="black",
+                mfc="white" if j % 2 else "black", linestyle="none", label=text_in(factors.get(var), lang) or var)
+    for x in (-0.1, 0.1):
+        ax.axvline(x, color="grey", lw=0.8, ls=":")
+    ax.axvline(0, color="grey", lw=0.8)
+    names = [f"{text_in(factors.get(f), lang) or f}: {text_in(levels.get((f, a)), lang) or a}" for f, a in arms]
+    ax.set_yticks(range(len(arms)), list(reversed(names)))
+    ax.set_ylim(-0.7, len(arms) - 0.3)
+    ax.set_xlabel(tr("exp_std_diff", lang))
+    ax.set_title(title or tr("exp_title_balance", lang))
+    ax.legend(frameon=False, fontsize=8)
     fig.tight_layout()
     _save(fig, path, force)
     return note
