@@ -17,6 +17,10 @@ def _split(values) -> list[str]:
     return out
 
 
+def _split_effects(values) -> list[str]:
+    return [x for v in values or () for x in str(v).split(",") if x.strip()]
+
+
 def experiment(
     data: Annotated[Optional[Path], typer.Argument(
         help="Long-format data: one row per respondent x vignette (or x task x profile); factor columns hold "
@@ -29,9 +33,14 @@ def experiment(
     random_intercept: Annotated[bool, typer.Option("--random-intercept", help="Also fit the main effects with a random intercept per respondent (lme4::lmer).")] = False,
     manipulation: Annotated[Optional[str], typer.Option("--manipulation", help="Manipulation-check column: the main effects of the factors on it.")] = None,
     power_n: Annotated[Optional[int], typer.Option("--mde", min=2, help="Also report minimum detectable effects for this many respondents.")] = None,
+    effect: Annotated[Optional[List[str]], typer.Option("--effect", help="Declared effect for simulated power, FACTOR.LEVEL=VALUE (repeatable); with --mde and no DATA.")] = None,
+    reps: Annotated[int, typer.Option("--reps", min=0, help="Simulated studies for the power under --effect (0: MDE only).")] = 200,
+    sd: Annotated[float, typer.Option("--sd", min=0.0, help="Outcome SD for the MDE and the simulation (1: standardized).")] = 1.0,
+    respondent_sd: Annotated[float, typer.Option("--respondent-sd", min=0.0, help="SD of the respondent intercepts in the simulation.")] = 0.0,
+    icc: Annotated[float, typer.Option("--icc", min=0.0, max=1.0, help="ICC of a respondent's rows for the MDE design effect.")] = 0.0,
     design_out: Annotated[Optional[Path], typer.Option("--design-out", help="Write a randomised assignment file (respondent x vignette/task/profile -> levels and texts) instead of analysing data.", dir_okay=False)] = None,
     respondents: Annotated[int, typer.Option("--respondents", min=1, help="Respondents in the --design-out file.")] = 100,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the --design-out randomisation.")] = 1,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the --design-out randomisation and of the power simulation.")] = 1,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
     lang: LangOpt = Lang.zh,
@@ -56,8 +65,20 @@ def experiment(
         n = write_design(instrument, design_out, respondents=respondents, seed=seed, force=force)
         note(f"wrote {n} rows to {design_out}")
         return
+    if data is None and power_n:
+        from avoid_survey.analysis.stats.experiment import power_only
+
+        if output is not None:
+            check_output(output, force)
+        result = power_only(instrument, power_n, effects=_split_effects(effect), reps=reps if effect else 0, sd=sd,
+                            respondent_sd=respondent_sd, icc=icc, seed=seed)
+        emit(result, fmt, output, lang, decimals, force)
+        return
     if data is None:
-        raise AvoidSurveyError("give the DATA file (or --design-out FILE to write an assignment file)")
+        raise AvoidSurveyError("give the DATA file (or --mde N for a power analysis, or --design-out FILE to write "
+                               "an assignment file)")
+    if balance_figure is not None and not covariates:
+        raise AvoidSurveyError("--balance-figure needs --covariates")
     if not data.exists():
         raise AvoidSurveyError("data file not found", file=data)
     for path in (output, figure, balance_figure):

@@ -148,3 +148,14 @@ def test_instrument_without_experiment(capsys):
     code = run(["experiment", str(EX / "vignette.csv"), "-i", "demographics"])
     err = capsys.readouterr().err
     assert code == 2 and "declares no experiment" in err
+
+
+def test_power_only_without_data(capsys):
+    d = _json(capsys, "-i", VIG, "--mde", "300", "--effect", "ft_list.published=0.5", "--reps", "10",
+              "--respondent-sd", "0.5")
+    rows = {r["factor"]: r for r in d["power"]}
+    assert d["effects"] == [] and d["design"]["n_respondents"] == 300
+    assert rows["ft_list"]["effect"] == 0.5 and rows["ft_list"]["power_sim"] >= 0.9 and rows["task"]["effect"] == 0
+    assert rows["ft_list"]["mde"] == pytest.approx(2.8015852 * (2 / 600) ** 0.5, abs=1e-6)
+    code = run(["experiment", "-i", VIG, "--mde", "300", "--effect", "ft_list=0.5"])
+    assert code == 2 and "write FACTOR.LEVEL=NUMBER" in capsys.readouterr().err

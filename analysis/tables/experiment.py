@@ -133,15 +133,25 @@ def _power_table(result, lang) -> Table:
                        Column("n_level", tr("exp_n_level", lang), "num", decimals=1),
                        Column("n_baseline", tr("exp_n_baseline", lang), "num", decimals=1),
                        Column("mde", tr("exp_mde", lang), "num")])
+    sim = "power_sim" in first
+    if sim:
+        t.columns += [Column("effect", tr("exp_effect", lang), "num"),
+                      Column("power_sim", tr("exp_power_sim", lang).format(reps=first["reps"]), "pct")]
     for r in result.power:
-        t.add(_factor_name(result, r["factor"], lang), _level_name(result, r["factor"], r["level"], lang),
-              _level_name(result, r["factor"], r["baseline"], lang), r["n_level"], r["n_baseline"], r["mde"])
+        cells = [_factor_name(result, r["factor"], lang), _level_name(result, r["factor"], r["level"], lang),
+                 _level_name(result, r["factor"], r["baseline"], lang), r["n_level"], r["n_baseline"], r["mde"]]
+        t.add(*cells, *((r["effect"], r["power_sim"]) if sim else ()))
+    t.notes.append(tr("exp_note_power", lang).format(sd=first["sd"], icc=first["icc"]))
     return t
 
 
 def build_tables(result, lang: str = "en") -> list[Table]:
     """Effects, tests, then balance, attrition and power when the result holds them."""
-    tables = [_effects_table(result, lang), _tests_table(result, lang)]
+    tables = []
+    if result.effects:
+        tables.append(_effects_table(result, lang))
+    if result.tests:
+        tables.append(_tests_table(result, lang))
     if result.balance:
         tables.append(_balance_table(result, lang))
     if result.attrition and any(r["n_assigned"] != r["n_observed"] for r in result.attrition):

@@ -26,6 +26,11 @@ TERMS = {
     "exp_mde": ("MDE", "最小可检测效应"),
     "exp_n_level": ("N (level)", "样本量（该水平）"),
     "exp_n_baseline": ("N (baseline)", "样本量（基准）"),
+    "exp_effect": ("Declared effect", "设定效应"),
+    "exp_power_sim": ("Simulated power ({reps} runs)", "模拟统计功效（{reps}次）"),
+    "exp_note_power": ("MDE in outcome units for SD {sd:g}; design effect 1 + (m − 1) × ICC with ICC = {icc:g}; "
+                       "normal approximation.",
+                       "最小可检测效应以结果变量单位表示（标准差 {sd:g}）；设计效应 1 + (m − 1) × ICC，ICC = {icc:g}；正态近似。"),
     "exp_ate": ("ATE", "平均处理效应"),
     "exp_amce": ("AMCE", "平均边际成分效应"),
     "exp_mm": ("Marginal mean", "边际均值"),

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from .result import ExperimentResult
 
-__all__ = ["analyze", "ExperimentResult", "experiment_of"]
+__all__ = ["analyze", "power_only", "ExperimentResult", "experiment_of"]
 
 
 def experiment_of(instrument):
@@ -154,3 +154,17 @@ def _labels(exp, variables=()) -> dict:
            "levels": {(f.id, lv.id): lv.label or (lv.text if exp.type == "conjoint" else {"en": lv.id})
                       for f in exp.factors for lv in f.levels}}
     return out
+
+
+def power_only(instrument, n_respondents: int, *, effects=None, reps: int = 0, sd: float = 1.0,
+               respondent_sd: float = 0.0, icc: float = 0.0, seed: int = 1) -> ExperimentResult:
+    """Power of the declared design before any data: MDEs and, with ``effects`` and ``reps``,
+    simulated power (see :mod:`.power`)."""
+    from .power import parse_effects, power_analysis
+
+    inst, exp = experiment_of(instrument)
+    eff = parse_effects(effects, exp) if isinstance(effects, (list, tuple)) else (effects or {})
+    rows = power_analysis(exp, n_respondents, effects=eff, reps=reps, sd=sd, respondent_sd=respondent_sd, icc=icc,
+                          seed=seed)
+    design = {**exp.to_dict(), "n_respondents": n_respondents}
+    return ExperimentResult(design, power=tuple(rows), labels=_labels(exp, inst.variables))

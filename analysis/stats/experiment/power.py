@@ -19,7 +19,7 @@ import math
 
 from avoid_survey.analysis.numerics.dist import norm_ppf
 
-__all__ = ["mde", "simulated_power"]
+__all__ = ["mde", "simulated_power", "power_analysis", "parse_effects"]
 
 
 def _shares(exp) -> dict:
@@ -72,3 +72,38 @@ def simulated_power(exp, n_respondents: int, effects: dict, *, sd: float = 1.0, 
             hits[key] = hits.get(key, 0) + (e["p"] < alpha)
     return [{"factor": f, "level": lv, "baseline": b, "effect": (effects.get(f) or {}).get(lv, 0.0),
              "power": n / reps, "reps": reps, "alpha": alpha} for (f, lv, b), n in hits.items()]
+
+
+def power_analysis(exp, n_respondents: int, *, effects=None, reps: int = 0, sd: float = 1.0,
+                   respondent_sd: float = 0.0, icc: float = 0.0, alpha: float = 0.05, power: float = 0.8,
+                   seed: int = 1) -> list[dict]:
+    """MDE rows, each with ``power_sim`` (simulated power under ``effects``) when ``reps``."""
+    rows = mde(exp, n_respondents, sd=sd, alpha=alpha, power=power, icc=icc)
+    if reps and effects:
+        sim = {(r["factor"], r["level"]): r for r in simulated_power(
+            exp, n_respondents, effects, sd=sd, respondent_sd=respondent_sd, reps=reps, alpha=alpha, seed=seed)}
+        for r in rows:
+            s = sim.get((r["factor"], r["level"]))
+            r.update({"effect": s["effect"] if s else 0.0, "power_sim": s["power"] if s else None, "reps": reps})
+    return rows
+
+
+def parse_effects(items, exp) -> dict:
+    """``["factor.level=0.3", ...]`` -> {factor: {level: 0.3}}; unknown names are errors."""
+    from avoid_survey.analysis.core.errors import AvoidSurveyError
+
+    out: dict = {}
+    for item in items or ():
+        name, eq, value = str(item).partition("=")
+        factor, dot, level = name.strip().partition(".")
+        try:
+            val = float(value)
+        except ValueError:
+            val = None
+        if not eq or not dot or val is None:
+            raise AvoidSurveyError(f"--effect '{item}': write FACTOR.LEVEL=NUMBER, e.g. ft_list.published=0.3")
+        if factor not in exp.factor_ids or level not in exp.factor(factor).level_ids:
+            raise AvoidSurveyError(f"--effect '{item}': no level '{level}' of a factor '{factor}' in the design "
+                                   f"(factors: {', '.join(exp.factor_ids)})")
+        out.setdefault(factor, {})[level] = val
+    return out
