@@ -67,7 +67,7 @@ def test_office_formats_and_figure(tmp_path, capsys):
     assert code == 0 and (tmp_path / "b.pdf").read_bytes().startswith(b"%PDF")
     capsys.readouterr()
     code = run(["experiment", str(EX / "vignette.csv"), "-i", VIG, "--balance-figure", str(tmp_path / "c.png")])
-    assert code == 2 and "no covariate balance to plot" in capsys.readouterr().err
+    assert code == 2 and "--balance-figure needs --covariates" in capsys.readouterr().err
 
 
 def test_design_file_round_trip(tmp_path, capsys):
