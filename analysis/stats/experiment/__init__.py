@@ -83,28 +83,50 @@ def _frame(data, needed=None):
 
 def _run(d, ci, power_n, variables=(), extra=None) -> ExperimentResult:
     from . import balance as B
+
+    exp = d.experiment
+    extra = extra or {}
+    bal, bal_tests = B.balance(d)
+    effects, tests = (_conjoint(d, ci) if exp.type == "conjoint" else _vignette(d, ci))
+    more_effects, more_tests = _options(d, ci, extra)
+    effects += more_effects
+    tests += more_tests
+    power = ()
+    if power_n:
+        from .power import mde
+        power = tuple(mde(exp, power_n))
+    warnings = (_restriction_warning(exp),) if exp.type == "conjoint" and exp.restrictions else ()
+    return ExperimentResult(_design(d, effects), tuple(bal), tuple(B.attrition(d)), tuple(effects),
+                            tuple(bal_tests + tests), power, warnings, _labels(exp, variables))
+
+
+def _vignette(d, ci):
+    """Main effects, Lin's estimator (with covariates) and two-way interactions."""
+    from . import effects as E
+
+    _, effects, tests = E.main_effects(d, "ate", ci)
+    if d.covariates:
+        lin, lin_tests = E.lin_effects(d, ci)
+        effects += lin
+        tests += lin_tests
+    inter, inter_tests = E.interaction_effects(d, ci)
+    return effects + inter, tests + inter_tests
+
+
+def _conjoint(d, ci):
+    """AMCEs, marginal means, and the carry-over / profile-order checks."""
+    from . import conjoint as C
+
+    effects, tests = C.amce(d, ci)
+    return effects + C.marginal_means(d, ci), tests + C.diagnostics(d)
+
+
+def _options(d, ci, extra):
+    """Random intercept, manipulation check and moderator, when asked for."""
     from . import conjoint as C
     from . import effects as E
 
-    exp = d.experiment
-    warnings = []
-    bal, bal_tests = B.balance(d)
-    if exp.type == "conjoint":
-        effects, tests = C.amce(d, ci)
-        effects += C.marginal_means(d, ci)
-        model = None
-        if exp.restrictions:
-            warnings.append(_restriction_warning(exp))
-    else:
-        model, effects, tests = E.main_effects(d, "ate", ci)
-        if d.covariates:
-            lin, lin_tests = E.lin_effects(d, ci)
-            effects += lin
-            tests += lin_tests
-        inter, inter_tests = E.interaction_effects(d, ci)
-        effects += inter
-        tests += inter_tests
-    extra = extra or {}
+    effects, tests = [], []
     if extra.get("random_intercept"):
         effects += E.mixed_effects(d, ci)
     if extra.get("manipulation") is not None:
@@ -115,16 +137,9 @@ def _run(d, ci, power_n, variables=(), extra=None) -> ExperimentResult:
         het, het_tests = E.moderator_effects(d, "moderator", ci)
         effects += het
         tests += het_tests
-        if exp.type == "conjoint":
+        if d.experiment.type == "conjoint":
             tests += C.subgroup_test(d)
-    if exp.type == "conjoint":
-        tests += C.diagnostics(d)
-    power = ()
-    if power_n:
-        from .power import mde
-        power = tuple(mde(exp, power_n))
-    return ExperimentResult(_design(d, effects), tuple(bal), tuple(B.attrition(d)), tuple(effects),
-                            tuple(bal_tests + tests), power, tuple(warnings), _labels(exp, variables))
+    return effects, tests
 
 
 def _design(d, effects) -> dict:
