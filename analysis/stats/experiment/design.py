@@ -113,8 +113,6 @@ def se_plan(d, mask):
     Clustered (CR1) when --cluster is given, for every conjoint, and for a vignette design in
     which some respondent answered more than one vignette; else HC2.
     """
-    import numpy as np
-
     from .linalg import cluster_codes
 
     if d.cluster is not None:
@@ -125,5 +123,4 @@ def se_plan(d, mask):
         codes, g = cluster_codes(resp)
         if d.experiment.type == "conjoint" or g < len(resp):
             return "cl", (codes, g), d.experiment.respondent
-    del np
     return "hc2", None, None
