@@ -5,7 +5,7 @@ A vignette experiment has ``factors`` whose levels (id + zh/en text) fill the pl
 per task and ``tasks`` per respondent. Both take the full factorial or a declared
 ``fraction`` (a list of runs, factor -> level), minus ``restrictions`` (``when`` a factor
 takes these levels, ``exclude`` those levels of another). :func:`check_experiment` turns a
-parsed :class:`~avoid_survey.instruments.schema.ExperimentSpec` into an :class:`Experiment`,
+parsed :class:`ExperimentSpec` into an :class:`Experiment`,
 reporting every mistake (unknown placeholder, duplicate level id, restriction naming an
 unknown level...) as a finding on its YAML line.
 
@@ -28,9 +28,12 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
-from .model import _pick
+from typing import Literal, Optional, Union
 
-__all__ = ["Level", "Factor", "Restriction", "Experiment", "check_experiment", "placeholders"]
+from .model import _pick
+from .schema import LabelText, _Strict
+
+__all__ = ["Level", "Factor", "Restriction", "Experiment", "ExperimentSpec", "check_experiment", "placeholders"]
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 MAX_CELLS = 1_000_000
@@ -41,6 +44,43 @@ def placeholders(text: str) -> list[str]:
     return [m.strip() for m in _PLACEHOLDER.findall(text or "")]
 
 
+# ---------------------------------------------------------------- schema (pydantic)
+class LevelSpec(_Strict):
+    id: str
+    text: LabelText
+    label: Optional[LabelText] = None
+
+
+class FactorSpec(_Strict):
+    id: str
+    label: LabelText
+    levels: list[LevelSpec]
+    baseline: Optional[str] = None
+
+
+class RestrictionSpec(_Strict):
+    when: dict[str, Union[str, list[str]]]
+    exclude: dict[str, Union[str, list[str]]]
+
+
+class ExperimentSpec(_Strict):
+    id: str = "experiment"
+    type: Literal["vignette", "conjoint"]
+    label: Optional[LabelText] = None
+    factors: list[FactorSpec] = []
+    attributes: list[FactorSpec] = []
+    template: Optional[LabelText] = None
+    fraction: list[dict[str, str]] = []
+    restrictions: list[RestrictionSpec] = []
+    per_respondent: int = 1
+    tasks: Optional[int] = None
+    profiles: int = 2
+    randomize_order: bool = False
+    outcomes: list[str] = []
+    respondent: str = "respondent"
+
+
+# ---------------------------------------------------------------- the loaded design
 @dataclass(frozen=True)
 class Level:
     """A level: ``text`` is what the respondent reads (inserted into the vignette, or shown
@@ -157,8 +197,27 @@ class Experiment:
 
 
 # ---------------------------------------------------------------- checks
-def check_experiment(ctx, spec, id_re) -> Experiment | None:
+class _Located:
+    """A pydantic error list with the ``experiment`` key put in front of every location."""
+
+    def __init__(self, exc):
+        self._errors = [dict(e, loc=("experiment", *e["loc"])) for e in exc.errors()]
+
+    def errors(self):
+        return self._errors
+
+
+def check_experiment(ctx, raw, id_re) -> Experiment | None:
     """Findings for the ``experiment:`` block (added to ``ctx``) and the Experiment, or None."""
+    from pydantic import ValidationError
+
+    try:
+        spec = ExperimentSpec.model_validate(raw)
+    except ValidationError as exc:
+        from .loader import _schema_findings
+
+        ctx.findings.extend(f for _, f in _schema_findings(ctx.doc, _Located(exc)))
+        return None
     base = ("experiment",)
     before = len(ctx.findings)
     key = "attributes" if spec.type == "conjoint" else "factors"

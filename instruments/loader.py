@@ -132,9 +132,11 @@ def _allowed_keys(loc) -> list[str]:
     model = S.InstrumentSpec
     path = list(loc[:-1])
     fields_of = {"scales": S.ScaleSpec, "facets": S.FacetSpec, "items": S.ItemSpec, "variables": S.VariableSpec,
-                 "attention_checks": S.AttentionSpec, "response": S.ResponseSpec, "response_formats": None,
-                 "experiment": S.ExperimentSpec, "factors": S.FactorSpec, "attributes": S.FactorSpec,
-                 "levels": S.LevelSpec, "restrictions": S.RestrictionSpec}
+                 "attention_checks": S.AttentionSpec, "response": S.ResponseSpec, "response_formats": None}
+    if loc and loc[0] == "experiment":  # the experiment block has its own models
+        from . import experiment as E
+        fields_of.update({"experiment": E.ExperimentSpec, "factors": E.FactorSpec, "attributes": E.FactorSpec,
+                          "levels": E.LevelSpec, "restrictions": E.RestrictionSpec})
     i = 0
     while i < len(path):
         k = path[i]

@@ -12,7 +12,7 @@ from typing import Annotated, Literal, Optional, Union
 from pydantic import BaseModel, BeforeValidator, ConfigDict, field_validator
 
 __all__ = ["InstrumentSpec", "ResponseSpec", "ScaleSpec", "FacetSpec", "ItemSpec", "VariableSpec",
-           "AttentionSpec", "ExperimentSpec", "ID_RE"]
+           "AttentionSpec", "ID_RE"]
 
 ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
 LANG_RE = re.compile(r"^[a-z]{2}(-[A-Za-z]{2,4})?$")
@@ -104,42 +104,6 @@ class AttentionSpec(_Strict):
     _t = field_validator("text")(classmethod(lambda cls, v: _check_text(v)))
 
 
-# ---- survey experiments (vignette / conjoint): see instruments/experiment.py for the checks
-class LevelSpec(_Strict):
-    id: str
-    text: LabelText
-    label: Optional[LabelText] = None
-
-
-class FactorSpec(_Strict):
-    id: str
-    label: LabelText
-    levels: list[LevelSpec]
-    baseline: Optional[str] = None
-
-
-class RestrictionSpec(_Strict):
-    when: dict[str, Union[str, list[str]]]
-    exclude: dict[str, Union[str, list[str]]]
-
-
-class ExperimentSpec(_Strict):
-    id: str = "experiment"
-    type: Literal["vignette", "conjoint"]
-    label: Optional[LabelText] = None
-    factors: list[FactorSpec] = []
-    attributes: list[FactorSpec] = []
-    template: Optional[LabelText] = None
-    fraction: list[dict[str, str]] = []
-    restrictions: list[RestrictionSpec] = []
-    per_respondent: int = 1
-    tasks: Optional[int] = None
-    profiles: int = 2
-    randomize_order: bool = False
-    outcomes: list[str] = []
-    respondent: str = "respondent"
-
-
 class InstrumentSpec(_Strict):
     id: str
     version: str
@@ -158,7 +122,9 @@ class InstrumentSpec(_Strict):
     scales: list[ScaleSpec] = []
     variables: list[VariableSpec] = []
     attention_checks: list[AttentionSpec] = []
-    experiment: Optional[ExperimentSpec] = None
+    # survey experiment: validated (and its schema built) only when present, by
+    # instruments/experiment.py (ExperimentSpec)
+    experiment: Optional[dict] = None
 
     _t = field_validator("title", "description", "instructions", "referent_instructions")(
         classmethod(lambda cls, v: v if v is None else _check_text(v)))
