@@ -70,16 +70,17 @@ def test_fraction_aliases_interactions_like_lm(tmp_path):
     assert abs(main["ft_list"]["estimate"] - 1.0) < 0.4
 
 
-def test_restrictions_warn_for_conjoint(tmp_path):
+def test_chained_restrictions_warn_for_conjoint(tmp_path):
     text = CJ.read_text(encoding="utf-8").replace(
-        "  restrictions: []\n", "  restrictions:\n    - {when: {scope: narrow}, exclude: {review: panel}}\n")
+        "  restrictions: []\n", "  restrictions:\n    - {when: {scope: narrow}, exclude: {review: panel}}\n"
+                                 "    - {when: {review: leader}, exclude: {resources: budget}}\n")
     inst = tmp_path / "cj.yaml"
     inst.write_text(text, encoding="utf-8")
     exp = load_instrument(inst).experiment
     frame = simulate_experiment(exp, 100, seed=1)
     assert not ((frame["scope"] == "narrow") & (frame["review"] == "panel")).any()
     r = analyze(frame, inst)
-    assert r.warnings and "restriction" in r.warnings[0]
+    assert r.warnings and "more than one other" in r.warnings[0]
 
 
 def test_excel_input_and_tables(tmp_path):

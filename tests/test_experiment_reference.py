@@ -132,3 +132,15 @@ def test_conjoint_nested_f_and_diagnostics(conjoint):
     _same_test(_test(conjoint, "profile_order")[0], REF["profile_order"])
     _same(_rows(conjoint, "moderator"), REF["cj_mod"])
     _same_test(_test(conjoint, "wald_moderator")[0], REF["cj_mod"]["wald"])
+
+
+def test_conjoint_amce_under_a_restriction(tmp_path):
+    text = CONJOINT.read_text(encoding="utf-8").replace(
+        "  restrictions: []\n", "  restrictions:\n    - {when: {scope: narrow}, exclude: {review: panel}}\n")
+    inst = tmp_path / "restricted.yaml"
+    inst.write_text(text, encoding="utf-8")
+    r = analyze(DATA / "experiment_conjoint_restricted.csv", inst)
+    assert not r.warnings
+    rows = _rows(r, "main", "amce")
+    _same(rows, REF["amce_restricted"])
+    assert rows["scopebroad"]["restricted"] and not rows["resourcesbudget"]["restricted"]

@@ -124,4 +124,34 @@ cj$task_f <- factor(cj$task); cj$profile_f <- factor(cj$profile)
 out$carryover <- nested(m, lm(chosen ~ (scope + review + inspection + resources) * task_f, data = cj))
 out$profile_order <- nested(m, lm(chosen ~ (scope + review + inspection + resources) * profile_f, data = cj))
 
+## ---- conjoint with a restriction (scope narrow never with review panel): the AMCE of a
+## restricted attribute averages its conditional effects over the partner's levels allowed
+## with both the level and the baseline (uniform design weights), from lm(y ~ scope * review + ...)
+cr <- read.csv(file.path(dd, "experiment_conjoint_restricted.csv"))
+cr$scope <- factor(cr$scope, levels = c("narrow", "broad"))
+cr$review <- factor(cr$review, levels = c("leader", "committee", "panel"))
+cr$inspection <- factor(cr$inspection, levels = c("monthly", "quarterly", "yearly"))
+cr$resources <- factor(cr$resources, levels = c("none", "staff", "budget"))
+m <- lm(chosen ~ scope * review + inspection + resources, data = cr)
+b <- coef(m); b <- b[!is.na(b)]
+V <- vcovCL(m, cluster = ~respondent, type = "HC1")
+lc <- function(w) {
+  w <- w[names(w) %in% names(b)]
+  g <- setNames(rep(0, length(b)), names(b)); g[names(w)] <- w
+  est <- sum(g * b); se <- sqrt(drop(t(g) %*% V %*% g)); q <- qt(0.975, m$df.residual)
+  list(estimate = est, se = se, p = 2 * pt(-abs(est / se), m$df.residual), ci_lower = est - q * se,
+       ci_upper = est + q * se)
+}
+combos <- list(
+  scopebroad = c(scopebroad = 1, "scopebroad:reviewcommittee" = 0.5),       # review: leader, committee
+  reviewcommittee = c(reviewcommittee = 1, "scopebroad:reviewcommittee" = 0.5),  # scope: narrow, broad
+  reviewpanel = c(reviewpanel = 1, "scopebroad:reviewpanel" = 1),           # scope: broad only (aliased term)
+  inspectionquarterly = c(inspectionquarterly = 1), inspectionyearly = c(inspectionyearly = 1),
+  resourcesstaff = c(resourcesstaff = 1), resourcesbudget = c(resourcesbudget = 1))
+rr <- lapply(combos, lc)
+out$amce_restricted <- list(terms = names(rr), estimate = sapply(rr, `[[`, "estimate"), se = sapply(rr, `[[`, "se"),
+                            p = sapply(rr, `[[`, "p"), ci_lower = sapply(rr, `[[`, "ci_lower"),
+                            ci_upper = sapply(rr, `[[`, "ci_upper"))
+out$amce_restricted <- lapply(out$amce_restricted, unname)
+
 writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, pretty = TRUE), "tests/reference/experiment.json")

@@ -63,9 +63,9 @@ TERMS = {
                          "标准化差异：（组均值 − 基准组均值）/ 合并标准差；|d| > 0.1 通常视为不平衡。"),
     "exp_note_nested": ("Nested F as cregg::cj_anova: classical (not clustered) residual variances.",
                         "嵌套模型F检验同 cregg::cj_anova：使用普通（非聚类）残差方差。"),
-    "exp_warn_restrictions": ("the design has {n} restriction(s): the pooled AMCEs of restricted attributes average over "
-                              "the allowed combinations only",
-                              "设计含{n}条限制：受限属性的合并AMCE仅对允许的组合取平均"),
+    "exp_warn_restrictions": ("the design's {n} restriction(s) tie an attribute to more than one other: the AMCEs come "
+                              "from the additive model, which averages over the allowed combinations only",
+                              "设计的{n}条限制使某一属性与多个属性相关联：AMCE来自加性模型，仅对允许的组合取平均"),
     "exp_fig_amce": ("AMCE (95% CI)", "平均边际成分效应（95%置信区间）"),
     "exp_fig_mm": ("Marginal mean (95% CI)", "边际均值（95%置信区间）"),
     "exp_fig_ate": ("Effect (95% CI)", "效应（95%置信区间）"),

@@ -95,7 +95,11 @@ def _run(d, ci, power_n, variables=(), extra=None) -> ExperimentResult:
     if power_n:
         from .power import mde
         power = tuple(mde(exp, power_n))
-    warnings = (_restriction_warning(exp),) if exp.type == "conjoint" and exp.restrictions else ()
+    warnings = ()
+    if exp.type == "conjoint" and exp.restrictions:
+        from .restricted import restricted_pairs
+
+        warnings = () if restricted_pairs(exp) else (_restriction_warning(exp),)
     return ExperimentResult(_design(d, effects), tuple(bal), tuple(B.attrition(d)), tuple(effects),
                             tuple(bal_tests + tests), power, warnings, _labels(exp, variables))
 

@@ -5,8 +5,8 @@
   type = "HC1")`` (``G/(G-1) (N-1)/(N-K)``, as Stata). cregg's ``amce`` clusters through
   ``survey::svyglm``, whose factor is ``G/(G-1)`` only: its SEs are smaller by
   ``sqrt((N-1)/(N-K))`` (under 0.03% at 40,000 rows and 17 coefficients), and it reports z.
-  Restrictions between attributes make the pooled additive AMCE of the restricted
-  attributes average over the allowed combinations only (a warning says so).
+  Restrictions between two attributes: the interacted model of :mod:`.restricted`
+  (restrictions chaining three or more attributes keep the additive model, with a warning).
 - Marginal means (Leeper, Hobolt & Tilley 2020): per attribute, ``lm(y ~ 0 + level)`` with
   the same CR1 SE: the estimate is the mean outcome of the profiles showing the level.
   cregg's ``mm`` computes the same mean with ``survey::svymean`` (factor ``G/(G-1)``, z).
@@ -26,6 +26,13 @@ __all__ = ["amce", "marginal_means", "nested_by"]
 
 
 def amce(d, ci: float = 0.95):
+    exp = d.experiment
+    if exp.restrictions:
+        from .restricted import amce_restricted, restricted_pairs
+
+        pairs = restricted_pairs(exp)
+        if pairs:
+            return amce_restricted(d, pairs, ci)
     mask = observed(d)
     dm = factor_dummies(d.experiment, d.codes)
     m = Model(intercept(d.n_rows) + dm, d, mask)
