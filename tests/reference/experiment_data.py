@@ -1,7 +1,7 @@
 """Write the simulated data sets of tests/reference/experiment.R (fixed seeds).
 
 Run from the project root:  python tests/reference/experiment_data.py
-Writes tests/reference/data/experiment_{between,within,conjoint}.csv.
+Writes tests/reference/data/experiment_{between,within,conjoint,conjoint_restricted}.csv.
 """
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 
 from avoid_survey.analysis.stats.experiment.simulate import simulate_experiment
 from avoid_survey.instruments import load_instrument
+from avoid_survey.instruments.experiment import Restriction
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "tests" / "reference" / "data"
@@ -31,6 +32,10 @@ def main() -> None:
                                               "resources": {"budget": 0.4}}, seed=13)
     d["leader"] = (d["respondent"] % 3 == 0).astype(int)
     d.to_csv(OUT / "experiment_conjoint.csv", index=False)
+    restricted = dataclasses.replace(CJ, restrictions=(Restriction({"scope": ("narrow",)}, {"review": ("panel",)}),))
+    d = simulate_experiment(restricted, 300, effects={"scope": {"broad": 0.6}, "review": {"panel": 0.5, "committee": -0.3},
+                                                      "resources": {"budget": 0.4}}, seed=14)
+    d.to_csv(OUT / "experiment_conjoint_restricted.csv", index=False)
 
 
 if __name__ == "__main__":
