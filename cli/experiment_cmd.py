@@ -17,6 +17,24 @@ def _split(values) -> list[str]:
     return out
 
 
+def _write_versions(instrument, path: Path, lang, force: bool) -> None:
+    from avoid_survey.analysis.core.errors import AvoidSurveyError
+    from avoid_survey.analysis.io.output import write_atomic
+    from avoid_survey.analysis.render import render_bytes, render_text
+    from avoid_survey.analysis.stats.experiment import experiment_of
+    from avoid_survey.analysis.tables.experiment import version_tables
+
+    fmt = {".md": "md", ".html": "html", ".docx": "docx", ".xlsx": "xlsx"}.get(path.suffix.lower())
+    if fmt is None:
+        raise AvoidSurveyError("--versions-out takes a .md, .html, .docx or .xlsx file", file=path)
+    lang_s = lang.value if isinstance(lang, Lang) else str(lang)
+    inst, _ = experiment_of(instrument)
+    tables = version_tables(inst, lang_s)
+    data = render_bytes(tables, fmt, lang_s) if fmt in ("docx", "xlsx") else render_text(tables, fmt, lang_s)
+    write_atomic(path, data, force)
+    note(f"wrote {len(tables)} version(s) to {path}")
+
+
 def _split_effects(values) -> list[str]:
     return [x for v in values or () for x in str(v).split(",") if x.strip()]
 
@@ -24,7 +42,7 @@ def _split_effects(values) -> list[str]:
 def experiment(
     data: Annotated[Optional[Path], typer.Argument(
         help="Long-format data: one row per respondent x vignette (or x task x profile); factor columns hold "
-             "level ids. Not needed with --design-out.", show_default=False)] = None,
+             "level ids. Not needed with --design-out, --versions-out or --mde (power before data).", show_default=False)] = None,
     instrument: InstrumentOpt = None,
     outcome: Annotated[Optional[str], typer.Option("--outcome", "-y", help="Outcome column (default: the experiment's first outcome).")] = None,
     covariates: Annotated[Optional[List[str]], typer.Option("--covariates", "-c", help="Numeric covariates for balance and Lin's estimator (comma-separated or repeated).")] = None,
@@ -39,6 +57,7 @@ def experiment(
     respondent_sd: Annotated[float, typer.Option("--respondent-sd", min=0.0, help="SD of the respondent intercepts in the simulation.")] = 0.0,
     icc: Annotated[float, typer.Option("--icc", min=0.0, max=1.0, help="ICC of a respondent's rows for the MDE design effect.")] = 0.0,
     design_out: Annotated[Optional[Path], typer.Option("--design-out", help="Write a randomised assignment file (respondent x vignette/task/profile -> levels and texts) instead of analysing data.", dir_okay=False)] = None,
+    versions_out: Annotated[Optional[Path], typer.Option("--versions-out", help="Write every version of the questionnaire (vignette: one per run of the design; conjoint: the profile card) as .md, .html, .docx or .xlsx.", dir_okay=False)] = None,
     respondents: Annotated[int, typer.Option("--respondents", min=1, help="Respondents in the --design-out file.")] = 100,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the --design-out randomisation and of the power simulation.")] = 1,
     fmt: FormatOpt = Format.table,
@@ -59,6 +78,10 @@ def experiment(
     if instrument is None:
         raise AvoidSurveyError("experiment needs --instrument (a bundled id or an instrument YAML file with an "
                                "'experiment:' block)")
+    if versions_out is not None:
+        _write_versions(instrument, versions_out, lang, force)
+        if design_out is None:
+            return
     if design_out is not None:
         from avoid_survey.analysis.stats.experiment.fielding import write_design
 

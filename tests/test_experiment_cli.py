@@ -159,3 +159,14 @@ def test_power_only_without_data(capsys):
     assert rows["ft_list"]["mde"] == pytest.approx(2.8015852 * (2 / 600) ** 0.5, abs=1e-6)
     code = run(["experiment", "-i", VIG, "--mde", "300", "--effect", "ft_list=0.5"])
     assert code == 2 and "write FACTOR.LEVEL=NUMBER" in capsys.readouterr().err
+
+
+def test_versions_out(tmp_path, capsys):
+    out = tmp_path / "versions.md"
+    assert run(["experiment", "-i", VIG, "--versions-out", str(out), "--lang", "en"]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert text.count("**Version ") == 8 and "Suppose your county has published" in text
+    assert "how likely are you to look for new ways" in text and "您有多大可能" in text
+    card = tmp_path / "card.docx"
+    assert run(["experiment", "-i", CJ, "--versions-out", str(card)]) == 0 and card.stat().st_size > 0
+    assert run(["experiment", "-i", CJ, "--versions-out", str(tmp_path / "x.pdf")]) == 2

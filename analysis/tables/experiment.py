@@ -8,7 +8,7 @@ from __future__ import annotations
 from ..core.i18n import text_in, tr
 from ..core.table import Cell, Column, Table
 
-__all__ = ["build_tables"]
+__all__ = ["build_tables", "version_tables"]
 
 MODEL_ORDER = ("main", "lin", "mixed", "interactions", "moderator", "mm", "manipulation")
 
@@ -159,3 +159,36 @@ def build_tables(result, lang: str = "en") -> list[Table]:
     if result.power:
         tables.append(_power_table(result, lang))
     return tables
+
+
+def version_tables(inst, lang: str = "zh") -> list[Table]:
+    """The printable versions of a design: for a vignette, one table per run (cell) with the
+    vignette in every language of the instrument and the outcome questions; for a conjoint,
+    the attributes and levels a profile card shows."""
+    exp = inst.experiment
+    langs = tuple(inst.languages) or ("zh", "en")
+    outcomes = [v for v in inst.variables if v.id in exp.outcomes]
+    if exp.type == "conjoint":
+        t = Table(title=tr("exp_title_card", lang), name="card", columns=[
+            Column("attribute", tr("exp_attribute", lang), "text"),
+            *(Column(f"level_{g}", f"{tr('exp_level', lang)} ({g})", "text") for g in langs)])
+        for f in exp.factors:
+            for lv in f.levels:
+                t.add(f.name(lang), *(lv.wording(g) for g in langs))
+        return [t]
+    tables = []
+    for k, cell in enumerate(exp.cells(), 1):
+        levels = ", ".join(f"{exp.factor(f).name(lang)}: {_version_level(exp, f, lid, lang)}" for f, lid in cell.items())
+        t = Table(title=tr("exp_title_version", lang).format(k=k, levels=levels), name=f"version_{k}", columns=[
+            Column("lang", tr("exp_language", lang), "text"), Column("text", tr("exp_text", lang), "text")])
+        for g in langs:
+            t.add(g, exp.vignette(cell, g))
+            for v in outcomes:
+                t.add(g, text_in(v.text or v.label, g))
+        tables.append(t)
+    return tables
+
+
+def _version_level(exp, fid, lid, lang) -> str:
+    lv = exp.factor(fid).level(lid)
+    return text_in(lv.label, lang) if lv.label else lid
