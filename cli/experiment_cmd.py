@@ -57,9 +57,10 @@ def experiment(
     respondent_sd: Annotated[float, typer.Option("--respondent-sd", min=0.0, help="SD of the respondent intercepts in the simulation.")] = 0.0,
     icc: Annotated[float, typer.Option("--icc", min=0.0, max=1.0, help="ICC of a respondent's rows for the MDE design effect.")] = 0.0,
     design_out: Annotated[Optional[Path], typer.Option("--design-out", help="Write a randomised assignment file (respondent x vignette/task/profile -> levels and texts) instead of analysing data.", dir_okay=False)] = None,
+    simulate_out: Annotated[Optional[Path], typer.Option("--simulate-out", help="Write simulated long-format data with the --effect values (--respondents, --sd, --respondent-sd, --seed) instead of analysing data.", dir_okay=False)] = None,
     versions_out: Annotated[Optional[Path], typer.Option("--versions-out", help="Write every version of the questionnaire (vignette: one per run of the design; conjoint: the profile card) as .md, .html, .docx or .xlsx.", dir_okay=False)] = None,
-    respondents: Annotated[int, typer.Option("--respondents", min=1, help="Respondents in the --design-out file.")] = 100,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the --design-out randomisation and of the power simulation.")] = 1,
+    respondents: Annotated[int, typer.Option("--respondents", min=1, help="Respondents in the --design-out or --simulate-out file.")] = 100,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the --design-out randomisation and of the simulations.")] = 1,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
     lang: LangOpt = Lang.zh,
@@ -78,6 +79,18 @@ def experiment(
     if instrument is None:
         raise AvoidSurveyError("experiment needs --instrument (a bundled id or an instrument YAML file with an "
                                "'experiment:' block)")
+    if simulate_out is not None:
+        from avoid_survey.analysis.io.write import write_data
+        from avoid_survey.analysis.stats.experiment import experiment_of
+        from avoid_survey.analysis.stats.experiment.power import parse_effects
+        from avoid_survey.analysis.stats.experiment.simulate import simulate_experiment
+
+        _, exp = experiment_of(instrument)
+        frame = simulate_experiment(exp, respondents, effects=parse_effects(_split_effects(effect), exp), sd=sd,
+                                    respondent_sd=respondent_sd, seed=seed)
+        write_data(frame, simulate_out, force=force)
+        note(f"wrote {len(frame)} rows to {simulate_out}")
+        return
     if versions_out is not None:
         _write_versions(instrument, versions_out, lang, force)
         if design_out is None:

@@ -170,3 +170,13 @@ def test_versions_out(tmp_path, capsys):
     card = tmp_path / "card.docx"
     assert run(["experiment", "-i", CJ, "--versions-out", str(card)]) == 0 and card.stat().st_size > 0
     assert run(["experiment", "-i", CJ, "--versions-out", str(tmp_path / "x.pdf")]) == 2
+
+
+def test_simulate_out_round_trip(tmp_path, capsys):
+    out = tmp_path / "sim.csv"
+    assert run(["experiment", "-i", VIG, "--simulate-out", str(out), "--respondents", "300", "--effect",
+                "severity.severe=-0.8", "--respondent-sd", "0.5", "--seed", "4"]) == 0
+    d = _json(capsys, str(out), "-i", VIG)
+    ate = {e["factor"]: e for e in d["effects"] if e["model"] == "main"}
+    assert abs(ate["severity"]["estimate"] + 0.8) < 3 * ate["severity"]["se"]
+    assert abs(ate["task"]["estimate"]) < 4 * ate["task"]["se"]
