@@ -80,27 +80,16 @@ def experiment(
         raise AvoidSurveyError("experiment needs --instrument (a bundled id or an instrument YAML file with an "
                                "'experiment:' block)")
     if simulate_out is not None:
-        from avoid_survey.analysis.io.write import write_data
-        from avoid_survey.analysis.stats.experiment import experiment_of
-        from avoid_survey.analysis.stats.experiment.power import parse_effects
-        from avoid_survey.analysis.stats.experiment.simulate import simulate_experiment
-
-        _, exp = experiment_of(instrument)
-        frame = simulate_experiment(exp, respondents, effects=parse_effects(_split_effects(effect), exp), sd=sd,
-                                    respondent_sd=respondent_sd, seed=seed)
-        write_data(frame, simulate_out, force=force)
-        note(f"wrote {len(frame)} rows to {simulate_out}")
-        return
+        return _simulate(instrument, simulate_out, respondents, effect, sd, respondent_sd, seed, force)
     if versions_out is not None:
         _write_versions(instrument, versions_out, lang, force)
-        if design_out is None:
-            return
     if design_out is not None:
         from avoid_survey.analysis.stats.experiment.fielding import write_design
 
         n = write_design(instrument, design_out, respondents=respondents, seed=seed, force=force)
         note(f"wrote {n} rows to {design_out}")
-        return
+    if versions_out is not None or design_out is not None:
+        return None
     if data is None and power_n:
         from avoid_survey.analysis.stats.experiment import power_only
 
@@ -108,8 +97,7 @@ def experiment(
             check_output(output, force)
         result = power_only(instrument, power_n, effects=_split_effects(effect), reps=reps if effect else 0, sd=sd,
                             respondent_sd=respondent_sd, icc=icc, seed=seed)
-        emit(result, fmt, output, lang, decimals, force)
-        return
+        return emit(result, fmt, output, lang, decimals, force)
     if data is None:
         raise AvoidSurveyError("give the DATA file (or --mde N for a power analysis, or --design-out FILE to write "
                                "an assignment file)")
@@ -125,6 +113,24 @@ def experiment(
     result = analyze(data, instrument, outcome=outcome, covariates=_split(covariates), moderator=moderator,
                      cluster=cluster, power_n=power_n, random_intercept=random_intercept, manipulation=manipulation)
     emit(result, fmt, output, lang, decimals, force)
+    _figures(result, figure, balance_figure, lang, force)
+    return None
+
+
+def _simulate(instrument, path, respondents, effect, sd, respondent_sd, seed, force) -> None:
+    from avoid_survey.analysis.io.write import write_data
+    from avoid_survey.analysis.stats.experiment import experiment_of
+    from avoid_survey.analysis.stats.experiment.power import parse_effects
+    from avoid_survey.analysis.stats.experiment.simulate import simulate_experiment
+
+    _, exp = experiment_of(instrument)
+    frame = simulate_experiment(exp, respondents, effects=parse_effects(_split_effects(effect), exp), sd=sd,
+                                respondent_sd=respondent_sd, seed=seed)
+    write_data(frame, path, force=force)
+    note(f"wrote {len(frame)} rows to {path}")
+
+
+def _figures(result, figure, balance_figure, lang, force) -> None:
     lang_s = lang.value if isinstance(lang, Lang) else str(lang)
     for path, kind in ((figure, "effects_plot"), (balance_figure, "balance_plot")):
         if path is not None:
