@@ -95,7 +95,7 @@ def main() -> None:
         for k, c in cmds.items():
             times[k].append(timed(c, folder)[0])
     ref = [float(v) for v in outs["Rscript lm + vcovCL"].split("REF", 1)[1].split()]
-    amce = [e for e in json.loads(outs["avoid-survey experiment"])["effects"] if e["estimand"] == "amce"]
+    amce = [e for e in json.loads(outs["avoid-survey experiment"])["effects"] if e["estimand"] == "amce" and e["model"] == "main"]
     ours = [e["estimate"] for e in amce] + [e["se"] for e in amce]
     diff = max(abs(a - b) for a, b in zip(ours, ref)) if len(ours) == len(ref) else float("inf")
     med = {k: statistics.median(v) for k, v in times.items()}

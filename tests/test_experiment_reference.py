@@ -131,6 +131,9 @@ def test_conjoint_nested_f_and_diagnostics(conjoint):
     _same_test(_test(conjoint, "carryover")[0], REF["carryover"])
     _same_test(_test(conjoint, "profile_order")[0], REF["profile_order"])
     _same(_rows(conjoint, "moderator"), REF["cj_mod"])
+    for g, ref in zip(("0", "1"), REF["cj_subgroup"]):
+        _same({e["term"]: e for e in conjoint.to_dict()["effects"] if e["model"] == "subgroup" and e["group"] == g},
+              ref)
     _same_test(_test(conjoint, "wald_moderator")[0], REF["cj_mod"]["wald"])
 
 

@@ -10,7 +10,7 @@ from ..core.table import Cell, Column, Table
 
 __all__ = ["build_tables", "version_tables"]
 
-MODEL_ORDER = ("main", "lin", "mixed", "interactions", "moderator", "mm", "manipulation")
+MODEL_ORDER = ("main", "lin", "mixed", "interactions", "moderator", "subgroup", "mm", "manipulation")
 
 
 def _factor_name(result, factor, lang) -> str:
@@ -51,9 +51,14 @@ def _effects_table(result, lang) -> Table:
         rows = [e for e in result.effects if e["model"] == model]
         if not rows:
             continue
-        t.section(tr("exp_section", lang).format(model=tr(f"exp_model_{model}", lang),
-                                                 estimand=tr(f"exp_{rows[0]['estimand']}", lang)))
+        heading = tr("exp_section", lang).format(model=tr(f"exp_model_{model}", lang),
+                                                 estimand=tr(f"exp_{rows[0]['estimand']}", lang))
+        group = object()
         for e in rows:
+            if e.get("group", None) != group:
+                group = e.get("group")
+                label = _factor_name(result, e["moderator"], lang) if group is not None else ""
+                t.section(f"{heading} ({label} = {group})" if group is not None else heading)
             t.add(_factor_name(result, e["factor"], lang), _level_name(result, e["factor"], e["level"], lang),
                   _level_name(result, e["factor"], e["baseline"], lang), e["estimate"], e["se"], Cell((e["ci_lower"], e["ci_upper"]), "ci"), e["p"])
     t.notes.extend(_se_notes(result, lang))

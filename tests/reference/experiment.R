@@ -120,6 +120,11 @@ Vf <- vcovCL(full, cluster = ~respondent, type = "HC1")
 ft <- terms_of(full, ":")
 out$cj_mod <- co(full, Vf, ft)
 out$cj_mod$wald <- wald(full, Vf, ft)
+out$cj_subgroup <- lapply(c(0, 1), function(g) {
+  sub <- cj[cj$leader == g, ]
+  f <- lm(fm, data = sub)
+  co(f, vcovCL(f, cluster = sub$respondent, type = "HC1"), names(coef(f))[-1])
+})
 cj$task_f <- factor(cj$task); cj$profile_f <- factor(cj$profile)
 out$carryover <- nested(m, lm(chosen ~ (scope + review + inspection + resources) * task_f, data = cj))
 out$profile_order <- nested(m, lm(chosen ~ (scope + review + inspection + resources) * profile_f, data = cj))

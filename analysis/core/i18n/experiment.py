@@ -44,6 +44,7 @@ TERMS = {
     "exp_model_interactions": ("Two-way interactions", "二阶交互模型"),
     "exp_model_moderator": ("By moderator", "调节效应模型"),
     "exp_model_mm": ("Marginal means", "边际均值"),
+    "exp_model_subgroup": ("Within subgroup", "分组估计"),
     "exp_model_mixed": ("Random intercept per respondent (lmer)", "受访者随机截距模型（lmer）"),
     "exp_model_manipulation": ("Manipulation check", "操纵检验"),
     "exp_test_manipulation": ("Wald F: manipulation check", "Wald F检验：操纵检验"),

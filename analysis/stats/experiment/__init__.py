@@ -139,7 +139,7 @@ def _options(d, ci, extra):
         tests += [dict(t, test="manipulation") for t in man_tests]
     if d.moderator is not None:
         het, het_tests = E.moderator_effects(d, "moderator", ci)
-        effects += het
+        effects += het + E.subgroup_effects(d, "amce" if d.experiment.type == "conjoint" else "ate", ci)
         tests += het_tests
         if d.experiment.type == "conjoint":
             tests += C.subgroup_test(d)

@@ -10,6 +10,8 @@ respondent when respondents answered several vignettes, or by ``--cluster``):
   the covariate-adjusted effects;
 - ``interactions``: ``y ~ (factors)^2``: the two-way interaction terms;
 - ``moderator``: ``y ~ factors * M``: how each effect changes with M (heterogeneity);
+- ``subgroup``: for a categorical (or two-valued) M, the main-effects model within each
+  group of M (``lm(y ~ factors, subset = M == g)``, its own SE), rows carrying ``group``;
 - ``mixed``: ``lme4::lmer(y ~ factors + (1 | respondent))`` (REML; SE from ``vcov``, p and CI
   from the normal, as ``confint(method = "Wald")``), for within-respondent designs;
 - ``manipulation``: the main-effects model on a manipulation-check column: did each factor
@@ -23,7 +25,8 @@ from __future__ import annotations
 from .design import Columns, centred, factor_dummies, intercept, moderator_columns, products, se_plan
 from .linalg import coef_row, ols, vcov, wald_f
 
-__all__ = ["main_effects", "lin_effects", "interaction_effects", "moderator_effects", "mixed_effects", "Model"]
+__all__ = ["main_effects", "lin_effects", "interaction_effects", "moderator_effects", "mixed_effects",
+           "subgroup_effects", "Model"]
 
 
 class Model:
@@ -155,3 +158,21 @@ def mixed_effects(d, ci: float = 0.95):
                      "term": c.term, "estimate": c.estimate, "se": c.se, "ci_lower": c.ci_lower,
                      "ci_upper": c.ci_upper, "p": c.p, "n": n, "se_type": "lmer"})
     return rows
+
+
+def subgroup_effects(d, estimand: str, ci: float = 0.95) -> list[dict]:
+    """Main effects / AMCEs within each group of a categorical or two-valued moderator."""
+    import numpy as np
+
+    name, values, numeric = d.moderator
+    groups = np.unique(values[~np.isnan(values)]) if numeric else np.unique(values[values != ""])
+    if numeric and len(groups) > 2:
+        return []
+    dm = factor_dummies(d.experiment, d.codes)
+    out = []
+    for g in groups.tolist():
+        mask = observed(d) & (values == g)
+        m = Model(intercept(d.n_rows) + dm, d, mask)
+        label = f"{g:g}" if numeric else str(g)
+        out += [dict(r, group=label, moderator=name) for r in m.rows(estimand, "subgroup", set(dm.names), ci)]
+    return out
