@@ -66,6 +66,13 @@ def _parse_model(out: str) -> dict:
             "goal": _f(rf"\(goal <= {_NUM}\)", out)}
 
 
+def _parse_experiment(out: str) -> dict:
+    return {"ours": _f(rf"avoid-survey experiment\s*: median {_NUM}", out),
+            "base": _f(rf"Rscript lm \+ vcovCL\s*: median {_NUM}", out),
+            "ratio": _f(rf"ratio ours/R = {_NUM}", out),
+            "goal": _f(rf"\(goal <= {_NUM}\)", out)}
+
+
 # name, script, workload text, baseline text, needs R, default args, --quick args, parser
 BENCHES = [
     ("validate", "validate.py", ("validate 1M rows x 60 items", "validate 200k rows x 60 items"), "pandas.read_csv", False,
@@ -80,9 +87,12 @@ BENCHES = [
      "lavaan::sem", True, [], ["--reps", "3", "--n", "5000"], _parse_cfa),
     ("model", "model.py", "model lmer y ~ x1 + x2 + (1|g)", "lme4::lmer", True,
      [], ["--repeats", "3"], _parse_model),
+    ("experiment", "experiment.py", "conjoint AMCEs 2,000 x 10 x 2, 8 attributes", "lm + sandwich::vcovCL", True,
+     [], ["--repeats", "3"], _parse_experiment),
 ]
 
-R_PACKAGES = {"reliability": "psych", "efa": "psych", "cfa": "lavaan", "sem": "lavaan", "model": "lme4"}
+R_PACKAGES = {"reliability": "psych", "efa": "psych", "cfa": "lavaan", "sem": "lavaan", "model": "lme4",
+              "experiment": "sandwich"}
 
 
 def _cpu_model() -> str:

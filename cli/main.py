@@ -36,6 +36,7 @@ _COMMANDS = [
     ("cmv_cmd", "cmv", "cmv"),
     ("model_cmd", "model", "model"),
     ("simulate_cmd", "simulate", "simulate"),
+    ("experiment_cmd", "experiment", "experiment"),
     ("report_cmd", "report", "report"),
     ("describe_cmd", "describe", "describe"),
     ("compare_cmd", "compare", "compare"),

@@ -131,6 +131,10 @@ def _allowed_keys(loc) -> list[str]:
     path = list(loc[:-1])
     fields_of = {"scales": S.ScaleSpec, "facets": S.FacetSpec, "items": S.ItemSpec, "variables": S.VariableSpec,
                  "attention_checks": S.AttentionSpec, "response": S.ResponseSpec, "response_formats": None}
+    if loc and loc[0] == "experiment":  # the experiment block has its own models
+        from . import experiment as E
+        fields_of.update({"experiment": E.ExperimentSpec, "factors": E.FactorSpec, "attributes": E.FactorSpec,
+                          "levels": E.LevelSpec, "restrictions": E.RestrictionSpec})
     i = 0
     while i < len(path):
         k = path[i]
@@ -259,7 +263,12 @@ def _semantics(ctx: _Ctx, base_dir: Path, depth: int, stack: tuple) -> dict:
     variables = _variables(ctx, formats)
     all_item_ids = {i.id for s in scales for i in s.items} | {i.id for sub in included for i in sub.items}
     checks = _attention_checks(ctx, formats, default, all_item_ids)
-    return {"scales": scales, "variables": variables, "checks": checks, "included": included}
+    experiment = None
+    if spec.experiment is not None:  # survey experiment (instruments/experiment.py)
+        from .experiment import check_experiment
+        experiment = check_experiment(ctx, spec.experiment, ID_RE)
+    return {"scales": scales, "variables": variables, "checks": checks, "included": included,
+            "experiment": experiment}
 
 
 def _check_texts(ctx: _Ctx) -> None:
@@ -444,7 +453,7 @@ def _check(path: Path, depth: int, stack: tuple):
     inst = Instrument(spec.id, spec.version, spec.title, langs, tuple(scales), tuple(variables), tuple(checks),
                       spec.description, cit, spec.instructions, spec.licence, str(path),
                       tuple(sub.id for sub in parts["included"]), wordings, tuple(parts["included"]),
-                      spec.referent_instructions)
+                      spec.referent_instructions, parts["experiment"])
     return ctx.findings, inst
 
 

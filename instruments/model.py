@@ -157,6 +157,7 @@ class Instrument:
     wordings: tuple = ("self",)
     includes: tuple = ()            # the included Instrument objects, in order (titles, instructions)
     referent_instructions: Text | None = None  # instructions for the referent-shift wording
+    experiment: object = None       # survey experiment (instruments.experiment.Experiment) or None
 
     # ---- lookups
     def name(self, lang: str = "en") -> str:

@@ -122,6 +122,9 @@ class InstrumentSpec(_Strict):
     scales: list[ScaleSpec] = []
     variables: list[VariableSpec] = []
     attention_checks: list[AttentionSpec] = []
+    # survey experiment: validated (and its schema built) only when present, by
+    # instruments/experiment.py (ExperimentSpec)
+    experiment: Optional[dict] = None
 
     _t = field_validator("title", "description", "instructions", "referent_instructions")(
         classmethod(lambda cls, v: v if v is None else _check_text(v)))

@@ -1,0 +1,255 @@
+"""Experiment data in long format, checked and coded.
+
+One row per respondent x vignette (vignette designs) or respondent x task x profile
+(conjoint). Columns: the respondent id (the experiment's ``respondent:``, default
+``respondent``), one column per factor/attribute holding its level id (the level's zh or en
+text is accepted too, as platforms export it), the outcome, and any covariates (numbers; the
+same value on every row of a respondent). Optional ``task`` and ``profile`` columns (1, 2,
+...) enable the carry-over and profile-order diagnostics of a conjoint. Instead of the factor
+columns the data may hold one ``cell`` column: the run number of the assignment file
+(``experiment --design-out``), which a platform showing "version k" exports.
+
+A row whose outcome is empty (or NA, N/A, NaN, null, ".") is kept for the attrition table and
+left out of the estimates. A factor cell that is empty or not a level, a cell of a numeric
+column that is not a number, a missing column, and an arm without any observed outcome stop
+the run with the file, row and column.
+
+A plain CSV file (UTF-8, with or without BOM, or GB18030/GBK) is read with the csv module,
+without pandas; other formats go through :func:`avoid_survey.analysis.io.read_data`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from avoid_survey.analysis.core.errors import AvoidSurveyError
+
+__all__ = ["ExperimentData", "prepare", "read_columns", "frame_columns"]
+
+MISSING = {"", "na", "n/a", "nan", "null", ".", "#n/a", "none"}
+
+
+@dataclass(frozen=True)
+class ExperimentData:
+    experiment: object
+    outcome: str
+    y: object                   # float array, NaN where the outcome is missing
+    codes: dict                 # factor id -> int array of level positions (instrument order)
+    respondent: object = None   # array of respondent labels, or None (one row per respondent)
+    covariates: dict = field(default_factory=dict)   # name -> float array
+    moderator: tuple | None = None                   # (name, values, numeric?)
+    cluster: tuple | None = None                     # (name, labels)
+    task: object = None
+    profile: object = None
+    file: str | None = None
+
+    @property
+    def n_rows(self) -> int:
+        return int(len(self.y))
+
+
+# ---------------------------------------------------------------- reading
+def read_columns(path, needed=None) -> dict:
+    """{header: list of stripped cell texts} of a data file (only the ``needed``
+    columns of a CSV file when given)."""
+    from pathlib import Path
+
+    p = Path(path)
+    if p.suffix.lower() in (".csv", ".txt", ".tsv"):
+        return _csv_columns(p, needed)
+    from avoid_survey.analysis.io import read_data
+
+    return frame_columns(read_data(p))
+
+
+def _csv_columns(p, needed=None) -> dict:
+    """{header: list of cell texts}. A file without quotes or padded cells is split in one
+    pass (``str.split`` over the whole text, columns as list slices); anything else goes
+    through the csv module, cell by cell."""
+    import csv
+    from operator import methodcaller
+
+    from avoid_survey.analysis.io import _sniff, decode_text
+
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise AvoidSurveyError(f"cannot read the file: {exc.strerror}", file=p) from None
+    text, _ = decode_text(raw, p)
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").rstrip("\n")
+    delim = _sniff(text)
+    head, _, body = text.partition("\n")
+    header = [h.strip() for h in next(csv.reader([head], delimiter=delim))]
+    _check_header(header, p)
+    k = len(header)
+    plain = '"' not in text and f" {delim}" not in text and f"{delim} " not in text and "\n\n" not in body
+    if plain and body and all(n == k - 1 for n in map(methodcaller("count", delim), body.split("\n"))):
+        flat = body.replace("\n", delim).split(delim)
+        return {h: flat[j::k] for j, h in enumerate(header) if needed is None or h in needed}
+    rows = [r for r in csv.reader(body.splitlines(), delimiter=delim)]
+    while rows and not any(c.strip() for c in rows[-1]):
+        rows.pop()
+    if not rows:
+        raise AvoidSurveyError("the file has no data rows", file=p)
+    for i, r in enumerate(rows, 1):
+        if len(r) != k:
+            raise AvoidSurveyError(f"the row has {len(r)} fields, the header {k}", file=p, row=i)
+    return {h: [r[j].strip() for r in rows] for j, h in enumerate(header) if needed is None or h in needed}
+
+
+def _check_header(header, p) -> None:
+    seen = set()
+    for h in header:
+        if h in seen:
+            raise AvoidSurveyError(f"duplicate column '{h}'", file=p, column=h)
+        seen.add(h)
+
+
+def frame_columns(frame) -> dict:
+    """{column: list of cell texts} of a pandas DataFrame (whole floats as '1')."""
+    import pandas as pd
+
+    out = {}
+    for c in frame.columns:
+        s = frame[c]
+        if pd.api.types.is_float_dtype(s):
+            vals = [("" if v != v else (str(int(v)) if float(v).is_integer() else repr(float(v)))) for v in s]
+        else:
+            vals = s.astype("string").fillna("").str.strip().tolist()
+        out[str(c)] = vals
+    return out
+
+
+# ---------------------------------------------------------------- columns
+def _column(cols, name, what, file):
+    if name not in cols:
+        names = list(cols)
+        shown = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
+        raise AvoidSurveyError(f"{what} column '{name}' is not in the data (columns: {shown})", file=file,
+                               column=name)
+    return cols[name]
+
+
+def _numbers(values, name, what, file):
+    """Float array; missing markers -> NaN; the first other non-number stops the run."""
+    import numpy as np
+
+    try:
+        return np.fromiter(map(float, values), dtype=float, count=len(values))
+    except (ValueError, TypeError):
+        pass
+    values = np.asarray(values, dtype=str)
+    miss = np.fromiter((v.lower() in MISSING for v in values), dtype=bool, count=len(values))
+    filled = np.where(miss, "nan", values)
+    try:
+        return filled.astype(float)
+    except ValueError:
+        pass
+    for i, v in enumerate(filled):
+        try:
+            float(v)
+        except ValueError:
+            raise AvoidSurveyError(f"{what} column '{name}' holds '{values[i]}', which is not a number",
+                                   file=file, row=i + 1, column=name) from None
+    return filled.astype(float)  # pragma: no cover
+
+
+def _factor_codes(cols, factor, file):
+    import numpy as np
+
+    values = _column(cols, factor.id, f"factor '{factor.id}'", file)
+    lookup = {lid: k for k, lid in enumerate(factor.level_ids)}
+    try:
+        return np.fromiter(map(lookup.__getitem__, values), dtype=np.int64, count=len(values))
+    except KeyError:
+        pass
+    for k, lv in enumerate(factor.levels):  # platform exports: the level's text instead of its id
+        for t in (lv.text or {}).values():
+            if t:
+                lookup.setdefault(" ".join(str(t).split()), k)
+    out = np.empty(len(values), dtype=np.int64)
+    for i, v in enumerate(values):
+        k = lookup.get(v, lookup.get(" ".join(str(v).split())))
+        if k is None:
+            what = "is empty" if v == "" else f"holds '{v}', which is not a level of factor '{factor.id}'"
+            raise AvoidSurveyError(f"the cell {what} (levels: {', '.join(factor.level_ids)})", file=file, row=i + 1,
+                                   column=factor.id)
+        out[i] = k
+    return out
+
+
+def _cell_codes(values, exp, file) -> dict:
+    """Factor codes from a ``cell`` column: the run numbers (1-based) of the design's cells,
+    as the assignment file of :mod:`.fielding` numbers them."""
+    import numpy as np
+
+    cells = exp.cells()
+    table = np.array([[f.level_ids.index(c[f.id]) for f in exp.factors] for c in cells], dtype=np.int64)
+    nums = _numbers(values, "cell", "cell", file)
+    bad = np.flatnonzero(~np.isfinite(nums) | (nums != np.round(nums)) | (nums < 1) | (nums > len(cells)))
+    if bad.size:
+        i = int(bad[0])
+        raise AvoidSurveyError(f"cell '{values[i]}' is not a run of the design (1..{len(cells)})", file=file,
+                               row=i + 1, column="cell")
+    idx = nums.astype(np.int64) - 1
+    return {f.id: table[idx, j] for j, f in enumerate(exp.factors)}
+
+
+def _texts(values):
+    import numpy as np
+
+    return np.asarray(values, dtype=str)
+
+
+def _moderator(cols, name, file):
+    import numpy as np
+
+    values = _column(cols, name, "moderator", file)
+    try:
+        return (name, _numbers(values, name, "moderator", file), True)
+    except AvoidSurveyError:
+        return (name, np.asarray(values, dtype=str), False)
+
+
+def _check_arms(exp, codes, y, file):
+    import numpy as np
+
+    observed = ~np.isnan(y)
+    if not observed.any():
+        raise AvoidSurveyError("the outcome is empty on every row", file=file)
+    for f in exp.factors:
+        counts = np.bincount(codes[f.id][observed], minlength=len(f.levels))
+        for k, lv in enumerate(f.levels):
+            if counts[k] == 0:
+                raise AvoidSurveyError(f"level '{lv.id}' of factor '{f.id}' has no row with an observed outcome "
+                                       f"(an empty arm cannot be estimated)", file=file, column=f.id)
+
+
+def prepare(cols, experiment, *, outcome=None, covariates=(), moderator=None, cluster=None,
+            file=None) -> ExperimentData:
+    """Check and code long-format data (``{column: cell texts}``, or a pandas DataFrame)
+    against the experiment's design."""
+    exp = experiment
+    file = None if file is None else str(file)
+    if not isinstance(cols, dict):
+        cols = frame_columns(cols)
+    if outcome is None:
+        if not exp.outcomes:
+            raise AvoidSurveyError("no outcome: give --outcome COLUMN (or list outcomes: in the experiment block)",
+                                   file=file)
+        outcome = exp.outcomes[0]
+    y = _numbers(_column(cols, outcome, "outcome", file), outcome, "outcome", file)
+    if "cell" in cols and not all(f.id in cols for f in exp.factors):
+        codes = _cell_codes(cols["cell"], exp, file)
+    else:
+        codes = {f.id: _factor_codes(cols, f, file) for f in exp.factors}
+    covs = {c: _numbers(_column(cols, c, "covariate", file), c, "covariate", file) for c in covariates}
+    resp = None
+    if exp.respondent in cols:
+        resp = _texts(cols[exp.respondent])
+    elif exp.type == "conjoint" or exp.per_respondent > 1:
+        _column(cols, exp.respondent, "respondent id", file)
+    mod = _moderator(cols, moderator, file) if moderator else None
+    cl = (cluster, _texts(_column(cols, cluster, "cluster", file))) if cluster else None
+    extra = {key: _texts(cols[key]) for key in ("task", "profile") if exp.type == "conjoint" and key in cols}
+    _check_arms(exp, codes, y, file)
+    return ExperimentData(exp, outcome, y, codes, resp, covs, mod, cl, extra.get("task"), extra.get("profile"), file)

@@ -1,0 +1,126 @@
+"""Design matrices of the experiment models, with R's column names.
+
+A factor enters as treatment dummies against its baseline (R's ``contr.treatment`` with the
+baseline as first level): column ``<factor><level>``, e.g. ``ft_listpublished``. Products
+are named ``a:b`` as R names them. Which standard error a model gets is decided here too.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Columns", "intercept", "factor_dummies", "products", "centred", "moderator_columns", "se_plan"]
+
+
+@dataclass
+class Columns:
+    """Named columns of a design matrix and, per column, what it estimates."""
+
+    names: list
+    arrays: list
+    meta: list   # (factor, level, baseline) per column
+
+    def __add__(self, other: "Columns") -> "Columns":
+        return Columns(self.names + other.names, self.arrays + other.arrays, self.meta + other.meta)
+
+    def matrix(self, mask):
+        import numpy as np
+
+        X = np.empty((len(self.arrays[0]), len(self.arrays)))
+        for j, a in enumerate(self.arrays):
+            X[:, j] = a
+        return X if mask is None or mask.all() else X[mask]
+
+
+def intercept(n: int) -> Columns:
+    import numpy as np
+
+    return Columns(["(Intercept)"], [np.ones(n)], [(None, None, None)])
+
+
+def factor_dummies(exp, codes, factors=None) -> Columns:
+    """Dummies of every non-baseline level, factors (and levels) in instrument order."""
+    out = Columns([], [], [])
+    for f in exp.factors:
+        if factors is not None and f.id not in factors:
+            continue
+        c = codes[f.id]
+        base = f.level_ids.index(f.baseline)
+        for k, lv in enumerate(f.levels):
+            if k == base:
+                continue
+            out.names.append(f"{f.id}{lv.id}")
+            out.arrays.append((c == k).astype(float))
+            out.meta.append((f.id, lv.id, f.baseline))
+    return out
+
+
+def level_indicators(factor, code_array) -> Columns:
+    """One indicator per level, baseline included (no intercept: the level means)."""
+    out = Columns([], [], [])
+    for k, lv in enumerate(factor.levels):
+        out.names.append(f"{factor.id}{lv.id}")
+        out.arrays.append((code_array == k).astype(float))
+        out.meta.append((factor.id, lv.id, None))
+    return out
+
+
+def products(a: Columns, b: Columns) -> Columns:
+    """Every column of ``a`` times every column of ``b``: R's ``a:b`` terms."""
+    out = Columns([], [], [])
+    for nb, xb, mb in zip(b.names, b.arrays, b.meta):
+        for na, xa, ma in zip(a.names, a.arrays, a.meta):
+            out.names.append(f"{na}:{nb}")
+            out.arrays.append(xa * xb)
+            if mb[1] in ("slope", None):  # a numeric variable: the level's effect per unit of it
+                out.meta.append((f"{ma[0]}:{mb[0]}", ma[1], ma[2]))
+            else:
+                out.meta.append((f"{ma[0]}:{mb[0]}", f"{ma[1]}:{mb[1]}", f"{ma[2]}:{mb[2]}"))
+    return out
+
+
+def centred(covariates: dict, mask) -> Columns:
+    """Covariates centred at their mean over the rows in ``mask`` (Lin 2013)."""
+    out = Columns([], [], [])
+    for name, x in covariates.items():
+        out.names.append(f"{name}_c")
+        out.arrays.append(x - x[mask].mean())
+        out.meta.append((name, None, None))
+    return out
+
+
+def moderator_columns(mod) -> Columns:
+    """A numeric moderator as one column; a categorical one as dummies against its first
+    level in sorted order."""
+    import numpy as np
+
+    name, values, numeric = mod
+    if numeric:
+        return Columns([name], [values.astype(float)], [(name, "slope", None)])
+    levels = sorted(set(v for v in values if v != ""))
+    out = Columns([], [], [])
+    for lv in levels[1:]:
+        out.names.append(f"{name}{lv}")
+        out.arrays.append((values == lv).astype(float))
+        out.meta.append((name, lv, levels[0]))
+    if not out.names:
+        out = Columns([name], [np.zeros(len(values))], [(name, None, None)])
+    return out
+
+
+def se_plan(d, mask):
+    """('hc2', None, None) or ('cl', (codes, G), cluster name) for the rows in ``mask``.
+
+    Clustered (CR1) when --cluster is given, for every conjoint, and for a vignette design in
+    which some respondent answered more than one vignette; else HC2.
+    """
+    from .linalg import cluster_codes
+
+    if d.cluster is not None:
+        name, labels = d.cluster
+        return "cl", cluster_codes(labels[mask]), name
+    if d.respondent is not None:
+        resp = d.respondent[mask]
+        codes, g = cluster_codes(resp)
+        if d.experiment.type == "conjoint" or g < len(resp):
+            return "cl", (codes, g), d.experiment.respondent
+    return "hc2", None, None

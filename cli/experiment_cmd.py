@@ -1,0 +1,141 @@
+"""`avoid-survey experiment`: effects of a vignette or conjoint survey experiment."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, List, Optional
+
+import typer
+
+from avoid_survey.cli.common import (DecimalsOpt, ForceOpt, Format, FormatOpt, InstrumentOpt, Lang, LangOpt,
+                                     OutputOpt, emit, note)
+
+
+def _split(values) -> list[str]:
+    out = []
+    for v in values or ():
+        out.extend(x.strip() for x in str(v).split(",") if x.strip())
+    return out
+
+
+def _write_versions(instrument, path: Path, lang, force: bool) -> None:
+    from avoid_survey.analysis.core.errors import AvoidSurveyError
+    from avoid_survey.analysis.io.output import write_atomic
+    from avoid_survey.analysis.render import render_bytes, render_text
+    from avoid_survey.analysis.stats.experiment import experiment_of
+    from avoid_survey.analysis.tables.experiment import version_tables
+
+    fmt = {".md": "md", ".html": "html", ".docx": "docx", ".xlsx": "xlsx"}.get(path.suffix.lower())
+    if fmt is None:
+        raise AvoidSurveyError("--versions-out takes a .md, .html, .docx or .xlsx file", file=path)
+    lang_s = lang.value if isinstance(lang, Lang) else str(lang)
+    inst, _ = experiment_of(instrument)
+    tables = version_tables(inst, lang_s)
+    data = render_bytes(tables, fmt, lang_s) if fmt in ("docx", "xlsx") else render_text(tables, fmt, lang_s)
+    write_atomic(path, data, force)
+    note(f"wrote {len(tables)} version(s) to {path}")
+
+
+def _split_effects(values) -> list[str]:
+    return [x for v in values or () for x in str(v).split(",") if x.strip()]
+
+
+def experiment(
+    data: Annotated[Optional[Path], typer.Argument(
+        help="Long-format data: one row per respondent x vignette (or x task x profile); factor columns hold "
+             "level ids. Not needed with --design-out, --versions-out or --mde (power before data).", show_default=False)] = None,
+    instrument: InstrumentOpt = None,
+    outcome: Annotated[Optional[str], typer.Option("--outcome", "-y", help="Outcome column (default: the experiment's first outcome).")] = None,
+    covariates: Annotated[Optional[List[str]], typer.Option("--covariates", "-c", help="Numeric covariates for balance and Lin's estimator (comma-separated or repeated).")] = None,
+    moderator: Annotated[Optional[str], typer.Option("--moderator", "-m", help="Column whose interaction with every factor is estimated (heterogeneity; conjoint: nested F as cregg::cj_anova).")] = None,
+    cluster: Annotated[Optional[str], typer.Option("--cluster", help="Cluster SEs by this column (default: respondent when respondents have several rows).")] = None,
+    random_intercept: Annotated[bool, typer.Option("--random-intercept", help="Also fit the main effects with a random intercept per respondent (lme4::lmer).")] = False,
+    manipulation: Annotated[Optional[str], typer.Option("--manipulation", help="Manipulation-check column: the main effects of the factors on it.")] = None,
+    power_n: Annotated[Optional[int], typer.Option("--mde", min=2, help="Also report minimum detectable effects for this many respondents.")] = None,
+    effect: Annotated[Optional[List[str]], typer.Option("--effect", help="Declared effect for simulated power, FACTOR.LEVEL=VALUE (repeatable); with --mde and no DATA.")] = None,
+    reps: Annotated[int, typer.Option("--reps", min=0, help="Simulated studies for the power under --effect (0: MDE only).")] = 200,
+    sd: Annotated[float, typer.Option("--sd", min=0.0, help="Outcome SD for the MDE and the simulation (1: standardized).")] = 1.0,
+    respondent_sd: Annotated[float, typer.Option("--respondent-sd", min=0.0, help="SD of the respondent intercepts in the simulation.")] = 0.0,
+    icc: Annotated[float, typer.Option("--icc", min=0.0, max=1.0, help="ICC of a respondent's rows for the MDE design effect.")] = 0.0,
+    design_out: Annotated[Optional[Path], typer.Option("--design-out", help="Write a randomised assignment file (respondent x vignette/task/profile -> levels and texts) instead of analysing data.", dir_okay=False)] = None,
+    simulate_out: Annotated[Optional[Path], typer.Option("--simulate-out", help="Write simulated long-format data with the --effect values (--respondents, --sd, --respondent-sd, --seed) instead of analysing data.", dir_okay=False)] = None,
+    versions_out: Annotated[Optional[Path], typer.Option("--versions-out", help="Write every version of the questionnaire (vignette: one per run of the design; conjoint: the profile card) as .md, .html, .docx or .xlsx.", dir_okay=False)] = None,
+    respondents: Annotated[int, typer.Option("--respondents", min=1, help="Respondents in the --design-out or --simulate-out file.")] = 100,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the --design-out randomisation and of the simulations.")] = 1,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    lang: LangOpt = Lang.zh,
+    decimals: DecimalsOpt = 3,
+    force: ForceOpt = False,
+    figure: Annotated[Optional[Path], typer.Option("--figure", help="Also draw the effects (AMCE / marginal means / ATE dot-and-whisker by factor; .png, .svg or .pdf).", dir_okay=False)] = None,
+    balance_figure: Annotated[Optional[Path], typer.Option("--balance-figure", help="Also draw the standardized differences of the covariates by arm (needs --covariates).", dir_okay=False)] = None,
+):
+    """Balance, attrition and effects of a survey experiment declared in the instrument's
+    `experiment:` block: vignette ATEs (HC2, or respondent-clustered CR1), Lin's adjusted
+    estimator, interactions and heterogeneity; conjoint AMCEs and marginal means with
+    respondent-clustered CR1 SEs and cregg-style nested F tests. Equal to R (lm + sandwich)."""
+    from avoid_survey.analysis.core.errors import AvoidSurveyError
+    from avoid_survey.analysis.io.output import check_output
+
+    if instrument is None:
+        raise AvoidSurveyError("experiment needs --instrument (a bundled id or an instrument YAML file with an "
+                               "'experiment:' block)")
+    if simulate_out is not None:
+        return _simulate(instrument, simulate_out, respondents, effect, sd, respondent_sd, seed, force)
+    if versions_out is not None:
+        _write_versions(instrument, versions_out, lang, force)
+    if design_out is not None:
+        from avoid_survey.analysis.stats.experiment.fielding import write_design
+
+        n = write_design(instrument, design_out, respondents=respondents, seed=seed, force=force)
+        note(f"wrote {n} rows to {design_out}")
+    if versions_out is not None or design_out is not None:
+        return None
+    if data is None and power_n:
+        from avoid_survey.analysis.stats.experiment import power_only
+
+        if output is not None:
+            check_output(output, force)
+        result = power_only(instrument, power_n, effects=_split_effects(effect), reps=reps if effect else 0, sd=sd,
+                            respondent_sd=respondent_sd, icc=icc, seed=seed)
+        return emit(result, fmt, output, lang, decimals, force)
+    if data is None:
+        raise AvoidSurveyError("give the DATA file (or --mde N for a power analysis, or --design-out FILE to write "
+                               "an assignment file)")
+    if balance_figure is not None and not covariates:
+        raise AvoidSurveyError("--balance-figure needs --covariates")
+    if not data.exists():
+        raise AvoidSurveyError("data file not found", file=data)
+    for path in (output, figure, balance_figure):
+        if path is not None:
+            check_output(path, force)
+    from avoid_survey.analysis.stats.experiment import analyze
+
+    result = analyze(data, instrument, outcome=outcome, covariates=_split(covariates), moderator=moderator,
+                     cluster=cluster, power_n=power_n, random_intercept=random_intercept, manipulation=manipulation)
+    emit(result, fmt, output, lang, decimals, force)
+    _figures(result, figure, balance_figure, lang, force)
+    return None
+
+
+def _simulate(instrument, path, respondents, effect, sd, respondent_sd, seed, force) -> None:
+    from avoid_survey.analysis.io.write import write_data
+    from avoid_survey.analysis.stats.experiment import experiment_of
+    from avoid_survey.analysis.stats.experiment.power import parse_effects
+    from avoid_survey.analysis.stats.experiment.simulate import simulate_experiment
+
+    _, exp = experiment_of(instrument)
+    frame = simulate_experiment(exp, respondents, effects=parse_effects(_split_effects(effect), exp), sd=sd,
+                                respondent_sd=respondent_sd, seed=seed)
+    write_data(frame, path, force=force)
+    note(f"wrote {len(frame)} rows to {path}")
+
+
+def _figures(result, figure, balance_figure, lang, force) -> None:
+    lang_s = lang.value if isinstance(lang, Lang) else str(lang)
+    for path, kind in ((figure, "effects_plot"), (balance_figure, "balance_plot")):
+        if path is not None:
+            from avoid_survey.analysis.render import experiment_figures
+
+            fig_note = getattr(experiment_figures, kind)(result, path, lang=lang_s, force=force)
+            if fig_note:
+                note(f"note: {fig_note}")

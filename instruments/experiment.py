@@ -1,0 +1,374 @@
+"""Survey experiments declared in an instrument: the ``experiment:`` block.
+
+A vignette experiment has ``factors`` whose levels (id + zh/en text) fill the placeholders
+``{factor_id}`` of a ``template``; a conjoint has ``attributes`` shown as profiles, ``profiles``
+per task and ``tasks`` per respondent. Both take the full factorial or a declared
+``fraction`` (a list of runs, factor -> level), minus ``restrictions`` (``when`` a factor
+takes these levels, ``exclude`` those levels of another). :func:`check_experiment` turns a
+parsed :class:`ExperimentSpec` into an :class:`Experiment`,
+reporting every mistake (unknown placeholder, duplicate level id, restriction naming an
+unknown level...) as a finding on its YAML line.
+
+Example::
+
+    experiment:
+      type: vignette
+      factors:
+        - id: ft_list
+          label: {en: Tolerance list, zh: 容错清单}
+          levels:
+            - {id: none, text: {en: "has no published list", zh: "尚未公布容错清单"}}
+            - {id: published, text: {en: "has published a list", zh: "已公布容错清单"}}
+      template: {en: "Your county {ft_list}.", zh: "你所在的县{ft_list}。"}
+      per_respondent: 2
+"""
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+
+from typing import Literal, Optional, Union
+
+from .model import _pick
+from .schema import LabelText, _Strict
+
+__all__ = ["Level", "Factor", "Restriction", "Experiment", "ExperimentSpec", "check_experiment", "placeholders"]
+
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+MAX_CELLS = 1_000_000
+
+
+def placeholders(text: str) -> list[str]:
+    """Names inside ``{...}`` of a template text, in order."""
+    return [m.strip() for m in _PLACEHOLDER.findall(text or "")]
+
+
+# ---------------------------------------------------------------- schema (pydantic)
+class LevelSpec(_Strict):
+    id: str
+    text: LabelText
+    label: Optional[LabelText] = None
+
+
+class FactorSpec(_Strict):
+    id: str
+    label: LabelText
+    levels: list[LevelSpec]
+    baseline: Optional[str] = None
+
+
+class RestrictionSpec(_Strict):
+    when: dict[str, Union[str, list[str]]]
+    exclude: dict[str, Union[str, list[str]]]
+
+
+class ExperimentSpec(_Strict):
+    id: str = "experiment"
+    type: Literal["vignette", "conjoint"]
+    label: Optional[LabelText] = None
+    factors: list[FactorSpec] = []
+    attributes: list[FactorSpec] = []
+    template: Optional[LabelText] = None
+    fraction: list[dict[str, str]] = []
+    restrictions: list[RestrictionSpec] = []
+    per_respondent: int = 1
+    tasks: Optional[int] = None
+    profiles: int = 2
+    randomize_order: bool = False
+    outcomes: list[str] = []
+    respondent: str = "respondent"
+
+
+# ---------------------------------------------------------------- the loaded design
+@dataclass(frozen=True)
+class Level:
+    """A level: ``text`` is what the respondent reads (inserted into the vignette, or shown
+    in the conjoint profile); ``label`` a short name for tables (default: the conjoint text,
+    or the id for a vignette, whose text is a sentence fragment)."""
+
+    id: str
+    text: dict
+    label: dict | None = None
+
+    def wording(self, lang: str = "en") -> str:
+        return _pick(self.text, lang)
+
+
+@dataclass(frozen=True)
+class Factor:
+    """A vignette factor or a conjoint attribute; ``baseline`` is the reference level."""
+
+    id: str
+    label: dict
+    levels: tuple
+    baseline: str
+
+    @property
+    def level_ids(self) -> list[str]:
+        return [lv.id for lv in self.levels]
+
+    def level(self, lid: str) -> Level:
+        for lv in self.levels:
+            if lv.id == lid:
+                return lv
+        raise KeyError(lid)
+
+    def name(self, lang: str = "en") -> str:
+        return _pick(self.label, lang) or self.id
+
+
+@dataclass(frozen=True)
+class Restriction:
+    """``when`` every named factor takes one of its levels, the ``exclude`` levels may not appear."""
+
+    when: dict
+    exclude: dict
+
+    def forbids(self, combo: dict) -> bool:
+        if not all(combo.get(f) in lv for f, lv in self.when.items()):
+            return False
+        return any(combo.get(f) in lv for f, lv in self.exclude.items())
+
+
+@dataclass(frozen=True)
+class Experiment:
+    id: str
+    type: str                    # vignette | conjoint
+    factors: tuple               # Factor objects (attributes of a conjoint)
+    label: dict | None = None
+    template: dict | None = None
+    fraction: tuple = ()         # declared runs ({factor: level}); empty = full factorial
+    restrictions: tuple = ()
+    per_respondent: int = 1      # vignettes per respondent, or tasks of a conjoint
+    profiles: int = 1            # profiles per task (conjoint), 1 for a vignette
+    randomize_order: bool = False
+    outcomes: tuple = ()
+    respondent: str = "respondent"
+    source: str | None = field(default=None, compare=False)
+
+    def factor(self, fid: str) -> Factor:
+        for f in self.factors:
+            if f.id == fid:
+                return f
+        raise KeyError(fid)
+
+    @property
+    def factor_ids(self) -> list[str]:
+        return [f.id for f in self.factors]
+
+    def allowed(self, combo: dict) -> bool:
+        return not any(r.forbids(combo) for r in self.restrictions)
+
+    def cells(self) -> list[dict]:
+        """The design's runs: the declared fraction, else the full factorial minus restrictions."""
+        if self.fraction:
+            return [dict(run) for run in self.fraction]
+        ids = self.factor_ids
+        return [c for c in (dict(zip(ids, levels)) for levels in itertools.product(*(f.level_ids for f in self.factors)))
+                if self.allowed(c)]
+
+    @property
+    def n_full(self) -> int:
+        n = 1
+        for f in self.factors:
+            n *= len(f.levels)
+        return n
+
+    def vignette(self, combo: dict, lang: str = "en") -> str:
+        """The template in ``lang`` with each placeholder replaced by its level's text."""
+        text = _pick(self.template, lang)
+
+        def sub(m):
+            fid = m.group(1).strip()
+            return self.factor(fid).level(combo[fid]).wording(lang)
+
+        return _PLACEHOLDER.sub(sub, text)
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "type": self.type, "n_factors": len(self.factors),
+                "factors": [{"factor": f.id, "baseline": f.baseline, "levels": f.level_ids} for f in self.factors],
+                "n_cells_full": self.n_full,
+                "n_cells": len(self.cells()) if self.fraction or self.restrictions else self.n_full,
+                "fraction": bool(self.fraction),
+                "n_restrictions": len(self.restrictions), "per_respondent": self.per_respondent,
+                "profiles": self.profiles, "randomize_order": self.randomize_order,
+                "outcomes": list(self.outcomes), "respondent": self.respondent}
+
+
+# ---------------------------------------------------------------- checks
+class _Located:
+    """A pydantic error list with the ``experiment`` key put in front of every location."""
+
+    def __init__(self, exc):
+        self._errors = [dict(e, loc=("experiment", *e["loc"])) for e in exc.errors()]
+
+    def errors(self):
+        return self._errors
+
+
+def check_experiment(ctx, raw, id_re) -> Experiment | None:
+    """Findings for the ``experiment:`` block (added to ``ctx``) and the Experiment, or None."""
+    from pydantic import ValidationError
+
+    try:
+        spec = ExperimentSpec.model_validate(raw)
+    except ValidationError as exc:
+        from .loader import _schema_findings
+
+        ctx.findings.extend(f for _, f in _schema_findings(ctx.doc, _Located(exc)))
+        return None
+    base = ("experiment",)
+    before = len(ctx.findings)
+    key = "attributes" if spec.type == "conjoint" else "factors"
+    other = "factors" if key == "attributes" else "attributes"
+    raw = getattr(spec, key) or getattr(spec, other)
+    if getattr(spec, key) and getattr(spec, other):
+        _bad(ctx, base + (other,), f"a {spec.type} declares '{key}' only, not '{other}' as well")
+    if not raw:
+        _bad(ctx, base, f"the {spec.type} experiment declares no {key}")
+        return None
+    used_key = key if getattr(spec, key) else other
+    factors = _factors(ctx, raw, base + (used_key,), id_re)
+    ctx.text(spec.label, base + ("label",), "label of the experiment")
+    by_id = {f.id: f for f in factors}
+    _template(ctx, spec, by_id, base)
+    restrictions = _restrictions(ctx, spec.restrictions, by_id, base)
+    _counts(ctx, spec, base)
+    for k, o in enumerate(spec.outcomes):
+        if not id_re.match(o):
+            ctx.add("bad-id", base + ("outcomes", k), column=o, id=o)
+    if len(ctx.findings) > before and any(f.severity == "error" for f in ctx.findings[before:]):
+        return None
+    exp = Experiment(spec.id, spec.type, tuple(factors), spec.label, spec.template, (), tuple(restrictions),
+                     (spec.tasks or spec.per_respondent) if spec.type == "conjoint" else spec.per_respondent,
+                     spec.profiles if spec.type == "conjoint" else 1, spec.randomize_order, tuple(spec.outcomes),
+                     spec.respondent, ctx.file)
+    fraction = _fraction(ctx, spec.fraction, exp, base)
+    if fraction is None:
+        return None
+    exp = Experiment(**{**exp.__dict__, "fraction": fraction})
+    if exp.restrictions and not exp.fraction and exp.n_full <= MAX_CELLS and not exp.cells():
+        _bad(ctx, base + ("restrictions",), "the restrictions exclude every combination of levels")
+        return None
+    return exp
+
+
+def _bad(ctx, path, detail, column=None):
+    ctx.add("bad-experiment", path, column=column, detail=detail)
+
+
+def _factors(ctx, raw, path, id_re) -> list[Factor]:
+    out, seen = [], {}
+    for i, f in enumerate(raw):
+        fp = path + (i,)
+        if not id_re.match(f.id):
+            ctx.add("bad-id", fp + ("id",), column=f.id, id=f.id)
+        if f.id in seen:
+            _bad(ctx, fp + ("id",), f"factor '{f.id}' is declared twice (first at line {seen[f.id]})", f.id)
+        seen.setdefault(f.id, ctx.doc.line_of(fp + ("id",)))
+        ctx.text(f.label, fp + ("label",), f"label of factor '{f.id}'")
+        levels, lseen = [], {}
+        for j, lv in enumerate(f.levels):
+            lp = fp + ("levels", j)
+            if lv.id in lseen:
+                _bad(ctx, lp + ("id",), f"level id '{lv.id}' of factor '{f.id}' is used more than once "
+                                        f"(first at line {lseen[lv.id]})", f.id)
+                continue
+            lseen[lv.id] = ctx.doc.line_of(lp + ("id",))
+            ctx.text(lv.text, lp + ("text",), f"level '{lv.id}' of factor '{f.id}'")
+            ctx.text(lv.label, lp + ("label",), f"label of level '{lv.id}' of factor '{f.id}'")
+            levels.append(Level(lv.id, lv.text, lv.label))
+        if len(f.levels) < 2:
+            _bad(ctx, fp + ("levels",), f"factor '{f.id}' needs at least two levels", f.id)
+        baseline = f.baseline if f.baseline is not None else (levels[0].id if levels else "")
+        if f.baseline is not None and f.baseline not in lseen:
+            _bad(ctx, fp + ("baseline",), f"baseline '{f.baseline}' is not a level of factor '{f.id}' "
+                                          f"(levels: {', '.join(lseen)})", f.id)
+        out.append(Factor(f.id, f.label, tuple(levels), baseline))
+    return out
+
+
+def _template(ctx, spec, by_id, base) -> None:
+    tp = base + ("template",)
+    if spec.template is None:
+        if spec.type == "vignette":
+            _bad(ctx, base, "a vignette experiment needs a 'template' with a {placeholder} per factor")
+        return
+    ctx.text(spec.template, tp, "vignette template")
+    for lang, text in spec.template.items():
+        names = placeholders(text)
+        for name in names:
+            if name not in by_id:
+                known = ", ".join(by_id)
+                _bad(ctx, tp + (lang,), f"template ({lang}) has the placeholder '{{{name}}}' but no factor of "
+                                        f"that id (factors: {known})", lang)
+        if spec.type == "vignette":
+            for fid in by_id:
+                if fid not in names:
+                    _bad(ctx, tp + (lang,), f"template ({lang}) never shows factor '{fid}' (add {{{fid}}})", lang)
+
+
+def _levels_of(ctx, mapping, by_id, path, what) -> dict | None:
+    out, ok = {}, True
+    for fid, levels in mapping.items():
+        lv = [levels] if isinstance(levels, str) else list(levels)
+        if fid not in by_id:
+            _bad(ctx, path + (fid,), f"{what} names factor '{fid}', which is not declared "
+                                     f"(factors: {', '.join(by_id)})", fid)
+            ok = False
+            continue
+        for x in lv:
+            if x not in by_id[fid].level_ids:
+                _bad(ctx, path + (fid,), f"{what} names level '{x}' of factor '{fid}', which has no such level "
+                                         f"(levels: {', '.join(by_id[fid].level_ids)})", fid)
+                ok = False
+        out[fid] = tuple(lv)
+    return out if ok else None
+
+
+def _restrictions(ctx, raw, by_id, base) -> list[Restriction]:
+    out = []
+    for k, r in enumerate(raw):
+        rp = base + ("restrictions", k)
+        when = _levels_of(ctx, r.when, by_id, rp + ("when",), "restriction")
+        excl = _levels_of(ctx, r.exclude, by_id, rp + ("exclude",), "restriction")
+        if when is not None and excl is not None:
+            out.append(Restriction(when, excl))
+    return out
+
+
+def _counts(ctx, spec, base) -> None:
+    if spec.per_respondent < 1:
+        _bad(ctx, base + ("per_respondent",), "per_respondent must be at least 1")
+    if spec.tasks is not None and spec.tasks < 1:
+        _bad(ctx, base + ("tasks",), "tasks must be at least 1")
+    if spec.type == "conjoint" and spec.profiles < 1:
+        _bad(ctx, base + ("profiles",), "profiles must be at least 1")
+
+
+def _fraction(ctx, runs, exp: Experiment, base) -> tuple | None:
+    by_id = {f.id: f for f in exp.factors}
+    out, seen, ok = [], {}, True
+    for k, run in enumerate(runs):
+        rp = base + ("fraction", k)
+        levels = _levels_of(ctx, run, by_id, rp, "fraction run")
+        if levels is None:
+            ok = False
+            continue
+        missing = [f for f in by_id if f not in run]
+        if missing:
+            _bad(ctx, rp, f"fraction run {k + 1} sets no level for {', '.join(missing)}")
+            ok = False
+            continue
+        combo = {f: run[f] for f in by_id}
+        key = tuple(combo.values())
+        if key in seen:
+            _bad(ctx, rp, f"fraction run {k + 1} repeats run {seen[key]}")
+            ok = False
+        seen.setdefault(key, k + 1)
+        if not exp.allowed(combo):
+            _bad(ctx, rp, f"fraction run {k + 1} is a combination the restrictions exclude")
+            ok = False
+        out.append(combo)
+    return tuple(out) if ok else None
