@@ -9,10 +9,10 @@ change must not change one byte of JSON).
 Both runs read the inputs of this checkout (commands run with this repository as the working
 directory, paths relative to it), so paths printed in the JSON are the same for both. For
 each case the folder holds ``NAME.json`` (stdout) and ``NAME.meta`` (exit code, stderr and
-the SHA-256 of every data file the command wrote). Two paths are rewritten, nothing else:
-files a command writes go to a scratch folder written as ``<SCRATCH>``, and the folder of
-the bundled instruments (inside the installed package, so in each build's own checkout)
-is written as ``<INSTRUMENTS>``.
+the SHA-256 of every data file the command wrote). Three paths are rewritten, nothing
+else: files a command writes go to a scratch folder written as ``<SCRATCH>``, and the
+folders of the bundled instruments and model templates (inside the installed package, so
+in each build's own checkout) are written as ``<INSTRUMENTS>`` and ``<TEMPLATES>``.
 Commands without JSON output (``report``, ``instruments export``) are not covered.
 """
 from __future__ import annotations
@@ -162,16 +162,27 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _instruments_dir(exe: str) -> str:
-    """Where the build behind ``exe`` keeps ``avoid_survey.instruments`` (asked of its python)."""
+def _package_dirs(exe: str) -> list[tuple[str, str]]:
+    """(folder, token): where the build behind ``exe`` keeps its bundled instruments and
+    model templates (asked of its python)."""
     with open(exe, "rb") as fh:
         first = fh.readline().decode("utf-8", "replace").strip()
     python = first[2:].strip() if first.startswith("#!") else sys.executable
-    code = "import os, avoid_survey.instruments as m; print(os.path.dirname(m.__file__))"
-    return subprocess.run([python, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    code = ("import os, avoid_survey.instruments as i, avoid_survey.analysis as a\n"
+            "print(os.path.join(os.path.dirname(i.__file__), 'data'))\n"
+            "print(os.path.join(os.path.dirname(a.__file__), 'templates'))")
+    out = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
+    return [(out[0].strip(), "<INSTRUMENTS>"), (out[1].strip(), "<TEMPLATES>")]
 
 
-def _run_case(exe: str, scratch_root: Path, inst_dir: str, case) -> tuple[str, str, str, float]:
+def _normalise(text: str, scratch: Path, dirs) -> str:
+    text = text.replace(str(scratch), "<SCRATCH>")
+    for folder, token in dirs:
+        text = text.replace(folder, token)
+    return text
+
+
+def _run_case(exe: str, scratch_root: Path, dirs, case) -> tuple[str, str, str, float]:
     name, argv, writes = case
     scratch = scratch_root / name
     scratch.mkdir(parents=True)
@@ -180,8 +191,7 @@ def _run_case(exe: str, scratch_root: Path, inst_dir: str, case) -> tuple[str, s
     t0 = time.perf_counter()
     proc = subprocess.run([exe, *args], cwd=ROOT, capture_output=True, text=True, env=env, timeout=600)
     dt = time.perf_counter() - t0
-    stdout = proc.stdout.replace(str(scratch), "<SCRATCH>").replace(inst_dir, "<INSTRUMENTS>")
-    stderr = proc.stderr.replace(str(scratch), "<SCRATCH>").replace(inst_dir, "<INSTRUMENTS>")
+    stdout, stderr = _normalise(proc.stdout, scratch, dirs), _normalise(proc.stderr, scratch, dirs)
     meta = [f"argv: {' '.join(argv)}", f"exit: {proc.returncode}"]
     for w in writes:
         p = scratch / w
@@ -195,12 +205,12 @@ def run(out_dir: Path, exe: str, jobs: int, only: str | None) -> int:
     exe = str(Path(exe).resolve()) if os.sep in exe else (shutil.which(exe) or exe)
     out_dir.mkdir(parents=True, exist_ok=True)
     todo = [c for c in cases() if only is None or only in c[0]]
-    inst_dir = _instruments_dir(exe)
+    dirs = _package_dirs(exe)
     scratch_root = Path(tempfile.mkdtemp(prefix="json-identity-"))
     t0 = time.perf_counter()
     try:
         with ThreadPoolExecutor(max_workers=jobs) as pool:
-            for name, stdout, meta, dt in pool.map(lambda c: _run_case(exe, scratch_root, inst_dir, c), todo):
+            for name, stdout, meta, dt in pool.map(lambda c: _run_case(exe, scratch_root, dirs, c), todo):
                 (out_dir / f"{name}.json").write_text(stdout, encoding="utf-8")
                 (out_dir / f"{name}.meta").write_text(meta, encoding="utf-8")
                 code = meta.split("\n")[1]
