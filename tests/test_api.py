@@ -36,6 +36,12 @@ def cli_json(capsys, *argv) -> dict:
     return json.loads(out)
 
 
+def displays(res) -> None:
+    """The result shows as HTML tables in Jupyter, in both languages."""
+    assert "<table" in res._repr_html_()
+    assert res.to_table("en").render("md") and res.to_table("zh").render("md")
+
+
 def without(d: dict, *keys) -> dict:
     return {k: v for k, v in d.items() if k not in keys}
 
@@ -73,6 +79,7 @@ def test_validate(capsys, raw):
     assert without(framed, "file", "read") == without(expected, "file", "read")
     assert list(res.to_frame().columns[:6]) == ["code", "severity", "row", "column", "respondent", "message"]
     assert len(res.to_frame()) == len(expected["findings"])
+    displays(res)
 
 
 def test_score(capsys, raw, tmp_path):
@@ -84,6 +91,7 @@ def test_score(capsys, raw, tmp_path):
     assert without(in_memory.to_dict(), "out") == without(expected, "out")
     framed = av.score(raw, CORE)
     assert without(framed.to_dict(), "out", "file") == without(expected, "out", "file")
+    displays(framed)
     written = pd.read_csv(out, encoding="utf-8-sig")
     scored = framed.to_frame()
     for s in expected["scales"]:
@@ -109,8 +117,10 @@ def test_efa(capsys, raw):
     loadings = res.to_frame()
     assert list(loadings.columns) == expected["factors"]
     assert loadings.loc["pa_agd1", expected["factors"][0]] == expected["loadings"]["pa_agd1"][expected["factors"][0]]
+    displays(res)
 
 
+@pytest.mark.filterwarnings("ignore::UserWarning")
 def test_efa_items(capsys, raw):
     items = ["pa_agd1", "pa_agd2", "pa_sym1", "pa_sym2", "pa_cmp1", "pa_cmp2"]
     expected = cli_json(capsys, "efa", SAMPLE, "--items", ",".join(items), "--factors", "2")
@@ -125,6 +135,7 @@ def test_cfa(capsys, raw):
     assert av.cfa(raw, "fault-tolerance-trust", second_order=True).to_dict() == expected
     assert len(res.to_frame()) == len(expected["loadings"])
     assert res.to_frame("fit").loc["cfi", "value"] == expected["fit"]["cfi"]
+    displays(res)
 
 
 def test_cfa_group_and_model_text(capsys, raw):
@@ -152,6 +163,7 @@ def test_fit_models(capsys, raw):
     coefs = res.to_frame()
     assert len(coefs) == sum(len(m["coefficients"]) for m in expected["models"])
     assert list(res.to_frame("fit")["model"]) == [m["name"] for m in expected["models"]]
+    displays(res)
 
 
 def test_fit_models_template(capsys):
@@ -164,6 +176,7 @@ def test_simulate(capsys, tmp_path):
     expected = cli_json(capsys, "simulate", "--spec", spec, "--seed", "7", "--out", tmp_path / "a.csv")
     res = av.simulate(spec, seed=7, out=tmp_path / "b.csv")
     assert without(res.to_dict(), "files") == without(expected, "files")
+    displays(res)
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
     in_memory = av.simulate(spec, seed=7)
     assert in_memory.to_frame().shape[0] == expected["n_respondents"]
@@ -199,3 +212,12 @@ def test_errors_are_located_avoid_survey_errors(tmp_path):
         av.reliability(42, CORE)
     with pytest.raises(AvoidSurveyError):
         av.cfa(SAMPLE)
+
+
+def test_simulate_power(capsys):
+    fix = ROOT / "tests" / "fixtures" / "simulate"
+    expected = cli_json(capsys, "simulate", "--spec", fix / "mini-study.yaml", "--replicate", "2",
+                        "--fit", fix / "mini-model.yaml", "--seed", "5", "--jobs", "1")
+    res = av.simulate(fix / "mini-study.yaml", replicate=2, fit=fix / "mini-model.yaml", seed=5, jobs=1)
+    assert res.to_dict() == expected
+    assert set(res.to_frame("power")["model"]) == {m["name"] for m in expected["models"]}
