@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test bench docs identity clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,17 @@ demo: $(STAMP)
 test: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -p no:cacheprovider -n 2
 
+# the CLI reference is written from the commands (tests/test_docs.py checks it is current)
+docs: $(STAMP)
+	$(BIN)/python -m avoid_survey.cli.docgen > docs/cli.md
+
+# every command's --format json on the sample data and fixtures, into DIR (compare two with
+# $(BIN)/python tests/json_identity.py --compare DIR_A DIR_B)
+identity: $(STAMP)
+	$(BIN)/python tests/json_identity.py --run $(or $(DIR),json-identity) --exe $(BIN)/avoid-survey
+
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) demo_out
+	rm -rf $(VENV) demo_out json-identity

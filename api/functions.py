@@ -1,0 +1,388 @@
+"""The functions of ``import avoid_survey as av``: one per command, same defaults.
+
+Each takes the data as a file path or a pandas DataFrame and the instrument as a bundled
+id, an instrument file path or an :class:`~avoid_survey.instruments.Instrument`, calls the
+library function the command calls, and wraps its result (:mod:`avoid_survey.results`).
+A path is read exactly as the command reads it, so ``to_dict()`` equals the command's
+``--format json`` output. A DataFrame is taken as data already read: item columns hold
+answer codes (or answer labels, coded through the instrument), and codes outside a Likert
+item's range count as missing, as the readers do. Headers are not renamed: read platform
+exports with :func:`read` (aliases, ``mapping``) first.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+__all__ = ["read", "load_instrument", "validate", "score", "reliability", "efa", "cfa", "fit_models", "simulate"]
+
+FRAME_NAME = "<data frame>"
+
+
+# ---------------------------------------------------------------- inputs
+def load_instrument(instrument):
+    """An Instrument from a bundled id, a YAML path or an Instrument (returned as is)."""
+    from avoid_survey.instruments import load_instrument as load
+
+    return load(os.fspath(instrument) if isinstance(instrument, os.PathLike) else instrument)
+
+
+def _instrument_or_none(instrument):
+    return None if instrument is None else load_instrument(instrument)
+
+
+def _is_frame(data) -> bool:
+    return hasattr(data, "columns") and hasattr(data, "iloc")
+
+
+def _path(data) -> str:
+    if isinstance(data, (str, os.PathLike)):
+        return os.fspath(data)
+    from avoid_survey.analysis.core.errors import AvoidSurveyError
+    raise AvoidSurveyError(f"data must be a file path or a pandas DataFrame, not {type(data).__name__}")
+
+
+def _coded(frame, inst):
+    """A copy of a user's DataFrame with the instrument's columns as float codes."""
+    frame = frame.copy()
+    if inst is None:
+        return frame
+    import numpy as np
+    import pandas as pd
+
+    from avoid_survey.analysis.io import to_codes
+
+    numeric_types = ("likert", "numeric", "boolean", "ordinal", "categorical")
+    for col, fmt in inst.responses().items():
+        if col in frame.columns and fmt.type in numeric_types:
+            codes, _bad = to_codes(frame[col], fmt)   # labels in either language -> codes
+            frame[col] = codes
+    _likert_range_to_missing(frame, inst, np, pd)
+    return frame
+
+
+def _likert_range_to_missing(frame, inst, np, pd):
+    from avoid_survey.analysis.core.errors import DataWarning, warn
+
+    bad_cols = []
+    for it in [*inst.items, *inst.attention_checks]:
+        fmt = it.response
+        if not fmt.is_likert or it.id not in frame.columns or not pd.api.types.is_numeric_dtype(frame[it.id]):
+            continue
+        x = frame[it.id].to_numpy(dtype=float, na_value=np.nan)
+        with np.errstate(invalid="ignore"):
+            bad = ~np.isnan(x) & ((x < fmt.min) | (x > fmt.max) | (x != np.round(x)))
+        if bad.any():
+            x = x.copy()
+            x[bad] = np.nan
+            frame[it.id] = x
+            bad_cols.append(it.id)
+    if bad_cols:
+        warn(f"answers outside their response scale in {', '.join(bad_cols[:5])}"
+             f"{' ...' if len(bad_cols) > 5 else ''} treated as missing", DataWarning)
+
+
+def _frame_for(data, inst, *, numeric: bool = False):
+    """(data as the analysis takes it, file name for messages)."""
+    if _is_frame(data):
+        return _coded(data, inst), None
+    from avoid_survey.analysis.io import read_data, read_numeric
+
+    path = _path(data)
+    return (read_numeric(path, inst) if numeric else read_data(path, inst)), path
+
+
+class _FrameFile:
+    """A DataFrame written to a temporary file, for the steps that read only files
+    (validation checks the file itself; EFA picks its items while reading)."""
+
+    def __init__(self, frame, suffix: str):
+        self.frame, self.suffix = frame, suffix
+
+    def __enter__(self) -> str:
+        import tempfile
+
+        self.dir = tempfile.TemporaryDirectory(prefix="avoid-survey-")
+        path = os.path.join(self.dir.name, f"data{self.suffix}")
+        if self.suffix == ".parquet":
+            frame = self.frame.copy()
+            frame.columns = [str(c) for c in frame.columns]
+            frame.to_parquet(path, index=False)
+        else:
+            self.frame.to_csv(path, index=False, encoding="utf-8")
+        return path
+
+    def __exit__(self, *exc):
+        self.dir.cleanup()
+
+
+# ---------------------------------------------------------------- the functions
+def read(data, instrument=None, *, sheet=None, mapping=None):
+    """Read a response file (csv, xlsx, sav, dta, parquet) into a pandas DataFrame.
+
+    With an instrument, headers are matched to item ids (ids, aliases, question text) and
+    answers become float codes; codes outside a Likert item's range become missing.
+    A DataFrame is coded through the instrument instead (a copy; headers kept).
+    As every command reads: ``avoid_survey.analysis.io.read_data``.
+    """
+    inst = _instrument_or_none(instrument)
+    if _is_frame(data):
+        return _coded(data, inst)
+    from avoid_survey.analysis.io import read_data
+
+    return read_data(_path(data), inst, sheet=sheet, mapping=mapping)
+
+
+def validate(data, instrument=None, *, id_column=None, thresholds=None, sheet=None, mapping=None,
+             clean=None, keep_pii: bool = False, force: bool = False):
+    """Check responses against an instrument, as ``avoid-survey validate``.
+
+    ``thresholds`` is a mapping of threshold names to values (see ``--thresholds``), ``clean``
+    an output path for the cleaned data. Validation checks the file itself (encoding, header,
+    field counts), so a DataFrame is first written to a temporary CSV file; its report then
+    names the file ``<data frame>``. Returns a :class:`~avoid_survey.results.ValidationResult`
+    (``.n_errors``, ``to_frame()`` = the findings, ``to_frame('flags')`` = 0/1 flags per row).
+    """
+    import dataclasses
+
+    from avoid_survey.analysis.validate import Thresholds, validate as run
+
+    inst = _instrument_or_none(instrument)
+    th = thresholds if isinstance(thresholds, Thresholds) else Thresholds.from_mapping(thresholds or {})
+    kw = dict(id_column=id_column, thresholds=th, sheet=sheet, mapping=mapping, clean=clean, keep_pii=keep_pii,
+              force=force)
+    from avoid_survey.results import ValidationResult
+
+    if not _is_frame(data):
+        return ValidationResult(run(_path(data), inst, **kw))
+    with _FrameFile(data, ".csv") as path:
+        report = run(path, inst, **kw)
+    read_info = {k: (FRAME_NAME if k == "file" else v) for k, v in report.read.items()}
+    return ValidationResult(dataclasses.replace(report, file=FRAME_NAME, read=read_info))
+
+
+def score(data, instrument, *, method: str = "mean", min_items: float = 0.8, scales=None,
+          second_order: str = "items", aggregate: str | None = None, out=None, force: bool = False):
+    """Scale and facet scores, as ``avoid-survey score``.
+
+    ``to_frame()`` is the data with the score columns (and ``<scale>_n``, items answered)
+    appended, or with ``aggregate=COL`` one row per unit with ICC(1)/ICC(2)/r_wg(j) in
+    ``.aggregate``. With ``out`` (and a file path as data) the command's work is done
+    exactly: the scored data is written to ``out``.
+    """
+    from avoid_survey.results import ScoreResult
+
+    kw = dict(method=method, min_items=min_items, scales=scales, second_order=second_order)
+    if out is not None and not _is_frame(data):
+        from avoid_survey.analysis.stats.scoring import score_file
+        return ScoreResult(score_file(_path(data), instrument, out, aggregate=aggregate, force=force, **kw))
+    inst = load_instrument(instrument)
+    frame, path = _frame_for(data, inst)
+    run, scored = _score_in_memory(frame, inst, path, aggregate, kw)
+    if out is not None:
+        from avoid_survey.analysis.io.write import write_data
+        write_data(scored, out, instrument=inst if aggregate is None else None, force=force)
+    return ScoreResult(run, scored)
+
+
+def _score_in_memory(frame, inst, path, aggregate, kw):
+    from avoid_survey.analysis.core.errors import AvoidSurveyError
+    from avoid_survey.analysis.stats.scoring import ScoreRun, score_frame
+
+    res = score_frame(frame, inst, **kw)
+    if not res.scales:
+        raise AvoidSurveyError(f"none of the scales of instrument '{inst.id}' has all its items in the data",
+                               file=path)
+    warnings, agg = list(res.warnings), None
+    if aggregate:
+        from avoid_survey.analysis.stats.aggregate import aggregate_units
+        agg = aggregate_units(frame, res, inst, aggregate)
+        warnings.extend(agg.warnings)
+        scored = agg.units
+    else:
+        scored = frame.drop(columns=[c for c in res.scores.columns if c in frame.columns]).join(res.scores)
+    run = ScoreRun(file=path or FRAME_NAME, out=None, instrument=inst.id, method=res.method,
+                   min_items=res.min_items, second_order=res.second_order, n_rows=int(len(frame)),
+                   scales=res.summary(inst), aggregate=agg, agreement_file=None, warnings=warnings)
+    return run, scored
+
+
+def reliability(data, instrument, *, scales=None, missing: str = "pairwise", ci: str = "feldt",
+                n_boot: int = 1000, seed: int | None = None, level: float = 0.95):
+    """Alpha (Feldt or bootstrap CI), lambda6, omega and item statistics per scale and
+    facet, as R ``psych::alpha`` / ``psych::omega`` and ``avoid-survey reliability``.
+    ``to_frame()``: one row per scale; ``to_frame('items')``: one row per item."""
+    from avoid_survey.analysis.stats.reliability import reliability as run
+    from avoid_survey.results import ReliabilityResult
+
+    inst = load_instrument(instrument)
+    frame, _path_ = _frame_for(data, inst, numeric=True)
+    return ReliabilityResult(run(frame, inst, scales=scales, missing=missing, ci=ci, n_boot=n_boot, seed=seed,
+                                 level=level))
+
+
+def efa(data, instrument=None, *, items=None, scales=None, n_factors="auto", method: str = "minres",
+        rotation: str = "oblimin", missing: str = "pairwise", parallel_iterations: int = 20, seed: int = 1):
+    """Exploratory factor analysis, as R ``psych::fa`` and ``avoid-survey efa``.
+
+    The items: ``items`` (column names), or an instrument's items (all present, or those of
+    ``scales``). Reverse-keyed items are not recoded. ``to_frame()``: the rotated loadings
+    (items x factors); ``to_frame('items')``: communality, uniqueness and KMO per item.
+    A DataFrame goes through a temporary Parquet file: the items are chosen as the file
+    is read (``stats.efa.efa_file``).
+    """
+    from avoid_survey.analysis.stats.efa import efa_file
+    from avoid_survey.results import EFAResult
+
+    inst = _instrument_or_none(instrument)
+    kw = dict(instrument=inst, scales=scales, items=None if items is None else list(items), n_factors=n_factors,
+              method=method, rotation=rotation, missing=missing, parallel_iterations=parallel_iterations, seed=seed)
+    if not _is_frame(data):
+        return EFAResult(efa_file(_path(data), **kw))
+    with _FrameFile(_coded(data, inst), ".parquet") as path:
+        return EFAResult(efa_file(path, **kw))
+
+
+def cfa(data, instrument=None, *, model: str | None = None, scales=None, group: str | None = None,
+        missing: str = "listwise", std_lv: bool = False, second_order: bool = False):
+    """Confirmatory factor analysis by ML, as ``lavaan::cfa`` and ``avoid-survey cfa``.
+
+    ``model``: lavaan syntax (``"F =~ a + b + c"``) or the path of a file holding it; or an
+    instrument (each scale, or each facet, loads its items). With ``group``: configural,
+    metric and scalar invariance. ``to_frame()``: the loadings; also 'parameters', 'fit',
+    'reliability' (CR, AVE), 'invariance'.
+    """
+    from avoid_survey.analysis.core.errors import AvoidSurveyError
+    from avoid_survey.analysis.stats.cfa import cfa as run
+    from avoid_survey.results import CFAResult
+
+    if model is None and instrument is None:
+        raise AvoidSurveyError("cfa needs a model (lavaan syntax or a file) or an instrument")
+    inst = _instrument_or_none(instrument)
+    model_text, model_file = _model_source(model)
+    frame, path = _frame_for(data, inst, numeric=group is None)
+    return CFAResult(run(frame, model=model_text, instrument=inst, scales=scales, group=group, missing=missing,
+                         std_lv=std_lv, second_order=second_order, model_file=model_file, file=path))
+
+
+def _model_source(model):
+    """(syntax, file) of a ``model`` given as lavaan text or a file path."""
+    from avoid_survey.analysis.core.errors import AvoidSurveyError
+
+    if model is None:
+        return None, None
+    text = os.fspath(model) if isinstance(model, os.PathLike) else str(model)
+    if "=~" in text or "~~" in text:
+        return text, None
+    path = Path(text)
+    if not path.is_file():
+        raise AvoidSurveyError("model file not found (and the text is not lavaan syntax: no '=~')", file=text)
+    try:
+        return path.read_text(encoding="utf-8-sig"), str(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AvoidSurveyError(f"cannot read the model file: {exc}", file=text) from None
+
+
+def fit_models(spec=None, data=None, *, template: str | None = None, base_dir=None, stars=(0.05, 0.01, 0.001),
+               ci: bool = False):
+    """Fit the models a spec declares, as ``avoid-survey model``.
+
+    ``spec``: a YAML spec path, YAML text or a mapping; or ``template`` (a bundled template
+    name, see ``avoid-survey model --list-templates``) with ``data``. ``data`` (a path or a
+    DataFrame) replaces the spec's ``data:``; with a DataFrame, relative files a spec names
+    (``units:``) are looked up in ``base_dir`` (default: the spec's folder, for a template
+    the working directory). ``to_frame()``: every coefficient of every
+    model; ``to_frame('fit')``: one row per model. ``stars`` and ``ci`` set the table.
+    """
+    from avoid_survey.analysis.core.errors import AvoidSurveyError
+    from avoid_survey.analysis.stats.models import run_spec
+    from avoid_survey.results import ModelsResult
+
+    if (spec is None) == (template is None):
+        raise AvoidSurveyError("give either a spec or a template (with data)")
+    if _is_frame(data):
+        source, base = _spec_for_frame(spec, template, base_dir)
+        result = run_spec(source, data=data.copy(), base_dir=base)
+    elif isinstance(spec, (str, os.PathLike)) and _is_file(spec) or template is not None:
+        from avoid_survey.analysis.stats.models.cli_support import resolve_spec_source
+        source, base, _file = resolve_spec_source(spec, template, None if data is None else _path(data))
+        result = run_spec(source, base_dir=base)
+    else:                                   # YAML text or a mapping
+        if data is not None:
+            raise AvoidSurveyError("with a spec given as text or a mapping, put the data file in its 'data:'")
+        result = run_spec(spec)
+    result.stars = tuple(stars)
+    result.show = "ci" if ci else "se"
+    return ModelsResult(result)
+
+
+def _is_file(ref) -> bool:
+    text = os.fspath(ref)
+    return "\n" not in text and Path(text).is_file()
+
+
+def _spec_for_frame(spec, template, base_dir):
+    """(LoadedSpec or mapping, base folder) when a DataFrame replaces the spec's data."""
+    from avoid_survey.analysis.stats.models import load_spec, template_path
+
+    base = None if base_dir is None else Path(base_dir)
+    if template is not None:
+        base = base or Path.cwd()
+        return load_spec(template_path(template), base_dir=base), base
+    if isinstance(spec, (str, os.PathLike)) and _is_file(spec):
+        loaded = load_spec(Path(os.fspath(spec)), base_dir=base)
+        return loaded, loaded.base_dir
+    return spec, base
+
+
+def simulate(spec, *, seed: int | None = None, out=None, units_out=None, latent_out=None, wjx_out=None,
+             force: bool = False, replicate: int | None = None, fit=None, jobs: int | None = None):
+    """Synthetic responses from a study spec (YAML), as ``avoid-survey simulate``.
+
+    Without ``out``: the data set in memory (``to_frame()`` = responses with the unit-level
+    variables joined; 'units', 'latents'). With ``out``: the files are written and
+    ``to_dict()`` is the command's JSON summary. With ``replicate`` and ``fit`` (a model
+    spec): a power analysis (``to_frame('power')``).
+    """
+    from avoid_survey.analysis.core.errors import AvoidSurveyError
+    from avoid_survey.results import SimulationResult
+
+    if replicate is not None or fit is not None:
+        if replicate is None or fit is None:
+            raise AvoidSurveyError("a power analysis needs both replicate=N and fit=MODEL_SPEC")
+        from avoid_survey.analysis.simulate import power_analysis
+        return SimulationResult(power_analysis(spec, fit, replicates=replicate, seed=seed, jobs=jobs,
+                                               show_progress=False))
+    if out is not None:
+        from avoid_survey.analysis.simulate import run_simulate
+        return SimulationResult(run_simulate(spec, out=out, seed=seed, units_out=units_out, latent_out=latent_out,
+                                             wjx_out=wjx_out, force=force, show_progress=False))
+    if units_out or latent_out or wjx_out:
+        raise AvoidSurveyError("units_out, latent_out and wjx_out need out as well")
+    from avoid_survey.analysis.simulate import load_study, simulate as run
+
+    study = load_study(spec)
+    if seed is None:
+        seed = study.spec.seed if study.spec.seed is not None else 1
+    sim = run(study, seed)
+    return SimulationResult(_InMemory(str(spec), sim), sim)
+
+
+class _InMemory:
+    """The summary of a simulation kept in memory (no files written)."""
+
+    def __init__(self, spec: str, sim):
+        self.spec, self.sim = spec, sim
+
+    def to_dict(self) -> dict:
+        cols = self.sim.study.columns
+        return {"spec": self.spec, "instrument": self.sim.study.instrument.id, "seed": self.sim.seed,
+                "n_respondents": int(len(self.sim.responses)), "n_townships": int(len(self.sim.units)),
+                "n_counties": int(self.sim.units[cols["county"]].nunique()),
+                "latents": [p.id for p in self.sim.study.latents], "warnings": list(self.sim.warnings)}
+
+    def to_tables(self, lang: str = "en") -> list:
+        return []
+
+    def __getattr__(self, name):
+        return getattr(self.__dict__["sim"], name)
