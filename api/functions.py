@@ -304,15 +304,14 @@ def fit_models(spec=None, data=None, *, template: str | None = None, base_dir=No
         source, base = _spec_for_frame(spec, template, base_dir)
         result = run_spec(source, data=data.copy(), base_dir=base)
     elif isinstance(spec, (str, os.PathLike)) and _is_file(spec) or template is not None:
-        from avoid_survey.analysis.stats.models.cli_support import resolve_spec_source
+        from avoid_survey.analysis.stats.models.templates import resolve_spec_source
         source, base, _file = resolve_spec_source(spec, template, None if data is None else _path(data))
         result = run_spec(source, base_dir=base)
     else:                                   # YAML text or a mapping
         if data is not None:
             raise AvoidSurveyError("with a spec given as text or a mapping, put the data file in its 'data:'")
         result = run_spec(spec)
-    result.stars = tuple(stars)
-    result.show = "ci" if ci else "se"
+    result = result.styled(stars=tuple(stars), show="ci" if ci else "se")
     return ModelsResult(result)
 
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 from typing import Literal, Optional, Union
 
-from .model import _pick
+from avoid_survey.analysis.core.i18n import text_in as _pick
 from .schema import LabelText, _Strict
 
 __all__ = ["Level", "Factor", "Restriction", "Experiment", "ExperimentSpec", "check_experiment", "placeholders"]

@@ -63,7 +63,7 @@ def test_report_bad_extension(cli, tmp_path):
 _LIBS = ("numpy", "scipy", "pandas", "statsmodels", "matplotlib", "factor_analyzer", "sklearn")
 _SCRIPT = """
 import json, sys, tempfile
-from avoid_survey.analysis.stats.models.cli_support import resolve_spec_source
+from avoid_survey.analysis.stats.models.templates import resolve_spec_source
 from avoid_survey.analysis.report import build_report
 spec, template = sys.argv[1] or None, sys.argv[2] or None
 src, _, _ = resolve_spec_source(spec, template, sys.argv[3] if template else None)

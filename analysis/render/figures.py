@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..core.i18n import tr
 from ..core.errors import AvoidSurveyError
 from ..io.output import write_atomic_with
 
@@ -45,7 +46,7 @@ def _setup(lang: str) -> tuple[str, str | None]:
     plt.rcParams["font.family"] = "sans-serif"
     plt.rcParams["font.sans-serif"] = ["DejaVu Sans"]
     plt.rcParams["svg.hashsalt"] = "avoid-survey"  # same input, same SVG bytes
-    if lang != "zh":
+    if tr("rnd_script", lang) != "cjk":
         return "en", None
     font = cjk_font()
     if font is None:

@@ -1,6 +1,8 @@
 """Words of the renderers: number formats, page languages, figure labels. key: (en, zh)."""
 
 TERMS = {
+    # the script a language is written in: figures need a CJK font for "cjk"
+    "rnd_script": ("latin", "cjk"),
     # p values: APA style drops the leading zero in English; Chinese journals keep it
     "rnd_p_below": ("< .001", "< 0.001"),
     "rnd_p_value": ("{bare}", "{full}"),

@@ -68,7 +68,7 @@ def _csv_columns(p, needed=None) -> dict:
     import csv
     from operator import methodcaller
 
-    from avoid_survey.analysis.io import _sniff, decode_text
+    from avoid_survey.analysis.io.encoding import decode_text, sniff_delimiter as _sniff
 
     try:
         raw = p.read_bytes()
