@@ -104,129 +104,138 @@ def _methods_text(lang, versions, libs, models_result, n_rows, min_items, cfa_do
 
 def build_report(spec, *, lang: str = "en", seed: int = 1, figure_dir=None, cfa_scales=None) -> ReportResult:
     """Build the report document for a model spec (path or mapping)."""
-    from avoid_survey.analysis.stats.models import load_spec, run_spec
+    b = _Builder(spec, lang, figure_dir, cfa_scales)
+    for key, step in (("data", b.data), ("desc", b.desc), ("rel", b.rel), ("cfa", b.cfa),
+                      ("models", b.models), ("figs", b.figures)):
+        b.section(key, step)
+    b.methods()
+    return b.res
 
-    loaded = load_spec(spec)
-    sp = loaded.spec
-    title = sp.title.get(lang) if isinstance(sp.title, dict) else (sp.title or None)
-    doc = Document(title or _t("title", lang), lang=lang, decimals=3)
-    res = ReportResult(doc)
-    figdir = Path(figure_dir or tempfile.mkdtemp(prefix="avoid-survey-report-"))
-    data_path = loaded.resolve(sp.data) if sp.data else None
-    instrument = _instrument_for(loaded)
-    min_items = (sp.missing.min_items_fraction if getattr(sp, "missing", None) is not None else 0.8)
 
-    def section(key, fn):
-        doc.heading(_t(key, lang))
+class _Builder:
+    """The report's sections, one method each; what one section computes, later ones reuse."""
+
+    def __init__(self, spec, lang, figure_dir, cfa_scales):
+        from avoid_survey.analysis.stats.models import load_spec
+
+        self.loaded = loaded = load_spec(spec)
+        sp = loaded.spec
+        self.lang = lang
+        title = sp.title.get(lang) if isinstance(sp.title, dict) else (sp.title or None)
+        self.doc = Document(title or _t("title", lang), lang=lang, decimals=3)
+        self.res = ReportResult(self.doc)
+        self.figdir = Path(figure_dir or tempfile.mkdtemp(prefix="avoid-survey-report-"))
+        self.data_path = loaded.resolve(sp.data) if sp.data else None
+        self.instrument = _instrument_for(loaded)
+        self.min_items = (sp.missing.min_items_fraction if getattr(sp, "missing", None) is not None else 0.8)
+        self.cfa_scales = cfa_scales
+        self.state: dict = {}
+
+    def section(self, key, fn):
+        self.doc.heading(_t(key, self.lang))
         try:
             fn()
-            res.sections[key] = "ok"
+            self.res.sections[key] = "ok"
         except AvoidSurveyError as exc:
-            doc.note(_t("skipped", lang, reason=exc.one_line()))
-            res.sections[key] = exc.one_line()
+            self.doc.note(_t("skipped", self.lang, reason=exc.one_line()))
+            self.res.sections[key] = exc.one_line()
 
-    state: dict = {}
-
-    def data_section():
-        from ..validate import validate
-        if data_path is None:
-            raise AvoidSurveyError("the spec names no data file")
-        rep = validate(data_path, instrument, lang=lang)
-        state["n_rows"] = rep.n_rows
-        # the summary and the findings grouped by code; the full list is `validate`'s job
-        doc.tables(rep.to_tables(lang)[:2])
-
-    def read():
-        if "frame" not in state:
-            from ..io import read_data
-            state["frame"] = read_data(data_path, instrument)
-        return state["frame"]
-
-    def rel_section():
-        from ..stats.reliability import reliability
-        if instrument is None:
+    def _need_instrument(self):
+        if self.instrument is None:
             raise AvoidSurveyError("the spec names no instrument")
-        r = reliability(read(), instrument)
-        state["reliability"] = r
-        state["alphas"] = {s.scale: s.alpha for s in r.scales}
-        doc.tables(r.to_tables(lang)[:1])   # scale level; item statistics: `avoid-survey reliability`
+        return self.instrument
 
-    def desc_section():
+    def read(self):
+        if "frame" not in self.state:
+            from ..io import read_data
+            self.state["frame"] = read_data(self.data_path, self.instrument)
+        return self.state["frame"]
+
+    def data(self):
+        from ..validate import validate
+        if self.data_path is None:
+            raise AvoidSurveyError("the spec names no data file")
+        rep = validate(self.data_path, self.instrument, lang=self.lang)
+        self.state["n_rows"] = rep.n_rows
+        # the summary and the findings grouped by code; the full list is `validate`'s job
+        self.doc.tables(rep.to_tables(self.lang)[:2])
+
+    def rel(self):
+        from ..stats.reliability import reliability
+        r = reliability(self.read(), self._need_instrument())
+        self.state["reliability"] = r
+        self.state["alphas"] = {s.scale: s.alpha for s in r.scales}
+        self.doc.tables(r.to_tables(self.lang)[:1])   # scale level; item statistics: `avoid-survey reliability`
+
+    def desc(self):
         from ..stats.descriptives import describe_scores
         from ..stats.reliability import reliability
         from ..stats.scoring import score_frame
-        if instrument is None:
-            raise AvoidSurveyError("the spec names no instrument")
-        sc = score_frame(read(), instrument, min_items=min_items).scores
+        instrument = self._need_instrument()
+        sc = score_frame(self.read(), instrument, min_items=self.min_items).scores
         top = [s for s in instrument.scales if s.id in sc.columns and not s.optional]
-        if "alphas" not in state:
-            rr = reliability(read(), instrument, scales=[s.id for s in top])
-            state["alphas"] = {s.scale: s.alpha for s in rr.scales}
+        if "alphas" not in self.state:
+            rr = reliability(self.read(), instrument, scales=[s.id for s in top])
+            self.state["alphas"] = {s.scale: s.alpha for s in rr.scales}
         labels = {s.id: s.label for s in top}
-        d = describe_scores(sc, [s.id for s in top], labels=labels, alphas=state["alphas"])
-        doc.tables(d.to_tables(lang))
+        d = describe_scores(sc, [s.id for s in top], labels=labels, alphas=self.state["alphas"])
+        self.doc.tables(d.to_tables(self.lang))
 
-    def cfa_section():
+    def cfa(self):
         from ..stats.cfa import cfa
-        if instrument is None:
-            raise AvoidSurveyError("the spec names no instrument")
-        frame = read()
-        scales = cfa_scales or [s.id for s in instrument.scales if not s.optional and s.facets
-                                and all(i in frame.columns for i in s.item_ids)][:1]
+        instrument = self._need_instrument()
+        frame = self.read()
+        scales = self.cfa_scales or [s.id for s in instrument.scales if not s.optional and s.facets
+                                     and all(i in frame.columns for i in s.item_ids)][:1]
         if not scales:
             raise AvoidSurveyError("no multi-facet scale of the instrument is in the data")
         r = cfa(frame, instrument=instrument, scales=scales)
-        state["cfa"] = r
-        doc.tables(r.to_tables(lang))
+        self.state["cfa"] = r
+        self.doc.tables(r.to_tables(self.lang))
 
-    def models_section():
-        r = run_spec(loaded)
-        state["models"] = r
-        doc.tables(r.to_tables(lang))
-        for w in r.warnings:
-            res.warnings.append(w)
+    def models(self):
+        from avoid_survey.analysis.stats.models import run_spec
+        r = run_spec(self.loaded)
+        self.state["models"] = r
+        self.doc.tables(r.to_tables(self.lang))
+        self.res.warnings.extend(r.warnings)
 
-    def figures_section():
+    def _draw(self, kind, payload, name, caption, drawn):
         from ..render.figures import figure_for
-        drawn = []
+        try:
+            fig_note = figure_for(kind, payload, self.figdir / name, lang=self.lang, force=True)
+        except AvoidSurveyError:
+            return
+        self.doc.figure(self.figdir / name, _t(caption, self.lang))
+        if fig_note:
+            self.doc.note(fig_note)
+        drawn.append(name)
 
-        def draw(kind, payload, name, caption):
-            try:
-                fig_note = figure_for(kind, payload, figdir / name, lang=lang, force=True)
-            except AvoidSurveyError:
-                return
-            doc.figure(figdir / name, _t(caption, lang))
-            if fig_note:
-                doc.note(fig_note)
-            drawn.append(name)
-
-        if state.get("models") is not None:
-            md = state["models"].to_dict()
-            draw("model", md, "coefficients.png", "fig_coef")
-            draw("slopes", md, "slopes.png", "fig_slopes")
-        if state.get("cfa") is not None:
-            draw("cfa", state["cfa"].to_dict(), "cfa_paths.png", "fig_path")
-        if state.get("reliability") is not None:
-            rd = state["reliability"].to_dict()
+    def figures(self):
+        drawn: list = []
+        st = self.state
+        if st.get("models") is not None:
+            md = st["models"].to_dict()
+            self._draw("model", md, "coefficients.png", "fig_coef", drawn)
+            self._draw("slopes", md, "slopes.png", "fig_slopes", drawn)
+        if st.get("cfa") is not None:
+            self._draw("cfa", st["cfa"].to_dict(), "cfa_paths.png", "fig_path", drawn)
+        if st.get("reliability") is not None:
+            rd = st["reliability"].to_dict()
             leaves = [sc for sc in rd["scales"] if not sc.get("facets")][:3]   # keep the figure readable
-            draw("reliability", {"scales": leaves}, "distribution.png", "fig_dist")
+            self._draw("reliability", {"scales": leaves}, "distribution.png", "fig_dist", drawn)
         if not drawn:
             raise AvoidSurveyError("no figure could be drawn from the sections above")
 
-    section("data", data_section)
-    section("desc", desc_section)
-    section("rel", rel_section)
-    section("cfa", cfa_section)
-    section("models", models_section)
-    section("figs", figures_section)
-    doc.heading(_t("methods", lang))
-    libs = _software(res.sections, state.get("models"))
-    versions = _versions(libs)
-    res.software = {k: versions[k] for k in ("avoid-survey", "python", *libs)}
-    doc.para(_methods_text(lang, versions, libs, state.get("models"), state.get("n_rows", 0), min_items,
-                           "cfa" in state))
-    res.sections["methods"] = "ok"
-    return res
+    def methods(self):
+        res, st = self.res, self.state
+        self.doc.heading(_t("methods", self.lang))
+        libs = _software(res.sections, st.get("models"))
+        versions = _versions(libs)
+        res.software = {k: versions[k] for k in ("avoid-survey", "python", *libs)}
+        self.doc.para(_methods_text(self.lang, versions, libs, st.get("models"), st.get("n_rows", 0),
+                                    self.min_items, "cfa" in st))
+        res.sections["methods"] = "ok"
 
 
 def write_report(spec, out, *, lang: str = "en", seed: int = 1, force: bool = False) -> ReportResult:
