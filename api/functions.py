@@ -86,10 +86,10 @@ def _frame_for(data, inst, *, numeric: bool = False):
     """(data as the analysis takes it, file name for messages)."""
     if _is_frame(data):
         return _coded(data, inst), None
-    from avoid_survey.analysis.io import read_data, read_numeric
+    from avoid_survey.analysis.io import read
 
     path = _path(data)
-    return (read_numeric(path, inst) if numeric else read_data(path, inst)), path
+    return read(path, inst, numeric_ok=numeric), path
 
 
 class _FrameFile:
@@ -123,14 +123,14 @@ def read(data, instrument=None, *, sheet=None, mapping=None):
     With an instrument, headers are matched to item ids (ids, aliases, question text) and
     answers become float codes; codes outside a Likert item's range become missing.
     A DataFrame is coded through the instrument instead (a copy; headers kept).
-    As every command reads: ``avoid_survey.analysis.io.read_data``.
+    As every command reads: ``avoid_survey.analysis.io.read``.
     """
     inst = _instrument_or_none(instrument)
     if _is_frame(data):
         return _coded(data, inst)
-    from avoid_survey.analysis.io import read_data
+    from avoid_survey.analysis.io import read
 
-    return read_data(_path(data), inst, sheet=sheet, mapping=mapping)
+    return read(_path(data), inst, sheet=sheet, mapping=mapping)
 
 
 def validate(data, instrument=None, *, id_column=None, thresholds=None, sheet=None, mapping=None,

@@ -202,8 +202,8 @@ class ScoreResult(Result):
 
     def _frame_data(self):
         if self.__dict__["_data"] is None:   # scored to a file: read it back
-            from avoid_survey.analysis.io import read_data
-            self.__dict__["_data"] = read_data(self.raw.out)
+            from avoid_survey.analysis.io import read
+            self.__dict__["_data"] = read(self.raw.out)
         return self.__dict__["_data"]
 
     def _frame_scales(self):
@@ -355,8 +355,8 @@ class SimulationResult(Result):
     def _frame_responses(self):
         sim = self.__dict__["_simulation"]
         if sim is None and "out" in getattr(self.raw, "files", {}):
-            from avoid_survey.analysis.io import read_data
-            return read_data(self.raw.files["out"])
+            from avoid_survey.analysis.io import read
+            return read(self.raw.files["out"])
         return self._sim("joined")()
 
     def _frame_units(self):

@@ -22,7 +22,7 @@ def cmv(
 ):
     """Common-method bias: Harman's test, single-factor CFA, method factor (ULMC), marker variable."""
     from avoid_survey.analysis.core.errors import AvoidSurveyError
-    from avoid_survey.analysis.io import read_data
+    from avoid_survey.analysis.io import read
     from avoid_survey.analysis.io.output import check_output
     from avoid_survey.analysis.stats.sem.cmv import cmv as run
     from avoid_survey.instruments import load_instrument
@@ -32,6 +32,6 @@ def cmv(
     if output is not None:
         check_output(output, force)
     inst = load_instrument(instrument)
-    frame = read_data(data, inst)
+    frame = read(data, inst)
     result = run(frame, inst, scales=scale or None, marker=marker, file=str(data))
     emit(result, fmt, output, lang, decimals, force)

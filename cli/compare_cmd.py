@@ -27,7 +27,7 @@ def compare(
     force: ForceOpt = False,
 ):
     """t tests (Student, Welch, paired), ANOVA (Welch, Tukey, Games-Howell), chi-square, Mann-Whitney, Kruskal-Wallis. 差异检验。"""
-    from avoid_survey.analysis.io import read_data
+    from avoid_survey.analysis.io import read
     from avoid_survey.analysis.io.output import check_output
     from avoid_survey.analysis.stats.compare import compare as run
 
@@ -38,6 +38,6 @@ def compare(
         from avoid_survey.instruments import load_instrument
         inst = load_instrument(instrument)
     names = [v.strip() for v in variables.split(",") if v.strip()]
-    result = run(read_data(data, inst), by=by, variables=names, instrument=inst, test=test.value,
+    result = run(read(data, inst), by=by, variables=names, instrument=inst, test=test.value,
                  lang=lang.value, min_items=min_items)
     emit(result, fmt, output, lang, decimals, force)

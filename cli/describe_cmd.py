@@ -31,7 +31,7 @@ def describe(
 ):
     """Sample profile (n, %, valid %), descriptives with SPSS skewness and kurtosis, correlations with alpha or sqrt(AVE). 样本特征、描述统计与相关系数表。"""
     from avoid_survey.analysis.core.errors import AvoidSurveyError
-    from avoid_survey.analysis.io import read_data
+    from avoid_survey.analysis.io import read
     from avoid_survey.analysis.io.output import check_output
     from avoid_survey.analysis.stats.describe import describe as run
     from avoid_survey.instruments import load_instrument
@@ -42,6 +42,6 @@ def describe(
         check_output(output, force)
     inst = load_instrument(instrument)
     chosen = [s.strip() for s in scales.split(",") if s.strip()] if scales else None
-    result = run(read_data(data, inst), inst, by=by, diagonal=diagonal.value, scales=chosen, min_items=min_items,
+    result = run(read(data, inst), inst, by=by, diagonal=diagonal.value, scales=chosen, min_items=min_items,
                  lang=lang.value)
     emit(result, fmt, output, lang, decimals, force)

@@ -62,7 +62,7 @@ def sem(
     import sys
 
     from avoid_survey.analysis.core.errors import AvoidSurveyError
-    from avoid_survey.analysis.io import read_data, read_numeric
+    from avoid_survey.analysis.io import read
     from avoid_survey.analysis.io.output import check_output
     from avoid_survey.analysis.stats.sem import sem as run
 
@@ -81,7 +81,7 @@ def sem(
     if instrument is not None:
         from avoid_survey.instruments import load_instrument
         inst = load_instrument(instrument)
-    frame = (read_numeric if group is None else read_data)(data, inst)
+    frame = read(data, inst, numeric_ok=group is None)
     equal = [g.strip() for g in (group_equal or "").split(",") if g.strip()]
     result = run(frame, model=text, instrument=inst, group=group, group_equal=equal, group_partial=group_partial, estimator=estimator.value, missing=missing.value, std_lv=std_lv,
                  bootstrap=bootstrap, seed=seed, mi=mi, mi_min=mi_min, compare=others, model_file=model_file,

@@ -147,8 +147,8 @@ class _Builder:
 
     def read(self):
         if "frame" not in self.state:
-            from ..io import read_data
-            self.state["frame"] = read_data(self.data_path, self.instrument)
+            from ..io import read
+            self.state["frame"] = read(self.data_path, self.instrument)
         return self.state["frame"]
 
     def data(self):

@@ -1,7 +1,7 @@
 """The sample profile, descriptives and correlation table of a study (``avoid-survey describe``).
 
 :func:`describe` is the entry point. It reads nothing and leaves its input alone: give it
-the frame :func:`avoid_survey.analysis.io.read_data` returns and the instrument.
+the frame :func:`avoid_survey.analysis.io.read` returns and the instrument.
 
 * profile: every categorical variable of the instrument (categorical, ordinal or boolean
   variables with value labels): n, percent of all rows and valid percent of the answered
@@ -321,7 +321,7 @@ def describe(data, instrument, *, by: str | None = None, diagonal: str = "alpha"
 
     Parameters
     ----------
-    data : pandas.DataFrame of responses (``io.read_data`` with the instrument). Not modified.
+    data : pandas.DataFrame of responses (``io.read`` with the instrument). Not modified.
     instrument : Instrument (or a bundled id or path)
     by : column whose groups get their own descriptives (value labels from the instrument)
     diagonal : {'alpha', 'sqrt_ave', 'none'}

@@ -450,13 +450,13 @@ def efa_file(path, *, instrument=None, scales=None, items=None, **kwargs) -> EFA
     ``scales``, the items of those scales or facets (all must be present). Reverse-keyed
     items are NOT recoded: their loadings carry the sign.
     """
-    from ..io import read_data
+    from ..io import read
 
     notes = []
     if items is not None and scales:
         raise AvoidSurveyError("give either --items or --scale, not both")
     if items is not None and instrument is None:
-        df = read_data(path)
+        df = read(path)
         chosen = list(items)
     else:
         if instrument is None:
@@ -465,7 +465,7 @@ def efa_file(path, *, instrument=None, scales=None, items=None, **kwargs) -> EFA
             raise AvoidSurveyError("give --instrument ID|PATH or --items a,b,c")
         from avoid_survey.instruments import load_instrument
         inst = instrument if hasattr(instrument, "all_scales") else load_instrument(instrument)
-        df = read_data(path, inst)
+        df = read(path, inst)
         if items is not None:
             chosen = list(items)
         elif scales:

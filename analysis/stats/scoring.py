@@ -248,7 +248,7 @@ def score_file(data, instrument, out, *, method: str = "mean", min_items: float 
     ``<out stem>_agreement<ext>`` holds ICC(1), ICC(2) and r_wg(j) per scale."""
     from avoid_survey.instruments import load_instrument
     from ..io.write import write_data
-    from ..io import read_data
+    from ..io import read
     from ..io.output import check_output
 
     inst = load_instrument(instrument)
@@ -257,7 +257,7 @@ def score_file(data, instrument, out, *, method: str = "mean", min_items: float 
     if aggregate:
         agree_path = _agreement_path(out)
         check_output(agree_path, force)
-    df = read_data(data, inst)
+    df = read(data, inst)
     res = score_frame(df, inst, method=method, min_items=min_items, scales=scales, second_order=second_order)
     if not res.scales:
         raise AvoidSurveyError(f"none of the scales of instrument '{inst.id}' has all its items in the data",

@@ -15,7 +15,7 @@ column that is not a number, a missing column, and an arm without any observed o
 the run with the file, row and column.
 
 A plain CSV file (UTF-8, with or without BOM, or GB18030/GBK) is read with the csv module,
-without pandas; other formats go through :func:`avoid_survey.analysis.io.read_data`.
+without pandas; other formats go through :func:`avoid_survey.analysis.io.read`.
 """
 from __future__ import annotations
 
@@ -56,9 +56,9 @@ def read_columns(path, needed=None) -> dict:
     p = Path(path)
     if p.suffix.lower() in (".csv", ".txt", ".tsv"):
         return _csv_columns(p, needed)
-    from avoid_survey.analysis.io import read_data
+    from avoid_survey.analysis.io import read
 
-    return frame_columns(read_data(p))
+    return frame_columns(read(p))
 
 
 def _csv_columns(p, needed=None) -> dict:

@@ -95,7 +95,7 @@ class Prep:
         return self.inst_cache[ref]
 
     def read(self, data_ref, inst, path_key):
-        from ...io import read_data
+        from ...io import read
         if data_ref is None:
             if self.frame is None:
                 raise self.loaded.error("spec: no 'data' file given (set 'data:' or pass --data)", *path_key)
@@ -106,7 +106,7 @@ class Prep:
             if not p.exists():
                 raise AvoidSurveyError(f"data file not found: {p}", file=self.loaded.file,
                                        line=self.loaded.line(*path_key))
-            self.raw_cache[key] = read_data(p, inst)
+            self.raw_cache[key] = read(p, inst)
             self.files[str(p)] = str(p)
         return self.raw_cache[key].copy()
 
@@ -221,12 +221,12 @@ class Prep:
         return df
 
     def _join_units(self, df, units, inst, path):
-        from ...io import read_data
+        from ...io import read
         p = self.loaded.resolve(units.file)
         if not p.exists():
             raise self.loaded.error(f"spec: unit file not found: {p}", *path, "file")
         self.files[str(p)] = str(p)
-        u = read_data(p, inst)
+        u = read(p, inst)
         k = units.key
         if k not in df.columns:
             raise self.loaded.error(f"spec: join key '{k}' is not a column of the responses", *path, "key", column=k)
