@@ -179,7 +179,7 @@ def _normalise(text: str, scratch: Path, dirs) -> str:
     text = text.replace(str(scratch), "<SCRATCH>")
     for folder, token in dirs:
         text = text.replace(folder, token)
-    return text
+    return text.replace(str(ROOT), "<CHECKOUT>")   # the checkout the cases run in
 
 
 def _run_case(exe: str, scratch_root: Path, dirs, case) -> tuple[str, str, str, float]:
