@@ -98,25 +98,13 @@ def _fresh_catalog(data_dir: Optional[Path] = None) -> Optional[dict]:
 
 def _print_catalog(t: dict, file=None) -> None:
     """The same terminal table as InstrumentCatalog.print_table, from the precomputed catalog."""
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table as RTable
+    from avoid_survey.analysis.core.table import Column, Table
+    from avoid_survey.analysis.render.terminal import print_rich
+    from avoid_survey.analysis.tables.catalog import catalog_for_terminal
 
-    rt = RTable(title=t["title"], box=box.SIMPLE_HEAD, title_justify="left",
-                caption="\n".join(t["notes"]), caption_justify="left")
-    keep = ("id", "version", "title", "n_scales", "n_items", "n_variables")
-    idx = [j for j, c in enumerate(t["columns"]) if c["key"] in keep]
-    for j in idx:
-        c = t["columns"][j]
-        if c["key"] == "id":
-            rt.add_column(c["text"], no_wrap=True, style="cyan")
-        elif c["key"] == "title":
-            rt.add_column(c["text"], ratio=1, min_width=14, overflow="fold")
-        else:
-            rt.add_column(c["text"], justify="right" if c["kind"] == "int" else "left", no_wrap=True)
-    for row in t["rows"]:
-        rt.add_row(*[str(row[j]) for j in idx])
-    Console(file=file, soft_wrap=False).print(rt)
+    table = Table(t["title"], [Column(c["key"], c["text"], "text" if c["kind"] == "text" else c["kind"])
+                               for c in t["columns"]], [list(r) for r in t["rows"]], list(t["notes"]))
+    print_rich([catalog_for_terminal(table)], "en", file=file)
 
 
 @app.command()

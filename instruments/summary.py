@@ -105,26 +105,9 @@ class InstrumentCatalog:
 
     def print_table(self, lang: str = "en", file=None) -> None:
         """Terminal table that keeps ids whole (titles wrap instead)."""
-        from rich import box
-        from rich.console import Console
-        from rich.table import Table as RTable
-
-        t = self.to_tables(lang)[0]
-        rt = RTable(title=t.title_text(lang), box=box.SIMPLE_HEAD, title_justify="left",
-                    caption="\n".join(t.notes_text(lang)), caption_justify="left")
-        keep = ("id", "version", "title", "n_scales", "n_items", "n_variables")
-        idx = [j for j, c in enumerate(t.columns) if c.key in keep]
-        for j in idx:
-            c = t.columns[j]
-            if c.key == "id":
-                rt.add_column(c.text(lang), no_wrap=True, style="cyan")
-            elif c.key == "title":
-                rt.add_column(c.text(lang), ratio=1, min_width=14, overflow="fold")
-            else:
-                rt.add_column(c.text(lang), justify="right" if c.kind == "int" else "left", no_wrap=True)
-        for row in t.rows:
-            rt.add_row(*[str(row[j]) for j in idx])
-        Console(file=file, soft_wrap=False).print(rt)
+        from avoid_survey.analysis.render.terminal import print_rich
+        from avoid_survey.analysis.tables.catalog import catalog_for_terminal
+        print_rich([catalog_for_terminal(self.to_tables(lang)[0])], lang, file=file)
 
 
 @dataclass

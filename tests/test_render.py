@@ -160,3 +160,20 @@ def test_every_rotation_choice_is_registered():
         assert out.shape == lam.shape and ok, name
         assert (phi is not None) == ROTATIONS.entry(name).meta["oblique"], name
         assert ROTATIONS.entry(name).meta["r_name"]
+
+
+def test_validate_and_catalog_terminal_views_go_through_the_table_model():
+    """The validate summary/findings and the instrument list are Tables with terminal
+    hints drawn by render.terminal (no hand-built rich tables)."""
+    import inspect
+
+    from avoid_survey.analysis.validate import terminal as vt
+    from avoid_survey.analysis.tables.catalog import catalog_for_terminal
+    from avoid_survey.instruments.summary import catalog
+
+    src = inspect.getsource(vt)
+    assert "rich.table" not in src and "print_rich" in src
+    t = catalog_for_terminal(catalog().to_tables("en")[0])
+    shown = [c.key for c in t.columns if c.terminal.get("show", True)]
+    assert shown == ["id", "version", "title", "n_scales", "n_items", "n_variables"]
+    assert next(c for c in t.columns if c.key == "id").terminal["no_wrap"] is True

@@ -1,41 +1,35 @@
-"""The terminal view of a :class:`~.report.ValidationReport` (rich): a summary panel
-coloured by the worst severity, then the findings by code coloured by severity."""
+"""The terminal view of a :class:`~.report.ValidationReport`: its summary and findings
+tables with terminal hints (a panel coloured by the worst severity, findings coloured by
+severity), drawn by the one terminal renderer."""
 from __future__ import annotations
 
-__all__ = ["print_terminal"]
+from dataclasses import replace
+
+from ..core.table import Cell
+
+__all__ = ["print_terminal", "terminal_tables"]
 
 _STYLES = {"error": "red", "warning": "yellow", "info": "dim"}
+_SHOWN = (0, 2, 3, 4, 5)  # the severity column is shown by colour
+
+
+def terminal_tables(report, lang: str = "zh") -> list:
+    """The report's summary and findings tables, with the terminal hints set."""
+    t1, t2 = report.to_tables(lang)[:2]
+    colour = "red" if report.n_errors else ("yellow" if report.n_warnings else "green")
+    tables = [replace(t1, terminal={"panel": colour})]
+    if not report.counts:
+        return tables
+    cols = [replace(c, terminal={"justify": "right" if c.kind == "int" else "left", "no_wrap": j in (0, 2)}
+                    if j in _SHOWN else {"show": False})
+            for j, c in enumerate(t2.columns)]
+    rows = [[Cell(str(row[0]), "text", style=_STYLES.get(s["severity"], "")), *row[1:]]
+            for row, s in zip(t2.rows, report.summary())]
+    tables.append(replace(t2, columns=cols, rows=rows))
+    return tables
 
 
 def print_terminal(report, lang: str = "zh", file=None) -> None:
     """Print ``report`` to ``file`` (default stdout)."""
-    from rich import box
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.panel import Panel
-    from rich.table import Table as RTable
-
-    console = Console(file=file, soft_wrap=False)
-    t1, t2 = report.to_tables(lang)[:2]
-    grid = RTable.grid(padding=(0, 2))
-    grid.add_column(style="bold")
-    grid.add_column()
-    for a, b in t1.rows:
-        grid.add_row(escape(str(a)), escape(str(b)))
-    colour = "red" if report.n_errors else ("yellow" if report.n_warnings else "green")
-    console.print(Panel(grid, title=t1.title_text(lang), title_align="left", border_style=colour, expand=False))
-    if not report.counts:
-        return
-    rt = RTable(title=t2.title_text(lang), box=box.SIMPLE_HEAD, title_justify="left",
-                caption="\n".join(t2.notes_text(lang)), caption_justify="left")
-    keep = [0, 2, 3, 4, 5]  # severity shown by colour
-    for j in keep:
-        c = t2.columns[j]
-        rt.add_column(c.text(lang), justify="right" if c.kind == "int" else "left", no_wrap=j in (0, 2),
-                      overflow="fold")
-    for row, s in zip(t2.rows, report.summary()):
-        sev = _STYLES.get(s["severity"], "")
-        cells = [escape(str(row[j])) for j in keep]
-        cells[0] = f"[{sev}]{cells[0]}[/{sev}]" if sev else cells[0]
-        rt.add_row(*cells)
-    console.print(rt)
+    from ..render.terminal import print_rich
+    print_rich(terminal_tables(report, lang), lang, file=file)
