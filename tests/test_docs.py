@@ -50,10 +50,8 @@ def test_contributor_guide_names_real_files():
     text = (DOCS / "contributing.md").read_text(encoding="utf-8")
     named = set(re.findall(r"`((?:analysis|cli|instruments|api|tests)/[\w/.-]+\.(?:py|yaml))`", text))
     assert named, "the guide names no files"
-    # registries being built in the same change may not exist yet in an older checkout
-    pending = {"analysis/numerics/rotation.py", "analysis/io/registry.py", "analysis/render/registry.py"}
-    examples = {"analysis/io/ods.py", "analysis/render/typst.py", "analysis/stats/icc.py"}   # new files, e.g.
-    missing = sorted(p for p in named - pending - examples if not (ROOT / p).exists())
+    examples = {"analysis/io/read_ods.py", "analysis/render/typst.py", "analysis/stats/icc.py"}   # new files, e.g.
+    missing = sorted(p for p in named - examples if not (ROOT / p).exists())
     assert not missing, f"docs/contributing.md names files that do not exist: {missing}"
 
 
