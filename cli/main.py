@@ -12,15 +12,16 @@ from typing import Annotated, Optional
 
 import typer
 
-app = typer.Typer(
-    name="avoid-survey",
-    help="Surveys of grassroots officials on accountability pressure, fault-tolerance trust "
-         "and blame avoidance: instruments, validation, reliability, factor models, regressions.",
-    no_args_is_help=True,
-    add_completion=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
+_HELP = ("Surveys of grassroots officials on accountability pressure, fault-tolerance trust "
+         "and blame avoidance: instruments, validation, reliability, factor models, regressions.")
+
+
+def _new_app() -> typer.Typer:
+    a = typer.Typer(name="avoid-survey", help=_HELP, no_args_is_help=True, add_completion=True,
+                    pretty_exceptions_enable=False, rich_markup_mode=None)
+    a.callback()(_root)
+    return a
+
 
 _DEBUG = False
 
@@ -57,7 +58,6 @@ def _version_cb(value: bool):
         raise typer.Exit()
 
 
-@app.callback()
 def _root(
     version: Annotated[Optional[bool], typer.Option("--version", callback=_version_cb, is_eager=True,
                                                     help="Show the version and exit.")] = None,
@@ -67,18 +67,49 @@ def _root(
     _DEBUG = debug or bool(os.environ.get("AVOID_SURVEY_DEBUG"))
 
 
-for _mod, _attr, _name in _COMMANDS:
+def _add(target: typer.Typer, mod: str, attr: str, name: str) -> None:
     try:
-        _m = import_module(f"avoid_survey.cli.{_mod}")
-    except ModuleNotFoundError as _exc:  # command not built yet
-        if _exc.name != f"avoid_survey.cli.{_mod}":
+        m = import_module(f"avoid_survey.cli.{mod}")
+    except ModuleNotFoundError as exc:  # command not built yet
+        if exc.name != f"avoid_survey.cli.{mod}":
             raise
-        continue
-    _obj = getattr(_m, _attr)
-    if isinstance(_obj, typer.Typer):
-        app.add_typer(_obj, name=_name)
+        return
+    obj = getattr(m, attr)
+    if isinstance(obj, typer.Typer):
+        target.add_typer(obj, name=name)
     else:
-        app.command(name=_name)(_obj)
+        target.command(name=name)(obj)
+
+
+_APPS: dict = {}
+
+
+def app_for(name: str | None = None) -> typer.Typer:
+    """The command line with every command, or with only the command ``name``.
+
+    typer builds the click parameters of every registered command on each run, so a run
+    of one command registers only that one (the top-level ``--help``, completion and an
+    unknown name get the full app); start-up then does not grow with the command list.
+    """
+    key = name if any(name == n for _, _, n in _COMMANDS) else None
+    if key not in _APPS:
+        a = _new_app()
+        for mod, attr, cname in _COMMANDS:
+            if key is None or cname == key:
+                _add(a, mod, attr, cname)
+        _APPS[key] = a
+    return _APPS[key]
+
+
+def __getattr__(name: str):
+    if name == "app":   # the full command line (docgen, tests)
+        return app_for(None)
+    raise AttributeError(name)
+
+
+def _command_name(argv) -> str | None:
+    args = sys.argv[1:] if argv is None else list(argv)
+    return next((a for a in args if not a.startswith("-")), None)
 
 
 class _Interrupted(BaseException):
@@ -127,7 +158,7 @@ def _run(argv=None) -> int:
             warnings.simplefilter("ignore", RuntimeWarning)
             # what reading set aside is said once the command has worked (an error stays one line)
             warnings.simplefilter("always", DataWarning)
-            rv = app(args=argv, standalone_mode=False)
+            rv = app_for(_command_name(argv))(args=argv, standalone_mode=False)
         code = rv if isinstance(rv, int) else 0
         seen = set()
         for w in caught:

@@ -84,3 +84,18 @@ def test_stale_catalog_is_not_used(tmp_path):
     assert _fresh_catalog(tmp_path) is None
     (tmp_path / "catalog.json").write_text("{not json", encoding="utf-8")
     assert _fresh_catalog(tmp_path) is None
+
+
+def test_a_run_registers_only_its_own_command():
+    """typer builds every registered command's parameters on each run: one command's run
+    builds only that one; --help and unknown names get the full command line."""
+    import typer
+
+    from avoid_survey.cli import main
+
+    one = typer.main.get_command(main.app_for("cfa"))
+    assert sorted(one.commands) == ["cfa"]
+    full = typer.main.get_command(main.app)
+    assert {"cfa", "sem", "validate", "instruments", "describe"} <= set(full.commands)
+    assert main._command_name(["--debug", "cfa", "x.csv"]) == "cfa"
+    assert main.app_for("no-such-command") is main.app
