@@ -150,13 +150,8 @@ def _csv_cell(v) -> str:
         return ""
     if isinstance(v, bool):
         return "TRUE" if v else "FALSE"
-    s = str(v)
-    if s and s[0] in ("=", "+", "-", "@", "\t", "\r"):
-        try:
-            float(s)
-        except ValueError:
-            return "'" + s
-    return s
+    from avoid_survey.analysis.core.textsafe import formula_safe
+    return formula_safe(str(v))
 
 
 def codebook_csv(inst: Instrument) -> str:
@@ -172,7 +167,8 @@ def codebook_csv(inst: Instrument) -> str:
 
 def codebook_md(inst: Instrument, lang: str = "zh") -> str:
     from avoid_survey.analysis.render import render_md
-    head = f"# {inst.name(lang)}\n\n"
+    from avoid_survey.analysis.core.textsafe import markup_safe
+    head = f"# {markup_safe(inst.name(lang))}\n\n"
     return head + render_md([codebook(inst, lang, compact=True)], lang)
 
 

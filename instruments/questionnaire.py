@@ -16,6 +16,7 @@ from itertools import count
 
 from avoid_survey.analysis.core.errors import AvoidSurveyError
 from avoid_survey.analysis.core.i18n import text_in, tr
+from avoid_survey.analysis.core.textsafe import markup_safe
 
 from .codebook import has_referent, num
 from .model import AttentionCheck, Instrument, ResponseFormat
@@ -197,21 +198,23 @@ def _footer(plan: Plan) -> str:
 
 # ================================================================ Markdown
 def _md(s: str) -> str:
-    return s.replace("|", "\\|").replace("\n", " ")
+    """Instrument text for a Markdown table cell: markup shown as text, pipes escaped."""
+    return markup_safe(s).replace("|", "\\|").replace("\n", " ")
 
 
 def questionnaire_md(inst: Instrument, lang: str = "zh", wording: str = "self") -> str:
     plan = questionnaire_plan(inst, lang, wording)
-    out = [f"# {plan.title}", ""]
+    m = markup_safe
+    out = [f"# {_md(plan.title)}", ""]
     if plan.instructions:
-        out += [plan.instructions, ""]
+        out += [m(plan.instructions), ""]
     for sec in plan.all_sections:
-        out += [f"## {sec.title}", ""]
+        out += [f"## {_md(sec.title)}", ""]
         if sec.instructions:
-            out += [sec.instructions, ""]
+            out += [m(sec.instructions), ""]
         for b in sec.blocks:
             out += _md_grid(b, lang) if _is_grid(b) else _md_list(b, lang)
-    out += ["---", "", tr("inst_q_thanks", lang), ""]
+    out += ["---", "", m(tr("inst_q_thanks", lang)), ""]
     foot = _footer(plan)
     if foot:
         out += [f"*{_md(foot)}*", ""]
@@ -232,11 +235,11 @@ def _md_grid(b: Block, lang: str) -> list[str]:
 def _md_list(b: Block, lang: str) -> list[str]:
     out = []
     for q in b.questions:
-        out.append(f"{q.number}. {q.text}")
+        out.append(f"{q.number}. {markup_safe(q.text)}")
         if _is_choice(b.response):
-            out.append("   " + "　".join(f"□ {c} {lab}" for c, lab in _options(b.response, lang)))
+            out.append("   " + "　".join(markup_safe(f"□ {c} {lab}") for c, lab in _options(b.response, lang)))
         else:
-            out.append(f"   ________{_blank_hint(b.response, lang)}")
+            out.append(f"   ________{markup_safe(_blank_hint(b.response, lang))}")
         out.append("")
     return out
 

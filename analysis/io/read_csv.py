@@ -51,8 +51,14 @@ class _Head:
     records: list        # the first ~200 data records, to see whether id columns hold plain integers
 
 
-def _read_csv_bytes(p: Path, raw, instrument, mapping, bar, stats=None) -> RawTable:
-    """``raw`` is the whole file, or with ``stats`` (from the chunked scan) its head."""
+def _read_csv_bytes(p: Path, raw, instrument, mapping, bar, stats=None, full_count: bool = False) -> RawTable:
+    """``raw`` is the whole file, or with ``stats`` (from the chunked scan) its head.
+
+    The cheap checks (total delimiter counts) cannot see a short row and a long row whose
+    field counts cancel out. The parser refuses a row longer than the header (also the first
+    one, which pandas would otherwise take as an index) unless its extra fields are empty,
+    and a short row leaves the last column missing; in either case the file is read again
+    with every record's fields counted (``full_count``)."""
     enc = stats["enc"] if stats is not None else _encoding(p, raw)
     head = _head(p, raw, enc, stats["size"] if stats else len(raw))
     k = len(head.headers)
@@ -62,14 +68,18 @@ def _read_csv_bytes(p: Path, raw, instrument, mapping, bar, stats=None) -> RawTa
     # rows the parser must return when the chunked checks passed: any fewer means blank
     # lines were skipped, and the exact, in-memory path then accounts for every record
     fast_rows = None if stats is None else _n_records(stats) - head.n_head
-    ragged, nfields = ([], k) if stats is not None else _ragged_rows(p, raw, enc, head, k)
+    ragged, nfields, exact = ([], k, False) if stats is not None else _ragged_rows(p, raw, enc, head, k, full_count)
     names_pos = [f"__c{i}" for i in range(nfields)]
     dtype, numeric = _column_types(head, instrument, mapping, names_pos)
     del raw  # the parser reads the file itself; free the bytes for its arrays
-    df = _parse(p, head, enc, names_pos, dtype, numeric, bar, exact=fast_rows is None)
-    if df is None or (fast_rows is not None and len(df) != fast_rows):
+    df = _parse(p, head, enc, names_pos, dtype, numeric, bar, exact=exact)
+    # a short row is padded with missing values at the end; the totals can hide it behind a
+    # row with trailing empty fields, which the parser drops silently: count every record
+    suspect = df is not None and not exact and len(df.columns) and bool(df.iloc[:, -1].isna().any())
+    if df is None or suspect or (fast_rows is not None and len(df) != fast_rows):
         del df
-        return _read_csv_bytes(p, scan.read_bytes(p, p.stat().st_size, None), instrument, mapping, bar)
+        return _read_csv_bytes(p, scan.read_bytes(p, p.stat().st_size, None), instrument, mapping, bar,
+                               full_count=True)
     headers_all = head.headers + [f"(extra field {j - k + 1})" for j in range(k, nfields)]
     info = {"file": str(p), "format": "csv", "encoding": "gb18030" if enc == "gb18030" else "utf-8",
             "bom": enc == "utf-8-sig", "delimiter": head.delim, "header_rows": head.n_head}
@@ -123,9 +133,12 @@ def _counts_add_up(stats, delim: str, k: int) -> bool:
     return not stats["blank"] and k > 1 and stats["delims"].get(ord(delim), -1) == _n_records(stats) * (k - 1)
 
 
-def _ragged_rows(p: Path, raw, enc: str, head: _Head, k: int):
+def _ragged_rows(p: Path, raw, enc: str, head: _Head, k: int, full: bool = False):
     """([(row, n_fields)] of data rows whose field count differs from the header's, the
-    largest field count): a cheap exact check first, the full count when it fails."""
+    largest field count, whether every record was counted): a cheap check of the totals
+    first (unless ``full``), the full count when it fails. The totals can add up over
+    ragged rows that cancel out; the parser then finds the long one and the caller asks
+    for the full count."""
     import numpy as np
 
     delim, n_head = head.delim, head.n_head
@@ -134,8 +147,8 @@ def _ragged_rows(p: Path, raw, enc: str, head: _Head, k: int):
     simple = (b'"' not in text) and (b"\r\n\r\n" not in text)
     n_rec = text.count(b"\n") + (0 if text.endswith(b"\n") else 1)
     if (simple and text.count(delim.encode()) == n_rec * (k - 1) and b"\n\n" not in text[start:]
-            and (len(text) < scan.MAX_RECORD_BYTES or k > 1)):
-        return [], k
+            and (len(text) < scan.MAX_RECORD_BYTES or k > 1) and not full):
+        return [], k, False
     counts, lengths = scan.field_counts(text, delim, start)
     blank = scan.blank_mask(text, counts, lengths, start)
     too_long = np.flatnonzero(lengths > scan.MAX_RECORD_BYTES)
@@ -150,7 +163,7 @@ def _ragged_rows(p: Path, raw, enc: str, head: _Head, k: int):
     bad = np.flatnonzero(data_counts != k)
     ragged = [(int(i) + 1, int(data_counts[i])) for i in bad]
     nfields = max(k, int(data_counts.max())) if data_counts.size else k
-    return ragged, nfields
+    return ragged, nfields, True
 
 
 def _column_types(head: _Head, instrument, mapping, names_pos):
@@ -179,7 +192,11 @@ def _parse(p: Path, head: _Head, enc: str, names_pos, dtype, numeric, bar, exact
     missed something the parser found (``exact`` False): the caller reads again exactly."""
     import pandas as pd
 
-    kw = dict(sep=head.delim, header=None, skiprows=head.n_head, names=names_pos,
+    import warnings
+
+    # index_col=False: a first data row longer than the header is an error (ParserWarning,
+    # raised below), not an index column that silently shifts every row
+    kw = dict(sep=head.delim, header=None, skiprows=head.n_head, names=names_pos, index_col=False,
               encoding="utf-8" if enc == "utf-8" else enc, engine="c", skip_blank_lines=True)
     if bar is not None:
         bar.phase("parsing")
@@ -187,13 +204,15 @@ def _parse(p: Path, head: _Head, enc: str, names_pos, dtype, numeric, bar, exact
         # answers are parsed with type inference, not as float64: whole-number codes ("1".."5")
         # parse about 3x faster as integers and are turned into float codes below, in one go;
         # a column holding labels ("非常同意") arrives as text and is mapped to codes by load()
-        df = pd.read_csv(str(p), dtype=dtype or None, **kw)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            df = pd.read_csv(str(p), dtype=dtype or None, **kw)
         ints = [c for c in numeric if c in df.columns and pd.api.types.is_integer_dtype(df[c].dtype)]
         if ints:
             df = _ints_to_float(df, ints)
     except pd.errors.EmptyDataError:
         df = pd.DataFrame(columns=names_pos)
-    except pd.errors.ParserError as exc:
+    except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
         if not exact:
             return None
         raise AvoidSurveyError(f"cannot parse CSV: {' '.join(str(exc).split())[:200]}", file=p) from None

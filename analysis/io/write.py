@@ -49,6 +49,63 @@ def _labels(instrument, columns, lang):
     return var_labels, value_labels
 
 
+def _text_columns(df):
+    import pandas as pd
+
+    return [c for c in df.columns if df[c].dtype == object or isinstance(df[c].dtype, pd.StringDtype)]
+
+
+def _spreadsheet_safe(df):
+    """``df`` whose text cells (and headers) cannot run as spreadsheet formulas: a cell that
+    begins with ``=``, ``+``, ``-`` or ``@`` and is not a number gets a leading apostrophe.
+    Only the columns that change are copied."""
+    from ..core.textsafe import formula_safe, is_formula_like
+
+    out = df
+    for c in _text_columns(df):
+        s = df[c]
+        hit = s.map(lambda v: isinstance(v, str) and is_formula_like(v))
+        if hit.any():
+            if out is df:
+                out = df.copy(deep=False)
+            out[c] = s.where(~hit, s[hit].map(formula_safe))
+    if any(isinstance(c, str) and is_formula_like(c) for c in out.columns):
+        out = out.rename(columns=lambda c: formula_safe(c) if isinstance(c, str) else c)
+    return out
+
+
+def _write_xlsx(df, tmp) -> None:
+    """One sheet, header row then data; text is stored as text cells (never a formula) and
+    without the control characters XML cannot hold; missing values are empty cells."""
+    import math
+
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    from ..core.textsafe import strip_control
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("data")
+
+    def cell(v):
+        if v is None or (isinstance(v, float) and not math.isfinite(v)):
+            return None
+        if hasattr(v, "item") and not isinstance(v, str):   # numpy scalars
+            v = v.item()
+        if isinstance(v, (bool, int, float)):
+            return v
+        c = WriteOnlyCell(ws, value=strip_control(str(v)))
+        c.data_type = "s"
+        return c
+
+    ws.append([cell(str(c)) for c in df.columns])
+    import pandas as pd
+
+    for row in df.itertuples(index=False, name=None):
+        ws.append([None if (v is pd.NA or v is pd.NaT) else cell(v) for v in row])
+    wb.save(tmp)
+
+
 def write_data(df, path, *, instrument=None, force: bool = False, lang: str = "zh") -> Path:
     """Write ``df`` to ``path``; the format follows the extension."""
     p = Path(path)
@@ -58,9 +115,9 @@ def write_data(df, path, *, instrument=None, force: bool = False, lang: str = "z
 
     def _w(tmp):
         if ext == ".csv":
-            df.to_csv(tmp, index=False, encoding="utf-8-sig")
+            _spreadsheet_safe(df).to_csv(tmp, index=False, encoding="utf-8-sig")
         elif ext == ".xlsx":
-            df.to_excel(tmp, index=False, engine="openpyxl")
+            _write_xlsx(df, tmp)
         elif ext == ".parquet":
             df.to_parquet(tmp, index=False)
         else:

@@ -6,23 +6,16 @@ import io
 import math
 
 from ..core.table import Table, fmt_number
+from ..core.textsafe import formula_safe
 from .common import label as _label
 
 __all__ = ["render_csv", "csv_safe"]
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_safe(s: str) -> str:
     """Cells that a spreadsheet would run as a formula get a leading apostrophe.
     Plain negative numbers are left alone."""
-    if s and s.startswith(_FORMULA_START):
-        try:
-            float(s)
-            return s
-        except ValueError:
-            return "'" + s
-    return s
+    return formula_safe(s)
 
 
 def render_csv(tables: list[Table], lang: str = "en", decimals: int = 3) -> str:

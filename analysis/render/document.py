@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.i18n import tr
+from ..core.textsafe import strip_control
 from ..core.table import Table
 
 __all__ = ["Document", "Block"]
@@ -86,14 +87,14 @@ class Document:
         doc = Docx()
         set_document_fonts(doc)
         landscape_if_wide(doc, [b.content for b in self.blocks if b.kind == "table"])
-        doc.add_heading(self.title, level=0)
+        doc.add_heading(strip_control(self.title), level=0)
         for b in self.blocks:
             if b.kind == "heading":
-                doc.add_heading(b.content, level=min(max(b.level - 1, 1), 3))
+                doc.add_heading(strip_control(b.content), level=min(max(b.level - 1, 1), 3))
             elif b.kind == "para":
-                doc.add_paragraph(b.content)
+                doc.add_paragraph(strip_control(b.content))
             elif b.kind == "note":
-                r = doc.add_paragraph().add_run(b.content)
+                r = doc.add_paragraph().add_run(strip_control(b.content))
                 r.italic = True
                 r.font.size = Pt(9)
             elif b.kind == "table":
@@ -102,7 +103,7 @@ class Document:
                 if b.content.suffix.lower() == ".png":
                     doc.add_picture(str(b.content), width=Inches(6))
                 if b.caption:
-                    r = doc.add_paragraph().add_run(b.caption)
+                    r = doc.add_paragraph().add_run(strip_control(b.caption))
                     r.italic = True
         buf = io.BytesIO()
         doc.save(buf)

@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 from ..core.table import Table
+from ..core.textsafe import markup_safe
 from .common import cells, label as _label
 
 __all__ = ["render_md"]
 
 
 def _md_escape(s: str) -> str:
-    return s.replace("|", "\\|").replace("\n", " ")
+    """Pipes escaped, newlines joined, and markup shown as text: Markdown viewers pass raw
+    HTML through, and labels come from files we did not write."""
+    return markup_safe(s).replace("|", "\\|").replace("\n", " ")
 
 
 def render_md(tables: list[Table], lang: str = "en", decimals: int = 3) -> str:

@@ -12,6 +12,7 @@ import math
 import re
 
 from ..core.table import Cell, Table, fmt_number
+from ..core.textsafe import strip_control
 
 __all__ = ["tables_to_docx", "tables_to_xlsx", "add_table_to_document", "set_document_fonts", "landscape_if_wide"]
 
@@ -122,7 +123,7 @@ def _cell_text(cell, text: str, *, bold=False, italic=False, align=None, size=No
 
     cell.text = ""
     p = cell.paragraphs[0]
-    run = p.add_run(text)
+    run = p.add_run(strip_control(text))
     run.bold = bold
     run.italic = italic
     if size:
@@ -136,7 +137,7 @@ def _cell_text(cell, text: str, *, bold=False, italic=False, align=None, size=No
 def add_table_to_document(doc, t: Table, lang: str = "en", decimals: int = 3) -> None:
     """Append title, three-line table and notes to a python-docx Document."""
     title = doc.add_paragraph()
-    r = title.add_run(t.title_text(lang))
+    r = title.add_run(strip_control(t.title_text(lang)))
     r.bold = True
     groups = t.column_groups(lang)
     has_groups = any(g for g, _ in groups)
@@ -183,7 +184,7 @@ def add_table_to_document(doc, t: Table, lang: str = "en", decimals: int = 3) ->
         ri += 1
     for n in t.notes_text(lang):
         p = doc.add_paragraph()
-        run = p.add_run(n)
+        run = p.add_run(strip_control(n))
         from docx.shared import Pt
         run.font.size = Pt(9)
     doc.add_paragraph()
@@ -229,6 +230,17 @@ def _xl_value(c: Cell, decimals: int, lang: str):
     return str(v)
 
 
+def _put(ws, row: int, column: int, value):
+    """Write one cell; text is stored as a text cell (never a formula), without the control
+    characters XML cannot hold."""
+    if isinstance(value, str):
+        value = strip_control(value)
+    cell = ws.cell(row=row, column=column, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
+
+
 def _is_number(s: str) -> bool:
     try:
         float(s)
@@ -247,19 +259,19 @@ def tables_to_xlsx(tables: list[Table], lang: str = "en", decimals: int = 3) -> 
     thick, thin = Side(style="medium"), Side(style="thin")
     for t in tables:
         ws = wb.create_sheet(_sheet_name(t.name or t.title_text(lang), used))
-        ws.cell(row=1, column=1, value=t.title_text(lang)).font = Font(bold=True)
+        _put(ws, 1, 1, t.title_text(lang)).font = Font(bold=True)
         r = 2
         groups = t.column_groups(lang)
         if any(g for g, _ in groups):
             col = 1
             for g, span in groups:
-                ws.cell(row=r, column=col, value=g or None).alignment = Alignment(horizontal="center")
+                _put(ws, r, col, g or None).alignment = Alignment(horizontal="center")
                 if span > 1:
                     ws.merge_cells(start_row=r, start_column=col, end_row=r, end_column=col + span - 1)
                 col += span
             r += 1
         for j, c in enumerate(t.columns, 1):
-            cell = ws.cell(row=r, column=j, value=c.text(lang))
+            cell = _put(ws, r, j, c.text(lang))
             cell.font = Font(bold=True)
             cell.border = Border(top=thick, bottom=thin)
         r += 1
@@ -267,14 +279,12 @@ def tables_to_xlsx(tables: list[Table], lang: str = "en", decimals: int = 3) -> 
         for i in range(len(t.rows)):
             if i in t.row_sections:
                 from ..core.table import label
-                ws.cell(row=r, column=1, value=label(t.row_sections[i], lang)).font = Font(italic=True)
+                _put(ws, r, 1, label(t.row_sections[i], lang)).font = Font(italic=True)
                 r += 1
             for j in range(len(t.columns)):
                 c = t.cell(i, j)
                 val = _xl_value(c, decimals, lang)
-                cell = ws.cell(row=r, column=j + 1, value=val)
-                if isinstance(val, str):
-                    cell.data_type = "s"  # text stays text: never a formula
+                cell = _put(ws, r, j + 1, val)  # text stays text: never a formula
                 if isinstance(val, float):
                     d = c.decimals if c.decimals is not None else decimals
                     cell.number_format = "0." + "0" * d if d > 0 else "0"
@@ -283,7 +293,7 @@ def tables_to_xlsx(tables: list[Table], lang: str = "en", decimals: int = 3) -> 
             for j in range(1, len(t.columns) + 1):
                 ws.cell(row=r - 1, column=j).border = Border(bottom=thick)
         for n in t.notes_text(lang):
-            ws.cell(row=r, column=1, value=n).font = Font(italic=True, size=9)
+            _put(ws, r, 1, n).font = Font(italic=True, size=9)
             r += 1
         for j, c in enumerate(t.columns, 1):
             width = max([len(c.text(lang))] + [len(fmt_number(t.cell(i, j - 1), decimals, lang)) for i in range(min(len(t.rows), 200))])
