@@ -274,13 +274,12 @@ def _model_source(model):
     text = os.fspath(model) if isinstance(model, os.PathLike) else str(model)
     if "=~" in text or "~~" in text:
         return text, None
+    from avoid_survey.analysis.core.inputs import read_input_text
+
     path = Path(text)
-    if not path.is_file():
+    if not os.path.lexists(path):
         raise AvoidSurveyError("model file not found (and the text is not lavaan syntax: no '=~')", file=text)
-    try:
-        return path.read_text(encoding="utf-8-sig"), str(path)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise AvoidSurveyError(f"cannot read the model file: {exc}", file=text) from None
+    return read_input_text(path, "model file"), str(path)
 
 
 def fit_models(spec=None, data=None, *, template: str | None = None, base_dir=None, stars=(0.05, 0.01, 0.001),

@@ -53,14 +53,15 @@ def cfa(
         if "=~" in model or "~~" in model:
             model_text = model
         else:
+            import os
+
+            from avoid_survey.analysis.core.inputs import read_input_text
+
             path = Path(model)
-            if not path.is_file():
+            if not os.path.lexists(path):
                 raise AvoidSurveyError("model file not found (and the text is not lavaan syntax: no '=~')",
                                        file=model)
-            try:
-                model_text = path.read_text(encoding="utf-8-sig")
-            except (OSError, UnicodeDecodeError) as exc:
-                raise AvoidSurveyError(f"cannot read the model file: {exc}", file=model) from None
+            model_text = read_input_text(path, "model file")
             model_file = str(path)
     # without --group (text labels), a CSV of whole-number codes is read without pandas
     from avoid_survey.analysis.io import read

@@ -112,6 +112,59 @@ def _command_name(argv) -> str | None:
     return next((a for a in args if not a.startswith("-")), None)
 
 
+# options whose value is a file the run writes (every command's); any other token naming an
+# existing file is something the run reads
+OUTPUT_OPTIONS = frozenset({
+    "-o", "--output", "--out", "--figure", "--slopes-figure", "--balance-figure", "--clean", "--to",
+    "--units-out", "--latent-out", "--wjx-out", "--versions-out", "--simulate-out", "--design-out",
+    "--boot-indices", "--write-map", "--log",
+})
+
+
+def _check_paths(args) -> None:
+    """Before any work: two outputs of one run must be different files, and no output may be
+    a file the run reads (data, instrument, spec, model, map...). Every existing file named
+    on the command line other than as an output is registered as an input."""
+    from avoid_survey.analysis.core.errors import AvoidSurveyError
+    from avoid_survey.analysis.core.inputs import input_key, is_input, register_input
+
+    outputs, skip = [], False
+    for i, a in enumerate(args):
+        if skip:
+            skip = False
+            continue
+        opt, eq, val = a.partition("=")
+        if a.startswith("-") and opt in OUTPUT_OPTIONS:
+            if eq:
+                outputs.append((opt, val))
+            elif i + 1 < len(args):
+                outputs.append((opt, args[i + 1]))
+                skip = True
+            continue
+        cand = val if (a.startswith("--") and eq) else a
+        if cand and not cand.startswith("-") and os.path.isfile(cand):
+            register_input(cand)
+    seen = {}
+    for opt, val in outputs:
+        if not val or val.startswith("-"):
+            continue
+        key = input_key(val)
+        if key in seen and not _is_device(key):   # /dev/null twice is fine
+            raise AvoidSurveyError(f"{seen[key]} and {opt} name the same file; give each output its own name",
+                                   file=val)
+        if is_input(val):
+            raise AvoidSurveyError(f"{opt} names a file this run reads; choose another output name", file=val)
+        seen[key] = opt
+
+
+def _is_device(path) -> bool:
+    import stat
+    try:
+        return stat.S_ISCHR(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
 class _Interrupted(BaseException):
     """SIGINT during a run. typer turns a KeyboardInterrupt into a silent exit 130, so run()
     raises this instead (not caught by typer; write_atomic removes its temp file on it)."""
@@ -158,6 +211,9 @@ def _run(argv=None) -> int:
             warnings.simplefilter("ignore", RuntimeWarning)
             # what reading set aside is said once the command has worked (an error stays one line)
             warnings.simplefilter("always", DataWarning)
+            from avoid_survey.analysis.core import inputs as _inputs
+            _inputs._INPUTS.clear()   # one run, one set of inputs (run() is called again in-process by tests)
+            _check_paths(sys.argv[1:] if argv is None else list(argv))
             rv = app_for(_command_name(argv))(args=argv, standalone_mode=False)
         code = rv if isinstance(rv, int) else 0
         seen = set()
@@ -183,8 +239,10 @@ def _run(argv=None) -> int:
     except BrokenPipeError:
         code = 0
     except MemoryError:
-        sys.stderr.write("error: out of memory\n")
+        sys.stderr.write(f"error: out of memory{_memory_hint(argv)}\n")
         code = 2
+    except OSError as exc:
+        code = _os_error(exc, argv)
     except Exception as exc:  # a bug: one line unless --debug
         if _DEBUG or "--debug" in (argv or sys.argv):
             raise
@@ -195,9 +253,50 @@ def _run(argv=None) -> int:
         sys.stdout.flush()
     except BrokenPipeError:  # `... | head`: the reader has what it wanted
         pass
+    except OSError as exc:   # stdout on a full device
+        code = _os_error(exc, argv)
     if argv is None:
         _leave(code)
     return code
+
+
+def _memory_hint(argv) -> str:
+    """' while reading FILE' for the data file of the run, when there is one."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    files = [a for a in args[1:] if not a.startswith("-") and os.path.isfile(a)]
+    return (f" while working on {files[0]} (use a smaller file, fewer items, or a machine with more memory)"
+            if files else "")
+
+
+def _os_error(exc: OSError, argv) -> int:
+    """An OSError that reached the top: writing to a full device (stdout redirected to a
+    full disk, /dev/full) is a user situation (exit 2); anything else is a bug (exit 3)."""
+    import errno
+
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO):
+        target = getattr(exc, "filename", None) or "standard output"
+        why = {errno.EFBIG: "the file-size limit was reached", errno.EIO: "an input/output error"}.get(
+            exc.errno, "the disk is full")
+        try:
+            sys.stderr.write(f"error: {target}: cannot write the output: {why}\n")
+        except OSError:
+            pass
+        _discard_stdout()
+        return 2
+    if _DEBUG or "--debug" in (argv or sys.argv):
+        raise exc
+    sys.stderr.write(f"internal error: {type(exc).__name__}: {' '.join(str(exc).split())[:300]} "
+                     f"(please report; rerun with --debug for details)\n")
+    return 3
+
+
+def _discard_stdout() -> None:
+    """Drop what is still buffered for a stdout that cannot take it (so the final flush
+    does not fail again)."""
+    try:
+        sys.stdout = open(os.devnull, "w")
+    except OSError:  # pragma: no cover
+        pass
 
 
 def _leave(code: int) -> None:

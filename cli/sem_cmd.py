@@ -25,12 +25,13 @@ def read_model(model: str):
     """(syntax, file): a file holding lavaan syntax, or the syntax itself."""
     from avoid_survey.analysis.core.errors import AvoidSurveyError
 
+    import os
+
+    from avoid_survey.analysis.core.inputs import read_input_text
+
     path = Path(model)
-    if "\n" not in model and len(model) < 4096 and path.is_file():
-        try:
-            return path.read_text(encoding="utf-8-sig"), str(path)
-        except (OSError, UnicodeDecodeError) as exc:
-            raise AvoidSurveyError(f"cannot read the model file: {exc}", file=model) from None
+    if "\n" not in model and len(model) < 4096 and os.path.lexists(path):
+        return read_input_text(path, "model file"), str(path)
     if not any(op in model for op in ("=~", "~", ":=", "==")):
         raise AvoidSurveyError("model file not found (and the text is not lavaan syntax: no '=~' or '~')", file=model)
     return model, None

@@ -304,7 +304,7 @@ def _includes(ctx: _Ctx, base_dir: Path, depth: int, stack: tuple) -> list[Instr
                 raise AvoidSurveyError(f"include cycle through '{ref}'")
             if depth >= MAX_INCLUDE_DEPTH:
                 raise AvoidSurveyError("includes nested too deeply")
-            sub = _load_path(p, depth + 1, stack)
+            sub = _load_included(p, depth + 1, stack)
         except AvoidSurveyError as exc:
             if exc.message == "instrument file not found":
                 why = "no such file (paths are relative to this instrument file) and no bundled instrument of that id"
@@ -422,6 +422,23 @@ def _parse(path: Path):
     return doc, spec, []
 
 
+# included files already loaded during this load, by (real path, mtime, depth): an include
+# graph with fan-out (A includes B and C, both include D...) parses each file once per depth
+# instead of once per path through the graph (12 files at 5 levels: 5 x 12 loads, not 12^5)
+_INCLUDED: dict = {}
+
+
+def _load_included(path: Path, depth: int, stack: tuple) -> Instrument:
+    try:
+        key = (str(path.resolve()), path.stat().st_mtime, depth)
+    except OSError:
+        return _load_path(path, depth, stack)
+    if key not in _INCLUDED:
+        # a file that loaded once has no cycle below it: the cached result is safe to reuse
+        _INCLUDED[key] = _load_path(path, depth, stack)
+    return _INCLUDED[key]
+
+
 def _load_path(path: Path, depth: int = 0, stack: tuple = ()) -> Instrument:
     key = str(path.resolve())
     found = _check(path, depth, stack + (key,))
@@ -459,7 +476,11 @@ def _check(path: Path, depth: int, stack: tuple):
 
 @lru_cache(maxsize=64)
 def _cached(key: str, mtime: float) -> Instrument:
-    return _load_path(Path(key))
+    _INCLUDED.clear()
+    try:
+        return _load_path(Path(key))
+    finally:
+        _INCLUDED.clear()
 
 
 def load_instrument(ref) -> Instrument:
@@ -483,10 +504,13 @@ def load_instrument(ref) -> Instrument:
 def check_instrument_file(ref) -> list[Finding]:
     """Every problem of an instrument file (empty list: it loads)."""
     path = _resolve_ref(ref)
+    _INCLUDED.clear()
     try:
         findings, _ = _check(path, 0, (str(path.resolve()),))
     except AvoidSurveyError as exc:
         return [finding("yaml-invalid", row=exc.line, detail=exc.message)]
+    finally:
+        _INCLUDED.clear()
     return sorted(findings, key=lambda f: (f.row or 0))
 
 

@@ -171,3 +171,142 @@ def test_questionnaire_markdown_escapes_instrument_markup(tmp_path):
     p.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
     md = questionnaire_md(load_instrument(p), "en")
     assert "<script>" not in md and "<img" not in md
+
+
+# ------------------------------------------------------------------ inputs are never written
+DATA = FIX / "clean.csv"
+
+
+def _one_error(err):
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in err, err
+    return lines[0]
+
+
+def test_output_onto_the_instrument_or_spec_is_refused(cli, tmp_path):
+    inst = tmp_path / "i.yaml"
+    inst.write_bytes(INST.read_bytes())
+    before = inst.read_bytes()
+    code, _, err = cli("reliability", DATA, "--instrument", inst, "-o", inst, "--force")
+    assert code == 2 and "reads" in _one_error(err)
+    code, _, err = cli("instruments", "export", inst, "--to", inst, "--force")
+    assert code == 2 and "reads" in _one_error(err)
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(f"data: {ROOT / 'tests/reference/data/model_mtcars.csv'}\nmodels:\n"
+                    f"  - name: m\n    family: ols\n    formula: mpg ~ wt\n", encoding="utf-8")
+    spec_before = spec.read_bytes()
+    code, _, err = cli("model", "--spec", spec, "-o", spec, "--force")
+    assert code == 2 and "reads" in _one_error(err)
+    assert inst.read_bytes() == before and spec.read_bytes() == spec_before
+
+
+def test_two_outputs_of_one_run_must_differ(cli, tmp_path):
+    out = tmp_path / "x.png"
+    code, _, err = cli("reliability", DATA, "--instrument", INST, "-o", out, "--figure", out)
+    assert code == 2 and "same file" in _one_error(err)
+    assert not out.exists()
+
+
+def test_devices_are_written_in_place_never_replaced(cli):
+    import os
+    import stat
+    code, out, err = cli("reliability", DATA, "--instrument", INST, "-o", "/dev/null", "--force")
+    assert code == 0, err
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    code, _, err = cli("reliability", DATA, "--instrument", INST, "-o", "/dev/full", "--force")
+    assert code == 2 and "disk is full" in _one_error(err)
+    assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
+
+
+def test_a_dangling_symlink_is_not_replaced(cli, tmp_path):
+    link = tmp_path / "out.md"
+    link.symlink_to(tmp_path / "missing" / "target.md")
+    code, _, err = cli("reliability", DATA, "--instrument", INST, "-o", link, "--force")
+    assert code == 2 and "symbolic link" in _one_error(err)
+    assert link.is_symlink()
+
+
+def test_a_symlink_to_a_file_writes_the_target(cli, tmp_path):
+    target = tmp_path / "target.md"
+    target.write_text("old", encoding="utf-8")
+    link = tmp_path / "out.md"
+    link.symlink_to(target)
+    code, _, err = cli("reliability", DATA, "--instrument", INST, "-o", link, "--force")
+    assert code == 0, err
+    assert link.is_symlink() and "old" not in target.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("errno_name,words", [("ENOSPC", "disk is full"), ("EFBIG", "file-size limit"),
+                                              ("EROFS", "read-only"), ("EACCES", "not writable")])
+def test_write_failures_are_user_errors(cli, tmp_path, monkeypatch, errno_name, words):
+    import errno
+    import os
+    real = os.replace
+
+    def failing(src, dst):
+        raise OSError(getattr(errno, errno_name), os.strerror(getattr(errno, errno_name)))
+
+    monkeypatch.setattr(os, "replace", failing)
+    out = tmp_path / "r.md"
+    code, _, err = cli("reliability", DATA, "--instrument", INST, "-o", out)
+    monkeypatch.setattr(os, "replace", real)
+    assert code == 2 and words in _one_error(err)
+    assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".r.md")]
+
+
+def _fifo(tmp_path):
+    import os
+    p = tmp_path / "fifo"
+    os.mkfifo(p)
+    return p
+
+
+@pytest.mark.parametrize("where", ["data", "instrument", "model", "spec", "map"])
+def test_pipes_and_devices_are_refused_not_read(cli, tmp_path, where):
+    fifo = _fifo(tmp_path)   # a FIFO with no writer: opening it would block for ever
+    if where == "data":
+        args = ("reliability", fifo, "--instrument", INST)
+    elif where == "instrument":
+        args = ("reliability", DATA, "--instrument", fifo)
+    elif where == "model":
+        args = ("cfa", DATA, "--model", "/dev/zero")
+    elif where == "spec":
+        args = ("model", "--spec", fifo)
+    else:
+        args = ("validate", DATA, "--instrument", INST, "--map", fifo)
+    code, _, err = cli(*args)
+    assert code == 2
+    line = _one_error(err)
+    assert "not a regular file" in line and ("fifo" in line or "/dev/zero" in line)
+
+
+def test_include_graphs_are_parsed_once_per_file(tmp_path):
+    import time
+
+    import yaml
+
+    from avoid_survey.instruments import check_instrument_file
+    for lvl in range(5, -1, -1):
+        for j in range(12):
+            d = {"id": f"l{lvl}_{j}", "version": "1.0", "title": {"en": "x", "zh": "x"}}
+            if lvl < 5:
+                d["include"] = [f"l{lvl + 1}_{k}.yaml" for k in range(12)]
+            (tmp_path / f"l{lvl}_{j}.yaml").write_text(yaml.safe_dump(d), encoding="utf-8")
+    from avoid_survey.instruments import loader
+    calls = []
+    real = loader._parse
+    loader._parse = lambda p: calls.append(p) or real(p)
+    try:
+        findings = check_instrument_file(tmp_path / "l0_0.yaml")
+    finally:
+        loader._parse = real
+    assert [f for f in findings if f.severity == "error"] == []
+    assert len(calls) <= 1 + 5 * 12
+
+
+def test_include_cycles_are_refused(tmp_path):
+    from avoid_survey.instruments import check_instrument_file
+    (tmp_path / "a.yaml").write_text("id: a\nversion: '1'\ntitle: {en: a, zh: a}\ninclude: [b.yaml]\n", encoding="utf-8")
+    (tmp_path / "b.yaml").write_text("id: b\nversion: '1'\ntitle: {en: b, zh: b}\ninclude: [a.yaml]\n", encoding="utf-8")
+    findings = check_instrument_file(tmp_path / "a.yaml")
+    assert any("cycle" in f.message for f in findings)

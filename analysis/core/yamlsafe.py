@@ -150,18 +150,10 @@ def load_yaml_text(text: str, file: str | None = None) -> Located:
 
 def load_yaml(path) -> Located:
     """Read and parse a YAML file (UTF-8, BOM allowed)."""
+    from .inputs import read_input_bytes
+
     p = Path(path)
-    if not p.exists():
-        raise AvoidSurveyError("file not found", file=p)
-    if p.is_dir():
-        raise AvoidSurveyError("is a directory, not a YAML file", file=p)
-    try:
-        size = p.stat().st_size
-        if size > MAX_YAML_BYTES:
-            raise AvoidSurveyError(f"YAML file larger than {MAX_YAML_BYTES // 1_000_000} MB", file=p)
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise AvoidSurveyError(f"cannot read file: {exc.strerror}", file=p) from None
+    raw = read_input_bytes(p, "YAML file", max_bytes=MAX_YAML_BYTES)
     if b"\x00" in raw:
         raise AvoidSurveyError("not a text file (contains NUL bytes)", file=p)
     try:

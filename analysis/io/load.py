@@ -16,7 +16,7 @@ from pathlib import Path
 from ..core.errors import AvoidSurveyError
 from .codes import NUMERIC_TYPES, apply_value_labels, id_values, likert_out_of_range_to_missing, to_codes
 from .headers import dedupe, match_headers
-from .output import register_input
+from ..core.inputs import check_input
 from .platforms import parse_duration
 from .registry import READERS, RawTable, supported
 
@@ -120,12 +120,7 @@ def load(path, instrument=None, *, sheet=None, mapping=None, progress: bool = Fa
     text, undecodable, unsupported). Everything else — duplicate or unmatched headers,
     ragged rows, unconvertible cells — is recorded on the result.
     """
-    p = Path(path)
-    if not p.exists():
-        raise AvoidSurveyError("file not found", file=p)
-    if p.is_dir():
-        raise AvoidSurveyError("is a directory, not a data file", file=p)
-    register_input(p)
+    p = check_input(path, "data file")
     raw = _read_raw(p, instrument, sheet, mapping, progress)
     if not raw.headers or not any(raw.headers):
         raise AvoidSurveyError("the file has no header row", file=p, line=1)

@@ -70,10 +70,9 @@ def _csv_columns(p, needed=None) -> dict:
 
     from avoid_survey.analysis.io.encoding import decode_text, sniff_delimiter as _sniff
 
-    try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise AvoidSurveyError(f"cannot read the file: {exc.strerror}", file=p) from None
+    from avoid_survey.analysis.core.inputs import read_input_bytes
+
+    raw = read_input_bytes(p, "data file")
     text, _ = decode_text(raw, p)
     text = text.lstrip("\ufeff").replace("\r\n", "\n").rstrip("\n")
     delim = _sniff(text)
