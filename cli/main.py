@@ -153,7 +153,8 @@ def _check_paths(args) -> None:
             raise AvoidSurveyError(f"{seen[key]} and {opt} name the same file; give each output its own name",
                                    file=val)
         if is_input(val):
-            raise AvoidSurveyError(f"{opt} names a file this run reads; choose another output name", file=val)
+            raise AvoidSurveyError(f"{opt} names an input file of this run (a file it reads); choose another "
+                                   f"output name", file=val)
         seen[key] = opt
 
 

@@ -142,7 +142,7 @@ def test_docx_tables_strip_control_characters():
 def test_markdown_and_html_show_markup_as_text():
     from avoid_survey.analysis.render import render_text
     md = render_text([_hostile_table()], "md", "en", 3)
-    assert "<script>" not in md and "<img" not in md and "&lt;script&gt;" in md
+    assert "<script>" not in md and "<img" not in md and "&lt;script>" in md
     html = render_text([_hostile_table()], "html", "en", 3)
     assert "<script>" not in html and "<img" not in html
 
@@ -188,15 +188,15 @@ def test_output_onto_the_instrument_or_spec_is_refused(cli, tmp_path):
     inst.write_bytes(INST.read_bytes())
     before = inst.read_bytes()
     code, _, err = cli("reliability", DATA, "--instrument", inst, "-o", inst, "--force")
-    assert code == 2 and "reads" in _one_error(err)
+    assert code == 2 and "input file" in _one_error(err)
     code, _, err = cli("instruments", "export", inst, "--to", inst, "--force")
-    assert code == 2 and "reads" in _one_error(err)
+    assert code == 2 and "input file" in _one_error(err)
     spec = tmp_path / "spec.yaml"
     spec.write_text(f"data: {ROOT / 'tests/reference/data/model_mtcars.csv'}\nmodels:\n"
                     f"  - name: m\n    family: ols\n    formula: mpg ~ wt\n", encoding="utf-8")
     spec_before = spec.read_bytes()
     code, _, err = cli("model", "--spec", spec, "-o", spec, "--force")
-    assert code == 2 and "reads" in _one_error(err)
+    assert code == 2 and "input file" in _one_error(err)
     assert inst.read_bytes() == before and spec.read_bytes() == spec_before
 
 
@@ -310,3 +310,89 @@ def test_include_cycles_are_refused(tmp_path):
     (tmp_path / "b.yaml").write_text("id: b\nversion: '1'\ntitle: {en: b, zh: b}\ninclude: [a.yaml]\n", encoding="utf-8")
     findings = check_instrument_file(tmp_path / "a.yaml")
     assert any("cycle" in f.message for f in findings)
+
+
+# ------------------------------------------------------------------ HTMT and CR with a cross-loading item
+def test_htmt_and_cr_with_an_item_on_two_factors_equal_semtools(cli):
+    from conftest import REF
+    ref = json.loads((REF / "cfa_crossload.json").read_text(encoding="utf-8"))
+    code, out, err = cli("cfa", REF / "data" / "cfa_crossload.csv", "--model", ref["model"], "--format", "json")
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["htmt"]["A"]["B"] == pytest.approx(ref["htmt"], abs=1e-9)
+    assert d["htmt2"]["A"]["B"] == pytest.approx(ref["htmt2"], abs=1e-9)
+    for f in ("A", "B"):
+        assert d["factor_reliability"][f]["cr"] == pytest.approx(ref["cr"][f], abs=1e-6)
+
+
+# ------------------------------------------------------------------ any column name in a formula
+def _spec(tmp_path, data, body):
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(f"data: {data}\nmodels:\n" + body, encoding="utf-8")
+    return spec
+
+
+def test_reserved_words_and_quoted_names_are_columns(cli, tmp_path):
+    import pandas as pd
+    df = pd.read_csv(ROOT / "tests/reference/data/model_mtcars.csv")
+    plain = tmp_path / "plain.csv"
+    df.to_csv(plain, index=False)
+    odd = tmp_path / "odd.csv"
+    df.rename(columns={"wt": "class", "hp": "weight (1000 lb)", "cyl": "type"}).to_csv(odd, index=False)
+    a = _spec(tmp_path, plain, "  - name: m\n    family: ols\n    formula: mpg ~ wt + hp\n"
+                               "    se: {type: cluster, cluster: cyl}\n")
+    b = tmp_path / "b.yaml"
+    b.write_text(f"data: {odd}\nmodels:\n  - name: m\n    family: ols\n"
+                 "    formula: 'mpg ~ class + `weight (1000 lb)`'\n    se: {type: cluster, cluster: type}\n",
+                 encoding="utf-8")
+    code, out_a, err = cli("model", "--spec", a, "--format", "json")
+    assert code == 0, err
+    code, out_b, err = cli("model", "--spec", b, "--format", "json")
+    assert code == 0, err
+    ca = json.loads(out_a)["models"][0]["coefficients"]
+    cb = json.loads(out_b)["models"][0]["coefficients"]
+    assert [c["estimate"] for c in ca] == pytest.approx([c["estimate"] for c in cb], rel=1e-12)
+    assert [c["se"] for c in ca] == pytest.approx([c["se"] for c in cb], rel=1e-12)
+    assert [c["term"] for c in cb] == ["Intercept", "class", "weight (1000 lb)"] or \
+        [c["term"] for c in cb][1:] == ["class", "weight (1000 lb)"]
+
+
+def test_star_expansion_is_capped(cli, tmp_path):
+    f = "mpg ~ " + "*".join(f"x{i}" for i in range(30))
+    spec = _spec(tmp_path, ROOT / "tests/reference/data/model_mtcars.csv",
+                 f"  - name: m\n    family: ols\n    formula: '{f}'\n")
+    code, _, err = cli("model", "--spec", spec)
+    assert code == 2 and "crosses 30 variables" in _one_error(err)
+
+
+def test_markdown_keeps_plain_less_than_signs():
+    from avoid_survey.analysis.core.textsafe import markup_safe
+    assert markup_safe("* p < .05, p<0.001") == "* p < .05, p<0.001"
+    assert markup_safe("<b>x</b> <!-- c -->") == "&lt;b>x&lt;/b> &lt;!-- c -->"
+
+
+# ------------------------------------------------------------------ nothing to analyse
+def _all_missing(tmp_path):
+    lines = _clean_lines()
+    out = [lines[0]] + [",".join(ln.split(",")[:5] + [""] * (len(ln.split(",")) - 5)) for ln in lines[1:]]
+    p = tmp_path / "allmiss.csv"
+    p.write_text("\n".join(out) + "\n", encoding="utf-8")
+    return p
+
+
+def test_validate_says_when_no_item_is_answered(cli, tmp_path):
+    code, out, err = cli("validate", _all_missing(tmp_path), "--instrument", INST, "--format", "json")
+    assert code == 1
+    errors = [f for f in json.loads(out)["findings"] if f["severity"] == "error"]
+    assert [f["code"] for f in errors] == ["no-answers"]
+
+
+@pytest.mark.parametrize("command", ["reliability", "efa", "cfa", "score"])
+@pytest.mark.parametrize("which", ["header_only", "all_missing"])
+def test_analyses_refuse_files_with_nothing_to_analyse(cli, tmp_path, command, which):
+    p = FIX / "header_only.csv" if which == "header_only" else _all_missing(tmp_path)
+    extra = ("--out", tmp_path / "s.csv") if command == "score" else ()
+    code, _, err = cli(command, p, "--instrument", INST, *extra)
+    assert code == 2
+    line = _one_error(err)
+    assert ("no data rows" if which == "header_only" else "answers any") in line and "variance" not in line

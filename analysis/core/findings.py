@@ -33,6 +33,7 @@ CATALOG: dict[str, tuple[str, str, str]] = {
     # ---- response files (validate; row = 1-based data row)
     "no-instrument": ("info", "No instrument", "no instrument given: only structural checks were run (pass --instrument for value, respondent and item checks)"),
     "header-only": ("error", "No data rows", "the file has a header but no data rows"),
+    "no-answers": ("error", "No answers", "none of the {n} row(s) answers any of the {k} item(s): every item cell is empty (wrong file, sheet or --map?)"),
     "duplicate-column": ("error", "Duplicate column", "column '{column}' appears {n} times (positions {positions})"),
     "ragged-row": ("error", "Ragged row", "the row has {n} fields, the header {k}"),
     "missing-column": ("error", "Missing column", "{what} '{column}'{where} of the instrument is not in the data"),

@@ -6,8 +6,8 @@ these functions, because labels, names and answers come from files we did not wr
 * :func:`formula_safe`: a spreadsheet runs a cell that begins with ``=``, ``+``, ``-``,
   ``@`` (or a tab or carriage return before one) as a formula (``=HYPERLINK(...)``); such
   a text cell gets a leading apostrophe. Numbers (``-1.5``) are left alone.
-* :func:`markup_safe`: ``<``, ``>`` and ``&`` as HTML entities, so Markdown and HTML
-  viewers show ``<script>`` as text instead of running it.
+* :func:`markup_safe`: a ``<`` that could open a tag as ``&lt;``, so Markdown viewers
+  show ``<script>`` as text instead of running it (HTML output escapes everything).
 * :func:`strip_control`: control characters (other than tab, newline and carriage return)
   and the code points XML forbids are removed; xlsx and docx are XML and cannot hold them.
 """
@@ -37,9 +37,14 @@ def formula_safe(s: str) -> str:
     return "'" + s if is_formula_like(s) else s
 
 
+_TAG_OPEN = re.compile(r"<(?=[A-Za-z/!?])")
+
+
 def markup_safe(s: str) -> str:
-    """``s`` with ``&``, ``<`` and ``>`` as HTML entities (Markdown passes raw HTML through)."""
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """``s`` with every ``<`` that could open an HTML tag, comment or declaration written
+    as ``&lt;`` (Markdown passes raw HTML through). A ``<`` before a space or a digit
+    (``p < .05``, ``<0.001``) cannot start markup and stays readable."""
+    return _TAG_OPEN.sub("&lt;", s)
 
 
 def strip_control(s: str) -> str:

@@ -77,12 +77,33 @@ def read(path, instrument=None, *, sheet=None, mapping=None, numeric_ok: bool = 
     if instrument is not None and not hasattr(instrument, "items"):
         from avoid_survey.instruments import load_instrument
         instrument = load_instrument(instrument)
+    frame = None
     if numeric_ok and sheet is None and mapping is None:
         from .plain import read_plain_numeric
         frame = read_plain_numeric(path, instrument)
-        if frame is not None:
-            return frame
-    return read_data(path, instrument, sheet=sheet, mapping=mapping)
+    if frame is None:
+        frame = read_data(path, instrument, sheet=sheet, mapping=mapping)
+    refuse_empty(frame, instrument, path)
+    return frame
+
+
+def refuse_empty(frame, instrument, path) -> None:
+    """AvoidSurveyError when there is nothing to analyse: no data rows, or instrument items
+    present in the file but not one answer among them (an analysis would otherwise report
+    "no variance" for every item)."""
+    n = len(frame)
+    if n == 0:
+        raise AvoidSurveyError("the file has a header but no data rows: nothing to analyse", file=path)
+    if instrument is None:
+        return
+    items = [it.id for it in instrument.items if it.id in frame.columns]
+    if not items:
+        return
+    values = frame.matrix(items) if hasattr(frame, "matrix") else frame[items].to_numpy(dtype=float, na_value=float("nan"))
+    import numpy as np
+    if not np.isfinite(values).any():
+        raise AvoidSurveyError(f"none of the {n} row(s) answers any of the {len(items)} item(s) of the instrument: "
+                               f"every item cell is empty (run `avoid-survey validate`)", file=path)
 
 
 def read_numeric(path, instrument=None):

@@ -15,7 +15,7 @@ __all__ = ["ValidationReport", "FINDING_CLASSES", "CLASS_OF"]
 
 # the five check families (one module each) and the codes they yield
 FINDING_CLASSES = {
-    "structure": ("no-instrument", "header-only", "duplicate-column", "ragged-row", "missing-column",
+    "structure": ("no-instrument", "header-only", "no-answers", "duplicate-column", "ragged-row", "missing-column",
                   "missing-optional-column", "missing-variables", "unknown-column", "platform-column", "column-renamed", "more-findings"),
     "values": ("value-not-numeric", "value-unknown-label", "value-wrong-type", "value-out-of-range"),
     "respondents": ("duplicate-respondent", "empty-row", "respondent-missing", "attention-failed", "speeder",

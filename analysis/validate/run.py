@@ -78,6 +78,8 @@ def _validate(path, instrument, *, id_column, thresholds, sheet, mapping, clean,
     items = check_columns(col, df, instrument, dup_names) if instrument is not None else []
     ids, n_resp = respondent_ids(col, df, instrument, id_column, dup_names, path)
     indices, flags = {}, {}
+    if instrument is not None and n and items and not ld.frame[items].notna().to_numpy().any():
+        col.add("no-answers", n=n, k=len(items))
     if instrument is not None and n:
         oor, col_stats = check_values(col, ld, instrument, items, ids, dup_names)
         if items:

@@ -10,13 +10,23 @@ __all__ = ["reliability", "factor_correlations", "htmt"]
 
 def reliability(fitted, group_name) -> dict:
     """CR and AVE of each first-order factor from its absolute standardized loadings
-    (a reverse-keyed item counts as if recoded: its loading is negative on raw codes)."""
+    (a reverse-keyed item counts as if recoded: its loading is negative on raw codes).
+
+    CR = (sum |lambda|)^2 / ((sum |lambda|)^2 + sum theta), with theta the item's standardized
+    residual variance from the model (std.all of ``item ~~ item``). For an item loading on
+    one factor theta = 1 - lambda^2; an item that also loads on another factor has a smaller
+    residual variance than 1 - lambda^2 for either factor, and taking 1 - lambda^2 per
+    factor would count the other factor's share as error of this one."""
     out = {}
+    theta = {p["lhs"]: p["std"] for p in fitted.params
+             if p["op"] == "~~" and p["lhs"] == p["rhs"] and p["group"] == group_name and p.get("std") is not None}
     for f, items in fitted.model.first_order.items():
-        ls = [abs(p["std"]) for p in fitted.params if p["op"] == "=~" and p["lhs"] == f and p["rhs"] in items
-              and p["group"] == group_name]
+        pairs = [(p["rhs"], abs(p["std"])) for p in fitted.params if p["op"] == "=~" and p["lhs"] == f
+                 and p["rhs"] in items and p["group"] == group_name]
+        ls = [x for _, x in pairs]
         s = sum(ls)
-        cr = s * s / (s * s + sum(1 - x * x for x in ls))
+        err = sum(theta.get(i, 1 - x * x) for i, x in pairs)
+        cr = s * s / (s * s + err)
         ave = sum(x * x for x in ls) / len(ls)
         out[f] = {"cr": cr, "ave": ave, "sqrt_ave": math.sqrt(ave) if ave >= 0 else math.nan,
                   "n_items": len(ls)}
@@ -48,7 +58,12 @@ def htmt(R, ov, first_order):
         ia = [idx[i] for i in first_order[a]]
         ib = [idx[i] for i in first_order[b]]
         sub = R[np.ix_(ia, ib)]
-        return sub[np.triu_indices(len(ia), 1)] if same else sub.ravel()
+        if same:
+            return sub[np.triu_indices(len(ia), 1)]
+        # an item measuring both factors is not correlated with itself: its diagonal 1 is
+        # left out of the between-factor block (semTools sets diag(R) to NA)
+        keep = np.asarray(ia)[:, None] != np.asarray(ib)[None, :]
+        return sub[keep]
 
     mono = {a: block(a, a, True) for a in names}
     out, out2 = {}, {}

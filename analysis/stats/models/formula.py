@@ -16,17 +16,18 @@ Grammar
     factor   := NAME | 'C' '(' NAME [',' 'ref' '=' value] ')'
     value    := NAME | NUMBER | quoted string (no quote inside)
     NAME     := letters (ASCII or CJK), digits, '_' ; not starting with a digit or '__'
+              | '`' any characters but a backtick '`'   (a column name that is not a plain name)
 
-``a*b`` expands to ``a + b + a:b`` (``a*b*c`` to every subset); ``-1`` / ``+0`` drop the
-intercept. Everything else -- function calls such as ``I(...)`` or ``np.log(x)``,
-attribute access, ``lambda``, backticks, brackets, arithmetic, quotes outside ``ref=`` --
+``a*b`` expands to ``a + b + a:b`` (``a*b*c`` to every subset, at most 8 variables
+crossed); ``-1`` / ``+0`` drop the intercept. Python's reserved words are ordinary names
+here (``class``, ``type``), as nothing is evaluated. Everything else -- function calls such as ``I(...)`` or ``np.log(x)``,
+attribute access, brackets, arithmetic, quotes outside ``ref=`` --
 is rejected with :class:`~avoid_survey.analysis.core.errors.AvoidSurveyError` before any data
 is read.
 """
 from __future__ import annotations
 
 import itertools
-import keyword
 import re
 from dataclasses import dataclass, field
 
@@ -80,9 +81,14 @@ _TOKEN = re.compile(r"""
     (?P<ws>\s+)
   | (?P<num>\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)
   | (?P<name>[^\W\d]\w*)
+  | (?P<quoted>`[^`\n]+`)
   | (?P<str>'[^'\\\n]*'|"[^"\\\n]*")
   | (?P<op>[~+*:(),=-])
 """, re.VERBOSE | re.UNICODE)
+
+
+# a*b*...: k crossed variables expand to 2^k - 1 terms
+MAX_STAR_FACTORS = 8
 
 
 class _Err(Exception):
@@ -90,22 +96,28 @@ class _Err(Exception):
         self.msg = msg
 
 
-def _tokens(text: str):
+def _tokens(text: str, quoted: set | None = None):
+    """[(kind, text, position)]; indices of backtick-quoted names are added to ``quoted``."""
+    quoted = set() if quoted is None else quoted
     pos = 0
     out = []
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if not m:
             ch = text[pos]
-            what = {"`": "backticks", ".": "attribute access or decimal point outside C(ref=)",
+            what = {"`": "an unclosed backtick", ".": "attribute access or decimal point outside C(ref=)",
                     "[": "brackets", "]": "brackets", "{": "braces", "}": "braces",
                     "/": "arithmetic", "^": "arithmetic", "|": "'|'", ";": "';'",
                     "@": "'@'", "\\": "backslash", "%": "'%'", "!": "'!'", "$": "'$'", "&": "'&'"}.get(ch)
             raise _Err(f"character {ch!r} at position {pos + 1} is not allowed in a formula"
                        + (f" ({what})" if what else "")
-                       + "; only variables, +, *, :, -1/+0 and C(var, ref=level) are")
+                       + "; only variables (`quoted` when not a plain name), +, *, :, -1/+0 and "
+                         "C(var, ref=level) are")
         kind = m.lastgroup
-        if kind != "ws":
+        if kind == "quoted":   # `any column name`: a name, taken literally
+            out.append(("name", m.group(kind)[1:-1], pos + 1))
+            quoted.add(len(out) - 1)
+        elif kind != "ws":
             out.append((kind, m.group(kind), pos + 1))
         pos = m.end()
     # '.' right after a token: attribute access (x.__class__, np.log)
@@ -115,7 +127,8 @@ def _tokens(text: str):
 class _Parser:
     def __init__(self, text: str):
         self.text = text
-        self.toks = _tokens(text)
+        self.quoted: set = set()
+        self.toks = _tokens(text, self.quoted)
         self.i = 0
 
     def peek(self, k=0):
@@ -134,6 +147,8 @@ class _Parser:
             raise _Err(f"expected {value!r} at position {pos}, found {got}")
 
     def name(self, what="a variable name"):
+        if self.i in self.quoted:   # a quoted name is a column name, whatever it says
+            return self.take()[1]
         kind, v, pos = self.take()
         if kind != "name":
             got = "end of formula" if kind is None else repr(v)
@@ -142,10 +157,11 @@ class _Parser:
         return v
 
     def check_name(self, v, pos):
-        if keyword.iskeyword(v) or keyword.issoftkeyword(v):
-            raise _Err(f"'{v}' is a reserved word, not a variable (position {pos})")
+        # nothing is evaluated, so Python's reserved words (class, type, case...) are plain
+        # names; only dunder names stay refused unquoted (write `__x` to mean a column)
         if v.startswith("__"):
-            raise _Err(f"'{v}' is not allowed as a variable name (position {pos})")
+            raise _Err(f"'{v}' is not allowed as a variable name (position {pos}); quote a column of that "
+                       f"name with backticks")
         nxt = self.peek()
         if nxt[1] == "(" and v != "C":
             raise _Err(f"function calls are not allowed in a formula: '{v}(' at position {pos}; "
@@ -197,6 +213,10 @@ class _Parser:
             else:
                 groups.append([f])
         # a*b*c: every non-empty subset of the '*' groups, each group's ':' factors joined
+        if len(groups) > MAX_STAR_FACTORS:
+            raise _Err(f"'{' * '.join(g[0].var for g in groups[:3])} * ...' crosses {len(groups)} variables: "
+                       f"{2 ** len(groups) - 1:,} terms; at most {MAX_STAR_FACTORS} can be crossed with '*' "
+                       f"(write the interactions you need with ':')")
         out = []
         for r in range(1, len(groups) + 1):
             for combo in itertools.combinations(groups, r):
