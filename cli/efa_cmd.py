@@ -36,7 +36,7 @@ def efa(
     rotation: Annotated[Rotation, typer.Option("--rotation", "-r", help="Rotation (psych rotate; geomin is geominQ).")] = Rotation["oblimin"],
     missing: Annotated[Missing, typer.Option("--missing", help="Pairwise (psych default) or listwise correlations.")] = Missing.pairwise,
     parallel_iterations: Annotated[int, typer.Option(
-        "--parallel-iterations", min=1, max=100000, help="Simulated data sets in parallel analysis (psych n.iter).")] = 20,
+        "--parallel-iterations", min=1, max=10_000, help="Simulated data sets in parallel analysis (psych n.iter; at most 10,000).")] = 20,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the parallel-analysis simulation.")] = 1,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,

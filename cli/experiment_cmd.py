@@ -52,7 +52,7 @@ def experiment(
     manipulation: Annotated[Optional[str], typer.Option("--manipulation", help="Manipulation-check column: the main effects of the factors on it.")] = None,
     power_n: Annotated[Optional[int], typer.Option("--mde", min=2, help="Also report minimum detectable effects for this many respondents.")] = None,
     effect: Annotated[Optional[List[str]], typer.Option("--effect", help="Declared effect for simulated power, FACTOR.LEVEL=VALUE (repeatable); with --mde and no DATA.")] = None,
-    reps: Annotated[int, typer.Option("--reps", min=0, help="Simulated studies for the power under --effect (0: MDE only).")] = 200,
+    reps: Annotated[int, typer.Option("--reps", min=0, max=100_000, help="Simulated studies for the power under --effect (0: MDE only; at most 100,000).")] = 200,
     sd: Annotated[float, typer.Option("--sd", min=0.0, help="Outcome SD for the MDE and the simulation (1: standardized).")] = 1.0,
     respondent_sd: Annotated[float, typer.Option("--respondent-sd", min=0.0, help="SD of the respondent intercepts in the simulation.")] = 0.0,
     icc: Annotated[float, typer.Option("--icc", min=0.0, max=1.0, help="ICC of a respondent's rows for the MDE design effect.")] = 0.0,

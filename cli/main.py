@@ -172,26 +172,30 @@ class _Interrupted(BaseException):
 
 
 def _on_sigint(signum, frame):
-    raise _Interrupted()
+    raise _Interrupted(signum)
 
 
 def run(argv=None) -> int:
     """Console entry point: one clear line and exit 2 for user errors, never a traceback."""
     import signal
 
-    try:
-        previous = signal.getsignal(signal.SIGINT)
-        if previous is signal.SIG_IGN:  # started in the background: keep ignoring
-            previous = None
-        else:
-            signal.signal(signal.SIGINT, _on_sigint)
-    except ValueError:  # not the main thread
-        previous = None
+    previous = {}
+    # SIGINT (Ctrl-C) and SIGTERM (kill, a scheduler's time limit) end the run the same way:
+    # worker processes stopped, temporary files removed, nothing half-written left behind
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            old = signal.getsignal(sig)
+            if old is signal.SIG_IGN:  # started in the background: keep ignoring
+                continue
+            signal.signal(sig, _on_sigint)
+            previous[sig] = old
+        except ValueError:  # not the main thread
+            break
     try:
         return _run(argv)
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
+        for sig, old in previous.items():
+            signal.signal(sig, old if old is not None else signal.SIG_DFL)
 
 
 def _run(argv=None) -> int:
@@ -228,9 +232,10 @@ def _run(argv=None) -> int:
         code = 2
     except typer.Exit as exc:
         code = exc.exit_code
-    except (typer.Abort, KeyboardInterrupt, _Interrupted):
+    except (typer.Abort, KeyboardInterrupt, _Interrupted) as exc:
         sys.stderr.write("interrupted: no output was written\n")
-        code = 130
+        import signal
+        code = 143 if isinstance(exc, _Interrupted) and exc.args[:1] == (signal.SIGTERM,) else 130
     except click_exception as exc:
         msg = " ".join(exc.format_message().split())
         ctx = getattr(exc, "ctx", None)

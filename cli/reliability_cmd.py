@@ -22,7 +22,7 @@ def reliability(
     scale: Annotated[Optional[List[str]], typer.Option("--scale", "-s", help="Scale or facet id (repeatable); default all.")] = None,
     missing: Annotated[Missing, typer.Option("--missing", help="pairwise (psych::alpha default) or listwise.")] = Missing.pairwise,
     ci: Annotated[CiMethod, typer.Option("--ci", help="Confidence interval of alpha: feldt or bootstrap.")] = CiMethod.feldt,
-    n_boot: Annotated[int, typer.Option("--n-boot", min=2, help="Bootstrap resamples (with --ci bootstrap).")] = 1000,
+    n_boot: Annotated[int, typer.Option("--n-boot", min=2, max=1_000_000, help="Bootstrap resamples (with --ci bootstrap; at most 1,000,000).")] = 1000,
     seed: Annotated[Optional[int], typer.Option("--seed", help="Seed of the bootstrap.")] = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,

@@ -47,7 +47,7 @@ def sem(
     estimator: Annotated[SemEstimator, typer.Option("--estimator", help="ml (lavaan's default) or mlr (robust SEs, Yuan-Bentler scaled test).")] = SemEstimator.ml,
     missing: Annotated[SemMissing, typer.Option("--missing", help="listwise (lavaan's default) or ml (full-information ML).")] = SemMissing.listwise,
     std_lv: Annotated[bool, typer.Option("--std-lv", help="Fix latent variances to 1 instead of the first loadings (lavaan std.lv).")] = False,
-    bootstrap: Annotated[int, typer.Option("--bootstrap", min=0, help="Resample rows N times: percentile and bias-corrected CIs of every parameter, defined and standardized.")] = 0,
+    bootstrap: Annotated[int, typer.Option("--bootstrap", min=0, max=100_000, help="Resample rows N times (at most 100,000): percentile and bias-corrected CIs of every parameter, defined and standardized.")] = 0,
     seed: Annotated[Optional[int], typer.Option("--seed", help="Seed of the bootstrap draws (numpy PCG64).")] = None,
     mi: Annotated[bool, typer.Option("--mi", help="Modification indices (mi, epc, sepc.all) as lavaan::modindices, largest first.")] = False,
     mi_min: Annotated[float, typer.Option("--mi-min", min=0, help="Only modification indices at or above this value (e.g. 3.84).")] = 0.0,

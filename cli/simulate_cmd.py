@@ -25,7 +25,7 @@ def simulate(
     wjx_out: Annotated[Optional[Path], typer.Option("--wjx-out", help="Also write the responses as a "
                                                                       "Wenjuanxing-style .xlsx export.",
                                                     dir_okay=False)] = None,
-    replicate: Annotated[Optional[int], typer.Option("--replicate", min=1, help="Power analysis: number of "
+    replicate: Annotated[Optional[int], typer.Option("--replicate", min=1, max=100_000, help="Power analysis: number of "
                                                                                 "replicate data sets.")] = None,
     fit: Annotated[Optional[Path], typer.Option("--fit", help="Power analysis: model spec refitted on every "
                                                               "replicate.", dir_okay=False)] = None,

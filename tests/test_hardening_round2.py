@@ -396,3 +396,17 @@ def test_analyses_refuse_files_with_nothing_to_analyse(cli, tmp_path, command, w
     assert code == 2
     line = _one_error(err)
     assert ("no data rows" if which == "header_only" else "answers any") in line and "variance" not in line
+
+
+# ------------------------------------------------------------------ resource caps
+@pytest.mark.parametrize("args", [
+    ("reliability", str(DATA), "-i", str(INST), "--ci", "bootstrap", "--n-boot", "100000000"),
+    ("efa", str(DATA), "-i", str(INST), "--parallel-iterations", "100000"),
+    ("sem", str(DATA), "--model", "F =~ p1 + p2 + p3", "--bootstrap", "10000000"),
+    ("simulate", "--spec", "x.yaml", "--replicate", "100000000"),
+])
+def test_unbounded_work_is_capped_with_one_line(cli, args):
+    code, out, err = cli(*args)
+    assert code == 2
+    line = _one_error(err)
+    assert "range" in line or "at most" in line

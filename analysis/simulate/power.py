@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 import warnings as _warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -236,7 +237,7 @@ def _with_flags(sim: Simulation, frame, wanted: list[str]):
     if not any(w in FLAG_COLUMNS for w in wanted):
         return frame
     inst = sim.study.instrument
-    with tempfile.TemporaryDirectory(prefix="avoid-sim-") as td:
+    with tempfile.TemporaryDirectory(prefix="avoid-sim-", dir=_TMP_ROOT) as td:
         p = Path(td) / "replicate.csv"
         sim.responses.to_csv(p, index=False)
         rep = validate(p, inst)
@@ -377,8 +378,35 @@ def _check_model_spec(fp: Path) -> None:
     load_spec(str(fp))
 
 
+# the folder of the replicates' temporary files: made by the parent run, inherited by the
+# worker processes (fork), removed by the parent whatever happens (a worker killed by an
+# interrupt cannot clean up after itself)
+_TMP_ROOT: str | None = None
+
+
+def _ignore_sigint() -> None:
+    """Worker processes leave Ctrl-C to the parent, which stops them."""
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _run_replicates(args: list, first, replicates: int, jobs: int, show_progress: bool) -> tuple[list, list]:
-    """Fit replicates 1..R-1 (in a process pool when ``jobs`` > 1); (results, errors) by index."""
+    """Fit replicates 1..R-1 (in a process pool when ``jobs`` > 1); (results, errors) by index.
+
+    An interrupt (Ctrl-C, SIGTERM) stops the run within a second: the pending replicates are
+    cancelled, the worker processes terminated and the temporary folder removed."""
+    global _TMP_ROOT
+    import shutil
+
+    _TMP_ROOT = tempfile.mkdtemp(prefix="avoid-sim-")
+    try:
+        return _replicates_in(args, first, replicates, jobs, show_progress)
+    finally:
+        shutil.rmtree(_TMP_ROOT, ignore_errors=True)
+        _TMP_ROOT = None
+
+
+def _replicates_in(args: list, first, replicates: int, jobs: int, show_progress: bool) -> tuple[list, list]:
     results: list = [None] * replicates
     errors: list = [None] * replicates
     results[0] = first
@@ -395,15 +423,41 @@ def _run_replicates(args: list, first, replicates: int, jobs: int, show_progress
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as ex:
-        # workers start on the first submit, before the progress bar starts its thread
-        futs = [ex.submit(_fit_one, a) for a in args]
+    import signal
+
+    stop = {signal.SIGINT, signal.SIGTERM}
+    ex = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_ignore_sigint)
+    try:
+        # workers start on the first submit, before the progress bar starts its thread; an
+        # interrupt inside the executor's bookkeeping would leave it unable to shut down, so
+        # signals wait until the submits are done
+        signal.pthread_sigmask(signal.SIG_BLOCK, stop)
+        try:
+            futs = [ex.submit(_fit_one, a) for a in args]
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, stop)
         with Progress(bar, "replicates", replicates) as prog:
             prog.advance(1)
             for f in as_completed(futs):
                 i, r, e = f.result()
                 results[i], errors[i] = r, e
                 prog.advance(1)
+    except BaseException:
+        # do not wait for the replicates still running: stop them now (a second Ctrl-C
+        # waits until they are stopped)
+        signal.pthread_sigmask(signal.SIG_BLOCK, stop)
+        procs = list((getattr(ex, "_processes", None) or {}).values())
+        ex.shutdown(wait=False, cancel_futures=True)
+        for proc in procs:
+            try:
+                proc.terminate()
+            except Exception:  # pragma: no cover - already gone
+                pass
+        for proc in procs:
+            proc.join(timeout=2)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, stop)
+        raise
+    ex.shutdown(wait=True)
     return results, errors
 
 
