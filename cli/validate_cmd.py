@@ -59,7 +59,8 @@ def validate(
         try:
             th = Thresholds.from_mapping(doc.data)
         except AvoidSurveyError as exc:
-            raise exc.located(file=thresholds_file)
+            line = doc.line_of((exc.column,)) if exc.column is not None else None
+            raise exc.located(file=thresholds_file, line=line)
     th = th.merged(respondent_missing=max_missing, item_missing=item_max_missing, longstring=longstring, irv=irv,
                    mahalanobis_alpha=mahalanobis_alpha, even_odd=even_odd, seconds_per_item=seconds_per_item,
                    min_duration=min_duration)

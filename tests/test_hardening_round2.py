@@ -410,3 +410,86 @@ def test_unbounded_work_is_capped_with_one_line(cli, args):
     assert code == 2
     line = _one_error(err)
     assert "range" in line or "at most" in line
+
+
+# ------------------------------------------------------------------ numbers that are not estimates
+@pytest.mark.parametrize("text,words", [("longstring: .nan", "finite whole number"), ("irv: .inf", "finite number"),
+                                        ("mahalanobis_alpha: 5", "between"), ("min_duration: -3", "between"),
+                                        ("item_missing: 1e400", "finite number"), ("longstring: 8.5", "whole")])
+def test_thresholds_must_be_finite_and_in_range(cli, tmp_path, text, words):
+    th = tmp_path / "th.yaml"
+    th.write_text("min_items: 6\n" + text + "\n", encoding="utf-8")
+    code, _, err = cli("validate", DATA, "--instrument", INST, "--thresholds", th)
+    assert code == 2
+    line = _one_error(err)
+    assert words in line and f"{th}, line 2" in line
+
+
+def test_infinite_cells_are_refused_naming_row_and_column(cli, tmp_path):
+    lines = _clean_lines()
+    head = lines[0].split(",")
+    j = head.index("p2")
+    r = lines[3].split(",")
+    r[j] = "inf"
+    lines[3] = ",".join(r)
+    p = tmp_path / "inf.csv"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, _, err = cli("cfa", p, "--model", "F =~ p1 + p2 + p3 + p4")
+    assert code == 2
+    line = _one_error(err)
+    assert "row 3" in line and "column 'p2'" in line and "not a finite number" in line
+
+
+def test_efa_on_one_respondent_says_so(cli, tmp_path):
+    p = tmp_path / "one.csv"
+    p.write_text("\n".join(_clean_lines()[:2]) + "\n", encoding="utf-8")
+    code, _, err = cli("efa", p, "--instrument", INST)
+    assert code == 2
+    line = _one_error(err)
+    assert "only 1 respondent" in line and "'p1' and 'p1'" not in line
+
+
+def test_alpha_with_fewer_respondents_than_items_is_not_reported(cli, tmp_path):
+    p = tmp_path / "few.csv"
+    p.write_text("\n".join(_clean_lines()[:4]) + "\n", encoding="utf-8")   # 3 respondents
+    code, out, err = cli("reliability", p, "--instrument", INST, "--format", "json")
+    assert code == 0, err
+    d = json.loads(out)
+    big = [s for s in d["scales"] if s["k"] > 3]
+    assert big and all(s["alpha"] is None and s["omega_total"] is None and s["alpha_ci"] == [None, None] for s in big)
+    assert any("more respondents than items" in w for w in d["warnings"])
+
+
+def test_units_of_one_respondent_are_warned_about():
+    import numpy as np
+    import pandas as pd
+
+    from avoid_survey.analysis.stats.aggregate import aggregate_units
+    from avoid_survey.analysis.io import read
+    from avoid_survey.analysis.stats.scoring import score_frame
+    from avoid_survey.instruments import load_instrument
+    inst = load_instrument(INST)
+    df = read(DATA, inst)
+    df["township_id"] = [f"u{i}" for i in range(len(df))]   # every respondent their own unit
+    sc = score_frame(df, inst)
+    res = aggregate_units(df, sc, inst, "township_id")
+    assert any("every unit has a single respondent" in str(w) for w in res.warnings)
+    assert all(np.isnan(s["icc1"]) for s in res.stats)
+
+
+def test_a_perfect_fit_is_flagged_as_r_does(cli, tmp_path):
+    import numpy as np
+    rng = np.random.default_rng(1)
+    x, z = rng.random(30), rng.random(30)
+    data = tmp_path / "perfect.csv"
+    data.write_text("y,x,z\n" + "\n".join(f"{float(2 * a + 3 * b + 1)!r},{float(a)!r},{float(b)!r}" for a, b in zip(x, z)) + "\n",
+                    encoding="utf-8")
+    spec = _spec(tmp_path, data, "  - name: m\n    family: ols\n    formula: y ~ x + z\n")
+    code, out, err = cli("model", "--spec", spec, "--format", "json")
+    assert code == 0, err
+    assert any("essentially perfect fit" in str(w) for w in json.loads(out)["models"][0]["warnings"])
+    # an ordinary fit is not flagged
+    data.write_text("y,x,z\n" + "\n".join(f"{float(2 * a + 3 * b + e)!r},{float(a)!r},{float(b)!r}" for a, b, e in
+                                          zip(x, z, rng.normal(size=30))) + "\n", encoding="utf-8")
+    code, out, err = cli("model", "--spec", spec, "--format", "json", "--force")
+    assert code == 0 and not any("perfect" in str(w) for w in json.loads(out)["models"][0]["warnings"])

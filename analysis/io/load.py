@@ -87,6 +87,23 @@ def read(path, instrument=None, *, sheet=None, mapping=None, numeric_ok: bool = 
     return frame
 
 
+def _refuse_infinite(frame, path) -> None:
+    """AvoidSurveyError naming the first cell holding an infinite number ('inf', '1e400'):
+    no analysis can use one, and every statistic touching it would be inf or NaN."""
+    import numpy as np
+
+    if hasattr(frame, "matrix"):   # the plain fast path holds whole numbers only
+        return
+    for c in frame.columns:
+        col = frame[c]
+        if col.dtype.kind == "f":
+            bad = np.flatnonzero(np.isinf(col.to_numpy()))
+            if bad.size:
+                raise AvoidSurveyError(f"{float(col.iloc[bad[0]])} is not a finite number ({bad.size} such cell(s) in "
+                                       f"this column); leave the cell empty for a missing answer",
+                                       file=path, row=int(bad[0]) + 1, column=c)
+
+
 def refuse_empty(frame, instrument, path) -> None:
     """AvoidSurveyError when there is nothing to analyse: no data rows, or instrument items
     present in the file but not one answer among them (an analysis would otherwise report
@@ -94,6 +111,7 @@ def refuse_empty(frame, instrument, path) -> None:
     n = len(frame)
     if n == 0:
         raise AvoidSurveyError("the file has a header but no data rows: nothing to analyse", file=path)
+    _refuse_infinite(frame, path)
     if instrument is None:
         return
     items = [it.id for it in instrument.items if it.id in frame.columns]

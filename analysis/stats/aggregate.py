@@ -166,6 +166,16 @@ def aggregate_units(data, scores, instrument, unit: str) -> AggregateResult:
                       "n_options": A})
         if ic["n_units"] < 2:
             warn(f"scale '{sid}': fewer than 2 units with scores; ICC not defined", AvoidSurveyWarning, sink=warns)
+        else:
+            sizes = pd.Series(gk.to_numpy()[np.isfinite(y)]).value_counts()
+            ones = int((sizes == 1).sum())
+            if ones == len(sizes):
+                warn(f"scale '{sid}': every unit has a single respondent; ICC(1), ICC(2) and r_wg(j) need "
+                     f"several respondents per unit and are not defined", AvoidSurveyWarning, sink=warns)
+            elif ones:
+                warn(f"scale '{sid}': {ones} of {len(sizes)} units have a single respondent; they carry no "
+                     f"within-unit information (r_wg(j) is not defined for them) and lower the mean unit size "
+                     f"behind ICC(2)", AvoidSurveyWarning, sink=warns)
     for st in stats:
         st_label = st.pop("label")
         st["label_en"] = (st_label or {}).get("en")

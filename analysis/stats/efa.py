@@ -214,6 +214,12 @@ def correlation_matrix(x, missing: str = "pairwise"):
         return r, int(a.shape[0]), n_complete, int(a.shape[0])
     counts = ok.T.astype(float) @ ok.astype(float)
     i, j = np.unravel_index(np.argmin(counts), counts.shape)
+    if a.shape[0] < 3:
+        raise AvoidSurveyError(f"only {a.shape[0]} respondent(s): an EFA needs correlations, and a correlation "
+                               f"needs at least 3 respondents (far more for a stable factor solution)")
+    if counts[i, j] < 3 and i == j:
+        raise AvoidSurveyError(f"item '{x.columns[i]}' is answered by only {int(counts[i, j])} respondent(s); "
+                               f"a correlation needs at least 3", column=str(x.columns[i]))
     if counts[i, j] < 3:
         raise AvoidSurveyError(f"items '{x.columns[i]}' and '{x.columns[j]}' are answered together by only "
                                f"{int(counts[i, j])} respondent(s); a correlation needs at least 3",

@@ -381,6 +381,12 @@ def _alpha_block(Xu, use, scale_id, n, *, ci, n_boot, seed, level, w) -> dict:
         return out
     if k < 2:
         return out
+    if n <= k:
+        # fewer respondents than items: the item covariance matrix is singular and alpha, its
+        # interval and omega are not estimates of anything (they can be any number)
+        w(f"scale '{scale_id}': {n} respondent(s) for {k} items; alpha and omega need more respondents "
+          f"than items and are not reported")
+        return out
     C, _npair = pairwise_cov(Xu)
     if np.isnan(C).any():
         w(f"scale '{scale_id}': some item pairs have fewer than 2 common answers; alpha is not defined")
@@ -410,7 +416,7 @@ def _omega_block(Xu, scale, n, w):
     omsl = dict(omega_h=nan, omega_total=nan)
     k = Xu.shape[1]
     nf = len(scale.facets)
-    if not (k >= 3 and n > 2):
+    if not (k >= 3 and n > max(2, k)):
         return om1, omsl
     Rp = pairwise_cor(Xu)
     if np.isnan(Rp).any():

@@ -1,11 +1,21 @@
 """The cut-offs of the respondent and item checks (all configurable)."""
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, fields
 
 from ..core.errors import AvoidSurveyError
 
 __all__ = ["Thresholds"]
+
+# the values each threshold can meaningfully take (shares in [0, 1], probabilities in
+# (0, 1), correlations in [-1, 1], counts from 1)
+_RANGES = {
+    "respondent_missing": (0.0, 1.0), "item_missing": (0.0, 1.0), "longstring": (2, 10_000),
+    "irv": (0.0, 100.0), "mahalanobis_alpha": (1e-12, 0.5), "even_odd": (-1.0, 1.0),
+    "even_odd_min_scales": (2, 10_000), "seconds_per_item": (0.0, 3600.0), "min_duration": (0.0, 1e7),
+    "min_items": (2, 10_000), "max_listed": (1, 10_000_000),
+}
 
 
 @dataclass(frozen=True)
@@ -53,10 +63,18 @@ class Thresholds:
             if v is None:
                 out[k] = None
                 continue
+            integer = k in ("longstring", "min_items", "max_listed", "even_odd_min_scales")
             try:
-                out[k] = int(v) if k in ("longstring", "min_items", "max_listed", "even_odd_min_scales") else float(v)
-            except (TypeError, ValueError):
-                raise AvoidSurveyError(f"threshold '{k}' must be a number, got {v!r}") from None
+                x = float(v)
+                if isinstance(v, bool) or not math.isfinite(x) or (integer and not x.is_integer()):
+                    raise ValueError
+                out[k] = int(x) if integer else x
+            except (TypeError, ValueError, OverflowError):
+                raise AvoidSurveyError(f"threshold '{k}' must be a finite {'whole ' if integer else ''}number, "
+                                       f"got {v!r}", column=k) from None
+            lo, hi = _RANGES[k]
+            if not lo <= out[k] <= hi:
+                raise AvoidSurveyError(f"threshold '{k}' must be between {lo:g} and {hi:g}, got {v!r}", column=k)
         return cls(**out)
 
     def merged(self, **over) -> "Thresholds":

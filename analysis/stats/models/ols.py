@@ -180,6 +180,13 @@ def fit_ols(y, X, names, terms=None, *, se_type="classical", clusters=None, hc="
            for j, nm in enumerate(names)]
     coefs = coefs_from(names, beta, se, df=df, ci=ci, std=std)
     ssr = float(e @ e)
+    fitted = y - e
+    if ssr / df < (fitted.mean() ** 2 + (fitted.var(ddof=1) if n > 1 else 0.0)) * 1e-30:
+        # R's summary.lm test: residuals at the level of rounding error, so every SE, t and p
+        # below is noise
+        warnings.append(model_warning("model-perfect-fit", f"model '{name}': essentially perfect fit (residual "
+                                      f"variance {ssr / df:.3g}); the outcome is an exact function of the "
+                                      f"predictors and the SEs, t and p values are not reliable", location=name))
     sst = float(((y - y.mean()) ** 2).sum()) if has_int else float((y ** 2).sum())
     r2 = 1 - ssr / sst if sst > 0 else float("nan")
     df1 = k - 1 if has_int else k
