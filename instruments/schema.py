@@ -41,12 +41,22 @@ Text = dict
 LabelText = Annotated[dict, BeforeValidator(_check_text)]
 
 
+def _finite_bound(v):
+    """A scale bound is a finite number of sensible size (1e400 reads as infinity)."""
+    import math
+    if v is not None and (not math.isfinite(v) or abs(v) > 1e9):
+        raise ValueError(f"must be a finite number between -1e9 and 1e9, got {v}")
+    return v
+
+
 class ResponseSpec(_Strict):
     type: Literal["likert", "numeric", "categorical", "ordinal", "boolean", "text", "id", "date"]
     min: Optional[float] = None
     max: Optional[float] = None
     labels: Optional[dict[Union[int, str], LabelText]] = None
     missing_codes: list[Union[int, float, str]] = []
+
+    _b = field_validator("min", "max")(classmethod(lambda cls, v: _finite_bound(v)))
 
 
 ResponseRef = Union[str, ResponseSpec]

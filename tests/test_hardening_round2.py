@@ -493,3 +493,121 @@ def test_a_perfect_fit_is_flagged_as_r_does(cli, tmp_path):
                                           zip(x, z, rng.normal(size=30))) + "\n", encoding="utf-8")
     code, out, err = cli("model", "--spec", spec, "--format", "json", "--force")
     assert code == 0 and not any("perfect" in str(w) for w in json.loads(out)["models"][0]["warnings"])
+
+
+# ------------------------------------------------------------------ bombs and odd files
+def _xlsx(path, sheet_xml: bytes, shared: bytes | None = None):
+    """A minimal workbook written by hand (so that it can declare anything)."""
+    ct = (b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+          b'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+          b'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName='
+          b'"/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.'
+          b'main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.'
+          b'openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>')
+    rels = (b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+            b'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+            b'officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+    wb = (b'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/'
+          b'spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
+          b'relationships"><sheets><sheet name="data" sheetId="1" r:id="rId1"/></sheets></workbook>')
+    wbrels = (b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+              b'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+              b'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", ct)
+        z.writestr("_rels/.rels", rels)
+        z.writestr("xl/workbook.xml", wb)
+        z.writestr("xl/_rels/workbook.xml.rels", wbrels)
+        z.writestr("xl/worksheets/sheet1.xml", sheet_xml)
+        if shared is not None:
+            z.writestr("xl/sharedStrings.xml", shared)
+    return path
+
+
+def test_an_xlsx_declaring_too_many_rows_is_refused_before_reading(cli, tmp_path):
+    sheet = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+             b'spreadsheetml/2006/main"><dimension ref="A1:T1500000"/><sheetData><row r="1"><c r="A1" t="inlineStr">'
+             b'<is><t>p1</t></is></c></row></sheetData></worksheet>')
+    p = _xlsx(tmp_path / "rows.xlsx", sheet)
+    code, _, err = cli("validate", p, "--instrument", INST)
+    assert code == 2
+    line = _one_error(err)
+    assert "1,500,000 rows" in line and "AVOID_SURVEY_MAX_XLSX_CELLS" in line
+
+
+def test_an_xlsx_that_unpacks_too_far_is_refused(cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("AVOID_SURVEY_MAX_UNZIPPED_MB", "2")
+    shared = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' + b"<si><t>x</t></si>" * 400_000 + b"</sst>"
+    sheet = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+             b'spreadsheetml/2006/main"><sheetData/></worksheet>')
+    p = _xlsx(tmp_path / "bomb.xlsx", sheet, shared)
+    assert p.stat().st_size < 200_000
+    code, _, err = cli("reliability", p, "--instrument", INST)
+    assert code == 2
+    line = _one_error(err)
+    assert "unpacks to" in line and "AVOID_SURVEY_MAX_UNZIPPED_MB" in line
+
+
+@pytest.mark.parametrize("magic,words", [(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "password-protected"),
+                                         (b"PK\x03\x04garbage", "not an Excel workbook")])
+def test_encrypted_or_broken_workbooks_are_named_as_such(cli, tmp_path, magic, words):
+    p = tmp_path / "book.xlsx"
+    p.write_bytes(magic)
+    code, _, err = cli("validate", p, "--instrument", INST)
+    assert code == 2 and words in _one_error(err) and "BadZipFile" not in err
+
+
+def test_a_parquet_declaring_too_many_cells_is_refused(cli, tmp_path, monkeypatch):
+    import pandas as pd
+    p = tmp_path / "d.parquet"
+    pd.read_csv(DATA).to_parquet(p)
+    monkeypatch.setenv("AVOID_SURVEY_MAX_CELLS", "100")
+    code, _, err = cli("reliability", p, "--instrument", INST)
+    assert code == 2 and "AVOID_SURVEY_MAX_CELLS" in _one_error(err)
+
+
+def test_nested_parquet_columns_become_text(cli, tmp_path):
+    import pandas as pd
+    df = pd.read_csv(DATA)
+    df["tags"] = [[1, 2]] * len(df)
+    df["meta"] = [{"a": 1}] * len(df)
+    p = tmp_path / "nested.parquet"
+    df.to_parquet(p)
+    for ext in ("xlsx", "csv"):
+        code, _, err = cli("validate", p, "--instrument", INST, "--clean", tmp_path / f"c.{ext}")
+        assert code in (0, 1) and "lists or records" in err and "internal error" not in err
+    assert "[1, 2]" in (tmp_path / "c.csv").read_text(encoding="utf-8-sig")
+
+
+def test_a_long_field_is_reported_on_its_own_row(cli, tmp_path):
+    lines = _clean_lines()
+    r = lines[2].split(",")
+    r[0] = "x" * 2_100_000
+    lines[2] = ",".join(r)
+    p = tmp_path / "long.csv"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, _, err = cli("validate", p, "--instrument", INST)
+    assert code == 2
+    line = _one_error(err)
+    assert "row 2" in line and "longer than" in line
+
+
+def test_infinite_scale_bounds_are_refused_by_the_schema(cli, tmp_path):
+    p = tmp_path / "i.yaml"
+    p.write_text(INST.read_text(encoding="utf-8").replace("max: 5", "max: 1e400", 1), encoding="utf-8")
+    code, _, err = cli("reliability", DATA, "--instrument", p)
+    assert code == 2 and "finite number" in _one_error(err)
+
+
+@pytest.mark.parametrize("value,words", [("1e300", "less than or equal"), (".inf", "finite")])
+def test_absurd_study_parameters_are_refused(cli, tmp_path, value, words):
+    src = (ROOT / "sample_data" / "study.yaml").read_text(encoding="utf-8")
+    bad = src.replace("veto_indicators_n: {dist: poisson, lambda: 4}", f"veto_indicators_n: {{dist: poisson, lambda: {value}}}")
+    assert bad != src
+    spec = ROOT / "sample_data" / f".bad_study_{abs(hash(value))}.yaml"   # relative paths inside resolve here
+    spec.write_text(bad, encoding="utf-8")
+    try:
+        code, _, err = cli("simulate", "--spec", spec, "--out", tmp_path / "o.csv")
+    finally:
+        spec.unlink()
+    assert code == 2 and words in _one_error(err)

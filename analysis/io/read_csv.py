@@ -101,6 +101,10 @@ def _head(p: Path, raw, enc: str, size: int) -> _Head:
         raise AvoidSurveyError(f"the header is longer than {MAX:,} bytes: not a survey data file", file=p, line=1)
     head_text = raw[:256_000].decode(enc, errors="ignore")
     delim = "\t" if p.suffix.lower() == ".tsv" else sniff_delimiter(head_text)
+    # a field may be as long as a record may be (longer records are reported with their row
+    # below, not as the csv module's "field larger than field limit" on line 1)
+    if csv.field_size_limit() < MAX + 1:
+        csv.field_size_limit(MAX + 1)
     rdr = csv.reader(_io.StringIO(head_text), delimiter=delim)
     first = []
     try:
@@ -130,7 +134,8 @@ def _n_records(stats) -> int:
 
 def _counts_add_up(stats, delim: str, k: int) -> bool:
     """The chunked counts show every record with k fields (no ragged row, no blank line)."""
-    return not stats["blank"] and k > 1 and stats["delims"].get(ord(delim), -1) == _n_records(stats) * (k - 1)
+    return (not stats["blank"] and k > 1 and stats["delims"].get(ord(delim), -1) == _n_records(stats) * (k - 1)
+            and stats.get("longest", 0) <= scan.MAX_RECORD_BYTES)
 
 
 def _ragged_rows(p: Path, raw, enc: str, head: _Head, k: int, full: bool = False):
@@ -147,7 +152,8 @@ def _ragged_rows(p: Path, raw, enc: str, head: _Head, k: int, full: bool = False
     simple = (b'"' not in text) and (b"\r\n\r\n" not in text)
     n_rec = text.count(b"\n") + (0 if text.endswith(b"\n") else 1)
     if (simple and text.count(delim.encode()) == n_rec * (k - 1) and b"\n\n" not in text[start:]
-            and (len(text) < scan.MAX_RECORD_BYTES or k > 1) and not full):
+            and (len(text) < scan.MAX_RECORD_BYTES or k > 1) and not full
+            and scan.longest_record(text) <= scan.MAX_RECORD_BYTES):
         return [], k, False
     counts, lengths = scan.field_counts(text, delim, start)
     blank = scan.blank_mask(text, counts, lengths, start)

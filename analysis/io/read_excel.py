@@ -14,6 +14,8 @@ def read_excel(p: Path, *, instrument=None, mapping=None, sheet=None, progress: 
     """Read worksheet ``sheet`` (name or 0-based number; default the first)."""
     import pandas as pd
 
+    from .guards import check_xlsx
+    check_xlsx(p)
     info = {"file": str(p), "format": p.suffix.lower().lstrip("."), "header_rows": 1}
     try:
         sh = sheet if sheet is not None else 0

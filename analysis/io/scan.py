@@ -77,6 +77,20 @@ def field_counts(raw: bytes, delim: str, start: int):
     return counts, lengths
 
 
+def longest_record(raw: bytes) -> int:
+    """Length in bytes of the longest line of ``raw`` (newline-separated, quotes ignored:
+    an upper bound of the longest record)."""
+    import numpy as np
+
+    if len(raw) <= MAX_RECORD_BYTES:
+        return len(raw)
+    nl = np.flatnonzero(np.frombuffer(raw, np.uint8) == 10)
+    if nl.size == 0:
+        return len(raw)
+    gaps = np.diff(nl)
+    return int(max(nl[0] + 1, len(raw) - nl[-1] - 1, gaps.max() if gaps.size else 0))
+
+
 def blank_mask(raw: bytes, counts, lengths, start):
     import numpy as np
     ends = np.cumsum(lengths + 1) + start - 1
@@ -154,13 +168,14 @@ def _scan_file(p: Path, size: int, bar):
         head = fh.read(256_000)
     bom = head.startswith(b"\xef\xbb\xbf")
     delim = "\t" if p.suffix.lower() == ".tsv" else sniff_delimiter(head.decode("utf-8", errors="ignore"))
-    stats = {"n_nl": 0, "delims": {ord(delim): 0}, "quote": False, "blank": False, "last": b""}
+    stats = {"n_nl": 0, "delims": {ord(delim): 0}, "quote": False, "blank": False, "last": b"", "longest": 0}
 
     eq_buf = np.empty(CH, bool)
 
     def one_pass(encoding, count):
         dec = codecs.getincrementaldecoder(encoding)()
         off, carry = 0, b""
+        run = 0   # bytes since the last newline
         ascii_so_far = encoding == "utf-8"
         with open(p, "rb") as fh:
             while True:
@@ -176,7 +191,15 @@ def _scan_file(p: Path, size: int, bar):
                     a = np.frombuffer(chunk, np.uint8)
                     eq = eq_buf[: a.size]
                     np.equal(a, 10, out=eq)
-                    stats["n_nl"] += int(np.count_nonzero(eq))
+                    nls = np.flatnonzero(eq)
+                    stats["n_nl"] += int(nls.size)
+                    if nls.size:
+                        gap = int(np.diff(nls).max()) if nls.size > 1 else 0
+                        stats["longest"] = max(stats["longest"], gap, run + int(nls[0]) + 1)
+                        run = a.size - int(nls[-1]) - 1
+                    else:
+                        run += a.size
+                    stats["longest"] = max(stats["longest"], run)
                     for d in stats["delims"]:
                         np.equal(a, d, out=eq)
                         stats["delims"][d] += int(np.count_nonzero(eq))

@@ -28,7 +28,8 @@ _ID_RE = re.compile(ID)
 
 # ================================================================ the YAML schema
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # a study spec is typed by people: inf and nan are never meant (1e400 reads as inf)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
 
 
 Size = Union[Annotated[int, Field(ge=1)], list[Annotated[int, Field(ge=1)]]]
@@ -71,7 +72,7 @@ class IntegerDist(_Dist):
 
 class PoissonDist(_Dist):
     dist: Literal["poisson"]
-    lam: float = Field(alias="lambda", ge=0)
+    lam: float = Field(alias="lambda", ge=0, le=1e6)   # numpy draws Poisson counts up to about 1e18
     max: Optional[int] = None
 
 

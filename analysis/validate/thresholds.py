@@ -9,10 +9,10 @@ from ..core.errors import AvoidSurveyError
 __all__ = ["Thresholds"]
 
 # the values each threshold can meaningfully take (shares in [0, 1], probabilities in
-# (0, 1), correlations in [-1, 1], counts from 1)
+# (0, 1), even-odd consistency (Spearman-Brown corrected, so below -1 too) up to 1, counts from 1)
 _RANGES = {
     "respondent_missing": (0.0, 1.0), "item_missing": (0.0, 1.0), "longstring": (2, 10_000),
-    "irv": (0.0, 100.0), "mahalanobis_alpha": (1e-12, 0.5), "even_odd": (-1.0, 1.0),
+    "irv": (0.0, 100.0), "mahalanobis_alpha": (1e-300, 0.5), "even_odd": (-1e6, 1.0),
     "even_odd_min_scales": (2, 10_000), "seconds_per_item": (0.0, 3600.0), "min_duration": (0.0, 1e7),
     "min_items": (2, 10_000), "max_listed": (1, 10_000_000),
 }
