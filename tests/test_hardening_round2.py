@@ -611,3 +611,11 @@ def test_absurd_study_parameters_are_refused(cli, tmp_path, value, words):
     finally:
         spec.unlink()
     assert code == 2 and words in _one_error(err)
+
+
+def test_a_report_with_every_analysis_skipped_is_an_error(cli, tmp_path):
+    out = tmp_path / "r.html"
+    code, _, err = cli("report", "--template", "h1_h2_pressure_trust", "--data", DATA, "--out", out)
+    assert code == 2
+    assert "nothing to report" in _one_error(err)
+    assert not out.exists()

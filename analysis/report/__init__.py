@@ -108,6 +108,11 @@ def build_report(spec, *, lang: str = "en", seed: int = 1, figure_dir=None, cfa_
     for key, step in (("data", b.data), ("desc", b.desc), ("rel", b.rel), ("cfa", b.cfa),
                       ("models", b.models), ("figs", b.figures)):
         b.section(key, step)
+    analyses = ("desc", "rel", "cfa", "models")
+    if all(b.res.sections.get(k) != "ok" for k in analyses):
+        # a report of skipped sections is no report: say what is missing instead of writing it
+        reasons = "; ".join(f"{k}: {b.res.sections[k]}" for k in analyses if k in b.res.sections)
+        raise AvoidSurveyError(f"nothing to report: every analysis section was skipped ({reasons})")
     b.methods()
     return b.res
 
