@@ -70,12 +70,12 @@ def _estimate(model, groups, start):
     (:mod:`.fiml_info`) instead of differences of the gradient."""
     if not any(gd.patterns is not None for gd in groups):
         return estimate(model, groups, start=start)
-    from ..cfa.estimate import _expected_vcov, _grad_info
+    from ..cfa.estimate import _expected_vcov
     from .fiml_info import fiml_observed_information
 
     est = estimate(model, groups, start=start, need_vcov=False)
     n = sum(gd.n for gd in groups)
-    _, info = _grad_info(model, _Filler(model), est.theta, groups, n)
+    info = est.info
     _expected_vcov(model, info, n)          # not identified: an error naming the parameter
     try:
         est.vcov = np.linalg.inv(fiml_observed_information(model, est.theta, groups))
