@@ -207,6 +207,8 @@ def _scatter(target, idx, block, npar):
 def _pattern_expected(U, V, dM, o, W, w):
     """sum over a batch of patterns (observed sets o: nb x k, W: nb x k x k, weights w) of
     w_k [ (U'WV) o (U'WV)' + (U'WU) o (V'WV) + dM W dM' ] over the observed rows."""
+    if len(w) > 64:   # in slices, so the npar x npar stacks stay small
+        return sum(_pattern_expected(U, V, dM, o[a:a + 64], W[a:a + 64], w[a:a + 64]) for a in range(0, len(w), 64))
     Uo, Vo = U[o], V[o]                       # nb x k x npar
     Mo = np.swapaxes(dM[:, o], 0, 1)          # nb x npar x k
     WU, WV = W @ Uo, W @ Vo

@@ -58,13 +58,14 @@ def _batch_part(b, W, U, V, dM, mu, w):
 
 
 def _first_order(model, filler, theta, g, gd):
-    from ..cfa.fiml import batches
+    from ..cfa.fiml import batches, chunks
 
     sigma, mu, U, V, dM, idx = _derivatives(model, filler, theta, g)
     A = np.zeros((len(idx), len(idx)))
-    for b in batches(gd.patterns, model.p):
-        W = np.linalg.inv(sigma[b.rows, b.cols])
-        A += _batch_part(b, W, U, V, dM, mu, b.n / gd.n)
+    for big in batches(gd.patterns, model.p):
+        for b in chunks(big):
+            W = np.linalg.inv(sigma[b.rows, b.cols])
+            A += _batch_part(b, W, U, V, dM, mu, b.n / gd.n)
     G, m, _ = pattern_grad_parts(gd.patterns, gd.n, sigma, mu)
     return A, idx, G, m
 
