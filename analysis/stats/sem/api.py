@@ -144,6 +144,26 @@ def _rows(data, syntaxes, group, fiml, file, warnings):
     return select_rows(data, statements, group, fiml, file, warnings, what="SEM")
 
 
+def _empty_groups(data, keep, group, file, warnings):
+    """Groups of ``group`` with no usable row: a warning naming them (they are left out), or an
+    error when fewer than two groups remain."""
+    from ...core.errors import DataWarning
+
+    if group not in data.columns:
+        return
+    present = list(dict.fromkeys(data[group].dropna().tolist()))
+    kept = set(data.loc[keep, group].tolist())
+    empty = [str(v) for v in present if v not in kept]
+    if not empty:
+        return
+    names = ", ".join(f"'{v}'" for v in empty)
+    if len(present) - len(empty) < 2:
+        raise AvoidSurveyError(f"group {names} has no usable row (every row misses a model "
+                               f"variable); a multi-group model needs at least two groups", file=file, column=group)
+    record(warnings, "sem-empty-group", f"group {names} of column '{group}' has no usable row and is left out",
+           DataWarning, group)
+
+
 def _fit_one(syntax, data, x_all, keep, col_of, *, group, group_equal, group_partial, fiml, std_lv, estimator,
              model_file, file):
     import numpy as np
@@ -187,6 +207,8 @@ def _sem(data, *, model, group, group_equal, group_partial, estimator, missing, 
     others = [(name, parse_sem(text, file=f)) for name, text, f in compare]
     warnings: list = []
     x_all, keep, n_drop, col_of = _rows(data, [syntax] + [o for _, o in others], group, fiml, file, warnings)
+    if group is not None:
+        _empty_groups(data, keep, group, file, warnings)
     kw = dict(fiml=fiml, std_lv=std_lv, estimator=estimator, file=file, group=group, group_equal=group_equal,
               group_partial=group_partial)
     fitted, xs, rows = _fit_one(syntax, data, x_all, keep, col_of, model_file=model_file, **kw)
