@@ -439,9 +439,11 @@ def estimate(model: CFAModel, groups: list[GroupData], *, max_iter: int = 500, t
                      f"{np.max(np.abs(grad)):.2g}); estimates are not to be trusted")
     vcov = _expected_vcov(model, info, ntotal) if need_vcov else None
     if need_vcov and any(gd.patterns is not None for gd in groups):
-        # observed information (lavaan's default with missing = "ml")
+        # observed information (lavaan's default with missing = "ml"), analytic over the patterns
+        from .fiml_info import fiml_observed_information
+
         try:
-            vcov = np.linalg.inv(observed_hessian(model, filler, theta, groups, ntotal))
+            vcov = np.linalg.inv(fiml_observed_information(model, theta, groups))
         except np.linalg.LinAlgError:
             warns.append("the observed information matrix is singular: standard errors are from the expected "
                          "information")

@@ -187,7 +187,7 @@ def _h1_observed_unit(gd, U, V, dM):
     estimates: half the pattern-weighted first-order Hessian (Sigma and mu are linear in the
     saturated parameters, so there is no second-derivative part)."""
     from ..cfa.fiml import batches, chunks
-    from .fiml_info import _batch_part
+    from ..cfa.fiml_info import _batch_part
 
     k = U.shape[1]
     A = np.zeros((k, k))
@@ -268,7 +268,7 @@ def mlr(model, est, groups, data, fm) -> Robust:
     S0 = np.vstack([_model_scores(model, est.theta, gd, x, g) for g, (gd, x) in enumerate(zip(groups, data))])
     B0 = S0.T @ S0
     if fiml:
-        from .fiml_info import fiml_observed_information
+        from ..cfa.fiml_info import fiml_observed_information
         A0 = fiml_observed_information(model, est.theta, groups)
     else:
         A0 = observed_hessian(model, _Filler(model), est.theta, groups, ntotal)

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..cfa.estimate import _derivatives, _Filler
-from ..cfa.fiml import pattern_grad_parts
+from .estimate import _derivatives, _Filler
+from .fiml import pattern_grad_parts
 
 __all__ = ["fiml_observed_information"]
 
@@ -58,7 +58,7 @@ def _batch_part(b, W, U, V, dM, mu, w):
 
 
 def _first_order(model, filler, theta, g, gd):
-    from ..cfa.fiml import batches, chunks
+    from .fiml import batches, chunks
 
     sigma, mu, U, V, dM, idx = _derivatives(model, filler, theta, g)
     A = np.zeros((len(idx), len(idx)))
