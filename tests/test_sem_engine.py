@@ -208,3 +208,20 @@ def test_non_convergence_is_a_warning(monkeypatch):
     assert res.converged is False
     assert any("did not converge" in str(w) and "not to be trusted" in str(w) for w in res.warnings)
     assert not math.isnan(res.fit["chisq"])
+
+
+def test_group_names_as_written_with_value_labels(cli):
+    """Group codes read as numbers keep their written form ('1', not '1.0'); with an instrument
+    that labels the grouping variable, each group carries its label in both languages."""
+    from conftest import ROOT
+
+    code, out, err = cli("sem", ROOT / "sample_data" / "responses.csv", "--instrument", "blame-avoidance-core",
+                         "--model", "ft_trust ~ accountability_pressure", "--group", "gender", "-f", "json")
+    assert code == 0, err
+    d = json.loads(out)
+    by = {g["group"]: g for g in d["groups"]}
+    assert set(by) == {"1", "2"} and set(d["r2"]) == {"1", "2"}
+    assert by["1"]["label"] == {"zh": "男", "en": "Male"} and by["2"]["label"]["en"] == "Female"
+    assert {p["group"] for p in d["parameters"] if p["op"] != ":="} == {"1", "2"}
+    code, out, err = cli("sem", HS, "--model", HS_MODEL, "--group", "school", "-f", "json")
+    assert code == 0 and all("label" not in g for g in json.loads(out)["groups"])
