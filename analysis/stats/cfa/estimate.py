@@ -177,14 +177,16 @@ def _fvalue(model, filler, theta, groups, ntotal):
             parts.append(gd.n * f)
             total += gd.n / ntotal * f
             continue
-        sign, logdet = np.linalg.slogdet(sigma)
-        if sign <= 0:
-            return np.inf, None
-        try:
-            W = np.linalg.inv(sigma)
+        try:   # one Cholesky factor gives log|Sigma| and Sigma^-1 (not PD: no value)
+            c = np.linalg.cholesky(sigma)
         except np.linalg.LinAlgError:
             return np.inf, None
-        _, logdet_s = np.linalg.slogdet(gd.S)
+        logdet = 2 * np.sum(np.log(np.diag(c)))
+        ci = np.linalg.inv(c)
+        W = ci.T @ ci
+        logdet_s = gd.__dict__.get("_logdet_s")
+        if logdet_s is None:
+            logdet_s = gd.__dict__["_logdet_s"] = np.linalg.slogdet(gd.S)[1]
         f = logdet + np.sum(gd.S * W) - logdet_s - model.p
         if model.meanstructure:
             d = gd.mean - mu
