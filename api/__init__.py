@@ -30,6 +30,8 @@ _PUBLIC = {
     "simulate": "functions",
     "Result": "results",
     "Tables": "results",
+    "sem": "functions",
+    "cmv": "functions",
 }
 
 __all__ = sorted(_PUBLIC)

@@ -384,3 +384,62 @@ class _InMemory:
 
     def __getattr__(self, name):
         return getattr(self.__dict__["sim"], name)
+
+
+def _sem_model_source(model):
+    """(syntax, file) of a SEM ``model``: a file holding lavaan syntax, or the syntax itself."""
+    from avoid_survey.analysis.core.errors import AvoidSurveyError
+
+    text = os.fspath(model) if isinstance(model, os.PathLike) else str(model)
+    path = Path(text)
+    if "\n" not in text and len(text) < 4096 and path.is_file():
+        try:
+            return path.read_text(encoding="utf-8-sig"), str(path)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise AvoidSurveyError(f"cannot read the model file: {exc}", file=text) from None
+    if not any(op in text for op in ("=~", "~", ":=", "==")):
+        raise AvoidSurveyError("model file not found (and the text is not lavaan syntax: no '=~' or '~')", file=text)
+    return text, None
+
+
+def sem(data, model, instrument=None, *, group: str | None = None, group_equal=(), group_partial: str | None = None,
+        estimator: str = "ml", missing: str = "listwise", std_lv: bool = False, bootstrap: int = 0,
+        seed: int | None = None, mi: bool = False, mi_min: float = 0.0, compare=(), progress: bool = False):
+    """Structural equation model by ML, as ``lavaan::sem`` and ``avoid-survey sem``.
+
+    ``model``: lavaan syntax or the path of a file holding it; with ``instrument``, scale ids
+    used in the syntax are latent variables measured by their items. ``estimator`` ml or mlr,
+    ``missing`` listwise or ml (FIML); ``group_equal`` a list (or comma text) of lavaan's
+    group.equal classes; ``compare``: other models (syntax or files) fitted on the same rows.
+    ``to_frame()``: the parameters; also 'fit', 'r2', 'modification_indices', 'comparison'.
+    """
+    from avoid_survey.analysis.stats.sem import sem as run
+    from avoid_survey.results import SEMResult
+
+    inst = _instrument_or_none(instrument)
+    text, model_file = _sem_model_source(model)
+    others = []
+    for k, other in enumerate([compare] if isinstance(compare, (str, os.PathLike)) else list(compare or ()), start=2):
+        o_text, o_file = _sem_model_source(other)
+        others.append((Path(o_file).stem if o_file else f"model {k}", o_text, o_file))
+    if isinstance(group_equal, str):
+        group_equal = [g.strip() for g in group_equal.split(",") if g.strip()]
+    frame, path = _frame_for(data, inst, numeric=group is None)
+    return SEMResult(run(frame, model=text, instrument=inst, group=group, group_equal=list(group_equal),
+                         group_partial=group_partial, estimator=estimator, missing=missing, std_lv=std_lv,
+                         bootstrap=bootstrap, seed=seed, mi=mi, mi_min=mi_min, compare=others,
+                         model_file=model_file, file=path, progress=progress))
+
+
+def cmv(data, instrument, *, scales=None, marker: str | None = None):
+    """Common-method variance checks, as ``avoid-survey cmv``: Harman's single-factor test,
+    the single-factor CFA against the measurement model, the unmeasured latent method factor
+    (ULMC) and, with ``marker`` (a column), the Lindell-Whitney marker correction.
+    ``to_frame()``: the checks in one table; also 'fit' (the models), 'marker' (corrected
+    correlations)."""
+    from avoid_survey.analysis.stats.sem.cmv import cmv as run
+    from avoid_survey.results import CMVResult
+
+    inst = load_instrument(instrument)
+    frame, path = _frame_for(data, inst)
+    return CMVResult(run(frame, inst, scales=scales, marker=marker, file=path))

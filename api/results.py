@@ -383,3 +383,69 @@ class SimulationResult(Result):
             for c in m.get("coefficients", []):
                 rows.append({"model": m.get("name"), **c})
         return _records(rows)
+
+
+class SEMResult(Result):
+    """``av.sem``: parameters (with std.all), R², fit; modification indices and model
+    comparison when asked for."""
+
+    kind = "sem"
+    default_frame = "parameters"
+
+    def _frame_parameters(self):
+        return _records(self.to_dict()["parameters"])
+
+    def _frame_fit(self):
+        import pandas as pd
+
+        return pd.Series(self.to_dict()["fit"], name="value").to_frame()
+
+    def _frame_r2(self):
+        r2 = self.to_dict()["r2"]
+        if r2 and all(isinstance(v, dict) for v in r2.values()):     # per group
+            return _records([{"group": g, "variable": k, "r2": v} for g, d in r2.items() for k, v in d.items()])
+        return _records([{"variable": k, "r2": v} for k, v in r2.items()])
+
+    def _frame_modification_indices(self):
+        return _records(self.to_dict().get("modification_indices") or [])
+
+    def _frame_comparison(self):
+        return _records(self.to_dict().get("comparison") or [])
+
+    def _summary(self) -> str:
+        fit = self.raw.fit or {}
+        cfi, rmsea = fit.get("cfi"), fit.get("rmsea")
+        shown = "" if cfi is None or rmsea is None else f", CFI={cfi:.3f}, RMSEA={rmsea:.3f}"
+        return f"n={self.raw.n}, {self.raw.estimator}{shown}"
+
+
+class CMVResult(Result):
+    """``av.cmv``: Harman's test, single factor, ULMC and marker correction."""
+
+    kind = "cmv"
+    default_frame = "checks"
+
+    def _frame_checks(self):
+        d = self.to_dict()
+        h, s, u = d["harman"], d["single_factor"], d["ulmc"]
+        rows = [{"check": "harman", "first_component_share": h["first_component_share"],
+                 "first_factor_share": h["first_factor_share"], "n_eigen_gt1": h["n_eigen_gt1"]},
+                {"check": "single_factor", **{k: s.get(k) for k in ("delta_chisq", "delta_df", "p_delta", "delta_cfi")}},
+                {"check": "ulmc", **{k: u.get(k) for k in ("delta_chisq", "delta_df", "p_delta", "delta_cfi",
+                                                           "method_variance_share")}}]
+        return _records(rows)
+
+    def _frame_fit(self):
+        d = self.to_dict()
+        keys = ("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr", "aic", "bic")
+        return _records([{"model": m, **{k: d[part].get(k) for k in keys}}
+                         for m, part in (("measurement", "measurement"), ("single_factor", "single_factor"),
+                                         ("ulmc", "ulmc"))])
+
+    def _frame_marker(self):
+        mk = self.to_dict().get("marker")
+        return _records(mk["pairs"] if mk else [])
+
+    def _summary(self) -> str:
+        h = self.raw.harman
+        return f"n={self.raw.n}, first component {h['first_component_share']:.1%}"

@@ -89,10 +89,15 @@ BENCHES = [
      [], ["--repeats", "3"], _parse_model),
     ("experiment", "experiment.py", "conjoint AMCEs 2,000 x 10 x 2, 8 attributes", "lm + sandwich::vcovCL", True,
      [], ["--repeats", "3"], _parse_experiment),
+    ("sem-boot", "sem.py", ("sem 10k x 24, bootstrap 1,000", "sem 5k x 24, bootstrap 200"), "lavaan se=bootstrap", True,
+     ["--boot", "1000", "--r-boot", "30", "--reps", "3"], ["--boot", "200", "--r-boot", "10", "--n", "5000", "--reps", "3"],
+     _parse_cfa),
+    ("sem-fiml", "sem.py", ("sem 10k x 24, FIML 5% MAR", "sem 5k x 24, FIML 5% MAR"), "lavaan missing=ml", True,
+     ["--fiml", "--reps", "1"], ["--fiml", "--reps", "1", "--n", "5000"], _parse_cfa),
 ]
 
 R_PACKAGES = {"reliability": "psych", "efa": "psych", "cfa": "lavaan", "sem": "lavaan", "model": "lme4",
-              "experiment": "sandwich"}
+              "experiment": "sandwich", "sem-boot": "lavaan", "sem-fiml": "lavaan"}
 
 
 def _cpu_model() -> str:

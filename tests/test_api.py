@@ -56,7 +56,8 @@ def test_import_loads_no_numpy_or_pandas():
 
 
 def test_public_names():
-    assert set(av.__all__) >= {"read", "validate", "score", "reliability", "efa", "cfa", "fit_models", "simulate"}
+    assert set(av.__all__) >= {"read", "validate", "score", "reliability", "efa", "cfa", "fit_models", "simulate",
+                               "sem", "cmv"}
     with pytest.raises(AttributeError):
         av.no_such_function  # noqa: B018
 
@@ -221,3 +222,48 @@ def test_simulate_power(capsys):
     res = av.simulate(fix / "mini-study.yaml", replicate=2, fit=fix / "mini-model.yaml", seed=5, jobs=1)
     assert res.to_dict() == expected
     assert set(res.to_frame("power")["model"]) == {m["name"] for m in expected["models"]}
+
+
+def test_sem(capsys, raw):
+    model = ("ft_trust ~ a*accountability_pressure\n"
+             "passive_avoidance ~ c*accountability_pressure + b*ft_trust\nind := a*b")
+    expected = cli_json(capsys, "sem", SAMPLE, "--instrument", CORE, "--model", model)
+    res = av.sem(SAMPLE, model, CORE)
+    assert res.to_dict() == expected
+    assert av.sem(raw, model, instrument=av.load_instrument(CORE)).to_dict() == expected
+    pars = res.to_frame()
+    assert len(pars) == len(expected["parameters"]) and "std_all" in pars.columns
+    assert pars.loc[pars["op"] == ":=", "lhs"].tolist() == ["ind"]
+    assert res.to_frame("fit").loc["cfi", "value"] == expected["fit"]["cfi"]
+    assert set(res.to_frame("r2")["variable"]) == set(expected["r2"])
+    displays(res)
+
+
+def test_sem_options_and_compare(capsys, tmp_path):
+    hs = ROOT / "tests" / "reference" / "data" / "hs_holzinger1939.csv"
+    m1 = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nvisual ~ textual"
+    m2 = tmp_path / "m2.lav"
+    m2.write_text("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nvisual ~ 0*textual\n", encoding="utf-8")
+    expected = cli_json(capsys, "sem", hs, "--model", m1, "--group", "school", "--group-equal", "loadings",
+                        "--estimator", "mlr", "--mi", "--mi-min", "3.84", "--compare", m2)
+    res = av.sem(hs, m1, group="school", group_equal=["loadings"], estimator="mlr", mi=True, mi_min=3.84, compare=[m2])
+    assert res.to_dict() == expected
+    assert av.sem(hs, m1, group="school", group_equal="loadings", estimator="mlr", mi=True, mi_min=3.84,
+                  compare=str(m2)).to_dict() == expected
+    assert list(res.to_frame("comparison")["model"]) == [c["model"] for c in expected["comparison"]]
+    assert (res.to_frame("modification_indices")["mi"] >= 3.84).all()
+    assert set(res.to_frame("r2")["group"]) == {"Pasteur", "Grant-White"}
+
+
+def test_cmv(capsys):
+    ref = ROOT / "tests" / "reference"
+    data, inst = ref / "data" / "cmv_sim.csv", ref / "cmv_sim_instrument.yaml"
+    expected = cli_json(capsys, "cmv", data, "--instrument", inst, "--marker", "marker")
+    res = av.cmv(data, inst, marker="marker")
+    assert res.to_dict() == expected
+    assert av.cmv(pd.read_csv(data), inst, marker="marker").to_dict() == expected
+    checks = res.to_frame()
+    assert list(checks["check"]) == ["harman", "single_factor", "ulmc"]
+    assert checks.loc[2, "method_variance_share"] == expected["ulmc"]["method_variance_share"]
+    assert len(res.to_frame("marker")) == 3 and len(res.to_frame("fit")) == 3
+    displays(res)

@@ -50,6 +50,7 @@ class Estimation:
     mu: list                    # implied means per group
     mats: list                  # (Lambda, B, Psi, Theta, nu, alpha) per group
     warnings: list = field(default_factory=list)
+    info: np.ndarray | None = None  # unit expected information at theta (sum_g N_g/N I_g)
 
 
 class _Filler:
@@ -176,14 +177,16 @@ def _fvalue(model, filler, theta, groups, ntotal):
             parts.append(gd.n * f)
             total += gd.n / ntotal * f
             continue
-        sign, logdet = np.linalg.slogdet(sigma)
-        if sign <= 0:
-            return np.inf, None
-        try:
-            W = np.linalg.inv(sigma)
+        try:   # one Cholesky factor gives log|Sigma| and Sigma^-1 (not PD: no value)
+            c = np.linalg.cholesky(sigma)
         except np.linalg.LinAlgError:
             return np.inf, None
-        _, logdet_s = np.linalg.slogdet(gd.S)
+        logdet = 2 * np.sum(np.log(np.diag(c)))
+        ci = np.linalg.inv(c)
+        W = ci.T @ ci
+        logdet_s = gd.__dict__.get("_logdet_s")
+        if logdet_s is None:
+            logdet_s = gd.__dict__["_logdet_s"] = np.linalg.slogdet(gd.S)[1]
         f = logdet + np.sum(gd.S * W) - logdet_s - model.p
         if model.meanstructure:
             d = gd.mean - mu
@@ -203,11 +206,34 @@ def _scatter(target, idx, block, npar):
     np.add.at(target.T, idx, tmp.T)
 
 
-def _grad_info(model, filler, theta, groups, ntotal, need_info=True):
+def _pattern_expected(U, V, dM, o, W, w):
+    """sum over a batch of patterns (observed sets o: nb x k, W: nb x k x k, weights w) of
+    w_k [ (U'WV) o (U'WV)' + (U'WU) o (V'WV) + dM W dM' ] over the observed rows."""
+    if len(w) > 64:   # in slices, so the npar x npar stacks stay small
+        return sum(_pattern_expected(U, V, dM, o[a:a + 64], W[a:a + 64], w[a:a + 64]) for a in range(0, len(w), 64))
+    Uo, Vo = U[o], V[o]                       # nb x k x npar
+    Mo = np.swapaxes(dM[:, o], 0, 1)          # nb x npar x k
+    WU, WV = W @ Uo, W @ Vo
+    Ut, Vt = np.swapaxes(Uo, 1, 2), np.swapaxes(Vo, 1, 2)
+    wk = w[:, None, None]
+    Muv = Ut @ WV
+    out = np.sum(wk * (Muv * np.swapaxes(Muv, 1, 2) + (Ut @ WU) * (Vt @ WV)), axis=0)
+    if np.any(dM):
+        out += np.sum(wk * (Mo @ W @ np.swapaxes(Mo, 1, 2)), axis=0)
+    return out
+
+
+def _grad_info(model, filler, theta, groups, ntotal, need_info=True, scoring=False):
     """Gradient of F and the unit expected information sum_g (N_g/N) I_g.
 
     With dSigma_s = u_s v_s' + v_s u_s':  1/2 tr(W dSigma_s W dSigma_t) = (U'WV)_st (U'WV)_ts
     + (U'WU)_st (V'WV)_st, and tr(G dSigma_s) = 2 u_s' G v_s, so nothing p x p x npar is formed.
+
+    ``scoring``: with missing-data patterns, the information of complete data at the current
+    Sigma instead of the pattern-wise one, as the metric of a scoring step only. It bounds the
+    observed-data information from above, so steps are short rather than too long; the rate is
+    the fraction of missing information, and each step costs a gradient, not a pass of
+    npar x npar products over every pattern.
     """
     npar = model.npar
     grad = np.zeros(npar)
@@ -219,11 +245,13 @@ def _grad_info(model, filler, theta, groups, ntotal, need_info=True):
             G, mvec, parts = pattern_grad_parts(gd.patterns, gd.n, sigma, mu)
             ge = 2 * np.sum(U * (G @ V), axis=0) - 2 * dM @ mvec
             ie = 0.0
-            for o, Wo, wk in (parts if need_info else ()):  # expected information per pattern: a scoring direction
-                Uo, Vo, Mo = U[o], V[o], dM[:, o]
-                WUo, WVo = Wo @ Uo, Wo @ Vo
-                Muv = Uo.T @ WVo
-                ie = ie + wk * (Muv * Muv.T + (Uo.T @ WUo) * (Vo.T @ WVo) + Mo @ Wo @ Mo.T)
+            if need_info and scoring:
+                Wf = np.linalg.inv(sigma)
+                WU, WV = Wf @ U, Wf @ V
+                Muv = U.T @ WV
+                ie = Muv * Muv.T + (U.T @ WU) * (V.T @ WV) + dM @ Wf @ dM.T
+            for o, Wo, wk in (parts if need_info and not scoring else ()):  # expected information per pattern
+                ie = ie + _pattern_expected(U, V, dM, o, Wo, wk)
             grad += w * np.bincount(idx, weights=ge, minlength=npar)
             if need_info:
                 _scatter(info, idx, w * ie, npar)
@@ -349,7 +377,7 @@ def _fisher_scoring(model, filler, groups, ntotal, theta, f, max_iter, tol):
     converged = False
     it = 0
     for it in range(1, max_iter + 1):
-        grad, info = _grad_info(model, filler, theta, groups, ntotal)
+        grad, info = _grad_info(model, filler, theta, groups, ntotal, scoring=True)
         if np.max(np.abs(grad)) < tol:
             return theta, True, it
         step, slope = _scoring_step(grad, info)
@@ -359,7 +387,7 @@ def _fisher_scoring(model, filler, groups, ntotal, theta, f, max_iter, tol):
             return theta, np.max(np.abs(grad)) < 1e-6, it
         theta = theta + t * step
         if abs(f - f_new) < 1e-15 and np.max(np.abs(t * step)) < 1e-10:
-            grad, _ = _grad_info(model, filler, theta, groups, ntotal)
+            grad, _ = _grad_info(model, filler, theta, groups, ntotal, need_info=False)
             return theta, np.max(np.abs(grad)) < 1e-6, it
         f = f_new
     return theta, converged, it
@@ -413,9 +441,11 @@ def estimate(model: CFAModel, groups: list[GroupData], *, max_iter: int = 500, t
                      f"{np.max(np.abs(grad)):.2g}); estimates are not to be trusted")
     vcov = _expected_vcov(model, info, ntotal) if need_vcov else None
     if need_vcov and any(gd.patterns is not None for gd in groups):
-        # observed information (lavaan's default with missing = "ml")
+        # observed information (lavaan's default with missing = "ml"), analytic over the patterns
+        from .fiml_info import fiml_observed_information
+
         try:
-            vcov = np.linalg.inv(observed_hessian(model, filler, theta, groups, ntotal))
+            vcov = np.linalg.inv(fiml_observed_information(model, theta, groups))
         except np.linalg.LinAlgError:
             warns.append("the observed information matrix is singular: standard errors are from the expected "
                          "information")
@@ -426,7 +456,7 @@ def estimate(model: CFAModel, groups: list[GroupData], *, max_iter: int = 500, t
         sig.append(sg)
         mus.append(mu)
         mats.append(mt)
-    return Estimation(theta, f, parts, converged, it, vcov, sig, mus, mats, warns)
+    return Estimation(theta, f, parts, converged, it, vcov, sig, mus, mats, warns, info)
 
 
 def standardized(model: CFAModel, theta, filler=None):

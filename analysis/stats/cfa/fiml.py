@@ -7,6 +7,10 @@ mean ybar_k and biased covariance S_k of those rows) contributes::
 
 The saturated (h1) model is fitted by EM; the chi-square is 2 (logl_h1 - logl), the
 baseline is the independence model (per-variable mean and variance of the observed values).
+
+Patterns with the same number of observed variables are stacked into one batch (index
+arrays, means and covariances as 3-d arrays), so every pass over the patterns is a few
+batched factorizations instead of one small one per pattern.
 """
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Pattern", "patterns", "em_saturated", "pattern_f"]
+__all__ = ["Pattern", "PatternBatch", "patterns", "batches", "chunks", "em_saturated", "pattern_f"]
 
 
 @dataclass
@@ -27,35 +31,105 @@ class Pattern:
     ix: tuple = ()    # np.ix_(obs, obs), cached
 
 
+@dataclass
+class PatternBatch:
+    """Patterns with the same number k of observed variables, stacked (nb patterns)."""
+    obs: np.ndarray    # nb x k
+    n: np.ndarray      # nb
+    mean: np.ndarray   # nb x k
+    S: np.ndarray      # nb x k x k
+    mis: np.ndarray    # nb x (p - k): the missing variables
+    rows: np.ndarray   # nb x k x 1 and cols nb x 1 x k for sigma[rows, cols]
+    cols: np.ndarray
+    flat: np.ndarray   # nb x k x k positions in a flattened p x p matrix
+
+
+class PatternList(list):
+    """The patterns of a group, with their batches computed once."""
+
+    _batches = None
+
+
+def _make_batches(pats, p=None):
+    if p is None:
+        p = max(int(pt.obs.max()) for pt in pats) + 1 if pats else 0
+        p = max(p, max((len(pt.obs) for pt in pats), default=0))
+    by_k: dict = {}
+    for pt in pats:
+        by_k.setdefault(len(pt.obs), []).append(pt)
+    out = []
+    full = np.arange(p)
+    for k, group in sorted(by_k.items(), reverse=True):
+        obs = np.array([pt.obs for pt in group], dtype=int).reshape(len(group), k)
+        mis = np.array([np.setdiff1d(full, pt.obs) for pt in group], dtype=int).reshape(len(group), p - k)
+        out.append(PatternBatch(obs, np.array([pt.n for pt in group], dtype=float),
+                                np.array([pt.mean for pt in group]).reshape(len(group), k),
+                                np.array([pt.S for pt in group]).reshape(len(group), k, k), mis,
+                                obs[:, :, None], obs[:, None, :], obs[:, :, None] * p + obs[:, None, :]))
+    return out
+
+
+def chunks(b: PatternBatch, size: int = 64):
+    """Sub-batches of at most ``size`` patterns (keeps npar x npar stacks in cache)."""
+    if len(b.n) <= size:
+        yield b
+        return
+    for a in range(0, len(b.n), size):
+        z = slice(a, a + size)
+        yield PatternBatch(b.obs[z], b.n[z], b.mean[z], b.S[z], b.mis[z], b.rows[z], b.cols[z], b.flat[z])
+
+
+def batches(pats, p=None) -> list[PatternBatch]:
+    """The batches of ``pats`` (cached on a list made by :func:`patterns`)."""
+    if isinstance(pats, PatternList):
+        if pats._batches is None or (p is not None and pats._p != p):
+            pats._batches = _make_batches(pats, p)
+            pats._p = p
+        return pats._batches
+    return _make_batches(pats, p)
+
+
 def patterns(x: np.ndarray) -> list[Pattern]:
     """Missing-data patterns of x (rows with no observed value must be dropped before)."""
     miss = np.isnan(x)
     keys, inverse = np.unique(miss, axis=0, return_inverse=True)
-    out = []
+    inverse = inverse.ravel()
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.searchsorted(inverse[order], np.arange(len(keys) + 1))
+    out = PatternList()
     for k, key in enumerate(keys):
-        rows = x[inverse.ravel() == k][:, ~key]
+        rows = x[order[bounds[k]:bounds[k + 1]]][:, ~key]
         mean = rows.mean(axis=0)
         dev = rows - mean
         obs = np.flatnonzero(~key)
         out.append(Pattern(obs, len(rows), mean, dev.T @ dev / len(rows), np.ix_(obs, obs)))
+    out._batches = _make_batches(out, x.shape[1])
+    out._p = x.shape[1]
     return out
+
+
+def _inv_logdet(so):
+    """(W, logdet) of a stack of covariance blocks; None when one is not positive definite."""
+    try:
+        c = np.linalg.cholesky(so)
+    except np.linalg.LinAlgError:
+        return None
+    logdet = 2 * np.sum(np.log(np.diagonal(c, axis1=-2, axis2=-1)), axis=-1)
+    ci = np.linalg.inv(c)
+    return np.matmul(np.swapaxes(ci, -1, -2), ci), logdet
 
 
 def pattern_f(pats: list[Pattern], n: int, sigma: np.ndarray, mu: np.ndarray):
     """sum_k n_k/n (log|Sigma_oo| + tr(W S_k) + d'Wd), or inf when a Sigma_oo is not PD."""
     f = 0.0
-    for pt in pats:
-        o = pt.obs
-        so = sigma[pt.ix]
-        try:
-            c = np.linalg.cholesky(so)
-        except np.linalg.LinAlgError:
+    for b in batches(pats, len(sigma)):
+        got = _inv_logdet(sigma[b.rows, b.cols])
+        if got is None:
             return math.inf
-        logdet = 2 * np.sum(np.log(np.diag(c)))
-        ci = np.linalg.inv(c)
-        W = ci.T @ ci
-        d = pt.mean - mu[o]
-        f += pt.n / n * (logdet + np.sum(W * pt.S) + d @ W @ d)
+        W, logdet = got
+        d = b.mean - mu[b.obs]
+        q = np.einsum("bij,bij->b", W, b.S) + np.einsum("bi,bij,bj->b", d, W, d)
+        f += float(np.sum(b.n * (logdet + q))) / n
     return f
 
 
@@ -65,22 +139,22 @@ def pattern_logl(pats, n, sigma, mu):
 
 
 def pattern_grad_parts(pats, n, sigma, mu):
-    """G = sum_k n_k/n embed(W - W (S_k + d d') W), m = sum_k n_k/n embed(W d), and the
-    per-pattern (obs, W, weight) for the information."""
+    """G = sum_k n_k/n embed(W - W (S_k + d d') W), m = sum_k n_k/n embed(W d), and per batch
+    (obs, W, weights) for the information (obs nb x k, W nb x k x k)."""
     p = len(mu)
-    G = np.zeros((p, p))
+    G = np.zeros(p * p)
     m = np.zeros(p)
     parts = []
-    for pt in pats:
-        o = pt.obs
-        W = np.linalg.inv(sigma[pt.ix])
-        d = pt.mean - mu[o]
-        Wd = W @ d
-        w = pt.n / n
-        G[pt.ix] += w * (W - W @ pt.S @ W - np.outer(Wd, Wd))
-        m[o] += w * Wd
-        parts.append((o, W, w))
-    return G, m, parts
+    for b in batches(pats, p):
+        W = np.linalg.inv(sigma[b.rows, b.cols])
+        d = b.mean - mu[b.obs]
+        Wd = np.einsum("bij,bj->bi", W, d)
+        w = b.n / n
+        blk = W - W @ b.S @ W - Wd[:, :, None] * Wd[:, None, :]
+        G += np.bincount(b.flat.ravel(), weights=(w[:, None, None] * blk).ravel(), minlength=p * p)
+        m += np.bincount(b.obs.ravel(), weights=(w[:, None] * Wd).ravel(), minlength=p)
+        parts.append((b.obs, W, w))
+    return G.reshape(p, p), m, parts
 
 
 def em_saturated(pats: list[Pattern], p: int, n: int, tol: float = 1e-12, max_iter: int = 5000):
@@ -95,39 +169,41 @@ def em_saturated(pats: list[Pattern], p: int, n: int, tol: float = 1e-12, max_it
     for pt in pats:
         var[pt.obs] += pt.n * (np.diag(pt.S) + (pt.mean - mu[pt.obs]) ** 2)
     sigma = np.diag(var / cnt)
+    bs = batches(pats, p)
+    # the observed blocks' sums of squares do not change between iterations
+    fixed = [(b, b.S + b.mean[:, :, None] * b.mean[:, None, :]) for b in bs]
     prev = -math.inf
     for it in range(1, max_iter + 1):
         T1 = np.zeros(p)
-        T2 = np.zeros((p, p))
-        for pt in pats:
-            o = pt.obs
-            mis = np.setdiff1d(np.arange(p), o)
-            if len(mis) == 0:
-                T1 += pt.n * pt.mean
-                T2 += pt.n * (pt.S + np.outer(pt.mean, pt.mean))
+        T2 = np.zeros(p * p)
+        for b, Soo in fixed:
+            nb = b.n
+            if b.mis.shape[1] == 0:
+                T1 += np.bincount(b.obs.ravel(), weights=(nb[:, None] * b.mean).ravel(), minlength=p)
+                T2 += np.bincount(b.flat.ravel(), weights=(nb[:, None, None] * Soo).ravel(), minlength=p * p)
                 continue
-            soo = sigma[np.ix_(o, o)]
-            smo = sigma[np.ix_(mis, o)]
-            B = np.linalg.solve(soo, smo.T).T       # regression of missing on observed
-            cond = sigma[np.ix_(mis, mis)] - B @ smo.T
-            # expected sufficient statistics of the pattern's rows
-            ex_m = mu[mis] + B @ (pt.mean - mu[o])   # mean over rows of E[x_m | x_o]
-            full_mean = np.empty(p)
-            full_mean[o] = pt.mean
-            full_mean[mis] = ex_m
-            T1 += pt.n * full_mean
-            # sum of x x' over rows: observed block exact, cross and missing via regression
-            Soo = pt.S + np.outer(pt.mean, pt.mean)
-            Smo = B @ pt.S + np.outer(ex_m, pt.mean)
-            Smm = B @ pt.S @ B.T + np.outer(ex_m, ex_m) + cond
-            block = np.zeros((p, p))
-            block[np.ix_(o, o)] = Soo
-            block[np.ix_(mis, o)] = Smo
-            block[np.ix_(o, mis)] = Smo.T
-            block[np.ix_(mis, mis)] = Smm
-            T2 += pt.n * block
+            o, mis = b.obs, b.mis
+            soo = sigma[b.rows, b.cols]
+            smo = sigma[mis[:, :, None], o[:, None, :]]
+            smm = sigma[mis[:, :, None], mis[:, None, :]]
+            B = np.swapaxes(np.linalg.solve(soo, np.swapaxes(smo, -1, -2)), -1, -2)   # nb x m x k
+            cond = smm - B @ np.swapaxes(smo, -1, -2)
+            ex_m = mu[mis] + np.einsum("bmk,bk->bm", B, b.mean - mu[o])
+            BS = B @ b.S
+            Smo = BS + ex_m[:, :, None] * b.mean[:, None, :]
+            Smm = BS @ np.swapaxes(B, -1, -2) + ex_m[:, :, None] * ex_m[:, None, :] + cond
+            T1 += np.bincount(o.ravel(), weights=(nb[:, None] * b.mean).ravel(), minlength=p)
+            T1 += np.bincount(mis.ravel(), weights=(nb[:, None] * ex_m).ravel(), minlength=p)
+            w3 = nb[:, None, None]
+            T2 += np.bincount(b.flat.ravel(), weights=(w3 * Soo).ravel(), minlength=p * p)
+            mo = (mis[:, :, None] * p + o[:, None, :]).ravel()
+            om = (o[:, None, :] * p + mis[:, :, None]).ravel()   # the transposed positions
+            T2 += np.bincount(mo, weights=(w3 * Smo).ravel(), minlength=p * p)
+            T2 += np.bincount(om, weights=(w3 * Smo).ravel(), minlength=p * p)
+            T2 += np.bincount((mis[:, :, None] * p + mis[:, None, :]).ravel(), weights=(w3 * Smm).ravel(),
+                              minlength=p * p)
         mu = T1 / n
-        sigma = T2 / n - np.outer(mu, mu)
+        sigma = T2.reshape(p, p) / n - np.outer(mu, mu)
         sigma = (sigma + sigma.T) / 2
         ll = pattern_logl(pats, n, sigma, mu)
         if abs(ll - prev) < tol * max(1.0, abs(ll)):

@@ -63,14 +63,22 @@ def _srmr_group(S, mean, sigma, mu):
 
 def _fiml_baseline_logl(gd, p):
     """Independence model with missing values: each variable's own observed mean and variance."""
-    logl_b = 0.0
-    for j in range(p):
-        vals = [(pt.n, pt.mean[k], pt.S[k, k]) for pt in gd.patterns for k in np.flatnonzero(pt.obs == j)]
-        nj = sum(v[0] for v in vals)
-        mj = sum(v[0] * v[1] for v in vals) / nj
-        vj = sum(v[0] * (v[2] + (v[1] - mj) ** 2) for v in vals) / nj
-        logl_b += -nj / 2 * (math.log(2 * math.pi) + math.log(vj) + 1)
-    return logl_b
+    from .fiml import batches
+
+    bs = batches(gd.patterns, p)
+    nj, sm = np.zeros(p), np.zeros(p)
+    for b in bs:
+        nn = np.broadcast_to(b.n[:, None], b.obs.shape)
+        nj += np.bincount(b.obs.ravel(), weights=nn.ravel(), minlength=p)
+        sm += np.bincount(b.obs.ravel(), weights=(nn * b.mean).ravel(), minlength=p)
+    mj = sm / nj
+    ss = np.zeros(p)
+    for b in bs:
+        nn = np.broadcast_to(b.n[:, None], b.obs.shape)
+        dev = np.diagonal(b.S, axis1=1, axis2=2) + (b.mean - mj[b.obs]) ** 2
+        ss += np.bincount(b.obs.ravel(), weights=(nn * dev).ravel(), minlength=p)
+    vj = ss / nj
+    return float(np.sum(-nj / 2 * (math.log(2 * math.pi) + np.log(vj) + 1)))
 
 
 def baseline_chisq(groups, p) -> float:

@@ -8,10 +8,11 @@ import numpy as np
 from ...core.errors import AvoidSurveyError, ConvergenceWarning, HeywoodWarning
 from .result import Fitted, record
 
-__all__ = ["fit_model", "std_with_se", "parameter_rows"]
+__all__ = ["fit_model", "std_with_se", "std_jacobian", "parameter_rows", "check_df"]
 
 
-def _check_df(model, n_groups, file):
+def check_df(model, n_groups, file):
+    """A model with more free parameters than sample moments is not identified: exit 2."""
     pstar = model.p * (model.p + 1) // 2 + (model.p if model.meanstructure else 0)
     df = n_groups * pstar - model.npar
     if df < 0:
@@ -19,9 +20,8 @@ def _check_df(model, n_groups, file):
                                f"{n_groups * pstar} sample moments (df = {df})", file=file)
 
 
-def std_with_se(model, theta, vcov, filler):
-    """std.all of every row and its delta-method SE (lavaan's standardizedSolution se), the
-    Jacobian by central differences."""
+def std_jacobian(model, theta, filler):
+    """std.all of every row and its Jacobian over the free parameters (central differences)."""
     from .estimate import standardized
 
     std = standardized(model, theta, filler)
@@ -32,6 +32,12 @@ def std_with_se(model, theta, vcov, filler):
         up[t] += h
         dn[t] -= h
         jac[:, t] = (standardized(model, up, filler) - standardized(model, dn, filler)) / (2 * h)
+    return std, jac
+
+
+def std_with_se(model, theta, vcov, filler):
+    """std.all of every row and its delta-method SE (lavaan's standardizedSolution se)."""
+    std, jac = std_jacobian(model, theta, filler)
     std_se = np.sqrt(np.clip(np.einsum("ij,jk,ik->i", jac, vcov, jac), 0, None))
     return std, std_se
 
@@ -88,7 +94,7 @@ def fit_model(statements, columns, groups, *, std_lv, group_equal=(), meanstruct
 
     model = build_model(statements, columns, n_groups=len(groups), std_lv=std_lv, group_equal=group_equal,
                         meanstructure=meanstructure, file=file)
-    _check_df(model, len(groups), file)
+    check_df(model, len(groups), file)
     est = estimate(model, groups)
     fm = fit_measures(model, est, groups)
     std, std_se = std_with_se(model, est.theta, est.vcov, _Filler(model))

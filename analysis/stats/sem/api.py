@@ -68,10 +68,50 @@ def sem(data, *, model: str, group: str | None = None, group_equal=(), group_par
     """
     if instrument is not None:
         model = expand_scales(model, instrument, data.columns, model_file)
-    return _limited(_sem, data, model=model, group=group, group_equal=tuple(group_equal),
+    labels = group_value_labels(data, group, instrument) if group is not None else {}
+    res = _limited(_sem, data, model=model, group=group, group_equal=tuple(group_equal),
                     group_partial=group_partial, estimator=estimator, missing=missing, std_lv=std_lv,
                     bootstrap=bootstrap, seed=seed, mi=mi, mi_min=mi_min, compare=tuple(compare),
                     model_file=model_file, file=file, progress=progress)
+    if labels and res.groups:
+        import dataclasses
+
+        res = dataclasses.replace(res, groups=[dict(g, label=_label_of(labels, g["group"])) for g in res.groups])
+    return res
+
+
+def group_value_labels(data, group, instrument=None) -> dict:
+    """{code as text: label} of the grouping column: the instrument's answer labels of that
+    variable ({"en", "zh"}), else the value labels read from an SPSS/Stata file."""
+    if instrument is not None:
+        for v in list(getattr(instrument, "variables", [])) + list(getattr(instrument, "items", [])):
+            if v.id == group and getattr(v.response, "labels", None):
+                return {str(k): dict(t) for k, t in v.response.labels.items()}
+    vl = (getattr(data, "attrs", {}) or {}).get("source", {}).get("value_labels", {}) or {}
+    if group in vl:
+        return {str(k): {"en": str(t), "zh": str(t)} for k, t in vl[group].items()}
+    return {}
+
+
+def _group_text(name: str) -> str:
+    try:
+        f = float(name)
+    except ValueError:
+        return name
+    return str(int(f)) if f.is_integer() and name.endswith(".0") else name
+
+
+def _label_of(labels, name):
+    if name in labels:
+        return labels[name]
+    try:   # codes read as floats ("1.0") against integer labels ("1")
+        f = float(name)
+        for k, v in labels.items():
+            if float(k) == f:
+                return v
+    except ValueError:
+        pass
+    return None
 
 
 def expand_scales(model: str, instrument, columns, model_file=None) -> str:
@@ -144,6 +184,26 @@ def _rows(data, syntaxes, group, fiml, file, warnings):
     return select_rows(data, statements, group, fiml, file, warnings, what="SEM")
 
 
+def _empty_groups(data, keep, group, file, warnings):
+    """Groups of ``group`` with no usable row: a warning naming them (they are left out), or an
+    error when fewer than two groups remain."""
+    from ...core.errors import DataWarning
+
+    if group not in data.columns:
+        return
+    present = list(dict.fromkeys(data[group].dropna().tolist()))
+    kept = set(data.loc[keep, group].tolist())
+    empty = [str(v) for v in present if v not in kept]
+    if not empty:
+        return
+    names = ", ".join(f"'{v}'" for v in empty)
+    if len(present) - len(empty) < 2:
+        raise AvoidSurveyError(f"group {names} has no usable row (every row misses a model "
+                               f"variable); a multi-group model needs at least two groups", file=file, column=group)
+    record(warnings, "sem-empty-group", f"group {names} of column '{group}' has no usable row and is left out",
+           DataWarning, group)
+
+
 def _fit_one(syntax, data, x_all, keep, col_of, *, group, group_equal, group_partial, fiml, std_lv, estimator,
              model_file, file):
     import numpy as np
@@ -157,6 +217,8 @@ def _fit_one(syntax, data, x_all, keep, col_of, *, group, group_equal, group_par
     x = x_all[:, [col_of[c] for c in ov]]
     if group is not None:
         groups = split_groups(data, keep, group, x, ov, fiml, file, "SEM")
+        for gd in groups:   # a code read as a float ("2.0") is named as written ("2")
+            gd.name = _group_text(gd.name)
         gvals = data.loc[keep, group]
         masks = [(gvals == lvl).to_numpy() for lvl in dict.fromkeys(gvals.tolist())]
         xs = [x[m] for m in masks]
@@ -187,6 +249,8 @@ def _sem(data, *, model, group, group_equal, group_partial, estimator, missing, 
     others = [(name, parse_sem(text, file=f)) for name, text, f in compare]
     warnings: list = []
     x_all, keep, n_drop, col_of = _rows(data, [syntax] + [o for _, o in others], group, fiml, file, warnings)
+    if group is not None:
+        _empty_groups(data, keep, group, file, warnings)
     kw = dict(fiml=fiml, std_lv=std_lv, estimator=estimator, file=file, group=group, group_equal=group_equal,
               group_partial=group_partial)
     fitted, xs, rows = _fit_one(syntax, data, x_all, keep, col_of, model_file=model_file, **kw)

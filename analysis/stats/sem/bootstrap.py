@@ -16,7 +16,7 @@ import sys
 import numpy as np
 
 from ...core.errors import AvoidSurveyError
-from ..cfa.estimate import GroupData, estimate, standardized, _Filler
+from ..cfa.estimate import GroupData, standardized, _Filler
 from ..cfa.result import record
 from .defined import defined_values
 
@@ -98,14 +98,25 @@ class _Moments:
         return m + self.center, S
 
 
-def _refit(model, xbs, fiml, start, gds=None):
+def _refit(model, xbs, fiml, start, gds=None, filler=None):
+    """The estimates of one resample (None when the refit does not converge): Fisher scoring
+    from the full-sample estimates, no standard errors. ``filler`` is reused when the model
+    has no fixed.x rows (their values change with every resample)."""
+    from ..cfa.estimate import _fisher_scoring, _starting_point
     from .partable import set_fixed_x
 
     if gds is None:
         gds = [_moments(xb, fiml, model.p) for xb in xbs]
-    set_fixed_x(model, gds)
-    est = estimate(model, gds, start=start, need_vcov=False)
-    return est.theta if est.converged else None
+    if filler is None:
+        set_fixed_x(model, gds)
+        filler = _Filler(model)
+    ntotal = sum(gd.n for gd in gds)
+    theta, f = _starting_point(model, filler, gds, ntotal, start)
+    if not np.isfinite(f):
+        return None
+    # max |gradient of F| below 1e-9 (the full fit: 1e-10): the CIs move in their 10th digit
+    theta, converged, _ = _fisher_scoring(model, filler, gds, ntotal, theta, f, 500, 1e-9)
+    return theta if converged else None
 
 
 def _progress(b, total, on):
@@ -120,13 +131,14 @@ def _run(fitted, xs, idx, fiml, progress, warnings):
     raws, stds = [], []
     done = 0
     fast = None if fiml else [_Moments(x, i) for x, i in zip(xs, idx)]
+    shared = filler if not any(r.kind == "fixedx" for r in model.rows) else None
     try:
         for b in range(len(idx[0])):
             try:
                 if fast is not None:
-                    theta = _refit(model, None, fiml, fitted.est.theta, [m.get(b) for m in fast])
+                    theta = _refit(model, None, fiml, fitted.est.theta, [m.get(b) for m in fast], shared)
                 else:
-                    theta = _refit(model, [x[i[b]] for x, i in zip(xs, idx)], fiml, fitted.est.theta)
+                    theta = _refit(model, [x[i[b]] for x, i in zip(xs, idx)], fiml, fitted.est.theta, None, shared)
             except (AvoidSurveyError, np.linalg.LinAlgError):
                 theta = None
             if theta is not None:

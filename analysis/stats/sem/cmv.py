@@ -89,8 +89,21 @@ def _ulmc_syntax(meas, items, factors):
     return "\n".join(lines)
 
 
+def _no_ulmc(why):
+    out = {k: None for k in _FIT + ("delta_chisq", "delta_df", "p_delta", "delta_cfi", "method_variance_share",
+                                     "trait_variance_share")}
+    return dict(out, converged=False, method_loadings={}), [
+        f"{why}; the method factor is not identified in these data (often so with few items per "
+        f"trait), so there is no ULMC result"]
+
+
 def _ulmc(frame, meas_res, syntax, items, fit):
-    res = fit(syntax)
+    try:
+        res = fit(syntax)
+    except AvoidSurveyError as exc:   # the method factor is often empirically not identified
+        return _no_ulmc(f"the model could not be estimated ({exc.message})")
+    if not res.converged:
+        return _no_ulmc("the estimation did not converge")
     import numpy as np
 
     def share(rows):
@@ -100,7 +113,7 @@ def _ulmc(frame, meas_res, syntax, items, fit):
     method = [p for p in res.parameters if p["op"] == "=~" and p["lhs"] == "cmv_method"]
     trait = [p for p in res.parameters if p["op"] == "=~" and p["lhs"] != "cmv_method"]
 
-    out = {**_fit_of(res), **_delta(res, meas_res), "converged": res.converged,
+    out = {**_fit_of(res), **_delta(res, meas_res), "converged": bool(res.converged),
            "method_variance_share": share(method), "trait_variance_share": share(trait),
            "method_loadings": {p["rhs"]: p["std_all"] for p in res.parameters
                                if p["op"] == "=~" and p["lhs"] == "cmv_method"}}
@@ -163,7 +176,11 @@ def cmv(data, instrument, *, scales=None, marker: str | None = None, file=None) 
     if marker is not None and marker not in data.columns:
         raise AvoidSurveyError(f"no column '{marker}' in the data for --marker", file=file, column=marker)
     cols = items + ([marker] if marker else [])
-    frame = data[cols].apply(lambda s: s.astype(float))
+    from ...core.frames import numeric_column
+
+    frame = data[cols].apply(lambda s: numeric_column(
+        s, s.name, file=file, message="value '{value}' is not a number (" +
+        ("the --marker column must be numeric" if s.name == marker else "cmv needs numeric item codes") + ")"))
     keep = frame.notna().all(axis=1).to_numpy()
     frame = frame[keep]
     warnings = []

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ...core.errors import AvoidSurveyError
-from ..cfa.estimate import _Filler, estimate, implied, standardized, start_values
+from ..cfa.estimate import _Filler, estimate, implied, start_values
+from ..cfa.fitted import check_df as _check_df, std_jacobian
 from .defined import defined_values
 from .partable import build_sem, set_fixed_x
 
@@ -34,14 +35,6 @@ class SemFit:
     robust: object = None
 
 
-def _check_df(model, n_groups, file):
-    pstar = model.p * (model.p + 1) // 2 + (model.p if model.meanstructure else 0)
-    df = n_groups * pstar - model.npar
-    if df < 0:
-        raise AvoidSurveyError(f"the model is not identified: {model.npar} free parameters but only "
-                               f"{n_groups * pstar} sample moments (df = {df})", file=file)
-
-
 def sem_start(model, groups):
     """lavaan-like starts; phantom (observed) residual variances start at half the sample variance."""
     theta = start_values(model, groups)
@@ -52,38 +45,10 @@ def sem_start(model, groups):
     return theta
 
 
-def std_jacobian(model, theta, filler):
-    """std.all of every row and its Jacobian over the free parameters (central differences)."""
-    std = standardized(model, theta, filler)
-    jac = np.empty((len(std), model.npar))
-    for t in range(model.npar):
-        h = 1e-6 * max(1.0, abs(theta[t]))
-        up, dn = theta.copy(), theta.copy()
-        up[t] += h
-        dn[t] -= h
-        jac[:, t] = (standardized(model, up, filler) - standardized(model, dn, filler)) / (2 * h)
-    return std, jac
-
-
 def _estimate(model, groups, start):
-    """ML estimates; with missing-data patterns the SEs from the analytic observed information
-    (:mod:`.fiml_info`) instead of differences of the gradient."""
-    if not any(gd.patterns is not None for gd in groups):
-        return estimate(model, groups, start=start)
-    from ..cfa.estimate import _expected_vcov, _grad_info
-    from .fiml_info import fiml_observed_information
-
-    est = estimate(model, groups, start=start, need_vcov=False)
-    n = sum(gd.n for gd in groups)
-    _, info = _grad_info(model, _Filler(model), est.theta, groups, n)
-    _expected_vcov(model, info, n)          # not identified: an error naming the parameter
-    try:
-        est.vcov = np.linalg.inv(fiml_observed_information(model, est.theta, groups))
-    except np.linalg.LinAlgError:
-        est.vcov = _expected_vcov(model, info, n)
-        est.warnings.append("the observed information matrix is singular: standard errors are from the "
-                            "expected information")
-    return est
+    """ML estimates; with missing-data patterns the SEs come from the analytic observed
+    information (:mod:`..cfa.fiml_info`, shared with `cfa`)."""
+    return estimate(model, groups, start=start)
 
 
 def _wald(est, se):

@@ -292,6 +292,15 @@ def _replicate(template, n_groups, group_equal, partial, std_lv, phantom, file):
     return rows
 
 
+def _check_partial(template, partial, file):
+    """Every --group-partial term names a parameter of the model (a typo frees nothing silently)."""
+    have = {(r.lhs, r.op, r.rhs) for r in template}
+    for lhs, op, rhs in sorted(partial):
+        if (lhs, op, rhs) not in have and (op != "~~" or (rhs, op, lhs) not in have):
+            term = f"{lhs} ~ 1" if op == "~1" else f"{lhs} {op} {rhs}"
+            raise AvoidSurveyError(f"--group-partial '{term}' matches no parameter of the model", file=file)
+
+
 def parse_partial(text, file=None) -> set:
     """``"x3 ~1, visual =~ x9"`` -> {("x3", "~1", ""), ("visual", "=~", "x9")}."""
     import re
@@ -330,6 +339,7 @@ def build_sem(syntax, columns, *, n_groups: int = 1, std_lv: bool = False, means
     _user_rows(tb, statements, file)
     _default_rows(tb, meanstructure)
     _check_scale(tb, file)
+    _check_partial(tb.rows, group_partial, file)
     rows = _replicate(tb.rows, n_groups, tuple(group_equal), set(group_partial), std_lv, set(roles.phantom), file)
     npar = _apply_constraints(rows, syntax.constraints, file)
     lvset = set(roles.lv)

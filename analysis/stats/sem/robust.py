@@ -12,6 +12,20 @@ of the row with missing values), ``B = sum_i s_i s_i'`` and ``A`` the observed i
 
 A score of a parameter whose dSigma is ``u v' + v u'`` and dmu ``m`` is, for a row with
 residual ``e`` and ``W = Sigma_oo^-1``: ``(u'We)(v'We) - u'Wv + m'We``.
+
+With missing values (``missing = "ml"``) the robust CFI/TLI/RMSEA are the FIML-corrected
+ones of Zhang & Savalei (2022), version V3 as lavaan 0.6 (``lav_fit_fiml_corrected``): with
+the EM (saturated) moments (Sigma~, mu~) taken as complete-data sample moments,
+
+    T3    = sum_g N_g F_ML(Sigma_g(theta), mu_g(theta); Sigma~_g, mu~_g)       (at the FIML estimates)
+    U     = Wm - Wm D (D' Wm D)^-1 D' Wm
+    c3    = tr(U Wm^-1 Wc Wm^-1 U Gamma) / df,   Gamma = Wm^-1 Jm Wm^-1
+
+per group (weights N_g/N, block diagonal over groups): ``Wm`` the observed information of the
+saturated model with missing data, ``Jm`` its first-order (score) information, ``Wc`` its
+complete-data information at (Sigma~, mu~), ``D`` the model Jacobian of (vech Sigma, mu).
+The baseline gets the same with the independence model (each variable's observed mean and
+variance). CFI_robust etc. then use (T3, c3) and (T3_b, c3_b) in place of (T, c), (T_b, c_b).
 """
 from __future__ import annotations
 
@@ -124,7 +138,7 @@ def _model_scores(model, theta, gd, x, g):
     return _collapse(casewise_scores(x, sigma, mu, U, V, dM), idx, model.npar)
 
 
-def _indices(fm, c, c_b, n, fiml, G=1):
+def _indices(fm, c, c_b, n, fiml=None, G=1):
     T, df, Tb, dfb = fm["chisq"], fm["df"], fm["baseline_chisq"], fm["baseline_df"]
     Ts, Tbs = T / c, Tb / c_b
 
@@ -144,10 +158,105 @@ def _indices(fm, c, c_b, n, fiml, G=1):
     out["rmsea_ci_lower_scaled"], out["rmsea_ci_upper_scaled"] = lo, hi
     lo, hi = rmsea_ci(Ts, df, n, G)
     out["rmsea_ci_lower_robust"], out["rmsea_ci_upper_robust"] = lo * math.sqrt(c), hi * math.sqrt(c)
-    if fiml:  # lavaan's robust indices with missing data follow a correction not implemented here
-        out.update(cfi_robust=None, tli_robust=None, rmsea_robust=None, rmsea_ci_lower_robust=None,
-                   rmsea_ci_upper_robust=None)
+    if fiml is not None:   # FIML-corrected (Zhang & Savalei 2022): T3, c3 in place of T, c
+        out.update(_robust_indices(fiml, df, dfb, n, G))
     return {k: None if v is None else float(v) for k, v in out.items()}
+
+
+def _robust_indices(fc, df, dfb, n, G):
+    T, c, Tb, c_b = fc["chisq"], fc["c"], fc["baseline_chisq"], fc["baseline_c"]
+    t1 = max(T - c * df, 0)
+    t2 = max(T - c * df, Tb - c_b * dfb, 0)
+    tli_t2 = (Tb - c_b * dfb) * df
+    lo, hi = rmsea_ci(T / c, df, n, G)
+    return {"cfi_robust": 1.0 if t1 == 0 and t2 == 0 else 1 - t1 / t2,
+            "tli_robust": 1 - (T - c * df) * dfb / tli_t2 if tli_t2 != 0 else 1.0,
+            "rmsea_robust": math.sqrt(max(T / (n * df) - c / n, 0)) * math.sqrt(G),
+            "rmsea_ci_lower_robust": lo * math.sqrt(c), "rmsea_ci_upper_robust": hi * math.sqrt(c)}
+
+
+def _ml_discrepancy(sigma, mu, S, mean):
+    """F_ML of (sigma, mu) against complete-data moments (S, mean): log|Sigma| + tr(S W) - log|S| - p + d'Wd."""
+    W = np.linalg.inv(sigma)
+    d = mean - mu
+    return (np.linalg.slogdet(sigma)[1] + np.sum(S * W) - np.linalg.slogdet(S)[1] - len(S) + d @ W @ d)
+
+
+def _h1_observed_unit(gd, U, V, dM):
+    """Observed information (per case) of the saturated model with missing values, at the EM
+    estimates: half the pattern-weighted first-order Hessian (Sigma and mu are linear in the
+    saturated parameters, so there is no second-derivative part)."""
+    from ..cfa.fiml import batches, chunks
+    from ..cfa.fiml_info import _batch_part
+
+    k = U.shape[1]
+    A = np.zeros((k, k))
+    for big in batches(gd.patterns, len(gd.mean)):
+        for b in chunks(big, 8):
+            W = np.linalg.inv(gd.S[b.rows, b.cols])
+            A += _batch_part(b, W, U, V, dM, gd.mean, b.n / gd.n)
+    return A / 2
+
+
+def _model_jacobian(model, theta, g, a, b):
+    """d(vech Sigma, mu)/dtheta of group g (rows: the saturated parameters in the order of
+    :func:`_saturated_directions`)."""
+    sigma, mu, U, V, dM, idx = _derivatives(model, _Filler(model), theta, g)
+    rows = np.vstack([U[a] * V[b] + V[a] * U[b], dM.T])
+    return _collapse(rows, idx, model.npar)
+
+
+def _fiml_corrected(model, est, groups, data, fm):
+    """T3, c3 and the baseline's (Zhang & Savalei 2022, V3), as lavaan's lav_fit_fiml_corrected."""
+    p = model.p
+    U1, V1, dM1, a, b = _saturated_directions(p, True)
+    ntotal = sum(gd.n for gd in groups)
+    Wm, Wmi, Wc, Gam, D, DB = [], [], [], [], [], []
+    T3 = T3b = 0.0
+    for g, (gd, x) in enumerate(zip(groups, data)):
+        fg = gd.n / ntotal
+        wm = _h1_observed_unit(gd, U1, V1, dM1)
+        wmi = np.linalg.inv(wm)
+        S1 = casewise_scores(x, gd.S, gd.mean, U1, V1, dM1)
+        jm = S1.T @ S1 / gd.n
+        W = np.linalg.inv(gd.S)
+        M = U1.T @ W @ V1
+        wc = M * M.T + (U1.T @ W @ U1) * (V1.T @ W @ V1) + dM1 @ W @ dM1.T
+        Wm.append(fg * wm)
+        Wmi.append(wmi / fg)
+        Wc.append(fg * wc)
+        Gam.append(wmi @ jm @ wmi / fg)
+        D.append(_model_jacobian(model, est.theta, g, a, b))
+        # independence model: each variable's mean and variance over its observed values
+        nj, sm, ss = np.zeros(p), np.zeros(p), np.zeros(p)
+        for pt in gd.patterns:
+            nj[pt.obs] += pt.n
+            sm[pt.obs] += pt.n * pt.mean
+        mb = sm / nj
+        for pt in gd.patterns:
+            ss[pt.obs] += pt.n * (np.diag(pt.S) + (pt.mean - mb[pt.obs]) ** 2)
+        vb = ss / nj
+        T3 += gd.n * _ml_discrepancy(est.sigma[g], est.mu[g], gd.S, gd.mean)
+        T3b += gd.n * _ml_discrepancy(np.diag(vb), mb, gd.S, gd.mean)
+        db = np.zeros((len(a) + p, 2 * p))
+        diag_pos = np.flatnonzero(a == b)
+        db[diag_pos, np.arange(p)] = 1.0       # variances (a == b rows are in variable order)
+        db[len(a) + np.arange(p), p + np.arange(p)] = 1.0
+        DB.append(db)
+    from scipy.linalg import block_diag
+
+    Wm_a, Wmi_a, Wc_a, Gam_a = (block_diag(*m) for m in (Wm, Wmi, Wc, Gam))
+    mid = Wmi_a @ Wc_a @ Wmi_a
+
+    def trace(Dj):
+        E = Dj.T @ Wm_a @ Dj
+        WD = Wm_a @ Dj
+        Uc = Wm_a - WD @ np.linalg.solve(E, WD.T)
+        return float(np.trace(Uc @ mid @ Uc @ Gam_a))
+
+    k = trace(np.vstack(D))
+    kb = trace(block_diag(*DB))
+    return {"chisq": T3, "c": k / fm["df"], "baseline_chisq": T3b, "baseline_c": kb / fm["baseline_df"]}
 
 
 def mlr(model, est, groups, data, fm) -> Robust:
@@ -159,7 +268,7 @@ def mlr(model, est, groups, data, fm) -> Robust:
     S0 = np.vstack([_model_scores(model, est.theta, gd, x, g) for g, (gd, x) in enumerate(zip(groups, data))])
     B0 = S0.T @ S0
     if fiml:
-        from .fiml_info import fiml_observed_information
+        from ..cfa.fiml_info import fiml_observed_information
         A0 = fiml_observed_information(model, est.theta, groups)
     else:
         A0 = observed_hessian(model, _Filler(model), est.theta, groups, ntotal)
@@ -171,4 +280,5 @@ def mlr(model, est, groups, data, fm) -> Robust:
     df = fm["df"]
     c = (tr_h1 - tr_h0) / df if df > 0 else math.nan
     c_b = (tr_h1 - tr_b) / fm["baseline_df"]
-    return Robust(vcov, _indices(fm, c, c_b, ntotal, fiml, len(groups)) if df > 0 else {})
+    fc = _fiml_corrected(model, est, groups, data, fm) if fiml and df > 0 else None
+    return Robust(vcov, _indices(fm, c, c_b, ntotal, fc, len(groups)) if df > 0 else {})

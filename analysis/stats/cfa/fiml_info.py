@@ -18,42 +18,54 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..cfa.estimate import _derivatives, _Filler
-from ..cfa.fiml import pattern_grad_parts
+from .estimate import _derivatives, _Filler
+from .fiml import pattern_grad_parts
 
 __all__ = ["fiml_observed_information"]
 
 
-def _pair(KX, KY, LX, LY):
-    """tr(S_t W S_s M) over (s, t) from X'WY-type blocks: K_* with W, L_* with M."""
+def _t(a):
+    return np.swapaxes(a, -1, -2)
+
+
+def _pair(KX, LX):
+    """tr(S_t W S_s M) over (s, t) from X'WY-type blocks (stacked over patterns): K_* with W,
+    L_* with M."""
     K_UU, K_UV, K_VV = KX
     L_UU, L_UV, L_VV = LX
-    K_VU, L_VU = K_UV.T, L_UV.T
-    return K_UV * L_VU + K_VV * L_UU + K_UU * L_VV + K_VU * L_UV
+    return K_UV * _t(L_UV) + K_VV * L_UU + K_UU * L_VV + _t(K_UV) * L_UV
 
 
-def _pattern_part(pt, W, U, V, dM, mu):
-    o = pt.obs
-    Uo, Vo, Mo = U[o], V[o], dM[:, o]
-    d = pt.mean - mu[o]
-    r = W @ d
-    M = W @ (pt.S + np.outer(d, d)) @ W
+def _batch_part(b, W, U, V, dM, mu, w):
+    """sum over a batch of patterns of w_k times the first-order part of f_st."""
+    o = b.obs
+    Uo, Vo = U[o], V[o]                              # nb x k x npar
+    Mo = np.swapaxes(dM[:, o], 0, 1)                 # nb x npar x k
+    d = b.mean - mu[o]
+    r = np.einsum("bij,bj->bi", W, d)
+    C = b.S + d[:, :, None] * d[:, None, :]
+    M = W @ C @ W
     WU, WV, MU, MV = W @ Uo, W @ Vo, M @ Uo, M @ Vo
-    K = (Uo.T @ WU, Uo.T @ WV, Vo.T @ WV)
-    L = (Uo.T @ MU, Uo.T @ MV, Vo.T @ MV)
-    T1 = _pair(K, K, K, K)
-    T2 = _pair(K, K, L, L)
-    WM = W @ Mo.T                       # p_o x rows
-    E = (Uo.T @ r)[:, None] * (Vo.T @ WM) + (Vo.T @ r)[:, None] * (Uo.T @ WM)
-    return -T1 + T2 + T2.T + 2 * (E + E.T) + 2 * (Mo @ WM)
+    Ut, Vt = _t(Uo), _t(Vo)
+    K = (Ut @ WU, Ut @ WV, Vt @ WV)
+    L = (Ut @ MU, Ut @ MV, Vt @ MV)
+    T1 = _pair(K, K)
+    T2 = _pair(K, L)
+    WM = W @ _t(Mo)                                  # nb x k x npar
+    E = np.einsum("bk,bks->bs", r, Uo)[:, :, None] * (Vt @ WM) + np.einsum("bk,bks->bs", r, Vo)[:, :, None] * (Ut @ WM)
+    part = -T1 + T2 + _t(T2) + 2 * (E + _t(E)) + 2 * (Mo @ WM)
+    return np.einsum("b,bst->st", w, part)
 
 
 def _first_order(model, filler, theta, g, gd):
+    from .fiml import batches, chunks
+
     sigma, mu, U, V, dM, idx = _derivatives(model, filler, theta, g)
     A = np.zeros((len(idx), len(idx)))
-    for pt in gd.patterns:
-        W = np.linalg.inv(sigma[pt.ix])
-        A += pt.n / gd.n * _pattern_part(pt, W, U, V, dM, mu)
+    for big in batches(gd.patterns, model.p):
+        for b in chunks(big):
+            W = np.linalg.inv(sigma[b.rows, b.cols])
+            A += _batch_part(b, W, U, V, dM, mu, b.n / gd.n)
     G, m, _ = pattern_grad_parts(gd.patterns, gd.n, sigma, mu)
     return A, idx, G, m
 
