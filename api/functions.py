@@ -14,7 +14,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["read", "load_instrument", "validate", "score", "reliability", "efa", "cfa", "fit_models", "simulate"]
+__all__ = ["read", "load_instrument", "validate", "score", "reliability", "efa", "cfa", "fit_models", "simulate",
+           "polychoric"]
 
 FRAME_NAME = "<data frame>"
 
@@ -385,3 +386,62 @@ class _InMemory:
 
     def __getattr__(self, name):
         return getattr(self.__dict__["sim"], name)
+
+
+def _ordinal_items(frame, inst, items, scales):
+    """The item columns of :func:`polychoric`: ``items``, else the items of ``scales``,
+    else every item of the instrument present in the data."""
+    from avoid_survey.analysis.core.errors import AvoidSurveyError
+
+    if items is not None:
+        return list(items)
+    if inst is None:
+        if scales:
+            raise AvoidSurveyError("scales= needs an instrument")
+        return [str(c) for c in frame.columns]
+    if scales:
+        chosen = []
+        for sid in scales:
+            try:
+                sc = inst.scale(sid)
+            except KeyError:
+                raise AvoidSurveyError(f"instrument '{inst.id}' has no scale or facet '{sid}' "
+                                       f"(valid: {', '.join(s.id for s in inst.all_scales())})") from None
+            chosen.extend(i for i in sc.item_ids if i not in chosen)
+        return chosen
+    chosen = [i.id for i in inst.items if i.id in frame.columns]
+    if not chosen:
+        raise AvoidSurveyError(f"the data has none of the items of instrument '{inst.id}'")
+    return chosen
+
+
+def polychoric(data, instrument=None, *, items=None, scales=None, method: str = "lavaan", missing: str | None = None,
+               correct: float = 0.5, smooth: bool = True):
+    """Polychoric correlations and thresholds of ordinal items by two-step ML.
+
+    ``method='lavaan'`` (default) equals ``lavaan::lavCor(x, ordered = names(x))``
+    (``missing`` 'listwise' by default, or 'pairwise'); ``method='psych'`` equals
+    ``psych::polychoric(x)`` (pairwise; ``correct`` and ``smooth`` are psych's). The items:
+    ``items`` (columns), the items of ``scales``, every instrument item present, or (no
+    instrument) every column. Reverse-keyed items are not recoded. ``to_frame()``: the
+    correlation matrix; ``to_frame('thresholds')``: one row per item.
+    See :mod:`avoid_survey.analysis.numerics.polychoric` for both conventions.
+    """
+    from avoid_survey.analysis.core.errors import AvoidSurveyError
+    from avoid_survey.analysis.numerics.polychoric import polychoric_matrix
+    from avoid_survey.results import PolychoricResult
+
+    inst = _instrument_or_none(instrument)
+    if _is_frame(data):
+        frame, path = _coded(data, inst), None
+    else:
+        from avoid_survey.analysis.io import read as read_file
+
+        path = _path(data)
+        frame = read_file(path, inst, numeric_ok=True, empty_ok=True)
+    chosen = _ordinal_items(frame, inst, items, scales)
+    try:
+        res = polychoric_matrix(frame, method=method, missing=missing, correct=correct, smooth=smooth, items=chosen)
+    except AvoidSurveyError as exc:
+        raise exc.located(file=path)
+    return PolychoricResult(res)
