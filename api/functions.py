@@ -209,17 +209,19 @@ def _score_in_memory(frame, inst, path, aggregate, kw):
 
 
 def reliability(data, instrument, *, scales=None, missing: str = "pairwise", ci: str = "feldt",
-                n_boot: int = 1000, seed: int | None = None, level: float = 0.95):
+                n_boot: int = 1000, seed: int | None = None, level: float = 0.95, ordinal: bool = False):
     """Alpha (Feldt or bootstrap CI), lambda6, omega and item statistics per scale and
     facet, as R ``psych::alpha`` / ``psych::omega`` and ``avoid-survey reliability``.
-    ``to_frame()``: one row per scale; ``to_frame('items')``: one row per item."""
+    ``ordinal=True`` adds ordinal alpha and omega from polychoric correlations
+    (``reliability --ordinal``). ``to_frame()``: one row per scale; ``to_frame('items')``:
+    one row per item."""
     from avoid_survey.analysis.stats.reliability import reliability as run
     from avoid_survey.results import ReliabilityResult
 
     inst = load_instrument(instrument)
     frame, _path_ = _frame_for(data, inst, numeric=True)
     return ReliabilityResult(run(frame, inst, scales=scales, missing=missing, ci=ci, n_boot=n_boot, seed=seed,
-                                 level=level))
+                                 level=level, ordinal=ordinal))
 
 
 def efa(data, instrument=None, *, items=None, scales=None, n_factors="auto", method: str = "minres",
