@@ -225,12 +225,14 @@ def reliability(data, instrument, *, scales=None, missing: str = "pairwise", ci:
 
 
 def efa(data, instrument=None, *, items=None, scales=None, n_factors="auto", method: str = "minres",
-        rotation: str = "oblimin", missing: str = "pairwise", parallel_iterations: int = 20, seed: int = 1):
+        rotation: str = "oblimin", missing: str = "pairwise", parallel_iterations: int = 20, seed: int = 1,
+        cor: str = "pearson"):
     """Exploratory factor analysis, as R ``psych::fa`` and ``avoid-survey efa``.
 
     The items: ``items`` (column names), or an instrument's items (all present, or those of
     ``scales``). Reverse-keyed items are not recoded. ``to_frame()``: the rotated loadings
     (items x factors); ``to_frame('items')``: communality, uniqueness and KMO per item.
+    ``cor='polychoric'`` factors the polychoric matrix (``psych::fa(x, cor = "poly")``).
     A DataFrame goes through a temporary Parquet file: the items are chosen as the file
     is read (``stats.efa.efa_file``).
     """
@@ -239,7 +241,8 @@ def efa(data, instrument=None, *, items=None, scales=None, n_factors="auto", met
 
     inst = _instrument_or_none(instrument)
     kw = dict(instrument=inst, scales=scales, items=None if items is None else list(items), n_factors=n_factors,
-              method=method, rotation=rotation, missing=missing, parallel_iterations=parallel_iterations, seed=seed)
+              method=method, rotation=rotation, missing=missing, parallel_iterations=parallel_iterations, seed=seed,
+              cor=cor)
     if not _is_frame(data):
         return EFAResult(efa_file(_path(data), **kw))
     with _FrameFile(_coded(data, inst), ".parquet") as path:
