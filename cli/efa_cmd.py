@@ -76,4 +76,9 @@ def efa(
     from avoid_survey.cli.common import draw_figure
 
     emit(result, fmt, output, lang, decimals, force)
+    if result.ordinal_hint is not None:
+        from avoid_survey.analysis.stats.ordinal_hint import hint_line
+        from avoid_survey.cli.common import note
+
+        note(hint_line(result.ordinal_hint, "efa", lang.value))
     draw_figure("efa", result, figure, lang, force)

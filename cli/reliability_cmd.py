@@ -45,9 +45,12 @@ def reliability(
     if output is not None:
         check_output(output, force)  # fail before the work, not after
     inst = load_instrument(instrument)
-    result = run(read(data, inst, numeric_ok=True), inst, scales=scale or None, missing=missing.value, ci=ci.value,
+    frame = read(data, inst, numeric_ok=True)
+    result = run(frame, inst, scales=scale or None, missing=missing.value, ci=ci.value,
                  n_boot=n_boot, seed=seed, ordinal=ordinal)
-    from avoid_survey.cli.common import draw_figure
+    from avoid_survey.cli.common import draw_figure, ordinal_note
 
     emit(result, fmt, output, lang, decimals, force)
+    if not ordinal:
+        ordinal_note("reliability", frame, [it.item for s in result.scales for it in s.items], lang)
     draw_figure("reliability", result, figure, lang, force)

@@ -104,6 +104,9 @@ class EFAResult:
     labels: dict = field(default_factory=dict)  # item -> {en, zh} wording, for tables
     # cor='polychoric': the polychoric matrix (numerics.polychoric.PolychoricResult); None for Pearson
     polychoric: object = field(default=None, repr=False)
+    # Pearson on items with <= 7 categories: stats.ordinal_hint's {max_categories, skewness}
+    # (the command prints it as a note on stderr; not in the JSON)
+    ordinal_hint: dict | None = field(default=None, repr=False)
 
     # ---- derived
     @property
@@ -372,10 +375,13 @@ def _efa(data, items, *, n_factors="auto", method: str = "minres", rotation: str
         raise AvoidSurveyError(f"unknown correlation '{cor}' (pearson or polychoric)")
     x = _numeric_frame(data, items)
     poly = None
+    hint = None
     if cor == "polychoric":
         r, n, n_complete, n_pair, poly = polychoric_correlation(x, missing)
     else:
         r, n, n_complete, n_pair = correlation_matrix(x, missing)
+        from .ordinal_hint import ordinal_hint
+        hint = ordinal_hint(x.to_numpy(dtype=float), items)
     ev = _check_correlation(r, n, items)
     kmo_all, kmo_items = fu.kmo(r)
     chi2, bdf, bp = fu.bartlett(r, n)
@@ -405,7 +411,7 @@ def _efa(data, items, *, n_factors="auto", method: str = "minres", rotation: str
                      bartlett_chi2=chi2, bartlett_df=bdf, bartlett_p=bp, parallel=par, loadings=rot,
                      structure=structure, phi=phi, communalities=h2, uniquenesses=1.0 - h2, ss_loadings=ssl,
                      eigenvalues=ev, fa_eigenvalues=fa_vals, converged=converged, warnings=warnings_,
-                     notes=notes_, polychoric=poly)
+                     notes=notes_, polychoric=poly, ordinal_hint=hint)
 
 
 def _check_options(items, method, rotation, missing, parallel_iterations) -> None:
