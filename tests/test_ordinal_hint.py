@@ -64,3 +64,16 @@ def test_no_hint_with_the_ordinal_option_or_continuous_items(capsys):
     run(["efa", str(HS), "--items", ",".join(f"x{i}" for i in range(1, 10)), "--format", "json",
          "--parallel-iterations", "2"])
     assert not [ln for ln in _stderr_lines(capsys) if "选项" in ln]
+
+
+def test_report_states_the_correlation_used(tmp_path):
+    root = Path(__file__).resolve().parent.parent
+    data = root / "sample_data" / "responses.csv"
+    texts = {}
+    for name, extra in (("pearson.html", []), ("ordinal.html", ["--ordinal"])):
+        code = run(["report", "--template", "h1_h2_pressure_trust", "--data", str(data), "--out", str(tmp_path / name),
+                    "--lang", "en", *extra])
+        assert code == 0
+        texts[name] = (tmp_path / name).read_text(encoding="utf-8")
+    assert "are Pearson correlations" in texts["pearson.html"] and "Ordinal α" not in texts["pearson.html"]
+    assert "polychoric correlations" in texts["ordinal.html"] and "Ordinal α" in texts["ordinal.html"]
