@@ -665,17 +665,18 @@ def _item_codes(X, names, max_categories):
     return idx, levels
 
 
-def _all_tables(idx, C):
-    """All bivariate tables at once from one one-hot product: (p, p, C, C) counts."""
-    n, p = idx.shape
-    # float32 counts are exact below 2^24 rows
-    Z = np.zeros((n, p * C), dtype=np.float32 if n < 2 ** 24 else np.float64)
-    rows = np.repeat(np.arange(n), p)
-    cols = (np.arange(p)[None, :] * C + idx).ravel()
-    ok = idx.ravel() >= 0
-    Z[rows[ok], cols[ok]] = 1.0
-    T = Z.T @ Z
-    return T.astype(float).reshape(p, C, p, C).transpose(0, 2, 1, 3)
+def _pair_tables(idx, C, a, b):
+    """The bivariate tables of the item pairs (a[q], b[q]): (P, C, C) counts over the
+    pairwise-complete rows. One ``bincount`` per pair over item-major codes, a missing
+    answer being an extra category C that is dropped at the end (no masks, no BLAS: on a
+    busy machine this is steadier than one big one-hot product)."""
+    C1 = C + 1
+    cod = np.ascontiguousarray(np.where(idx >= 0, idx, C).T.astype(np.intp))   # (p, n)
+    hi = cod * C1
+    out = np.empty((len(a), C1 * C1))
+    for q, (i, j) in enumerate(zip(a, b)):
+        out[q] = np.bincount(hi[i] + cod[j], minlength=C1 * C1)
+    return out.reshape(-1, C1, C1)[:, :C, :C].copy()
 
 
 def _pad(vals, width):
@@ -730,18 +731,18 @@ def polychoric_matrix(data, *, method: str = "lavaan", missing: str | None = Non
     idx, levels = _item_codes(X, names, max_categories)
     p = X.shape[1]
     C = max(len(lv) for lv in levels)
-    T = _all_tables(idx, C)
     marg = np.array([np.bincount(idx[idx[:, j] >= 0, j], minlength=C) for j in range(p)], dtype=float)
     th = [_thresholds_from_counts(marg[j, :len(levels[j])]) for j in range(p)]
     a, b = np.triu_indices(p, 1)
-    freq = T[a, b]                                    # (P, C, C)
+    freq = _pair_tables(idx, C, a, b)                 # (P, C, C)
+    raw = freq.copy()
     npair = freq.sum(axis=(1, 2))
     if method == "psych" and local:
         tx, ty, freq = _psych_local(freq, correct)
     else:
         tx = np.array([_pad(th[i], C - 1) for i in a])
         ty = np.array([_pad(th[j], C - 1) for j in b])
-    empty = [(names[i], names[j]) for i, j, f in zip(a, b, T[a, b])
+    empty = [(names[i], names[j]) for i, j, f in zip(a, b, raw)
              if (f[:len(levels[i]), :len(levels[j])] == 0).any()]
     rho = np.full(len(a), np.nan)
     todo = np.ones(len(a), bool)
@@ -759,7 +760,7 @@ def polychoric_matrix(data, *, method: str = "lavaan", missing: str | None = Non
     conv_all = True
     if todo.any():
         q = np.where(todo)[0]
-        start = _table_starts(freq[q]) if method == "lavaan" else np.zeros(len(q))
+        start = _table_starts(freq[q])
         r, conv, _it = fit_rho(freq[q], tx[q], ty[q], start=start, bounds=0.999 if method == "lavaan" else 0.9999999)
         rho[q] = r
         conv_all = bool(conv.all())
