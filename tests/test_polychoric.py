@@ -247,3 +247,14 @@ def test_api_polychoric_path_and_frame(sim, tmp_path):
     assert frame.loc["a1", "p3"] == pytest.approx(FIX["lavaan_listwise"]["rho"][0][7], abs=LAVAAN)
     assert list(res.to_frame("thresholds").columns) == ["t1", "t2", "t3", "t4"]
     assert "a1" in res.to_table(lang="en").render("md")
+
+
+def test_norm_ppf_and_cdf_full_precision():
+    from statistics import NormalDist
+
+    ps = np.concatenate([np.linspace(1e-6, 1 - 1e-6, 2001), [1e-12, 1e-300, 0.5, 0.02, 0.98, 1 - 1e-12]])
+    ref = np.array([NormalDist().inv_cdf(v) for v in ps])
+    assert np.max(np.abs(pc.norm_ppf(ps) - ref) / np.maximum(1, np.abs(ref))) < 1e-14
+    assert list(pc.norm_ppf([0.0, 1.0])) == [-np.inf, np.inf] and np.isnan(pc.norm_ppf([np.nan])[0])
+    x = np.linspace(-8, 8, 1001)
+    assert np.max(np.abs(pc.norm_cdf(x) - np.array([NormalDist().cdf(v) for v in x]))) < 1e-15
