@@ -258,3 +258,16 @@ def test_norm_ppf_and_cdf_full_precision():
     assert list(pc.norm_ppf([0.0, 1.0])) == [-np.inf, np.inf] and np.isnan(pc.norm_ppf([np.nan])[0])
     x = np.linspace(-8, 8, 1001)
     assert np.max(np.abs(pc.norm_cdf(x) - np.array([NormalDist().cdf(v) for v in x]))) < 1e-15
+
+
+def test_case_scores_equal_lavaan(sim):
+    """Per-case scores of the pair (rho, thresholds) and of one item's thresholds, as
+    lavaan's lav_bvord_cor_scores / lav_uvord_scores (the pieces of the WLSMV weight matrix)."""
+    s = FIX["scores"]
+    X = sim[ITEMS].dropna()
+    tx, ty = pc.thresholds(X["a1"]), pc.thresholds(X["p3"])
+    S = pc.pair_case_scores(X["a1"], X["p3"], tx, ty, s["rho"])
+    assert _maxdiff(S[:, 0], s["dx_rho"]) < 1e-10
+    assert _maxdiff(S[:, 1:5], s["dx_th_y1"]) < 1e-10
+    assert _maxdiff(S[:, 5:], s["dx_th_y2"]) < 1e-10
+    assert _maxdiff(pc.threshold_case_scores(X["a1"], tx), s["uni_a1"]) < 1e-10
