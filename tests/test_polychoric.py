@@ -271,3 +271,11 @@ def test_case_scores_equal_lavaan(sim):
     assert _maxdiff(S[:, 1:5], s["dx_th_y1"]) < 1e-10
     assert _maxdiff(S[:, 5:], s["dx_th_y2"]) < 1e-10
     assert _maxdiff(pc.threshold_case_scores(X["a1"], tx), s["uni_a1"]) < 1e-10
+
+
+def test_pair_without_common_answers_is_nan():
+    X = pd.DataFrame({"q1": [1, 2, 3, 1, np.nan, np.nan, np.nan], "q2": [np.nan, np.nan, np.nan, np.nan, 1, 2, 2],
+                      "q3": [1, 2, 2, 1, 1, 2, 3]})
+    for method in ("lavaan", "psych"):
+        res = pc.polychoric_matrix(X, method=method, missing="pairwise")
+        assert np.isnan(res.rho[0, 1]) and np.isfinite(res.rho[0, 2]) and res.n[0, 1] == 0

@@ -205,15 +205,21 @@ def _bvn_upper_finite(h, k, r):
     """P(X > h, Y > k) for finite h, k and |r| <= 1 (1-d arrays of equal length)."""
     out = np.empty(h.shape)
     x, w = _gauss_legendre(20)
-    low = np.abs(r) < 0.925
-    if low.any():
-        hh, kk, rr = h[low], k[low], r[low]
+    ar = np.abs(r)
+    # Genz's node counts: 6 points for |r| < 0.3, 12 below 0.75, 20 up to 0.925
+    for lo_r, hi_r, npts in ((0.0, 0.3, 6), (0.3, 0.75, 12), (0.75, 0.925, 20)):
+        sel = (ar >= lo_r) & (ar < hi_r)
+        if not sel.any():
+            continue
+        xg, wg = _gauss_legendre(npts)
+        hh, kk, rr = h[sel], k[sel], r[sel]
         hk = hh * kk
         hs = (hh * hh + kk * kk) / 2
         asr = np.arcsin(rr)
-        sn = np.sin(asr[:, None] * (x[None, :] + 1) / 2)
+        sn = np.sin(asr[:, None] * (xg[None, :] + 1) / 2)
         terms = np.exp((sn * hk[:, None] - hs[:, None]) / (1 - sn * sn))
-        out[low] = (terms @ w) * asr / (2 * _TWO_PI) + norm_cdf(-hh) * norm_cdf(-kk)
+        out[sel] = (terms @ wg) * asr / (2 * _TWO_PI) + norm_cdf(-hh) * norm_cdf(-kk)
+    low = ar < 0.925
     high = ~low
     if high.any():
         hh, kk, rr = h[high], k[high].copy(), r[high]
@@ -776,8 +782,9 @@ def polychoric_matrix(data, *, method: str = "lavaan", missing: str | None = Non
                 todo[q] = False
             else:
                 freq[q, :2, :2] = f2
+    todo &= npair > 0                                 # no common answers: no correlation (NaN)
     if method == "psych" and local:
-        bad = ~np.isfinite(tx).any(axis=1) | ~np.isfinite(ty).any(axis=1) | (npair == 0)
+        bad = ~np.isfinite(tx).any(axis=1) | ~np.isfinite(ty).any(axis=1)
         todo &= ~bad
     conv_all = True
     if todo.any():
