@@ -279,3 +279,18 @@ def test_pair_without_common_answers_is_nan():
     for method in ("lavaan", "psych"):
         res = pc.polychoric_matrix(X, method=method, missing="pairwise")
         assert np.isnan(res.rho[0, 1]) and np.isfinite(res.rho[0, 2]) and res.n[0, 1] == 0
+
+
+def test_case_scores_of_the_whole_matrix(sim):
+    res = pc.polychoric_matrix(sim[ITEMS])
+    cs = pc.case_scores(sim[ITEMS], res)
+    X = sim[ITEMS].dropna()
+    assert cs["rows"].sum() == len(X) == cs["rho"].shape[0]
+    assert cs["th"].shape == (len(X), sum(len(t) for t in res.thresholds))
+    assert cs["rho"].shape[1] == len(ITEMS) * (len(ITEMS) - 1) // 2
+    q = [tuple(p) for p in cs["pairs"]].index((0, 7))                 # a1 x p3
+    one = pc.pair_case_scores(X["a1"], X["p3"], res.thresholds[0], res.thresholds[7], res.rho[0, 7])
+    assert _maxdiff(cs["rho"][:, q], one[:, 0]) < 1e-12
+    assert _maxdiff(cs["rho"][:, q], FIX["scores"]["dx_rho"]) < 1e-6      # lavaan's, at lavaan's rho
+    assert np.abs(cs["rho"].sum(axis=0)).max() < 1e-5 * len(X)           # scores vanish at the estimates
+    assert np.abs(cs["th"].sum(axis=0)).max() < 1e-8

@@ -89,6 +89,9 @@ items=None) -> PolychoricResult``
     the p x p matrix; ``data`` a DataFrame (columns = items) or an (n, p) array.
 ``polyserial(x_cont, y_ord, ty=None) -> float``
     two-step polyserial correlation.
+``case_scores(data, result) -> dict``
+    per-case scores of every item's thresholds (n, T) and every pair's rho (n, P), lavaan's
+    pair order, vectorised (the pieces of the WLSMV weight matrix).
 
 ``PolychoricResult`` (frozen): ``items`` (tuple of names), ``rho`` (p x p ndarray),
 ``thresholds`` (tuple of 1-d arrays, one per item), ``levels`` (tuple of the category codes),
@@ -108,7 +111,7 @@ from ..core.errors import AvoidSurveyError
 
 __all__ = ["norm_cdf", "norm_ppf", "categories", "thresholds", "bvn_cdf", "bvn_pdf", "rectangle_probs",
            "pair_loglik", "fit_rho", "polychoric_pair", "pair_case_scores", "threshold_case_scores",
-           "polychoric_matrix", "polyserial", "PolychoricResult", "cor_smooth", "MAX_CATEGORIES"]
+           "polychoric_matrix", "polyserial", "PolychoricResult", "cor_smooth", "case_scores", "MAX_CATEGORIES"]
 
 MAX_CATEGORIES = 10          # more distinct answers than this: not an ordinal item
 _SQRT_EPS = math.sqrt(np.finfo(float).eps)
@@ -532,6 +535,46 @@ def threshold_case_scores(x, t):
         if c > 0:
             out[rows, c - 1] = -dens[c - 1] / p[c]
     return out
+
+
+def case_scores(data, result, *, items=None) -> dict:
+    """Per-case scores of a whole polychoric matrix (lavaan's per-case pieces of the WLSMV
+    weight matrix), vectorised over the item pairs.
+
+    ``data`` as given to :func:`polychoric_matrix` (same items, same rows), ``result`` its
+    :class:`PolychoricResult`. Returns ``{"rows": (n,) bool, rows used (listwise: complete
+    rows), "th": (m, T) scores of every item's thresholds in item order (T = total
+    thresholds), "rho": (m, P) scores of rho for the pairs in lavaan's order (a, b) = (0, 1),
+    (0, 2), ..., (1, 2), ..., "pairs": (P, 2) item indices}`` with m = number of rows used;
+    a missing answer scores 0. Threshold scores of the bivariate likelihoods: per pair with
+    :func:`pair_case_scores`.
+    """
+    X, _names = _as_matrix(data, items if items is not None else list(result.items))
+    rows = ~np.isnan(X).any(axis=1) if result.missing == "listwise" else np.ones(X.shape[0], bool)
+    X = X[rows]
+    p = X.shape[1]
+    idx = np.empty(X.shape, dtype=np.int64)
+    for j in range(p):
+        lv = result.levels[j]
+        v = X[:, j]
+        pos = np.searchsorted(lv, v)
+        ok = ~np.isnan(v) & (pos < len(lv))
+        ok[ok] = lv[pos[ok]] == v[ok]
+        idx[:, j] = np.where(ok, pos, -1)
+    th = np.concatenate([threshold_case_scores(np.where(idx[:, j] >= 0, idx[:, j], np.nan), result.thresholds[j])
+                         for j in range(p)], axis=1)
+    a, b = np.triu_indices(p, 1)
+    C = max(len(lv) for lv in result.levels)
+    tx = np.array([_pad(result.thresholds[i], C - 1) for i in a])
+    ty = np.array([_pad(result.thresholds[j], C - 1) for j in b])
+    rho_v = result.rho[a, b]
+    d = rectangle_probs(tx, ty, np.where(np.isfinite(rho_v), rho_v, 0.0), deriv=1)
+    cell = d["dpi_drho"] / np.maximum(d["pi"], _SQRT_EPS)          # (P, C, C)
+    ia, ib = idx[:, a], idx[:, b]                                   # (m, P)
+    ok = (ia >= 0) & (ib >= 0)
+    q = np.broadcast_to(np.arange(len(a)), ia.shape)
+    rho = np.where(ok, cell[q, np.where(ok, ia, 0), np.where(ok, ib, 0)], 0.0)
+    return {"rows": rows, "th": th, "rho": rho, "pairs": np.column_stack([a, b])}
 
 
 # ----------------------------------------------------------------------------- polyserial
