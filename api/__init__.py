@@ -32,6 +32,7 @@ _PUBLIC = {
     "Tables": "results",
     "sem": "functions",
     "cmv": "functions",
+    "polychoric": "functions",
 }
 
 __all__ = sorted(_PUBLIC)

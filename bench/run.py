@@ -73,6 +73,20 @@ def _parse_experiment(out: str) -> dict:
             "goal": _f(rf"\(goal <= {_NUM}\)", out)}
 
 
+def _parse_polychoric_psych(out: str) -> dict:
+    return {"ours": _f(rf"avoid-survey polychoric, psych \(process\)\s+median\s+{_NUM}", out),
+            "base": _f(rf"Rscript psych::polychoric \(process\)\s+median\s+{_NUM}", out),
+            "ratio": _f(rf"ratio ours\(psych\)/psych = {_NUM}", out),
+            "goal": _f(rf"ratio ours\(psych\)/psych = [0-9.]+ \(goal <= {_NUM}\)", out)}
+
+
+def _parse_polychoric_lavaan(out: str) -> dict:
+    return {"ours": _f(rf"avoid-survey polychoric, lavaan \(process\)\s+median\s+{_NUM}", out),
+            "base": _f(rf"Rscript lavaan::lavCor \(process\)\s+median\s+{_NUM}", out),
+            "ratio": _f(rf"ratio ours/lavaan = {_NUM}", out),
+            "goal": _f(rf"ratio ours/lavaan = [0-9.]+ \(goal <= {_NUM}\)", out)}
+
+
 # name, script, workload text, baseline text, needs R, default args, --quick args, parser
 BENCHES = [
     ("validate", "validate.py", ("validate 1M rows x 60 items", "validate 200k rows x 60 items"), "pandas.read_csv", False,
@@ -94,10 +108,13 @@ BENCHES = [
      _parse_cfa),
     ("sem-fiml", "sem.py", ("sem 10k x 24, FIML 5% MAR", "sem 5k x 24, FIML 5% MAR"), "lavaan missing=ml", True,
      ["--fiml", "--reps", "1"], ["--fiml", "--reps", "1", "--n", "5000"], _parse_cfa),
+    ("polychoric", "polychoric.py", ("polychoric 10k x 24 items (psych convention)", "polychoric 5k x 24 items (psych convention)"),
+     "psych::polychoric", True, [], ["--runs", "2", "--n", "5000"], _parse_polychoric_psych),
+    ("polychoric_lavaan", "polychoric.py", ("polychoric 10k x 24 items (lavaan convention)", "polychoric 5k x 24 items (lavaan convention)"),
+     "lavaan::lavCor", True, [], ["--runs", "2", "--n", "5000"], _parse_polychoric_lavaan),
 ]
 
-R_PACKAGES = {"reliability": "psych", "efa": "psych", "cfa": "lavaan", "sem": "lavaan", "model": "lme4",
-              "experiment": "sandwich", "sem-boot": "lavaan", "sem-fiml": "lavaan"}
+R_PACKAGES = {"reliability": "psych", "efa": "psych", "cfa": "lavaan", "sem": "lavaan", "model": "lme4", "experiment": "sandwich", "sem-boot": "lavaan", "sem-fiml": "lavaan", "polychoric": "psych", "polychoric_lavaan": "lavaan"}
 
 
 def _cpu_model() -> str:

@@ -15,6 +15,10 @@ def efa_tables(result, lang: str = "en") -> list[Table]:
     if result.phi is not None:
         tabs.append(_phi_table(result))
     tabs.append(_parallel_table(result, lang))
+    if getattr(result, "polychoric", None) is not None:
+        from .polychoric import thresholds_table
+
+        tabs.append(thresholds_table(result.polychoric, lang))
     return tabs
 
 
@@ -31,8 +35,15 @@ def _adequacy_table(r, lang: str) -> Table:
     for key, value in rows:
         adq.add(tr(key, lang), value)
     corr = tr("st_efa_pairwise" if r.missing == "pairwise" else "st_efa_listwise", lang)
-    adq.notes.append(tr("st_efa_adequacy_note", lang).format(
+    poly = getattr(r, "polychoric", None)
+    note_key = "st_efa_adequacy_note" if poly is None else "ord_efa_adequacy_note"
+    adq.notes.append(tr(note_key, lang).format(
         corr=corr, n=r.n, iterations=r.parallel.iterations, seed=r.parallel.seed))
+    if poly is not None:
+        if poly.local:
+            adq.notes.append(tr("ord_local", lang).format(correct=f"{poly.correct:g}"))
+        if poly.smoothed:
+            adq.notes.append("@ord_smoothed")
     return adq
 
 
