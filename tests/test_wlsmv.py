@@ -164,3 +164,62 @@ def test_empty_category_in_group_refused():
     with pytest.raises(AvoidSurveyError) as e:
         cfa(d, model=LAV["invariance_configural"]["model"], estimator="WLSMV", group="grp")
     assert "a1" in str(e.value) and "rural" in str(e.value)
+
+
+@pytest.mark.parametrize("case,kw", [
+    ("groups", {}),
+    ("groups_loadings", {"group_equal": ["loadings"]}),
+    ("groups_theta", {"group_equal": ["loadings", "thresholds"], "parameterization": "theta"}),
+])
+def test_multigroup_lavaan_defaults(case, kw):
+    from avoid_survey.analysis.stats.sem import sem
+
+    res = sem(_data("groups"), model=LAV[case]["model"], estimator="WLSMV", group="grp", **kw)
+    _check_fit(res.fit, LAV[case])
+    _check_params(res.parameters, LAV[case], [g["group"] for g in res.groups])
+
+
+@pytest.fixture(scope="module")
+def invariance():
+    from avoid_survey.analysis.stats.cfa import cfa
+
+    return cfa(_data("groups"), model=LAV["invariance_configural"]["model"], estimator="WLSMV", group="grp")
+
+
+def test_ordinal_invariance_fits_match_semtools(invariance):
+    levels = [r["level"] for r in invariance.invariance]
+    assert levels == ["configural", "thresholds", "metric", "scalar"]
+    for row in invariance.invariance:
+        _check_fit(row, LAV["invariance"][row["level"]])
+
+
+def test_ordinal_invariance_lrt_matches_lavtestlrt(invariance):
+    ref = LAV["invariance_lrt"]
+    for row, d, m, p in zip(invariance.invariance, ref["chisq_diff"], ref["df_diff"], ref["p"]):
+        if d is None:
+            assert row["chisq_diff"] is None
+            continue
+        assert _close(row["chisq_diff"], d) and row["df_diff"] == m and _close(row["p_diff"], p)
+    rows = invariance.invariance
+    assert rows[2]["delta_cfi_scaled"] == pytest.approx(rows[2]["cfi_scaled"] - rows[1]["cfi_scaled"])
+
+
+def test_invariance_tables_render_both_languages(invariance):
+    for lang in ("zh", "en"):
+        names = [t.name for t in invariance.to_tables(lang)]
+        assert "cfa_invariance" in names and "cfa_thresholds" in names
+
+
+def test_configural_and_scalar_parameters_match_semtools():
+    from avoid_survey.analysis.stats.sem.wlsmv.fit import fit_wlsmv
+    from avoid_survey.analysis.stats.sem.wlsmv.invariance import _rules
+    from avoid_survey.analysis.stats.sem.syntax import parse_sem
+
+    d = _data("groups")
+    items = [c for c in d.columns if c != "grp"]
+    xs = [d.loc[d["grp"] == g, items].to_numpy(float) for g in ("urban", "rural")]
+    for level, case in (("configural", "invariance_configural"), ("scalar", "invariance_scalar")):
+        rules, ge = _rules(level)
+        f = fit_wlsmv(parse_sem(LAV[case]["model"]), d.columns, xs, ["urban", "rural"], items, std_lv=True,
+                      group_equal=ge, rules=rules)
+        _check_params(f.params, LAV[case], ["urban", "rural"])

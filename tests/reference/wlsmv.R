@@ -109,6 +109,11 @@ out$invariance_scalar <- one(fits$scalar, inv_model)
 # plain multi-group WLSMV with lavaan's own defaults
 fit <- cfa(inv_model, g, ordered = gitems, estimator = "WLSMV", group = "grp")
 out$groups <- one(fit, inv_model)
+fit <- cfa(inv_model, g, ordered = gitems, estimator = "WLSMV", group = "grp", group.equal = "loadings")
+out$groups_loadings <- one(fit, inv_model)
+fit <- cfa(inv_model, g, ordered = gitems, estimator = "WLSMV", group = "grp",
+           group.equal = c("loadings", "thresholds"), parameterization = "theta")
+out$groups_theta <- one(fit, inv_model)
 
 writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, null = "null", na = "null"),
            "tests/reference/wlsmv.json")

@@ -95,9 +95,11 @@ def _bdiag(blocks):
     return bd(blocks)
 
 
-_ROW_KEYS = ("chisq", "df", "pvalue", "chisq_scaled", "df_scaled", "pvalue_scaled", "cfi", "tli", "rmsea",
-             "rmsea_ci_lower", "rmsea_ci_upper", "srmr", "cfi_scaled", "tli_scaled", "rmsea_scaled", "cfi_robust",
-             "tli_robust", "rmsea_robust", "npar")
+_ROW_KEYS = ("chisq", "df", "pvalue", "chisq_scaled", "df_scaled", "pvalue_scaled", "chisq_scaling_factor",
+             "chisq_shift_parameter", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper", "srmr",
+             "cfi_scaled", "tli_scaled", "rmsea_scaled", "rmsea_ci_lower_scaled", "rmsea_ci_upper_scaled",
+             "cfi_robust", "tli_robust", "rmsea_robust", "rmsea_ci_lower_robust", "rmsea_ci_upper_robust",
+             "baseline_chisq", "baseline_df", "baseline_chisq_scaled", "npar")
 
 
 def _row(level, f, prev_fit, prev_row):

@@ -181,7 +181,7 @@ def wlsmv_measures(fit) -> dict:
     out["rmsea_ci_lower_scaled"], out["rmsea_ci_upper_scaled"] = lo, hi
     robust = dict.fromkeys(("cfi_robust", "tli_robust", "rmsea_robust", "rmsea_ci_lower_robust",
                             "rmsea_ci_upper_robust"), math.nan)
-    if df > 0 and bool(np.all(model.ordered)) and _pd_all(fit):
+    if df > 0 and bool(np.all(model.ordered)) and _pd_all(fit) and not _constrained_moments(model):
         df3 = _df3(fit)
         T3, c3, T3b, c3b, df3b = _catml(fit, df3)
         robust["cfi_robust"] = _cfi(T3, df, T3b, dfb, c3, c3b)
@@ -196,6 +196,19 @@ def wlsmv_measures(fit) -> dict:
     return {k: (None if v is None or (isinstance(v, float) and not math.isfinite(v)) else
                 (int(v) if k in ("df", "npar", "ntotal", "baseline_df", "df_scaled", "baseline_df_scaled")
                  else float(v))) for k, v in out.items()}
+
+
+def _constrained_moments(model):
+    """lavaan computes the robust indices on the model without its threshold and intercept rows;
+    an equality across groups that involves those rows makes that model fail (NA there)."""
+    groups_of = {}
+    for r in model.rows:
+        if r.free >= 0:
+            groups_of.setdefault(r.free, set()).add((r.group, r.op in ("|", "~1")))
+    for k, gs in groups_of.items():
+        if len({g for g, _ in gs}) > 1 and any(cut for _, cut in gs):
+            return True
+    return False
 
 
 def _pd_all(fit):
