@@ -89,10 +89,12 @@ BENCHES = [
      [], ["--repeats", "3"], _parse_model),
     ("experiment", "experiment.py", "conjoint AMCEs 2,000 x 10 x 2, 8 attributes", "lm + sandwich::vcovCL", True,
      [], ["--repeats", "3"], _parse_experiment),
+    ("wlsmv", "wlsmv.py", ("cfa wlsmv 10k x 24 ordered items, 4 factors", "cfa wlsmv 5k x 24 ordered items, 4 factors"),
+     "lavaan::cfa WLSMV", True, [], ["--reps", "3", "--n", "5000"], _parse_cfa),
 ]
 
 R_PACKAGES = {"reliability": "psych", "efa": "psych", "cfa": "lavaan", "sem": "lavaan", "model": "lme4",
-              "experiment": "sandwich"}
+              "experiment": "sandwich", "wlsmv": "lavaan"}
 
 
 def _cpu_model() -> str:
