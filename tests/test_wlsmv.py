@@ -105,6 +105,19 @@ def test_cfa_variants_match_lavaan(case, kw, data):
     _check_params(res.parameters, LAV[case])
 
 
+def test_mixed_ordered_and_continuous_match_lavaan():
+    """--ordered a list: the other items are continuous (polyserial and Pearson entries, means
+    and variances as statistics); lavaan gives no robust indices then."""
+    from avoid_survey.analysis.stats.cfa import cfa
+
+    res = cfa(_data("cfa"), model=LAV["mixed"]["model"], estimator="WLSMV",
+              ordered="f1_1,f1_2,f1_3,f1_4,f2_1,f2_2")
+    _check_fit(res.fit, LAV["mixed"])
+    _check_params(res.parameters, LAV["mixed"])
+    assert res.fit["cfi_robust"] is None
+    assert {t["item"] for t in res.thresholds} == {"f1_1", "f1_2", "f1_3", "f1_4", "f2_1", "f2_2"}
+
+
 def test_misfit_indices_are_informative():
     ref = LAV["misfit"]["fit"]
     assert ref["cfi.scaled"] < 1 and ref["rmsea.robust"] > 0   # the fixture really tests the formulas

@@ -151,12 +151,9 @@ def _cfa_fields(f, model, ov):
     s = f.dwls.samples[0]
     R = s.R
     h, h2 = htmt(R, ov, model.base.first_order) if len(model.base.first_order) > 1 else ({}, {})
-    T = int(sum(s.nth))
-    p = len(ov)
-    a, b = np.triu_indices(p, 1)
-    imp = np.eye(p)
-    imp[b, a] = imp[a, b] = f.dwls.implied[0][T:]
-    resid = R - imp
+    from .measures import implied_correlation
+
+    resid = R - implied_correlation(model, f.dwls.theta, 0)
     resid_d = {x: {y: float(resid[i, j]) for j, y in enumerate(ov)} for i, x in enumerate(ov)}
     return dict(fit=f.fit, loadings=loadings, parameters=params, factor_reliability=rel, factor_correlations=corr,
                 htmt=h, htmt2=h2, residual_covariances=resid_d)

@@ -60,8 +60,8 @@ def start_values(model, samples):
     base = model.base
     gds = []
     for s in samples:
-        S = np.array(s.R, float)
-        gds.append(GroupData(s.name, s.n, S, np.zeros(len(S))))
+        S = np.array(s.R, float) * np.outer(s.sd, s.sd)
+        gds.append(GroupData(s.name, s.n, S, np.array(s.mean, float)))
     try:
         b0 = sem_start(base, gds)
     except Exception:  # pragma: no cover - starts are a convenience
@@ -83,7 +83,9 @@ def start_values(model, samples):
             val = 1.0
         elif r.mat == "theta" and r.i == r.j and model.ordered[r.i]:
             val = 1.0
-        elif r.mat in ("nu", "alpha"):
+        elif r.mat == "nu":
+            val = float(samples[r.group].mean[r.i])
+        elif r.mat == "alpha":
             val = 0.0
         else:
             k = base_free.get((r.group, r.mat, r.i, r.j))

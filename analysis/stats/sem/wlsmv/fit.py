@@ -183,23 +183,21 @@ def fit_wlsmv(syntax, columns, xs, group_names, ordered, *, std_lv=False, group_
     from ..partable import build_sem
 
     ov = build_sem(syntax, columns, file=model_file).ov
-    not_ord = [v for v in ov if v not in set(ordered)]
-    if not_ord:
-        raise AvoidSurveyError(f"with --estimator wlsmv every observed variable of the model must be ordered "
-                               f"(--ordered all, or list them); not ordered: {', '.join(not_ord)}", file=file,
-                               column=not_ord[0])
+    ordset = set(ordered)
+    numeric = np.array([v not in ordset for v in ov])
     allx = np.vstack(xs)
     levels = item_levels(allx, ov)
-    for v, lv in zip(ov, levels):
-        if len(lv) > 15:
+    for v, lv, num in zip(ov, levels, numeric):
+        if not num and len(lv) > 15:
             raise AvoidSurveyError(f"column '{v}' has {len(lv)} distinct values: too many categories for an ordered "
-                                   f"item (at most 15)", file=file, column=v)
-    nth = {v: len(lv) - 1 for v, lv in zip(ov, levels)}
-    model = build_ordinal(syntax, columns, ov, nth, n_groups=len(xs), std_lv=std_lv, group_equal=group_equal,
-                          group_partial=group_partial, parameterization=parameterization, rules=rules,
-                          file=model_file)
+                                   f"item (at most 15); leave it out of --ordered to treat it as continuous",
+                                   file=file, column=v)
+    nth = {v: len(lv) - 1 for v, lv, num in zip(ov, levels, numeric) if not num}
+    model = build_ordinal(syntax, columns, [v for v in ov if v in ordset], nth, n_groups=len(xs), std_lv=std_lv,
+                          group_equal=group_equal, group_partial=group_partial, parameterization=parameterization,
+                          rules=rules, file=model_file)
     if samples is None:
-        samples = [ordinal_sample(x, ov, levels, name=nm, file=file, missing=missing)
+        samples = [ordinal_sample(x, ov, levels, name=nm, file=file, missing=missing, numeric=numeric)
                    for x, nm in zip(xs, group_names)]
     d = dwls(model, samples)
     fm = wlsmv_measures(d)

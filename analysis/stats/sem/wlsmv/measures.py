@@ -76,7 +76,7 @@ def _baseline(fit):
     N = fit.ntotal
     Tb, tr1, tr2, dfb = 0.0, 0.0, 0.0, 0
     for s in fit.samples:
-        T = int(sum(s.nth))
+        T = s.cut
         r = s.obs[T:]
         w = s.wdiag[T:]
         Tb += (s.n - 1) * float(np.sum(w * r * r))
@@ -98,7 +98,7 @@ def _catml(fit, df3):
     a, b = np.triu_indices(p, 1)
     blocks = []
     for g, (s, D, sig) in enumerate(zip(fit.samples, fit.jac, fit.implied)):
-        T = int(sum(s.nth))
+        T = s.cut
         S = np.eye(p)
         S[b, a] = S[a, b] = sig[T:]
         R = s.R
@@ -124,14 +124,21 @@ def _catml(fit, df3):
     return T3, ks / df3, T3b, kbs / df3b, df3b
 
 
+def implied_correlation(model, theta, g):
+    """The model-implied correlation matrix of the (latent response) variables of group g."""
+    mt = model.implied(theta[None], g)
+    C = mt["sigma"][0] * np.outer(mt["scale"][0], mt["scale"][0])
+    d = np.sqrt(np.diag(C))
+    return C / np.outer(d, d)
+
+
 def _srmr(fit):
     N = fit.ntotal
     out = 0.0
     p = fit.model.p
     a, b = np.triu_indices(p, 1)
-    for s, sig in zip(fit.samples, fit.implied):
-        T = int(sum(s.nth))
-        res = s.obs[T:] - sig[T:]
+    for g, s in enumerate(fit.samples):
+        res = (s.R - implied_correlation(fit.model, fit.theta, g))[b, a]
         out += s.n / N * math.sqrt(float(np.sum(res * res)) / (p * (p + 1) / 2))
     return out
 

@@ -148,18 +148,35 @@ class OrdinalModel:
         mt.update(sigma=sigma, mu=mu, scale=delta, A=A, LPL=LPL, theta=theta)
         return mt
 
+    def _layout(self):
+        lay = self.meta.get("layout")
+        if lay is None:
+            item, tau = [], []
+            k = 0
+            for i in range(self.p):
+                if self.ordered[i]:
+                    item += [i] * self.nth[i]
+                    tau += list(range(k, k + self.nth[i]))
+                    k += self.nth[i]
+                else:
+                    item.append(i)
+                    tau.append(-1)
+            item, tau = np.array(item, int), np.array(tau, int)
+            lay = (item, tau, tau >= 0, np.flatnonzero(~self.ordered))
+            self.meta["layout"] = lay
+        return lay
+
     def moments(self, X, g):
-        """Implied (thresholds, correlations) of group g in lavaan's WLS.obs order: (K, nstat)."""
+        """Implied statistics of group g in lavaan's WLS.obs order: (K, nstat): thresholds
+        (minus the mean for a continuous item), variances of continuous items, (co)variances."""
         mt = self.implied(X, g)
         sc, mu, sigma = mt["scale"], mt["mu"], mt["sigma"]
-        item = self.meta.get("th_item")
-        if item is None:
-            item = np.repeat(np.arange(self.p), self.nth)
-            self.meta["th_item"] = item
-        th = sc[:, item] * (mt["tau"][:, :, 0] - mu[:, item])
+        item, tau, is_th, num = self._layout()
+        taus = mt["tau"][:, np.where(is_th, tau, 0), 0]
+        th = np.where(is_th[None], sc[:, item] * (taus - mu[:, item]), -mu[:, item])
         a, b = np.triu_indices(self.p, 1)
         cor = sc[:, b] * sc[:, a] * sigma[:, b, a]
-        return np.concatenate([th, cor], axis=1)
+        return np.concatenate([th, sigma[:, num, num], cor], axis=1)
 
     def jacobian(self, theta, g, h=1e-30):
         """(moments, d moments / d theta) of group g at ``theta`` by the complex step."""
