@@ -48,7 +48,7 @@ def sem(
     model: Annotated[str, typer.Option("--model", "-m", help="lavaan model syntax or a file holding it (=~, ~, ~~, ~1, labels, :=, ==).")],
     instrument: Annotated[Optional[str], typer.Option("--instrument", "-i", help="Bundled instrument id or path: its scale ids may be used in the model as latent variables measured by their items.")] = None,
     group: Annotated[Optional[str], typer.Option("--group", "-g", help="Grouping column: a multi-group model (group names as in the data).")] = None,
-    group_equal: Annotated[Optional[str], typer.Option("--group-equal", help="Comma list of parameter classes equal across groups: loadings, intercepts, regressions, residuals, residual.covariances, lv.variances, lv.covariances, means.")] = None,
+    group_equal: Annotated[Optional[str], typer.Option("--group-equal", help="Comma list of parameter classes equal across groups: loadings, intercepts, regressions, residuals, residual.covariances, lv.variances, lv.covariances, means; with wlsmv also thresholds.")] = None,
     group_partial: Annotated[Optional[str], typer.Option("--group-partial", help="Rows exempt from --group-equal, e.g. \"x3 ~ 1, visual =~ x9\".")] = None,
     estimator: Annotated[SemEstimator, typer.Option("--estimator", help="ml (lavaan's default), mlr (robust SEs, Yuan-Bentler scaled test) or wlsmv (ordered items: DWLS on polychoric correlations, robust SEs, scaled-shifted test).")] = SemEstimator.ml,
     missing: Annotated[SemMissing, typer.Option("--missing", help="listwise (lavaan's default), ml (full-information ML) or pairwise (with wlsmv).")] = SemMissing.listwise,

@@ -236,3 +236,15 @@ def test_configural_and_scalar_parameters_match_semtools():
         f = fit_wlsmv(parse_sem(LAV[case]["model"]), d.columns, xs, ["urban", "rural"], items, std_lv=True,
                       group_equal=ge, rules=rules)
         _check_params(f.params, LAV[case], ["urban", "rural"])
+
+
+def test_ordinal_invariance_theta_parameterization():
+    from avoid_survey.analysis.stats.cfa import cfa
+
+    res = cfa(_data("groups"), model=LAV["invariance_configural"]["model"], estimator="WLSMV", group="grp",
+              parameterization="theta")
+    ref = LAV["invariance_theta_lrt"]
+    for row, d in zip(res.invariance, ref["chisq_diff"]):
+        _check_fit(row, LAV["invariance_theta"][row["level"]])
+        if d is not None:
+            assert _close(row["chisq_diff"], d)

@@ -105,6 +105,17 @@ lrt <- lavTestLRT(fits$configural, fits$thresholds, fits$metric, fits$scalar)
 out$invariance_lrt <- list(chisq_diff = lrt[["Chisq diff"]], df_diff = lrt[["Df diff"]],
                            p = lrt[["Pr(>Chisq)"]])
 out$invariance_configural <- one(fits$configural, inv_model)
+# the same levels in the theta parameterization
+tfits <- list()
+for (lv in names(levels)) {
+  tfits[[lv]] <- measEq.syntax(inv_model, data = g, ordered = gitems, parameterization = "theta",
+                               ID.fac = "std.lv", ID.cat = "Wu.Estabrook.2016", group = "grp",
+                               group.equal = levels[[lv]], return.fit = TRUE, estimator = "WLSMV")
+  out$invariance_theta[[lv]] <- list(fit = as.list(fitMeasures(tfits[[lv]], FM)))
+}
+lrt <- lavTestLRT(tfits$configural, tfits$thresholds, tfits$metric, tfits$scalar)
+out$invariance_theta_lrt <- list(chisq_diff = lrt[["Chisq diff"]], df_diff = lrt[["Df diff"]],
+                                 p = lrt[["Pr(>Chisq)"]])
 out$invariance_scalar <- one(fits$scalar, inv_model)
 # plain multi-group WLSMV with lavaan's own defaults
 fit <- cfa(inv_model, g, ordered = gitems, estimator = "WLSMV", group = "grp")

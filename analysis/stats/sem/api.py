@@ -73,6 +73,8 @@ def sem(data, *, model: str, group: str | None = None, group_equal=(), group_par
     """
     if instrument is not None:
         model = expand_scales(model, instrument, data.columns, model_file)
+    if ordered is not None and estimator.upper() != "WLSMV":
+        raise AvoidSurveyError("--ordered needs --estimator wlsmv")
     if estimator.upper() == "WLSMV":
         return _limited(_sem_wlsmv, data, model=model, group=group, group_equal=tuple(group_equal),
                         group_partial=group_partial, missing=missing, std_lv=std_lv, bootstrap=bootstrap, mi=mi,

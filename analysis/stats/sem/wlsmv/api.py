@@ -121,6 +121,9 @@ def _warn(f, warnings):
         if p["op"] == "~~" and p["lhs"] == p["rhs"] and p["estimate"] < 0:
             record(warnings, "sem-negative-variance", f"Heywood case: negative (residual) variance of "
                    f"'{p['lhs']}' ({p['estimate']:.4g}); the solution is improper", HeywoodWarning, p["lhs"])
+        elif p["op"] == "=~" and p["std_all"] is not None and abs(p["std_all"]) > 1:
+            record(warnings, "sem-heywood-loading", f"Heywood case: standardized loading of '{p['rhs']}' on "
+                   f"'{p['lhs']}' is {p['std_all']:.3f} (> 1)", HeywoodWarning, p["rhs"])
 
 
 def _cfa_fields(f, model, ov):
