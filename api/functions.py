@@ -14,7 +14,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["read", "load_instrument", "validate", "score", "reliability", "efa", "cfa", "fit_models", "simulate"]
+__all__ = ["read", "load_instrument", "validate", "score", "reliability", "efa", "cfa", "fit_models", "simulate",
+           "polychoric"]
 
 FRAME_NAME = "<data frame>"
 
@@ -208,26 +209,30 @@ def _score_in_memory(frame, inst, path, aggregate, kw):
 
 
 def reliability(data, instrument, *, scales=None, missing: str = "pairwise", ci: str = "feldt",
-                n_boot: int = 1000, seed: int | None = None, level: float = 0.95):
+                n_boot: int = 1000, seed: int | None = None, level: float = 0.95, ordinal: bool = False):
     """Alpha (Feldt or bootstrap CI), lambda6, omega and item statistics per scale and
     facet, as R ``psych::alpha`` / ``psych::omega`` and ``avoid-survey reliability``.
-    ``to_frame()``: one row per scale; ``to_frame('items')``: one row per item."""
+    ``ordinal=True`` adds ordinal alpha and omega from polychoric correlations
+    (``reliability --ordinal``). ``to_frame()``: one row per scale; ``to_frame('items')``:
+    one row per item."""
     from avoid_survey.analysis.stats.reliability import reliability as run
     from avoid_survey.results import ReliabilityResult
 
     inst = load_instrument(instrument)
     frame, _path_ = _frame_for(data, inst, numeric=True)
     return ReliabilityResult(run(frame, inst, scales=scales, missing=missing, ci=ci, n_boot=n_boot, seed=seed,
-                                 level=level))
+                                 level=level, ordinal=ordinal))
 
 
 def efa(data, instrument=None, *, items=None, scales=None, n_factors="auto", method: str = "minres",
-        rotation: str = "oblimin", missing: str = "pairwise", parallel_iterations: int = 20, seed: int = 1):
+        rotation: str = "oblimin", missing: str = "pairwise", parallel_iterations: int = 20, seed: int = 1,
+        cor: str = "pearson"):
     """Exploratory factor analysis, as R ``psych::fa`` and ``avoid-survey efa``.
 
     The items: ``items`` (column names), or an instrument's items (all present, or those of
     ``scales``). Reverse-keyed items are not recoded. ``to_frame()``: the rotated loadings
     (items x factors); ``to_frame('items')``: communality, uniqueness and KMO per item.
+    ``cor='polychoric'`` factors the polychoric matrix (``psych::fa(x, cor = "poly")``).
     A DataFrame goes through a temporary Parquet file: the items are chosen as the file
     is read (``stats.efa.efa_file``).
     """
@@ -236,7 +241,8 @@ def efa(data, instrument=None, *, items=None, scales=None, n_factors="auto", met
 
     inst = _instrument_or_none(instrument)
     kw = dict(instrument=inst, scales=scales, items=None if items is None else list(items), n_factors=n_factors,
-              method=method, rotation=rotation, missing=missing, parallel_iterations=parallel_iterations, seed=seed)
+              method=method, rotation=rotation, missing=missing, parallel_iterations=parallel_iterations, seed=seed,
+              cor=cor)
     if not _is_frame(data):
         return EFAResult(efa_file(_path(data), **kw))
     with _FrameFile(_coded(data, inst), ".parquet") as path:
@@ -394,3 +400,62 @@ class _InMemory:
 
     def __getattr__(self, name):
         return getattr(self.__dict__["sim"], name)
+
+
+def _ordinal_items(frame, inst, items, scales):
+    """The item columns of :func:`polychoric`: ``items``, else the items of ``scales``,
+    else every item of the instrument present in the data."""
+    from avoid_survey.analysis.core.errors import AvoidSurveyError
+
+    if items is not None:
+        return list(items)
+    if inst is None:
+        if scales:
+            raise AvoidSurveyError("scales= needs an instrument")
+        return [str(c) for c in frame.columns]
+    if scales:
+        chosen = []
+        for sid in scales:
+            try:
+                sc = inst.scale(sid)
+            except KeyError:
+                raise AvoidSurveyError(f"instrument '{inst.id}' has no scale or facet '{sid}' "
+                                       f"(valid: {', '.join(s.id for s in inst.all_scales())})") from None
+            chosen.extend(i for i in sc.item_ids if i not in chosen)
+        return chosen
+    chosen = [i.id for i in inst.items if i.id in frame.columns]
+    if not chosen:
+        raise AvoidSurveyError(f"the data has none of the items of instrument '{inst.id}'")
+    return chosen
+
+
+def polychoric(data, instrument=None, *, items=None, scales=None, method: str = "lavaan", missing: str | None = None,
+               correct: float = 0.5, smooth: bool = True):
+    """Polychoric correlations and thresholds of ordinal items by two-step ML.
+
+    ``method='lavaan'`` (default) equals ``lavaan::lavCor(x, ordered = names(x))``
+    (``missing`` 'listwise' by default, or 'pairwise'); ``method='psych'`` equals
+    ``psych::polychoric(x)`` (pairwise; ``correct`` and ``smooth`` are psych's). The items:
+    ``items`` (columns), the items of ``scales``, every instrument item present, or (no
+    instrument) every column. Reverse-keyed items are not recoded. ``to_frame()``: the
+    correlation matrix; ``to_frame('thresholds')``: one row per item.
+    See :mod:`avoid_survey.analysis.numerics.polychoric` for both conventions.
+    """
+    from avoid_survey.analysis.core.errors import AvoidSurveyError
+    from avoid_survey.analysis.numerics.polychoric import polychoric_matrix
+    from avoid_survey.results import PolychoricResult
+
+    inst = _instrument_or_none(instrument)
+    if _is_frame(data):
+        frame, path = _coded(data, inst), None
+    else:
+        from avoid_survey.analysis.io import read as read_file
+
+        path = _path(data)
+        frame = read_file(path, inst, numeric_ok=True, empty_ok=True)
+    chosen = _ordinal_items(frame, inst, items, scales)
+    try:
+        res = polychoric_matrix(frame, method=method, missing=missing, correct=correct, smooth=smooth, items=chosen)
+    except AvoidSurveyError as exc:
+        raise exc.located(file=path)
+    return PolychoricResult(res)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 __all__ = ["Result", "Tables", "ValidationResult", "ScoreResult", "ReliabilityResult", "EFAResult",
-           "CFAResult", "ModelsResult", "SimulationResult"]
+           "CFAResult", "ModelsResult", "SimulationResult", "PolychoricResult"]
 
 _TEXT_FORMATS = ("md", "csv", "latex", "html", "table")
 _BINARY_FORMATS = ("docx", "xlsx")
@@ -386,3 +386,44 @@ class SimulationResult(Result):
             for c in m.get("coefficients", []):
                 rows.append({"model": m.get("name"), **c})
         return _records(rows)
+
+
+class PolychoricResult(Result):
+    """``av.polychoric``: the polychoric correlation matrix and each item's thresholds."""
+
+    kind = "polychoric"
+    default_frame = "correlations"
+
+    def to_dict(self) -> dict:
+        from avoid_survey.cli.common import clean_json
+
+        return clean_json(self.raw.to_dict())
+
+    def to_json(self) -> str:
+        from avoid_survey.cli.common import dumps_json
+
+        return dumps_json(self.raw.to_dict()) + "\n"
+
+    def to_tables(self, lang: str | None = None) -> list:
+        from avoid_survey.analysis.tables.polychoric import polychoric_tables
+
+        return polychoric_tables(self.raw, lang or self.lang)
+
+    def _frame_correlations(self):
+        import pandas as pd
+
+        frame = pd.DataFrame(self.raw.rho, index=list(self.raw.items), columns=list(self.raw.items))
+        frame.index.name = "item"
+        return frame
+
+    def _frame_thresholds(self):
+        import pandas as pd
+
+        width = max(len(t) for t in self.raw.thresholds)
+        rows = {it: list(t) + [None] * (width - len(t)) for it, t in zip(self.raw.items, self.raw.thresholds)}
+        frame = pd.DataFrame.from_dict(rows, orient="index", columns=[f"t{j + 1}" for j in range(width)])
+        frame.index.name = "item"
+        return frame
+
+    def _summary(self) -> str:
+        return f"{len(self.raw.items)} items, {self.raw.method}, n={self.raw.n_obs}"

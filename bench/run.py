@@ -73,6 +73,20 @@ def _parse_experiment(out: str) -> dict:
             "goal": _f(rf"\(goal <= {_NUM}\)", out)}
 
 
+def _parse_polychoric_psych(out: str) -> dict:
+    return {"ours": _f(rf"avoid-survey polychoric, psych \(process\)\s+median\s+{_NUM}", out),
+            "base": _f(rf"Rscript psych::polychoric \(process\)\s+median\s+{_NUM}", out),
+            "ratio": _f(rf"ratio ours\(psych\)/psych = {_NUM}", out),
+            "goal": _f(rf"ratio ours\(psych\)/psych = [0-9.]+ \(goal <= {_NUM}\)", out)}
+
+
+def _parse_polychoric_lavaan(out: str) -> dict:
+    return {"ours": _f(rf"avoid-survey polychoric, lavaan \(process\)\s+median\s+{_NUM}", out),
+            "base": _f(rf"Rscript lavaan::lavCor \(process\)\s+median\s+{_NUM}", out),
+            "ratio": _f(rf"ratio ours/lavaan = {_NUM}", out),
+            "goal": _f(rf"ratio ours/lavaan = [0-9.]+ \(goal <= {_NUM}\)", out)}
+
+
 # name, script, workload text, baseline text, needs R, default args, --quick args, parser
 BENCHES = [
     ("validate", "validate.py", ("validate 1M rows x 60 items", "validate 200k rows x 60 items"), "pandas.read_csv", False,
@@ -89,12 +103,16 @@ BENCHES = [
      [], ["--repeats", "3"], _parse_model),
     ("experiment", "experiment.py", "conjoint AMCEs 2,000 x 10 x 2, 8 attributes", "lm + sandwich::vcovCL", True,
      [], ["--repeats", "3"], _parse_experiment),
+    ("polychoric", "polychoric.py", ("polychoric 10k x 24 items (psych convention)", "polychoric 5k x 24 items (psych convention)"),
+     "psych::polychoric", True, [], ["--runs", "2", "--n", "5000"], _parse_polychoric_psych),
+    ("polychoric_lavaan", "polychoric.py", ("polychoric 10k x 24 items (lavaan convention)", "polychoric 5k x 24 items (lavaan convention)"),
+     "lavaan::lavCor", True, [], ["--runs", "2", "--n", "5000"], _parse_polychoric_lavaan),
     ("wlsmv", "wlsmv.py", ("cfa wlsmv 10k x 24 ordered items, 4 factors", "cfa wlsmv 5k x 24 ordered items, 4 factors"),
      "lavaan::cfa WLSMV", True, [], ["--reps", "3", "--n", "5000"], _parse_cfa),
 ]
 
 R_PACKAGES = {"reliability": "psych", "efa": "psych", "cfa": "lavaan", "sem": "lavaan", "model": "lme4",
-              "experiment": "sandwich", "wlsmv": "lavaan"}
+              "experiment": "sandwich", "polychoric": "psych", "polychoric_lavaan": "lavaan", "wlsmv": "lavaan"}
 
 
 def _cpu_model() -> str:

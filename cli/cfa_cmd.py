@@ -83,7 +83,9 @@ def cfa(
                  scales=scale or None, group=group, missing=missing.value, std_lv=std_lv,
                  second_order=second_order, model_file=model_file, file=str(data), partial_search=partial_search,
                  estimator=estimator.value, ordered=ordered, parameterization=parameterization.value)
-    from avoid_survey.cli.common import draw_figure
+    from avoid_survey.cli.common import draw_figure, ordinal_note
 
     emit(result, fmt, output, lang, decimals, force)
+    if estimator is CfaEstimator.ml:
+        ordinal_note("cfa", frame, [row.get("item") for row in result.to_dict().get("loadings", [])], lang)
     draw_figure("cfa", result, figure, lang, force)

@@ -84,6 +84,17 @@ def note(msg: str) -> None:
     sys.stderr.write(msg.rstrip("\n") + "\n")
 
 
+def ordinal_note(command: str, frame, items, lang) -> None:
+    """One line on stderr suggesting the command's ordinal option when every item has at
+    most 7 answer categories (:mod:`avoid_survey.analysis.stats.ordinal_hint`)."""
+    from avoid_survey.analysis.stats.ordinal_hint import hint_line, item_matrix, ordinal_hint
+
+    items = [c for c in dict.fromkeys(items) if c in set(frame.columns)]
+    hint = ordinal_hint(item_matrix(frame, items), items) if items else None
+    if hint is not None:
+        note(hint_line(hint, command, lang.value if isinstance(lang, Lang) else str(lang)))
+
+
 def draw_figure(kind: str, result, path, lang, force: bool = False) -> None:
     """The command's standard figure (``--figure``), from its result's to_dict()."""
     if path is None:

@@ -18,6 +18,11 @@ class Method(str, Enum):
     pa = "pa"
 
 
+class Cor(str, Enum):
+    pearson = "pearson"
+    polychoric = "polychoric"
+
+
 # --rotation choices: the registered rotations (analysis/numerics/rotation.py)
 Rotation = Enum("Rotation", {name: name for name in ROTATIONS}, type=str)
 Rotation.__module__ = __name__
@@ -35,6 +40,7 @@ def efa(
     method: Annotated[Method, typer.Option("--method", "-m", help="Extraction (psych fm).")] = Method.minres,
     rotation: Annotated[Rotation, typer.Option("--rotation", "-r", help="Rotation (psych rotate; geomin is geominQ).")] = Rotation["oblimin"],
     missing: Annotated[Missing, typer.Option("--missing", help="Pairwise (psych default) or listwise correlations.")] = Missing.pairwise,
+    cor: Annotated[Cor, typer.Option("--cor", help="Correlations to factor: pearson, or polychoric for ordinal items (psych::fa(cor = \"poly\")).")] = Cor.pearson,
     parallel_iterations: Annotated[int, typer.Option(
         "--parallel-iterations", min=1, max=100000, help="Simulated data sets in parallel analysis (psych n.iter).")] = 20,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the parallel-analysis simulation.")] = 1,
@@ -66,8 +72,13 @@ def efa(
 
     result = efa_file(data, instrument=instrument, scales=scale or None, items=item_list, n_factors=k,
                       method=method.value, rotation=rotation.value, missing=missing.value,
-                      parallel_iterations=parallel_iterations, seed=seed)
+                      parallel_iterations=parallel_iterations, seed=seed, cor=cor.value)
     from avoid_survey.cli.common import draw_figure
 
     emit(result, fmt, output, lang, decimals, force)
+    if result.ordinal_hint is not None:
+        from avoid_survey.analysis.stats.ordinal_hint import hint_line
+        from avoid_survey.cli.common import note
+
+        note(hint_line(result.ordinal_hint, "efa", lang.value))
     draw_figure("efa", result, figure, lang, force)

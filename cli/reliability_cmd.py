@@ -24,6 +24,7 @@ def reliability(
     ci: Annotated[CiMethod, typer.Option("--ci", help="Confidence interval of alpha: feldt or bootstrap.")] = CiMethod.feldt,
     n_boot: Annotated[int, typer.Option("--n-boot", min=2, help="Bootstrap resamples (with --ci bootstrap).")] = 1000,
     seed: Annotated[Optional[int], typer.Option("--seed", help="Seed of the bootstrap.")] = None,
+    ordinal: Annotated[bool, typer.Option("--ordinal", help="Also ordinal alpha and omega from polychoric correlations (psych::alpha(polychoric(x)$rho), psych::omega(poly = TRUE)).")] = False,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
     lang: LangOpt = Lang.zh,
@@ -44,9 +45,12 @@ def reliability(
     if output is not None:
         check_output(output, force)  # fail before the work, not after
     inst = load_instrument(instrument)
-    result = run(read(data, inst, numeric_ok=True), inst, scales=scale or None, missing=missing.value, ci=ci.value,
-                 n_boot=n_boot, seed=seed)
-    from avoid_survey.cli.common import draw_figure
+    frame = read(data, inst, numeric_ok=True)
+    result = run(frame, inst, scales=scale or None, missing=missing.value, ci=ci.value,
+                 n_boot=n_boot, seed=seed, ordinal=ordinal)
+    from avoid_survey.cli.common import draw_figure, ordinal_note
 
     emit(result, fmt, output, lang, decimals, force)
+    if not ordinal:
+        ordinal_note("reliability", frame, [it.item for s in result.scales for it in s.items], lang)
     draw_figure("reliability", result, figure, lang, force)

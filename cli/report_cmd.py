@@ -16,6 +16,7 @@ def report(
     data: Annotated[Optional[Path], typer.Option("--data", help="Response file replacing the spec's data.")] = None,
     lang: LangOpt = Lang.en,
     seed: Annotated[int, typer.Option("--seed", help="Seed for resampling steps.")] = 1,
+    ordinal: Annotated[bool, typer.Option("--ordinal", help="Reliability also from polychoric correlations (ordinal alpha and omega, as reliability --ordinal).")] = False,
     force: ForceOpt = False,
 ):
     """Build a study report: validation, descriptives, reliability, CFA, models, figures, methods."""
@@ -26,7 +27,7 @@ def report(
     if (spec is None) == (template is None):
         raise AvoidSurveyError("give --spec FILE or --template NAME --data FILE")
     source, _base, _file = resolve_spec_source(spec, template, data)
-    res = write_report(source, out, lang=lang.value, seed=seed, force=force)
+    res = write_report(source, out, lang=lang.value, seed=seed, force=force, ordinal=ordinal)
     for sec, status in res.sections.items():
         if status != "ok":
             note(f"note: section '{sec}' skipped: {status}")

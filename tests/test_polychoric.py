@@ -214,3 +214,36 @@ def test_cor_smooth_makes_positive_definite():
     R = np.array([[1, 0.9, 0.9], [0.9, 1, -0.9], [0.9, -0.9, 1]])
     S, done = pc.cor_smooth(R)
     assert done and np.linalg.eigvalsh(S).min() > 0 and np.allclose(np.diag(S), 1)
+
+
+# ----------------------------------------------------------------- reading and the Python API
+@pytest.mark.parametrize("content", ["a,b,c\n1,,3\n,2,\n4,5,6\n", "a,b\r\n1,\r\n,2\r\n", "a,b\n,\n1,2\n",
+                                     "a,b\n1,2\n3,"])
+def test_plain_reader_takes_empty_cells_as_missing_when_asked(tmp_path, content):
+    from avoid_survey.analysis.io import read_data, read_plain_numeric
+
+    p = tmp_path / "d.csv"
+    p.write_bytes(content.encode())
+    assert read_plain_numeric(p) is None                   # the default is unchanged
+    fast = read_plain_numeric(p, empty_ok=True)
+    slow = read_data(p)
+    assert fast is not None and fast.columns == list(slow.columns)
+    np.testing.assert_array_equal(fast.values, slow.to_numpy(float))
+
+
+def test_api_polychoric_path_and_frame(sim, tmp_path):
+    import avoid_survey as av
+
+    p = tmp_path / "sim.csv"
+    sim[ITEMS].to_csv(p, index=False)           # empty cells: the plain reader with empty_ok
+    res = av.polychoric(p)
+    assert _maxdiff(res.raw.rho, FIX["lavaan_listwise"]["rho"]) < LAVAAN
+    res2 = av.polychoric(sim, items=ITEMS, method="psych")
+    assert _maxdiff(res2.raw.rho, FIX["psych_global"]["rho"]) < PSYCH
+    d = res.to_dict()
+    assert set(d) >= {"correlation_matrix", "thresholds"}
+    assert d["thresholds"]["p5"] == pytest.approx(FIX["lavaan_listwise"]["th"]["p5"], abs=1e-9)
+    frame = res.to_frame()
+    assert frame.loc["a1", "p3"] == pytest.approx(FIX["lavaan_listwise"]["rho"][0][7], abs=LAVAAN)
+    assert list(res.to_frame("thresholds").columns) == ["t1", "t2", "t3", "t4"]
+    assert "a1" in res.to_table(lang="en").render("md")

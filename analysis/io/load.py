@@ -54,7 +54,7 @@ class Loaded:
     raw_text_columns: list
 
 
-def read(path, instrument=None, *, sheet=None, mapping=None, numeric_ok: bool = False):
+def read(path, instrument=None, *, sheet=None, mapping=None, numeric_ok: bool = False, empty_ok: bool = False):
     """Read a response file for an analysis: what every command calls.
 
     Parameters
@@ -69,6 +69,8 @@ def read(path, instrument=None, *, sheet=None, mapping=None, numeric_ok: bool = 
     numeric_ok : the caller needs only ``columns`` and numeric columns (``cfa``,
         ``reliability``): a plain CSV of whole-number codes then comes back as a
         :class:`~.plain.NumericFrame`, read without pandas
+    empty_ok : with ``numeric_ok``, a plain CSV with empty cells (missing answers, NaN)
+        also takes the fast path (for analyses that take NaN as missing)
 
     Returns
     -------
@@ -79,7 +81,7 @@ def read(path, instrument=None, *, sheet=None, mapping=None, numeric_ok: bool = 
         instrument = load_instrument(instrument)
     if numeric_ok and sheet is None and mapping is None:
         from .plain import read_plain_numeric
-        frame = read_plain_numeric(path, instrument)
+        frame = read_plain_numeric(path, instrument, empty_ok=empty_ok)
         if frame is not None:
             return frame
     return read_data(path, instrument, sheet=sheet, mapping=mapping)

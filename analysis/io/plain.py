@@ -48,7 +48,7 @@ _PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
 _PLAIN_MAX_BYTES = 64 * 1024 * 1024
 
 
-def read_plain_numeric(path, instrument=None):
+def read_plain_numeric(path, instrument=None, *, empty_ok: bool = False):
     """A :class:`NumericFrame` when ``path`` is a plain numeric CSV, else None.
 
     Plain means: a ``.csv`` file of at most 64 MB in UTF-8 (BOM allowed), a header of at
@@ -64,6 +64,9 @@ def read_plain_numeric(path, instrument=None):
     them (ids, aliases, normalised text), and Likert codes outside an item's scale become
     missing with the same warning; a file whose headers would need more (two headers for
     one column) goes to the full reader.
+
+    ``empty_ok=True`` (for analyses that take missing answers as NaN, e.g. polychoric
+    correlations) also accepts empty cells, read as NaN as :func:`read_data` reads them.
     """
     p = Path(path)
     if p.suffix.lower() != ".csv":
@@ -100,6 +103,11 @@ def read_plain_numeric(path, instrument=None):
         return None
     import numpy as np
 
+    if empty_ok and (b",," in body or b"\n," in body or b",\n" in body or b",\r" in body
+                     or body.startswith(b",") or body.endswith(b",")):
+        text = body.replace(b"\r\n", b"\n")
+        text = text[:-1] if text.endswith(b"\n") else text
+        body = re.sub(rb"(?m)(?:^|(?<=,))(?=,|$)", b"nan", text)
     try:
         values = np.loadtxt(_io.BytesIO(body), delimiter=",", dtype=np.float64, ndmin=2, encoding="ascii")
     except ValueError:

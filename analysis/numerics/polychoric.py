@@ -120,6 +120,11 @@ _erfc = np.frompyfunc(math.erfc, 1, 1)
 def norm_cdf(x):
     """Standard normal cdf ``pnorm(x)`` for arrays (erfc, full double precision, +-inf ok)."""
     x = np.asarray(x, dtype=float)
+    if x.size > 64:
+        # corner limits repeat the same few thresholds: evaluate each distinct value once
+        u, inv = np.unique(x, return_inverse=True)
+        if len(u) < x.size // 2:
+            return (0.5 * np.asarray(_erfc(-u / math.sqrt(2.0)), dtype=float))[inv].reshape(x.shape)
     return 0.5 * np.asarray(_erfc(-x / math.sqrt(2.0)), dtype=float)
 
 
@@ -378,16 +383,16 @@ def fit_rho(freq, tx, ty, start=None, bounds: float = 0.999, tol: float = 1e-11,
         step = np.clip(step, -0.5, 0.5)
         cur = rho[ia]
         new = np.clip(cur + step, -bounds, bounds)
-        ll_new = pair_loglik(freq[ia], tx[ia], ty[ia], new)
-        for _ in range(40):
-            worse = ll_new < ll[ia] - 1e-12 * np.abs(ll[ia])
+        lla, ga, ha = _grad_hess(freq[ia], tx[ia], ty[ia], new)
+        for _ in range(40):   # step halving where the likelihood went down
+            worse = lla < ll[ia] - 1e-12 * np.abs(ll[ia])
             if not worse.any():
                 break
             new[worse] = cur[worse] + (new[worse] - cur[worse]) / 2
-            ll_new[worse] = pair_loglik(freq[ia][worse], tx[ia][worse], ty[ia][worse], new[worse])
+            w = ia[worse]
+            lla[worse], ga[worse], ha[worse] = _grad_hess(freq[w], tx[w], ty[w], new[worse])
         moved = np.abs(new - cur)
         rho[ia] = new
-        lla, ga, ha = _grad_hess(freq[ia], tx[ia], ty[ia], new)
         ll[ia], g[ia], h[ia] = lla, ga, ha
         at_bound = (np.abs(new) >= bounds) & (np.sign(ga) == np.sign(new))
         done = (moved < tol) | at_bound | (np.abs(ga) < 1e-10 * np.maximum(1.0, freq[ia].sum(axis=(1, 2))))
@@ -607,6 +612,13 @@ def cor_smooth(R, eig_tol: float = 1e-12):
 
 
 def _as_matrix(data, items):
+    if hasattr(data, "columns") and not hasattr(data, "iloc") and hasattr(data, "matrix"):
+        # the plain numeric CSV reader's NumericFrame (analysis.io.plain): no pandas needed
+        cols = list(items) if items is not None else [str(c) for c in data.columns]
+        missing = [c for c in cols if c not in data.columns]
+        if missing:
+            raise AvoidSurveyError(f"the data have no column '{missing[0]}'", column=missing[0])
+        return np.asarray(data.matrix(cols), dtype=float), tuple(cols)
     if hasattr(data, "columns"):
         cols = list(items) if items is not None else [str(c) for c in data.columns]
         missing = [c for c in cols if c not in data.columns]
@@ -653,16 +665,18 @@ def _item_codes(X, names, max_categories):
     return idx, levels
 
 
-def _all_tables(idx, C):
-    """All bivariate tables at once from one one-hot product: (p, p, C, C) counts."""
-    n, p = idx.shape
-    Z = np.zeros((n, p * C))
-    rows = np.repeat(np.arange(n), p)
-    cols = (np.arange(p)[None, :] * C + idx).ravel()
-    ok = idx.ravel() >= 0
-    Z[rows[ok], cols[ok]] = 1.0
-    T = Z.T @ Z
-    return T.reshape(p, C, p, C).transpose(0, 2, 1, 3)
+def _pair_tables(idx, C, a, b):
+    """The bivariate tables of the item pairs (a[q], b[q]): (P, C, C) counts over the
+    pairwise-complete rows. One ``bincount`` per pair over item-major codes, a missing
+    answer being an extra category C that is dropped at the end (no masks, no BLAS: on a
+    busy machine this is steadier than one big one-hot product)."""
+    C1 = C + 1
+    cod = np.ascontiguousarray(np.where(idx >= 0, idx, C).T.astype(np.intp))   # (p, n)
+    hi = cod * C1
+    out = np.empty((len(a), C1 * C1))
+    for q, (i, j) in enumerate(zip(a, b)):
+        out[q] = np.bincount(hi[i] + cod[j], minlength=C1 * C1)
+    return out.reshape(-1, C1, C1)[:, :C, :C].copy()
 
 
 def _pad(vals, width):
@@ -717,18 +731,18 @@ def polychoric_matrix(data, *, method: str = "lavaan", missing: str | None = Non
     idx, levels = _item_codes(X, names, max_categories)
     p = X.shape[1]
     C = max(len(lv) for lv in levels)
-    T = _all_tables(idx, C)
     marg = np.array([np.bincount(idx[idx[:, j] >= 0, j], minlength=C) for j in range(p)], dtype=float)
     th = [_thresholds_from_counts(marg[j, :len(levels[j])]) for j in range(p)]
     a, b = np.triu_indices(p, 1)
-    freq = T[a, b]                                    # (P, C, C)
+    freq = _pair_tables(idx, C, a, b)                 # (P, C, C)
+    raw = freq.copy()
     npair = freq.sum(axis=(1, 2))
     if method == "psych" and local:
         tx, ty, freq = _psych_local(freq, correct)
     else:
         tx = np.array([_pad(th[i], C - 1) for i in a])
         ty = np.array([_pad(th[j], C - 1) for j in b])
-    empty = [(names[i], names[j]) for i, j, f in zip(a, b, T[a, b])
+    empty = [(names[i], names[j]) for i, j, f in zip(a, b, raw)
              if (f[:len(levels[i]), :len(levels[j])] == 0).any()]
     rho = np.full(len(a), np.nan)
     todo = np.ones(len(a), bool)
@@ -746,7 +760,7 @@ def polychoric_matrix(data, *, method: str = "lavaan", missing: str | None = Non
     conv_all = True
     if todo.any():
         q = np.where(todo)[0]
-        start = _starts(idx, a[q], b[q]) if method == "lavaan" else np.zeros(len(q))
+        start = _table_starts(freq[q])
         r, conv, _it = fit_rho(freq[q], tx[q], ty[q], start=start, bounds=0.999 if method == "lavaan" else 0.9999999)
         rho[q] = r
         conv_all = bool(conv.all())
@@ -766,12 +780,21 @@ def polychoric_matrix(data, *, method: str = "lavaan", missing: str | None = Non
                             smoothed=smoothed, local=local, empty_cell_pairs=tuple(empty), converged=conv_all)
 
 
-def _starts(idx, a, b):
-    """lavaan's start values: Pearson correlations of the category indices (pairwise rows)."""
-    out = np.empty(len(a))
-    for q, (i, j) in enumerate(zip(a, b)):
-        out[q] = _pearson_start(idx[:, i], idx[:, j])
-    return out
+def _table_starts(freq):
+    """lavaan's start values: Pearson correlations of the category indices over each table
+    (the pairwise-complete rows), 0 when undefined; only the path to the maximum depends on them."""
+    C1, C2 = freq.shape[1], freq.shape[2]
+    u = np.arange(C1, dtype=float)[None, :, None]
+    v = np.arange(C2, dtype=float)[None, None, :]
+    n = freq.sum(axis=(1, 2))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mu = (freq * u).sum(axis=(1, 2)) / n
+        mv = (freq * v).sum(axis=(1, 2)) / n
+        cuv = (freq * u * v).sum(axis=(1, 2)) / n - mu * mv
+        vu = (freq * u * u).sum(axis=(1, 2)) / n - mu * mu
+        vv = (freq * v * v).sum(axis=(1, 2)) / n - mv * mv
+        r = cuv / np.sqrt(vu * vv)
+    return np.where(np.isfinite(r) & (np.abs(r) < 1), r, 0.0)
 
 
 def _psych_local(freq, correct):

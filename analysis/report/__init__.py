@@ -86,14 +86,15 @@ def _versions(libs) -> dict:
     return out
 
 
-def _methods_text(lang, versions, libs, models_result, n_rows, min_items, cfa_done) -> str:
+def _methods_text(lang, versions, libs, models_result, n_rows, min_items, cfa_done, ordinal=False) -> str:
     se_types = sorted({m.se_type for m in (models_result.models if models_result else []) if m.se_type})
     fams = sorted({m.family for m in (models_result.models if models_result else [])})
     named = tr("rep_m_lib_sep", lang).join(f"{lib} {versions[lib]}" for lib in libs)
     parts = [tr("rep_m_software", lang).format(version=versions["avoid-survey"], python=versions["python"],
                                               libs=tr("rep_m_libs", lang).format(libs=named) if libs else ""),
              tr("rep_m_scores", lang).format(n_rows=n_rows, min_items=min_items),
-             tr("rep_m_alpha", lang)]
+             tr("rep_m_alpha", lang),
+             tr("ord_rep_polychoric" if ordinal else "ord_rep_pearson", lang)]
     if cfa_done:
         parts.append(tr("rep_m_cfa", lang))
     if fams:
@@ -102,9 +103,13 @@ def _methods_text(lang, versions, libs, models_result, n_rows, min_items, cfa_do
     return "".join(parts)
 
 
-def build_report(spec, *, lang: str = "en", seed: int = 1, figure_dir=None, cfa_scales=None) -> ReportResult:
-    """Build the report document for a model spec (path or mapping)."""
+def build_report(spec, *, lang: str = "en", seed: int = 1, figure_dir=None, cfa_scales=None,
+                 ordinal: bool = False) -> ReportResult:
+    """Build the report document for a model spec (path or mapping). ``ordinal``: the
+    reliability section adds ordinal alpha and omega from polychoric correlations
+    (``reliability --ordinal``); the methods paragraph states which correlations were used."""
     b = _Builder(spec, lang, figure_dir, cfa_scales)
+    b.ordinal = bool(ordinal)
     for key, step in (("data", b.data), ("desc", b.desc), ("rel", b.rel), ("cfa", b.cfa),
                       ("models", b.models), ("figs", b.figures)):
         b.section(key, step)
@@ -129,6 +134,7 @@ class _Builder:
         self.instrument = _instrument_for(loaded)
         self.min_items = (sp.missing.min_items_fraction if getattr(sp, "missing", None) is not None else 0.8)
         self.cfa_scales = cfa_scales
+        self.ordinal = False
         self.state: dict = {}
 
     def section(self, key, fn):
@@ -162,10 +168,11 @@ class _Builder:
 
     def rel(self):
         from ..stats.reliability import reliability
-        r = reliability(self.read(), self._need_instrument())
+        r = reliability(self.read(), self._need_instrument(), ordinal=self.ordinal)
         self.state["reliability"] = r
         self.state["alphas"] = {s.scale: s.alpha for s in r.scales}
-        self.doc.tables(r.to_tables(self.lang)[:1])   # scale level; item statistics: `avoid-survey reliability`
+        # scale level (and the ordinal values beside Pearson's); item statistics: `avoid-survey reliability`
+        self.doc.tables(r.to_tables(self.lang)[:2 if self.ordinal else 1])
 
     def desc(self):
         from ..stats.descriptives import describe_scores
@@ -234,11 +241,12 @@ class _Builder:
         versions = _versions(libs)
         res.software = {k: versions[k] for k in ("avoid-survey", "python", *libs)}
         self.doc.para(_methods_text(self.lang, versions, libs, st.get("models"), st.get("n_rows", 0),
-                                    self.min_items, "cfa" in st))
+                                    self.min_items, "cfa" in st, ordinal=self.ordinal and "reliability" in st))
         res.sections["methods"] = "ok"
 
 
-def write_report(spec, out, *, lang: str = "en", seed: int = 1, force: bool = False) -> ReportResult:
+def write_report(spec, out, *, lang: str = "en", seed: int = 1, force: bool = False,
+                 ordinal: bool = False) -> ReportResult:
     """Build the report and write it as .html or .docx (atomically, never over a file
     without ``force``)."""
     from ..io.output import check_output, write_atomic
@@ -249,7 +257,7 @@ def write_report(spec, out, *, lang: str = "en", seed: int = 1, force: bool = Fa
         raise AvoidSurveyError(f"unsupported report type '{ext or '(none)'}' (use .html or .docx)", file=p)
     check_output(p, force)
     with tempfile.TemporaryDirectory(prefix="avoid-survey-fig-") as tmp:
-        res = build_report(spec, lang=lang, seed=seed, figure_dir=tmp)
+        res = build_report(spec, lang=lang, seed=seed, figure_dir=tmp, ordinal=ordinal)
         payload = res.document.to_docx() if ext == ".docx" else res.document.to_html()
         write_atomic(p, payload, force)
     return res

@@ -24,7 +24,8 @@ from ..numerics import factor_utils as fu
 from ..core.i18n import both, tr
 from ..numerics.rotation import ROTATIONS
 
-__all__ = ["efa", "efa_file", "EFAResult", "ParallelResult", "correlation_matrix", "METHODS"]
+__all__ = ["efa", "efa_file", "EFAResult", "ParallelResult", "correlation_matrix", "polychoric_correlation",
+           "METHODS"]
 
 METHODS = ("minres", "ml", "pa")
 _PREFIX = {"minres": "MR", "ml": "ML", "pa": "PA"}
@@ -101,6 +102,11 @@ class EFAResult:
     warnings: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     labels: dict = field(default_factory=dict)  # item -> {en, zh} wording, for tables
+    # cor='polychoric': the polychoric matrix (numerics.polychoric.PolychoricResult); None for Pearson
+    polychoric: object = field(default=None, repr=False)
+    # Pearson on items with <= 7 categories: stats.ordinal_hint's {max_categories, skewness}
+    # (the command prints it as a note on stderr; not in the JSON)
+    ordinal_hint: dict | None = field(default=None, repr=False)
 
     # ---- derived
     @property
@@ -152,7 +158,19 @@ class EFAResult:
             "converged": self.converged,
             "warnings": list(self.warnings),
             "notes": list(self.notes),
+            **self._polychoric_dict(),
         }
+
+    def _polychoric_dict(self) -> dict:
+        """With cor='polychoric': the correlation used, the matrix and the thresholds."""
+        if self.polychoric is None:
+            return {}
+        d = self.polychoric.to_dict()
+        return {"correlation": "polychoric", "correlation_matrix": d["correlation_matrix"],
+                "thresholds": d["thresholds"],
+                "polychoric": {"convention": "psych", "local_thresholds": self.polychoric.local,
+                               "correct": self.polychoric.correct, "smoothed": self.polychoric.smoothed,
+                               "empty_cell_pairs": d["empty_cell_pairs"]}}
 
     def sorted_items(self) -> list[tuple[int, int]]:
         """(item index, factor index) sorted like psych::fa.sort: by the factor an item
@@ -228,6 +246,30 @@ def correlation_matrix(x, missing: str = "pairwise"):
     return r, int(a.shape[0]), n_complete, int(counts.min())
 
 
+def polychoric_correlation(x, missing: str = "pairwise"):
+    """psych's polychoric matrix of the columns of a float frame (``psych::fa(cor = "poly")``).
+
+    Returns R, n (rows of the data; listwise: complete rows), n_complete, the smallest
+    pairwise count and the :class:`~..numerics.polychoric.PolychoricResult`.
+    """
+    from ..numerics.polychoric import polychoric_matrix
+
+    a = x.to_numpy(dtype=float)
+    ok = ~np.isnan(a)
+    n_complete = int(ok.all(1).sum())
+    if missing == "listwise":
+        a = a[ok.all(1)]
+        if a.shape[0] < 3:
+            raise AvoidSurveyError(f"only {a.shape[0]} row(s) answer every item; listwise correlations need at least 3")
+    res = polychoric_matrix(a, method="psych", items=[str(c) for c in x.columns])
+    if np.isnan(res.rho).any():
+        i, j = np.argwhere(np.isnan(res.rho))[0]
+        raise AvoidSurveyError(f"items '{x.columns[i]}' and '{x.columns[j]}' have no polychoric correlation "
+                               f"(no common answers, or one category in their common rows)", column=str(x.columns[j]))
+    npair = res.n[np.triu_indices(res.n.shape[0], 1)]
+    return res.rho, int(a.shape[0]), n_complete, int(npair.min()), res
+
+
 # ------------------------------------------------------------------ parallel analysis
 def parallel_analysis(r, n: int, iterations: int = 20, seed: int | None = 1) -> ParallelResult:
     """psych::fa.parallel(x, fa = "fa", n.iter = iterations) on a correlation matrix.
@@ -259,7 +301,7 @@ def parallel_analysis(r, n: int, iterations: int = 20, seed: int | None = 1) -> 
 # ------------------------------------------------------------------ main entry
 def efa(data, items, *, n_factors="auto", method: str = "minres", rotation: str = "oblimin",
         missing: str = "pairwise", parallel_iterations: int = 20, seed: int | None = 1,
-        notes=None) -> EFAResult:
+        notes=None, cor: str = "pearson") -> EFAResult:
     """Exploratory factor analysis of ``items`` in ``data`` (a DataFrame; left unchanged).
 
     Parameters
@@ -280,6 +322,15 @@ def efa(data, items, *, n_factors="auto", method: str = "minres", rotation: str 
         listwise: the rows answering every item, and n is their number.
     parallel_iterations : simulated data sets for parallel analysis (psych's n.iter)
     seed : seed of the parallel-analysis simulation
+    cor : {'pearson', 'polychoric'}
+        'polychoric' factors the polychoric matrix instead, as ``psych::fa(x, cor = "poly")``
+        and ``psych::fa.parallel(x, cor = "poly", fa = "fa")``: psych's polychoric convention
+        (pairwise answers, global thresholds, or local ones with zero cells corrected by 0.5
+        when the items' highest codes differ; ``cor.smooth`` if not positive definite),
+        n = rows of the data (listwise: complete rows). KMO, Bartlett, the observed
+        eigenvalues of parallel analysis and the solution use that matrix; the simulated
+        eigenvalues come from normal data as psych's ``sim`` ones (psych's resampled
+        polychoric eigenvalues enter only its plot).
 
     Returns
     -------
@@ -306,22 +357,31 @@ def efa(data, items, *, n_factors="auto", method: str = "minres", rotation: str 
         from threadpoolctl import threadpool_limits
     except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
         return _efa(data, items, n_factors=n_factors, method=method, rotation=rotation, missing=missing,
-                    parallel_iterations=parallel_iterations, seed=seed, notes=notes)
+                    parallel_iterations=parallel_iterations, seed=seed, notes=notes, cor=cor)
     with threadpool_limits(limits=1, user_api="blas"):
         return _efa(data, items, n_factors=n_factors, method=method, rotation=rotation, missing=missing,
-                    parallel_iterations=parallel_iterations, seed=seed, notes=notes)
+                    parallel_iterations=parallel_iterations, seed=seed, notes=notes, cor=cor)
 
 
 def _efa(data, items, *, n_factors="auto", method: str = "minres", rotation: str = "oblimin",
          missing: str = "pairwise", parallel_iterations: int = 20, seed: int | None = 1,
-         notes=None) -> EFAResult:
+         notes=None, cor: str = "pearson") -> EFAResult:
     """The body of :func:`efa` (which limits BLAS threads around it)."""
     warnings_: list = []
     notes_ = list(notes or [])
     items = list(items)
     _check_options(items, method, rotation, missing, parallel_iterations)
+    if cor not in ("pearson", "polychoric"):
+        raise AvoidSurveyError(f"unknown correlation '{cor}' (pearson or polychoric)")
     x = _numeric_frame(data, items)
-    r, n, n_complete, n_pair = correlation_matrix(x, missing)
+    poly = None
+    hint = None
+    if cor == "polychoric":
+        r, n, n_complete, n_pair, poly = polychoric_correlation(x, missing)
+    else:
+        r, n, n_complete, n_pair = correlation_matrix(x, missing)
+        from .ordinal_hint import ordinal_hint
+        hint = ordinal_hint(x.to_numpy(dtype=float), items)
     ev = _check_correlation(r, n, items)
     kmo_all, kmo_items = fu.kmo(r)
     chi2, bdf, bp = fu.bartlett(r, n)
@@ -351,7 +411,7 @@ def _efa(data, items, *, n_factors="auto", method: str = "minres", rotation: str
                      bartlett_chi2=chi2, bartlett_df=bdf, bartlett_p=bp, parallel=par, loadings=rot,
                      structure=structure, phi=phi, communalities=h2, uniquenesses=1.0 - h2, ss_loadings=ssl,
                      eigenvalues=ev, fa_eigenvalues=fa_vals, converged=converged, warnings=warnings_,
-                     notes=notes_)
+                     notes=notes_, polychoric=poly, ordinal_hint=hint)
 
 
 def _check_options(items, method, rotation, missing, parallel_iterations) -> None:

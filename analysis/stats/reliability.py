@@ -256,9 +256,19 @@ class ScaleReliability:
     sd: float
     items: tuple
     warnings: tuple = ()
+    # with ordinal=True: the same statistics from the polychoric matrix (psych::polychoric);
+    # None otherwise, and then left out of the JSON
+    alpha_ordinal: float | None = field(default=None, repr=False)
+    omega_total_ordinal: float | None = field(default=None, repr=False)
+    omega_h_ordinal: float | None = field(default=None, repr=False)
+    omega_total_sl_ordinal: float | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict:
-        return fields_dict(self)
+        d = fields_dict(self)
+        if self.alpha_ordinal is not None:
+            d.update(alpha_ordinal=self.alpha_ordinal, omega_total_ordinal=self.omega_total_ordinal,
+                     omega_h_ordinal=self.omega_h_ordinal, omega_total_sl_ordinal=self.omega_total_sl_ordinal)
+        return d
 
 
 @dataclass(frozen=True)
@@ -273,6 +283,7 @@ class ReliabilityResult:
     seed: int | None
     scales: tuple
     warnings: list = field(default_factory=list)
+    ordinal: bool = field(default=False, repr=False)   # alpha/omega from polychoric correlations too
 
     def scale(self, sid: str) -> ScaleReliability:
         for s in self.scales:
@@ -281,7 +292,10 @@ class ReliabilityResult:
         raise KeyError(sid)
 
     def to_dict(self) -> dict:
-        return fields_dict(self)
+        d = fields_dict(self)
+        if self.ordinal:
+            d["ordinal"] = {"correlation": "polychoric", "convention": "psych", "correct": 0.5}
+        return d
 
     def to_tables(self, lang: str = "en") -> list:
         """The scale, item and frequency tables (:mod:`avoid_survey.analysis.tables.reliability`)."""
@@ -319,7 +333,7 @@ def _item_total_r(X, total):
     return out
 
 
-def _scale_reliability(X, scale, instrument, *, missing, ci, n_boot, seed, level, sink):
+def _scale_reliability(X, scale, instrument, *, missing, ci, n_boot, seed, level, sink, ordinal=False):
     """Everything about one scale or facet from its reverse-recoded item matrix X."""
     ids = scale.item_ids
     k_all = len(ids)
@@ -351,6 +365,7 @@ def _scale_reliability(X, scale, instrument, *, missing, ci, n_boot, seed, level
             w(f"item '{ids[j]}' correlates negatively with the rest of scale '{scale.id}' "
               f"(r.drop = {a['rdrop'][j]:.3f}): {hint}")
     om1, omsl = _omega_block(X[:, use], scale, n, w)
+    ordinal_values = _ordinal_block(X[:, use], [i for i, u in zip(ids, use) if u], scale, n, w) if ordinal else {}
     total = np.nanmean(X, axis=1) if X.size else np.array([])
     items = _item_stats(X, total, ids, instrument, sd_items, a["drops"], a["rdrop"])
     parts, feldt, boot = a["parts"], a["feldt"], a["boot"]
@@ -364,7 +379,7 @@ def _scale_reliability(X, scale, instrument, *, missing, ci, n_boot, seed, level
         alpha_ci_bootstrap=None if boot is None else tuple(map(_f, boot)),
         omega_total=_f(om1["omega_total"]), omega_h=_f(omsl["omega_h"]), omega_total_sl=_f(omsl["omega_total"]),
         mean=_f(np.nanmean(total)) if n else nan, sd=_f(np.nanstd(total, ddof=1)) if n > 1 else nan,
-        items=tuple(items), warnings=tuple(local))
+        items=tuple(items), warnings=tuple(local), **ordinal_values)
 
 
 def _alpha_block(Xu, use, scale_id, n, *, ci, n_boot, seed, level, w) -> dict:
@@ -431,6 +446,35 @@ def _omega_block(Xu, scale, n, w):
     return om1, omsl
 
 
+def _ordinal_block(Xu, ids, scale, n, w) -> dict:
+    """Ordinal alpha and omega: the Pearson formulas on psych's polychoric matrix of the
+    (reverse-recoded) items: ``psych::alpha(polychoric(x)$rho)``, ``psych::omega(x, nfactors,
+    poly = TRUE)``."""
+    from ..numerics.polychoric import polychoric_matrix
+
+    nan = float("nan")
+    out = dict(alpha_ordinal=nan, omega_total_ordinal=nan, omega_h_ordinal=nan, omega_total_sl_ordinal=nan)
+    k = Xu.shape[1]
+    if k < 2 or n < 2:
+        return out
+    R = polychoric_matrix(Xu, method="psych", items=ids).rho
+    if np.isnan(R).any():
+        w(f"scale '{scale.id}': some polychoric correlations are undefined (item pairs without common answers); "
+          f"ordinal alpha and omega not computed")
+        return out
+    out["alpha_ordinal"] = _f(alpha_parts(R, R)["alpha"])
+    nf = len(scale.facets)
+    if k >= 3:
+        try:
+            out["omega_total_ordinal"] = _f(omega_from_cor(R, 1)["omega_total"])
+            if nf >= 2 and k > nf:
+                om = omega_from_cor(R, nf)
+                out["omega_h_ordinal"], out["omega_total_sl_ordinal"] = _f(om["omega_h"]), _f(om["omega_total"])
+        except (np.linalg.LinAlgError, ValueError) as exc:
+            w(f"scale '{scale.id}': ordinal omega could not be computed ({exc})")
+    return out
+
+
 def _item_stats(X, total, ids, instrument, sd_items, drops, rdrop) -> list:
     nan = float("nan")
     n = int(X.shape[0])
@@ -451,7 +495,8 @@ def _item_stats(X, total, ids, instrument, sd_items, drops, rdrop) -> list:
 
 
 def reliability(data, instrument, *, scales=None, missing: str = "pairwise", ci: str = "feldt",
-                n_boot: int = 1000, seed: int | None = None, level: float = 0.95) -> ReliabilityResult:
+                n_boot: int = 1000, seed: int | None = None, level: float = 0.95,
+                ordinal: bool = False) -> ReliabilityResult:
     """Reliability of every scale and facet of ``instrument`` found in ``data``.
 
     Parameters
@@ -471,6 +516,14 @@ def reliability(data, instrument, *, scales=None, missing: str = "pairwise", ci:
         Which interval goes into ``alpha_ci``. Feldt is always computed as well.
     n_boot, seed : bootstrap resamples and seed (``ci='bootstrap'``).
     level : confidence level (0.95).
+    ordinal : also ordinal alpha and omega (``alpha_ordinal``, ``omega_total_ordinal``,
+        ``omega_h_ordinal``, ``omega_total_sl_ordinal``): the same formulas on the polychoric
+        correlation matrix of the (reverse-recoded) items, psych's convention
+        (``psych::polychoric``: pairwise answers, zero cells corrected by 0.5 when the items'
+        highest codes differ), i.e. ``psych::alpha(polychoric(x)$rho)`` and
+        ``psych::omega(x, nfactors, poly = TRUE)`` with the factor counts of the Pearson
+        omegas (1 for omega total; one group factor per facet for omega_h, which is NaN for
+        a scale without facets, not psych's default of 3 factors).
 
     Returns
     -------
@@ -531,7 +584,13 @@ def reliability(data, instrument, *, scales=None, missing: str = "pairwise", ci:
     out = []
     for s in todo:
         X = item_array(data, instrument, s.id)
-        out.append(_scale_reliability(X, s, instrument, missing=missing, ci=ci, n_boot=int(n_boot),
-                                      seed=seed, level=level, sink=sink))
+        try:
+            out.append(_scale_reliability(X, s, instrument, missing=missing, ci=ci, n_boot=int(n_boot),
+                                          seed=seed, level=level, sink=sink, ordinal=ordinal))
+        except AvoidSurveyError as exc:
+            if exc.column is not None and ordinal:
+                raise AvoidSurveyError(f"--ordinal: {exc.message}", column=exc.column) from None
+            raise
     return ReliabilityResult(instrument=instrument.id, scales=tuple(out), missing=missing, ci=ci, level=level,
-                             n_boot=int(n_boot) if ci == "bootstrap" else None, seed=seed, warnings=sink)
+                             n_boot=int(n_boot) if ci == "bootstrap" else None, seed=seed, warnings=sink,
+                             ordinal=bool(ordinal))

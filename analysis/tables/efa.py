@@ -15,6 +15,10 @@ def efa_tables(result, lang: str = "en") -> list[Table]:
     if result.phi is not None:
         tabs.append(_phi_table(result))
     tabs.append(_parallel_table(result, lang))
+    if getattr(result, "polychoric", None) is not None:
+        from .polychoric import thresholds_table
+
+        tabs.append(thresholds_table(result.polychoric, lang))
     return tabs
 
 
@@ -33,6 +37,13 @@ def _adequacy_table(r, lang: str) -> Table:
     corr = tr("st_efa_pairwise" if r.missing == "pairwise" else "st_efa_listwise", lang)
     adq.notes.append(tr("st_efa_adequacy_note", lang).format(
         corr=corr, n=r.n, iterations=r.parallel.iterations, seed=r.parallel.seed))
+    poly = getattr(r, "polychoric", None)
+    if poly is not None:
+        adq.notes.append(tr("ord_correlation_used", lang).format(kind=tr("ord_polychoric", lang)))
+        if poly.local:
+            adq.notes.append(tr("ord_local", lang).format(correct=f"{poly.correct:g}"))
+        if poly.smoothed:
+            adq.notes.append("@ord_smoothed")
     return adq
 
 

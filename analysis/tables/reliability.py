@@ -9,7 +9,10 @@ __all__ = ["reliability_tables"]
 
 def reliability_tables(result, lang: str = "en") -> list[Table]:
     """The scale table, the item table and (answers with at most 10 codes) the frequencies."""
-    out = [_scales_table(result, lang), _items_table(result, lang)]
+    out = [_scales_table(result, lang)]
+    if getattr(result, "ordinal", False):
+        out.append(_ordinal_table(result, lang))
+    out.append(_items_table(result, lang))
     freq = _frequency_table(result)
     if freq is not None:
         out.append(freq)
@@ -76,3 +79,19 @@ def _frequency_table(result) -> Table | None:
             fr.add(it.item, *[(it.frequencies.get(c, 0) / tot if tot else float("nan")) for c in codes],
                    it.n_missing / answered if answered else float("nan"))
     return fr
+
+
+def _ordinal_table(result, lang: str) -> Table:
+    """Ordinal alpha / omega beside the Pearson values (``reliability --ordinal``)."""
+    t = Table(title="@ord_reliability_title", name="ordinal", columns=[
+        Column("scale", "@scale", "text"), Column("k", "@k", "int"), Column("n", "@n", "int"),
+        Column("alpha", "@ord_reliability_pearson"), Column("alpha_ordinal", "@ord_alpha"),
+        Column("omega_total", "@ord_reliability_pearson_omega"), Column("omega_total_ordinal", "@ord_omega_total"),
+        Column("omega_h", "@omega_h"), Column("omega_h_ordinal", "@ord_omega_h")])
+    indent = tr("st_indent", lang)
+    for s in result.scales:
+        name = _scale_name(s, lang)
+        t.add(indent + name if s.parent else name, s.k, s.n, s.alpha, s.alpha_ordinal, s.omega_total,
+              s.omega_total_ordinal, s.omega_h, s.omega_h_ordinal)
+    t.notes.append("@ord_reliability_note")
+    return t
