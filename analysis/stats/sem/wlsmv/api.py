@@ -70,7 +70,14 @@ def _split(data, keep, group, x, file):
     levels = list(dict.fromkeys(gvals.tolist()))
     if len(levels) < 2:
         raise AvoidSurveyError(f"column '{group}' has only one group among the rows used", file=file, column=group)
-    return [x[(gvals == lvl).to_numpy()] for lvl in levels], [str(lvl) for lvl in levels]
+    return [x[(gvals == lvl).to_numpy()] for lvl in levels], [_label(lvl) for lvl in levels]
+
+
+def _label(v):
+    """A group value as text: 2.0 (a whole-number code read as float) prints as "2"."""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
 
 
 def _prepare(data, model, group, ordered, missing, parameterization, model_file, file, what):
