@@ -142,6 +142,15 @@ def _cli(args, capsys):
     return code, cap.out, cap.err
 
 
+def test_defined_effect_and_residual_covariance_match_lavaan():
+    from avoid_survey.analysis.stats.sem import sem
+
+    res = sem(_data("cfa"), model=LAV["sem_defined"]["model"], estimator="WLSMV")
+    _check_fit(res.fit, LAV["sem_defined"])
+    _check_params(res.parameters, LAV["sem_defined"])
+    assert any(p["op"] == ":=" and p["lhs"] == "ind" for p in res.parameters)
+
+
 def test_missing_ml_refused_cli(capsys):
     code, out, err = _cli(["cfa", DATA["cfa"], "--model", LAV["cfa"]["model"], "--estimator", "wlsmv",
                            "--missing", "ml"], capsys)

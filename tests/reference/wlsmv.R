@@ -53,6 +53,10 @@ fit <- cfa(cfa_model, d, ordered = items, estimator = "WLSMV", parameterization 
 out$cfa_theta <- one(fit, cfa_model)
 fit <- sem(sem_model, d, ordered = items, estimator = "WLSMV")
 out$sem <- one(fit, sem_model)
+# labels, a defined (indirect) effect and a residual covariance between two ordered items
+defined_model <- paste0(cfa_model, "\nf1_1 ~~ f1_2\nF2 ~ a*F1\nF3 ~ b*F2 + F1\nF4 ~ F3\nind := a*b")
+fit <- sem(defined_model, d, ordered = items, estimator = "WLSMV")
+out$sem_defined <- one(fit, defined_model)
 # a misspecified model (F1 and F2 merged): CFI < 1, RMSEA > 0
 misfit_model <- paste0("F12 =~ ", paste0(items[1:12], collapse = " + "), "\nF3 =~ ",
                        paste0(items[13:18], collapse = " + "), "\nF4 =~ ", paste0(items[19:24], collapse = " + "))

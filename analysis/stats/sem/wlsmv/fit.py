@@ -141,7 +141,25 @@ def _params(model, d, group_names):
             if not np.any(jac[n]):
                 row["std_all_se"] = None
         out.append(row)
+    if model.base.definitions:
+        out.extend(_defined(model, theta, vcov, std, jac))
     return out
+
+
+def _defined(model, theta, vcov, std, jac):
+    """``:=`` rows (estimates, delta-method SEs, std.all) with the engine's reader: the labels
+    point at the same rows here, the matrices are those of the ordinal model."""
+    from types import SimpleNamespace
+
+    from ..engine import _defined_rows
+
+    mats = []
+    for g in range(model.n_groups):
+        mt = model.implied(theta[None], g)
+        mats.append({k: mt[k][0] for k in ("lambda", "beta", "psi", "theta", "nu", "alpha", "tau", "delta")})
+    shim = SimpleNamespace(definitions=model.base.definitions, labels=model.base.labels, rows=model.rows,
+                           npar=model.npar)
+    return _defined_rows(shim, SimpleNamespace(mats=mats), vcov, std, jac)
 
 
 def _r2(model, theta, group_names):
