@@ -250,13 +250,21 @@ def efa(data, instrument=None, *, items=None, scales=None, n_factors="auto", met
 
 
 def cfa(data, instrument=None, *, model: str | None = None, scales=None, group: str | None = None,
-        missing: str = "listwise", std_lv: bool = False, second_order: bool = False):
+        missing: str = "listwise", std_lv: bool = False, second_order: bool = False, estimator: str = "ML",
+        ordered=None, parameterization: str = "delta"):
     """Confirmatory factor analysis by ML, as ``lavaan::cfa`` and ``avoid-survey cfa``.
 
     ``model``: lavaan syntax (``"F =~ a + b + c"``) or the path of a file holding it; or an
     instrument (each scale, or each facet, loads its items). With ``group``: configural,
     metric and scalar invariance. ``to_frame()``: the loadings; also 'parameters', 'fit',
     'reliability' (CR, AVE), 'invariance'.
+
+    ``estimator="WLSMV"`` treats the ``ordered`` items ("all" by default, or a list of names)
+    as ordinal, as ``lavaan::cfa(..., ordered = , estimator = "WLSMV")``: thresholds,
+    polychoric correlations, DWLS, robust SEs, the scaled-shifted chi-square and scaled and
+    robust CFI/TLI/RMSEA; ``parameterization`` "delta" (default) or "theta"; ``missing``
+    "listwise" or "pairwise"; with ``group`` the ordinal invariance levels (configural,
+    thresholds, metric, scalar) of Wu & Estabrook (2016).
     """
     from avoid_survey.analysis.core.errors import AvoidSurveyError
     from avoid_survey.analysis.stats.cfa import cfa as run
@@ -268,7 +276,8 @@ def cfa(data, instrument=None, *, model: str | None = None, scales=None, group: 
     model_text, model_file = _model_source(model)
     frame, path = _frame_for(data, inst, numeric=group is None)
     return CFAResult(run(frame, model=model_text, instrument=inst, scales=scales, group=group, missing=missing,
-                         std_lv=std_lv, second_order=second_order, model_file=model_file, file=path))
+                         std_lv=std_lv, second_order=second_order, model_file=model_file, file=path,
+                         estimator=estimator, ordered=ordered, parameterization=parameterization))
 
 
 def _model_source(model):

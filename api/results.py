@@ -299,6 +299,9 @@ class CFAResult(Result):
     def _frame_invariance(self):
         return _records(self.to_dict().get("invariance", []))
 
+    def _frame_thresholds(self):
+        return _records(self.to_dict().get("thresholds") or [])
+
     def _summary(self) -> str:
         fit = self.raw.fit or {}
         cfi, rmsea = fit.get("cfi"), fit.get("rmsea")

@@ -112,9 +112,11 @@ BENCHES = [
      "psych::polychoric", True, [], ["--runs", "2", "--n", "5000"], _parse_polychoric_psych),
     ("polychoric_lavaan", "polychoric.py", ("polychoric 10k x 24 items (lavaan convention)", "polychoric 5k x 24 items (lavaan convention)"),
      "lavaan::lavCor", True, [], ["--runs", "2", "--n", "5000"], _parse_polychoric_lavaan),
+    ("wlsmv", "wlsmv.py", ("cfa wlsmv 10k x 24 ordered items, 4 factors", "cfa wlsmv 5k x 24 ordered items, 4 factors"),
+     "lavaan::cfa WLSMV", True, [], ["--reps", "3", "--n", "5000"], _parse_cfa),
 ]
 
-R_PACKAGES = {"reliability": "psych", "efa": "psych", "cfa": "lavaan", "sem": "lavaan", "model": "lme4", "experiment": "sandwich", "sem-boot": "lavaan", "sem-fiml": "lavaan", "polychoric": "psych", "polychoric_lavaan": "lavaan"}
+R_PACKAGES = {"reliability": "psych", "efa": "psych", "cfa": "lavaan", "sem": "lavaan", "model": "lme4", "experiment": "sandwich", "sem-boot": "lavaan", "sem-fiml": "lavaan", "polychoric": "psych", "polychoric_lavaan": "lavaan", "wlsmv": "lavaan"}
 
 
 def _cpu_model() -> str:

@@ -14,6 +14,17 @@ from avoid_survey.cli.common import (DataArg, DecimalsOpt, ForceOpt, Format, For
 class CfaMissing(str, Enum):
     listwise = "listwise"
     ml = "ml"
+    pairwise = "pairwise"
+
+
+class CfaEstimator(str, Enum):
+    ml = "ml"
+    wlsmv = "wlsmv"
+
+
+class Parameterization(str, Enum):
+    delta = "delta"
+    theta = "theta"
 
 
 def cfa(
@@ -25,7 +36,10 @@ def cfa(
     second_order: Annotated[bool, typer.Option("--second-order", help="With --instrument: a scale with facets becomes a second-order factor over them.")] = False,
     std_lv: Annotated[bool, typer.Option("--std-lv", help="Fix factor variances to 1 instead of the first loadings (lavaan std.lv).")] = False,
     partial_search: Annotated[bool, typer.Option("--partial-search", help="With --group: free the loading or intercept with the largest score test step by step until ΔCFI >= -.01.")] = False,
-    missing: Annotated[CfaMissing, typer.Option("--missing", help="listwise (lavaan's default) or ml (full-information ML, lavaan missing='ml').")] = CfaMissing.listwise,
+    missing: Annotated[CfaMissing, typer.Option("--missing", help="listwise (lavaan's default), ml (full-information ML, lavaan missing='ml') or pairwise (with wlsmv).")] = CfaMissing.listwise,
+    estimator: Annotated[CfaEstimator, typer.Option("--estimator", help="ml (lavaan's default) or wlsmv (ordered items: DWLS on polychoric correlations, robust SEs, scaled-shifted test; with --group, ordinal invariance by Wu & Estabrook 2016).")] = CfaEstimator.ml,
+    ordered: Annotated[Optional[str], typer.Option("--ordered", help="With --estimator wlsmv: 'all' (default) or a comma list of the ordered items.")] = None,
+    parameterization: Annotated[Parameterization, typer.Option("--parameterization", help="With --estimator wlsmv: delta (lavaan's default) or theta.")] = Parameterization.delta,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
     lang: LangOpt = Lang.zh,
@@ -68,9 +82,11 @@ def cfa(
     frame = read(data, inst, numeric_ok=group is None)
     result = run(frame, model=model_text, instrument=inst,
                  scales=scale or None, group=group, missing=missing.value, std_lv=std_lv,
-                 second_order=second_order, model_file=model_file, file=str(data), partial_search=partial_search)
+                 second_order=second_order, model_file=model_file, file=str(data), partial_search=partial_search,
+                 estimator=estimator.value, ordered=ordered, parameterization=parameterization.value)
     from avoid_survey.cli.common import draw_figure, ordinal_note
 
     emit(result, fmt, output, lang, decimals, force)
-    ordinal_note("cfa", frame, [row.get("item") for row in result.to_dict().get("loadings", [])], lang)
+    if estimator is CfaEstimator.ml:
+        ordinal_note("cfa", frame, [row.get("item") for row in result.to_dict().get("loadings", [])], lang)
     draw_figure("cfa", result, figure, lang, force)

@@ -14,11 +14,18 @@ from avoid_survey.cli.common import (DataArg, DecimalsOpt, ForceOpt, Format, For
 class SemEstimator(str, Enum):
     ml = "ml"
     mlr = "mlr"
+    wlsmv = "wlsmv"
 
 
 class SemMissing(str, Enum):
     listwise = "listwise"
     ml = "ml"
+    pairwise = "pairwise"
+
+
+class Parameterization(str, Enum):
+    delta = "delta"
+    theta = "theta"
 
 
 def read_model(model: str):
@@ -42,10 +49,12 @@ def sem(
     model: Annotated[str, typer.Option("--model", "-m", help="lavaan model syntax or a file holding it (=~, ~, ~~, ~1, labels, :=, ==).")],
     instrument: Annotated[Optional[str], typer.Option("--instrument", "-i", help="Bundled instrument id or path: its scale ids may be used in the model as latent variables measured by their items.")] = None,
     group: Annotated[Optional[str], typer.Option("--group", "-g", help="Grouping column: a multi-group model (group names as in the data).")] = None,
-    group_equal: Annotated[Optional[str], typer.Option("--group-equal", help="Comma list of parameter classes equal across groups: loadings, intercepts, regressions, residuals, residual.covariances, lv.variances, lv.covariances, means.")] = None,
+    group_equal: Annotated[Optional[str], typer.Option("--group-equal", help="Comma list of parameter classes equal across groups: loadings, intercepts, regressions, residuals, residual.covariances, lv.variances, lv.covariances, means; with wlsmv also thresholds.")] = None,
     group_partial: Annotated[Optional[str], typer.Option("--group-partial", help="Rows exempt from --group-equal, e.g. \"x3 ~ 1, visual =~ x9\".")] = None,
-    estimator: Annotated[SemEstimator, typer.Option("--estimator", help="ml (lavaan's default) or mlr (robust SEs, Yuan-Bentler scaled test).")] = SemEstimator.ml,
-    missing: Annotated[SemMissing, typer.Option("--missing", help="listwise (lavaan's default) or ml (full-information ML).")] = SemMissing.listwise,
+    estimator: Annotated[SemEstimator, typer.Option("--estimator", help="ml (lavaan's default), mlr (robust SEs, Yuan-Bentler scaled test) or wlsmv (ordered items: DWLS on polychoric correlations, robust SEs, scaled-shifted test).")] = SemEstimator.ml,
+    missing: Annotated[SemMissing, typer.Option("--missing", help="listwise (lavaan's default), ml (full-information ML) or pairwise (with wlsmv).")] = SemMissing.listwise,
+    ordered: Annotated[Optional[str], typer.Option("--ordered", help="With --estimator wlsmv: 'all' (default) or a comma list of the ordered items.")] = None,
+    parameterization: Annotated[Parameterization, typer.Option("--parameterization", help="With --estimator wlsmv: delta (lavaan's default) or theta.")] = Parameterization.delta,
     std_lv: Annotated[bool, typer.Option("--std-lv", help="Fix latent variances to 1 instead of the first loadings (lavaan std.lv).")] = False,
     bootstrap: Annotated[int, typer.Option("--bootstrap", min=0, max=100_000, help="Resample rows N times (at most 100,000): percentile and bias-corrected CIs of every parameter, defined and standardized.")] = 0,
     seed: Annotated[Optional[int], typer.Option("--seed", help="Seed of the bootstrap draws (numpy PCG64).")] = None,
@@ -86,7 +95,7 @@ def sem(
     equal = [g.strip() for g in (group_equal or "").split(",") if g.strip()]
     result = run(frame, model=text, instrument=inst, group=group, group_equal=equal, group_partial=group_partial, estimator=estimator.value, missing=missing.value, std_lv=std_lv,
                  bootstrap=bootstrap, seed=seed, mi=mi, mi_min=mi_min, compare=others, model_file=model_file,
-                 file=str(data), progress=sys.stderr.isatty())
+                 file=str(data), progress=sys.stderr.isatty(), ordered=ordered, parameterization=parameterization.value)
     if boot_indices is not None:
         from avoid_survey.analysis.stats.sem.bootstrap import write_indices
 

@@ -102,7 +102,13 @@ def _partial_table(result, lang):
 def build_tables(result, lang: str = "en") -> list[Table]:
     """The tables of a :class:`~avoid_survey.analysis.stats.cfa.CFAResult`."""
     name = _namer(result, lang)
-    tabs = [fit_table(result.n, result.fit, lang), _loadings_table(result, name)]
+    wlsmv = getattr(result, "estimator", "ML") == "WLSMV"
+    if wlsmv:
+        from .wlsmv import wlsmv_fit_table
+
+        tabs = [wlsmv_fit_table(result.n, result.fit, lang, name="cfa_fit"), _loadings_table(result, name)]
+    else:
+        tabs = [fit_table(result.n, result.fit, lang), _loadings_table(result, name)]
     if result.factor_reliability:
         tabs.append(_reliability_table(result, name))
     if len(result.factor_correlations) > 1:
@@ -113,7 +119,16 @@ def build_tables(result, lang: str = "en") -> list[Table]:
         t.notes.append("@cfa_htmt_note")
         tabs.append(t)
     if result.invariance:
-        tabs.append(_invariance_table(result, lang))
+        if wlsmv:
+            from .wlsmv import ordinal_invariance_table
+
+            tabs.append(ordinal_invariance_table(result, lang))
+        else:
+            tabs.append(_invariance_table(result, lang))
+    if wlsmv and result.thresholds:
+        from .wlsmv import thresholds_table
+
+        tabs.append(thresholds_table(result.thresholds, lang, result.parameterization, name="cfa_thresholds"))
     if result.partial_invariance:
         tabs.append(_partial_table(result, lang))
     return tabs

@@ -19,6 +19,10 @@ def _section_of(p):
 
 def _fit(result, lang):
     f = result.fit
+    if result.estimator == "WLSMV":
+        from .wlsmv import wlsmv_fit_table
+
+        return wlsmv_fit_table(result.n, f, lang, name="sem_fit")
     t = fit_table(result.n, f, lang, title="@sem_fit", name="sem_fit", note=None)
     if result.estimator == "MLR" and "chisq_scaled" in f:
         t.add(tr("sem_chisq_scaled", lang), Cell(f["chisq_scaled"], "stat"))
@@ -119,6 +123,10 @@ def build_tables(result, lang: str = "en") -> list[Table]:
     tabs = [_fit(result, lang), _parameters(result, lang)]
     if result.r2:
         tabs.append(_r2(result))
+    if getattr(result, "thresholds", None):
+        from .wlsmv import thresholds_table
+
+        tabs.append(thresholds_table(result.thresholds, lang, result.parameterization, name="sem_thresholds"))
     if any(p["op"] == ":=" for p in result.parameters):
         tabs.append(_effects(result, lang))
     if result.modification_indices:

@@ -58,7 +58,8 @@ def instrument_model(instrument, scales=None, second_order: bool = False) -> str
 
 def cfa(data, *, model: str | None = None, instrument=None, scales=None, group: str | None = None,
         missing: str = "listwise", std_lv: bool = False, second_order: bool = False,
-        model_file=None, file=None, partial_search: bool = False) -> CFAResult:
+        model_file=None, file=None, partial_search: bool = False, estimator: str = "ML", ordered=None,
+        parameterization: str = "delta") -> CFAResult:
     """Confirmatory factor analysis by maximum likelihood, as ``lavaan::cfa``.
 
     Parameters
@@ -75,6 +76,12 @@ def cfa(data, *, model: str | None = None, instrument=None, scales=None, group: 
     partial_search : with ``group``, where metric or scalar invariance fails (ΔCFI < -.01),
         free the loading or intercept with the largest score test step by step until
         ΔCFI >= -.01 (see :mod:`.partial`)
+    estimator : {'ML', 'WLSMV'}; WLSMV (lavaan ``estimator = "WLSMV"``) treats the ``ordered``
+        items as ordinal: thresholds, polychoric correlations, DWLS, robust SEs, the
+        scaled-shifted test and scaled/robust CFI/TLI/RMSEA; with ``group`` the ordinal
+        invariance levels of Wu & Estabrook (2016) (see :mod:`..sem.wlsmv`)
+    ordered : "all" (default with WLSMV) or the names of the ordered items
+    parameterization : {'delta', 'theta'} (WLSMV only)
 
     Returns
     -------
@@ -90,7 +97,8 @@ def cfa(data, *, model: str | None = None, instrument=None, scales=None, group: 
     try:
         return _cfa(data, model=model, instrument=instrument, scales=scales, group=group, missing=missing,
                     std_lv=std_lv, second_order=second_order, model_file=model_file, file=file,
-                    partial_search=partial_search)
+                    partial_search=partial_search, estimator=estimator, ordered=ordered,
+                    parameterization=parameterization)
     finally:
         if limits is not None:
             limits.restore_original_limits()
@@ -289,8 +297,37 @@ def _partial(model, data, groups, inv, std_lv, fiml, model_file):
     return []
 
 
+def _cfa_wlsmv(data, *, model, instrument, scales, group, missing, std_lv, second_order, model_file, file,
+               partial_search, ordered, parameterization):
+    from ..sem.wlsmv.api import cfa_wlsmv, check_wlsmv_options
+
+    check_wlsmv_options(missing, parameterization, file)
+    if partial_search:
+        raise AvoidSurveyError("--partial-search is not available with --estimator wlsmv")
+    notes: list = []
+    if model is None:
+        if instrument is None:
+            raise AvoidSurveyError("give a model (--model) or an instrument (--instrument)")
+        model, notes = _instrument_syntax(data, instrument, scales, second_order, file)
+        model_file = None
+    labels = {}
+    if instrument is not None:
+        labels = {sc.id: sc.label for sc in instrument.all_scales()}
+    return cfa_wlsmv(data, model=model, group=group, ordered=ordered if ordered is not None else "all",
+                     parameterization=parameterization, missing=missing, std_lv=std_lv, model_file=model_file,
+                     file=file, labels=labels, notes=notes)
+
+
 def _cfa(data, *, model, instrument, scales, group, missing, std_lv, second_order, model_file, file,
-         partial_search=False):
+         partial_search=False, estimator="ML", ordered=None, parameterization="delta"):
+    if str(estimator).upper() == "WLSMV":
+        return _cfa_wlsmv(data, model=model, instrument=instrument, scales=scales, group=group, missing=missing,
+                          std_lv=std_lv, second_order=second_order, model_file=model_file, file=file,
+                          partial_search=partial_search, ordered=ordered, parameterization=parameterization)
+    if str(estimator).upper() != "ML":
+        raise AvoidSurveyError(f"--estimator {estimator} is not available for CFA: use ml or wlsmv")
+    if ordered is not None:
+        raise AvoidSurveyError("--ordered needs --estimator wlsmv")
     if missing not in ("listwise", "ml"):
         raise AvoidSurveyError(f"--missing {missing} is not available for CFA: use listwise (complete rows, "
                                f"lavaan's default) or ml (full-information ML, lavaan's missing = \"ml\")")

@@ -60,6 +60,9 @@ class CFAResult:
     invariance: list = field(default_factory=list, metadata=_GROUPED)
     partial_invariance: list | None = field(default=None, metadata={"json_if": "partial_invariance"})
     factor_labels: dict = field(default_factory=dict, metadata={"json": False})  # factor id -> {en, zh}
+    # WLSMV (--estimator wlsmv --ordered ...): thresholds with SEs and the parameterization
+    thresholds: list | None = field(default=None, metadata={"json_if": "thresholds"})
+    parameterization: str | None = field(default=None, metadata={"json_if": "parameterization"})
 
     def to_dict(self) -> dict:
         out = {}

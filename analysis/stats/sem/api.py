@@ -20,7 +20,7 @@ from .syntax import parse_sem
 
 __all__ = ["sem"]
 
-ESTIMATORS = ("ML", "MLR")
+ESTIMATORS = ("ML", "MLR", "WLSMV")
 MISSING = ("listwise", "ml")
 
 
@@ -39,7 +39,8 @@ def _limited(fn, *args, **kw):
 
 def sem(data, *, model: str, group: str | None = None, group_equal=(), group_partial: str | None = None,
         estimator: str = "ML", missing: str = "listwise", std_lv: bool = False, bootstrap: int = 0, seed: int | None = None, mi: bool = False,
-        mi_min: float = 0.0, compare=(), instrument=None, model_file=None, file=None, progress=None) -> SEMResult:
+        mi_min: float = 0.0, compare=(), instrument=None, model_file=None, file=None, progress=None,
+        ordered=None, parameterization: str = "delta") -> SEMResult:
     """Structural equation model by maximum likelihood, as ``lavaan::sem``.
 
     Parameters
@@ -52,6 +53,10 @@ def sem(data, *, model: str, group: str | None = None, group_equal=(), group_par
     bootstrap, seed : resample rows ``bootstrap`` times (numpy default_rng(seed)) for
         percentile and bias-corrected CIs of every parameter, defined and standardized value
     mi, mi_min : modification indices (lavaan::modindices) at or above ``mi_min``
+    ordered : with ``estimator="WLSMV"``: "all" (default) or the names of the ordered items
+        (lavaan's ``ordered =``); thresholds, polychoric correlations, DWLS, robust SEs and the
+        scaled-shifted test (see :mod:`.wlsmv`); ``missing`` listwise or pairwise
+    parameterization : {'delta', 'theta'} for WLSMV (lavaan's ``parameterization``)
     compare : other models as (name, syntax, file): each fitted on the same rows, and a
         comparison table (lavTestLRT; Satorra-Bentler 2001 scaled difference under MLR)
     instrument : with an instrument, a scale or facet id used in the syntax without its own
@@ -69,6 +74,13 @@ def sem(data, *, model: str, group: str | None = None, group_equal=(), group_par
     if instrument is not None:
         model = expand_scales(model, instrument, data.columns, model_file)
     labels = group_value_labels(data, group, instrument) if group is not None else {}
+    if ordered is not None and estimator.upper() != "WLSMV":
+        raise AvoidSurveyError("--ordered needs --estimator wlsmv")
+    if estimator.upper() == "WLSMV":
+        return _limited(_sem_wlsmv, data, model=model, group=group, group_equal=tuple(group_equal),
+                        group_partial=group_partial, missing=missing, std_lv=std_lv, bootstrap=bootstrap, mi=mi,
+                        compare=compare, ordered=ordered, parameterization=parameterization, model_file=model_file,
+                        file=file)
     res = _limited(_sem, data, model=model, group=group, group_equal=tuple(group_equal),
                     group_partial=group_partial, estimator=estimator, missing=missing, std_lv=std_lv,
                     bootstrap=bootstrap, seed=seed, mi=mi, mi_min=mi_min, compare=tuple(compare),
@@ -112,6 +124,18 @@ def _label_of(labels, name):
     except ValueError:
         pass
     return None
+
+
+def _sem_wlsmv(data, *, model, group, group_equal, group_partial, missing, std_lv, bootstrap, mi, compare, ordered,
+               parameterization, model_file, file):
+    from .wlsmv.api import sem_wlsmv
+
+    for flag, what in ((bootstrap, "--bootstrap"), (mi, "--mi"), (compare, "--compare")):
+        if flag:
+            raise AvoidSurveyError(f"{what} is not available with --estimator wlsmv")
+    return sem_wlsmv(data, model=model, group=group, group_equal=group_equal, group_partial=group_partial,
+                     ordered=ordered if ordered is not None else "all", parameterization=parameterization,
+                     missing=missing, std_lv=std_lv, model_file=model_file, file=file)
 
 
 def expand_scales(model: str, instrument, columns, model_file=None) -> str:

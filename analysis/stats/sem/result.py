@@ -37,6 +37,9 @@ class SEMResult:
     bootstrap: dict | None = field(default=None, metadata={"json_if": "bootstrap"})
     warnings: tuple = ()
     boot_indices: object = field(default=None, repr=False, compare=False, metadata={"json": False})
+    # WLSMV (--estimator wlsmv --ordered ...): thresholds with SEs and the parameterization
+    thresholds: list | None = field(default=None, metadata={"json_if": "thresholds"})
+    parameterization: str | None = field(default=None, metadata={"json_if": "parameterization"})
 
     def to_dict(self) -> dict:
         out = {}

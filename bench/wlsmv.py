@@ -1,0 +1,99 @@
+"""Benchmark: WLSMV CFA (4 factors x 6 ordered items, 10,000 rows), our whole CLI process
+against lavaan ``cfa(..., ordered = TRUE, estimator = "WLSMV")``.
+
+    python bench/wlsmv.py [--reps 5] [--n 10000]
+
+Generates skewed 5-point answers deterministically (seed 20261203), then times, alternating,
+``avoid-survey cfa FILE --model ... --estimator wlsmv --format json`` and ``Rscript`` running
+lavaan's WLSMV fit + ``fitMeasures`` on the same CSV. Prints the median wall time of each and
+the ratio ours / R against the goal (<= 1.0x), and checks that both give the same scaled
+chi-square.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+GOAL = 1.0
+MODEL = "\n".join(f"F{k + 1} =~ " + " + ".join(f"i{6 * k + j + 1}" for j in range(6)) for k in range(4))
+
+
+def make_data(path: Path, n: int) -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(20261203)
+    phi = np.full((4, 4), 0.35) + 0.65 * np.eye(4)
+    eta = rng.multivariate_normal(np.zeros(4), phi, size=n)
+    lam = rng.uniform(0.5, 0.85, size=24)
+    cuts = np.array([-0.2, 0.5, 1.1, 1.7])        # skewed: most answers low
+    cols = []
+    for j in range(24):
+        y = lam[j] * eta[:, j // 6] + np.sqrt(1 - lam[j] ** 2) * rng.standard_normal(n)
+        cols.append(np.searchsorted(cuts, y) + 1)
+    data = np.column_stack(cols)
+    header = ",".join(f"i{j + 1}" for j in range(24))
+    np.savetxt(path, data, fmt="%d", delimiter=",", header=header, comments="")
+
+
+def r_script(csv: Path) -> str:
+    return (
+        "suppressPackageStartupMessages(library(lavaan))\n"
+        f"d <- read.csv('{csv}')\n"
+        f"m <- '{MODEL}'\n"
+        "fit <- cfa(m, data = d, ordered = names(d), estimator = 'WLSMV')\n"
+        "fm <- fitMeasures(fit, c('chisq.scaled','df','cfi.scaled','cfi.robust','rmsea.robust','srmr'))\n"
+        "pe <- parameterEstimates(fit); ss <- standardizedSolution(fit)\n"
+        "cat(sprintf('%s %.10g', names(fm), unclass(fm)), sep = '\\n')\n"
+    )
+
+
+def timed(cmd) -> tuple[float, str]:
+    t0 = time.perf_counter()
+    out = subprocess.run(cmd, capture_output=True, text=True)
+    dt = time.perf_counter() - t0
+    if out.returncode != 0:
+        sys.exit(f"failed: {' '.join(map(str, cmd))}\n{out.stderr}")
+    return dt, out.stdout
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--n", type=int, default=10_000)
+    args = ap.parse_args()
+    if shutil.which("Rscript") is None:
+        sys.exit("Rscript not found")
+    exe = shutil.which("avoid-survey") or sys.exit("avoid-survey not on PATH")
+    with tempfile.TemporaryDirectory() as tmp:
+        csv = Path(tmp) / "wlsmv_bench.csv"
+        make_data(csv, args.n)
+        rfile = Path(tmp) / "wlsmv_bench.R"
+        rfile.write_text(r_script(csv))
+        ours_cmd = [exe, "cfa", str(csv), "--model", MODEL, "--estimator", "wlsmv", "--format", "json"]
+        r_cmd = ["Rscript", str(rfile)]
+        _, ours_out = timed(ours_cmd)
+        _, r_out = timed(r_cmd)
+        ours_t, r_t = [], []
+        for _ in range(args.reps):
+            ours_t.append(timed(ours_cmd)[0])
+            r_t.append(timed(r_cmd)[0])
+    chisq_ours = json.loads(ours_out)["fit"]["chisq_scaled"]
+    chisq_r = float(r_out.split("\n")[0].split()[1])
+    mo, mr = statistics.median(ours_t), statistics.median(r_t)
+    print(f"data: {args.n} x 24 ordered items, 4 factors; {args.reps} alternating runs")
+    print(f"chisq.scaled  ours {chisq_ours:.6f}   lavaan {chisq_r:.6f}")
+    print(f"ours   median {mo:.3f} s  ({', '.join(f'{t:.2f}' for t in ours_t)})")
+    print(f"R      median {mr:.3f} s  ({', '.join(f'{t:.2f}' for t in r_t)})")
+    ratio = mo / mr
+    print(f"ratio  {ratio:.2f}x  (goal <= {GOAL:.1f}x: {'met' if ratio <= GOAL else 'NOT met'})")
+
+
+if __name__ == "__main__":
+    main()
