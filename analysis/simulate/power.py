@@ -385,9 +385,12 @@ _TMP_ROOT: str | None = None
 
 
 def _ignore_sigint() -> None:
-    """Worker processes leave Ctrl-C to the parent, which stops them."""
+    """Worker processes leave Ctrl-C to the parent, which stops them; SIGTERM (from the
+    parent) ends a worker at once. A forked worker inherits the command's handlers, which
+    raise an exception that the pool's worker loop would catch and outlive."""
     import signal
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _run_replicates(args: list, first, replicates: int, jobs: int, show_progress: bool) -> tuple[list, list]:
