@@ -186,12 +186,15 @@ def fit_steps(loaded, i, ms, parsed, frame, name):
     cf = complete_frame(frame, allvars + ms.se_spec.clusters, file=loaded.file, line=loaded.model_line(i, "formula"))
     fits, terms, prev = [], [], None
     for k, blk in enumerate([f0.terms] + [s.terms for s in parsed.steps]):
+        n_before = len(terms)
         for t in blk:
             if frozenset(x.var for x in t) not in {frozenset(x.var for x in u) for u in terms}:
                 terms.append(t)
+        added = [":".join(x.var for x in t) for t in terms[n_before:]]
         fk = _step_formula(f0, parsed.steps, terms)
         m = fit_formula(loaded, i, ms, fk, cf, f"{name} (step {k + 1})", rows=cf.index)
-        m = replace(m, fit={**m.fit, **_r2_change(m, prev)}).with_extra(step={"of": name, "step": k + 1})
+        m = replace(m, fit={**m.fit, **_r2_change(m, prev)}).with_extra(step={"of": name, "step": k + 1,
+                                                                                "added": added})
         fits.append(m)
         prev = m
     return fits

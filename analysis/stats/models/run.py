@@ -49,9 +49,13 @@ def _parse_mediation(loaded: LoadedSpec, i: int, ms: ModelSpec) -> Formula | Non
 
 
 def _parse_model(loaded: LoadedSpec, i: int, ms: ModelSpec) -> _Parsed:
+    texts = ms.step_texts
     f = parse_formula(ms.formula, file=loaded.file, line=loaded.model_line(i, "formula")) if ms.formula else None
+    if f is None and ms.family == "ols" and texts:   # y + steps: the first block is the formula
+        f = parse_formula(f"{ms.y} ~ {texts[0]}", file=loaded.file, line=loaded.line("models", i, "steps", 0))
+        texts = [None] + texts[1:]
     steps = [parse_terms(st, file=loaded.file, line=loaded.line("models", i, "steps", j))
-             for j, st in enumerate(ms.steps or [])]
+             for j, st in enumerate(texts) if st is not None]
     cov = _parse_mediation(loaded, i, ms) if ms.family == "mediation" else None
     if ms.moderation and f is not None:
         names = f.term_names() + [n for st in steps for n in st.term_names()]
@@ -65,10 +69,11 @@ def _parse_model(loaded: LoadedSpec, i: int, ms: ModelSpec) -> _Parsed:
 def _model_vars(ms: ModelSpec, parsed: _Parsed) -> list[tuple[str, tuple]]:
     """(variable, spec key path) for every variable model ``ms`` uses."""
     out = []
+    shift = 1 if ms.formula is None and ms.steps else 0   # y + steps: block 1 became the formula
     if parsed.formula is not None:
-        out += [(v, ("formula",)) for v in parsed.formula.variables]
+        out += [(v, ("steps", 0) if shift else ("formula",)) for v in parsed.formula.variables]
     for j, st in enumerate(parsed.steps):
-        out += [(v, ("steps", j)) for v in st.variables]
+        out += [(v, ("steps", j + shift)) for v in st.variables]
     out += [(c, ("se", "cluster")) for c in ms.se_spec.clusters]
     out += [(g, ("groups",)) for g in ms.group_list]
     if ms.family == "mediation":
@@ -148,7 +153,7 @@ def _fit_declared(loaded, i, ms, parsed, frame, name) -> list:
     """The fits one spec entry gives: one model, or one per hierarchical step."""
     if ms.family == "mediation":
         return [fit_mediation_model(loaded, i, ms, parsed, frame, name)]
-    if parsed.steps:
+    if parsed.steps or ms.steps:
         return fit_steps(loaded, i, ms, parsed, frame, name)
     return [fit_formula(loaded, i, ms, parsed.formula, frame, name)]
 

@@ -149,7 +149,7 @@ class ModelSpec(_Base):
     ci: float = Field(0.95, gt=0, lt=1)
     odds_ratio: bool = False
     link: Optional[Literal[LINKS]] = None
-    steps: Optional[list[str]] = None
+    steps: Optional[list[Union[str, list[str]]]] = None  # blocks: "a + b" or [a, b]
     moderation: Optional[Moderation] = None
     robustness: list[Robustness] = Field(default_factory=list)
     # per-model data
@@ -194,8 +194,10 @@ class ModelSpec(_Base):
             if self.covariates is None:
                 self.covariates = []
             return self
-        if not self.formula:
-            raise ValueError(f"family {fam} needs a 'formula'")
+        if fam == "ols" and self.y and self.steps and not self.formula:
+            med_keys.pop("y")    # hierarchical blocks only: y plus steps, no formula
+        elif not self.formula:
+            raise ValueError(f"family {fam} needs a 'formula'" + (" (or 'y' and 'steps')" if fam == "ols" else ""))
         bad = [k for k, v in med_keys.items() if v] + (["covariates"] if self.covariates else [])
         if bad:
             raise ValueError(f"'{bad[0]}' is only used by family mediation")
@@ -219,6 +221,11 @@ class ModelSpec(_Base):
                 isinstance(self.se, SE) and self.se.type == "classical"):
             raise ValueError("ordinal models report classical (information-matrix) SEs only")
         return self
+
+    @property
+    def step_texts(self) -> list[str]:
+        """Each ``steps`` block as formula text ("a + b"; a list [a, b] is joined with +)."""
+        return [st if isinstance(st, str) else " + ".join(str(x) for x in st) for st in self.steps or []]
 
     @property
     def se_spec(self) -> SE:
