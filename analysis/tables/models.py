@@ -245,7 +245,8 @@ def build_tables(res, lang="en", stars=(0.05, 0.01, 0.001), show="se", beta=True
     the hierarchical-regression summary when a model has steps, and the simple-slopes table
     when any model has moderation."""
     from .model_columns import insert_beta_vif, steps_tables
-    models = res.models
+    from .process import process_tables
+    models = [m for m in res.models if m.family != "process"]   # PROCESS models get their own tables
     labels, vlabels = res.labels, res.value_labels
     cols = [Column("term", tr("variable", lang), kind="text")]
     cols += [Column(f"m{j}", _col_label(m, lang), kind="est") for j, m in enumerate(models)]
@@ -258,7 +259,8 @@ def build_tables(res, lang="en", stars=(0.05, 0.01, 0.001), show="se", beta=True
     _add_fit(t, models, labels, lang, stars)
     t.notes.extend(_notes(models, lang, stars, show, bool(eff_keys)))
     insert_beta_vif(t, models, est_rows, lang, beta=beta, vif=vif)
-    tables = [t] + steps_tables(models, labels, vlabels, lang, stars)
+    tables = ([t] if models else []) + steps_tables(models, labels, vlabels, lang, stars)
+    tables += process_tables(res.models, labels, vlabels, lang, stars)
     mods = [m for m in models if m.extra.get("moderation")]
     if mods:
         tables.append(_slopes_table(mods, labels, vlabels, lang, stars))

@@ -36,7 +36,9 @@ __all__ = ["Spec", "ModelSpec", "LoadedSpec", "load_spec", "FAMILIES", "SE_TYPES
            "LINKS"]
 
 # the choices of a spec, declared once (the schema's Literal types are built from them)
-FAMILIES = ("ols", "logit", "probit", "ordinal", "mixed", "mediation")
+FAMILIES = ("ols", "logit", "probit", "ordinal", "mixed", "mediation", "process")
+PROCESS_MODELS = (1, 2, 3, 4, 5, 6, 7, 8, 14, 15, 58, 59)
+MODERATOR_VALUES = ("percentiles", "mean_sd")
 TRANSFORM_OPS = ("center", "group_center", "group_mean", "standardize", "log", "square", "categorical")
 SCORING_METHODS = ("mean", "sum")
 LINKS = ("logit", "probit")
@@ -169,6 +171,12 @@ class ModelSpec(_Base):
     moderated_path: Optional[Literal["a", "b"]] = None
     bootstrap: Optional[Bootstrap] = None
     cluster: Optional[str] = None
+    # process (Hayes' PROCESS models; x, y and covariates as above)
+    model: Optional[int] = None
+    m: Union[str, list[str], None] = None
+    w: Optional[str] = None
+    z: Optional[str] = None
+    moderator_values: Optional[Literal[MODERATOR_VALUES]] = None
 
     @field_validator("name")
     @classmethod
@@ -183,6 +191,13 @@ class ModelSpec(_Base):
         med_keys = {"x": self.x, "mediators": self.mediators, "y": self.y, "moderator": self.moderator,
                     "moderated_path": self.moderated_path,
                     "bootstrap": self.bootstrap, "cluster": self.cluster}
+        proc_keys = {"model": self.model, "m": self.m, "w": self.w, "z": self.z,
+                      "moderator_values": self.moderator_values}
+        if fam == "process":
+            return self._process()
+        bad = [k for k, v in proc_keys.items() if v is not None]
+        if bad:
+            raise ValueError(f"'{bad[0]}' is only used by family process")
         if fam == "mediation":
             for k in ("x", "mediators", "y"):
                 if not med_keys[k]:
@@ -221,6 +236,30 @@ class ModelSpec(_Base):
                 isinstance(self.se, SE) and self.se.type == "classical"):
             raise ValueError("ordinal models report classical (information-matrix) SEs only")
         return self
+
+    def _process(self):
+        if self.model not in PROCESS_MODELS:
+            raise ValueError("family process needs 'model:', one of " + ", ".join(map(str, PROCESS_MODELS)))
+        for k in ("x", "y"):
+            if not getattr(self, k):
+                raise ValueError(f"family process needs '{k}'")
+        for k, v in {"formula": self.formula, "steps": self.steps, "moderation": self.moderation,
+                     "groups": self.groups, "mediators": self.mediators, "moderator": self.moderator,
+                     "moderated_path": self.moderated_path, "cluster": self.cluster}.items():
+            if v:
+                hint = {"mediators": " (PROCESS calls the mediators 'm')", "moderator": " (use 'w')",
+                        "cluster": " (use se: {type: cluster, cluster: <column>})"}.get(k, "")
+                raise ValueError(f"'{k}' is not used by family process{hint}")
+        se = self.se_spec
+        if se.type == "cluster" and len(se.clusters) != 1:
+            raise ValueError("family process clusters on one column")
+        return self
+
+    @property
+    def m_list(self) -> list[str]:
+        if not self.m:
+            return []
+        return [self.m] if isinstance(self.m, str) else list(self.m)
 
     @property
     def step_texts(self) -> list[str]:
