@@ -86,9 +86,9 @@ def _paths_table(m, lab, lang, stars):
 def _at_text(r, pr, lab, lang):
     parts = []
     if "w" in r and pr.get("w"):
-        parts.append(f"W = {r['w']:.3f} ({_level_text(r.get('level'), lang)})")
+        parts.append(tr("proc_at_value", lang).format(v="W", x=r["w"], level=_level_text(r.get("level"), lang)))
     if "z" in r and pr.get("z"):
-        parts.append(f"Z = {r['z']:.3f} ({_level_text(r.get('z_level'), lang)})")
+        parts.append(tr("proc_at_value", lang).format(v="Z", x=r["z"], level=_level_text(r.get("z_level"), lang)))
     return "; ".join(parts)
 
 
@@ -134,7 +134,8 @@ def _effects_table(m, lab, lang, stars):
     for e in m.extra.get("conditional_interaction", []):
         if e is m.extra["conditional_interaction"][0]:
             t.section(tr("proc_sec_cond_interaction", lang))
-        t.add(tr("proc_interaction", lang), f"Z = {e['z']:.3f} ({_level_text(e['level'], lang)})",
+        t.add(tr("proc_interaction", lang),
+              tr("proc_at_value", lang).format(v="Z", x=e["z"], level=_level_text(e["level"], lang)),
               *_est_cells(e, stars))
     ind = [e for e in m.effects if e["effect"] == "indirect"]
     if ind:

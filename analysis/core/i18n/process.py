@@ -10,7 +10,7 @@ TERMS = {
     "proc_jn_title": ("PROCESS model {model} ({name}): Johnson-Neyman", "PROCESS模型{model}（{name}）：Johnson-Neyman法"),
     "proc_constant": ("constant", "常数项"),
     "proc_coeff": ("coeff", "系数"),
-    "proc_effect": ("Effect", "效应值"),
+    "proc_effect": ("Estimate", "效应值"),
     "proc_effect_col": ("Effect", "效应"),
     "proc_llci": ("LLCI", "LLCI"),
     "proc_ulci": ("ULCI", "ULCI"),
@@ -21,6 +21,7 @@ TERMS = {
     "proc_outcome_col": ("Outcome", "结果变量"),
     "proc_total_model": (" (total effect model)", "（总效应模型）"),
     "proc_at": ("Moderator values", "调节变量取值"),
+    "proc_at_value": ("{v} = {x:.3f} ({level})", "{v} = {x:.3f}（{level}）"),
     "proc_percentile": ("{p}th percentile", "第{p}百分位数"),
     "proc_mean_minus": ("mean − 1 SD", "均值−1个标准差"),
     "proc_mean": ("mean", "均值"),
@@ -33,11 +34,10 @@ TERMS = {
     "proc_total": ("Total effect", "总效应"),
     "proc_sec_cond_interaction": ("Conditional X × W interaction at values of Z", "X×W交互项在Z不同取值下的条件效应"),
     "proc_interaction": ("Conditional interaction", "条件交互效应"),
-    "proc_sec_indirect": ("Indirect effects of X on Y via (bootstrap)", "X经由中介变量对Y的间接效应（Bootstrap）"),
+    "proc_sec_indirect": ("Indirect effects of X on Y (bootstrap)", "X对Y的间接效应（Bootstrap）"),
     "proc_sec_serial": ("Indirect effects of X on Y via the chain (serial mediation, bootstrap)",
                         "X对Y的链式中介间接效应（Bootstrap）"),
-    "proc_sec_cond_indirect": ("Conditional indirect effects of X on Y via (bootstrap)",
-                               "X经由中介变量对Y的条件间接效应（Bootstrap）"),
+    "proc_sec_cond_indirect": ("Conditional indirect effects of X on Y (bootstrap)", "X对Y的条件间接效应（Bootstrap）"),
     "proc_total_indirect": ("Total indirect effect", "总间接效应"),
     "proc_sec_index": ("Index of moderated mediation (moderator W)", "有调节的中介指数（调节变量W）"),
     "proc_sec_partial": ("Indices of partial moderated mediation (W moderates both stages)",
@@ -55,10 +55,10 @@ TERMS = {
                                  "调节变量取值：均值−1个标准差、均值、均值+1个标准差（二分调节变量取其两个值）。"),
     "proc_values_note_none": ("No moderator.", "无调节变量。"),
     "proc_boot_note": ("Indirect effects, indices and contrasts: percentile bootstrap ({n} resamples of {unit}); "
-                       "SE is the bootstrap SD; * the 95% CI excludes 0. Direct, total and conditional effects of X: "
+                       "SE is the bootstrap SD; starred when the CI excludes 0. Direct, total and conditional effects of X: "
                        "t-based SE and CI.",
                        "间接效应、指数与比较：百分位Bootstrap（{unit}重抽样{n}次），标准误为Bootstrap标准差；"
-                       "* 置信区间不含0。X的直接效应、总效应与条件效应：基于t分布的标准误与置信区间。"),
+                       "置信区间不含0时标星号。X的直接效应、总效应与条件效应：基于t分布的标准误与置信区间。"),
     "proc_partial_note": ("W moderates both stages, so the indirect effect a·b + (a₃·b + a·b₃)W + a₃·b₃·W² is not "
                           "linear in W and has no single index of moderated mediation (Hayes 2015); the partial "
                           "indices are its coefficients (each conditional on W = 0) and the contrasts compare the "
@@ -67,8 +67,8 @@ TERMS = {
                           "没有单一的有调节的中介指数（Hayes 2015）；部分指数为该式的系数（均以W = 0为条件），"
                           "两两比较直接检验条件间接效应之差。"),
     "proc_rows": ("cases", "个案"),
-    "proc_stars_note": ("* p < .05, ** p < .01, *** p < .001 (two-sided); coefficients are unstandardized.",
-                        "* p < .05，** p < .01，*** p < .001（双侧）；系数为非标准化系数。"),
+    "proc_stars_note": ("Note: * p < .05, ** p < .01, *** p < .001 (two-sided); coefficients are unstandardized.",
+                        "注：* p < .05，** p < .01，*** p < .001（双侧）；系数为非标准化系数。"),
     "proc_se_note": ("SE type of the path coefficients: {se}; F is the Wald F of each equation's slopes under "
                      "that covariance.", "路径系数标准误类型：{se}；F为该协方差矩阵下各方程斜率的Wald F检验。"),
     "proc_jn_effect": ("effect of {x} across {w}", "{x}的效应随{w}的变化"),
