@@ -166,3 +166,15 @@ def test_mediation_cluster_paths_are_vcovcl():
 def test_bad_arguments_are_one_clear_error(kw, msg):
     with pytest.raises(AvoidSurveyError, match=msg):
         fit_process(D, x="pressure", y="passive", n_boot=0, **kw)
+
+
+def test_explicit_moderator_values_give_the_same_effects_as_r_at_those_values():
+    base = _fit("m1")
+    ws = [c["w"] for c in base.extra["conditional_effects"]]
+    m = fit_process(D, n_boot=0, w_at=ws[::-1], **_args("m1"))
+    got = m.extra["conditional_effects"]
+    assert [c["w"] for c in got] == ws[::-1] and m.extra["process"]["moderator_values"] == "values"
+    for a, b in zip(got, base.extra["conditional_effects"][::-1]):
+        assert a["estimate"] == pytest.approx(b["estimate"], rel=1e-12) and a["se"] == pytest.approx(b["se"])
+    with pytest.raises(AvoidSurveyError, match="z_at"):
+        fit_process(D, model=1, x="pressure", y="passive", w="trust", z_at=[1.0], n_boot=0)

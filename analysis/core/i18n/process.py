@@ -53,6 +53,7 @@ TERMS = {
     "proc_values_note_mean_sd": ("Moderator values: mean − 1 SD, mean, mean + 1 SD (the two values of a "
                                  "dichotomous moderator).",
                                  "调节变量取值：均值−1个标准差、均值、均值+1个标准差（二分调节变量取其两个值）。"),
+    "proc_values_note_values": ("Moderator values as given in the spec (w_at / z_at).", "调节变量取值：按设定文件给定的值（w_at / z_at）。"),
     "proc_values_note_none": ("No moderator.", "无调节变量。"),
     "proc_boot_note": ("Indirect effects, indices and contrasts: percentile bootstrap ({n} resamples of {unit}); "
                        "SE is the bootstrap SD; starred when the CI excludes 0. Direct, total and conditional effects of X: "

@@ -270,6 +270,7 @@ def fit_process_model(loaded, i, ms, parsed, frame, name):
     try:
         return fit_process(data, model=ms.model, x=ms.x, y=ms.y, m=ms.m_list, w=ms.w, z=ms.z,
                            covariates=cov_names, moderator_values=ms.moderator_values or "percentiles",
+                           w_at=ms.w_at, z_at=ms.z_at,
                            n_boot=bs.n if bs else 5000, seed=bs.seed if bs else None, se=se.type, cluster=cluster,
                            hc=se.hc or "HC1", ci=ms.ci, name=name)
     except AvoidSurveyError as exc:

@@ -213,10 +213,14 @@ def _serial_paths(k):
     return sorted(paths, key=lambda p: (p[0], len(p), p))
 
 
-def _moderator_values(v, how, name):
-    """[(label, value)]: the two values of a dichotomous moderator, else percentiles 16/50/84
-    (R quantile type 7) or mean -1 SD, mean, mean +1 SD."""
+def _moderator_values(v, how, name, at=None):
+    """([(label, value)], dichotomous): ``at`` when given (PROCESS's wmodval/zmodval), else the two
+    values of a dichotomous moderator, else percentiles 16/50/84 (R quantile type 7) or mean -1 SD,
+    mean, mean +1 SD."""
     u = np.unique(v)
+    if at:
+        vals = [float(a) for a in at]
+        return [(f"{a:g}", a) for a in vals], len(u) == 2 and len(vals) == 2
     if len(u) == 2:
         return [(f"{u[0]:g}", float(u[0])), (f"{u[1]:g}", float(u[1]))], True
     if len(u) < 2:
@@ -230,7 +234,8 @@ def _moderator_values(v, how, name):
 
 # ------------------------------------------------------------------ the public function
 def fit_process(data, *, model: int, x: str, y: str, m=(), w: str | None = None, z: str | None = None,
-                covariates=(), moderator_values: str = "percentiles", n_boot: int = 5000, seed=None,
+                covariates=(), moderator_values: str = "percentiles", w_at=None, z_at=None, n_boot: int = 5000,
+                seed=None,
                 se: str = "classical", cluster: str | None = None, hc: str = "HC1", ci: float = 0.95,
                 name: str = "process") -> ModelFit:
     """Fit PROCESS model ``model`` (Hayes 2018) by OLS with percentile bootstrap CIs.
@@ -241,6 +246,7 @@ def fit_process(data, *, model: int, x: str, y: str, m=(), w: str | None = None,
     model : one of 1, 2, 3, 4, 5, 6, 7, 8, 14, 15, 58, 59
     x, y, m, w, z, covariates : the variables as PROCESS names them (``m`` a name or a list)
     moderator_values : 'percentiles' (16th, 50th, 84th; PROCESS's default) or 'mean_sd'
+    w_at, z_at : explicit moderator values instead (PROCESS's ``wmodval`` / ``zmodval``)
     n_boot, seed : bootstrap resamples (0: no bootstrap) and the seed of numpy's default_rng
     se : 'classical', 'HC0'-'HC3' or 'cluster' (then ``cluster`` names the column; the bootstrap
         then resamples whole clusters)
@@ -271,7 +277,7 @@ def fit_process(data, *, model: int, x: str, y: str, m=(), w: str | None = None,
     roles = process_roles(model)
     meds = [m] if isinstance(m, str) else list(m or ())
     covs = [covariates] if isinstance(covariates, str) else list(covariates or ())
-    _check(model, roles, x, y, meds, w, z, covs, moderator_values, se, cluster, ci, data, name)
+    _check(model, roles, x, y, meds, w, z, covs, moderator_values, se, cluster, ci, data, name, w_at, z_at)
     warnings: list = []
     used = [x, y] + meds + ([w] if w else []) + ([z] if z else []) + covs
     cols, keep = _complete(data, used, cluster, name, warnings)
@@ -285,10 +291,10 @@ def fit_process(data, *, model: int, x: str, y: str, m=(), w: str | None = None,
     fits = [_path_fit(e.X, e.y, se, clusters, hc) for e in pm.eqs]
     total_fit = _path_fit(pm.total_eq.X, pm.total_eq.y, se, clusters, hc) if pm.total_eq else None
     if w:
-        pm.w_levels, pm.w_dichotomous = _moderator_values(cols[w], moderator_values, name)
+        pm.w_levels, pm.w_dichotomous = _moderator_values(cols[w], moderator_values, name, w_at)
         lv = [lbl for lbl, _ in pm.w_levels]
         pm.contrast_pairs = list(itertools.combinations(lv, 2))
-    z_levels = _moderator_values(cols[z], moderator_values, name)[0] if z else []
+    z_levels = _moderator_values(cols[z], moderator_values, name, z_at)[0] if z else []
     point = pm.effects(*[f[0][:, None] for f in fits])
     boot, n_ok, n_units = None, 0, n
     if point and n_boot > 0:
@@ -299,7 +305,7 @@ def fit_process(data, *, model: int, x: str, y: str, m=(), w: str | None = None,
     coefs = [Coef(f"{c['term']} -> {pm_['outcome']}", c["estimate"], c["se"], c["t"], c["p"], c["ci_lower"],
                   c["ci_upper"]) for pm_ in path_models for c in pm_["coefficients"]]
     extra = {"process": {"model": model, "x": x, "y": y, "m": meds, "w": w, "z": z, "covariates": covs,
-                         "moderator_values": moderator_values if w else None,
+                         "moderator_values": ("values" if w_at else moderator_values) if w else None,
                          "w_values": [{"level": lbl, "w": v} for lbl, v in pm.w_levels],
                          "z_values": [{"level": lbl, "z": v} for lbl, v in z_levels]},
              "path_models": path_models}
@@ -324,7 +330,7 @@ def fit_process(data, *, model: int, x: str, y: str, m=(), w: str | None = None,
                     se_type=label, warnings=warnings, effects=effects, extra=extra)
 
 
-def _check(model, roles, x, y, meds, w, z, covs, how, se, cluster, ci, data, name):
+def _check(model, roles, x, y, meds, w, z, covs, how, se, cluster, ci, data, name, w_at=None, z_at=None):
     if roles["m"] and not meds:
         raise AvoidSurveyError(f"process '{name}': model {model} needs a mediator 'm'")
     if not roles["m"] and meds:
@@ -337,6 +343,9 @@ def _check(model, roles, x, y, meds, w, z, covs, how, se, cluster, ci, data, nam
     if roles["z"] != bool(z):
         raise AvoidSurveyError(f"process '{name}': model {model} " + ("needs a second moderator 'z'" if roles["z"]
                                                                       else "has no second moderator (drop 'z')"))
+    for nm, at in (("w_at", w_at), ("z_at", z_at)):
+        if at is not None and (not at or (nm == "w_at" and not w) or (nm == "z_at" and not z)):
+            raise AvoidSurveyError(f"process '{name}': '{nm}' needs the moderator {nm[0]} and at least one value")
     if how not in ("percentiles", "mean_sd"):
         raise AvoidSurveyError(f"process '{name}': moderator_values is 'percentiles' or 'mean_sd', not {how!r}")
     if not 0 < ci < 1:

@@ -177,6 +177,8 @@ class ModelSpec(_Base):
     w: Optional[str] = None
     z: Optional[str] = None
     moderator_values: Optional[Literal[MODERATOR_VALUES]] = None
+    w_at: Optional[list[float]] = None   # explicit moderator values (PROCESS wmodval / zmodval)
+    z_at: Optional[list[float]] = None
 
     @field_validator("name")
     @classmethod
@@ -192,7 +194,7 @@ class ModelSpec(_Base):
                     "moderated_path": self.moderated_path,
                     "bootstrap": self.bootstrap, "cluster": self.cluster}
         proc_keys = {"model": self.model, "m": self.m, "w": self.w, "z": self.z,
-                      "moderator_values": self.moderator_values}
+                      "moderator_values": self.moderator_values, "w_at": self.w_at, "z_at": self.z_at}
         if fam == "process":
             return self._process()
         bad = [k for k, v in proc_keys.items() if v is not None]
