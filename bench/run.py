@@ -73,6 +73,13 @@ def _parse_experiment(out: str) -> dict:
             "goal": _f(rf"\(goal <= {_NUM}\)", out)}
 
 
+def _parse_process(out: str) -> dict:
+    return {"ours": _f(rf"avoid-survey model \(process 7\)\s*: median {_NUM}", out),
+            "base": _f(rf"Rscript lm\.fit bootstrap loop\s*: median {_NUM}", out),
+            "ratio": _f(rf"ratio ours/R = {_NUM}", out),
+            "goal": _f(rf"\(goal <= {_NUM}\)", out)}
+
+
 # name, script, workload text, baseline text, needs R, default args, --quick args, parser
 BENCHES = [
     ("validate", "validate.py", ("validate 1M rows x 60 items", "validate 200k rows x 60 items"), "pandas.read_csv", False,
@@ -89,10 +96,12 @@ BENCHES = [
      [], ["--repeats", "3"], _parse_model),
     ("experiment", "experiment.py", "conjoint AMCEs 2,000 x 10 x 2, 8 attributes", "lm + sandwich::vcovCL", True,
      [], ["--repeats", "3"], _parse_experiment),
+    ("process", "process.py", "PROCESS model 7, 2,000 rows, 5,000 bootstrap", "R lm.fit bootstrap loop", True,
+     [], ["--repeats", "1"], _parse_process),
 ]
 
 R_PACKAGES = {"reliability": "psych", "efa": "psych", "cfa": "lavaan", "sem": "lavaan", "model": "lme4",
-              "experiment": "sandwich"}
+              "experiment": "sandwich", "process": "stats"}
 
 
 def _cpu_model() -> str:
