@@ -68,6 +68,15 @@ def test_path_models_match_lm(key):
             _close(p[k], r[k], f"{outcome} {k}")
         assert p["p"] == pytest.approx(r["fp"], rel=1e-6, abs=1e-300)
         assert (p["df1"], p["df2"]) == (r["df1"], r["df2"])
+        inter = r.get("inter") or {}
+        ours = {t["term"]: t for t in p.get("interaction_tests", [])}
+        assert set(ours) == set(inter)
+        for term, rt in inter.items():
+            _close(ours[term]["r2_change"], rt["r2_change"], f"{outcome} {term} R2 change")
+            _close(ours[term]["f"], rt["f"], f"{outcome} {term} F")
+            assert ours[term]["p"] == pytest.approx(rt["p"], rel=1e-6)
+            if R[key]["args"]["se"] == "classical":
+                _close(ours[term]["f"], rt["anova_f"], f"{outcome} {term} anova F")
 
 
 @pytest.mark.parametrize("key", CASES)

@@ -80,7 +80,25 @@ def _paths_table(m, lab, lang, stars):
               Cell(pm["p"], "p"))
     from .models import _se_text
     s.notes.append(tr("proc_se_note", lang).format(se=_se_text(m, lang)))
-    return [s, t]
+    return [s, t] + _interaction_table(m, lab, lang, stars)
+
+
+def _interaction_table(m, lab, lang, stars):
+    """PROCESS's test of highest order unconditional interaction(s): R² change and F."""
+    rows = [(pm["outcome"], it) for pm in m.extra["path_models"] for it in pm.get("interaction_tests", [])]
+    if not rows:
+        return []
+    t = Table(_title(m, "proc_inter_title", lang),
+              [Column("outcome", tr("proc_outcome_col", lang), kind="text"),
+               Column("term", tr("proc_inter_term", lang), kind="text"),
+               Column("r2_change", tr("mod_r2_change", lang), kind="num"), Column("f", "F", kind="est"),
+               Column("df1", "df1", kind="int"), Column("df2", "df2", kind="int"), Column("p", tr("p", lang), kind="p")],
+              name="process_interactions")
+    for outcome, it in rows:
+        t.add(lab(outcome), lab(it["term"]), Cell(it["r2_change"], "num"),
+              Cell(it["f"], "est", stars=_stars(it["p"], stars)), Cell(it["df1"], "int"), Cell(it["df2"], "int"),
+              Cell(it["p"], "p"))
+    return [t]
 
 
 def _at_text(r, pr, lab, lang):

@@ -113,7 +113,18 @@ run_case <- function(cs) {
       terms = names(b), estimate = unname(b), se = unname(se), t = unname(b / se),
       p = unname(2 * pt(-abs(b / se), fit$df.residual)), ci_lower = unname(b - tc * se),
       ci_upper = unname(b + tc * se), r2 = s$r.squared, mse = s$sigma^2, f = wt$F[2], df1 = wt$Df[2] * -1,
-      df2 = fit$df.residual, fp = wt$`Pr(>F)`[2])
+      df2 = fit$df.residual, fp = wt$`Pr(>F)`[2],
+      # highest-order products: R2 change when dropped, F under the same covariance
+      inter = {
+        tl <- attr(terms(fit), "term.labels"); ord <- attr(terms(fit), "order")
+        top <- tl[ord == max(ord) & max(ord) > 1]
+        lapply(setNames(top, top), function(tm) {
+          f0 <- update(fit, as.formula(paste(". ~ . -", tm)))
+          w0 <- waldtest(fit, f0, vcov = V, test = "F")
+          list(r2_change = s$r.squared - summary(f0)$r.squared, f = w0$F[2], p = w0$`Pr(>F)`[2],
+               anova_f = anova(f0, fit)$F[2])
+        })
+      })
   }
   res$paths <- paths
   if (mo %in% c(4, 6)) {

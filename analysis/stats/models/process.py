@@ -260,7 +260,9 @@ def fit_process(data, *, model: int, x: str, y: str, m=(), w: str | None = None,
     df and its coefficients), ``conditional_effects`` (models 1-3), ``conditional_direct_effects``
     (5, 8, 15, 59), ``conditional_interaction`` (3), ``conditional_indirect_effects``,
     ``index_of_moderated_mediation`` (7, 8, 14, 15; 58/59 with a dichotomous W),
-    ``partial_moderated_mediation`` and ``contrasts`` (58, 59), ``johnson_neyman`` (1, 3).
+    ``partial_moderated_mediation`` and ``contrasts`` (58, 59), ``johnson_neyman`` (1, 3). A path
+    model with product terms has ``interaction_tests`` (R² change and F of each highest-order
+    product, as PROCESS's "test of highest order unconditional interaction").
     Checked against R ``lm`` + ``sandwich`` and an R bootstrap loop over the same resample
     indices (tests/reference/model_process.R).
     """
@@ -302,6 +304,10 @@ def fit_process(data, *, model: int, x: str, y: str, m=(), w: str | None = None,
         boot, n_ok = _bootstrap(pm, point, codes, n_units, n_boot, seed, name, warnings)
     alpha = 1 - ci
     path_models = [_path_model(e, f, ci) for e, f in zip(pm.eqs, fits)]
+    for e, f, p_ in zip(pm.eqs, fits, path_models):
+        tests = _interaction_tests(e, f, se, clusters, hc)
+        if tests:
+            p_["interaction_tests"] = tests
     coefs = [Coef(f"{c['term']} -> {pm_['outcome']}", c["estimate"], c["se"], c["t"], c["p"], c["ci_lower"],
                   c["ci_upper"]) for pm_ in path_models for c in pm_["coefficients"]]
     extra = {"process": {"model": model, "x": x, "y": y, "m": meds, "w": w, "z": z, "covariates": covs,
@@ -391,6 +397,23 @@ def _path_model(e, f, ci):
     return {"outcome": e.outcome, "n": int(len(e.y)), "r": math.sqrt(max(r2, 0.0)), "r2": r2,
             "mse": float(res @ res) / df, "f": F, "df1": len(slopes), "df2": int(df), "p": f_sf(F, len(slopes), df),
             "coefficients": coefs}
+
+
+def _interaction_tests(e, f, se, clusters, hc):
+    """PROCESS's "test of highest order unconditional interaction": for each highest-order
+    product term of the equation, R² change when it is dropped and its F(1, df) under the chosen
+    covariance (the anova F-change with classical SEs)."""
+    beta, V, df, r2 = f[0], f[1], f[2], f[3]
+    prods = [t for t in e.terms if ":" in t]
+    top = max((t.count(":") for t in prods), default=0)
+    out = []
+    for t in (t for t in prods if t.count(":") == top):
+        i = e.idx(t)
+        keep = [j for j in range(len(e.terms)) if j != i]
+        r2_0 = _path_fit(e.X[:, keep], e.y, "classical", None, hc)[3]
+        F = _wald_f(beta, V, [i])
+        out.append({"term": t, "r2_change": r2 - r2_0, "f": F, "df1": 1, "df2": int(df), "p": f_sf(F, 1, df)})
+    return out
 
 
 def _lincomb(beta, V, weights, df, ci):
