@@ -63,13 +63,16 @@ def _se_text(m, lang):
     st = m.se_type or ""
     if st in SE_PLAIN:
         return tr(f"mod_se_{st}", lang)
+    if m.family == "mediation":
+        if st.startswith("cluster-robust"):   # path SEs clustered (vcovCL), effects by cluster bootstrap
+            return tr("mod_se_cluster", lang).format(clusters=", ".join(m.n_groups or {}), kind="(HC1)") + \
+                "; " + tr("mod_se_bootstrap", lang)
+        return tr("mod_se_bootstrap", lang)
     if st.startswith("cluster"):
         return tr("mod_se_cluster", lang).format(clusters=", ".join(m.n_groups or {}),
                                                  kind=st[len("cluster"):].strip())
     if m.family == "mixed":
         return tr("mod_se_mixed", lang)
-    if m.family == "mediation":
-        return tr("mod_se_bootstrap", lang)
     return st
 
 
