@@ -326,7 +326,7 @@ def fit_process(data, *, model: int, x: str, y: str, m=(), w: str | None = None,
                         "p": c["p"], "ci_lower": c["ci_lower"], "ci_upper": c["ci_upper"]})
     _bootstrap_summaries(pm, point, boot, alpha, effects, extra)
     _johnson_neyman(model, pm, yeq, yfit, cols, ci, extra)
-    fit = {"r2": {p_["outcome"] + ("" if i < len(meds) else ""): p_["r2"] for i, p_ in enumerate(path_models)},
+    fit = {"r2": {p_["outcome"]: p_["r2"] for p_ in path_models},
            "n_boot": n_boot if point else 0, "n_boot_used": n_ok, "seed": seed if isinstance(seed, (int, type(None)))
            else None, "ci": ci, "ci_method": "percentile bootstrap (R quantile type 7)" if point else None,
            "bootstrap_unit": (cluster or "row") if point and n_boot else None}
