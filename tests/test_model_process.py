@@ -117,6 +117,8 @@ def _ours(m):
         out[f"partial|{e['via']}|{e['component']}"] = e
     for e in m.extra.get("contrasts", []):
         out[f"contrast|{e['via']}|{e['level']}-{e['minus_level']}"] = e
+    for e in m.extra.get("indirect_contrasts", []):
+        out[f"icontrast|{e['via']}|{e['minus_via']}"] = e
     return out
 
 
@@ -126,6 +128,11 @@ def test_indirect_effects_indices_and_bootstrap_match_r(key):
     ours = _ours(m)
     assert set(ours) == set(r["effects"])
     assert m.fit["n_boot_used"] == 100
+    if "proportion" in r:
+        got = {p["via"]: p["proportion"] for p in m.extra["proportion_mediated"]}
+        assert {f"indirect|{k}" for k in got} == set(r["proportion"])
+        for k, v in got.items():
+            _close(v, r["proportion"][f"indirect|{k}"], f"proportion {k}")
     for k, est in r["effects"].items():
         _close(ours[k]["estimate"], est, k)
         _close(ours[k]["se"], r["boot_se"][k], k + " se", "boot")

@@ -119,6 +119,13 @@ def _via_text(r, lab, lang):
     return " → ".join(lab(v) for v in (path[1:-1] if path else [via]))
 
 
+def _via_name(via, lab, lang):
+    """'m1 -> m2' -> 'M1 label → M2 label'; 'total' -> the total indirect effect."""
+    if via == "total":
+        return tr("proc_total_indirect", lang)
+    return " → ".join(lab(v) for v in via.split(" -> "))
+
+
 def _roles_note(pr, lab, lang):
     parts = [f"X = {lab(pr['x'])}"]
     meds = pr.get("m") or []
@@ -175,6 +182,18 @@ def _effects_table(m, lab, lang, stars):
             t.section(tr("proc_sec_contrasts", lang))
         at = f"{_level_text(e['level'], lang)} − {_level_text(e['minus_level'], lang)}"
         t.add(_via_text(e, lab, lang), at, *_est_cells(e, stars, boot=True))
+    for e in m.extra.get("indirect_contrasts", []):
+        if e is m.extra["indirect_contrasts"][0]:
+            t.section(tr("proc_sec_icontrasts", lang))
+        a_, b_ = _via_name(e["via"], lab, lang), _via_name(e["minus_via"], lab, lang)
+        if "→" in a_ + b_:
+            a_, b_ = f"({a_})", f"({b_})"
+        t.add(f"{a_} − {b_}", "",
+              *_est_cells(e, stars, boot=True))
+    for e in m.extra.get("proportion_mediated", []):
+        if e is m.extra["proportion_mediated"][0]:
+            t.section(tr("proc_sec_proportion", lang))
+        t.add(_via_name(e["via"], lab, lang), "", Cell(e["proportion"], "pct"), *[Cell(None, "num")] * 5)
     t.notes.append(_roles_note(pr, lab, lang))
     if pr.get("w"):
         t.notes.append(tr("proc_values_note_" + pr["moderator_values"], lang))

@@ -57,6 +57,9 @@ effects <- function(cs, data, wv) {
     k <- length(m); tot <- 0
     paths <- list()
     for (r in 1:k) paths <- c(paths, combn(k, r, simplify = FALSE))
+    # PROCESS's listing: by the first mediator of the chain, then its length
+    paths <- paths[order(sapply(paths, function(p) p[1]), lengths(paths),
+                         sapply(paths, function(p) paste(sprintf("%02d", p), collapse = ".")))]
     for (p in paths) {
       e <- co[[m[p[1]]]][[x]]
       if (length(p) > 1) for (i in 2:length(p)) e <- e * co[[m[p[i]]]][[m[p[i - 1]]]]
@@ -65,7 +68,7 @@ effects <- function(cs, data, wv) {
       tot <- tot + e
     }
     out["indirect|total"] <- tot
-    return(out)
+    return(icontrasts(out))
   }
   for (mj in m) {
     a <- co[[mj]][[x]]; b <- co[[".y"]][[mj]]
@@ -88,7 +91,18 @@ effects <- function(cs, data, wv) {
       }
     }
   }
-  if (mo %in% c(4, 5) && length(m) > 1) out["indirect|total"] <- sum(out[paste0("indirect|", m)])
+  if (mo %in% c(4, 5) && length(m) > 1) {
+    out["indirect|total"] <- sum(out[paste0("indirect|", m)])
+    out <- icontrasts(out)
+  }
+  out
+}
+# pairwise differences of the specific indirect effects, in their listed order
+icontrasts <- function(out) {
+  sp <- setdiff(grep("^indirect\\|", names(out), value = TRUE), "indirect|total")
+  if (length(sp) > 1) for (i in 1:(length(sp) - 1)) for (j in (i + 1):length(sp))
+    out[paste0("icontrast|", sub("indirect|", "", sp[i], fixed = TRUE), "|",
+               sub("indirect|", "", sp[j], fixed = TRUE))] <- out[[sp[i]]] - out[[sp[j]]]
   out
 }
 
@@ -169,6 +183,10 @@ run_case <- function(cs) {
     if (length(est) == 1) draws <- t(draws)
     colnames(draws) <- names(est)
     res$effects <- as.list(est)
+    if (!is.null(res$total)) {
+      ind <- est[grepl("^indirect\\|", names(est))]
+      res$proportion <- as.list(ind / res$total$estimate)
+    }
     res$boot_se <- as.list(apply(draws, 2, sd))
     res$ci_lower <- as.list(apply(draws, 2, quantile, .025, type = 7))
     res$ci_upper <- as.list(apply(draws, 2, quantile, .975, type = 7))

@@ -49,6 +49,9 @@ TERMS = {
     "proc_part_second_stage": ("second stage a·b₃", "第二阶段 a·b₃"),
     "proc_part_product": ("both stages a₃·b₃ (W²)", "两阶段乘积 a₃·b₃（W²项）"),
     "proc_sec_contrasts": ("Contrasts of conditional indirect effects", "条件间接效应的两两比较"),
+    "proc_sec_icontrasts": ("Pairwise contrasts between specific indirect effects (bootstrap)",
+                            "特定间接效应的两两差异检验（Bootstrap）"),
+    "proc_sec_proportion": ("Indirect effect as a share of the total effect", "间接效应占总效应的比例"),
     "proc_roles_note": ("Variables: {roles}.", "变量：{roles}。"),
     "proc_values_note_percentiles": ("Moderator values: the 16th, 50th and 84th percentiles (PROCESS default; the "
                                      "two values of a dichotomous moderator).",

@@ -172,7 +172,7 @@ class _Process:
                 out[("indirect", path, None)] = eff
                 total = total + eff
             out[("indirect", "total", None)] = total
-            return out
+            return _with_contrasts(out)
         for j, m in enumerate(meds):
             a, b = g(j, x), g(ky, m)
             a_w = g(j, f"{x}:{w}") if model in _A_W else None
@@ -201,7 +201,17 @@ class _Process:
                     out[("contrast", (j,), (l2, l1))] = conds[l2] - conds[l1]
         if model in (4, 5) and k > 1:
             out[("indirect", "total", None)] = sum(out[("indirect", (j,), None)] for j in range(k))
+            out = _with_contrasts(out)
         return out
+
+
+def _with_contrasts(out):
+    """Pairwise differences of the specific indirect effects (PROCESS's ``contrast=1``), appended."""
+    paths = [key[1] for key in out if key[0] == "indirect" and key[1] != "total" and key[2] is None]
+    for i, p in enumerate(paths):
+        for q in paths[i + 1:]:
+            out[("icontrast", p, q)] = out[("indirect", p, None)] - out[("indirect", q, None)]
+    return out
 
 
 def _serial_paths(k):
@@ -260,7 +270,9 @@ def fit_process(data, *, model: int, x: str, y: str, m=(), w: str | None = None,
     df and its coefficients), ``conditional_effects`` (models 1-3), ``conditional_direct_effects``
     (5, 8, 15, 59), ``conditional_interaction`` (3), ``conditional_indirect_effects``,
     ``index_of_moderated_mediation`` (7, 8, 14, 15; 58/59 with a dichotomous W),
-    ``partial_moderated_mediation`` and ``contrasts`` (58, 59), ``johnson_neyman`` (1, 3). A path
+    ``partial_moderated_mediation`` and ``contrasts`` (58, 59), ``johnson_neyman`` (1, 3),
+    ``indirect_contrasts`` (pairwise differences of specific indirect effects: 4 and 5 with several
+    mediators, 6) and ``proportion_mediated`` (indirect / total, point estimates; 4 and 6). A path
     model with product terms has ``interaction_tests`` (R² change and F of each highest-order
     product, as PROCESS's "test of highest order unconditional interaction").
     Checked against R ``lm`` + ``sandwich`` and an R bootstrap loop over the same resample
@@ -473,10 +485,13 @@ def _bootstrap_summaries(pm, point, boot, alpha, effects, extra):
         lo, hi = np.quantile(v, [alpha / 2, 1 - alpha / 2])
         return {"estimate": est, "se": float(v.std(ddof=1)), "ci_lower": float(lo), "ci_upper": float(hi)}
 
-    conds, index, partial, contrasts = [], [], [], []
+    conds, index, partial, contrasts, icontrasts = [], [], [], [], []
     wv = dict(pm.w_levels)
     for key in point:
         kind, path, lvl = key
+        if kind == "icontrast":
+            icontrasts.append({"via": _via(pm, path), "minus_via": _via(pm, lvl), **summary(key)})
+            continue
         via = _via(pm, path)
         if kind == "indirect":
             row = {"effect": "indirect", "via": via}
@@ -504,6 +519,12 @@ def _bootstrap_summaries(pm, point, boot, alpha, effects, extra):
         extra["partial_moderated_mediation"] = partial
     if contrasts:
         extra["contrasts"] = contrasts
+    if icontrasts:
+        extra["indirect_contrasts"] = icontrasts
+    total = next((e for e in effects if e["effect"] == "total"), None)
+    if total is not None and total["estimate"] != 0:   # models 4 and 6: share of the total effect
+        extra["proportion_mediated"] = [{"via": e["via"], "proportion": e["estimate"] / total["estimate"]}
+                                        for e in effects if e["effect"] == "indirect"]
 
 
 def _johnson_neyman(model, pm, yeq, yfit, cols, ci, extra):
