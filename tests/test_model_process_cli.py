@@ -84,7 +84,7 @@ def test_serial_and_58_tables(tmp_path):
     eff6 = next(t for k, t in tabs.items() if "模型6" in k and "效应分析" in k)
     rows = [r[0] for r in eff6.rows]
     assert rows[:6] == ["直接效应", "总效应", "risk", "risk → trust", "trust", "总间接效应"]
-    assert rows[6:9] == ["(risk) − (risk → trust)", "risk − trust", "(risk → trust) − trust"]
+    assert rows[6:9] == ["(risk) − (risk → trust)", "risk − trust", "(risk → trust) − (trust)"]
     assert "间接效应占总效应的比例" in eff6.row_sections.values() and eff6.rows[9][2].kind == "pct"
     eff58 = next(t for k, t in tabs.items() if "模型58" in k and "效应分析" in k)
     assert any("部分有调节的中介指数" in str(v) for v in eff58.row_sections.values())
