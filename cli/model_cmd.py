@@ -25,7 +25,7 @@ def model(
     decimals: DecimalsOpt = 3,
     force: ForceOpt = False,
     figure: Annotated[Optional[Path], typer.Option("--figure", help="Also draw a coefficient plot with 95% CIs (.png, .svg or .pdf).", dir_okay=False)] = None,
-    slopes_figure: Annotated[Optional[Path], typer.Option("--slopes-figure", help="Also draw the simple slopes of the first moderated model.", dir_okay=False)] = None,
+    slopes_figure: Annotated[Optional[Path], typer.Option("--slopes-figure", help="Also draw the simple slopes of the first moderated model (or the Johnson-Neyman figure of a PROCESS model 1 or 3).", dir_okay=False)] = None,
 ):
     """Fit the models of a spec (OLS with classical/HC/cluster SEs, logit, probit, ordinal,
     mixed, mediation; hierarchical steps, moderation, robustness runs) and print one table

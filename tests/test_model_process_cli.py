@@ -120,3 +120,16 @@ def test_template_runs_on_the_sample_data(cli):
     # H2 on the sample data (true pressure x trust = -0.12): the direct effect falls as trust rises
     assert cond[0]["estimate"] > cond[1]["estimate"] > cond[2]["estimate"] > 0
     assert m["index_of_moderated_mediation"][0]["via"] == "risk_perception"
+
+
+def test_slopes_figure_of_a_process_model_1_is_the_johnson_neyman_plot(cli, tmp_path):
+    body = "  - name: m1\n    family: process\n    model: 1\n    x: pressure\n    w: innov\n    y: passive\n"
+    fig = tmp_path / "jn.svg"
+    code, out, err = cli("model", "--spec", _spec(tmp_path, body), "--slopes-figure", fig, "--lang", "en",
+                         "--format", "json")
+    assert code == 0, err
+    assert "<svg" in fig.read_text(encoding="utf-8")
+    assert json.loads(out)["models"][0]["johnson_neyman"]["points"]
+    code, out, err = cli("model", "--spec", _spec(tmp_path, M7), "--slopes-figure", tmp_path / "no.svg",
+                         "--format", "json")      # model 7 has no Johnson-Neyman table
+    assert code == 2 and "moderation" in err and not (tmp_path / "no.svg").exists()
