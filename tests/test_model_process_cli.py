@@ -133,3 +133,19 @@ def test_slopes_figure_of_a_process_model_1_is_the_johnson_neyman_plot(cli, tmp_
     code, out, err = cli("model", "--spec", _spec(tmp_path, M7), "--slopes-figure", tmp_path / "no.svg",
                          "--format", "json")      # model 7 has no Johnson-Neyman table
     assert code == 2 and "moderation" in err and not (tmp_path / "no.svg").exists()
+
+
+def test_python_api_process_equals_the_spec_and_r():
+    import pandas as pd
+
+    import avoid_survey as av
+    d = pd.read_csv(DATA, dtype={"township": str})
+    r = av.process(d, 7, x="pressure", m="trust", w="innov", y="passive", covariates=["age", "female"],
+                   se="cluster", cluster="township", n_boot=100, seed=5)
+    ref = json.loads((REF / "model_process.json").read_text())["m7_cluster"]
+    imm = r.to_dict()["models"][0]["index_of_moderated_mediation"][0]
+    assert imm["estimate"] == pytest.approx(ref["effects"]["index|trust"], abs=1e-9)
+    assert imm["ci_upper"] == pytest.approx(ref["ci_upper"]["index|trust"], abs=1e-9)
+    assert "process" in av.__all__
+    tabs = r.to_table(lang="zh")
+    assert "有调节的中介指数" in str(tabs)
