@@ -119,6 +119,8 @@ def _ours(m):
         out[f"contrast|{e['via']}|{e['level']}-{e['minus_level']}"] = e
     for e in m.extra.get("indirect_contrasts", []):
         out[f"icontrast|{e['via']}|{e['minus_via']}"] = e
+    for e in m.extra.get("standardized_indirect_effects", []):
+        out[f"std|{e['via']}|{e['kind']}"] = e
     return out
 
 

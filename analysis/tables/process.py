@@ -190,6 +190,10 @@ def _effects_table(m, lab, lang, stars):
             a_, b_ = f"({a_})", f"({b_})"
         t.add(f"{a_} − {b_}", "",
               *_est_cells(e, stars, boot=True))
+    for e in m.extra.get("standardized_indirect_effects", []):
+        if e is m.extra["standardized_indirect_effects"][0]:
+            t.section(tr("proc_sec_standardized", lang))
+        t.add(_via_name(e["via"], lab, lang), tr(f"proc_std_{e['kind']}", lang), *_est_cells(e, stars, boot=True))
     for e in m.extra.get("proportion_mediated", []):
         if e is m.extra["proportion_mediated"][0]:
             t.section(tr("proc_sec_proportion", lang))

@@ -68,7 +68,7 @@ effects <- function(cs, data, wv) {
       tot <- tot + e
     }
     out["indirect|total"] <- tot
-    return(icontrasts(out))
+    return(standardized(icontrasts(out), data, x, cs$y))
   }
   for (mj in m) {
     a <- co[[mj]][[x]]; b <- co[[".y"]][[mj]]
@@ -94,6 +94,17 @@ effects <- function(cs, data, wv) {
   if (mo %in% c(4, 5) && length(m) > 1) {
     out["indirect|total"] <- sum(out[paste0("indirect|", m)])
     out <- icontrasts(out)
+  }
+  if (mo == 4) out <- standardized(out, data, x, cs$y)
+  out
+}
+# completely (ab sd(x)/sd(y)) and partially (ab/sd(y)) standardized indirect effects
+standardized <- function(out, data, x, y) {
+  ind <- grep("^indirect\\|", names(out), value = TRUE)
+  for (nm in ind) {
+    v <- sub("indirect|", "", nm, fixed = TRUE)
+    out[paste0("std|", v, "|completely")] <- out[[nm]] * sd(data[[x]]) / sd(data[[y]])
+    out[paste0("std|", v, "|partially")] <- out[[nm]] / sd(data[[y]])
   }
   out
 }

@@ -55,6 +55,9 @@ TERMS = {
     "proc_sec_contrasts": ("Contrasts of conditional indirect effects", "条件间接效应的两两比较"),
     "proc_sec_icontrasts": ("Pairwise contrasts between specific indirect effects (bootstrap)",
                             "特定间接效应的两两差异检验（Bootstrap）"),
+    "proc_sec_standardized": ("Standardized indirect effects (bootstrap)", "标准化间接效应（Bootstrap）"),
+    "proc_std_completely": ("completely standardized (ab·SD_X/SD_Y)", "完全标准化（ab·SD_X/SD_Y）"),
+    "proc_std_partially": ("partially standardized (ab/SD_Y)", "部分标准化（ab/SD_Y）"),
     "proc_sec_proportion": ("Indirect effect as a share of the total effect", "间接效应占总效应的比例"),
     "proc_roles_note": ("Variables: {roles}.", "变量：{roles}。"),
     "proc_values_note_percentiles": ("Moderator values: the 16th, 50th and 84th percentiles (PROCESS default; the "

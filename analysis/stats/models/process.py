@@ -147,6 +147,10 @@ class _Process:
             self.total_eq = None
         self.eqs = eqs
         self.designs = {i: (e.X, e.y[:, None]) for i, e in enumerate(eqs)}
+        if model in (4, 6):   # the moments of X and Y, for the standardized indirect effects
+            xv, yv = cols[x], cols[y]
+            self.designs["moments"] = (np.ones((len(yv), 1)), np.column_stack([xv, xv * xv, yv, yv * yv]))
+            self.n = len(yv)
         self.w_levels = []
         self.w_dichotomous = False
         self.contrast_pairs = []
@@ -172,7 +176,7 @@ class _Process:
                 out[("indirect", path, None)] = eff
                 total = total + eff
             out[("indirect", "total", None)] = total
-            return _with_contrasts(out)
+            return self._standardized(_with_contrasts(out), Bs[-1])
         for j, m in enumerate(meds):
             a, b = g(j, x), g(ky, m)
             a_w = g(j, f"{x}:{w}") if model in _A_W else None
@@ -202,6 +206,21 @@ class _Process:
         if model in (4, 5) and k > 1:
             out[("indirect", "total", None)] = sum(out[("indirect", (j,), None)] for j in range(k))
             out = _with_contrasts(out)
+        if model == 4:
+            out = self._standardized(out, Bs[-1])
+        return out
+
+    def _standardized(self, out, moments):
+        """Completely (ab SD_X / SD_Y) and partially (ab / SD_Y) standardized indirect effects, the
+        SDs (n - 1) of the same sample or resample (PROCESS's effect sizes of models 4 and 6)."""
+        mo = moments[..., 0, :]
+        n = self.n
+        var_x = (mo[..., 1] - mo[..., 0] ** 2) * n / (n - 1)
+        var_y = (mo[..., 3] - mo[..., 2] ** 2) * n / (n - 1)
+        sd_x, sd_y = np.sqrt(np.maximum(var_x, 0)), np.sqrt(np.maximum(var_y, 0))
+        for key in [k_ for k_ in out if k_[0] == "indirect"]:
+            out[("std", key[1], "completely")] = out[key] * sd_x / sd_y
+            out[("std", key[1], "partially")] = out[key] / sd_y
         return out
 
 
@@ -272,7 +291,9 @@ def fit_process(data, *, model: int, x: str, y: str, m=(), w: str | None = None,
     ``index_of_moderated_mediation`` (7, 8, 14, 15; 58/59 with a dichotomous W),
     ``partial_moderated_mediation`` and ``contrasts`` (58, 59), ``johnson_neyman`` (1, 3),
     ``indirect_contrasts`` (pairwise differences of specific indirect effects: 4 and 5 with several
-    mediators, 6) and ``proportion_mediated`` (indirect / total, point estimates; 4 and 6). A path
+    mediators, 6), ``proportion_mediated`` (indirect / total, point estimates; 4 and 6) and
+    ``standardized_indirect_effects`` (completely: ab SD_X/SD_Y, partially: ab/SD_Y, with bootstrap
+    CIs from each resample's own SDs; 4 and 6). A path
     model with product terms has ``interaction_tests`` (R² change and F of each highest-order
     product, as PROCESS's "test of highest order unconditional interaction").
     Checked against R ``lm`` + ``sandwich`` and an R bootstrap loop over the same resample
@@ -309,7 +330,8 @@ def fit_process(data, *, model: int, x: str, y: str, m=(), w: str | None = None,
         lv = [lbl for lbl, _ in pm.w_levels]
         pm.contrast_pairs = list(itertools.combinations(lv, 2))
     z_levels = _moderator_values(cols[z], moderator_values, name, z_at)[0] if z else []
-    point = pm.effects(*[f[0][:, None] for f in fits])
+    moments = ([pm.designs["moments"][1].mean(axis=0)[None, :]] if "moments" in pm.designs else [])
+    point = pm.effects(*[f[0][:, None] for f in fits], *moments)
     boot, n_ok, n_units = None, 0, n
     if point and n_boot > 0:
         codes, n_units = _cluster_units(data, cluster, keep, n, name, warnings) if cluster else (None, n)
@@ -485,12 +507,15 @@ def _bootstrap_summaries(pm, point, boot, alpha, effects, extra):
         lo, hi = np.quantile(v, [alpha / 2, 1 - alpha / 2])
         return {"estimate": est, "se": float(v.std(ddof=1)), "ci_lower": float(lo), "ci_upper": float(hi)}
 
-    conds, index, partial, contrasts, icontrasts = [], [], [], [], []
+    conds, index, partial, contrasts, icontrasts, standardized = [], [], [], [], [], []
     wv = dict(pm.w_levels)
     for key in point:
         kind, path, lvl = key
         if kind == "icontrast":
             icontrasts.append({"via": _via(pm, path), "minus_via": _via(pm, lvl), **summary(key)})
+            continue
+        if kind == "std":
+            standardized.append({"via": _via(pm, path), "kind": lvl, **summary(key)})
             continue
         via = _via(pm, path)
         if kind == "indirect":
@@ -521,6 +546,8 @@ def _bootstrap_summaries(pm, point, boot, alpha, effects, extra):
         extra["contrasts"] = contrasts
     if icontrasts:
         extra["indirect_contrasts"] = icontrasts
+    if standardized:
+        extra["standardized_indirect_effects"] = standardized
     total = next((e for e in effects if e["effect"] == "total"), None)
     if total is not None and total["estimate"] != 0:   # models 4 and 6: share of the total effect
         extra["proportion_mediated"] = [{"via": e["via"], "proportion": e["estimate"] / total["estimate"]}
