@@ -85,7 +85,10 @@ def test_serial_and_58_tables(tmp_path):
     rows = [r[0] for r in eff6.rows]
     assert rows[:6] == ["直接效应", "总效应", "risk", "risk → trust", "trust", "总间接效应"]
     assert rows[6:9] == ["(risk) − (risk → trust)", "risk − trust", "(risk → trust) − (trust)"]
-    assert "间接效应占总效应的比例" in eff6.row_sections.values() and eff6.rows[9][2].kind == "pct"
+    sec = {v: k for k, v in eff6.row_sections.items()}
+    assert eff6.rows[sec["间接效应占总效应的比例"]][2].kind == "pct"
+    std_rows = eff6.rows[sec["标准化间接效应（Bootstrap）"]:sec["间接效应占总效应的比例"]]
+    assert [r[1] for r in std_rows[:2]] == ["完全标准化（ab·SD_X/SD_Y）", "部分标准化（ab/SD_Y）"]
     eff58 = next(t for k, t in tabs.items() if "模型58" in k and "效应分析" in k)
     assert any("部分有调节的中介指数" in str(v) for v in eff58.row_sections.values())
     assert any("均值+1个标准差" in str(r[1]) for r in eff58.rows)
