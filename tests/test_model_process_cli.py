@@ -91,7 +91,7 @@ def test_serial_and_58_tables(tmp_path):
     assert [r[1] for r in std_rows[:2]] == ["完全标准化（ab·SD_X/SD_Y）", "部分标准化（ab/SD_Y）"]
     eff58 = next(t for k, t in tabs.items() if "模型58" in k and "效应分析" in k)
     assert any("部分有调节的中介指数" in str(v) for v in eff58.row_sections.values())
-    assert any("均值+1个标准差" in str(r[1]) for r in eff58.rows)
+    assert any("均值+SD" in str(r[1]) for r in eff58.rows)
 
 
 @pytest.mark.parametrize("body, msg, line", [

@@ -27,11 +27,12 @@ def _lab(labels, vlabels, lang):
 
 
 def _level_text(level, lang):
-    """'p16' -> '16th percentile' / '第16百分位数'; 'mean+1SD' -> 'mean + 1 SD'."""
+    """The short name of a moderator value: 'p16' -> 'P16'; 'mean+1SD' -> 'M + SD' / '均值+SD'
+    (the values note spells them out); a given value as it is."""
     if level is None:
         return ""
     if level.startswith("p") and level[1:].isdigit():
-        return tr("proc_percentile", lang).format(p=level[1:])
+        return f"P{level[1:]}"
     key = {"mean-1SD": "proc_mean_minus", "mean": "proc_mean", "mean+1SD": "proc_mean_plus"}.get(level)
     return tr(key, lang) if key else str(level)
 

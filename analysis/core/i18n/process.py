@@ -29,10 +29,9 @@ TERMS = {
     "proc_total_model": (" (total effect model)", "（总效应模型）"),
     "proc_at": ("Moderator values", "调节变量取值"),
     "proc_at_value": ("{v} = {x:.3f} ({level})", "{v} = {x:.3f}（{level}）"),
-    "proc_percentile": ("{p}th percentile", "第{p}百分位数"),
-    "proc_mean_minus": ("mean − 1 SD", "均值−1个标准差"),
-    "proc_mean": ("mean", "均值"),
-    "proc_mean_plus": ("mean + 1 SD", "均值+1个标准差"),
+    "proc_mean_minus": ("M − SD", "均值−SD"),
+    "proc_mean": ("M", "均值"),
+    "proc_mean_plus": ("M + SD", "均值+SD"),
     "proc_sec_conditional": ("Conditional effects of the focal predictor X on Y", "自变量X对Y的条件效应"),
     "proc_sec_cond_direct": ("Conditional direct effects of X on Y", "X对Y的条件直接效应"),
     "proc_sec_direct": ("Direct and total effects of X on Y", "X对Y的直接效应与总效应"),
@@ -60,12 +59,13 @@ TERMS = {
     "proc_std_partially": ("partially standardized (ab/SD_Y)", "部分标准化（ab/SD_Y）"),
     "proc_sec_proportion": ("Indirect effect as a share of the total effect", "间接效应占总效应的比例"),
     "proc_roles_note": ("Variables: {roles}.", "变量：{roles}。"),
-    "proc_values_note_percentiles": ("Moderator values: the 16th, 50th and 84th percentiles (PROCESS default; the "
-                                     "two values of a dichotomous moderator).",
-                                     "调节变量取值：第16、50、84百分位数（PROCESS默认；二分调节变量取其两个值）。"),
-    "proc_values_note_mean_sd": ("Moderator values: mean − 1 SD, mean, mean + 1 SD (the two values of a "
-                                 "dichotomous moderator).",
-                                 "调节变量取值：均值−1个标准差、均值、均值+1个标准差（二分调节变量取其两个值）。"),
+    "proc_values_note_percentiles": ("Moderator values: P16, P50, P84 are the 16th, 50th and 84th percentiles "
+                                     "(PROCESS default; a dichotomous moderator takes its two values).",
+                                     "调节变量取值：P16、P50、P84为第16、50、84百分位数（PROCESS默认；二分调节变量取其两个值）。"),
+    "proc_values_note_mean_sd": ("Moderator values: M − SD, M, M + SD are the mean minus one SD, the mean and the "
+                                 "mean plus one SD (a dichotomous moderator takes its two values).",
+                                 "调节变量取值：均值−SD、均值、均值+SD为均值减1个标准差、均值、均值加1个标准差"
+                                 "（二分调节变量取其两个值）。"),
     "proc_values_note_values": ("Moderator values as given in the spec (w_at / z_at).", "调节变量取值：按设定文件给定的值（w_at / z_at）。"),
     "proc_values_note_none": ("No moderator.", "无调节变量。"),
     "proc_boot_note": ("Indirect effects, indices and contrasts: percentile bootstrap ({n} resamples of {unit}); "
