@@ -28,6 +28,7 @@ _PUBLIC = {
     "cfa": "functions",
     "fit_models": "functions",
     "simulate": "functions",
+    "process": "functions",
     "Result": "results",
     "Tables": "results",
     "sem": "functions",

@@ -298,7 +298,7 @@ def _model_source(model):
 
 
 def fit_models(spec=None, data=None, *, template: str | None = None, base_dir=None, stars=(0.05, 0.01, 0.001),
-               ci: bool = False):
+               ci: bool = False, beta: bool = True, vif: bool = True):
     """Fit the models a spec declares, as ``avoid-survey model``.
 
     ``spec``: a YAML spec path, YAML text or a mapping; or ``template`` (a bundled template
@@ -306,7 +306,8 @@ def fit_models(spec=None, data=None, *, template: str | None = None, base_dir=No
     DataFrame) replaces the spec's ``data:``; with a DataFrame, relative files a spec names
     (``units:``) are looked up in ``base_dir`` (default: the spec's folder, for a template
     the working directory). ``to_frame()``: every coefficient of every
-    model; ``to_frame('fit')``: one row per model. ``stars`` and ``ci`` set the table.
+    model; ``to_frame('fit')``: one row per model. ``stars``, ``ci``, ``beta`` and ``vif`` (the β
+    and VIF columns of OLS models) set the table.
     """
     from avoid_survey.analysis.core.errors import AvoidSurveyError
     from avoid_survey.analysis.stats.models import run_spec
@@ -325,8 +326,32 @@ def fit_models(spec=None, data=None, *, template: str | None = None, base_dir=No
         if data is not None:
             raise AvoidSurveyError("with a spec given as text or a mapping, put the data file in its 'data:'")
         result = run_spec(spec)
-    result = result.styled(stars=tuple(stars), show="ci" if ci else "se")
+    result = result.styled(stars=tuple(stars), show="ci" if ci else "se", beta=beta, vif=vif)
     return ModelsResult(result)
+
+
+def process(data, model: int, *, x: str, y: str, m=None, w: str | None = None, z: str | None = None,
+            covariates=(), instrument=None, se="classical", cluster: str | None = None, n_boot: int = 5000,
+            seed: int | None = None, moderator_values: str = "percentiles", w_at=None, z_at=None,
+            ci: float = 0.95, name: str = "process"):
+    """Hayes' PROCESS model ``model`` (1, 2, 3, 4, 5, 6, 7, 8, 14, 15, 58 or 59), as a spec's
+    ``family: process`` entry. ``data`` is a path or a DataFrame; with ``instrument`` its scale ids
+    are variables. ``se``: 'classical', 'HC0'..'HC3', or 'cluster' with ``cluster`` (the bootstrap
+    then resamples clusters). Returns the same result as :func:`fit_models`; its tables are the
+    PROCESS tables. See docs/model-spec.md.
+    """
+    entry = {"name": name, "family": "process", "model": model, "x": x, "y": y,
+             "covariates": [covariates] if isinstance(covariates, str) else list(covariates or ()),
+             "bootstrap": {"n": n_boot, "seed": seed}, "ci": ci, "moderator_values": moderator_values}
+    entry.update({k: v for k, v in {"m": m, "w": w, "z": z, "w_at": w_at, "z_at": z_at}.items() if v is not None})
+    entry["se"] = {"type": "cluster", "cluster": cluster} if se == "cluster" else se
+    spec = {"models": [entry]}
+    if instrument is not None:
+        spec["instrument"] = instrument if isinstance(instrument, str) else os.fspath(instrument)
+    if _is_frame(data):
+        return fit_models(spec, data)
+    spec["data"] = _path(data)
+    return fit_models(spec)
 
 
 def _is_file(ref) -> bool:

@@ -85,6 +85,11 @@ def _parse_polychoric_lavaan(out: str) -> dict:
             "base": _f(rf"Rscript lavaan::lavCor \(process\)\s+median\s+{_NUM}", out),
             "ratio": _f(rf"ratio ours/lavaan = {_NUM}", out),
             "goal": _f(rf"ratio ours/lavaan = [0-9.]+ \(goal <= {_NUM}\)", out)}
+def _parse_process(out: str) -> dict:
+    return {"ours": _f(rf"avoid-survey model \(process 7\)\s*: median {_NUM}", out),
+            "base": _f(rf"Rscript lm\.fit bootstrap loop\s*: median {_NUM}", out),
+            "ratio": _f(rf"ratio ours/R = {_NUM}", out),
+            "goal": _f(rf"\(goal <= {_NUM}\)", out)}
 
 
 # name, script, workload text, baseline text, needs R, default args, --quick args, parser
@@ -114,9 +119,11 @@ BENCHES = [
      "lavaan::lavCor", True, [], ["--runs", "2", "--n", "5000"], _parse_polychoric_lavaan),
     ("wlsmv", "wlsmv.py", ("cfa wlsmv 10k x 24 ordered items, 4 factors", "cfa wlsmv 5k x 24 ordered items, 4 factors"),
      "lavaan::cfa WLSMV", True, [], ["--reps", "3", "--n", "5000"], _parse_cfa),
+    ("process", "process.py", "PROCESS model 7, 2,000 rows, 5,000 bootstrap", "R lm.fit bootstrap loop", True,
+     [], ["--repeats", "1"], _parse_process),
 ]
 
-R_PACKAGES = {"reliability": "psych", "efa": "psych", "cfa": "lavaan", "sem": "lavaan", "model": "lme4", "experiment": "sandwich", "sem-boot": "lavaan", "sem-fiml": "lavaan", "polychoric": "psych", "polychoric_lavaan": "lavaan", "wlsmv": "lavaan"}
+R_PACKAGES = {"reliability": "psych", "efa": "psych", "cfa": "lavaan", "sem": "lavaan", "model": "lme4", "experiment": "sandwich", "sem-boot": "lavaan", "sem-fiml": "lavaan", "polychoric": "psych", "polychoric_lavaan": "lavaan", "wlsmv": "lavaan", "process": "stats"}
 
 
 def _cpu_model() -> str:

@@ -17,13 +17,15 @@ def model(
     list_templates: Annotated[bool, typer.Option("--list-templates", help="List the bundled templates and exit.")] = False,
     ci: Annotated[bool, typer.Option("--ci", help="Show confidence intervals instead of SEs below the estimates.")] = False,
     stars: Annotated[str, typer.Option("--stars", help="Significance levels of *, **, *** (comma-separated).")] = ".05,.01,.001",
+    beta: Annotated[bool, typer.Option("--beta/--no-beta", help="Standardized β column beside each OLS model (on by default).")] = True,
+    vif: Annotated[bool, typer.Option("--vif/--no-vif", help="VIF column beside each OLS model (on by default).")] = True,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
     lang: LangOpt = Lang.zh,
     decimals: DecimalsOpt = 3,
     force: ForceOpt = False,
     figure: Annotated[Optional[Path], typer.Option("--figure", help="Also draw a coefficient plot with 95% CIs (.png, .svg or .pdf).", dir_okay=False)] = None,
-    slopes_figure: Annotated[Optional[Path], typer.Option("--slopes-figure", help="Also draw the simple slopes of the first moderated model.", dir_okay=False)] = None,
+    slopes_figure: Annotated[Optional[Path], typer.Option("--slopes-figure", help="Also draw the simple slopes of the first moderated model (or the Johnson-Neyman figure of a PROCESS model 1 or 3).", dir_okay=False)] = None,
 ):
     """Fit the models of a spec (OLS with classical/HC/cluster SEs, logit, probit, ordinal,
     mixed, mediation; hierarchical steps, moderation, robustness runs) and print one table
@@ -43,7 +45,8 @@ def model(
     if spec is None and template is None:
         raise AvoidSurveyError("give --spec FILE (or --template NAME --data FILE; see --list-templates)")
     source, base_dir, spec_file = resolve_spec_source(spec, template, data)
-    result = run_spec(source, base_dir=base_dir).styled(stars=levels, show="ci" if ci else "se")
+    result = run_spec(source, base_dir=base_dir).styled(stars=levels, show="ci" if ci else "se", beta=beta,
+                                                                   vif=vif)
     lang_s = lang.value if isinstance(lang, Lang) else str(lang)
     if out is not None:
         from avoid_survey.analysis.report.replication import write_package

@@ -49,7 +49,7 @@ def test_table_formats_and_stars(cli, spec):
     code, out, err = cli("model", "--spec", spec, "--format", "md", "--lang", "en", "--stars", ".1,.05,.01",
                          "--decimals", "2")
     assert code == 0, err
-    assert "| Variable | m1 | m2 |" in out
+    assert "| Variable | m1 | β | VIF | m2 |" in out
     assert "* p < .1, ** p < .05, *** p < .01" in out
     assert "clustered by gear" in out and "Simple slopes" in out
     code, out, err = cli("model", "--spec", spec, "--format", "csv", "--lang", "zh")

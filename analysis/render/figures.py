@@ -343,4 +343,8 @@ def _slopes_from_models(result, path, lang, force):
         if lines:
             return interaction_plot(x, lines, path, x_label=focal + (" (centred)" if mod.get("centered") else ""),
                                     lang=lang, force=force)
+    from .process_figures import jn_plot_from_models
+    drawn = jn_plot_from_models(result, path, lang, force)   # PROCESS model 1 or 3: the J-N figure
+    if drawn is not False:
+        return drawn
     raise AvoidSurveyError("no model declares moderation (add moderation: {focal, moderator} to a model)")

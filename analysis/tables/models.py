@@ -63,13 +63,16 @@ def _se_text(m, lang):
     st = m.se_type or ""
     if st in SE_PLAIN:
         return tr(f"mod_se_{st}", lang)
+    if m.family == "mediation":
+        if st.startswith("cluster-robust"):   # path SEs clustered (vcovCL), effects by cluster bootstrap
+            return tr("mod_se_cluster", lang).format(clusters=", ".join(m.n_groups or {}), kind="(HC1)") + \
+                "; " + tr("mod_se_bootstrap", lang)
+        return tr("mod_se_bootstrap", lang)
     if st.startswith("cluster"):
         return tr("mod_se_cluster", lang).format(clusters=", ".join(m.n_groups or {}),
                                                  kind=st[len("cluster"):].strip())
     if m.family == "mixed":
         return tr("mod_se_mixed", lang)
-    if m.family == "mediation":
-        return tr("mod_se_bootstrap", lang)
     return st
 
 
@@ -117,7 +120,9 @@ def _coef_cells(c, odds, term, stars, show):
 def _add_coefficients(t, models, labels, vlabels, lang, stars, show):
     odds = [{d["term"]: d for d in m.extra["odds_ratios"]} if m.extra.get("odds_ratios") else None
             for m in models]
+    est_rows = {}
     for term in _term_order(models):
+        est_rows[len(t.rows)] = term
         est_row, below = [term_label(term, labels, vlabels, lang)], [""]
         for m, orm in zip(models, odds):
             c = next((x for x in m.coefficients if x.term == term), None)
@@ -126,6 +131,7 @@ def _add_coefficients(t, models, labels, vlabels, lang, stars, show):
             below.append(b)
         t.add(*est_row)
         t.add(*below)
+    return est_rows
 
 
 # ------------------------------------------------------------------ mediation effects
@@ -237,21 +243,27 @@ def _notes(models, lang, stars, show, has_effects) -> list[str]:
     return notes
 
 
-def build_tables(res, lang="en", stars=(0.05, 0.01, 0.001), show="se"):
-    """The comparison table (and the simple-slopes table when any model has moderation)."""
-    models = res.models
+def build_tables(res, lang="en", stars=(0.05, 0.01, 0.001), show="se", beta=True, vif=True):
+    """The comparison table (with β and VIF columns beside each OLS model unless turned off),
+    the hierarchical-regression summary when a model has steps, and the simple-slopes table
+    when any model has moderation."""
+    from .model_columns import insert_beta_vif, steps_tables
+    from .process import process_tables
+    models = [m for m in res.models if m.family != "process"]   # PROCESS models get their own tables
     labels, vlabels = res.labels, res.value_labels
     cols = [Column("term", tr("variable", lang), kind="text")]
     cols += [Column(f"m{j}", _col_label(m, lang), kind="est") for j, m in enumerate(models)]
     t = Table(res.spec.get("title") or tr("mod_title", lang), cols, name="models")
-    _add_coefficients(t, models, labels, vlabels, lang, stars, show)
+    est_rows = _add_coefficients(t, models, labels, vlabels, lang, stars, show)
     eff_keys = _effect_keys(models)
     if eff_keys:
         _add_effects(t, models, eff_keys, labels, vlabels, lang)
     _add_random_effects(t, models, labels, lang)
     _add_fit(t, models, labels, lang, stars)
     t.notes.extend(_notes(models, lang, stars, show, bool(eff_keys)))
-    tables = [t]
+    insert_beta_vif(t, models, est_rows, lang, beta=beta, vif=vif)
+    tables = ([t] if models else []) + steps_tables(models, labels, vlabels, lang, stars)
+    tables += process_tables(res.models, labels, vlabels, lang, stars)
     mods = [m for m in models if m.extra.get("moderation")]
     if mods:
         tables.append(_slopes_table(mods, labels, vlabels, lang, stars))

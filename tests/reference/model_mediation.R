@@ -67,7 +67,10 @@ effects <- function(d, x, meds, y, covs = character(0), w = NULL, path = "a", wl
   }
   unlist(out)
 }
-coefs <- function(d, x, meds, y, covs = character(0), w = NULL, path = "a") {
+coefs <- function(d, x, meds, y, covs = character(0), w = NULL, path = "a", cluster = NULL) {
+  # with a cluster, the path SEs are sandwich::vcovCL (defaults: HC1, G/(G-1)) with t on n - p df
+  summary <- function(f) list(coefficients = if (is.null(cluster)) base::summary(f)$coefficients
+                              else lmtest::coeftest(f, vcov = sandwich::vcovCL(f, cluster = d[[cluster]]))[, ])
   rhs <- function(v) paste(c(v, covs), collapse = " + ")
   res <- list()
   for (m in meds) {
@@ -98,7 +101,7 @@ run <- function(id, d, idx, cluster = NULL, x, meds, y, covs = character(0), w =
        boot_se = as.list(apply(boot, 2, sd)),
        ci_lower = as.list(apply(boot, 2, quantile, probs = 0.025, type = 7, names = FALSE)),
        ci_upper = as.list(apply(boot, 2, quantile, probs = 0.975, type = 7, names = FALSE)),
-       coefficients = coefs(d, x, meds, y, covs, w, path), w_levels = wlev)
+       coefficients = coefs(d, x, meds, y, covs, w, path, cluster), w_levels = wlev)
 }
 res <- list(
   run("mtcars_simple", mt, idx_mt, x = "wt", meds = "hp", y = "mpg", covs = "am"),

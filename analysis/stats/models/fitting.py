@@ -16,7 +16,7 @@ from .formula import Factor, Formula
 from .result import model_warning
 from .spec import ModelSpec
 
-__all__ = ["fit_formula", "fit_steps", "fit_mediation_model"]
+__all__ = ["fit_formula", "fit_steps", "fit_mediation_model", "fit_process_model"]
 
 
 def _center_cols(frame, cols):
@@ -186,12 +186,15 @@ def fit_steps(loaded, i, ms, parsed, frame, name):
     cf = complete_frame(frame, allvars + ms.se_spec.clusters, file=loaded.file, line=loaded.model_line(i, "formula"))
     fits, terms, prev = [], [], None
     for k, blk in enumerate([f0.terms] + [s.terms for s in parsed.steps]):
+        n_before = len(terms)
         for t in blk:
             if frozenset(x.var for x in t) not in {frozenset(x.var for x in u) for u in terms}:
                 terms.append(t)
+        added = [":".join(x.var for x in t) for t in terms[n_before:]]
         fk = _step_formula(f0, parsed.steps, terms)
         m = fit_formula(loaded, i, ms, fk, cf, f"{name} (step {k + 1})", rows=cf.index)
-        m = replace(m, fit={**m.fit, **_r2_change(m, prev)}).with_extra(step={"of": name, "step": k + 1})
+        m = replace(m, fit={**m.fit, **_r2_change(m, prev)}).with_extra(step={"of": name, "step": k + 1,
+                                                                                "added": added})
         fits.append(m)
         prev = m
     return fits
@@ -233,3 +236,42 @@ def fit_mediation_model(loaded, i, ms, parsed, frame, name):
                          moderator=ms.moderator, moderated_path=ms.moderated_path or "a",
                          n_boot=bs.n if bs else 2000, seed=bs.seed if bs else None, cluster=ms.cluster, ci=ms.ci,
                          name=name)
+
+
+# ------------------------------------------------------------------ process
+def fit_process_model(loaded, i, ms, parsed, frame, name):
+    """A ``family: process`` model (Hayes' PROCESS; see :mod:`.process`)."""
+    import pandas as pd
+    from .design import build_design, complete_frame
+    from .process import fit_process
+
+    se = ms.se_spec
+    covf = parsed.covariates
+    roles = [ms.x, *ms.m_list, ms.y] + [v for v in (ms.w, ms.z) if v]
+    need = roles + se.clusters + (covf.variables if covf is not None else [])
+    cf = complete_frame(frame, need, file=loaded.file, line=loaded.model_line(i))
+    cols, cov_names = {}, []
+    for v in roles:
+        try:
+            cols[v] = pd.to_numeric(cf[v], errors="raise").astype(float)
+        except (ValueError, TypeError):
+            raise loaded.error(f"spec: process variable '{v}' must be numeric", "models", i, column=v) from None
+    if covf is not None:
+        d = build_design(cf, Formula(None, covf.terms, False, "covariates", covf.categorical), file=loaded.file,
+                         line=loaded.model_line(i, "covariates"), response=False)
+        for j, nm in enumerate(d.names):
+            cols[nm] = d.X[:, j]
+            cov_names.append(nm)
+    cluster = se.clusters[0] if se.type == "cluster" else None
+    if cluster:
+        cols[cluster] = cf[cluster].astype(str)
+    data = pd.DataFrame(cols, index=cf.index)
+    bs = ms.bootstrap
+    try:
+        return fit_process(data, model=ms.model, x=ms.x, y=ms.y, m=ms.m_list, w=ms.w, z=ms.z,
+                           covariates=cov_names, moderator_values=ms.moderator_values or "percentiles",
+                           w_at=ms.w_at, z_at=ms.z_at,
+                           n_boot=bs.n if bs else 5000, seed=bs.seed if bs else None, se=se.type, cluster=cluster,
+                           hc=se.hc or "HC1", ci=ms.ci, name=name)
+    except AvoidSurveyError as exc:
+        raise exc.located(file=loaded.file, line=loaded.model_line(i)) from None

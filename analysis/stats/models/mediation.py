@@ -150,8 +150,9 @@ def fit_mediation(data, *, x: str, mediators, y: str, covariates=(), moderator: 
     Returns
     -------
     ModelFit
-        family ``mediation``; coefficients of all equations with classical OLS SEs, t and p
-        on n - p df (as ``summary(lm(...))``), terms ``"a: x -> m"``, ``"b: m -> y"``,
+        family ``mediation``; coefficients of all equations with classical OLS SEs (cluster-robust,
+        ``sandwich::vcovCL``, when ``cluster`` is given), t and p on n - p df (as ``summary(lm(...))``
+        and ``lmtest::coeftest``), terms ``"a: x -> m"``, ``"b: m -> y"``,
         ``"c': x -> y"``, ``"c: x -> y (total)"`` (moderation adds ``"a: w -> m"``,
         ``"a: x:w -> m"`` or ``"b: w -> y"``, ``"b: m:w -> y"``; covariates ``"cov: z -> m"``,
         intercepts ``"(Intercept) -> m"``); effects ``[{"effect": "indirect|direct|total",
@@ -173,9 +174,11 @@ def fit_mediation(data, *, x: str, mediators, y: str, covariates=(), moderator: 
                                  name, warnings)
     eq = _Equations(cols, x, meds, y, covs, moderator, moderated_path)
     fits = eq.fit(name)
+    codes, n_units = _cluster_units(data, cluster, keep, eq.n, name, warnings)
+    if codes is not None:   # path SEs clustered as the bootstrap is (sandwich::vcovCL)
+        fits = eq.clustered(fits, codes)
     coefs = eq.coefficients(fits, ci)
     point = eq.effects(fits["a"][0], fits["b"][0], fits["c"][0])
-    codes, n_units = _cluster_units(data, cluster, keep, eq.n, name, warnings)
     boot, n_ok = None, 0
     if n_boot > 0:
         boot, n_ok = _bootstrap(eq, point, codes, n_units, n_boot, seed, name, warnings)
@@ -187,7 +190,7 @@ def fit_mediation(data, *, x: str, mediators, y: str, covariates=(), moderator: 
            "ci": ci, "ci_method": "percentile bootstrap (R quantile type 7)",
            "bootstrap_unit": cluster if cluster else "row"}
     n_groups = {cluster: int(n_units)} if cluster else None
-    se_type = "classical OLS; effects: " + (f"percentile bootstrap ({n_boot} resamples"
+    se_type = ("cluster-robust OLS (HC1)" if cluster else "classical OLS") + "; effects: " + (f"percentile bootstrap ({n_boot} resamples"
                                             + (f" of clusters '{cluster}')" if cluster else " of rows)")
                                             if n_boot else "no bootstrap")
     return ModelFit(name=name, family="mediation", n=eq.n, coefficients=coefs, fit=fit, n_groups=n_groups,
@@ -329,6 +332,17 @@ class _Equations:
                                        "(a constant or collinear variable); drop or change a variable")
             fits[key] = f
         return fits
+
+    def clustered(self, fits, codes) -> dict:
+        """The fits with cluster-robust SEs (``sandwich::vcovCL`` defaults: HC1, G/(G-1))."""
+        from .process import path_vcov
+        out = {}
+        for key, (B, S, df, r2) in fits.items():
+            Xe, Ye = self.designs[key]
+            S = np.column_stack([np.sqrt(np.clip(np.diag(path_vcov(Xe, Ye[:, j], "cluster", [codes])), 0, None))
+                                 for j in range(Ye.shape[1])])
+            out[key] = (B, S, df, r2)
+        return out
 
     def _label(self, eq, nm, m=None):
         x, y, covs = self.x, self.y, self.covs

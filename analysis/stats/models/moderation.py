@@ -14,7 +14,7 @@ import math
 
 from ...numerics.dist import t_crit, t_sf2
 
-__all__ = ["simple_slopes", "johnson_neyman", "interaction_columns", "moderation_block", "jn_observed"]
+__all__ = ["simple_slopes", "johnson_neyman", "interaction_columns", "moderation_block", "jn_observed", "jn_bounds"]
 
 
 def interaction_columns(names, focal, moderator):
@@ -83,23 +83,29 @@ def johnson_neyman(beta, V, names, focal, moderator, *, df=None, ci=0.95, observ
         return None
     j3 = inter[None]
     t = t_crit(ci, df)
-    b1, b3 = beta[j1], beta[j3]
-    A = b3 ** 2 - t ** 2 * V[j3, j3]
-    B = 2 * (b1 * b3 - t ** 2 * V[j1, j3])
-    C = b1 ** 2 - t ** 2 * V[j1, j1]
-    disc = B * B - 4 * A * C
     out = {"alpha": 1 - ci, "observed_range": list(observed) if observed is not None else None}
+    kind, bounds = jn_bounds(beta[j1], beta[j3], V[j1, j1], V[j3, j3], V[j1, j3], t)
+    out.update(bounds=bounds, significant=kind)
+    return out
+
+
+def jn_bounds(b1, b3, v11, v33, v13, t):
+    """Johnson-Neyman bounds of the linear function ``b1 + b3 m`` (variance
+    ``v11 + m^2 v33 + 2 m v13``) at critical value ``t``: (kind, [lo, hi] or []), kind saying
+    where the function differs from 0: 'outside' | 'inside' the bounds, 'everywhere', 'nowhere',
+    'undetermined'."""
+    A = b3 ** 2 - t ** 2 * v33
+    B = 2 * (b1 * b3 - t ** 2 * v13)
+    C = b1 ** 2 - t ** 2 * v11
+    disc = B * B - 4 * A * C
     if abs(A) < 1e-300:
-        out.update(bounds=[], significant="undetermined")
-        return out
+        return "undetermined", []
     if disc < 0:
-        out.update(bounds=[], significant="everywhere" if A > 0 else "nowhere")
-        return out
+        return ("everywhere" if A > 0 else "nowhere"), []
     r1 = (-B - math.sqrt(disc)) / (2 * A)
     r2 = (-B + math.sqrt(disc)) / (2 * A)
     lo, hi = sorted((r1, r2))
-    out.update(bounds=[float(lo), float(hi)], significant="outside" if A > 0 else "inside")
-    return out
+    return ("outside" if A > 0 else "inside"), [float(lo), float(hi)]
 
 
 # ------------------------------------------------------------------ a spec's moderation block

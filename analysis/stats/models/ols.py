@@ -13,11 +13,12 @@ type, as ``lmtest::coeftest(fit, vcov = ...)`` does.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 from ...core.errors import AvoidSurveyError
 from .result import Coef, ModelFit, model_warning
 
-__all__ = ["fit_ols", "ols_core", "cluster_meat", "gvif", "coefs_from"]
+__all__ = ["fit_ols", "ols_core", "cluster_meat", "gvif", "column_vif", "coefs_from"]
 
 SE_TYPES = ("classical", "HC0", "HC1", "HC2", "HC3", "cluster")
 
@@ -97,6 +98,38 @@ def gvif(X, names, terms):
     return out
 
 
+def column_vif(X, names):
+    """VIF of each design column from its auxiliary regression: 1 / (1 - R2_j), R2_j of column j
+    regressed (with an intercept) on the other non-intercept columns, i.e. the diagonal of the
+    inverse correlation matrix of the columns.
+
+    As SPSS prints it: a factor's dummies and an interaction's product column each get their
+    own VIF. For one-column terms this equals ``car::vif``; ``gvif`` gives car's term-level
+    GVIF of factors. Returns {column name: vif}; the intercept gets None, a single predictor
+    1.0, a column with no variance None.
+    """
+    import numpy as np
+    idx = [j for j, nm in enumerate(names) if nm != "Intercept"]
+    out = {nm: None for nm in names}
+    if len(idx) == 1:
+        out[names[idx[0]]] = 1.0
+    if len(idx) < 2:
+        return out
+    Z = X[:, idx]
+    sd = Z.std(axis=0, ddof=1)
+    ok = sd > 0
+    if ok.sum() < 2:
+        return out
+    R = np.corrcoef(Z[:, ok], rowvar=False)
+    try:
+        d = np.diag(np.linalg.inv(R))
+    except np.linalg.LinAlgError:
+        return out
+    for k, j in enumerate(np.asarray(idx)[ok]):
+        out[names[j]] = float(d[k])
+    return out
+
+
 def coefs_from(names, beta, se, *, df=None, ci=0.95, std=None):
     """Coef list with t (df given) or z statistics, two-sided p and Wald CIs."""
     from ...numerics.dist import t_crit, t_sf2
@@ -151,8 +184,11 @@ def fit_ols(y, X, names, terms=None, *, se_type="classical", clusters=None, hc="
     Returns
     -------
     ModelFit with fit = {r2, adj_r2, f, f_df1, f_df2, f_p, sigma, loglik, aic, bic, df_resid},
-    std_estimate = b_j sd(x_j) / sd(y) (all variables standardized; as lm.beta), extra
-    ``vif`` (GVIF per term, as car::vif). In R: ``lm`` + ``sandwich``.
+    std_estimate = b_j sd(x_j) / sd(y) (all variables standardized; as lm.beta), repeated as
+    each coefficient's ``beta`` (= ``lm(scale(y) ~ scale(X))`` over the design columns, as SPSS:
+    a factor's dummies and an interaction's product column are standardized as columns), each
+    coefficient's ``vif`` (:func:`column_vif`, the auxiliary regressions), and extra ``vif``
+    (GVIF per term, as car::vif). In R: ``lm`` + ``sandwich``.
     """
     import numpy as np
 
@@ -178,7 +214,9 @@ def fit_ols(y, X, names, terms=None, *, se_type="classical", clusters=None, hc="
     sdy = y.std(ddof=1)
     std = [None if nm == "Intercept" else float(beta[j] * X[:, j].std(ddof=1) / sdy) if sdy > 0 else None
            for j, nm in enumerate(names)]
-    coefs = coefs_from(names, beta, se, df=df, ci=ci, std=std)
+    vifs = column_vif(X, list(names))
+    coefs = [replace(c, more={"beta": c.std_estimate, "vif": vifs.get(c.term)})
+             for c in coefs_from(names, beta, se, df=df, ci=ci, std=std)]
     ssr = float(e @ e)
     fitted = y - e
     if ssr / df < (fitted.mean() ** 2 + (fitted.var(ddof=1) if n > 1 else 0.0)) * 1e-30:

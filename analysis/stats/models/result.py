@@ -26,9 +26,14 @@ class Coef:
     ci_lower: float
     ci_upper: float
     std_estimate: float | None = None
+    # family-specific keys appended to the coefficient's JSON (OLS: "beta", "vif")
+    more: dict | None = field(default=None, compare=False)
 
     def to_dict(self) -> dict:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        d = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "more"}
+        if self.more:
+            d.update(self.more)
+        return d
 
 
 def model_warning(code: str, message: str, *, category=None, location: str | None = None) -> WarningRecord:
@@ -123,6 +128,8 @@ class ModelsResult:
     value_labels: dict = field(default_factory=dict)  # variable -> {code: label in each language}
     stars: tuple = (0.05, 0.01, 0.001)
     show: str = "se"
+    beta: bool = True    # β and VIF columns beside OLS models in the tables
+    vif: bool = True
 
     def __post_init__(self):
         object.__setattr__(self, "warnings", tuple(_as_record(w) for w in self.warnings))
@@ -131,13 +138,16 @@ class ModelsResult:
         return {"spec": dict(self.spec), "models": [m.to_dict() for m in self.models],
                 "warnings": [str(w) for w in self.warnings]}
 
-    def styled(self, *, stars=None, show=None) -> "ModelsResult":
-        """A copy drawn with other star levels and/or 'se' | 'ci' below the estimates."""
-        return replace(self, stars=tuple(stars) if stars else self.stars, show=show or self.show)
+    def styled(self, *, stars=None, show=None, beta=None, vif=None) -> "ModelsResult":
+        """A copy drawn with other star levels, 'se' | 'ci' below the estimates, and/or without
+        the β (``beta=False``) or VIF (``vif=False``) columns of OLS models."""
+        return replace(self, stars=tuple(stars) if stars else self.stars, show=show or self.show,
+                       beta=self.beta if beta is None else bool(beta), vif=self.vif if vif is None else bool(vif))
 
     def to_tables(self, lang: str = "en", stars=None, show=None):
         from ...tables.models import build_tables
-        return build_tables(self, lang, tuple(stars) if stars else self.stars, show or self.show)
+        return build_tables(self, lang, tuple(stars) if stars else self.stars, show or self.show,
+                            beta=self.beta, vif=self.vif)
 
     def model(self, name: str):
         for m in self.models:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from ...core.errors import AvoidSurveyError
-from .fitting import fit_formula, fit_mediation_model, fit_steps
+from .fitting import fit_formula, fit_mediation_model, fit_process_model, fit_steps
 from .formula import Formula, parse_formula, parse_terms
 from .prep import Prep
 from .result import ModelsResult
@@ -39,20 +39,26 @@ def _parse_mediation(loaded: LoadedSpec, i: int, ms: ModelSpec) -> Formula | Non
         if any(len(t) > 1 for t in cov.terms):
             raise loaded.error("spec: covariates are single variables (no interactions)", "models", i,
                                "covariates")
-    for key in ("x", "y", "moderator", "cluster"):
+    for key in ("x", "y", "moderator", "cluster", "w", "z"):
         v = getattr(ms, key)
         if v is not None:
             parse_terms(v, file=loaded.file, line=loaded.model_line(i, key))
     for j, v in enumerate(ms.mediators or []):
         parse_terms(v, file=loaded.file, line=loaded.line("models", i, "mediators", j))
+    for j, v in enumerate(ms.m_list):
+        parse_terms(v, file=loaded.file, line=loaded.line("models", i, "m", *([j] if isinstance(ms.m, list) else [])))
     return cov
 
 
 def _parse_model(loaded: LoadedSpec, i: int, ms: ModelSpec) -> _Parsed:
+    texts = ms.step_texts
     f = parse_formula(ms.formula, file=loaded.file, line=loaded.model_line(i, "formula")) if ms.formula else None
+    if f is None and ms.family == "ols" and texts:   # y + steps: the first block is the formula
+        f = parse_formula(f"{ms.y} ~ {texts[0]}", file=loaded.file, line=loaded.line("models", i, "steps", 0))
+        texts = [None] + texts[1:]
     steps = [parse_terms(st, file=loaded.file, line=loaded.line("models", i, "steps", j))
-             for j, st in enumerate(ms.steps or [])]
-    cov = _parse_mediation(loaded, i, ms) if ms.family == "mediation" else None
+             for j, st in enumerate(texts) if st is not None]
+    cov = _parse_mediation(loaded, i, ms) if ms.family in ("mediation", "process") else None
     if ms.moderation and f is not None:
         names = f.term_names() + [n for st in steps for n in st.term_names()]
         mv = ms.moderation
@@ -65,10 +71,11 @@ def _parse_model(loaded: LoadedSpec, i: int, ms: ModelSpec) -> _Parsed:
 def _model_vars(ms: ModelSpec, parsed: _Parsed) -> list[tuple[str, tuple]]:
     """(variable, spec key path) for every variable model ``ms`` uses."""
     out = []
+    shift = 1 if ms.formula is None and ms.steps else 0   # y + steps: block 1 became the formula
     if parsed.formula is not None:
-        out += [(v, ("formula",)) for v in parsed.formula.variables]
+        out += [(v, ("steps", 0) if shift else ("formula",)) for v in parsed.formula.variables]
     for j, st in enumerate(parsed.steps):
-        out += [(v, ("steps", j)) for v in st.variables]
+        out += [(v, ("steps", j + shift)) for v in st.variables]
     out += [(c, ("se", "cluster")) for c in ms.se_spec.clusters]
     out += [(g, ("groups",)) for g in ms.group_list]
     if ms.family == "mediation":
@@ -76,8 +83,11 @@ def _model_vars(ms: ModelSpec, parsed: _Parsed) -> list[tuple[str, tuple]]:
             if getattr(ms, key):
                 out.append((getattr(ms, key), (key,)))
         out += [(m, ("mediators", j)) for j, m in enumerate(ms.mediators)]
-        if parsed.covariates is not None:
-            out += [(v, ("covariates",)) for v in parsed.covariates.variables]
+    if ms.family == "process":
+        out += [(getattr(ms, k), (k,)) for k in ("x", "y", "w", "z") if getattr(ms, k)]
+        out += [(m, ("m",)) for m in ms.m_list]
+    if ms.family in ("mediation", "process") and parsed.covariates is not None:
+        out += [(v, ("covariates",)) for v in parsed.covariates.variables]
     return out
 
 
@@ -148,7 +158,9 @@ def _fit_declared(loaded, i, ms, parsed, frame, name) -> list:
     """The fits one spec entry gives: one model, or one per hierarchical step."""
     if ms.family == "mediation":
         return [fit_mediation_model(loaded, i, ms, parsed, frame, name)]
-    if parsed.steps:
+    if ms.family == "process":
+        return [fit_process_model(loaded, i, ms, parsed, frame, name)]
+    if parsed.steps or ms.steps:
         return fit_steps(loaded, i, ms, parsed, frame, name)
     return [fit_formula(loaded, i, ms, parsed.formula, frame, name)]
 

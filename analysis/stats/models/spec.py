@@ -36,7 +36,9 @@ __all__ = ["Spec", "ModelSpec", "LoadedSpec", "load_spec", "FAMILIES", "SE_TYPES
            "LINKS"]
 
 # the choices of a spec, declared once (the schema's Literal types are built from them)
-FAMILIES = ("ols", "logit", "probit", "ordinal", "mixed", "mediation")
+FAMILIES = ("ols", "logit", "probit", "ordinal", "mixed", "mediation", "process")
+PROCESS_MODELS = (1, 2, 3, 4, 5, 6, 7, 8, 14, 15, 58, 59)
+MODERATOR_VALUES = ("percentiles", "mean_sd")
 TRANSFORM_OPS = ("center", "group_center", "group_mean", "standardize", "log", "square", "categorical")
 SCORING_METHODS = ("mean", "sum")
 LINKS = ("logit", "probit")
@@ -149,7 +151,7 @@ class ModelSpec(_Base):
     ci: float = Field(0.95, gt=0, lt=1)
     odds_ratio: bool = False
     link: Optional[Literal[LINKS]] = None
-    steps: Optional[list[str]] = None
+    steps: Optional[list[Union[str, list[str]]]] = None  # blocks: "a + b" or [a, b]
     moderation: Optional[Moderation] = None
     robustness: list[Robustness] = Field(default_factory=list)
     # per-model data
@@ -169,6 +171,14 @@ class ModelSpec(_Base):
     moderated_path: Optional[Literal["a", "b"]] = None
     bootstrap: Optional[Bootstrap] = None
     cluster: Optional[str] = None
+    # process (Hayes' PROCESS models; x, y and covariates as above)
+    model: Optional[int] = None
+    m: Union[str, list[str], None] = None
+    w: Optional[str] = None
+    z: Optional[str] = None
+    moderator_values: Optional[Literal[MODERATOR_VALUES]] = None
+    w_at: Optional[list[float]] = None   # explicit moderator values (PROCESS wmodval / zmodval)
+    z_at: Optional[list[float]] = None
 
     @field_validator("name")
     @classmethod
@@ -183,6 +193,13 @@ class ModelSpec(_Base):
         med_keys = {"x": self.x, "mediators": self.mediators, "y": self.y, "moderator": self.moderator,
                     "moderated_path": self.moderated_path,
                     "bootstrap": self.bootstrap, "cluster": self.cluster}
+        proc_keys = {"model": self.model, "m": self.m, "w": self.w, "z": self.z,
+                      "moderator_values": self.moderator_values, "w_at": self.w_at, "z_at": self.z_at}
+        if fam == "process":
+            return self._process()
+        bad = [k for k, v in proc_keys.items() if v is not None]
+        if bad:
+            raise ValueError(f"'{bad[0]}' is only used by family process")
         if fam == "mediation":
             for k in ("x", "mediators", "y"):
                 if not med_keys[k]:
@@ -194,8 +211,10 @@ class ModelSpec(_Base):
             if self.covariates is None:
                 self.covariates = []
             return self
-        if not self.formula:
-            raise ValueError(f"family {fam} needs a 'formula'")
+        if fam == "ols" and self.y and self.steps and not self.formula:
+            med_keys.pop("y")    # hierarchical blocks only: y plus steps, no formula
+        elif not self.formula:
+            raise ValueError(f"family {fam} needs a 'formula'" + (" (or 'y' and 'steps')" if fam == "ols" else ""))
         bad = [k for k, v in med_keys.items() if v] + (["covariates"] if self.covariates else [])
         if bad:
             raise ValueError(f"'{bad[0]}' is only used by family mediation")
@@ -219,6 +238,35 @@ class ModelSpec(_Base):
                 isinstance(self.se, SE) and self.se.type == "classical"):
             raise ValueError("ordinal models report classical (information-matrix) SEs only")
         return self
+
+    def _process(self):
+        if self.model not in PROCESS_MODELS:
+            raise ValueError("family process needs 'model:', one of " + ", ".join(map(str, PROCESS_MODELS)))
+        for k in ("x", "y"):
+            if not getattr(self, k):
+                raise ValueError(f"family process needs '{k}'")
+        for k, v in {"formula": self.formula, "steps": self.steps, "moderation": self.moderation,
+                     "groups": self.groups, "mediators": self.mediators, "moderator": self.moderator,
+                     "moderated_path": self.moderated_path, "cluster": self.cluster}.items():
+            if v:
+                hint = {"mediators": " (PROCESS calls the mediators 'm')", "moderator": " (use 'w')",
+                        "cluster": " (use se: {type: cluster, cluster: <column>})"}.get(k, "")
+                raise ValueError(f"'{k}' is not used by family process{hint}")
+        se = self.se_spec
+        if se.type == "cluster" and len(se.clusters) != 1:
+            raise ValueError("family process clusters on one column")
+        return self
+
+    @property
+    def m_list(self) -> list[str]:
+        if not self.m:
+            return []
+        return [self.m] if isinstance(self.m, str) else list(self.m)
+
+    @property
+    def step_texts(self) -> list[str]:
+        """Each ``steps`` block as formula text ("a + b"; a list [a, b] is joined with +)."""
+        return [st if isinstance(st, str) else " + ".join(str(x) for x in st) for st in self.steps or []]
 
     @property
     def se_spec(self) -> SE:
