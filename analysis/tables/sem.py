@@ -116,7 +116,7 @@ def _comparison(result, lang):
 
 def build_tables(result, lang: str = "en") -> list[Table]:
     """The tables of a :class:`~avoid_survey.analysis.stats.sem.SEMResult`."""
-    tabs = [_fit(result, lang), _parameters(result, lang)]
+    tabs = [_fit(result, lang), _parameters(result, lang), standardized_table(result, lang)]
     if result.r2:
         tabs.append(_r2(result))
     if any(p["op"] == ":=" for p in result.parameters):
@@ -125,4 +125,58 @@ def build_tables(result, lang: str = "en") -> list[Table]:
         tabs.append(_mi(result))
     if result.comparison:
         tabs.append(_comparison(result, lang))
+    return tabs
+
+
+# ------------------------------------------------------------------ standardized solution
+def _std_row_values(p):
+    """(std, se, z, p, ci) of one row as lavaan's standardizedSolution (delta-method SE)."""
+    from ..numerics.dist import norm_sf
+
+    est, se = p.get("std_all"), p.get("std_all_se")
+    if est is None or se is None or not se > 0:
+        return est, None, None, None, None
+    z = est / se
+    return est, se, z, 2 * norm_sf(abs(z)), Cell((est - 1.959963984540054 * se, est + 1.959963984540054 * se), "ci")
+
+
+def standardized_table(result, lang: str = "en") -> Table:
+    """The standardized solution (std.all) with delta-method SEs, as lavaan::standardizedSolution;
+    bootstrap percentile CIs of the standardized values beside them when resampled."""
+    boot = bool(result.bootstrap) and (result.bootstrap or {}).get("n_converged", 0) > 1
+    cols = [Column("parameter", "@sem_parameter", "text"), Column("std_all", "@sem_std_all", "est"),
+            Column("se", "@sem_std_se", "num"), Column("z", "@z", "stat"), Column("p", "@p", "p"),
+            Column("ci", "@ci", "ci")]
+    if boot:
+        cols.append(Column("boot_std_ci", "@sem_boot_std_ci", "ci"))
+    t = Table("@semspec_std_title", cols, name="sem_standardized")
+    rows = [p for p in result.parameters if p["op"] != "~1"]
+    for op, title in _SECTIONS + ((":=", "@sem_effects"),):
+        part = [p for p in rows if _section_of(p) == op]
+        if not part:
+            continue
+        t.section(title)
+        for p in part:
+            where = f" [{p['group']}]" if p.get("group") is not None else ""
+            vals = [f"{p['lhs']} {p['op']} {p['rhs']}{where}", *_std_row_values(p)]
+            if boot:
+                vals.append(Cell((p.get("boot_std_ci_lower"), p.get("boot_std_ci_upper")), "ci"))
+            t.add(*vals)
+    t.notes.append("@semspec_std_note")
+    return t
+
+
+def model_tables(result, lang: str, model: str, label: str, standardized: bool = True) -> list[Table]:
+    """The tables of one ``family: sem`` model of a spec, titled and named after the model."""
+    import re
+
+    from ..core.table import label as _label
+
+    tabs = build_tables(result, lang)
+    if standardized and not any(t.name == "sem_standardized" for t in tabs):
+        tabs.insert(2, standardized_table(result, lang))
+    stem = re.sub(r"[^A-Za-z0-9_]+", "_", model).strip("_") or "model"
+    for t in tabs:
+        t.title = f"{label}: {_label(t.title, lang)}"
+        t.name = f"{t.name}_{stem}"[:31]
     return tabs
