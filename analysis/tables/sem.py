@@ -180,3 +180,58 @@ def model_tables(result, lang: str, model: str, label: str, standardized: bool =
         t.title = f"{label}: {_label(t.title, lang)}"
         t.name = f"{t.name}_{stem}"[:31]
     return tabs
+
+
+# ------------------------------------------------------------------ the report's SEM section
+def _lab(labels, var, lang):
+    from ..core.i18n import text_in
+
+    v = labels.get(var)
+    return (text_in(v, lang) if isinstance(v, dict) else v) or var
+
+
+def report_tables(models, lang: str = "en", labels=None) -> list[Table]:
+    """Compact tables of the ``family: sem`` models of a spec (ModelFit objects): fit of every
+    model, standardized structural paths, indirect and defined effects."""
+    from ..core.i18n import text_in
+
+    labels = labels or {}
+    name = {m.name: text_in(m.extra.get("label"), lang) or m.name for m in models}
+    cols = [Column("model", "@semspec_model", "text"), Column("n", "@n", "int"), Column("chisq", "@chisq", "stat"),
+            Column("df", "@df", "int"), Column("p", "@p", "p"), Column("cfi", "@cfi"), Column("tli", "@tli"),
+            Column("rmsea", "@rmsea"), Column("rmsea_ci", "@ci", "ci"), Column("srmr", "@srmr")]
+    fit = Table("@semspec_rep_fit", cols, name="sem_report_fit")
+    for m in models:
+        f = m.fit
+        fit.add(name[m.name], m.n, f.get("chisq"), f.get("df"), f.get("pvalue"), f.get("cfi"), f.get("tli"),
+                f.get("rmsea"), Cell((f.get("rmsea_ci_lower"), f.get("rmsea_ci_upper")), "ci"), f.get("srmr"))
+    cols = [Column("model", "@semspec_model", "text"), Column("path", "@semspec_rep_path", "text"),
+            Column("std_all", "@sem_std_all", "est"), Column("se", "@sem_std_se", "num"), Column("p", "@p", "p"),
+            Column("ci", "@ci", "ci"), Column("estimate", "@estimate", "num")]
+    paths = Table("@semspec_rep_paths", cols, name="sem_report_paths")
+    from ..stats.models.result import stars
+
+    for m in models:
+        for p in m.extra.get("parameters", []):
+            if p["op"] != "~":
+                continue
+            grp = f" [{p['group']}]" if p.get("group") is not None else ""
+            est, se, _, pv, ci = _std_row_values(p)
+            paths.add(name[m.name], f"{_lab(labels, p['rhs'], lang)} → {_lab(labels, p['lhs'], lang)}{grp}",
+                      Cell(est, "est", stars=stars(p.get("p"))), se, p.get("p"), ci, p["estimate"])
+    tabs = [fit, paths]
+    defined = [(m, e) for m in models for e in m.effects]
+    if defined:
+        cols = [Column("model", "@semspec_model", "text"), Column("effect", "@sem_effect", "text"),
+                Column("definition", "@semspec_rep_definition", "text"), Column("estimate", "@estimate", "est"),
+                Column("ci", "@ci", "ci"), Column("std_all", "@sem_std_all"),
+                Column("std_ci", "@semspec_rep_std_ci", "ci")]
+        eff = Table("@semspec_rep_effects", cols, name="sem_report_effects")
+        for m, e in defined:
+            lo, hi = e.get("ci_lower"), e.get("ci_upper")
+            sig = lo is not None and hi is not None and not lo <= 0 <= hi
+            eff.add(name[m.name], e["via"], e.get("definition") or "", Cell(e["estimate"], "est", stars="*" if sig else ""),
+                    Cell((lo, hi), "ci"), e.get("std_all"), Cell((e.get("std_ci_lower"), e.get("std_ci_upper")), "ci"))
+        tabs.append(eff)
+    tabs[-1].notes.append("@semspec_rep_note")
+    return tabs

@@ -30,5 +30,5 @@ TERMS = {
                          "估计与 lavaan::sem 一致；std.all 为完全标准化解；模型声明 bootstrap 时自定义效应的置信区间"
                          "为百分位 Bootstrap 置信区间，否则为 delta 法置信区间。"),
     "semspec_model": ("Model", "模型"),
-    "semspec_wave": ("wave {k}", "第{k}期"),
+    "semspec_wave": (" (wave {k})", "（第{k}期）"),
 }

@@ -196,7 +196,68 @@ def model_text(loaded, i, ms, src, frame, inst):
             text = expand_scales(text, inst, frame.columns)
         except AvoidSurveyError as exc:
             raise src.locate(exc) from None
+    if ms.panel is not None and (ms.panel.equal_loadings or ms.panel.item_residuals):
+        text = panel_lines(loaded, i, ms, text, inst)
     return frame, text
+
+
+def _wave_of(name, waves):
+    for w in waves:
+        if name.endswith("_" + w):
+            return name[: -len(w) - 1], w
+    return None, None
+
+
+def panel_lines(loaded, i, ms, text, inst) -> str:
+    """``text`` with the loadings of each repeated latent labelled equal across waves and the
+    residual covariances of each indicator with itself at the other waves."""
+    import re
+
+    from ..sem.syntax import parse_sem
+
+    waves = list(getattr(inst, "waves", ()) or ())
+    if len(waves) < 2:
+        raise loaded.error("spec: 'panel' needs an instrument that declares waves (waves: {ids: [w1, w2]})",
+                           "models", i, "panel")
+    syn = parse_sem(text)
+    latents = {s.lhs for s in syn.statements if s.op == "=~"}
+    out_lines = text.splitlines()
+    if ms.panel.equal_loadings:
+        groups = {}
+        for s in syn.statements:
+            if s.op == "=~":
+                base, w = _wave_of(s.lhs, waves)
+                if base is not None and all(t.fixed is None and t.label is None and not t.free for t in s.terms):
+                    groups.setdefault(base, {})[w] = [t.name for t in s.terms]
+        rename = {}
+        for base, per in groups.items():
+            stems = {w: [(_wave_of(n, waves)[0] or n) for n in names] for w, names in per.items()}
+            if len(per) < 2 or len({tuple(v) for v in stems.values()}) != 1:
+                continue
+            for w, names in per.items():
+                rename[f"{base}_{w}"] = " + ".join([names[0]] + [f"lam_{base}_{j}*{n}" for j, n in
+                                                                  enumerate(names[1:], start=2)])
+        pat = re.compile(r"^(\s*)([A-Za-z_][\w.]*)\s*=~\s*(.+?)\s*$")
+        for k, line in enumerate(out_lines):
+            m = pat.match(line)
+            if m and m.group(2) in rename and "*" not in m.group(3):
+                out_lines[k] = f"{m.group(1)}{m.group(2)} =~ {rename[m.group(2)]}"
+    extra = []
+    if ms.panel.item_residuals:
+        inds = list(dict.fromkeys(t.name for s in syn.statements if s.op == "=~" for t in s.terms
+                                  if t.name not in latents))
+        have = set(inds)
+        for n in inds:
+            base, w = _wave_of(n, waves)
+            if base is None:
+                continue
+            for w2 in waves[waves.index(w) + 1:]:
+                if f"{base}_{w2}" in have:
+                    extra.append(f"{n} ~~ {base}_{w2}")
+    text = "\n".join(out_lines)
+    if extra:
+        text += "\n# the same item at other waves\n" + "\n".join(extra)
+    return text
 
 
 def sem_variables(text) -> list[str]:

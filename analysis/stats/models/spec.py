@@ -146,6 +146,13 @@ class Interaction(_Base):
     match: Literal["pairs", "all"] = "pairs"
 
 
+class Panel(_Base):
+    """Measurement over waves (family sem; the instrument declares ``waves:``): loadings equal
+    across waves, and each indicator's residual covarying with itself at the other waves."""
+    equal_loadings: bool = False
+    item_residuals: bool = False
+
+
 class Robustness(_Base):
     """A re-run of the model with other data rules, shown beside it."""
     label: str
@@ -196,6 +203,7 @@ class ModelSpec(_Base):
     std_lv: Optional[bool] = None
     observed: Union[bool, list[str], None] = None
     interactions: list[Interaction] = Field(default_factory=list)
+    panel: Optional[Panel] = None
 
     @field_validator("name")
     @classmethod
@@ -295,7 +303,7 @@ class ModelSpec(_Base):
 
 
 SEM_KEYS = ("syntax", "estimator", "missing", "group", "group_equal", "group_partial", "mi", "standardized",
-            "std_lv", "observed", "interactions")
+            "std_lv", "observed", "interactions", "panel")
 
 
 class Spec(_Base):
@@ -407,7 +415,8 @@ def _model_for(parent, raw):
         if len(parent) == 2:
             return ModelSpec
         if len(parent) == 3:
-            return {"se": SE, "moderation": Moderation, "bootstrap": Bootstrap, "units": Units}.get(parent[2])
+            return {"se": SE, "moderation": Moderation, "bootstrap": Bootstrap, "units": Units,
+                    "panel": Panel}.get(parent[2])
         if len(parent) == 4 and parent[2] == "interactions":
             return Interaction
         if len(parent) == 4 and parent[2] == "robustness":
