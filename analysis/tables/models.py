@@ -166,7 +166,8 @@ def _effect_label(key, labels, vlabels, lang):
 
 
 def _add_effects(t, models, keys, labels, vlabels, lang):
-    t.section(tr("mod_section_mediation", lang))
+    only_sem = all(m.family == "sem" for m in models if m.effects)
+    t.section(tr("semspec_effects_section" if only_sem else "mod_section_mediation", lang))
     for key in keys:
         er, cr = [_effect_label(key, labels, vlabels, lang)], [""]
         for m in models:

@@ -2,6 +2,7 @@
 
 TERMS = {
     "semspec_defined": ("Defined effect", "自定义效应"),
+    "semspec_effects_section": ("Defined (indirect) effects", "自定义（间接）效应"),
     "semspec_chisq_df": ("χ² (df)", "χ²（自由度）"),
     "semspec_note": ("SEM columns (family: sem): unstandardized paths (x → y) with their SEs as lavaan::sem; "
                      "defined effects with delta-method CIs, or percentile bootstrap CIs when the model "
