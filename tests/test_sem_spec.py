@@ -136,3 +136,37 @@ def test_bad_sem_entries_exit_2_naming_the_spec_line(cli, tmp_path, model, line,
     assert code == 2 and "Traceback" not in err
     msg = err.strip().splitlines()[-1]
     assert f"line {line}" in msg and words in msg and str(spec) in msg, msg
+
+
+def test_replication_package_of_a_sem_spec_reruns(cli, tmp_path):
+    (tmp_path / "m.lav").write_text("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\ntextual ~ visual",
+                                    encoding="utf-8")
+    hs = REF / "data" / "hs_holzinger1939.csv"
+    spec = _spec(tmp_path, f"data: {hs}\nmodels:\n  - {{name: hs, family: sem, syntax: m.lav}}\n")
+    out = tmp_path / "pkg"
+    code, first, err = cli("model", "--spec", spec, "--out", out, "--format", "json")
+    assert code == 0, err
+    assert (out / "sem_paths.png").read_bytes().startswith(b"\x89PNG")
+    resolved = (out / "spec.resolved.yaml").read_text(encoding="utf-8")
+    assert str(tmp_path / "m.lav") in resolved and "syntax (hs)" in resolved
+    code, again, err = cli("model", "--spec", out / "spec.resolved.yaml", "--format", "json")
+    assert code == 0, err
+    assert json.loads(again)["models"][0]["fit"] == json.loads(first)["models"][0]["fit"]
+
+
+def test_all_pairs_interaction_with_own_indicators(cli, tmp_path):
+    hs = REF / "data" / "hs_holzinger1939.csv"
+    spec = _spec(tmp_path, f"""data: {hs}
+models:
+  - name: inter
+    family: sem
+    syntax: "visual =~ x1 + x2 + x3\\ntextual =~ x4 + x5 + x6\\nspeed =~ x7 + x8 + x9\\nspeed ~ visual + textual + vxt"
+    interactions: [{{name: vxt, of: [visual, textual], match: all}}]
+""")
+    code, out, err = cli("model", "--spec", spec, "--format", "json")
+    assert code == 0, err
+    syn = json.loads(out)["models"][0]["syntax"]
+    prod = next(ln for ln in syn.splitlines() if ln.startswith("vxt =~"))
+    assert prod.count("_x_") == 9
+    # products sharing an indicator: 9 products, each shares with 4 others -> 18 covariances
+    assert sum(1 for ln in syn.splitlines() if "_x_" in ln and "~~" in ln) == 18
