@@ -52,7 +52,7 @@ def sem(
     mi_min: Annotated[float, typer.Option("--mi-min", min=0, help="Only modification indices at or above this value (e.g. 3.84).")] = 0.0,
     compare: Annotated[Optional[List[str]], typer.Option("--compare", help="Another model (syntax or file; repeatable) fitted on the same rows: comparison table with Δχ² (scaled under MLR), ΔCFI.")] = None,
     boot_indices: Annotated[Optional[Path], typer.Option("--boot-indices", help="Also write the bootstrap row indices (one resample per line, 1-based) to this CSV.", dir_okay=False)] = None,
-    figure: Annotated[Optional[Path], typer.Option("--figure", help="Also draw the AMOS-style path diagram (standardized estimates, stars, R²) (.png, .svg or .pdf).", dir_okay=False)] = None,
+    figure: Annotated[Optional[Path], typer.Option("--figure", help="Also draw the AMOS-style path diagram (standardized estimates, stars, R²; the first group with --group) (.png, .svg or .pdf).", dir_okay=False)] = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
     lang: LangOpt = Lang.zh,

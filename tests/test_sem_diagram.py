@@ -134,3 +134,11 @@ models:
     spec2.write_text(f"data: {HS}\nmodels:\n  - {{name: ols, family: ols, formula: x1 ~ x2}}\n", encoding="utf-8")
     code, _, err = cli("model", "--spec", spec2, "--sem-figure", tmp_path / "q.png")
     assert code == 2 and "no model of the spec is family: sem" in err
+
+
+def test_multigroup_figure_names_the_group_drawn(cli, tmp_path):
+    out = tmp_path / "g.svg"
+    code, _, err = cli("sem", HS, "--model", "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\ntextual ~ visual",
+                       "--group", "school", "--figure", out, "--format", "json", "--lang", "en")
+    assert code == 0, err
+    assert "Structural equation model (standardized estimates) [Pasteur]" in _svg_text(out)

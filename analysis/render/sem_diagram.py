@@ -54,6 +54,7 @@ class Layout:
     covs: list = field(default_factory=list)        # op '~~', lhs != rhs
     r2: dict = field(default_factory=dict)
     endogenous: list = field(default_factory=list)
+    group: object = None                            # the group drawn (multi-group models)
 
     def extent(self) -> tuple:
         bs = [n.box() for n in self.nodes.values()]
@@ -221,13 +222,13 @@ def sem_layout(parameters, r2=None, *, labels=None, lang="en", group=None) -> La
     """Where each variable of a fitted SEM goes (see the module docstring).
 
     parameters : the ``parameters`` of a SEM result (lhs, op, rhs, group, std_all, p ...); with
-        groups, the rows of ``group`` (default: the first group).
+        groups, the rows of ``group`` (default: the first group; its name is in the title).
     """
     labels = labels or {}
     groups = list(dict.fromkeys(p.get("group") for p in parameters))
     g = group if group is not None else groups[0]
     rows = [p for p in parameters if p.get("group") == g]
-    lay = Layout(r2=dict((r2 or {}).get(g, r2 or {}) if g is not None and isinstance((r2 or {}).get(g), dict)
+    lay = Layout(group=g, r2=dict((r2 or {}).get(g, r2 or {}) if g is not None and isinstance((r2 or {}).get(g), dict)
                          else (r2 or {})))
     lay.loadings = [p for p in rows if p["op"] == "=~"]
     lay.paths = [p for p in rows if p["op"] == "~"]
@@ -395,8 +396,10 @@ def sem_diagram(result: dict, path, *, labels=None, lang="en", title=None, group
         _draw_node(ax, n, lay.r2.get(n.name) if n.name in lay.endogenous else None)
     for v in lay.endogenous:
         _residual(ax, N[v], above=N[v].side != "above")   # away from the indicators of a middle column
-    ax.text((x0 + x1) / 2, y1 + pad + 0.2, title or tr("semspec_fig_title", lang), fontsize=9, ha="center",
-            va="center")
+    head = title or tr("semspec_fig_title", lang)
+    if lay.group is not None:
+        head += f" [{lay.group}]"
+    ax.text((x0 + x1) / 2, y1 + pad + 0.2, head, fontsize=9, ha="center", va="center")
     ax.text(x0 - pad + 0.05, y0 - pad + 0.05, tr("semspec_fig_note", lang), fontsize=EST_PT - 0.5, ha="left",
             va="bottom", color="dimgrey")
     with plt.rc_context({"svg.fonttype": "none"}):
