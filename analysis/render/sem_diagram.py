@@ -28,6 +28,7 @@ EST_PT = 6.5           # estimate size
 BOX_H = 0.30           # inches
 GAP = 0.12             # between stacked shapes
 COL_GAP = 1.5          # between structural columns (room for the arrows and their labels)
+ROW_GAP = 0.6          # between structural variables of a column (room for residuals and R²)
 IND_GAP = 0.75         # between a latent and its indicators (room for the loadings)
 
 
@@ -260,7 +261,7 @@ def sem_layout(parameters, r2=None, *, labels=None, lang="en", group=None) -> La
             side = "left" if k == 0 else ("right" if k == n_col - 1 else "above")
             blocks = [_block(v, nodes, measured, side, done) for v in col]
             width = max(b.w for b in blocks)
-            total = sum(b.h for b in blocks) + 2 * GAP * (len(blocks) - 1)
+            total = sum(b.h for b in blocks) + ROW_GAP * (len(blocks) - 1)
             # outer columns centred on the middle line; middle columns stacked above it, so that
             # paths between the outer columns pass below them
             y = total / 2 if side != "above" else total + 0.6
@@ -268,7 +269,7 @@ def sem_layout(parameters, r2=None, *, labels=None, lang="en", group=None) -> La
                 y -= b.h
                 bx = x + (width - b.w if side == "left" else 0 if side == "right" else (width - b.w) / 2)
                 b.place(bx, y)
-                y -= 2 * GAP
+                y -= ROW_GAP
             x += width + COL_GAP
     for v in names:   # anything not reached above (an indicator covaried with nothing placed)
         if v not in done and v not in struct:
@@ -327,6 +328,30 @@ def _arrow(ax, a, b, text, *, t=0.5, dashed=False, two=False, rad=0.0, colour="b
                 bbox=dict(fc="white", ec="none", pad=0.4))
 
 
+def _arc_rad(a: Node, b: Node, sign: int, nodes) -> float:
+    """How far a covariance arc between ``a`` and ``b`` bends (arc3 ``rad``): enough to pass
+    the shapes that lie between them on its side."""
+    import math
+
+    dx, dy = b.x - a.x, b.y - a.y
+    dist = math.hypot(dx, dy) or 1.0
+    ux, uy = dx / dist, dy / dist                 # along the chord
+    nx, ny = sign * uy, -sign * ux                # towards the bulge
+    mx, my = (a.x + b.x) / 2, (a.y + b.y) / 2
+    need = 0.0
+    for n in nodes:
+        if n is a or n is b:
+            continue
+        along = (n.x - mx) * ux + (n.y - my) * uy
+        if abs(along) >= dist / 2:
+            continue
+        across = (n.x - mx) * nx + (n.y - my) * ny
+        half = n.w / 2 * abs(nx) + n.h / 2 * abs(ny)
+        if across + half > 0 and across - half < dist:   # in the way on the bulging side
+            need = max(need, across + half + 0.2)
+    return min(1.2, max(0.35, 2 * need / dist))
+
+
 def _draw_node(ax, n: Node, r2):
     from matplotlib.patches import Ellipse, Rectangle
 
@@ -345,8 +370,11 @@ def _residual(ax, n: Node, above: bool):
     from matplotlib.patches import Circle, FancyArrowPatch
 
     r = 0.09
-    cx = n.x - n.w / 2 - 0.05 - r
-    cy = n.y + n.h / 2 + 0.05 + r if above else n.y - n.h / 2 - 0.05 - r
+    if above is None:   # an outcome without indicators: the disturbance on its outer side
+        cx, cy = n.x + n.w / 2 + 0.12 + r, n.y
+    else:
+        cx = n.x - n.w / 2 - 0.05 - r
+        cy = n.y + n.h / 2 + 0.05 + r if above else n.y - n.h / 2 - 0.05 - r
     ax.add_patch(Circle((cx, cy), r, fill=False, lw=0.7))
     tx, ty = _anchor(n, cx, cy)
     ax.add_patch(FancyArrowPatch((cx, cy), (tx, ty), arrowstyle="-|>", mutation_scale=5, lw=0.6, shrinkA=r * 72,
@@ -376,9 +404,14 @@ def sem_diagram(result: dict, path, *, labels=None, lang="en", title=None, group
     for p in lay.loadings:
         a, b = N[p["lhs"]], N[p["rhs"]]
         _arrow(ax, a, b, _est_text(p), t=0.62, dashed=not p.get("free", True) and p.get("se") is None)
-    for p in lay.paths:
-        a, b = N[p["rhs"]], N[p["lhs"]]
-        _arrow(ax, a, b, _est_text(p), t=0.5)
+    into = {}
+    for p in lay.paths:   # labels of the paths into one variable spread along their arrows
+        into.setdefault(p["lhs"], []).append(p)
+    for target, ps in into.items():
+        ps = sorted(ps, key=lambda q: -N[q["rhs"]].y)
+        for k, p in enumerate(ps):
+            t = 0.5 if len(ps) == 1 else 0.3 + 0.4 * k / (len(ps) - 1)
+            _arrow(ax, N[p["rhs"]], N[target], _est_text(p), t=t)
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     owner = {p["rhs"]: N[p["lhs"]] for p in lay.loadings}
     for p in lay.covs:
@@ -387,15 +420,19 @@ def sem_diagram(result: dict, path, *, labels=None, lang="en", title=None, group
         if a.name in owner and b.name in owner:   # indicators: bulge away from their latents
             ox, oy = (owner[a.name].x + owner[b.name].x) / 2, (owner[a.name].y + owner[b.name].y) / 2
             want = (mx - ox, my - oy)
-        else:                                     # structural: towards the middle of the diagram
-            want = (cx - mx, cy - my)
+        elif any(q["lhs"] in (a.name, b.name) for q in lay.loadings):
+            want = (cx - mx, cy - my)             # latents with indicators outside: towards the middle
+        else:                                     # observed variables: away from the middle
+            want = (mx - cx, my - cy)
         dx, dy = b.x - a.x, b.y - a.y
         sign = 1 if dy * want[0] - dx * want[1] >= 0 else -1
-        _arrow(ax, a, b, _est_text(p), two=True, rad=0.35 * sign, colour="dimgrey")
+        _arrow(ax, a, b, _est_text(p), two=True, rad=_arc_rad(a, b, sign, N.values()) * sign, colour="dimgrey")
     for n in N.values():
         _draw_node(ax, n, lay.r2.get(n.name) if n.name in lay.endogenous else None)
     for v in lay.endogenous:
-        _residual(ax, N[v], above=N[v].side != "above")   # away from the indicators of a middle column
+        measured_v = any(q["lhs"] == v for q in lay.loadings)
+        where = None if (N[v].side == "right" and not measured_v) else N[v].side != "above"
+        _residual(ax, N[v], above=where)   # away from the indicators and the incoming arrows
     head = title or tr("semspec_fig_title", lang)
     if lay.group is not None:
         head += f" [{lay.group}]"
