@@ -170,3 +170,14 @@ models:
     assert prod.count("_x_") == 9
     # products sharing an indicator: 9 products, each shares with 4 others -> 18 covariances
     assert sum(1 for ln in syn.splitlines() if "_x_" in ln and "~~" in ln) == 18
+
+
+def test_data_problems_name_the_data_file_and_identification_the_syntax_line(cli, tmp_path):
+    hs = REF / "data" / "hs_holzinger1939.csv"
+    spec = _spec(tmp_path, f"data: {hs}\nmodels:\n  - name: m\n    family: sem\n    syntax: \"f =~ x1 + x2 + x3\\nf ~ school\"\n")
+    code, _, err = cli("model", "--spec", spec)
+    assert code == 2 and str(hs) in err and "column 'school'" in err and "Traceback" not in err
+    spec = _spec(tmp_path, f"data: {hs}\nmodels:\n  - name: m\n    family: sem\n    syntax: |\n"
+                           f"      g =~ x4 + x5 + x6\n      f =~ x1\n      g ~ f\n", name="one.yaml")
+    code, _, err = cli("model", "--spec", spec)
+    assert code == 2 and f"{spec}, line 7" in err and "only one indicator" in err

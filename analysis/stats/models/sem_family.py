@@ -327,8 +327,10 @@ def fit_sem_model(loaded: LoadedSpec, i: int, ms: ModelSpec, src: SemSource, fra
     if ms.group is not None and ms.group not in cols:
         raise AvoidSurveyError(f"group column '{ms.group}' of model '{ms.name}' is not a column of the data",
                                file=loaded.file, line=loaded.model_line(i, "group"), column=ms.group)
+    ref = ms.data or loaded.spec.data   # data problems name the data file, syntax problems the spec or syntax file
+    data_file = str(loaded.resolve(ref)) if ref else None
     try:
-        res = sem(frame, model=text, file=src.file or loaded.file, model_file=src.file, **_options(ms))
+        res = sem(frame, model=text, file=data_file, model_file=src.file, **_options(ms))
     except AvoidSurveyError as exc:
         if exc.file is None or exc.file == src.file:
             raise src.locate(exc) from None
