@@ -26,6 +26,7 @@ def model(
     force: ForceOpt = False,
     figure: Annotated[Optional[Path], typer.Option("--figure", help="Also draw a coefficient plot with 95% CIs (.png, .svg or .pdf).", dir_okay=False)] = None,
     slopes_figure: Annotated[Optional[Path], typer.Option("--slopes-figure", help="Also draw the simple slopes of the first moderated model (or the Johnson-Neyman figure of a PROCESS model 1 or 3).", dir_okay=False)] = None,
+    sem_figure: Annotated[Optional[Path], typer.Option("--sem-figure", help="Also draw the path diagram of each family: sem model (.png, .svg or .pdf; several models: FILE_<model>.png).", dir_okay=False)] = None,
 ):
     """Fit the models of a spec (OLS with classical/HC/cluster SEs, logit, probit, ordinal,
     mixed, mediation; hierarchical steps, moderation, robustness runs) and print one table
@@ -44,6 +45,9 @@ def model(
         raise AvoidSurveyError("give either --spec or --template, not both")
     if spec is None and template is None:
         raise AvoidSurveyError("give --spec FILE (or --template NAME --data FILE; see --list-templates)")
+    if sem_figure is not None:
+        from avoid_survey.analysis.render.sem_diagram import check_figure_path
+        check_figure_path(sem_figure, force)
     source, base_dir, spec_file = resolve_spec_source(spec, template, data)
     result = run_spec(source, base_dir=base_dir).styled(stars=levels, show="ci" if ci else "se", beta=beta,
                                                                    vif=vif)
@@ -56,6 +60,12 @@ def model(
     emit(result, fmt, output, lang, decimals, force, tables=None if fmt == Format.json else result.to_tables(lang_s))
     draw_figure("model", result, figure, lang, force)
     draw_figure("slopes", result, slopes_figure, lang, force)
+    if sem_figure is not None:
+        from avoid_survey.analysis.render.sem_diagram import spec_figures
+        from avoid_survey.cli.common import note
+        for _, _, fig_note in spec_figures(result, sem_figure, lang=lang_s, force=force):
+            if fig_note:
+                note(f"note: {fig_note}")
 
 
 def parse_stars(text: str) -> tuple:

@@ -62,6 +62,7 @@ def sem(
     mi_min: Annotated[float, typer.Option("--mi-min", min=0, help="Only modification indices at or above this value (e.g. 3.84).")] = 0.0,
     compare: Annotated[Optional[List[str]], typer.Option("--compare", help="Another model (syntax or file; repeatable) fitted on the same rows: comparison table with Δχ² (scaled under MLR), ΔCFI.")] = None,
     boot_indices: Annotated[Optional[Path], typer.Option("--boot-indices", help="Also write the bootstrap row indices (one resample per line, 1-based) to this CSV.", dir_okay=False)] = None,
+    figure: Annotated[Optional[Path], typer.Option("--figure", help="Also draw the AMOS-style path diagram (standardized estimates, stars, R²; the first group with --group) (.png, .svg or .pdf).", dir_okay=False)] = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
     lang: LangOpt = Lang.zh,
@@ -82,6 +83,9 @@ def sem(
         if not bootstrap:
             raise AvoidSurveyError("--boot-indices needs --bootstrap N")
         check_output(boot_indices, force)
+    if figure is not None:
+        from avoid_survey.analysis.render.sem_diagram import check_figure_path
+        check_figure_path(figure, force)
     text, model_file = read_model(model)
     others = []
     for k, other in enumerate(compare or [], start=2):
@@ -101,3 +105,11 @@ def sem(
 
         write_indices(result, boot_indices)
     emit(result, fmt, output, lang, decimals, force)
+    if figure is not None:
+        from avoid_survey.analysis.render.sem_diagram import labels_from_instrument, sem_diagram
+        from avoid_survey.cli.common import note
+
+        fig_note = sem_diagram(result.to_dict(), figure, labels=labels_from_instrument(inst), lang=str(getattr(lang, "value", lang)),
+                               force=force)
+        if fig_note:
+            note(f"note: {fig_note}")

@@ -129,7 +129,7 @@ def _allowed_keys(loc) -> list[str]:
     from . import schema as S
     model = S.InstrumentSpec
     path = list(loc[:-1])
-    fields_of = {"scales": S.ScaleSpec, "facets": S.FacetSpec, "items": S.ItemSpec, "variables": S.VariableSpec,
+    fields_of = {"waves": S.WavesSpec, "scales": S.ScaleSpec, "facets": S.FacetSpec, "items": S.ItemSpec, "variables": S.VariableSpec,
                  "attention_checks": S.AttentionSpec, "response": S.ResponseSpec, "response_formats": None}
     if loc and loc[0] == "experiment":  # the experiment block has its own models
         from . import experiment as E
@@ -461,6 +461,13 @@ def _check(path: Path, depth: int, stack: tuple):
     if any(f.severity == "error" for f in ctx.findings):
         return ctx.findings, None
     scales = [*(s for sub in parts["included"] for s in sub.scales), *parts["scales"]]
+    waves = ()
+    if spec.waves is not None:   # repeated scales, one copy per wave (instruments/waves.py)
+        from .waves import expand_waves
+        scales = expand_waves(ctx, scales, spec.waves)
+        if any(f.severity == "error" for f in ctx.findings):
+            return ctx.findings, None
+        waves = tuple(spec.waves.ids)
     variables = [*(v for sub in parts["included"] for v in sub.variables), *parts["variables"]]
     checks = [*(a for sub in parts["included"] for a in sub.attention_checks), *parts["checks"]]
     langs = ctx.langs
@@ -470,7 +477,7 @@ def _check(path: Path, depth: int, stack: tuple):
     inst = Instrument(spec.id, spec.version, spec.title, langs, tuple(scales), tuple(variables), tuple(checks),
                       spec.description, cit, spec.instructions, spec.licence, str(path),
                       tuple(sub.id for sub in parts["included"]), wordings, tuple(parts["included"]),
-                      spec.referent_instructions, parts["experiment"])
+                      spec.referent_instructions, parts["experiment"], waves)
     return ctx.findings, inst
 
 

@@ -114,6 +114,13 @@ class AttentionSpec(_Strict):
     _t = field_validator("text")(classmethod(lambda cls, v: _check_text(v)))
 
 
+class WavesSpec(_Strict):
+    """Repeated measurement: the listed scales (default: all) are asked at every wave; their
+    scales, facets and items get the wave id as a suffix (ft_cla1 -> ft_cla1_w1, ft_cla1_w2)."""
+    ids: list[str]
+    scales: Optional[list[str]] = None
+
+
 class InstrumentSpec(_Strict):
     id: str
     version: str
@@ -135,6 +142,7 @@ class InstrumentSpec(_Strict):
     # survey experiment: validated (and its schema built) only when present, by
     # instruments/experiment.py (ExperimentSpec)
     experiment: Optional[dict] = None
+    waves: Optional[WavesSpec] = None
 
     _t = field_validator("title", "description", "instructions", "referent_instructions")(
         classmethod(lambda cls, v: v if v is None else _check_text(v)))

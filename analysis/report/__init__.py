@@ -69,7 +69,7 @@ def _software(sections: dict, models_result) -> list[str]:
     if sections.get("models") == "ok" and models_result is not None:
         for m in models_result.models:
             used |= _model_libs(m)
-    if sections.get("figs") == "ok":
+    if sections.get("figs") == "ok" or sections.get("sem") == "ok":
         used.add("matplotlib")
     return [lib for lib in _LIBS if lib in used]
 
@@ -111,8 +111,10 @@ def build_report(spec, *, lang: str = "en", seed: int = 1, figure_dir=None, cfa_
     b = _Builder(spec, lang, figure_dir, cfa_scales)
     b.ordinal = bool(ordinal)
     for key, step in (("data", b.data), ("desc", b.desc), ("rel", b.rel), ("cfa", b.cfa),
-                      ("models", b.models), ("figs", b.figures)):
-        b.section(key, step)
+                      ("models", b.models), ("sem", b.sem), ("figs", b.figures)):
+        if key == "sem" and not b.has_sem():
+            continue
+        b.section(key, step, level=3 if key == "sem" else 2)   # SEMs: a subsection of the models
     analyses = ("desc", "rel", "cfa", "models")
     if all(b.res.sections.get(k) != "ok" for k in analyses):
         # a report of skipped sections is no report: say what is missing instead of writing it
@@ -142,8 +144,8 @@ class _Builder:
         self.ordinal = False
         self.state: dict = {}
 
-    def section(self, key, fn):
-        self.doc.heading(_t(key, self.lang))
+    def section(self, key, fn, level=2):
+        self.doc.heading(_t(key, self.lang), level)
         try:
             fn()
             self.res.sections[key] = "ok"
@@ -209,8 +211,29 @@ class _Builder:
         from avoid_survey.analysis.stats.models import run_spec
         r = run_spec(self.loaded)
         self.state["models"] = r
-        self.doc.tables(r.to_tables(self.lang))
+        # each SEM's full parameter tables are `avoid-survey model`'s; the report's SEM section is compact
+        self.doc.tables([t for t in r.to_tables(self.lang) if not t.name.startswith(("sem_", "cmv_"))])
         self.res.warnings.extend(r.warnings)
+
+    def has_sem(self) -> bool:
+        return any(m.family == "sem" for m in self.loaded.spec.models)
+
+    def sem(self):
+        """Fit, standardized structural paths, indirect effects and the path diagram of every
+        ``family: sem`` model (fitted once, in the models section)."""
+        from ..render.sem_diagram import spec_figures
+        from ..tables.sem import report_tables
+
+        r = self.state.get("models")
+        if r is None:
+            raise AvoidSurveyError("the models of the spec could not be fitted (see above)")
+        sems = [m for m in r.models if m.family == "sem"]
+        self.doc.tables(report_tables(sems, self.lang, r.labels))
+        for name, path, fig_note in spec_figures(r, self.figdir / "sem_paths.png", lang=self.lang, force=True):
+            self.doc.figure(path, tr("semspec_rep_fig", self.lang).format(model=name))
+            if fig_note:
+                self.doc.note(fig_note)
+        self.state["sem_figures"] = True
 
     def _draw(self, kind, payload, name, caption, drawn):
         from ..render.figures import figure_for

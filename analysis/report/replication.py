@@ -33,6 +33,9 @@ def _files_of(loaded, result_spec):
             files.append({"role": role, "path": str(p), "bytes": p.stat().st_size, "sha256": sha256_file(p)})
 
     add("data", sp.data)
+    for m in sp.models:   # a family: sem model's syntax file
+        if m.family == "sem" and m.syntax and "\n" not in m.syntax and loaded.resolve(m.syntax).is_file():
+            add(f"syntax ({m.name})", m.syntax)
     if sp.units:
         add("units", sp.units.file)
     for m in sp.models:
@@ -92,6 +95,13 @@ def write_package(out, result, loaded, spec_file, lang, decimals, force, *, dump
         raw["data"] = str(loaded.resolve(sp.data))
     if sp.units:
         raw["units"] = {"file": str(loaded.resolve(sp.units.file)), "key": sp.units.key}
+    raw["models"] = list(raw.get("models") or [])
+    for k, m in enumerate(sp.models):   # syntax files and instruments given as files, made absolute too
+        rm = raw["models"][k] = dict(raw["models"][k])
+        if m.family == "sem" and m.syntax and "\n" not in m.syntax and loaded.resolve(m.syntax).is_file():
+            rm["syntax"] = str(loaded.resolve(m.syntax))
+    if sp.instrument and loaded.resolve(sp.instrument).is_file():
+        raw["instrument"] = str(loaded.resolve(sp.instrument))
     from importlib.metadata import PackageNotFoundError, version
     try:
         ver = version("avoid-survey")
@@ -106,4 +116,7 @@ def write_package(out, result, loaded, spec_file, lang, decimals, force, *, dump
             "# and compare the data files against the SHA-256 hashes under 'replication'.\n")
     text += yaml.safe_dump(json.loads(dumps_json(raw)), allow_unicode=True, sort_keys=False)
     write_atomic(out / "spec.resolved.yaml", text, force)
+    if any(m.family == "sem" for m in result.models):   # the path diagram of each SEM
+        from ..render.sem_diagram import spec_figures
+        spec_figures(result, out / "sem_paths.png", lang=lang, force=True)
     return out

@@ -163,6 +163,17 @@ class RealismSpec(_Strict):
     duration: DurationSpec = DurationSpec()
 
 
+class WavesSpec(_Strict):
+    """Panel effects between consecutive waves of an instrument with ``waves:`` (see
+    instruments/waves.py): ``autoregressive: {scale: b}`` makes ``scale_w(k+1)`` depend on
+    ``scale_wk`` with coefficient b; ``cross_lagged: {"x -> y": b}`` makes ``y_w(k+1)``
+    depend on ``x_wk``. Latents of later waves that the spec does not declare get these
+    effects, an intercept of 0 and ``residual_sd``."""
+    autoregressive: dict[str, float] = {}
+    cross_lagged: dict[str, float] = {}
+    residual_sd: float = Field(1.0, ge=0)
+
+
 class StudySpec(_Strict):
     title: Optional[str] = None
     description: Optional[str] = None
@@ -175,6 +186,7 @@ class StudySpec(_Strict):
     center_interactions: bool = True
     measurement: MeasurementSpec = MeasurementSpec()
     realism: RealismSpec = RealismSpec()
+    waves: Optional[WavesSpec] = None
 
 
 # ================================================================ the resolved study
@@ -271,6 +283,8 @@ def load_study(spec, *, file=None) -> Study:
     sp = _validate_schema(doc)
     _check_design(doc, sp.design)
     inst = _study_instrument(doc, sp.instrument, base)
+    if sp.waves is not None:
+        sp = _wave_latents(doc, sp, inst)
     role_col = _role_columns(inst, sp.design)
     ctx = _Ctx(doc, sp, inst, {s.id: s for s in inst.all_scales()}, {i.id for i in inst.items},
                {a.id for a in inst.attention_checks}, {v.id: v for v in inst.variables},
@@ -285,6 +299,43 @@ def load_study(spec, *, file=None) -> Study:
     _check_careless(doc, sp, items)
     order = column_order(inst, role_col, ind_vars, items, checks)
     return Study(sp, doc.file, inst, plans, items, checks, role_col, ind_vars, unit_vars, order, ctx.warnings)
+
+
+def _wave_latents(doc: Located, sp: StudySpec, inst) -> StudySpec:
+    """The spec with the autoregressive and cross-lagged effects of ``waves:`` added to the
+    latents of each later wave (declared ones keep their own effects and get these too)."""
+    path = ("waves",)
+    ids = list(getattr(inst, "waves", ()) or ())
+    if len(ids) < 2:
+        raise doc.error("'waves' needs an instrument that declares waves (waves: {ids: [w1, w2]})", path)
+    scales = {s.id for s in inst.all_scales()}
+    effects: dict[str, dict] = {}
+    for base, b in sp.waves.autoregressive.items():
+        if f"{base}_{ids[0]}" not in scales:
+            raise doc.error(f"waves.autoregressive: '{base}' is not a scale repeated at every wave "
+                            f"(expected {base}_{ids[0]} in the instrument)", path + ("autoregressive", base))
+        for w0, w1 in zip(ids, ids[1:]):
+            effects.setdefault(f"{base}_{w1}", {})[f"{base}_{w0}"] = b
+    for key, b in sp.waves.cross_lagged.items():
+        parts = [x.strip() for x in key.split("->")]
+        if len(parts) != 2 or not all(parts):
+            raise doc.error(f"waves.cross_lagged: '{key}' must read 'x -> y' (x at one wave affects y at the next)",
+                            path + ("cross_lagged", key))
+        for nm in parts:
+            if f"{nm}_{ids[0]}" not in scales:
+                raise doc.error(f"waves.cross_lagged: '{nm}' is not a scale repeated at every wave",
+                                path + ("cross_lagged", key))
+        x, y = parts
+        for w0, w1 in zip(ids, ids[1:]):
+            effects.setdefault(f"{y}_{w1}", {})[f"{x}_{w0}"] = b
+    latents = []
+    for lt in sp.latents:
+        extra = effects.pop(lt.id, None)
+        latents.append(lt.model_copy(update={"effects": {**extra, **lt.effects}}) if extra else lt)
+    order = {f"{s}_{w}": k for k, w in enumerate(ids) for s in [x.rsplit("_", 1)[0] for x in effects]}
+    for lid in sorted(effects, key=lambda v: order.get(v, 0)):
+        latents.append(LatentSpec(id=lid, effects=effects[lid], residual_sd=sp.waves.residual_sd))
+    return sp.model_copy(update={"latents": latents})
 
 
 def _read_document(spec, file) -> tuple[Located, Path]:

@@ -44,6 +44,13 @@ def term_label(term: str, labels: dict, value_labels: dict, lang: str) -> str:
         return tr("intercept", lang)
     if "->" in term:  # mediation path terms ("a: x -> m") are shown as they are
         return term.replace("->", "→")
+    if " ~ " in term:  # a SEM regression 'y ~ x [group]': 'x → y'
+        lhs, rhs = term.split(" ~ ", 1)
+        grp = ""
+        if rhs.endswith("]") and " [" in rhs:
+            rhs, grp = rhs.split(" [", 1)
+            grp = " [" + grp
+        return f"{_name(labels, rhs, lang)} → {_name(labels, lhs, lang)}{grp}"
     parts = []
     for p in term.split(":"):
         if p.endswith("]") and "[" in p:
@@ -152,6 +159,8 @@ def _find_effect(m, key):
 
 def _effect_label(key, labels, vlabels, lang):
     eff, via, level = key
+    if eff == "defined":   # a SEM ':=' parameter, shown by its name
+        return f"{tr('semspec_defined', lang)}: {via}"
     lab = tr(f"mod_{eff}", lang) if f"mod_{eff}" in TERMS else str(eff)
     if via and via != "total":
         lab += f" ({tr('mod_via', lang)} {term_label(str(via), labels, vlabels, lang)})"
@@ -163,7 +172,8 @@ def _effect_label(key, labels, vlabels, lang):
 
 
 def _add_effects(t, models, keys, labels, vlabels, lang):
-    t.section(tr("mod_section_mediation", lang))
+    only_sem = all(m.family == "sem" for m in models if m.effects)
+    t.section(tr("semspec_effects_section" if only_sem else "mod_section_mediation", lang))
     for key in keys:
         er, cr = [_effect_label(key, labels, vlabels, lang)], [""]
         for m in models:
@@ -211,10 +221,27 @@ def _add_fit(t, models, labels, lang, stars):
             row.append(Cell(float(v), "est" if p is not None else "num", stars=_stars(p, stars))
                        if _is_number(v) else Cell(None, "num"))
         t.add(*row)
+    _add_sem_fit(t, models, labels, lang)
     iccs = [m.fit.get("icc") if isinstance(m.fit.get("icc"), dict) else None for m in models]
     for k in _first_seen(k for icc in iccs if icc for k in icc):   # ICC (mixed): one row per level
         t.add(f"{tr('mod_icc', lang)}: {_name(labels, k, lang)}",
               *[Cell(icc.get(k) if icc is not None else None, "num") for icc in iccs])
+
+
+def _add_sem_fit(t, models, labels, lang):
+    """χ² (df), CFI, TLI, RMSEA, SRMR and the R² of endogenous variables of ``family: sem`` models."""
+    if not any(m.family == "sem" for m in models):
+        return
+    sems = [m if m.family == "sem" else None for m in models]
+    t.add(tr("semspec_chisq_df", lang), *[Cell(f"{m.fit['chisq']:.2f} ({m.fit['df']:g})", "text")
+                                            if m is not None and _is_number(m.fit.get("chisq")) else Cell(None, "num")
+                                            for m in sems])
+    for key, term in (("cfi", "cfi"), ("tli", "tli"), ("rmsea", "rmsea"), ("srmr", "srmr")):
+        t.add(tr(term, lang), *[Cell(m.fit.get(key) if m is not None else None, "num") for m in sems])
+    r2s = [(m.extra.get("r2") or {}) if m is not None and m.extra.get("group") is None else {} for m in sems]
+    endo = [m.extra.get("endogenous") or [] if m is not None else [] for m in sems]
+    for v in _first_seen(v for r, own in zip(r2s, endo) for v in own if v in r):
+        t.add(f"R²: {_name(labels, v, lang)}", *[Cell(r.get(v), "num") for r in r2s])
 
 
 # ------------------------------------------------------------------ notes
@@ -233,8 +260,10 @@ def _notes(models, lang, stars, show, has_effects) -> list[str]:
     or_models = [_col_label(m, lang) for m in models if m.extra.get("odds_ratios")]
     if or_models:
         notes.append(tr("mod_or_note", lang).format(x=", ".join(or_models)))
-    if has_effects:
+    if has_effects and any(m.family != "sem" and m.effects for m in models):
         notes.append(tr("mod_med_note", lang))
+    if any(m.family == "sem" for m in models):
+        notes.append(tr("semspec_note", lang))
     cen = [_col_label(m, lang) for m in models if m.extra.get("centered")]
     if cen:
         notes.append(tr("mod_centered_note", lang).format(x=", ".join(cen)))
@@ -267,6 +296,11 @@ def build_tables(res, lang="en", stars=(0.05, 0.01, 0.001), show="se", beta=True
     mods = [m for m in models if m.extra.get("moderation")]
     if mods:
         tables.append(_slopes_table(mods, labels, vlabels, lang, stars))
+    for m in models:   # each SEM's own tables: fit, parameters, standardized solution, R², effects
+        if m.family == "sem" and m.internal and m.internal.get("sem") is not None:
+            from .sem import model_tables
+            tables.extend(model_tables(m.internal["sem"], lang, m.name, _col_label(m, lang),
+                                       standardized=m.extra.get("standardized", True)))
     return tables
 
 

@@ -120,7 +120,7 @@ def _comparison(result, lang):
 
 def build_tables(result, lang: str = "en") -> list[Table]:
     """The tables of a :class:`~avoid_survey.analysis.stats.sem.SEMResult`."""
-    tabs = [_fit(result, lang), _parameters(result, lang)]
+    tabs = [_fit(result, lang), _parameters(result, lang), standardized_table(result, lang)]
     if result.r2:
         tabs.append(_r2(result))
     if getattr(result, "thresholds", None):
@@ -133,4 +133,113 @@ def build_tables(result, lang: str = "en") -> list[Table]:
         tabs.append(_mi(result))
     if result.comparison:
         tabs.append(_comparison(result, lang))
+    return tabs
+
+
+# ------------------------------------------------------------------ standardized solution
+def _std_row_values(p):
+    """(std, se, z, p, ci) of one row as lavaan's standardizedSolution (delta-method SE)."""
+    from ..numerics.dist import norm_sf
+
+    est, se = p.get("std_all"), p.get("std_all_se")
+    if est is None or se is None or not se > 0:
+        return est, None, None, None, None
+    z = est / se
+    return est, se, z, 2 * norm_sf(abs(z)), Cell((est - 1.959963984540054 * se, est + 1.959963984540054 * se), "ci")
+
+
+def standardized_table(result, lang: str = "en") -> Table:
+    """The standardized solution (std.all) with delta-method SEs, as lavaan::standardizedSolution;
+    bootstrap percentile CIs of the standardized values beside them when resampled."""
+    boot = bool(result.bootstrap) and (result.bootstrap or {}).get("n_converged", 0) > 1
+    cols = [Column("parameter", "@sem_parameter", "text"), Column("std_all", "@sem_std_all", "est"),
+            Column("se", "@sem_std_se", "num"), Column("z", "@z", "stat"), Column("p", "@p", "p"),
+            Column("ci", "@ci", "ci")]
+    if boot:
+        cols.append(Column("boot_std_ci", "@sem_boot_std_ci", "ci"))
+    t = Table("@semspec_std_title", cols, name="sem_standardized")
+    rows = [p for p in result.parameters if p["op"] != "~1"]
+    for op, title in _SECTIONS + ((":=", "@sem_effects"),):
+        part = [p for p in rows if _section_of(p) == op]
+        if not part:
+            continue
+        t.section(title)
+        for p in part:
+            where = f" [{p['group']}]" if p.get("group") is not None else ""
+            vals = [f"{p['lhs']} {p['op']} {p['rhs']}{where}", *_std_row_values(p)]
+            if boot:
+                vals.append(Cell((p.get("boot_std_ci_lower"), p.get("boot_std_ci_upper")), "ci"))
+            t.add(*vals)
+    t.notes.append("@semspec_std_note")
+    return t
+
+
+def model_tables(result, lang: str, model: str, label: str, standardized: bool = True) -> list[Table]:
+    """The tables of one ``family: sem`` model of a spec, titled and named after the model."""
+    import re
+
+    from ..core.table import label as _label
+
+    tabs = build_tables(result, lang)
+    if standardized and not any(t.name == "sem_standardized" for t in tabs):
+        tabs.insert(2, standardized_table(result, lang))
+    stem = re.sub(r"[^A-Za-z0-9_]+", "_", model).strip("_") or "model"
+    for t in tabs:
+        t.title = f"{label}: {_label(t.title, lang)}"
+        t.name = f"{t.name}_{stem}"[:31]
+    return tabs
+
+
+# ------------------------------------------------------------------ the report's SEM section
+def _lab(labels, var, lang):
+    from ..core.i18n import text_in
+
+    v = labels.get(var)
+    return (text_in(v, lang) if isinstance(v, dict) else v) or var
+
+
+def report_tables(models, lang: str = "en", labels=None) -> list[Table]:
+    """Compact tables of the ``family: sem`` models of a spec (ModelFit objects): fit of every
+    model, standardized structural paths, indirect and defined effects."""
+    from ..core.i18n import text_in
+
+    labels = labels or {}
+    name = {m.name: text_in(m.extra.get("label"), lang) or m.name for m in models}
+    cols = [Column("model", "@semspec_model", "text"), Column("n", "@n", "int"), Column("chisq", "@chisq", "stat"),
+            Column("df", "@df", "int"), Column("p", "@p", "p"), Column("cfi", "@cfi"), Column("tli", "@tli"),
+            Column("rmsea", "@rmsea"), Column("rmsea_ci", "@ci", "ci"), Column("srmr", "@srmr")]
+    fit = Table("@semspec_rep_fit", cols, name="sem_report_fit")
+    for m in models:
+        f = m.fit
+        fit.add(name[m.name], m.n, f.get("chisq"), f.get("df"), f.get("pvalue"), f.get("cfi"), f.get("tli"),
+                f.get("rmsea"), Cell((f.get("rmsea_ci_lower"), f.get("rmsea_ci_upper")), "ci"), f.get("srmr"))
+    cols = [Column("model", "@semspec_model", "text"), Column("path", "@semspec_rep_path", "text"),
+            Column("std_all", "@sem_std_all", "est"), Column("se", "@sem_std_se", "num"), Column("p", "@p", "p"),
+            Column("ci", "@ci", "ci"), Column("estimate", "@estimate", "num")]
+    paths = Table("@semspec_rep_paths", cols, name="sem_report_paths")
+    from ..stats.models.result import stars
+
+    for m in models:
+        for p in m.extra.get("parameters", []):
+            if p["op"] != "~":
+                continue
+            grp = f" [{p['group']}]" if p.get("group") is not None else ""
+            est, se, _, pv, ci = _std_row_values(p)
+            paths.add(name[m.name], f"{_lab(labels, p['rhs'], lang)} → {_lab(labels, p['lhs'], lang)}{grp}",
+                      Cell(est, "est", stars=stars(p.get("p"))), se, p.get("p"), ci, p["estimate"])
+    tabs = [fit, paths]
+    defined = [(m, e) for m in models for e in m.effects]
+    if defined:
+        cols = [Column("model", "@semspec_model", "text"), Column("effect", "@sem_effect", "text"),
+                Column("definition", "@semspec_rep_definition", "text"), Column("estimate", "@estimate", "est"),
+                Column("ci", "@ci", "ci"), Column("std_all", "@sem_std_all"),
+                Column("std_ci", "@semspec_rep_std_ci", "ci")]
+        eff = Table("@semspec_rep_effects", cols, name="sem_report_effects")
+        for m, e in defined:
+            lo, hi = e.get("ci_lower"), e.get("ci_upper")
+            sig = lo is not None and hi is not None and not lo <= 0 <= hi
+            eff.add(name[m.name], e["via"], e.get("definition") or "", Cell(e["estimate"], "est", stars="*" if sig else ""),
+                    Cell((lo, hi), "ci"), e.get("std_all"), Cell((e.get("std_ci_lower"), e.get("std_ci_upper")), "ci"))
+        tabs.append(eff)
+    tabs[-1].notes.append("@semspec_rep_note")
     return tabs

@@ -9,6 +9,7 @@ TERMS = {
     "rep_cfa": ("4. Confirmatory factor analysis", "4. 验证性因子分析"),
     "rep_models": ("5. Regression models", "5. 回归模型"),
     "rep_figs": ("6. Figures", "6. 图"),
+    "rep_sem": ("5.1 Structural equation models", "5.1 结构方程模型"),
     "rep_methods": ("7. Methods", "7. 方法说明"),
     "rep_skipped": ("This section could not be built: {reason}", "本节未能生成：{reason}"),
     "rep_fig_coef": ("Figure 1. Coefficients with 95% confidence intervals", "图1 回归系数及95%置信区间"),

@@ -29,6 +29,7 @@ class _Parsed:
     formula: Formula | None
     steps: list
     covariates: Formula | None
+    sem: object = None   # family sem: the SemSource of its syntax
 
 
 def _parse_mediation(loaded: LoadedSpec, i: int, ms: ModelSpec) -> Formula | None:
@@ -51,6 +52,11 @@ def _parse_mediation(loaded: LoadedSpec, i: int, ms: ModelSpec) -> Formula | Non
 
 
 def _parse_model(loaded: LoadedSpec, i: int, ms: ModelSpec) -> _Parsed:
+    if ms.family == "sem":
+        from .sem_family import check_sem_syntax, read_sem_syntax
+        src = read_sem_syntax(loaded, i, ms)
+        check_sem_syntax(src)
+        return _Parsed(None, [], None, src)
     texts = ms.step_texts
     f = parse_formula(ms.formula, file=loaded.file, line=loaded.model_line(i, "formula")) if ms.formula else None
     if f is None and ms.family == "ols" and texts:   # y + steps: the first block is the formula
@@ -76,6 +82,8 @@ def _model_vars(ms: ModelSpec, parsed: _Parsed) -> list[tuple[str, tuple]]:
         out += [(v, ("steps", 0) if shift else ("formula",)) for v in parsed.formula.variables]
     for j, st in enumerate(parsed.steps):
         out += [(v, ("steps", j + shift)) for v in st.variables]
+    if ms.family == "sem":    # the syntax's variables are checked after scale expansion (sem_family)
+        return [(ms.group, ("group",))] if ms.group else []
     out += [(c, ("se", "cluster")) for c in ms.se_spec.clusters]
     out += [(g, ("groups",)) for g in ms.group_list]
     if ms.family == "mediation":
@@ -154,12 +162,15 @@ def run_spec(spec_path_or_mapping, *, data=None, base_dir=None) -> ModelsResult:
     return ModelsResult(spec_info, models, tuple(warnings), labels, value_labels)
 
 
-def _fit_declared(loaded, i, ms, parsed, frame, name) -> list:
+def _fit_declared(loaded, i, ms, parsed, frame, name, inst=None) -> list:
     """The fits one spec entry gives: one model, or one per hierarchical step."""
     if ms.family == "mediation":
         return [fit_mediation_model(loaded, i, ms, parsed, frame, name)]
     if ms.family == "process":
         return [fit_process_model(loaded, i, ms, parsed, frame, name)]
+    if ms.family == "sem":
+        from .sem_family import fit_sem_model
+        return [fit_sem_model(loaded, i, ms, parsed.sem, frame, inst, name)]
     if parsed.steps or ms.steps:
         return fit_steps(loaded, i, ms, parsed, frame, name)
     return [fit_formula(loaded, i, ms, parsed.formula, frame, name)]
@@ -181,7 +192,7 @@ def _fit_all(loaded, parsed, prep, frames):
     models = []
     for i, ms in enumerate(loaded.spec.models):
         frame, inst, notes = frames[i]
-        fits = _fit_declared(loaded, i, ms, parsed[i], frame, ms.name)
+        fits = _fit_declared(loaded, i, ms, parsed[i], frame, ms.name, inst)
         for j, m in enumerate(fits):
             if ms.label and "step" not in m.extra and "label" not in m.extra:
                 m = m.with_extra(label=ms.label)

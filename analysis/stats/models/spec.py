@@ -36,9 +36,12 @@ __all__ = ["Spec", "ModelSpec", "LoadedSpec", "load_spec", "FAMILIES", "SE_TYPES
            "LINKS"]
 
 # the choices of a spec, declared once (the schema's Literal types are built from them)
-FAMILIES = ("ols", "logit", "probit", "ordinal", "mixed", "mediation", "process")
+FAMILIES = ("ols", "logit", "probit", "ordinal", "mixed", "mediation", "process", "sem")
 PROCESS_MODELS = (1, 2, 3, 4, 5, 6, 7, 8, 14, 15, 58, 59)
 MODERATOR_VALUES = ("percentiles", "mean_sd")
+SEM_ESTIMATORS = ("ml", "mlr")
+SEM_MISSING = ("listwise", "ml")
+INTERACTION_METHODS = ("product_indicators", "observed")
 TRANSFORM_OPS = ("center", "group_center", "group_mean", "standardize", "log", "square", "categorical")
 SCORING_METHODS = ("mean", "sum")
 LINKS = ("logit", "probit")
@@ -133,6 +136,25 @@ class Bootstrap(_Base):
     seed: Optional[int] = None
 
 
+class Interaction(_Base):
+    """A latent interaction of a ``family: sem`` model: ``name`` = ``of[0]`` x ``of[1]``.
+
+    product_indicators: a latent measured by products of double-mean-centred indicators
+    (matched pairs, or all pairs with residual covariances between products sharing an
+    indicator); observed: the product of the mean-centred scale scores (the fallback)."""
+    name: str
+    of: list[str] = Field(min_length=2, max_length=2)
+    method: Literal[INTERACTION_METHODS] = "product_indicators"
+    match: Literal["pairs", "all"] = "pairs"
+
+
+class Panel(_Base):
+    """Measurement over waves (family sem; the instrument declares ``waves:``): loadings equal
+    across waves, and each indicator's residual covarying with itself at the other waves."""
+    equal_loadings: bool = False
+    item_residuals: bool = False
+
+
 class Robustness(_Base):
     """A re-run of the model with other data rules, shown beside it."""
     label: str
@@ -179,6 +201,19 @@ class ModelSpec(_Base):
     moderator_values: Optional[Literal[MODERATOR_VALUES]] = None
     w_at: Optional[list[float]] = None   # explicit moderator values (PROCESS wmodval / zmodval)
     z_at: Optional[list[float]] = None
+    # sem (lavaan syntax; see analysis/stats/models/sem_family.py)
+    syntax: Optional[str] = None
+    estimator: Optional[Literal[SEM_ESTIMATORS]] = None
+    missing: Optional[Literal[SEM_MISSING]] = None
+    group: Optional[str] = None
+    group_equal: Union[str, list[str], None] = None
+    group_partial: Optional[str] = None
+    mi: Union[bool, float, None] = None
+    standardized: Optional[bool] = None
+    std_lv: Optional[bool] = None
+    observed: Union[bool, list[str], None] = None
+    interactions: list[Interaction] = Field(default_factory=list)
+    panel: Optional[Panel] = None
 
     @field_validator("name")
     @classmethod
@@ -190,6 +225,12 @@ class ModelSpec(_Base):
     @model_validator(mode="after")
     def _family(self):
         fam = self.family
+        sem_keys = {k: getattr(self, k) for k in SEM_KEYS}
+        if fam == "sem":
+            return self._sem()
+        bad = [k for k, v in sem_keys.items() if v not in (None, [])]
+        if bad:
+            raise ValueError(f"'{bad[0]}' is only used by family sem")
         med_keys = {"x": self.x, "mediators": self.mediators, "y": self.y, "moderator": self.moderator,
                     "moderated_path": self.moderated_path,
                     "bootstrap": self.bootstrap, "cluster": self.cluster}
@@ -267,6 +308,32 @@ class ModelSpec(_Base):
     def step_texts(self) -> list[str]:
         """Each ``steps`` block as formula text ("a + b"; a list [a, b] is joined with +)."""
         return [st if isinstance(st, str) else " + ".join(str(x) for x in st) for st in self.steps or []]
+    def _sem(self):
+        if not self.syntax:
+            raise ValueError("family sem needs 'syntax' (lavaan model text, or a file relative to the spec)")
+        other = {"formula": self.formula, "se": self.se, "steps": self.steps, "moderation": self.moderation,
+                 "groups": self.groups, "random_slopes": self.random_slopes, "x": self.x,
+                 "mediators": self.mediators, "y": self.y, "covariates": self.covariates,
+                 "moderator": self.moderator, "moderated_path": self.moderated_path, "cluster": self.cluster,
+                 "link": self.link, "robustness": self.robustness, "model": self.model, "m": self.m,
+                 "w": self.w, "z": self.z}
+        for k, v in other.items():
+            if v:
+                raise ValueError(f"'{k}' is not used by family sem (write the model in 'syntax')")
+        if self.odds_ratio:
+            raise ValueError("'odds_ratio' is not used by family sem")
+        if (self.group_equal or self.group_partial) and not self.group:
+            raise ValueError("'group_equal' / 'group_partial' need 'group: <column>'")
+        if isinstance(self.mi, (int, float)) and not isinstance(self.mi, bool) and self.mi < 0:
+            raise ValueError("'mi' is true, false or a threshold >= 0 (e.g. 3.84)")
+        return self
+
+    @property
+    def group_equal_list(self) -> list[str]:
+        g = self.group_equal
+        if not g:
+            return []
+        return [x.strip() for x in (g.split(",") if isinstance(g, str) else g) if x.strip()]
 
     @property
     def se_spec(self) -> SE:
@@ -281,6 +348,10 @@ class ModelSpec(_Base):
         if not self.groups:
             return []
         return [self.groups] if isinstance(self.groups, str) else list(self.groups)
+
+
+SEM_KEYS = ("syntax", "estimator", "missing", "group", "group_equal", "group_partial", "mi", "standardized",
+            "std_lv", "observed", "interactions", "panel")
 
 
 class Spec(_Base):
@@ -392,7 +463,10 @@ def _model_for(parent, raw):
         if len(parent) == 2:
             return ModelSpec
         if len(parent) == 3:
-            return {"se": SE, "moderation": Moderation, "bootstrap": Bootstrap, "units": Units}.get(parent[2])
+            return {"se": SE, "moderation": Moderation, "bootstrap": Bootstrap, "units": Units,
+                    "panel": Panel}.get(parent[2])
+        if len(parent) == 4 and parent[2] == "interactions":
+            return Interaction
         if len(parent) == 4 and parent[2] == "robustness":
             return Robustness
     return None
