@@ -76,6 +76,7 @@ def experiment(
     from avoid_survey.analysis.core.errors import AvoidSurveyError
     from avoid_survey.analysis.io.output import check_output
 
+    _single_blas_thread()
     if instrument is None:
         raise AvoidSurveyError("experiment needs --instrument (a bundled id or an instrument YAML file with an "
                                "'experiment:' block)")
@@ -115,6 +116,17 @@ def experiment(
     emit(result, fmt, output, lang, decimals, force)
     _figures(result, figure, balance_figure, lang, force)
     return None
+
+
+def _single_blas_thread() -> None:
+    """One OpenBLAS thread for this run, set before numpy loads (unless the user set it):
+    the experiment models are tall and thin, and a second thread only waits."""
+    import os
+    import sys
+
+    if "numpy" not in sys.modules and "OPENBLAS_NUM_THREADS" not in os.environ:
+        os.environ["OPENBLAS_NUM_THREADS"] = "1"
+        os.environ["AVOID_SURVEY_BLAS_SET"] = "1"
 
 
 def _simulate(instrument, path, respondents, effect, sd, respondent_sd, seed, force) -> None:

@@ -59,15 +59,26 @@ def analyze(data, instrument, *, outcome=None, covariates=(), moderator=None, cl
     frame, file = _frame(data, needed)
     d = prepare(frame, exp, outcome=outcome, covariates=tuple(covariates or ()), moderator=moderator,
                 cluster=cluster, file=file)
-    # the matrices are tall and thin (K <= a few hundred): one BLAS thread is as fast, and on
-    # a busy machine threads waiting for each other make X'X up to a hundred times slower
-    from threadpoolctl import threadpool_limits
-
     extra = {"random_intercept": random_intercept}
     if manipulation:
         extra["manipulation"] = prepare(frame, exp, outcome=manipulation, file=file)
-    with threadpool_limits(limits=1, user_api="blas"):
+    with _one_blas_thread():
         return _run(d, ci, power_n, inst.variables, extra)
+
+
+def _one_blas_thread():
+    """The matrices are tall and thin (K <= a few hundred): one BLAS thread is as fast, and on
+    a busy machine threads waiting for each other make X'X up to a hundred times slower. The
+    command sets ``OPENBLAS_NUM_THREADS=1`` before numpy loads (cheapest, and effective where
+    threadpoolctl's limit is not); from Python, threadpoolctl limits the threads."""
+    import contextlib
+    import os
+
+    if os.environ.get("AVOID_SURVEY_BLAS_SET") == os.environ.get("OPENBLAS_NUM_THREADS") == "1":
+        return contextlib.nullcontext()
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def _frame(data, needed=None):
