@@ -22,7 +22,7 @@ from pathlib import Path
 
 __all__ = ["lookup", "store", "cache_dir"]
 
-FORMAT = 1
+FORMAT = 2
 _DC = "\x00avoid-survey-dataclass"
 
 
@@ -69,11 +69,17 @@ def _file_stamps(inst) -> tuple:
     return tuple(sorted(out))
 
 
-def _entry(path: Path) -> Path:
-    import hashlib
+def _key(path) -> str:
+    return f"{Path(path).resolve()}\n{path}\n{os.getcwd() if not Path(path).is_absolute() else ''}"
 
-    key = f"{Path(path).resolve()}\n{path}\n{os.getcwd() if not Path(path).is_absolute() else ''}"
-    return cache_dir() / (hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32] + ".bin")
+
+def _entry(key: str) -> Path:
+    """The entry's file (named by two checksums of the key; the key itself is stored in the
+    entry and compared, so a clash of names is a miss, never a wrong instrument)."""
+    import zlib
+
+    raw = key.encode("utf-8", "surrogatepass")
+    return cache_dir() / f"{zlib.crc32(raw):08x}{zlib.adler32(raw):08x}.bin"
 
 
 def _encode(obj, names):
@@ -121,12 +127,12 @@ def lookup(path):
     try:
         import marshal
 
-        entry = _entry(path)
-        with open(entry, "rb") as fh:
+        key = _key(path)
+        with open(_entry(key), "rb") as fh:
             if not _trusted(os.fstat(fh.fileno())):
                 return None
-            fmt, code, files, data = marshal.loads(fh.read())
-        if fmt != FORMAT or code != _code_stamp():
+            fmt, stored_key, code, files, data = marshal.loads(fh.read())
+        if fmt != FORMAT or stored_key != key or code != _code_stamp():
             return None
         for name, size, mtime in files:
             st = os.stat(name)
@@ -146,8 +152,9 @@ def store(path, inst) -> None:
         import marshal
         import tempfile
 
-        data = marshal.dumps((FORMAT, _code_stamp(), _file_stamps(inst), _encode(inst, _classes())))
-        entry = _entry(path)
+        key = _key(path)
+        data = marshal.dumps((FORMAT, key, _code_stamp(), _file_stamps(inst), _encode(inst, _classes())))
+        entry = _entry(key)
         entry.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd, tmp = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
         try:
