@@ -390,7 +390,7 @@ class _InMemory:
 def experiment(data=None, instrument=None, *, outcome=None, covariates=(), moderator=None, cluster=None,
                random_intercept: bool = False, manipulation=None, mde: int | None = None, ci: float = 0.95,
                effects=None, reps: int = 200, sd: float = 1.0, respondent_sd: float = 0.0, icc: float = 0.0,
-               seed: int = 1):
+               seed: int = 1, design=None):
     """A survey experiment declared in the instrument's ``experiment:`` block, as
     ``avoid-survey experiment``: balance, attrition, vignette ATEs (HC2 / CR1), Lin's
     estimator, interactions, heterogeneity; conjoint AMCEs, marginal means and nested F
@@ -400,6 +400,8 @@ def experiment(data=None, instrument=None, *, outcome=None, covariates=(), moder
     profile). Without data and with ``mde=N``: the power of the design for N respondents
     (minimum detectable effects; with ``effects`` = ``{"factor": {"level": value}}`` or
     ``["factor.level=value", ...]`` and ``reps`` > 0, simulated power too).
+    ``design``: the design file of ``instruments export --kind versions`` (levels looked up by
+    version and position); wide and Qualtrics conjoint exports are reshaped first.
     ``to_frame()``: the effects; also 'balance', 'attrition', 'tests', 'power'.
     """
     from avoid_survey.analysis.core.errors import AvoidSurveyError
@@ -422,4 +424,5 @@ def experiment(data=None, instrument=None, *, outcome=None, covariates=(), moder
             raise AvoidSurveyError("data file not found", file=data)
     return ExperimentResult(analyze(data, inst, outcome=outcome, covariates=tuple(covariates or ()),
                                     moderator=moderator, cluster=cluster, ci=ci, power_n=mde,
-                                    random_intercept=random_intercept, manipulation=manipulation))
+                                    random_intercept=random_intercept, manipulation=manipulation,
+                                    design=design))

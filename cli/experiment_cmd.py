@@ -59,6 +59,7 @@ def experiment(
     design_out: Annotated[Optional[Path], typer.Option("--design-out", help="Write a randomised assignment file (respondent x vignette/task/profile -> levels and texts) instead of analysing data.", dir_okay=False)] = None,
     simulate_out: Annotated[Optional[Path], typer.Option("--simulate-out", help="Write simulated long-format data with the --effect values (--respondents, --sd, --respondent-sd, --seed) instead of analysing data.", dir_okay=False)] = None,
     versions_out: Annotated[Optional[Path], typer.Option("--versions-out", help="Write every version of the questionnaire (vignette: one per run of the design; conjoint: the profile card) as .md, .html, .docx or .xlsx.", dir_okay=False)] = None,
+    design: Annotated[Optional[Path], typer.Option("--design", help="Design file of `instruments export --kind versions`: each row's levels are looked up by its version column and position (vignette, or task and profile).", dir_okay=False)] = None,
     respondents: Annotated[int, typer.Option("--respondents", min=1, help="Respondents in the --design-out or --simulate-out file.")] = 100,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the --design-out randomisation and of the simulations.")] = 1,
     fmt: FormatOpt = Format.table,
@@ -111,8 +112,11 @@ def experiment(
             check_output(path, force)
     from avoid_survey.analysis.stats.experiment import analyze
 
+    if design is not None and not design.exists():
+        raise AvoidSurveyError("design file not found", file=design)
     result = analyze(data, instrument, outcome=outcome, covariates=_split(covariates), moderator=moderator,
-                     cluster=cluster, power_n=power_n, random_intercept=random_intercept, manipulation=manipulation)
+                     cluster=cluster, power_n=power_n, random_intercept=random_intercept, manipulation=manipulation,
+                     design=design)
     emit(result, fmt, output, lang, decimals, force)
     _figures(result, figure, balance_figure, lang, force)
     return None

@@ -34,7 +34,7 @@ def experiment_of(instrument):
 
 def analyze(data, instrument, *, outcome=None, covariates=(), moderator=None, cluster=None, ci: float = 0.95,
             power_n: int | None = None, random_intercept: bool = False,
-            manipulation: str | None = None) -> ExperimentResult:
+            manipulation: str | None = None, design=None) -> ExperimentResult:
     """Balance, attrition, effects and tests of a survey experiment.
 
     Parameters
@@ -50,15 +50,36 @@ def analyze(data, instrument, *, outcome=None, covariates=(), moderator=None, cl
     random_intercept : also fit the main effects with a random intercept per respondent
         (``lme4::lmer(y ~ factors + (1 | respondent))``; vignette designs)
     manipulation : a manipulation-check column: the main effects on it (model ``manipulation``)
+    design : the design file of ``instruments export --kind versions`` (path or DataFrame):
+        the factor levels of each row are looked up by its ``version`` and position. Wide
+        platform exports (one row per respondent, ``<outcome>_k`` columns) and Qualtrics
+        conjoint exports (``F-t-p-j`` columns) are reshaped first (see
+        :func:`.fielding.long_format`).
     """
+    from avoid_survey.analysis.core.errors import AvoidSurveyError
+
     from .data import prepare
+    from .fielding import SOURCE_ROW
 
     inst, exp = experiment_of(instrument)
     needed = {*exp.factor_ids, exp.respondent, "task", "profile", "cell", outcome or (exp.outcomes[0] if exp.outcomes else ""),
               *(covariates or ()), moderator, cluster, manipulation}
     frame, file = _frame(data, needed)
-    d = prepare(frame, exp, outcome=outcome, covariates=tuple(covariates or ()), moderator=moderator,
-                cluster=cluster, file=file)
+    y_name = outcome or (exp.outcomes[0] if exp.outcomes else None)
+    if design is not None or (y_name and y_name not in frame and not all(f in frame for f in exp.factor_ids)):
+        from .fielding import long_format
+
+        full, file = _frame(data)
+        dcols, dfile = _frame(design) if design is not None else (None, None)
+        frame = long_format(full, exp, [y_name, manipulation], design=dcols, file=file, design_file=dfile)
+    source = frame.pop(SOURCE_ROW, None) if isinstance(frame, dict) else None
+    try:
+        d = prepare(frame, exp, outcome=outcome, covariates=tuple(covariates or ()), moderator=moderator,
+                    cluster=cluster, file=file)
+    except AvoidSurveyError as exc:  # reshaped data: the row of the file, not of the long rows
+        if source is not None and exc.row is not None and 0 < exc.row <= len(source):
+            exc.row = source[exc.row - 1]
+        raise
     extra = {"random_intercept": random_intercept}
     if manipulation:
         extra["manipulation"] = prepare(frame, exp, outcome=manipulation, file=file)
