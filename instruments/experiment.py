@@ -59,6 +59,7 @@ class ExperimentSpec(_Strict):
     attributes: list[FactorSpec] = []
     template: Optional[LabelText] = None
     fraction: list[dict[str, str]] = []
+    blocks: Union[int, list[list[int]], None] = None
     restrictions: list[RestrictionSpec] = []
     per_respondent: int = 1
     tasks: Optional[int] = None
@@ -123,7 +124,74 @@ def check_experiment(ctx, raw, id_re) -> Experiment | None:
     if exp.restrictions and not exp.fraction and exp.n_full <= MAX_CELLS and not exp.cells():
         _bad(ctx, base + ("restrictions",), "the restrictions exclude every combination of levels")
         return None
+    if spec.blocks is not None:
+        blocks = _blocks(ctx, spec.blocks, exp, base + ("blocks",))
+        if blocks is None:
+            return None
+        exp = Experiment(**{**exp.__dict__, "blocks": blocks})
     return exp
+
+
+def _blocks(ctx, raw, exp: Experiment, path) -> tuple | None:
+    """Blocks of the design's cells (runs numbered 1.. in the order of ``cells()``).
+
+    ``blocks: N`` splits the cells by the sum of their level positions modulo N (for two-level
+    factors and N = 2 this confounds the highest-order interaction with the blocks, the usual
+    choice); ``blocks: [[1, 4, 6, 7], [2, 3, 5, 8]]`` lists the runs of each block. Every run
+    belongs to exactly one block; each respondent sees one block, so a block must hold at
+    least ``per_respondent`` runs (vignette designs).
+    """
+    if exp.n_full > MAX_CELLS and not exp.fraction:
+        _bad(ctx, path, f"a blocked design needs its cells listed (the full factorial has {exp.n_full} cells)")
+        return None
+    cells = exp.cells()
+    c = len(cells)
+    if isinstance(raw, int):
+        if raw < 1 or raw > c:
+            _bad(ctx, path, f"blocks: {raw} must be between 1 and the number of runs ({c})")
+            return None
+        pos = {f.id: {lid: k for k, lid in enumerate(f.level_ids)} for f in exp.factors}
+        groups = [[] for _ in range(raw)]
+        for k, cell in enumerate(cells):
+            groups[sum(pos[f][lv] for f, lv in cell.items()) % raw].append(k)
+        blocks = [g for g in groups if g]
+        if len(blocks) < raw:
+            _bad(ctx, path, f"blocks: {raw} leaves {raw - len(blocks)} block(s) empty; list the runs of each block")
+            return None
+    else:
+        blocks, seen, ok = [], {}, True
+        for b, runs in enumerate(raw):
+            block = []
+            for r in runs:
+                if not 1 <= r <= c:
+                    _bad(ctx, path + (b,), f"block {b + 1} names run {r}, but the design has runs 1..{c}")
+                    ok = False
+                elif r in seen:
+                    _bad(ctx, path + (b,), f"run {r} is in block {seen[r]} and block {b + 1}")
+                    ok = False
+                else:
+                    seen[r] = b + 1
+                    block.append(r - 1)
+            if not runs:
+                _bad(ctx, path + (b,), f"block {b + 1} is empty")
+                ok = False
+            blocks.append(block)
+        missing = [r for r in range(1, c + 1) if r not in seen]
+        if ok and missing:
+            _bad(ctx, path, f"run(s) {', '.join(map(str, missing[:10]))} belong to no block")
+            ok = False
+        if not ok:
+            return None
+    if exp.type == "vignette":
+        small = [k + 1 for k, b in enumerate(blocks) if len(b) < exp.per_respondent]
+        if small:
+            _bad(ctx, path, f"block(s) {', '.join(map(str, small))} hold fewer runs than per_respondent "
+                            f"({exp.per_respondent}): a respondent sees the vignettes of one block")
+            return None
+    sizes = {len(b) for b in blocks}
+    if len(sizes) > 1:
+        ctx.add("experiment-unequal-blocks", path, detail=f"blocks of unequal size ({', '.join(str(len(b)) for b in blocks)} runs)")
+    return tuple(tuple(b) for b in blocks)
 
 
 def _bad(ctx, path, detail, column=None):

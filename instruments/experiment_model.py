@@ -88,6 +88,11 @@ class Experiment:
     outcomes: tuple = ()
     respondent: str = "respondent"
     source: str | None = field(default=None, compare=False)
+    blocks: tuple = ()           # blocked design: tuples of cell positions (0-based in cells()); () = none
+
+    def block_cells(self) -> list[list[int]]:
+        """The cell positions of each block (one block holding every cell when unblocked)."""
+        return [list(b) for b in self.blocks] if self.blocks else [list(range(len(self.cells())))]
 
     def factor(self, fid: str) -> Factor:
         for f in self.factors:
@@ -135,4 +140,6 @@ class Experiment:
                 "fraction": bool(self.fraction),
                 "n_restrictions": len(self.restrictions), "per_respondent": self.per_respondent,
                 "profiles": self.profiles, "randomize_order": self.randomize_order,
-                "outcomes": list(self.outcomes), "respondent": self.respondent}
+                "outcomes": list(self.outcomes), "respondent": self.respondent,
+                "n_blocks": len(self.blocks) or 1,
+                "blocks": [[k + 1 for k in b] for b in self.blocks] if self.blocks else None}

@@ -40,6 +40,7 @@ class Version:
     screens: tuple          # per vignette / task: a tuple of cells ({factor: level}), one per profile
     cells: tuple            # the cell numbers (1-based) of every profile, screen by screen
     order: tuple            # attribute order (conjoint)
+    block: int | None = None  # blocked design: the block the version shows
 
 
 def versions(exp, n: int | None = None, seed: int = 1) -> list[Version]:
@@ -47,30 +48,35 @@ def versions(exp, n: int | None = None, seed: int = 1) -> list[Version]:
     import numpy as np
 
     cells = exp.cells()
-    c = len(cells)
+    blocks = exp.block_cells()
     rng = np.random.default_rng(seed)
     out = []
     if exp.type == "vignette":
         m = exp.per_respondent
-        n = n or c
+        n = n or len(cells)
         for v in range(n):
-            if v < c and m <= c:
-                picks = [(v + j) % c for j in range(m)]
+            block = blocks[v % len(blocks)]        # blocked design: versions take the blocks in turn
+            w, c = v // len(blocks), len(block)
+            if w < c and m <= c:
+                picks = [block[(w + j) % c] for j in range(m)]
             elif m <= c:
-                picks = [int(x) for x in rng.permutation(c)[:m]]
+                picks = [block[int(x)] for x in rng.permutation(c)[:m]]
             else:
-                picks = [int(x) for x in rng.integers(0, c, m)]
+                picks = [block[int(x)] for x in rng.integers(0, c, m)]
             out.append(Version(v + 1, tuple((cells[k],) for k in picks), tuple((k + 1,) for k in picks),
-                               tuple(exp.factor_ids)))
+                               tuple(exp.factor_ids), v % len(blocks) + 1 if exp.blocks else None))
         return out
     n = n or 10
     for v in range(n):
-        picks = rng.integers(0, c, exp.per_respondent * exp.profiles).reshape(exp.per_respondent, exp.profiles)
+        block = blocks[v % len(blocks)]
+        picks = [block[int(i)] for i in rng.integers(0, len(block), exp.per_respondent * exp.profiles)]
+        picks = [picks[t * exp.profiles:(t + 1) * exp.profiles] for t in range(exp.per_respondent)]
         order = list(exp.factor_ids)
         if exp.randomize_order:
             order = [order[i] for i in rng.permutation(len(order))]
         out.append(Version(v + 1, tuple(tuple(cells[int(k)] for k in row) for row in picks),
-                           tuple(tuple(int(k) + 1 for k in row) for row in picks), tuple(order)))
+                           tuple(tuple(int(k) + 1 for k in row) for row in picks), tuple(order),
+                           v % len(blocks) + 1 if exp.blocks else None))
     return out
 
 
@@ -83,6 +89,8 @@ def design_frame(exp, vs: list[Version], languages=("zh", "en")):
         for s, (screen, nums) in enumerate(zip(v.screens, v.cells), 1):
             for p, (cell, num) in enumerate(zip(screen, nums), 1):
                 row = {"version": v.number}
+                if v.block is not None:
+                    row["block"] = v.block
                 if exp.type == "conjoint":
                     row["task"], row["profile"] = s, p
                 else:

@@ -25,18 +25,23 @@ def assignments(exp, respondents: int, seed: int = 1, languages=("zh", "en")):
 
     rng = np.random.default_rng(seed)
     cells = exp.cells()
+    blocks = exp.block_cells()
     per, prof = exp.per_respondent, exp.profiles
     rows = []
     for r in range(1, respondents + 1):
-        if exp.type == "vignette" and len(cells) >= per:
-            picks = rng.permutation(len(cells))[:per]
+        b = (r - 1) % len(blocks)          # blocked design: respondents take the blocks in turn
+        block = blocks[b]
+        if exp.type == "vignette" and len(block) >= per:
+            picks = [block[int(i)] for i in rng.permutation(len(block))[:per]]
         else:
-            picks = rng.integers(0, len(cells), per * prof)
+            picks = [block[int(i)] for i in rng.integers(0, len(block), per * prof)]
         order = list(exp.factor_ids)
         if exp.type == "conjoint" and exp.randomize_order:
             order = [order[i] for i in rng.permutation(len(order))]
         for j, c in enumerate(picks):
             row = {exp.respondent: r}
+            if exp.blocks:
+                row["block"] = b + 1
             if exp.type == "conjoint":
                 row["task"], row["profile"] = j // prof + 1, j % prof + 1
             else:

@@ -65,10 +65,20 @@ def simulate_experiment(exp, n_respondents: int, *, effects=None, sd: float = 1.
     per = exp.per_respondent
     prof = exp.profiles if exp.type == "conjoint" else 1
     n_rows = n_respondents * per * prof
-    if exp.type == "conjoint" or len(table) < per:
+    blocks = [np.asarray(b, dtype=np.int64) for b in exp.block_cells()]
+    if not exp.blocks and (exp.type == "conjoint" or len(table) < per):
         pick = rng.integers(0, len(table), n_rows)
-    else:
+    elif not exp.blocks:
         pick = np.concatenate([rng.permutation(len(table))[:per] for _ in range(n_respondents)])
+    else:  # blocked design: respondent r sees block (r - 1) mod B
+        parts = []
+        for r in range(n_respondents):
+            b = blocks[r % len(blocks)]
+            if exp.type == "vignette" and len(b) >= per:
+                parts.append(b[rng.permutation(len(b))[:per]])
+            else:
+                parts.append(b[rng.integers(0, len(b), per * prof)])
+        pick = np.concatenate(parts)
     levels = table[pick]
     resp = np.repeat(np.arange(1, n_respondents + 1), per * prof)
     cov = _covariates(rng, n_respondents)
@@ -81,6 +91,8 @@ def simulate_experiment(exp, n_respondents: int, *, effects=None, sd: float = 1.
         signal = signal + heterogeneity["effect"] * m * (levels[:, j] == k)
     u = rng.normal(0, respondent_sd, n_respondents)[resp - 1] if respondent_sd else 0.0
     frame = {exp.respondent: resp}
+    if exp.blocks:
+        frame["block"] = (resp - 1) % len(exp.blocks) + 1
     if exp.type == "conjoint":
         frame["task"] = np.tile(np.repeat(np.arange(1, per + 1), prof), n_respondents)
         frame["profile"] = np.tile(np.arange(1, prof + 1), n_respondents * per)
