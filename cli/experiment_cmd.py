@@ -51,7 +51,7 @@ def experiment(
     random_intercept: Annotated[bool, typer.Option("--random-intercept", help="Also fit the main effects with a random intercept per respondent (lme4::lmer).")] = False,
     manipulation: Annotated[Optional[str], typer.Option("--manipulation", help="Manipulation-check column: the main effects of the factors on it.")] = None,
     power_n: Annotated[Optional[int], typer.Option("--mde", min=2, help="Also report minimum detectable effects for this many respondents.")] = None,
-    effect: Annotated[Optional[List[str]], typer.Option("--effect", help="Declared effect for simulated power, FACTOR.LEVEL=VALUE (repeatable); with --mde and no DATA.")] = None,
+    effect: Annotated[Optional[List[str]], typer.Option("--effect", help="Declared effect for simulated power or --simulate-out (repeatable): FACTOR.LEVEL=VALUE (main effect), A.X:B.Y=VALUE (interaction), FACTOR.LEVEL*female=VALUE (heterogeneity by age, female or tenure).")] = None,
     reps: Annotated[int, typer.Option("--reps", min=0, help="Simulated studies for the power under --effect (0: MDE only).")] = 200,
     sd: Annotated[float, typer.Option("--sd", min=0.0, help="Outcome SD for the MDE and the simulation (1: standardized).")] = 1.0,
     respondent_sd: Annotated[float, typer.Option("--respondent-sd", min=0.0, help="SD of the respondent intercepts in the simulation.")] = 0.0,

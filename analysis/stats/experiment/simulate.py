@@ -48,12 +48,16 @@ def _covariates(rng, n):
 
 def simulate_experiment(exp, n_respondents: int, *, effects=None, sd: float = 1.0, respondent_sd: float = 0.0,
                         mean: float = 0.0, heterogeneity=None, choice: bool | None = None, missing: float = 0.0,
-                        seed: int = 1, outcome: str | None = None, decimals: int | None = 6):
+                        seed: int = 1, outcome: str | None = None, decimals: int | None = 6, interactions=None):
     """A long-format DataFrame drawn from the design with the given effects.
 
-    effects : {factor: {level: effect}} relative to the baseline (0)
-    heterogeneity : {"moderator": "female"|"age"|"tenure", "factor", "level", "effect"}: the
-        level's effect grows by ``effect`` per unit of the moderator
+    effects : {factor: {level: effect}} relative to the baseline (0); may also hold
+        ``":interactions"`` and ``":heterogeneity"`` lists (as :func:`.power.parse_effects`
+        writes them), added to ``interactions`` and ``heterogeneity``
+    heterogeneity : {"moderator": "female"|"age"|"tenure", "factor", "level", "effect"} (or a
+        list of them): the level's effect grows by ``effect`` per unit of the moderator
+    interactions : [{"levels": {factor: level, ...}, "effect"}]: added to the outcome of the
+        rows showing all those levels (a two-way interaction of the factorial model)
     choice : conjoint forced choice (default True for a conjoint)
     missing : share of outcomes set missing at random (attrition)
     """
@@ -84,11 +88,18 @@ def simulate_experiment(exp, n_respondents: int, *, effects=None, sd: float = 1.
     cov = _covariates(rng, n_respondents)
     eff = _effect_vector(exp, effects)
     signal = mean + sum(eff[j][levels[:, j]] for j in range(len(ids)))
-    if heterogeneity:
-        j = ids.index(heterogeneity["factor"])
-        k = exp.factor(heterogeneity["factor"]).level_ids.index(heterogeneity["level"])
-        m = cov[heterogeneity["moderator"]][resp - 1]
-        signal = signal + heterogeneity["effect"] * m * (levels[:, j] == k)
+    het = [heterogeneity] if isinstance(heterogeneity, dict) else list(heterogeneity or ())
+    het += list((effects or {}).get(":heterogeneity", ()))
+    for h in het:
+        j = ids.index(h["factor"])
+        k = exp.factor(h["factor"]).level_ids.index(h["level"])
+        m = cov[h["moderator"]][resp - 1]
+        signal = signal + h["effect"] * m * (levels[:, j] == k)
+    for inter in list(interactions or ()) + list((effects or {}).get(":interactions", ())):
+        on = np.ones(n_rows, dtype=bool)
+        for fid, lid in inter["levels"].items():
+            on &= levels[:, ids.index(fid)] == exp.factor(fid).level_ids.index(lid)
+        signal = signal + inter["effect"] * on
     u = rng.normal(0, respondent_sd, n_respondents)[resp - 1] if respondent_sd else 0.0
     frame = {exp.respondent: resp}
     if exp.blocks:
