@@ -185,12 +185,18 @@ def _design(d, effects) -> dict:
     out = exp.to_dict()
     seen = ~np.isnan(d.y)
     out.update({"outcome": d.outcome, "n_rows": d.n_rows, "n_observed": int(seen.sum()),
-                "n_respondents": int(len(set(d.respondent.tolist()))) if d.respondent is not None else d.n_rows,
+                "n_respondents": _n_distinct(d.respondent) if d.respondent is not None else d.n_rows,
                 "covariates": list(d.covariates), "moderator": d.moderator[0] if d.moderator else None,
                 "se_type": effects[0]["se_type"] if effects else None,
                 "cluster": (d.cluster[0] if d.cluster else (exp.respondent if effects and effects[0]["se_type"] == "CR1"
                                                             else None))})
     return out
+
+
+def _n_distinct(labels) -> int:
+    from .design import _codes_of
+
+    return int(_codes_of(labels, None)[1])
 
 
 def _restriction_warning(exp) -> str:

@@ -76,7 +76,9 @@ def _csv_columns(p, needed=None) -> dict:
         raise AvoidSurveyError(f"cannot read the file: {exc.strerror}", file=p) from None
     text, _ = decode_text(raw, p)
     text = text.lstrip("\ufeff").replace("\r\n", "\n").rstrip("\n")
-    delim = _sniff(text)
+    first = text[:text.find("\n")] if "\n" in text else text
+    # a header with commas and no other candidate: no need for the csv sniffer
+    delim = "," if "," in first and not any(c in first for c in ";\t|") else _sniff(text)
     head, _, body = text.partition("\n")
     header = [h.strip() for h in next(csv.reader([head], delimiter=delim))]
     _check_header(header, p)
