@@ -75,7 +75,6 @@ def experiment(
     estimator, interactions and heterogeneity; conjoint AMCEs and marginal means with
     respondent-clustered CR1 SEs and cregg-style nested F tests. Equal to R (lm + sandwich)."""
     from avoid_survey.analysis.core.errors import AvoidSurveyError
-    from avoid_survey.analysis.io.output import check_output
 
     _single_blas_thread()
     if instrument is None:
@@ -96,6 +95,8 @@ def experiment(
         from avoid_survey.analysis.stats.experiment import power_only
 
         if output is not None:
+            from avoid_survey.analysis.io.output import check_output
+
             check_output(output, force)
         result = power_only(instrument, power_n, effects=_split_effects(effect), reps=reps if effect else 0, sd=sd,
                             respondent_sd=respondent_sd, icc=icc, seed=seed)
@@ -108,7 +109,9 @@ def experiment(
     if not data.exists():
         raise AvoidSurveyError("data file not found", file=data)
     for path in (output, figure, balance_figure):
-        if path is not None:
+        if path is not None:  # (the reading package is loaded only when a file is written)
+            from avoid_survey.analysis.io.output import check_output
+
             check_output(path, force)
     from avoid_survey.analysis.stats.experiment import analyze
 

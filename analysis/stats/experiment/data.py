@@ -65,22 +65,33 @@ def _csv_columns(p, needed=None) -> dict:
     """{header: list of cell texts}. A file without quotes or padded cells is split in one
     pass (``str.split`` over the whole text, columns as list slices); anything else goes
     through the csv module, cell by cell."""
-    import csv
     from operator import methodcaller
-
-    from avoid_survey.analysis.io.encoding import decode_text, sniff_delimiter as _sniff
 
     try:
         raw = p.read_bytes()
     except OSError as exc:
         raise AvoidSurveyError(f"cannot read the file: {exc.strerror}", file=p) from None
-    text, _ = decode_text(raw, p)
+    text = _utf8_text(raw)
+    if text is None:  # empty, binary, GB18030...: the readers' checks and messages
+        from avoid_survey.analysis.io.encoding import decode_text
+
+        text, _ = decode_text(raw, p)
     text = text.lstrip("\ufeff").replace("\r\n", "\n").rstrip("\n")
     first = text[:text.find("\n")] if "\n" in text else text
     # a header with commas and no other candidate: no need for the csv sniffer
-    delim = "," if "," in first and not any(c in first for c in ";\t|") else _sniff(text)
+    if "," in first and not any(c in first for c in ";\t|"):
+        delim = ","
+    else:
+        from avoid_survey.analysis.io.encoding import sniff_delimiter
+
+        delim = sniff_delimiter(text)
     head, _, body = text.partition("\n")
-    header = [h.strip() for h in next(csv.reader([head], delimiter=delim))]
+    if '"' in head:
+        import csv
+
+        header = [h.strip() for h in next(csv.reader([head], delimiter=delim))]
+    else:
+        header = [h.strip() for h in head.split(delim)]
     _check_header(header, p)
     k = len(header)
     plain = '"' not in text and f" {delim}" not in text and f"{delim} " not in text and "\n\n" not in body
@@ -91,6 +102,8 @@ def _csv_columns(p, needed=None) -> dict:
     if plain and body and all(n == k - 1 for n in map(methodcaller("count", delim), body.split("\n"))):
         flat = body.replace("\n", delim).split(delim)
         return {h: flat[j::k] for j, h in enumerate(header) if needed is None or h in needed}
+    import csv
+
     rows = [r for r in csv.reader(body.splitlines(), delimiter=delim)]
     while rows and not any(c.strip() for c in rows[-1]):
         rows.pop()
@@ -100,6 +113,17 @@ def _csv_columns(p, needed=None) -> dict:
         if len(r) != k:
             raise AvoidSurveyError(f"the row has {len(r)} fields, the header {k}", file=p, row=i)
     return {h: [r[j].strip() for r in rows] for j, h in enumerate(header) if needed is None or h in needed}
+
+
+def _utf8_text(raw: bytes):
+    """The text of a non-empty UTF-8 file without NUL bytes (the common case, decoded here
+    without loading the reading package); None for anything else."""
+    if b"\x00" in raw or not raw.strip():
+        return None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 def _byte_columns(body: bytes, header, delim: str, needed=None, max_bytes: int = 200_000_000):
