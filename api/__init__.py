@@ -34,6 +34,7 @@ _PUBLIC = {
     "sem": "functions",
     "cmv": "functions",
     "polychoric": "functions",
+    "experiment": "functions",
 }
 
 __all__ = sorted(_PUBLIC)

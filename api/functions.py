@@ -540,3 +540,42 @@ def polychoric(data, instrument=None, *, items=None, scales=None, method: str = 
     except AvoidSurveyError as exc:
         raise exc.located(file=path)
     return PolychoricResult(res)
+def experiment(data=None, instrument=None, *, outcome=None, covariates=(), moderator=None, cluster=None,
+               random_intercept: bool = False, manipulation=None, mde: int | None = None, ci: float = 0.95,
+               effects=None, reps: int = 200, sd: float = 1.0, respondent_sd: float = 0.0, icc: float = 0.0,
+               seed: int = 1, design=None):
+    """A survey experiment declared in the instrument's ``experiment:`` block, as
+    ``avoid-survey experiment``: balance, attrition, vignette ATEs (HC2 / CR1), Lin's
+    estimator, interactions, heterogeneity; conjoint AMCEs, marginal means and nested F
+    tests (pinned to R ``lm`` + ``sandwich``).
+
+    ``data``: long-format file or DataFrame (one row per respondent x vignette, or x task x
+    profile). Without data and with ``mde=N``: the power of the design for N respondents
+    (minimum detectable effects; with ``effects`` = ``{"factor": {"level": value}}`` or
+    ``["factor.level=value", ...]`` and ``reps`` > 0, simulated power too).
+    ``design``: the design file of ``instruments export --kind versions`` (levels looked up by
+    version and position); wide and Qualtrics conjoint exports are reshaped first.
+    ``to_frame()``: the effects; also 'balance', 'attrition', 'tests', 'power'.
+    """
+    from avoid_survey.analysis.core.errors import AvoidSurveyError
+    from avoid_survey.analysis.stats.experiment import analyze, power_only
+    from avoid_survey.results import ExperimentResult
+
+    if instrument is None:
+        raise AvoidSurveyError("experiment needs an instrument with an 'experiment:' block")
+    inst = load_instrument(instrument)
+    if isinstance(covariates, str):
+        covariates = [c.strip() for c in covariates.split(",") if c.strip()]
+    if data is None:
+        if not mde:
+            raise AvoidSurveyError("give the data (or mde=N for a power analysis of the design)")
+        return ExperimentResult(power_only(inst, mde, effects=effects, reps=reps if effects else 0, sd=sd,
+                                           respondent_sd=respondent_sd, icc=icc, seed=seed))
+    if not _is_frame(data):
+        data = Path(data)
+        if not data.exists():
+            raise AvoidSurveyError("data file not found", file=data)
+    return ExperimentResult(analyze(data, inst, outcome=outcome, covariates=tuple(covariates or ()),
+                                    moderator=moderator, cluster=cluster, ci=ci, power_n=mde,
+                                    random_intercept=random_intercept, manipulation=manipulation,
+                                    design=design))

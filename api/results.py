@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 __all__ = ["Result", "Tables", "ValidationResult", "ScoreResult", "ReliabilityResult", "EFAResult",
-           "CFAResult", "ModelsResult", "SimulationResult", "PolychoricResult"]
+           "CFAResult", "ModelsResult", "SimulationResult", "PolychoricResult", "ExperimentResult"]
 
 _TEXT_FORMATS = ("md", "csv", "latex", "html", "table")
 _BINARY_FORMATS = ("docx", "xlsx")
@@ -491,3 +491,28 @@ class PolychoricResult(Result):
 
     def _summary(self) -> str:
         return f"{len(self.raw.items)} items, {self.raw.method}, n={self.raw.n_obs}"
+class ExperimentResult(Result):
+    """``av.experiment``: balance, attrition, effects, tests and power of a survey experiment."""
+
+    kind = "experiment"
+    default_frame = "effects"
+
+    def _frame_effects(self):
+        return _records(self.to_dict().get("effects", []))
+
+    def _frame_balance(self):
+        return _records(self.to_dict().get("balance", []))
+
+    def _frame_attrition(self):
+        return _records(self.to_dict().get("attrition", []))
+
+    def _frame_tests(self):
+        return _records(self.to_dict().get("tests", []))
+
+    def _frame_power(self):
+        return _records(self.to_dict().get("power", []))
+
+    def _summary(self) -> str:
+        d = self.to_dict()["design"]
+        return (f"{d['type']} experiment '{d['id']}', outcome {d.get('outcome')}: "
+                f"{d.get('n_observed', 0)} rows of {d['n_respondents']} respondents")

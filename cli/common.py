@@ -71,9 +71,9 @@ def emit(result, fmt: Format, output: Optional[Path], lang: Lang, decimals: int 
 
 
 def _write_text(text: str, output: Optional[Path], force: bool, meta: dict) -> None:
-    from avoid_survey.analysis.io.output import write_atomic
-
     if output:
+        from avoid_survey.analysis.io.output import write_atomic  # (not loaded for stdout)
+
         write_atomic(output, text, force, encoding=meta.get("encoding", "utf-8"))
     else:
         sys.stdout.write(text)

@@ -51,7 +51,7 @@ def experiment(
     random_intercept: Annotated[bool, typer.Option("--random-intercept", help="Also fit the main effects with a random intercept per respondent (lme4::lmer).")] = False,
     manipulation: Annotated[Optional[str], typer.Option("--manipulation", help="Manipulation-check column: the main effects of the factors on it.")] = None,
     power_n: Annotated[Optional[int], typer.Option("--mde", min=2, help="Also report minimum detectable effects for this many respondents.")] = None,
-    effect: Annotated[Optional[List[str]], typer.Option("--effect", help="Declared effect for simulated power, FACTOR.LEVEL=VALUE (repeatable); with --mde and no DATA.")] = None,
+    effect: Annotated[Optional[List[str]], typer.Option("--effect", help="Declared effect for simulated power or --simulate-out (repeatable): FACTOR.LEVEL=VALUE (main effect), A.X:B.Y=VALUE (interaction), FACTOR.LEVEL*female=VALUE (heterogeneity by age, female or tenure).")] = None,
     reps: Annotated[int, typer.Option("--reps", min=0, max=100_000, help="Simulated studies for the power under --effect (0: MDE only; at most 100,000).")] = 200,
     sd: Annotated[float, typer.Option("--sd", min=0.0, help="Outcome SD for the MDE and the simulation (1: standardized).")] = 1.0,
     respondent_sd: Annotated[float, typer.Option("--respondent-sd", min=0.0, help="SD of the respondent intercepts in the simulation.")] = 0.0,
@@ -59,6 +59,7 @@ def experiment(
     design_out: Annotated[Optional[Path], typer.Option("--design-out", help="Write a randomised assignment file (respondent x vignette/task/profile -> levels and texts) instead of analysing data.", dir_okay=False)] = None,
     simulate_out: Annotated[Optional[Path], typer.Option("--simulate-out", help="Write simulated long-format data with the --effect values (--respondents, --sd, --respondent-sd, --seed) instead of analysing data.", dir_okay=False)] = None,
     versions_out: Annotated[Optional[Path], typer.Option("--versions-out", help="Write every version of the questionnaire (vignette: one per run of the design; conjoint: the profile card) as .md, .html, .docx or .xlsx.", dir_okay=False)] = None,
+    design: Annotated[Optional[Path], typer.Option("--design", help="Design file of `instruments export --kind versions`: each row's levels are looked up by its version column and position (vignette, or task and profile).", dir_okay=False)] = None,
     respondents: Annotated[int, typer.Option("--respondents", min=1, help="Respondents in the --design-out or --simulate-out file.")] = 100,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the --design-out randomisation and of the simulations.")] = 1,
     fmt: FormatOpt = Format.table,
@@ -74,8 +75,8 @@ def experiment(
     estimator, interactions and heterogeneity; conjoint AMCEs and marginal means with
     respondent-clustered CR1 SEs and cregg-style nested F tests. Equal to R (lm + sandwich)."""
     from avoid_survey.analysis.core.errors import AvoidSurveyError
-    from avoid_survey.analysis.io.output import check_output
 
+    _single_blas_thread()
     if instrument is None:
         raise AvoidSurveyError("experiment needs --instrument (a bundled id or an instrument YAML file with an "
                                "'experiment:' block)")
@@ -94,6 +95,8 @@ def experiment(
         from avoid_survey.analysis.stats.experiment import power_only
 
         if output is not None:
+            from avoid_survey.analysis.io.output import check_output
+
             check_output(output, force)
         result = power_only(instrument, power_n, effects=_split_effects(effect), reps=reps if effect else 0, sd=sd,
                             respondent_sd=respondent_sd, icc=icc, seed=seed)
@@ -106,15 +109,31 @@ def experiment(
     if not data.exists():
         raise AvoidSurveyError("data file not found", file=data)
     for path in (output, figure, balance_figure):
-        if path is not None:
+        if path is not None:  # (the reading package is loaded only when a file is written)
+            from avoid_survey.analysis.io.output import check_output
+
             check_output(path, force)
     from avoid_survey.analysis.stats.experiment import analyze
 
+    if design is not None and not design.exists():
+        raise AvoidSurveyError("design file not found", file=design)
     result = analyze(data, instrument, outcome=outcome, covariates=_split(covariates), moderator=moderator,
-                     cluster=cluster, power_n=power_n, random_intercept=random_intercept, manipulation=manipulation)
+                     cluster=cluster, power_n=power_n, random_intercept=random_intercept, manipulation=manipulation,
+                     design=design)
     emit(result, fmt, output, lang, decimals, force)
     _figures(result, figure, balance_figure, lang, force)
     return None
+
+
+def _single_blas_thread() -> None:
+    """One OpenBLAS thread for this run, set before numpy loads (unless the user set it):
+    the experiment models are tall and thin, and a second thread only waits."""
+    import os
+    import sys
+
+    if "numpy" not in sys.modules and "OPENBLAS_NUM_THREADS" not in os.environ:
+        os.environ["OPENBLAS_NUM_THREADS"] = "1"
+        os.environ["AVOID_SURVEY_BLAS_SET"] = "1"
 
 
 def _simulate(instrument, path, respondents, effect, sd, respondent_sd, seed, force) -> None:

@@ -32,6 +32,7 @@ class Kind(str, Enum):
     codebook = "codebook"
     template = "template"
     questionnaire = "questionnaire"
+    versions = "versions"
 
 
 class Wording(str, Enum):
@@ -147,8 +148,22 @@ def export(
     wording: Annotated[Wording, typer.Option("--wording", help="Questionnaire wording: self-report or referent-shift "
                                                                "('in my unit, some officials ...').")] = Wording.self,
     force: ForceOpt = False,
+    n_versions: Annotated[Optional[int], typer.Option("--versions", min=1, help="With --kind versions: how many "
+                                                      "versions (default: one per cell of a vignette design, 10 for a conjoint).")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="With --kind versions: seed of the random parts of the versions.")] = 1,
 ):
-    """Export a codebook, a blank data-entry template or a printable questionnaire."""
+    """Export a codebook, a blank data-entry template or a printable questionnaire; with
+    --kind versions (an instrument with an experiment), one questionnaire per version of the
+    experiment (--to out/name.html or .docx gives out/name-v01.html, ...) and the design
+    file out/name-design.csv (version x vignette/task -> levels) for platforms without
+    randomisation."""
+    if kind is not None and kind.value == "versions":
+        from avoid_survey.instruments.versions import write_versions
+
+        res = write_versions(ref, to, n=n_versions, seed=seed, lang=lang.value, force=force)
+        note(f"wrote {len(res['versions'])} version(s) ({res['versions'][0]} ...) and the design file "
+             f"{res['design']} ({res['n_rows']} rows)")
+        return
     from avoid_survey.instruments.export import export_instrument
 
     res = export_instrument(ref, to, kind=kind.value if kind else None, lang=lang.value, wording=wording.value,

@@ -24,24 +24,12 @@ Example::
 """
 from __future__ import annotations
 
-import itertools
-import re
-from dataclasses import dataclass, field
-
 from typing import Literal, Optional, Union
 
-from avoid_survey.analysis.core.i18n import text_in as _pick
+from .experiment_model import MAX_CELLS, Experiment, Factor, Level, Restriction, placeholders
 from .schema import LabelText, _Strict
 
 __all__ = ["Level", "Factor", "Restriction", "Experiment", "ExperimentSpec", "check_experiment", "placeholders"]
-
-_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-MAX_CELLS = 1_000_000
-
-
-def placeholders(text: str) -> list[str]:
-    """Names inside ``{...}`` of a template text, in order."""
-    return [m.strip() for m in _PLACEHOLDER.findall(text or "")]
 
 
 # ---------------------------------------------------------------- schema (pydantic)
@@ -71,6 +59,7 @@ class ExperimentSpec(_Strict):
     attributes: list[FactorSpec] = []
     template: Optional[LabelText] = None
     fraction: list[dict[str, str]] = []
+    blocks: Union[int, list[list[int]], None] = None
     restrictions: list[RestrictionSpec] = []
     per_respondent: int = 1
     tasks: Optional[int] = None
@@ -78,122 +67,6 @@ class ExperimentSpec(_Strict):
     randomize_order: bool = False
     outcomes: list[str] = []
     respondent: str = "respondent"
-
-
-# ---------------------------------------------------------------- the loaded design
-@dataclass(frozen=True)
-class Level:
-    """A level: ``text`` is what the respondent reads (inserted into the vignette, or shown
-    in the conjoint profile); ``label`` a short name for tables (default: the conjoint text,
-    or the id for a vignette, whose text is a sentence fragment)."""
-
-    id: str
-    text: dict
-    label: dict | None = None
-
-    def wording(self, lang: str = "en") -> str:
-        return _pick(self.text, lang)
-
-
-@dataclass(frozen=True)
-class Factor:
-    """A vignette factor or a conjoint attribute; ``baseline`` is the reference level."""
-
-    id: str
-    label: dict
-    levels: tuple
-    baseline: str
-
-    @property
-    def level_ids(self) -> list[str]:
-        return [lv.id for lv in self.levels]
-
-    def level(self, lid: str) -> Level:
-        for lv in self.levels:
-            if lv.id == lid:
-                return lv
-        raise KeyError(lid)
-
-    def name(self, lang: str = "en") -> str:
-        return _pick(self.label, lang) or self.id
-
-
-@dataclass(frozen=True)
-class Restriction:
-    """``when`` every named factor takes one of its levels, the ``exclude`` levels may not appear."""
-
-    when: dict
-    exclude: dict
-
-    def forbids(self, combo: dict) -> bool:
-        if not all(combo.get(f) in lv for f, lv in self.when.items()):
-            return False
-        return any(combo.get(f) in lv for f, lv in self.exclude.items())
-
-
-@dataclass(frozen=True)
-class Experiment:
-    id: str
-    type: str                    # vignette | conjoint
-    factors: tuple               # Factor objects (attributes of a conjoint)
-    label: dict | None = None
-    template: dict | None = None
-    fraction: tuple = ()         # declared runs ({factor: level}); empty = full factorial
-    restrictions: tuple = ()
-    per_respondent: int = 1      # vignettes per respondent, or tasks of a conjoint
-    profiles: int = 1            # profiles per task (conjoint), 1 for a vignette
-    randomize_order: bool = False
-    outcomes: tuple = ()
-    respondent: str = "respondent"
-    source: str | None = field(default=None, compare=False)
-
-    def factor(self, fid: str) -> Factor:
-        for f in self.factors:
-            if f.id == fid:
-                return f
-        raise KeyError(fid)
-
-    @property
-    def factor_ids(self) -> list[str]:
-        return [f.id for f in self.factors]
-
-    def allowed(self, combo: dict) -> bool:
-        return not any(r.forbids(combo) for r in self.restrictions)
-
-    def cells(self) -> list[dict]:
-        """The design's runs: the declared fraction, else the full factorial minus restrictions."""
-        if self.fraction:
-            return [dict(run) for run in self.fraction]
-        ids = self.factor_ids
-        return [c for c in (dict(zip(ids, levels)) for levels in itertools.product(*(f.level_ids for f in self.factors)))
-                if self.allowed(c)]
-
-    @property
-    def n_full(self) -> int:
-        n = 1
-        for f in self.factors:
-            n *= len(f.levels)
-        return n
-
-    def vignette(self, combo: dict, lang: str = "en") -> str:
-        """The template in ``lang`` with each placeholder replaced by its level's text."""
-        text = _pick(self.template, lang)
-
-        def sub(m):
-            fid = m.group(1).strip()
-            return self.factor(fid).level(combo[fid]).wording(lang)
-
-        return _PLACEHOLDER.sub(sub, text)
-
-    def to_dict(self) -> dict:
-        return {"id": self.id, "type": self.type, "n_factors": len(self.factors),
-                "factors": [{"factor": f.id, "baseline": f.baseline, "levels": f.level_ids} for f in self.factors],
-                "n_cells_full": self.n_full,
-                "n_cells": len(self.cells()) if self.fraction or self.restrictions else self.n_full,
-                "fraction": bool(self.fraction),
-                "n_restrictions": len(self.restrictions), "per_respondent": self.per_respondent,
-                "profiles": self.profiles, "randomize_order": self.randomize_order,
-                "outcomes": list(self.outcomes), "respondent": self.respondent}
 
 
 # ---------------------------------------------------------------- checks
@@ -251,7 +124,74 @@ def check_experiment(ctx, raw, id_re) -> Experiment | None:
     if exp.restrictions and not exp.fraction and exp.n_full <= MAX_CELLS and not exp.cells():
         _bad(ctx, base + ("restrictions",), "the restrictions exclude every combination of levels")
         return None
+    if spec.blocks is not None:
+        blocks = _blocks(ctx, spec.blocks, exp, base + ("blocks",))
+        if blocks is None:
+            return None
+        exp = Experiment(**{**exp.__dict__, "blocks": blocks})
     return exp
+
+
+def _blocks(ctx, raw, exp: Experiment, path) -> tuple | None:
+    """Blocks of the design's cells (runs numbered 1.. in the order of ``cells()``).
+
+    ``blocks: N`` splits the cells by the sum of their level positions modulo N (for two-level
+    factors and N = 2 this confounds the highest-order interaction with the blocks, the usual
+    choice); ``blocks: [[1, 4, 6, 7], [2, 3, 5, 8]]`` lists the runs of each block. Every run
+    belongs to exactly one block; each respondent sees one block, so a block must hold at
+    least ``per_respondent`` runs (vignette designs).
+    """
+    if exp.n_full > MAX_CELLS and not exp.fraction:
+        _bad(ctx, path, f"a blocked design needs its cells listed (the full factorial has {exp.n_full} cells)")
+        return None
+    cells = exp.cells()
+    c = len(cells)
+    if isinstance(raw, int):
+        if raw < 1 or raw > c:
+            _bad(ctx, path, f"blocks: {raw} must be between 1 and the number of runs ({c})")
+            return None
+        pos = {f.id: {lid: k for k, lid in enumerate(f.level_ids)} for f in exp.factors}
+        groups = [[] for _ in range(raw)]
+        for k, cell in enumerate(cells):
+            groups[sum(pos[f][lv] for f, lv in cell.items()) % raw].append(k)
+        blocks = [g for g in groups if g]
+        if len(blocks) < raw:
+            _bad(ctx, path, f"blocks: {raw} leaves {raw - len(blocks)} block(s) empty; list the runs of each block")
+            return None
+    else:
+        blocks, seen, ok = [], {}, True
+        for b, runs in enumerate(raw):
+            block = []
+            for r in runs:
+                if not 1 <= r <= c:
+                    _bad(ctx, path + (b,), f"block {b + 1} names run {r}, but the design has runs 1..{c}")
+                    ok = False
+                elif r in seen:
+                    _bad(ctx, path + (b,), f"run {r} is in block {seen[r]} and block {b + 1}")
+                    ok = False
+                else:
+                    seen[r] = b + 1
+                    block.append(r - 1)
+            if not runs:
+                _bad(ctx, path + (b,), f"block {b + 1} is empty")
+                ok = False
+            blocks.append(block)
+        missing = [r for r in range(1, c + 1) if r not in seen]
+        if ok and missing:
+            _bad(ctx, path, f"run(s) {', '.join(map(str, missing[:10]))} belong to no block")
+            ok = False
+        if not ok:
+            return None
+    if exp.type == "vignette":
+        small = [k + 1 for k, b in enumerate(blocks) if len(b) < exp.per_respondent]
+        if small:
+            _bad(ctx, path, f"block(s) {', '.join(map(str, small))} hold fewer runs than per_respondent "
+                            f"({exp.per_respondent}): a respondent sees the vignettes of one block")
+            return None
+    sizes = {len(b) for b in blocks}
+    if len(sizes) > 1:
+        ctx.add("experiment-unequal-blocks", path, detail=f"blocks of unequal size ({', '.join(str(len(b)) for b in blocks)} runs)")
+    return tuple(tuple(b) for b in blocks)
 
 
 def _bad(ctx, path, detail, column=None):

@@ -12,10 +12,8 @@ from pathlib import Path
 
 from avoid_survey.analysis.core.errors import AvoidSurveyError
 from avoid_survey.analysis.core.findings import Finding, finding
-from avoid_survey.analysis.core.yamlsafe import Located, data_path, load_yaml
 
 from .model import AttentionCheck, Instrument, Item, ResponseFormat, Scale, Variable
-from .schema import ID_RE, InstrumentSpec
 
 __all__ = ["load_instrument", "list_instruments", "bundled_ids", "bundled_path", "resolve_ref",
            "check_instrument_file", "DATA_DIR"]
@@ -89,6 +87,8 @@ def _union_errors(data, errors) -> list[dict]:
 
 
 def _schema_findings(doc: Located, exc) -> list[tuple[int | None, Finding]]:
+    from avoid_survey.analysis.core.yamlsafe import data_path
+
     out = []
     for err in _union_errors(doc.data, exc.errors()):
         loc = data_path(doc.data, err["loc"])
@@ -174,6 +174,8 @@ class _Ctx:
 
     def claim(self, iid, path, column):
         """Register an id of this file: well formed and not used before."""
+        from .schema import ID_RE
+
         if not ID_RE.match(iid):
             self.add("bad-id", path, column=column, id=iid)
         line = self.doc.line_of(path)
@@ -266,6 +268,8 @@ def _semantics(ctx: _Ctx, base_dir: Path, depth: int, stack: tuple) -> dict:
     experiment = None
     if spec.experiment is not None:  # survey experiment (instruments/experiment.py)
         from .experiment import check_experiment
+        from .schema import ID_RE
+
         experiment = check_experiment(ctx, spec.experiment, ID_RE)
     return {"scales": scales, "variables": variables, "checks": checks, "included": included,
             "experiment": experiment}
@@ -411,6 +415,10 @@ def _parse(path: Path):
     """Return (doc, spec or None, findings)."""
     from pydantic import ValidationError
 
+    from avoid_survey.analysis.core.yamlsafe import load_yaml
+
+    from .schema import InstrumentSpec
+
     doc = load_yaml(path)
     if not isinstance(doc.data, dict):
         raise AvoidSurveyError("an instrument file must be a YAML mapping (id, version, title, scales...)",
@@ -483,11 +491,17 @@ def _check(path: Path, depth: int, stack: tuple):
 
 @lru_cache(maxsize=64)
 def _cached(key: str, mtime: float) -> Instrument:
-    _INCLUDED.clear()
-    try:
-        return _load_path(Path(key))
-    finally:
+    from . import cache  # a file checked before and unchanged since: no YAML, no pydantic
+
+    inst = cache.lookup(Path(key))
+    if inst is None:
         _INCLUDED.clear()
+        try:
+            inst = _load_path(Path(key))
+        finally:
+            _INCLUDED.clear()
+        cache.store(Path(key), inst)
+    return inst
 
 
 def load_instrument(ref) -> Instrument:

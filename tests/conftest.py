@@ -8,6 +8,11 @@ ROOT = Path(__file__).resolve().parent.parent
 REF = ROOT / "tests" / "reference"
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+# the instrument cache (instruments/cache.py) of the test run: a fresh folder, not ~/.cache
+if "AVOID_SURVEY_CACHE_DIR" not in os.environ:
+    import tempfile
+
+    os.environ["AVOID_SURVEY_CACHE_DIR"] = tempfile.mkdtemp(prefix="avoid-survey-tests-")
 
 
 @pytest.fixture

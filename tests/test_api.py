@@ -267,3 +267,41 @@ def test_cmv(capsys):
     assert checks.loc[2, "method_variance_share"] == expected["ulmc"]["method_variance_share"]
     assert len(res.to_frame("marker")) == 3 and len(res.to_frame("fit")) == 3
     displays(res)
+EXP = ROOT / "sample_data" / "experiment"
+
+
+def test_experiment(capsys):
+    """av.experiment equals `avoid-survey experiment` for a file and for a DataFrame."""
+    vig, inst = EXP / "vignette.csv", EXP / "ft-vignette.yaml"
+    expected = cli_json(capsys, "experiment", vig, "--instrument", inst, "-y", "avoid", "-c", "age,female",
+                        "--moderator", "female", "--mde", "600")
+    res = av.experiment(vig, inst, outcome="avoid", covariates="age,female", moderator="female", mde=600)
+    assert res.to_dict() == expected
+    frame = pd.read_csv(vig)
+    same = av.experiment(frame, av.load_instrument(inst), outcome="avoid", covariates=["age", "female"],
+                         moderator="female", mde=600)
+    assert same.to_dict() == expected
+    assert list(frame.columns)[:3] == ["respondent", "vignette", "ft_list"]  # input untouched
+    eff = res.to_frame()
+    assert {"estimand", "factor", "level", "estimate", "se", "p"} <= set(eff.columns)
+    assert len(eff) == len(expected["effects"])
+    assert set(res.frames()) >= {"effects", "balance", "attrition", "tests", "power"}
+    displays(res)
+
+
+def test_experiment_conjoint_and_power(capsys):
+    cj, inst = EXP / "conjoint.csv", EXP / "reform-conjoint.yaml"
+    expected = cli_json(capsys, "experiment", cj, "--instrument", inst)
+    assert av.experiment(cj, inst).to_dict() == expected
+    power = cli_json(capsys, "experiment", "--instrument", inst, "--mde", "300", "--effect", "scope.broad=0.1",
+                     "--reps", "20")
+    got = av.experiment(instrument=inst, mde=300, effects=["scope.broad=0.1"], reps=20)
+    assert got.to_dict() == power
+    assert "power" in got.to_frame("power").columns
+    with pytest.raises(av_errors().AvoidSurveyError):
+        av.experiment(instrument=inst)
+
+
+def av_errors():
+    from avoid_survey.analysis.core import errors
+    return errors

@@ -30,6 +30,7 @@ CATALOG: dict[str, tuple[str, str, str]] = {
     "bad-include": ("error", "Bad include", "{detail}"),
     "bad-experiment": ("error", "Bad experiment design", "{detail}"),
     "bad-waves": ("error", "Bad waves", "{detail}"),
+    "experiment-unequal-blocks": ("warning", "Unequal blocks", "{detail}: the runs of the smaller blocks are shown more often"),
     "bad-id": ("error", "Bad id", "id '{id}' must start with a letter and hold only letters, digits, '_' or '-'"),
     # ---- response files (validate; row = 1-based data row)
     "no-instrument": ("info", "No instrument", "no instrument given: only structural checks were run (pass --instrument for value, respondent and item checks)"),

@@ -75,4 +75,8 @@ TERMS = {
     "exp_fig_mm": ("Marginal mean (95% CI)", "边际均值（95%置信区间）"),
     "exp_fig_ate": ("Effect (95% CI)", "效应（95%置信区间）"),
     "exp_fig_baseline": ("(baseline)", "（基准）"),
+    "exp_version_k": ("Version {k}", "版本{k}"),
+    "exp_scenario_k": ("Scenario {k}", "情境{k}"),
+    "exp_task_k": ("Choice task {k}", "选择任务{k}"),
+    "exp_profile_k": ("Option {k}", "方案{k}"),
 }

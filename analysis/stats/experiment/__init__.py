@@ -34,7 +34,7 @@ def experiment_of(instrument):
 
 def analyze(data, instrument, *, outcome=None, covariates=(), moderator=None, cluster=None, ci: float = 0.95,
             power_n: int | None = None, random_intercept: bool = False,
-            manipulation: str | None = None) -> ExperimentResult:
+            manipulation: str | None = None, design=None) -> ExperimentResult:
     """Balance, attrition, effects and tests of a survey experiment.
 
     Parameters
@@ -50,24 +50,56 @@ def analyze(data, instrument, *, outcome=None, covariates=(), moderator=None, cl
     random_intercept : also fit the main effects with a random intercept per respondent
         (``lme4::lmer(y ~ factors + (1 | respondent))``; vignette designs)
     manipulation : a manipulation-check column: the main effects on it (model ``manipulation``)
+    design : the design file of ``instruments export --kind versions`` (path or DataFrame):
+        the factor levels of each row are looked up by its ``version`` and position. Wide
+        platform exports (one row per respondent, ``<outcome>_k`` columns) and Qualtrics
+        conjoint exports (``F-t-p-j`` columns) are reshaped first (see
+        :func:`.fielding.long_format`).
     """
+    from avoid_survey.analysis.core.errors import AvoidSurveyError
+
     from .data import prepare
+    from .fielding import SOURCE_ROW
 
     inst, exp = experiment_of(instrument)
     needed = {*exp.factor_ids, exp.respondent, "task", "profile", "cell", outcome or (exp.outcomes[0] if exp.outcomes else ""),
               *(covariates or ()), moderator, cluster, manipulation}
     frame, file = _frame(data, needed)
-    d = prepare(frame, exp, outcome=outcome, covariates=tuple(covariates or ()), moderator=moderator,
-                cluster=cluster, file=file)
-    # the matrices are tall and thin (K <= a few hundred): one BLAS thread is as fast, and on
-    # a busy machine threads waiting for each other make X'X up to a hundred times slower
-    from threadpoolctl import threadpool_limits
+    y_name = outcome or (exp.outcomes[0] if exp.outcomes else None)
+    if design is not None or (y_name and y_name not in frame and not all(f in frame for f in exp.factor_ids)):
+        from .fielding import long_format
 
+        full, file = _frame(data)
+        dcols, dfile = _frame(design) if design is not None else (None, None)
+        frame = long_format(full, exp, [y_name, manipulation], design=dcols, file=file, design_file=dfile)
+    source = frame.pop(SOURCE_ROW, None) if isinstance(frame, dict) else None
+    try:
+        d = prepare(frame, exp, outcome=outcome, covariates=tuple(covariates or ()), moderator=moderator,
+                    cluster=cluster, file=file)
+    except AvoidSurveyError as exc:  # reshaped data: the row of the file, not of the long rows
+        if source is not None and exc.row is not None and 0 < exc.row <= len(source):
+            exc.row = source[exc.row - 1]
+        raise
     extra = {"random_intercept": random_intercept}
     if manipulation:
         extra["manipulation"] = prepare(frame, exp, outcome=manipulation, file=file)
-    with threadpool_limits(limits=1, user_api="blas"):
+    with _one_blas_thread():
         return _run(d, ci, power_n, inst.variables, extra)
+
+
+def _one_blas_thread():
+    """The matrices are tall and thin (K <= a few hundred): one BLAS thread is as fast, and on
+    a busy machine threads waiting for each other make X'X up to a hundred times slower. The
+    command sets ``OPENBLAS_NUM_THREADS=1`` before numpy loads (cheapest, and effective where
+    threadpoolctl's limit is not); from Python, threadpoolctl limits the threads."""
+    import contextlib
+    import os
+
+    if os.environ.get("AVOID_SURVEY_BLAS_SET") == os.environ.get("OPENBLAS_NUM_THREADS") == "1":
+        return contextlib.nullcontext()
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def _frame(data, needed=None):
@@ -153,12 +185,18 @@ def _design(d, effects) -> dict:
     out = exp.to_dict()
     seen = ~np.isnan(d.y)
     out.update({"outcome": d.outcome, "n_rows": d.n_rows, "n_observed": int(seen.sum()),
-                "n_respondents": int(len(set(d.respondent.tolist()))) if d.respondent is not None else d.n_rows,
+                "n_respondents": _n_distinct(d.respondent) if d.respondent is not None else d.n_rows,
                 "covariates": list(d.covariates), "moderator": d.moderator[0] if d.moderator else None,
                 "se_type": effects[0]["se_type"] if effects else None,
                 "cluster": (d.cluster[0] if d.cluster else (exp.respondent if effects and effects[0]["se_type"] == "CR1"
                                                             else None))})
     return out
+
+
+def _n_distinct(labels) -> int:
+    from .design import _codes_of
+
+    return int(_codes_of(labels, None)[1])
 
 
 def _restriction_warning(exp) -> str:

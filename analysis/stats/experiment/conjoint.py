@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from .design import Columns, factor_dummies, intercept, level_indicators, products, se_plan
 from .effects import Model, observed
-from .linalg import nested_f_from, ols
+from .linalg import nested_f_from, rss_rank
 
 __all__ = ["amce", "marginal_means", "nested_by"]
 
@@ -34,9 +34,9 @@ def amce(d, ci: float = 0.95):
         if pairs:
             return amce_restricted(d, pairs, ci)
     mask = observed(d)
-    dm = factor_dummies(d.experiment, d.codes)
-    m = Model(intercept(d.n_rows) + dm, d, mask)
-    return m.rows("amce", "main", set(dm.names), ci), m.factor_tests("wald_factor", d.experiment)
+    base = _base_columns(d)
+    m = Model(base, d, mask)
+    return m.rows("amce", "main", set(base.names[1:]), ci), m.factor_tests("wald_factor", d.experiment)
 
 
 def _h0(d, mask) -> float:
@@ -56,19 +56,48 @@ def marginal_means(d, ci: float = 0.95) -> list[dict]:
     out = []
     for f in d.experiment.factors:
         cols = level_indicators(f, d.codes[f.id])
-        m = Model(cols, d, mask, plan)
-        for name, (_, level, _b) in zip(cols.names, cols.meta):
+        if plan[0] == "cl":
+            rows, n = _mm_clustered(d.y[mask], d.codes[f.id][mask], len(f.levels), plan[1], ci, h0)
+            se_type = "CR1"
+        else:
+            m = Model(cols, d, mask, plan)
+            rows, n, se_type = [coef_row(m.fit, m.V, name, ci, h0=h0) for name in cols.names], m.n, m.se_type
+        for name, (_, level, _b), row in zip(cols.names, cols.meta, rows):
             r = {"estimand": "mm", "model": "mm", "factor": f.id, "level": level, "baseline": None, "term": name}
-            r.update(coef_row(m.fit, m.V, name, ci, h0=h0))
-            r.update({"n": m.n, "se_type": m.se_type, "h0": h0})
+            r.update(row)
+            r.update({"n": n, "se_type": se_type, "h0": h0})
             out.append(r)
     return out
+
+
+def _mm_clustered(y, code, n_levels, clusters, ci, h0):
+    """``lm(y ~ 0 + level)`` + ``vcovCL(type = "HC1")`` in closed form: the coefficients are
+    the level means, (X'X)^-1 = diag(1/n_k), and the cluster scores are the within-cluster
+    sums of the residuals of each level, so V = c U'U / (n_k n_l) with
+    c = G/(G-1) (N-1)/(N-L) (the same numbers as the regression, without building it)."""
+    import numpy as np
+
+    from avoid_survey.analysis.core.errors import AvoidSurveyError
+
+    from .linalg import estimate_row
+
+    codes, g = clusters
+    if g < 2:
+        raise AvoidSurveyError("clustered standard errors need at least two clusters")
+    n = len(y)
+    counts = np.bincount(code, minlength=n_levels).astype(float)
+    means = np.bincount(code, weights=y, minlength=n_levels) / counts
+    e = y - means[code]
+    U = np.bincount(codes * n_levels + code, weights=e, minlength=g * n_levels).reshape(g, n_levels)
+    adj = g / (g - 1) * (n - 1) / (n - n_levels)
+    var = adj * np.einsum("gk,gk->k", U, U) / (counts * counts)
+    return [estimate_row(float(means[k]), float(var[k]), n - n_levels, ci, h0) for k in range(n_levels)], n
 
 
 def _group_columns(values, name) -> Columns:
     import numpy as np
 
-    levels = [v for v in np.unique(values).tolist() if v != ""]
+    levels = [v for v in np.unique(values, return_inverse=True)[0].tolist() if v != ""]
     out = Columns([], [], [])
     for lv in levels[1:]:
         out.names.append(f"{name}{lv}")
@@ -87,17 +116,30 @@ def nested_by(d, test: str, by_name: str, by_columns: Columns, mask=None, groups
     if not by_columns.names:
         return None
     mask = observed(d) if mask is None else mask
-    dm = factor_dummies(d.experiment, d.codes)
-    base = intercept(d.n_rows) + dm
+    base = _base_columns(d)
     y = d.y[mask]
-    reduced = ols(base.matrix(mask), y, base.names)
+    reduced = rss_rank(base.matrix(mask), y)
     full = _within_groups(d, base, mask, groups) if groups is not None else None
     if full is None:
+        dm = factor_dummies(d.experiment, d.codes)
         cols = base + by_columns + products(dm, by_columns)
-        f = ols(cols.matrix(mask), y, cols.names)
-        full = (f.rss, f.k)
-    return {"test": test, "factor": by_name, **nested_f_from(reduced.rss, reduced.k, full[0], full[1], reduced.n),
+        full = rss_rank(cols.matrix(mask), y)
+    return {"test": test, "factor": by_name, **nested_f_from(reduced[0], reduced[1], full[0], full[1], len(y)),
             "se_type": "classical"}
+
+
+_BASE: dict = {}
+
+
+def _base_columns(d) -> Columns:
+    """Intercept + attribute dummies of ``d``, built once per data (its matrix is kept)."""
+    hit = _BASE.get(id(d))
+    if hit is not None and hit[0] is d:
+        return hit[1]
+    cols = intercept(d.n_rows) + factor_dummies(d.experiment, d.codes)
+    _BASE.clear()
+    _BASE[id(d)] = (d, cols)
+    return cols
 
 
 def _within_groups(d, base: Columns, mask, groups):
@@ -106,13 +148,13 @@ def _within_groups(d, base: Columns, mask, groups):
     import numpy as np
 
     rss, k = 0.0, 0
-    for g in np.unique(groups[mask]):
+    for g in np.unique(groups[mask], return_inverse=True)[0]:  # (return_inverse: no numpy.ma import)
         m = mask & (groups == g)
         if int(m.sum()) <= len(base.names):
             return None
-        f = ols(base.matrix(m), d.y[m], base.names)
-        rss += f.rss
-        k += f.k
+        r, kg = rss_rank(base.matrix(m), d.y[m])
+        rss += r
+        k += kg
     return rss, k
 
 

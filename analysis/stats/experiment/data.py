@@ -65,25 +65,44 @@ def _csv_columns(p, needed=None) -> dict:
     """{header: list of cell texts}. A file without quotes or padded cells is split in one
     pass (``str.split`` over the whole text, columns as list slices); anything else goes
     through the csv module, cell by cell."""
-    import csv
     from operator import methodcaller
-
-    from avoid_survey.analysis.io.encoding import decode_text, sniff_delimiter as _sniff
 
     from avoid_survey.analysis.core.inputs import read_input_bytes
 
     raw = read_input_bytes(p, "data file")
-    text, _ = decode_text(raw, p)
+    text = _utf8_text(raw)
+    if text is None:  # empty, binary, GB18030...: the readers' checks and messages
+        from avoid_survey.analysis.io.encoding import decode_text
+
+        text, _ = decode_text(raw, p)
     text = text.lstrip("\ufeff").replace("\r\n", "\n").rstrip("\n")
-    delim = _sniff(text)
+    first = text[:text.find("\n")] if "\n" in text else text
+    # a header with commas and no other candidate: no need for the csv sniffer
+    if "," in first and not any(c in first for c in ";\t|"):
+        delim = ","
+    else:
+        from avoid_survey.analysis.io.encoding import sniff_delimiter
+
+        delim = sniff_delimiter(text)
     head, _, body = text.partition("\n")
-    header = [h.strip() for h in next(csv.reader([head], delimiter=delim))]
+    if '"' in head:
+        import csv
+
+        header = [h.strip() for h in next(csv.reader([head], delimiter=delim))]
+    else:
+        header = [h.strip() for h in head.split(delim)]
     _check_header(header, p)
     k = len(header)
     plain = '"' not in text and f" {delim}" not in text and f"{delim} " not in text and "\n\n" not in body
+    if plain and body and len(delim) == 1 and ord(delim) < 128:
+        fast = _byte_columns(body.encode("utf-8"), header, delim, needed)
+        if fast is not None:
+            return fast
     if plain and body and all(n == k - 1 for n in map(methodcaller("count", delim), body.split("\n"))):
         flat = body.replace("\n", delim).split(delim)
         return {h: flat[j::k] for j, h in enumerate(header) if needed is None or h in needed}
+    import csv
+
     rows = [r for r in csv.reader(body.splitlines(), delimiter=delim)]
     while rows and not any(c.strip() for c in rows[-1]):
         rows.pop()
@@ -93,6 +112,65 @@ def _csv_columns(p, needed=None) -> dict:
         if len(r) != k:
             raise AvoidSurveyError(f"the row has {len(r)} fields, the header {k}", file=p, row=i)
     return {h: [r[j].strip() for r in rows] for j, h in enumerate(header) if needed is None or h in needed}
+
+
+def _utf8_text(raw: bytes):
+    """The text of a non-empty UTF-8 file without NUL bytes (the common case, decoded here
+    without loading the reading package); None for anything else."""
+    if b"\x00" in raw or not raw.strip():
+        return None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _byte_columns(body: bytes, header, delim: str, needed=None, max_bytes: int = 200_000_000):
+    """{header: numpy bytes array (UTF-8 cells)} of a plain file (no quotes, no padded cells,
+    every line with the header's number of fields), found from the positions of the
+    delimiters and line ends alone: no Python string per cell. None when the file is not
+    that regular (the caller then splits it as text and reports the row)."""
+    import numpy as np
+
+    buf = np.frombuffer(body + b"\n", dtype=np.uint8)
+    k = len(header)
+    newline = buf == 10
+    sep = np.flatnonzero(newline | (buf == ord(delim)))
+    n = sep.size // k
+    if n == 0 or sep.size != n * k:
+        return None
+    ends = sep.reshape(n, k)
+    at_nl = newline[ends]
+    if not at_nl[:, -1].all() or at_nl[:, :-1].any():
+        return None
+    starts = np.empty_like(ends)
+    starts[:, 1:] = ends[:, :-1] + 1
+    starts[0, 0] = 0
+    starts[1:, 0] = ends[:-1, -1] + 1
+    out = {}
+    for j, h in enumerate(header):
+        if needed is not None and h not in needed:
+            continue
+        lo, width = starts[:, j], ends[:, j] - starts[:, j]
+        w = int(width.max())
+        if w == 0:
+            out[h] = np.zeros(n, dtype="S1")
+            continue
+        if n * w > max_bytes:
+            return None
+        pos = np.arange(w)
+        chars = buf[np.minimum(lo[:, None] + pos, buf.size - 1)]
+        chars[pos[None, :] >= width[:, None]] = 0
+        out[h] = chars.view(f"S{w}").ravel()
+    return out
+
+
+def _as_text(values):
+    """A list of str for the checks that report a cell (bytes arrays of the fast reader are
+    decoded)."""
+    if getattr(values, "dtype", None) is not None and values.dtype.kind == "S":
+        return [v.decode("utf-8", "replace") for v in values.tolist()]
+    return values
 
 
 def _check_header(header, p) -> None:
@@ -132,6 +210,11 @@ def _numbers(values, name, what, file):
     """Float array; missing markers -> NaN; the first other non-number stops the run."""
     import numpy as np
 
+    if getattr(values, "dtype", None) is not None and values.dtype.kind == "S":
+        try:
+            return values.astype(float)
+        except ValueError:
+            values = _as_text(values)
     try:
         return np.fromiter(map(float, values), dtype=float, count=len(values))
     except (ValueError, TypeError):
@@ -156,6 +239,13 @@ def _factor_codes(cols, factor, file):
     import numpy as np
 
     values = _column(cols, factor.id, f"factor '{factor.id}'", file)
+    if getattr(values, "dtype", None) is not None and values.dtype.kind == "S":
+        out = np.full(len(values), -1, dtype=np.int64)
+        for k, lid in enumerate(factor.level_ids):
+            out[values == lid.encode("utf-8")] = k
+        if (out >= 0).all():
+            return out
+        values = _as_text(values)
     lookup = {lid: k for k, lid in enumerate(factor.level_ids)}
     try:
         return np.fromiter(map(lookup.__getitem__, values), dtype=np.int64, count=len(values))
@@ -187,7 +277,7 @@ def _cell_codes(values, exp, file) -> dict:
     bad = np.flatnonzero(~np.isfinite(nums) | (nums != np.round(nums)) | (nums < 1) | (nums > len(cells)))
     if bad.size:
         i = int(bad[0])
-        raise AvoidSurveyError(f"cell '{values[i]}' is not a run of the design (1..{len(cells)})", file=file,
+        raise AvoidSurveyError(f"cell '{_as_text(values)[i]}' is not a run of the design (1..{len(cells)})", file=file,
                                row=i + 1, column="cell")
     idx = nums.astype(np.int64) - 1
     return {f.id: table[idx, j] for j, f in enumerate(exp.factors)}
@@ -196,6 +286,11 @@ def _cell_codes(values, exp, file) -> dict:
 def _texts(values):
     import numpy as np
 
+    if getattr(values, "dtype", None) is not None and values.dtype.kind == "S":
+        try:
+            return values.astype(str)
+        except UnicodeDecodeError:
+            return np.asarray(_as_text(values), dtype=str)
     return np.asarray(values, dtype=str)
 
 
@@ -206,7 +301,7 @@ def _moderator(cols, name, file):
     try:
         return (name, _numbers(values, name, "moderator", file), True)
     except AvoidSurveyError:
-        return (name, np.asarray(values, dtype=str), False)
+        return (name, _texts(values), False)
 
 
 def _check_arms(exp, codes, y, file):

@@ -23,11 +23,17 @@ class Columns:
         return Columns(self.names + other.names, self.arrays + other.arrays, self.meta + other.meta)
 
     def matrix(self, mask):
+        """The N x K matrix (column-major: each column one contiguous write), or its rows in
+        ``mask``. Built once per Columns object and kept: the conjoint checks fit the same
+        design to several row subsets."""
         import numpy as np
 
-        X = np.empty((len(self.arrays[0]), len(self.arrays)))
-        for j, a in enumerate(self.arrays):
-            X[:, j] = a
+        X = self.__dict__.get("_full")
+        if X is None or X.shape[1] != len(self.arrays):
+            X = np.empty((len(self.arrays[0]), len(self.arrays)), order="F")
+            for j, a in enumerate(self.arrays):
+                X[:, j] = a
+            self.__dict__["_full"] = X
         return X if mask is None or mask.all() else X[mask]
 
 
@@ -113,14 +119,31 @@ def se_plan(d, mask):
     Clustered (CR1) when --cluster is given, for every conjoint, and for a vignette design in
     which some respondent answered more than one vignette; else HC2.
     """
-    from .linalg import cluster_codes
-
     if d.cluster is not None:
         name, labels = d.cluster
-        return "cl", cluster_codes(labels[mask]), name
+        return "cl", _codes_of(labels, mask), name
     if d.respondent is not None:
-        resp = d.respondent[mask]
-        codes, g = cluster_codes(resp)
+        codes, g = _codes_of(d.respondent, mask)
+        resp = codes
         if d.experiment.type == "conjoint" or g < len(resp):
             return "cl", (codes, g), d.experiment.respondent
     return "hc2", None, None
+
+
+_CODES: dict = {}
+
+
+def _codes_of(labels, mask):
+    """Cluster codes of ``labels[mask]``, computed once per label array and row subset (every
+    model of a run clusters by the same respondents)."""
+    from .linalg import cluster_codes
+
+    key = (id(labels), hash(mask.tobytes()) if mask is not None else None)
+    hit = _CODES.get(key)
+    if hit is not None and hit[0] is labels:
+        return hit[1]
+    out = cluster_codes(labels if mask is None or mask.all() else labels[mask])
+    if len(_CODES) > 16:
+        _CODES.clear()
+    _CODES[key] = (labels, out)
+    return out

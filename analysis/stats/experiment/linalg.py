@@ -111,11 +111,17 @@ def _keep(G, tol):
 
 
 def cluster_codes(values):
-    """Integer codes 0..G-1 of cluster labels (any hashable values) and G."""
+    """Integer codes 0..G-1 of cluster labels (any hashable values), numbered in order of
+    first appearance (rows grouped by cluster get non-decreasing codes), and G."""
     import numpy as np
 
-    _, codes = np.unique(np.asarray(values), return_inverse=True)
-    return codes.astype(np.intp), int(codes.max()) + 1 if len(codes) else 0
+    arr = np.asarray(values)
+    if not len(arr):
+        return np.zeros(0, dtype=np.intp), 0
+    _, first, inv = np.unique(arr, return_index=True, return_inverse=True)
+    rank = np.empty(len(first), dtype=np.intp)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(first))
+    return rank[inv.ravel()], len(first)
 
 
 def vcov(fit: Fit, kind: str, clusters=None):
@@ -134,12 +140,23 @@ def vcov(fit: Fit, kind: str, clusters=None):
         codes, g = clusters
         if g < 2:
             raise AvoidSurveyError("clustered standard errors need at least two clusters")
-        order = np.argsort(codes, kind="stable")
-        starts = np.flatnonzero(np.r_[True, np.diff(codes[order]) != 0])
-        u = np.add.reduceat((X * e[:, None])[order], starts, axis=0)
+        u = cluster_sums(X * e[:, None], codes)
         adj = g / (g - 1) * (fit.n - 1) / fit.df_resid
         return adj * (B @ (u.T @ u) @ B)
     raise ValueError(kind)
+
+
+def cluster_sums(M, codes):
+    """Row sums of ``M`` within each cluster (G x K): one ``reduceat`` over the rows in
+    cluster order (no sort when the rows are already grouped, as long data usually are)."""
+    import numpy as np
+
+    if codes.size > 1 and np.all(codes[1:] >= codes[:-1]):
+        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+        return np.add.reduceat(M, starts, axis=0)
+    order = np.argsort(codes, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(codes[order]) != 0])
+    return np.add.reduceat(M[order], starts, axis=0)
 
 
 @lru_cache(maxsize=64)
@@ -153,11 +170,30 @@ def coef_row(fit: Fit, V, name: str, ci: float = 0.95, h0: float = 0.0) -> dict:
     if j is None:
         nan = float("nan")
         return {"estimate": nan, "se": nan, "ci_lower": nan, "ci_upper": nan, "p": nan}
-    est = float(fit.beta[j])
-    se = math.sqrt(max(float(V[j, j]), 0.0))
-    crit = _crit(ci, fit.df_resid)
-    p = t_sf2((est - h0) / se, fit.df_resid) if se > 0 else float("nan")
+    return estimate_row(float(fit.beta[j]), float(V[j, j]), fit.df_resid, ci, h0)
+
+
+def estimate_row(est: float, var: float, df: int, ci: float = 0.95, h0: float = 0.0) -> dict:
+    """estimate, se, p (t with ``df``, against ``h0``) and CI of one estimate of variance ``var``."""
+    se = math.sqrt(max(var, 0.0))
+    crit = _crit(ci, df)
+    p = t_sf2((est - h0) / se, df) if se > 0 else float("nan")
     return {"estimate": est, "se": se, "ci_lower": est - crit * se, "ci_upper": est + crit * se, "p": p}
+
+
+def rss_rank(X, y, tol: float = 1e-7):
+    """(RSS, rank) of the least-squares fit of ``y`` on ``X``, from the cross-products
+    (aliased columns dropped as :func:`ols` drops them); for the nested F tests, which need
+    no coefficients or residuals."""
+    import numpy as np
+
+    G = X.T @ X
+    keep = _keep(G, tol)
+    if not keep.all():
+        G = G[np.ix_(keep, keep)]
+        X = X[:, keep]
+    c = np.linalg.solve(np.linalg.cholesky(G), X.T @ y)
+    return max(float(y @ y - c @ c), 0.0), int(keep.sum())
 
 
 def wald_f(fit: Fit, V, names) -> dict | None:

@@ -88,22 +88,57 @@ def power_analysis(exp, n_respondents: int, *, effects=None, reps: int = 0, sd: 
     return rows
 
 
+INTERACTIONS = ":interactions"      # keys of the effects mapping that are not factor ids
+HETEROGENEITY = ":heterogeneity"
+MODERATORS = ("age", "female", "tenure")   # the simulator's respondent variables
+
+
 def parse_effects(items, exp) -> dict:
-    """``["factor.level=0.3", ...]`` -> {factor: {level: 0.3}}; unknown names are errors."""
+    """``--effect`` texts -> the effects mapping of :func:`.simulate.simulate_experiment`:
+
+    - ``factor.level=0.3``: a main effect (against the baseline) -> {factor: {level: 0.3}};
+    - ``a.x:b.y=0.2``: an interaction (added when a = x and b = y) -> under ``":interactions"``;
+    - ``factor.level*female=0.3``: heterogeneity, the level's effect grows by 0.3 per unit of
+      a respondent variable (age, female, tenure) -> under ``":heterogeneity"``.
+
+    Unknown names are errors."""
     from avoid_survey.analysis.core.errors import AvoidSurveyError
 
     out: dict = {}
     for item in items or ():
         name, eq, value = str(item).partition("=")
-        factor, dot, level = name.strip().partition(".")
         try:
             val = float(value)
         except ValueError:
             val = None
-        if not eq or not dot or val is None:
-            raise AvoidSurveyError(f"--effect '{item}': write FACTOR.LEVEL=NUMBER, e.g. ft_list.published=0.3")
-        if factor not in exp.factor_ids or level not in exp.factor(factor).level_ids:
-            raise AvoidSurveyError(f"--effect '{item}': no level '{level}' of a factor '{factor}' in the design "
-                                   f"(factors: {', '.join(exp.factor_ids)})")
-        out.setdefault(factor, {})[level] = val
+        if not eq or val is None:
+            raise AvoidSurveyError(f"--effect '{item}': write FACTOR.LEVEL=NUMBER (e.g. ft_list.published=0.3), "
+                                   f"A.X:B.Y=NUMBER for an interaction, or FACTOR.LEVEL*female=NUMBER")
+        name, star, moderator = name.strip().partition("*")
+        terms = [_level_of(t, exp, item) for t in name.split(":")]
+        if star:
+            moderator = moderator.strip()
+            if moderator not in MODERATORS or len(terms) != 1:
+                raise AvoidSurveyError(f"--effect '{item}': heterogeneity is FACTOR.LEVEL*VARIABLE with VARIABLE one "
+                                       f"of {', '.join(MODERATORS)}")
+            out.setdefault(HETEROGENEITY, []).append({"moderator": moderator, "factor": terms[0][0],
+                                                      "level": terms[0][1], "effect": val})
+        elif len(terms) > 1:
+            if len({f for f, _ in terms}) < len(terms):
+                raise AvoidSurveyError(f"--effect '{item}': an interaction joins levels of different factors")
+            out.setdefault(INTERACTIONS, []).append({"levels": dict(terms), "effect": val})
+        else:
+            out.setdefault(terms[0][0], {})[terms[0][1]] = val
     return out
+
+
+def _level_of(text, exp, item):
+    from avoid_survey.analysis.core.errors import AvoidSurveyError
+
+    factor, dot, level = text.strip().partition(".")
+    if not dot:
+        raise AvoidSurveyError(f"--effect '{item}': write FACTOR.LEVEL=NUMBER, e.g. ft_list.published=0.3")
+    if factor not in exp.factor_ids or level not in exp.factor(factor).level_ids:
+        raise AvoidSurveyError(f"--effect '{item}': no level '{level}' of a factor '{factor}' in the design "
+                               f"(factors: {', '.join(exp.factor_ids)})")
+    return factor, level

@@ -48,12 +48,16 @@ def _covariates(rng, n):
 
 def simulate_experiment(exp, n_respondents: int, *, effects=None, sd: float = 1.0, respondent_sd: float = 0.0,
                         mean: float = 0.0, heterogeneity=None, choice: bool | None = None, missing: float = 0.0,
-                        seed: int = 1, outcome: str | None = None, decimals: int | None = 6):
+                        seed: int = 1, outcome: str | None = None, decimals: int | None = 6, interactions=None):
     """A long-format DataFrame drawn from the design with the given effects.
 
-    effects : {factor: {level: effect}} relative to the baseline (0)
-    heterogeneity : {"moderator": "female"|"age"|"tenure", "factor", "level", "effect"}: the
-        level's effect grows by ``effect`` per unit of the moderator
+    effects : {factor: {level: effect}} relative to the baseline (0); may also hold
+        ``":interactions"`` and ``":heterogeneity"`` lists (as :func:`.power.parse_effects`
+        writes them), added to ``interactions`` and ``heterogeneity``
+    heterogeneity : {"moderator": "female"|"age"|"tenure", "factor", "level", "effect"} (or a
+        list of them): the level's effect grows by ``effect`` per unit of the moderator
+    interactions : [{"levels": {factor: level, ...}, "effect"}]: added to the outcome of the
+        rows showing all those levels (a two-way interaction of the factorial model)
     choice : conjoint forced choice (default True for a conjoint)
     missing : share of outcomes set missing at random (attrition)
     """
@@ -65,22 +69,41 @@ def simulate_experiment(exp, n_respondents: int, *, effects=None, sd: float = 1.
     per = exp.per_respondent
     prof = exp.profiles if exp.type == "conjoint" else 1
     n_rows = n_respondents * per * prof
-    if exp.type == "conjoint" or len(table) < per:
+    blocks = [np.asarray(b, dtype=np.int64) for b in exp.block_cells()]
+    if not exp.blocks and (exp.type == "conjoint" or len(table) < per):
         pick = rng.integers(0, len(table), n_rows)
-    else:
+    elif not exp.blocks:
         pick = np.concatenate([rng.permutation(len(table))[:per] for _ in range(n_respondents)])
+    else:  # blocked design: respondent r sees block (r - 1) mod B
+        parts = []
+        for r in range(n_respondents):
+            b = blocks[r % len(blocks)]
+            if exp.type == "vignette" and len(b) >= per:
+                parts.append(b[rng.permutation(len(b))[:per]])
+            else:
+                parts.append(b[rng.integers(0, len(b), per * prof)])
+        pick = np.concatenate(parts)
     levels = table[pick]
     resp = np.repeat(np.arange(1, n_respondents + 1), per * prof)
     cov = _covariates(rng, n_respondents)
     eff = _effect_vector(exp, effects)
     signal = mean + sum(eff[j][levels[:, j]] for j in range(len(ids)))
-    if heterogeneity:
-        j = ids.index(heterogeneity["factor"])
-        k = exp.factor(heterogeneity["factor"]).level_ids.index(heterogeneity["level"])
-        m = cov[heterogeneity["moderator"]][resp - 1]
-        signal = signal + heterogeneity["effect"] * m * (levels[:, j] == k)
+    het = [heterogeneity] if isinstance(heterogeneity, dict) else list(heterogeneity or ())
+    het += list((effects or {}).get(":heterogeneity", ()))
+    for h in het:
+        j = ids.index(h["factor"])
+        k = exp.factor(h["factor"]).level_ids.index(h["level"])
+        m = cov[h["moderator"]][resp - 1]
+        signal = signal + h["effect"] * m * (levels[:, j] == k)
+    for inter in list(interactions or ()) + list((effects or {}).get(":interactions", ())):
+        on = np.ones(n_rows, dtype=bool)
+        for fid, lid in inter["levels"].items():
+            on &= levels[:, ids.index(fid)] == exp.factor(fid).level_ids.index(lid)
+        signal = signal + inter["effect"] * on
     u = rng.normal(0, respondent_sd, n_respondents)[resp - 1] if respondent_sd else 0.0
     frame = {exp.respondent: resp}
+    if exp.blocks:
+        frame["block"] = (resp - 1) % len(exp.blocks) + 1
     if exp.type == "conjoint":
         frame["task"] = np.tile(np.repeat(np.arange(1, per + 1), prof), n_respondents)
         frame["profile"] = np.tile(np.arange(1, prof + 1), n_respondents * per)

@@ -142,7 +142,7 @@ class Prep:
         mpath = ("models", idx) if idx is not None else ()
         inst = self.instrument(r.inst_ref, mpath + ("instrument",) if ms and ms.instrument else ("instrument",))
         df = self.read(r.data_ref, inst, mpath + ("data",) if ms and ms.data else ("data",))
-        if inst is not None:
+        if inst is not None and inst.all_scales():  # (an experiment instrument may have no scales)
             df = self._score(df, inst, r.method, r.min_items)
         if r.units is not None:
             upath = ("models", idx, "units") if ms and ms.units else ("units",)

@@ -86,6 +86,11 @@ def _model_vars(ms: ModelSpec, parsed: _Parsed) -> list[tuple[str, tuple]]:
         return [(ms.group, ("group",))] if ms.group else []
     out += [(c, ("se", "cluster")) for c in ms.se_spec.clusters]
     out += [(g, ("groups",)) for g in ms.group_list]
+    if ms.family == "experiment":
+        for key in ("outcome", "moderator", "cluster", "manipulation"):
+            if getattr(ms, key):
+                out.append((getattr(ms, key), (key,)))
+        out += [(c, ("covariates", j)) for j, c in enumerate(ms.covariates)]
     if ms.family == "mediation":
         for key in ("x", "y", "moderator", "cluster"):
             if getattr(ms, key):
@@ -171,6 +176,10 @@ def _fit_declared(loaded, i, ms, parsed, frame, name, inst=None) -> list:
     if ms.family == "sem":
         from .sem_family import fit_sem_model
         return [fit_sem_model(loaded, i, ms, parsed.sem, frame, inst, name)]
+    if ms.family == "experiment":
+        from .experiment import fit_experiment_model
+
+        return [fit_experiment_model(loaded, i, ms, frame, name, inst)]
     if parsed.steps or ms.steps:
         return fit_steps(loaded, i, ms, parsed, frame, name)
     return [fit_formula(loaded, i, ms, parsed.formula, frame, name)]
@@ -180,9 +189,9 @@ def _robustness(loaded, i, ms, parsed, prep, n_base) -> list:
     """The model re-fitted under each robustness variant's data rules (last step only)."""
     out = []
     for var in ms.robustness:
-        vframe, _, vnotes = prep.get(ms, i, variant=var)
+        vframe, vinst, vnotes = prep.get(ms, i, variant=var)
         nm = f"{ms.name} [{var.label}]"
-        m = replace(_fit_declared(loaded, i, ms, parsed, vframe, nm)[-1], name=nm)
+        m = replace(_fit_declared(loaded, i, ms, parsed, vframe, nm, vinst)[-1], name=nm)
         out.append(m.with_extra(robustness={"of": ms.name, "label": var.label, "data_notes": list(vnotes),
                                             "n_base": n_base}))
     return out
@@ -220,4 +229,9 @@ def _labels(frames):
             labels.setdefault(v.id, dict(v.label))
             if v.response.labels:
                 values.setdefault(v.id, {str(k): dict(t) for k, t in v.response.labels.items()})
+        exp = getattr(inst, "experiment", None)
+        for f in (exp.factors if exp is not None else ()):  # family experiment: terms factor[level]
+            labels.setdefault(f.id, dict(f.label))
+            values.setdefault(f.id, {lv.id: dict(lv.label or (lv.text if exp.type == "conjoint" else {"en": lv.id}))
+                                     for lv in f.levels})
     return labels, values

@@ -36,7 +36,7 @@ __all__ = ["Spec", "ModelSpec", "LoadedSpec", "load_spec", "FAMILIES", "SE_TYPES
            "LINKS"]
 
 # the choices of a spec, declared once (the schema's Literal types are built from them)
-FAMILIES = ("ols", "logit", "probit", "ordinal", "mixed", "mediation", "process", "sem")
+FAMILIES = ("ols", "logit", "probit", "ordinal", "mixed", "mediation", "process", "sem", "experiment")
 PROCESS_MODELS = (1, 2, 3, 4, 5, 6, 7, 8, 14, 15, 58, 59)
 MODERATOR_VALUES = ("percentiles", "mean_sd")
 SEM_ESTIMATORS = ("ml", "mlr")
@@ -214,6 +214,11 @@ class ModelSpec(_Base):
     observed: Union[bool, list[str], None] = None
     interactions: list[Interaction] = Field(default_factory=list)
     panel: Optional[Panel] = None
+    # experiment (the options of `avoid-survey experiment`; covariates, moderator, cluster too)
+    outcome: Optional[str] = None
+    random_intercept: bool = False
+    manipulation: Optional[str] = None
+    mde: Optional[int] = Field(None, ge=2)
 
     @field_validator("name")
     @classmethod
@@ -231,6 +236,21 @@ class ModelSpec(_Base):
         bad = [k for k, v in sem_keys.items() if v not in (None, [])]
         if bad:
             raise ValueError(f"'{bad[0]}' is only used by family sem")
+        exp_keys = {"outcome": self.outcome, "random_intercept": self.random_intercept,
+                    "manipulation": self.manipulation, "mde": self.mde}
+        if fam == "experiment":
+            for k, v in {"formula": self.formula, "se": self.se, "steps": self.steps, "moderation": self.moderation,
+                         "groups": self.groups, "x": self.x, "mediators": self.mediators, "y": self.y,
+                         "bootstrap": self.bootstrap, "moderated_path": self.moderated_path,
+                         "link": self.link, "odds_ratio": self.odds_ratio}.items():
+                if v:
+                    raise ValueError(f"'{k}' is not used by family experiment (the design comes from the "
+                                     f"instrument's experiment block; use outcome, covariates, moderator, cluster, "
+                                     f"random_intercept, manipulation, mde)")
+            return self
+        bad_exp = [k for k, v in exp_keys.items() if v]
+        if bad_exp:
+            raise ValueError(f"'{bad_exp[0]}' is only used by family experiment")
         med_keys = {"x": self.x, "mediators": self.mediators, "y": self.y, "moderator": self.moderator,
                     "moderated_path": self.moderated_path,
                     "bootstrap": self.bootstrap, "cluster": self.cluster}
