@@ -7,8 +7,15 @@ Conventions
 *Categories.* An ordinal item's categories are the sorted distinct values it takes among
 its non-missing answers (NaN = missing). A code nobody chose is not a category: an item
 answered only 1, 2, 4, 5 on a 1-5 scale has 4 categories and 3 thresholds, as lavaan's
-``ordered()`` conversion does. An item with one category is refused
-(:class:`AvoidSurveyError` naming the item).
+``ordered()`` conversion does. An item with one category, or with more than
+``MAX_CATEGORIES`` (10) distinct values, is refused (:class:`AvoidSurveyError` naming the
+item: the command exits 2 with one line). A pair without common answers gets NaN.
+
+*Checked* (tests/reference/polychoric.R, tests/test_polychoric.py): skewed simulated 5-point
+answers with empty cells and missing answers, psych::bfi (6-point, missing) and binary
+items: max |diff| 3e-8 against lavCor (listwise and pairwise; thresholds 1e-14), 3e-5
+against psych::polychoric (global and local, correct 0.5 and 0), 1e-7 against lavaan's
+polyserial, 1e-13 for the per-case scores against ``lav_bvord_cor_scores``.
 
 *Thresholds* (``thresholds``): ``t_j = qnorm(P(X <= c_j))``, j = 1..C-1, from the marginal
 proportions; this is the closed form of the probit ML fit lavaan's ``lav_uvord_fit`` runs
@@ -20,8 +27,9 @@ bivariate-normal log-likelihood of the pair's contingency table (pairwise-comple
 Cells with ``pi_ab < sqrt(eps)`` are evaluated at ``sqrt(eps)`` and left out of the
 derivatives, as lavaan's ``lav_bvord_noexo_pi``; rho is kept in [-0.999, 0.999] (lavaan's
 bounds). Newton-Raphson with the analytic Hessian, vectorised over all item pairs, iterated
-to |step| < 1e-11. A 2 x 2 table follows lavaan: two empty cells give +-1, one empty cell is
-filled with 0.5 keeping the margins, a table with odds ratio 1 gives 0.
+to |step| < 1e-11. With ``method="lavaan"`` a 2 x 2 table follows lavaan: two empty cells
+give +-1, one empty cell is filled with 0.5 keeping the margins, a table with odds ratio 1
+gives 0. The tables of all pairs come from one ``bincount`` per pair.
 
 *Matrix conventions* (``polychoric_matrix(method=...)``):
 
