@@ -52,7 +52,9 @@ psych does). A matrix that is not positive definite (smallest eigenvalue < machi
 smoothed as ``psych::cor.smooth`` (eigenvalues < 1e-12 set to 1e-10, rescaled to sum p,
 ``cov2cor``). psych finds rho with ``optimize`` (tolerance ~1.2e-4 on rho) over
 ``mnormt::sadmvn`` rectangles (abs. error 1e-6); we return the exact maximiser, so expect
-agreement to ~1e-5, not 1e-10.
+agreement to ~1e-5, not 1e-10. Two psych behaviours are not copied: psych stops on items
+with more than 8 codes (``max.cat``; we take up to 10) and deletes items without variance
+(we refuse them, naming the item).
 
 *Polyserial* (``polyserial``): lavaan's two-step ``lav_bvmix_cor_twostep_fit``: z = (y -
 mean) / sd with the ML (divide-by-n) sd, thresholds of the ordinal variable fixed, rho
