@@ -95,8 +95,10 @@ Basic normal functions (vectorised, no scipy): ``norm_cdf``, ``norm_ppf``.
     per-case derivatives of the univariate probit log-likelihood with respect to the
     thresholds (lavaan's ``lav_uvord_scores`` without covariates); missing rows are 0.
 ``polychoric_matrix(data, *, method="lavaan", missing=None, correct=0.5, smooth=True,
-items=None) -> PolychoricResult``
-    the p x p matrix; ``data`` a DataFrame (columns = items) or an (n, p) array.
+items=None, ordered=None) -> PolychoricResult``
+    the p x p matrix; ``data`` a DataFrame (columns = items) or an (n, p) array; with
+    ``ordered`` (lavaan), the other items are continuous (Pearson / polyserial), as
+    ``lavCor(x, ordered = ...)``.
 ``polyserial(x_cont, y_ord, ty=None) -> float``
     two-step polyserial correlation.
 ``case_scores(data, result) -> dict``
@@ -107,7 +109,8 @@ items=None) -> PolychoricResult``
 ``thresholds`` (tuple of 1-d arrays, one per item), ``levels`` (tuple of the category codes),
 ``n`` (p x p pairwise n), ``n_obs`` (rows used), ``method``, ``missing``, ``correct``,
 ``smoothed``, ``local`` (psych's local thresholds used), ``empty_cell_pairs`` (tuple of
-(item, item) with an empty cell), ``converged`` (bool); ``to_dict()`` gives
+(item, item) with an empty cell), ``converged`` (bool), ``continuous`` (names of the
+continuous items; their thresholds and levels are empty); ``to_dict()`` gives
 ``{"correlation_matrix": {item: {item: r}}, "thresholds": {item: [t1, ...]}, ...}``.
 """
 from __future__ import annotations
@@ -598,9 +601,16 @@ def polyserial(x_cont, y_ord, ty=None) -> float:
     if len(ly) < 2:
         raise AvoidSurveyError("a polyserial correlation needs an ordinal variable with at least two categories")
     ok = ~np.isnan(xc) & (iy >= 0)
+    if ok.sum() < 2:
+        return math.nan
+    # z from the mean and ML sd of all of x's values (lavaan's univariate fit of y1)
+    xa = xc[~np.isnan(xc)]
+    sd_all = math.sqrt(np.mean((xa - xa.mean()) ** 2))
+    if sd_all == 0:
+        return math.nan
     xv, c = xc[ok], iy[ok]
     n = len(xv)
-    z = (xv - xv.mean()) / math.sqrt(np.mean((xv - xv.mean()) ** 2))
+    z = (xv - xa.mean()) / sd_all
     cut = np.concatenate([[-np.inf], ty, [np.inf]])
     up, lo = cut[c + 1], cut[c]
     # lavaan's start: cor(y1, y2) * sd_ML(y2) / sum(dnorm(th))
@@ -659,6 +669,7 @@ class PolychoricResult:
     local: bool
     empty_cell_pairs: tuple
     converged: bool
+    continuous: tuple = ()       # items taken as continuous (``ordered=``): Pearson / polyserial
 
     def to_dict(self) -> dict:
         def f(v):
@@ -669,10 +680,11 @@ class PolychoricResult:
         return {
             "method": self.method, "missing": self.missing, "n_obs": self.n_obs,
             "correlation_matrix": {a: {b: f(self.rho[i, j]) for j, b in enumerate(it)} for i, a in enumerate(it)},
-            "thresholds": {a: [f(t) for t in self.thresholds[i]] for i, a in enumerate(it)},
+            "thresholds": {a: [f(t) for t in self.thresholds[i]] for i, a in enumerate(it) if a not in self.continuous},
             "n_pairwise": {a: {b: int(self.n[i, j]) for j, b in enumerate(it)} for i, a in enumerate(it)},
             "empty_cell_pairs": [list(p) for p in self.empty_cell_pairs],
             "smoothed": self.smoothed, "converged": self.converged,
+            **({"continuous": list(self.continuous)} if self.continuous else {}),
         }
 
 
@@ -767,7 +779,8 @@ def _pad(vals, width):
 
 
 def polychoric_matrix(data, *, method: str = "lavaan", missing: str | None = None, correct: float = 0.5,
-                      smooth: bool = True, items=None, max_categories: int = MAX_CATEGORIES) -> PolychoricResult:
+                      smooth: bool = True, items=None, max_categories: int = MAX_CATEGORIES,
+                      ordered=None) -> PolychoricResult:
     """Polychoric correlation matrix of ordinal items by two-step ML.
 
     Parameters
@@ -782,6 +795,9 @@ def polychoric_matrix(data, *, method: str = "lavaan", missing: str | None = Non
     correct : psych's continuity correction for zero cells (local thresholds only).
     smooth : psych's ``cor.smooth`` of a non-positive-definite matrix (method 'psych' only).
     items : column names (DataFrame) or names for the array's columns.
+    ordered : names of the ordinal items (method 'lavaan'); the others are continuous, as
+        ``lavCor(x, ordered = ...)``: Pearson correlations between continuous items, two-step
+        polyserial ones between a continuous and an ordinal item. Default: every item ordinal.
 
     Returns
     -------
@@ -803,6 +819,10 @@ def polychoric_matrix(data, *, method: str = "lavaan", missing: str | None = Non
         if X.shape[0] == 0:
             raise AvoidSurveyError("no respondent answered every item (missing='listwise')")
     n_obs = int(X.shape[0])
+    if ordered is not None and set(ordered) != set(names):
+        if method != "lavaan":
+            raise AvoidSurveyError("ordered= (continuous items beside ordinal ones) needs method='lavaan'")
+        return _mixed_matrix(X, names, ordered, missing, max_categories, n_obs)
     local = False
     if method == "psych":
         # psych shifts every item by the smallest code of all items; items whose highest
@@ -860,6 +880,45 @@ def polychoric_matrix(data, *, method: str = "lavaan", missing: str | None = Non
     return PolychoricResult(items=tuple(names), rho=R, thresholds=tuple(th), levels=tuple(lv.copy() for lv in levels),
                             n=Nm, n_obs=n_obs, method=method, missing=missing, correct=float(correct),
                             smoothed=smoothed, local=local, empty_cell_pairs=tuple(empty), converged=conv_all)
+
+
+def _mixed_matrix(X, names, ordered, missing, max_categories, n_obs):
+    """lavCor(x, ordered = ...) with continuous items: the ordinal block as usual, Pearson
+    between continuous items, polyserial between the two kinds (rows already listwise)."""
+    unknown = [o for o in ordered if o not in names]
+    if unknown:
+        raise AvoidSurveyError(f"ordered item '{unknown[0]}' is not one of the items", column=str(unknown[0]))
+    is_ord = np.array([nm in set(ordered) for nm in names])
+    oj, cj = np.flatnonzero(is_ord), np.flatnonzero(~is_ord)
+    p = len(names)
+    R = np.eye(p)
+    th = [np.empty(0)] * p
+    lv = [np.empty(0)] * p
+    empty, conv = (), True
+    if len(oj) >= 2:
+        sub = polychoric_matrix(X[:, oj], method="lavaan", missing="pairwise", items=[names[j] for j in oj],
+                                max_categories=max_categories)
+        R[np.ix_(oj, oj)] = sub.rho
+        for k, j in enumerate(oj):
+            th[j], lv[j] = sub.thresholds[k], sub.levels[k]
+        empty, conv = sub.empty_cell_pairs, sub.converged
+    elif len(oj) == 1:
+        _idx, levels = _item_codes(X[:, oj], [names[oj[0]]], max_categories)
+        th[oj[0]], lv[oj[0]] = thresholds(X[:, oj[0]]), levels[0]
+    M = ~np.isnan(X)
+    for a_, i in enumerate(cj):
+        for j in cj[a_ + 1:]:
+            ok = M[:, i] & M[:, j]
+            x, y = X[ok, i], X[ok, j]
+            r = float(np.corrcoef(x, y)[0, 1]) if ok.sum() > 1 and x.std() > 0 and y.std() > 0 else math.nan
+            R[i, j] = R[j, i] = r
+        for j in oj:
+            R[i, j] = R[j, i] = polyserial(X[:, i], X[:, j], th[j])
+    Nm = (M.T.astype(np.int64) @ M.astype(np.int64))
+    return PolychoricResult(items=tuple(names), rho=R, thresholds=tuple(th), levels=tuple(lv), n=Nm, n_obs=n_obs,
+                            method="lavaan", missing=missing, correct=0.5, smoothed=False, local=False,
+                            empty_cell_pairs=tuple(empty), converged=conv,
+                            continuous=tuple(names[j] for j in cj))
 
 
 def _table_starts(freq):
