@@ -428,9 +428,10 @@ def polychoric(data, instrument=None, *, items=None, scales=None, method: str = 
     (``missing`` 'listwise' by default, or 'pairwise'); ``method='psych'`` equals
     ``psych::polychoric(x)`` (pairwise; ``correct`` and ``smooth`` are psych's). The items:
     ``items`` (columns), the items of ``scales``, every instrument item present, or (no
-    instrument) every column. Reverse-keyed items are not recoded. ``ordered`` (lavaan): only these
-    items are ordinal, the others continuous (Pearson / polyserial, as ``lavCor(x, ordered = ...)``). ``to_frame()``: the
-    correlation matrix; ``to_frame('thresholds')``: one row per item.
+    instrument) every column. Reverse-keyed items are not recoded. ``ordered`` (lavaan):
+    only these items are ordinal, the others continuous (Pearson / polyserial, as
+    ``lavCor(x, ordered = ...)``). ``to_frame()``: the correlation matrix;
+    ``to_frame('thresholds')``: one row per item.
     See :mod:`avoid_survey.analysis.numerics.polychoric` for both conventions.
     """
     from avoid_survey.analysis.core.errors import AvoidSurveyError
