@@ -294,3 +294,13 @@ def test_case_scores_of_the_whole_matrix(sim):
     assert _maxdiff(cs["rho"][:, q], FIX["scores"]["dx_rho"]) < 1e-6      # lavaan's, at lavaan's rho
     assert np.abs(cs["rho"].sum(axis=0)).max() < 1e-5 * len(X)           # scores vanish at the estimates
     assert np.abs(cs["th"].sum(axis=0)).max() < 1e-8
+
+
+@pytest.mark.parametrize("missing,key", [("listwise", "rho"), ("pairwise", "rho_pairwise")])
+def test_mixed_ordinal_and_continuous_equal_lavcor(sim, missing, key):
+    Y = sim[["a1", "a2", "p1", "x_cont"]]
+    res = pc.polychoric_matrix(Y, ordered=["a1", "a2", "p1"], missing=missing)
+    assert _maxdiff(res.rho, FIX["polyserial"][key]) < 1e-6
+    assert res.continuous == ("x_cont",) and "x_cont" not in res.to_dict()["thresholds"]
+    with pytest.raises(AvoidSurveyError, match="method='lavaan'"):
+        pc.polychoric_matrix(Y, ordered=["a1"], method="psych")

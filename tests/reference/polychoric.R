@@ -59,7 +59,8 @@ out$psych_local_nocorrect <- list(rho = mat(pc3$rho))
 # polyserial: lavCor with one continuous variable (listwise over the four columns)
 Y <- d[, c("a1", "a2", "p1", "x_cont")]
 ps <- lavCor(Y, ordered = c("a1", "a2", "p1"))
-out$polyserial <- list(rho = mat(ps), items = names(Y))
+out$polyserial <- list(rho = mat(ps), items = names(Y),
+                       rho_pairwise = mat(lavCor(Y, ordered = c("a1", "a2", "p1"), missing = "pairwise")))
 
 # binary items with an empty cell (psychTools::ability, first 6 items, 0/1 with NAs)
 ab <- read.csv("tests/reference/data/ability.csv")[, 1:6]
