@@ -151,6 +151,17 @@ def test_defined_effect_and_residual_covariance_match_lavaan():
     assert any(p["op"] == ":=" and p["lhs"] == "ind" for p in res.parameters)
 
 
+@pytest.mark.parametrize("case,param", [("sem_outcome", "delta"), ("sem_outcome_theta", "theta")])
+def test_ordered_outcome_on_latent_variables(case, param):
+    """'y ~ F1 + F2' with y ordered: its disturbance variance is derived (delta) or fixed (theta)."""
+    from avoid_survey.analysis.stats.sem import sem
+
+    res = sem(_data("cfa"), model=LAV[case]["model"], estimator="WLSMV", parameterization=param)
+    _check_fit(res.fit, LAV[case])
+    _check_params(res.parameters, LAV[case])
+    assert _close(res.r2["f4_1"], LAV[case]["r2"]["f4_1"])
+
+
 def test_missing_ml_refused_cli(capsys):
     code, out, err = _cli(["cfa", DATA["cfa"], "--model", LAV["cfa"]["model"], "--estimator", "wlsmv",
                            "--missing", "ml"], capsys)
@@ -173,7 +184,7 @@ def test_ordered_observed_regression_refused():
     from avoid_survey.analysis.core.errors import AvoidSurveyError
     from avoid_survey.analysis.stats.sem import sem
 
-    with pytest.raises(AvoidSurveyError, match="regression"):
+    with pytest.raises(AvoidSurveyError, match="predictor must be a latent variable"):
         sem(_data("cfa"), model="F1 =~ f1_1 + f1_2 + f1_3\nF1 ~ f2_1", estimator="WLSMV")
 
 

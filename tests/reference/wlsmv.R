@@ -57,6 +57,12 @@ out$sem <- one(fit, sem_model)
 defined_model <- paste0(cfa_model, "\nf1_1 ~~ f1_2\nF2 ~ a*F1\nF3 ~ b*F2 + F1\nF4 ~ F3\nind := a*b")
 fit <- sem(defined_model, d, ordered = items, estimator = "WLSMV")
 out$sem_defined <- one(fit, defined_model)
+# an ordered outcome regressed on latent variables (delta and theta parameterizations)
+outcome_model <- "F1 =~ f1_1 + f1_2 + f1_3 + f1_4\nF2 =~ f2_1 + f2_2 + f2_3 + f2_4\nf4_1 ~ F1 + F2"
+fit <- sem(outcome_model, d, ordered = items, estimator = "WLSMV")
+out$sem_outcome <- one(fit, outcome_model)
+fit <- sem(outcome_model, d, ordered = items, estimator = "WLSMV", parameterization = "theta")
+out$sem_outcome_theta <- one(fit, outcome_model)
 # a misspecified model (F1 and F2 merged): CFI < 1, RMSEA > 0
 misfit_model <- paste0("F12 =~ ", paste0(items[1:12], collapse = " + "), "\nF3 =~ ",
                        paste0(items[13:18], collapse = " + "), "\nF4 =~ ", paste0(items[19:24], collapse = " + "))

@@ -102,11 +102,13 @@ def _shrink_to_admissible(model, theta):
     if model.parameterization != "delta":
         return theta
     lam = [r.free for r in model.rows if r.mat in ("lambda", "beta") and r.free >= 0]
+    check = model.ordered.copy()
+    check[model.meta.get("ord_phantom", (np.zeros(0, int),))[0]] = False   # their theta is 0 by design
     for _ in range(30):
         ok = True
         for g in range(model.n_groups):
             mt = model.implied(theta[None], g)
-            d = np.diag(mt["theta"][0])[model.ordered]
+            d = np.diag(mt["theta"][0])[check]
             if np.any(d <= 0.01):
                 ok = False
         if ok:

@@ -38,17 +38,28 @@ class WLSMVFit:
 
 
 def check_supported(syntax, columns, ordered, file=None):
-    """WLSMV here covers latent-variable models: an ordered (or any observed) variable in a
-    regression is refused with a clear line."""
+    """WLSMV here covers latent-variable models, and ordered outcomes regressed on latent
+    variables; an observed predictor (lavaan's conditional.x) is refused with a clear line."""
     lv = {s.lhs for s in syntax.statements if s.op == "=~"}
+    ordset = set(ordered)
+    indicators = {t.name for s in syntax.statements if s.op == "=~" for t in s.terms}
+    predictors = {t.name for s in syntax.statements if s.op == "~" for t in s.terms}
     for s in syntax.statements:
-        if s.op == "~":
-            for nm in [s.lhs] + [t.name for t in s.terms]:
-                if nm not in lv:
-                    raise AvoidSurveyError(f"'{s.lhs} ~ {' + '.join(t.name for t in s.terms)}': with --estimator "
-                                           f"wlsmv a regression may only involve latent variables ('{nm}' is "
-                                           f"observed); measure it with a factor or use --estimator ml",
-                                           file=file, line=s.line)
+        if s.op != "~":
+            continue
+        text = f"'{s.lhs} ~ {' + '.join(t.name for t in s.terms)}'"
+        for t in s.terms:
+            if t.name not in lv:
+                raise AvoidSurveyError(f"{text}: with --estimator wlsmv a predictor must be a latent variable "
+                                       f"('{t.name}' is observed; lavaan would switch to conditional.x); measure it "
+                                       f"with a factor or use --estimator ml", file=file, line=s.line)
+        if s.lhs not in lv:
+            if s.lhs not in ordset:
+                raise AvoidSurveyError(f"{text}: with --estimator wlsmv an observed outcome must be ordered "
+                                       f"(add '{s.lhs}' to --ordered)", file=file, line=s.line)
+            if s.lhs in indicators or s.lhs in predictors:
+                raise AvoidSurveyError(f"{text}: an ordered outcome that is also an indicator or a predictor is "
+                                       f"not available with --estimator wlsmv", file=file, line=s.line)
 
 
 def item_levels(x, items):
@@ -61,40 +72,47 @@ def _standardized(model, X, plan):
     grp, mat, ii, jj, item_of = plan
     K = X.shape[0]
     out = np.zeros((K, len(model.rows)), dtype=X.dtype)
-    for g in range(model.n_groups):
-        mt = model.implied(X, g)
-        A, psi, sigma = mt["A"], mt["psi"], mt["sigma"]
-        v_eta = np.einsum("kij,kjl,kil->ki", A, psi, A)
-        sd_lv = np.sqrt(v_eta)
-        sd_ov = np.sqrt(np.einsum("kii->ki", sigma))
-        th = mt["theta"]
-        for c, name in enumerate(("lambda", "beta", "psi", "theta", "nu", "alpha", "tau", "delta")):
-            sel = np.flatnonzero((grp == g) & (mat == c))
-            if not len(sel):
-                continue
-            i, j = ii[sel], jj[sel]
-            if name == "lambda":
-                val = mt["lambda"][:, i, j] * sd_lv[:, j] / sd_ov[:, i]
-            elif name == "beta":
-                val = mt["beta"][:, i, j] * sd_lv[:, j] / sd_lv[:, i]
-            elif name == "psi":
-                d = np.einsum("kii->ki", psi)
-                val = np.where(i == j, psi[:, i, j] / np.where(i == j, v_eta[:, i], 1.0),
-                               psi[:, i, j] / np.sqrt(d[:, i] * d[:, j]))
-            elif name == "theta":
-                d = np.einsum("kii->ki", th)
-                val = np.where(i == j, th[:, i, j] / sigma[:, i, i], th[:, i, j] / np.sqrt(d[:, i] * d[:, j]))
-            elif name == "nu":
-                val = mt["nu"][:, i, 0] / sd_ov[:, i]
-            elif name == "alpha":
-                val = mt["alpha"][:, i, 0] / sd_lv[:, i]
-            elif name == "tau":
-                it = item_of[i]
-                val = mt["tau"][:, i, 0] / sd_ov[:, it]
-            else:
-                val = mt["scale"][:, i] * sd_ov[:, i]
-            out[:, sel] = val
+    with np.errstate(divide="ignore", invalid="ignore"):   # phantom rows (0/0) are not shown
+        for g in range(model.n_groups):
+            _standardize_group(model, X, g, plan, out)
     return out
+
+
+def _standardize_group(model, X, g, plan, out):
+    """std.all of group g's rows into ``out``."""
+    grp, mat, ii, jj, item_of = plan
+    mt = model.implied(X, g)
+    A, psi, sigma = mt["A"], mt["psi"], mt["sigma"]
+    v_eta = np.einsum("kij,kjl,kil->ki", A, psi, A)
+    sd_lv = np.sqrt(v_eta)
+    sd_ov = np.sqrt(np.einsum("kii->ki", sigma))
+    th = mt["theta"]
+    for c, name in enumerate(("lambda", "beta", "psi", "theta", "nu", "alpha", "tau", "delta")):
+        sel = np.flatnonzero((grp == g) & (mat == c))
+        if not len(sel):
+            continue
+        i, j = ii[sel], jj[sel]
+        if name == "lambda":
+            val = mt["lambda"][:, i, j] * sd_lv[:, j] / sd_ov[:, i]
+        elif name == "beta":
+            val = mt["beta"][:, i, j] * sd_lv[:, j] / sd_lv[:, i]
+        elif name == "psi":
+            d = np.einsum("kii->ki", psi)
+            val = np.where(i == j, psi[:, i, j] / np.where(i == j, v_eta[:, i], 1.0),
+                           psi[:, i, j] / np.sqrt(d[:, i] * d[:, j]))
+        elif name == "theta":
+            d = np.einsum("kii->ki", th)
+            val = np.where(i == j, th[:, i, j] / sigma[:, i, i], th[:, i, j] / np.sqrt(d[:, i] * d[:, j]))
+        elif name == "nu":
+            val = mt["nu"][:, i, 0] / sd_ov[:, i]
+        elif name == "alpha":
+            val = mt["alpha"][:, i, 0] / sd_lv[:, i]
+        elif name == "tau":
+            it = item_of[i]
+            val = mt["tau"][:, i, 0] / sd_ov[:, it]
+        else:
+            val = mt["scale"][:, i] * sd_ov[:, i]
+        out[:, sel] = val
 
 
 def _std_plan(model):

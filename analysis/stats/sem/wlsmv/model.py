@@ -137,6 +137,12 @@ class OrdinalModel:
         theta = mt["theta"]
         ordi = np.flatnonzero(self.ordered)
         delta = mt["delta"][:, :, 0]
+        pi, pk = self.meta.get("ord_phantom", (np.zeros(0, int), np.zeros(0, int)))
+        if self.parameterization == "delta" and len(pi):
+            # the disturbance of an ordered outcome makes its latent response variance 1/Delta^2
+            d = 1.0 / delta[:, pi] ** 2 - LPL[:, pi, pi]
+            psi[:, pk, pk] = d
+            LPL = L @ psi @ np.swapaxes(L, 1, 2)
         if self.parameterization == "delta":
             theta[:, ordi, ordi] = 1.0 / delta[:, ordi] ** 2 - LPL[:, ordi, ordi]
             sigma = LPL + theta
@@ -220,6 +226,7 @@ def build_ordinal(syntax, columns, ordered_names, nth, *, n_groups=1, std_lv=Fal
     ordered = np.array([v in ordset for v in ov])
     nth_l = [int(nth[v]) if v in ordset else 0 for v in ov]
     ovi = {v: k for k, v in enumerate(ov)}
+    phantom = set(base.phantom)
     rows = []
     for r in base.rows:
         nr = SemRow(r.lhs, r.op, r.rhs, r.group, r.mat, r.i, r.j, r.free, r.value, r.label, r.user, r.kind)
@@ -231,7 +238,16 @@ def build_ordinal(syntax, columns, ordered_names, nth, *, n_groups=1, std_lv=Fal
                 nr.free, nr.value = ("nu", g, r.i), 0.0
             else:
                 nr.free, nr.value = -1, 0.0
-        elif r.mat == "theta" and r.i == r.j and r.lhs in ordset:
+        elif r.mat == "psi" and r.i == r.j and r.lhs in ordset and r.lhs in phantom:
+            # an ordered variable regressed on latent variables: its disturbance plays the part
+            # of the residual variance (derived in the delta parameterization)
+            if parameterization == "delta":
+                nr.free, nr.kind = -1, "derived"
+            elif rules.scale_free and g > 0:
+                nr.free, nr.value = ("theta", g, r.i), 1.0
+            else:
+                nr.free, nr.value = -1, 1.0
+        elif r.mat == "theta" and r.i == r.j and r.lhs in ordset and r.kind != "phantom":
             if parameterization == "delta":
                 nr.free, nr.kind = -1, "derived"
             elif rules.scale_free and g > 0:
@@ -260,4 +276,7 @@ def build_ordinal(syntax, columns, ordered_names, nth, *, n_groups=1, std_lv=Fal
             else:
                 rows.append(SemRow(v, "~*~", v, g, "delta", i, 0, -1, 1.0, None, False, "derived"))
     npar = _renumber(rows)
-    return OrdinalModel(base, rows, npar, ov, ordered, nth_l, n_groups, parameterization, list(base.lv))
+    eta = {v: k for k, v in enumerate(base.lv)}
+    ph = [(ovi[v], eta[v]) for v in ov if v in ordset and v in phantom]
+    meta = {"ord_phantom": (np.array([a for a, _ in ph], int), np.array([b for _, b in ph], int))}
+    return OrdinalModel(base, rows, npar, ov, ordered, nth_l, n_groups, parameterization, list(base.lv), meta)
