@@ -268,3 +268,19 @@ def test_ordinal_invariance_theta_parameterization():
         _check_fit(row, LAV["invariance_theta"][row["level"]])
         if d is not None:
             assert _close(row["chisq_diff"], d)
+
+
+def test_empty_category_cli_one_line(tmp_path, capsys):
+    d = _data("groups")
+    d.loc[(d["grp"] == "urban") & (d["b2"] == 1), "b2"] = 2
+    path = tmp_path / "empty.csv"
+    d.to_csv(path, index=False)
+    code, out, err = _cli(["cfa", path, "--model", LAV["invariance_configural"]["model"], "--estimator", "wlsmv",
+                           "--group", "grp"], capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "b2" in err and "urban" in err and str(path) in err and "Traceback" not in err
+
+
+def test_ordered_needs_wlsmv(capsys):
+    code, _, err = _cli(["cfa", DATA["cfa"], "--model", LAV["cfa"]["model"], "--ordered", "all"], capsys)
+    assert code == 2 and "--ordered needs --estimator wlsmv" in err
