@@ -203,6 +203,7 @@ def test_empty_category_in_group_refused():
     ("groups", {}),
     ("groups_loadings", {"group_equal": ["loadings"]}),
     ("groups_theta", {"group_equal": ["loadings", "thresholds"], "parameterization": "theta"}),
+    ("groups_mixed", {"group_equal": ["loadings"], "ordered": "a1,a2,a3,b1,b2"}),
 ])
 def test_multigroup_lavaan_defaults(case, kw):
     from avoid_survey.analysis.stats.sem import sem

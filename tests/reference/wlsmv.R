@@ -135,6 +135,9 @@ out$groups_loadings <- one(fit, inv_model)
 fit <- cfa(inv_model, g, ordered = gitems, estimator = "WLSMV", group = "grp",
            group.equal = c("loadings", "thresholds"), parameterization = "theta")
 out$groups_theta <- one(fit, inv_model)
+fit <- cfa(inv_model, g, ordered = c("a1", "a2", "a3", "b1", "b2"), estimator = "WLSMV", group = "grp",
+           group.equal = "loadings")
+out$groups_mixed <- one(fit, inv_model)
 
 writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, null = "null", na = "null"),
            "tests/reference/wlsmv.json")
