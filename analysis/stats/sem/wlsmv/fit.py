@@ -10,7 +10,6 @@ R² of an ordered item is ``1 - Theta_ii / Sigma*_ii``.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -241,11 +240,3 @@ def fit_wlsmv(syntax, columns, xs, group_names, ordered, *, std_lv=False, group_
     names = list(group_names)
     return WLSMVFit(model, d, fm, params, _r2(model, d.theta, names), _thresholds(params),
                     [{"group": nm, "n": s.n} for nm, s in zip(group_names, samples)], d.vcov, list(d.warnings))
-
-
-def wlsmv_note(fit) -> str:
-    """One line for the terminal: the test statistic lavaan reports for WLSMV."""
-    f = fit.fit
-    return (f"WLSMV: scaled-shifted chi-square {f['chisq_scaled']:.3f} (df {f['df']}), "
-            f"p = {f['pvalue_scaled']:.3g}" if f.get("chisq_scaled") is not None and not math.isnan(f["chisq_scaled"])
-            else "WLSMV")

@@ -209,15 +209,13 @@ def _renumber(rows):
 
 def build_ordinal(syntax, columns, ordered_names, nth, *, n_groups=1, std_lv=False, group_equal=(),
                   group_partial=(), parameterization="delta", rules: GroupRules | None = None,
-                  loadings_equal=None, file=None) -> OrdinalModel:
+                  file=None) -> OrdinalModel:
     """The parameter table of ``syntax`` with the items of ``ordered_names`` ordered.
 
     ``nth``: number of thresholds of each ordered item (dict name -> count). ``rules``: the
     identification of groups after the first (default lavaan's rule for ``group_equal``).
     """
     ge = tuple(g for g in group_equal if g != "thresholds")
-    if loadings_equal:
-        ge = tuple(dict.fromkeys(ge + ("loadings",)))
     base = build_sem(syntax, columns, n_groups=n_groups, std_lv=std_lv, meanstructure=True, group_equal=ge,
                      group_partial=group_partial, file=file)
     rules = rules or GroupRules.lavaan_default(group_equal)
