@@ -11,6 +11,7 @@ import pytest
 REF = Path(__file__).parent / "reference"
 LAV = json.loads((REF / "wlsmv.json").read_text())
 DATA = {"cfa": REF / "data" / "wlsmv_cfa.csv", "missing": REF / "data" / "wlsmv_missing.csv",
+        "covariates": REF / "data" / "wlsmv_covariates.csv",
         "groups": REF / "data" / "wlsmv_groups.csv"}
 TOL = 1e-4
 FIT_KEYS = ["chisq", "df", "pvalue", "chisq.scaled", "df.scaled", "pvalue.scaled", "chisq.scaling.factor",
@@ -162,6 +163,19 @@ def test_ordered_outcome_on_latent_variables(case, param):
     assert _close(res.r2["f4_1"], LAV[case]["r2"]["f4_1"])
 
 
+@pytest.mark.parametrize("case,param", [("covariates", "delta"), ("covariates_theta", "theta")])
+def test_observed_covariates_conditional_x(case, param):
+    """'A ~ x1 + x2' with continuous covariates: lavaan's conditional.x statistics (probit
+    regressions, residual polychoric correlations); robust indices NA as lavaan."""
+    from avoid_survey.analysis.stats.sem import sem
+
+    res = sem(_data("covariates"), model=LAV[case]["model"], estimator="WLSMV", parameterization=param)
+    _check_fit(res.fit, LAV[case])
+    _check_params(res.parameters, LAV[case])
+    for v, want in LAV[case]["r2"].items():
+        assert _close(res.r2[v], want), v
+
+
 def test_missing_ml_refused_cli(capsys):
     code, out, err = _cli(["cfa", DATA["cfa"], "--model", LAV["cfa"]["model"], "--estimator", "wlsmv",
                            "--missing", "ml"], capsys)
@@ -184,8 +198,10 @@ def test_ordered_observed_regression_refused():
     from avoid_survey.analysis.core.errors import AvoidSurveyError
     from avoid_survey.analysis.stats.sem import sem
 
-    with pytest.raises(AvoidSurveyError, match="predictor must be a latent variable"):
-        sem(_data("cfa"), model="F1 =~ f1_1 + f1_2 + f1_3\nF1 ~ f2_1", estimator="WLSMV")
+    with pytest.raises(AvoidSurveyError, match="covariates may only predict latent variables"):
+        sem(_data("cfa"), model="F1 =~ f1_1 + f1_2 + f1_3\nf4_1 ~ f2_1", estimator="WLSMV")
+    with pytest.raises(AvoidSurveyError, match="observed predictor must be a continuous covariate"):
+        sem(_data("cfa"), model="F1 =~ f1_1 + f1_2 + f1_3\nF1 ~ f1_2", estimator="WLSMV")
 
 
 def test_empty_category_in_group_refused():

@@ -60,6 +60,9 @@ def start_values(model, samples):
     base = model.base
     gds = []
     for s in samples:
+        if s.start_S is not None:
+            gds.append(GroupData(s.name, s.n, s.start_S, s.start_mean))
+            continue
         S = np.array(s.R, float) * np.outer(s.sd, s.sd)
         gds.append(GroupData(s.name, s.n, S, np.array(s.mean, float)))
     try:
@@ -84,7 +87,7 @@ def start_values(model, samples):
         elif r.mat == "theta" and r.i == r.j and model.ordered[r.i]:
             val = 1.0
         elif r.mat == "nu":
-            val = float(samples[r.group].mean[r.i])
+            val = float(samples[r.group].mean[r.i]) if samples[r.group].start_S is None else 0.0
         elif r.mat == "alpha":
             val = 0.0
         else:

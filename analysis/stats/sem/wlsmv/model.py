@@ -143,23 +143,49 @@ class OrdinalModel:
             d = 1.0 / delta[:, pi] ** 2 - LPL[:, pi, pi]
             psi[:, pk, pk] = d
             LPL = L @ psi @ np.swapaxes(L, 1, 2)
+        cond = self.meta.get("cond")
+        LPLc = LPL
+        if cond is not None:
+            # conditional on the covariates: their (fixed) variances leave the residual part
+            xe = cond["x_eta"]
+            psic = psi.copy()
+            psic[:, xe, :] = 0.0
+            psic[:, :, xe] = 0.0
+            LPLc = L @ psic @ np.swapaxes(L, 1, 2)
         if self.parameterization == "delta":
-            theta[:, ordi, ordi] = 1.0 / delta[:, ordi] ** 2 - LPL[:, ordi, ordi]
-            sigma = LPL + theta
-        else:
-            sigma = LPL + theta
+            theta[:, ordi, ordi] = 1.0 / delta[:, ordi] ** 2 - LPLc[:, ordi, ordi]
+        sigma = LPL + theta
+        sigma_c = LPLc + theta
+        if self.parameterization != "delta":
             delta = delta.copy()
-            delta[:, ordi] = 1.0 / np.sqrt(sigma[:, ordi, ordi])
+            delta[:, ordi] = 1.0 / np.sqrt(sigma_c[:, ordi, ordi])
         mu = mt["nu"][:, :, 0] + (lam @ (A @ mt["alpha"]))[:, :, 0]
-        mt.update(sigma=sigma, mu=mu, scale=delta, A=A, LPL=LPL, theta=theta)
+        mt.update(sigma=sigma, sigma_c=sigma_c, mu=mu, scale=delta, A=A, LPL=LPL, theta=theta, L=L)
         return mt
+
+    def _moments_conditional(self, mt, cond):
+        """Thresholds at x = 0, slopes on the covariates and residual correlations (lavaan's
+        conditional.x statistics) of the items ``cond["y"]``."""
+        sc, mu, L = mt["scale"], mt["mu"], mt["L"]
+        y, xe = cond["y"], cond["x_eta"]
+        item, tau, is_th, _ = self._layout()
+        taus = mt["tau"][:, tau, 0]
+        th = sc[:, item] * (taus - mu[:, item])                     # thresholds at x = 0, as lavaan's
+        slopes = sc[:, y][:, None, :] * np.swapaxes(L[:, y][:, :, xe], 1, 2)   # K x q x p_y
+        a, b = np.triu_indices(len(y), 1)
+        yb, ya = y[b], y[a]
+        cor = sc[:, yb] * sc[:, ya] * mt["sigma_c"][:, yb, ya]
+        return np.concatenate([th, slopes.reshape(len(sc), -1), cor], axis=1)
 
     def _layout(self):
         lay = self.meta.get("layout")
         if lay is None:
             item, tau = [], []
             k = 0
+            skip = set(self.meta["cond"]["x_ov"].tolist()) if self.meta.get("cond") is not None else set()
             for i in range(self.p):
+                if i in skip:
+                    continue
                 if self.ordered[i]:
                     item += [i] * self.nth[i]
                     tau += list(range(k, k + self.nth[i]))
@@ -176,6 +202,8 @@ class OrdinalModel:
         """Implied statistics of group g in lavaan's WLS.obs order: (K, nstat): thresholds
         (minus the mean for a continuous item), variances of continuous items, (co)variances."""
         mt = self.implied(X, g)
+        if self.meta.get("cond") is not None:
+            return self._moments_conditional(mt, self.meta["cond"])
         sc, mu, sigma = mt["scale"], mt["mu"], mt["sigma"]
         item, tau, is_th, num = self._layout()
         taus = mt["tau"][:, np.where(is_th, tau, 0), 0]

@@ -51,6 +51,8 @@ class OrdinalSample:
     cut: int = 0            # where the (co)variances below the diagonal start in obs
     mean: np.ndarray = None  # means of the continuous items (0 for ordered ones)
     sd: np.ndarray = None    # ML standard deviations of the continuous items (1 for ordered ones)
+    start_S: np.ndarray = None     # moments for the starting values (with covariates)
+    start_mean: np.ndarray = None
 
     @property
     def nth(self):
