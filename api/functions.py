@@ -430,15 +430,17 @@ def _ordinal_items(frame, inst, items, scales):
 
 
 def polychoric(data, instrument=None, *, items=None, scales=None, method: str = "lavaan", missing: str | None = None,
-               correct: float = 0.5, smooth: bool = True):
+               correct: float = 0.5, smooth: bool = True, ordered=None):
     """Polychoric correlations and thresholds of ordinal items by two-step ML.
 
     ``method='lavaan'`` (default) equals ``lavaan::lavCor(x, ordered = names(x))``
     (``missing`` 'listwise' by default, or 'pairwise'); ``method='psych'`` equals
     ``psych::polychoric(x)`` (pairwise; ``correct`` and ``smooth`` are psych's). The items:
     ``items`` (columns), the items of ``scales``, every instrument item present, or (no
-    instrument) every column. Reverse-keyed items are not recoded. ``to_frame()``: the
-    correlation matrix; ``to_frame('thresholds')``: one row per item.
+    instrument) every column. Reverse-keyed items are not recoded. ``ordered`` (lavaan):
+    only these items are ordinal, the others continuous (Pearson / polyserial, as
+    ``lavCor(x, ordered = ...)``). ``to_frame()``: the correlation matrix;
+    ``to_frame('thresholds')``: one row per item.
     See :mod:`avoid_survey.analysis.numerics.polychoric` for both conventions.
     """
     from avoid_survey.analysis.core.errors import AvoidSurveyError
@@ -455,7 +457,8 @@ def polychoric(data, instrument=None, *, items=None, scales=None, method: str = 
         frame = read_file(path, inst, numeric_ok=True, empty_ok=True)
     chosen = _ordinal_items(frame, inst, items, scales)
     try:
-        res = polychoric_matrix(frame, method=method, missing=missing, correct=correct, smooth=smooth, items=chosen)
+        res = polychoric_matrix(frame, method=method, missing=missing, correct=correct, smooth=smooth, items=chosen,
+                                ordered=None if ordered is None else list(ordered))
     except AvoidSurveyError as exc:
         raise exc.located(file=path)
     return PolychoricResult(res)

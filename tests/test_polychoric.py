@@ -247,3 +247,60 @@ def test_api_polychoric_path_and_frame(sim, tmp_path):
     assert frame.loc["a1", "p3"] == pytest.approx(FIX["lavaan_listwise"]["rho"][0][7], abs=LAVAAN)
     assert list(res.to_frame("thresholds").columns) == ["t1", "t2", "t3", "t4"]
     assert "a1" in res.to_table(lang="en").render("md")
+
+
+def test_norm_ppf_and_cdf_full_precision():
+    from statistics import NormalDist
+
+    ps = np.concatenate([np.linspace(1e-6, 1 - 1e-6, 2001), [1e-12, 1e-300, 0.5, 0.02, 0.98, 1 - 1e-12]])
+    ref = np.array([NormalDist().inv_cdf(v) for v in ps])
+    assert np.max(np.abs(pc.norm_ppf(ps) - ref) / np.maximum(1, np.abs(ref))) < 1e-14
+    assert list(pc.norm_ppf([0.0, 1.0])) == [-np.inf, np.inf] and np.isnan(pc.norm_ppf([np.nan])[0])
+    x = np.linspace(-8, 8, 1001)
+    assert np.max(np.abs(pc.norm_cdf(x) - np.array([NormalDist().cdf(v) for v in x]))) < 1e-15
+
+
+def test_case_scores_equal_lavaan(sim):
+    """Per-case scores of the pair (rho, thresholds) and of one item's thresholds, as
+    lavaan's lav_bvord_cor_scores / lav_uvord_scores (the pieces of the WLSMV weight matrix)."""
+    s = FIX["scores"]
+    X = sim[ITEMS].dropna()
+    tx, ty = pc.thresholds(X["a1"]), pc.thresholds(X["p3"])
+    S = pc.pair_case_scores(X["a1"], X["p3"], tx, ty, s["rho"])
+    assert _maxdiff(S[:, 0], s["dx_rho"]) < 1e-10
+    assert _maxdiff(S[:, 1:5], s["dx_th_y1"]) < 1e-10
+    assert _maxdiff(S[:, 5:], s["dx_th_y2"]) < 1e-10
+    assert _maxdiff(pc.threshold_case_scores(X["a1"], tx), s["uni_a1"]) < 1e-10
+
+
+def test_pair_without_common_answers_is_nan():
+    X = pd.DataFrame({"q1": [1, 2, 3, 1, np.nan, np.nan, np.nan], "q2": [np.nan, np.nan, np.nan, np.nan, 1, 2, 2],
+                      "q3": [1, 2, 2, 1, 1, 2, 3]})
+    for method in ("lavaan", "psych"):
+        res = pc.polychoric_matrix(X, method=method, missing="pairwise")
+        assert np.isnan(res.rho[0, 1]) and np.isfinite(res.rho[0, 2]) and res.n[0, 1] == 0
+
+
+def test_case_scores_of_the_whole_matrix(sim):
+    res = pc.polychoric_matrix(sim[ITEMS])
+    cs = pc.case_scores(sim[ITEMS], res)
+    X = sim[ITEMS].dropna()
+    assert cs["rows"].sum() == len(X) == cs["rho"].shape[0]
+    assert cs["th"].shape == (len(X), sum(len(t) for t in res.thresholds))
+    assert cs["rho"].shape[1] == len(ITEMS) * (len(ITEMS) - 1) // 2
+    q = [tuple(p) for p in cs["pairs"]].index((0, 7))                 # a1 x p3
+    one = pc.pair_case_scores(X["a1"], X["p3"], res.thresholds[0], res.thresholds[7], res.rho[0, 7])
+    assert _maxdiff(cs["rho"][:, q], one[:, 0]) < 1e-12
+    assert _maxdiff(cs["rho"][:, q], FIX["scores"]["dx_rho"]) < 1e-6      # lavaan's, at lavaan's rho
+    assert np.abs(cs["rho"].sum(axis=0)).max() < 1e-5 * len(X)           # scores vanish at the estimates
+    assert np.abs(cs["th"].sum(axis=0)).max() < 1e-8
+
+
+@pytest.mark.parametrize("missing,key", [("listwise", "rho"), ("pairwise", "rho_pairwise")])
+def test_mixed_ordinal_and_continuous_equal_lavcor(sim, missing, key):
+    Y = sim[["a1", "a2", "p1", "x_cont"]]
+    res = pc.polychoric_matrix(Y, ordered=["a1", "a2", "p1"], missing=missing)
+    assert _maxdiff(res.rho, FIX["polyserial"][key]) < 1e-6
+    assert res.continuous == ("x_cont",) and "x_cont" not in res.to_dict()["thresholds"]
+    with pytest.raises(AvoidSurveyError, match="method='lavaan'"):
+        pc.polychoric_matrix(Y, ordered=["a1"], method="psych")

@@ -378,6 +378,8 @@ def _efa(data, items, *, n_factors="auto", method: str = "minres", rotation: str
     hint = None
     if cor == "polychoric":
         r, n, n_complete, n_pair, poly = polychoric_correlation(x, missing)
+        if not poly.converged:
+            warn("some polychoric correlations did not converge", ConvergenceWarning, warnings_)
     else:
         r, n, n_complete, n_pair = correlation_matrix(x, missing)
         from .ordinal_hint import ordinal_hint

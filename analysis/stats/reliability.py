@@ -457,7 +457,10 @@ def _ordinal_block(Xu, ids, scale, n, w) -> dict:
     k = Xu.shape[1]
     if k < 2 or n < 2:
         return out
-    R = polychoric_matrix(Xu, method="psych", items=ids).rho
+    poly = polychoric_matrix(Xu, method="psych", items=ids)
+    R = poly.rho
+    if not poly.converged:
+        w(f"scale '{scale.id}': some polychoric correlations did not converge", ConvergenceWarning)
     if np.isnan(R).any():
         w(f"scale '{scale.id}': some polychoric correlations are undefined (item pairs without common answers); "
           f"ordinal alpha and omega not computed")

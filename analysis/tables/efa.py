@@ -35,11 +35,11 @@ def _adequacy_table(r, lang: str) -> Table:
     for key, value in rows:
         adq.add(tr(key, lang), value)
     corr = tr("st_efa_pairwise" if r.missing == "pairwise" else "st_efa_listwise", lang)
-    adq.notes.append(tr("st_efa_adequacy_note", lang).format(
-        corr=corr, n=r.n, iterations=r.parallel.iterations, seed=r.parallel.seed))
     poly = getattr(r, "polychoric", None)
+    note_key = "st_efa_adequacy_note" if poly is None else "ord_efa_adequacy_note"
+    adq.notes.append(tr(note_key, lang).format(
+        corr=corr, n=r.n, iterations=r.parallel.iterations, seed=r.parallel.seed))
     if poly is not None:
-        adq.notes.append(tr("ord_correlation_used", lang).format(kind=tr("ord_polychoric", lang)))
         if poly.local:
             adq.notes.append(tr("ord_local", lang).format(correct=f"{poly.correct:g}"))
         if poly.smoothed:

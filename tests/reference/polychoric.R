@@ -59,7 +59,8 @@ out$psych_local_nocorrect <- list(rho = mat(pc3$rho))
 # polyserial: lavCor with one continuous variable (listwise over the four columns)
 Y <- d[, c("a1", "a2", "p1", "x_cont")]
 ps <- lavCor(Y, ordered = c("a1", "a2", "p1"))
-out$polyserial <- list(rho = mat(ps), items = names(Y))
+out$polyserial <- list(rho = mat(ps), items = names(Y),
+                       rho_pairwise = mat(lavCor(Y, ordered = c("a1", "a2", "p1"), missing = "pairwise")))
 
 # binary items with an empty cell (psychTools::ability, first 6 items, 0/1 with NAs)
 ab <- read.csv("tests/reference/data/ability.csv")[, 1:6]
@@ -77,3 +78,16 @@ out$bfi <- list(items = names(B), lavaan = mat(lavCor(B, ordered = names(B))),
 writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, pretty = FALSE), "tests/reference/polychoric.json")
 cat("empty-cell tables (lavaan):", nrow(tabs), "\n")
 print(tabs)
+
+# per-case scores (for the WLSMV weight matrix): lavaan's lav_bvord_cor_scores for one pair
+# (a1, p3) and lav_uvord_scores for a1, on the listwise rows, at lavCor's estimate
+Xc <- na.omit(X)
+y1 <- as.integer(ordered(Xc$a1)); y2 <- as.integer(ordered(Xc$p3))
+th1 <- lavaan:::lav_uvord_fit(y = y1)$theta; th2 <- lavaan:::lav_uvord_fit(y = y2)$theta
+r13 <- out$lavaan_listwise$rho[1, 8]
+sc <- lavaan:::lav_bvord_cor_scores(Y1 = y1, Y2 = y2, rho = r13, th.y1 = th1, th.y2 = th2)
+usc <- lavaan:::lav_uvord_scores(y = y1)
+out2 <- jsonlite::fromJSON("tests/reference/polychoric.json", simplifyVector = FALSE)
+out2$scores <- list(rho = r13, dx_rho = sc$dx.rho, dx_th_y1 = unname(sc$dx.th.y1), dx_th_y2 = unname(sc$dx.th.y2),
+                    uni_a1 = unname(usc))
+writeLines(toJSON(out2, digits = NA, auto_unbox = TRUE, pretty = FALSE), "tests/reference/polychoric.json")

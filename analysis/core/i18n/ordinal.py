@@ -26,11 +26,15 @@ TERMS = {
     "ord_hint": ("note: the items have at most {k} answer categories (skewness {skew}); consider treating them as ordinal: {options}.",
                  "提示：题目最多 {k} 个选项（偏度 {skew}），可考虑按有序类别处理：{options}。"),
     "ord_hint_more": ("… {n} more", "……另 {n} 题"),
-    "ord_correlation_used": ("Correlations: {kind}.", "相关系数：{kind}。"),
     "ord_rep_pearson": (" Alpha, omega and the correlations of this report are Pearson correlations (the answer codes taken as interval data).",
                         "本报告的 α、ω 与相关系数均基于 Pearson 积差相关（把选项编码视为等距数据）。"),
     "ord_rep_polychoric": (" Ordinal alpha and omega come from polychoric correlations (psych::polychoric; the answers taken as ordered categories of normal latent responses), beside the Pearson values; the other correlations are Pearson correlations.",
                            "序数 α 与 ω 基于多分格相关（psych::polychoric，把选项视为正态潜在反应的有序类别），与 Pearson 结果并列报告；其余相关系数为 Pearson 积差相关。"),
-    "ord_pearson": ("Pearson", "Pearson 积差相关"),
-    "ord_polychoric": ("polychoric (psych::polychoric)", "多分格相关（psych::polychoric）"),
+    "ord_efa_adequacy_note": (
+        "Correlations: {corr} polychoric (psych::polychoric, as psych::fa(cor = \"poly\")); Bartlett's n = {n}. "
+        "Parallel analysis: observed eigenvalues of the polychoric matrix against {iterations} simulated normal "
+        "data sets (seed {seed}), 95th percentile, as psych::fa.parallel(cor = \"poly\", fa = \"fa\").",
+        "相关系数：{corr}的多分格相关（psych::polychoric，同 psych::fa(cor = \"poly\")）；Bartlett检验 n = {n}。"
+        "平行分析：多分格相关矩阵的观测特征值对比 {iterations} 个模拟正态数据集（种子 {seed}）的第95百分位数，"
+        "同 psych::fa.parallel(cor = \"poly\", fa = \"fa\")。"),
 }
