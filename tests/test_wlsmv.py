@@ -11,6 +11,7 @@ import pytest
 REF = Path(__file__).parent / "reference"
 LAV = json.loads((REF / "wlsmv.json").read_text())
 DATA = {"cfa": REF / "data" / "wlsmv_cfa.csv", "missing": REF / "data" / "wlsmv_missing.csv",
+        "covariates": REF / "data" / "wlsmv_covariates.csv",
         "groups": REF / "data" / "wlsmv_groups.csv"}
 TOL = 1e-4
 FIT_KEYS = ["chisq", "df", "pvalue", "chisq.scaled", "df.scaled", "pvalue.scaled", "chisq.scaling.factor",
@@ -151,6 +152,30 @@ def test_defined_effect_and_residual_covariance_match_lavaan():
     assert any(p["op"] == ":=" and p["lhs"] == "ind" for p in res.parameters)
 
 
+@pytest.mark.parametrize("case,param", [("sem_outcome", "delta"), ("sem_outcome_theta", "theta")])
+def test_ordered_outcome_on_latent_variables(case, param):
+    """'y ~ F1 + F2' with y ordered: its disturbance variance is derived (delta) or fixed (theta)."""
+    from avoid_survey.analysis.stats.sem import sem
+
+    res = sem(_data("cfa"), model=LAV[case]["model"], estimator="WLSMV", parameterization=param)
+    _check_fit(res.fit, LAV[case])
+    _check_params(res.parameters, LAV[case])
+    assert _close(res.r2["f4_1"], LAV[case]["r2"]["f4_1"])
+
+
+@pytest.mark.parametrize("case,param", [("covariates", "delta"), ("covariates_theta", "theta")])
+def test_observed_covariates_conditional_x(case, param):
+    """'A ~ x1 + x2' with continuous covariates: lavaan's conditional.x statistics (probit
+    regressions, residual polychoric correlations); robust indices NA as lavaan."""
+    from avoid_survey.analysis.stats.sem import sem
+
+    res = sem(_data("covariates"), model=LAV[case]["model"], estimator="WLSMV", parameterization=param)
+    _check_fit(res.fit, LAV[case])
+    _check_params(res.parameters, LAV[case])
+    for v, want in LAV[case]["r2"].items():
+        assert _close(res.r2[v], want), v
+
+
 def test_missing_ml_refused_cli(capsys):
     code, out, err = _cli(["cfa", DATA["cfa"], "--model", LAV["cfa"]["model"], "--estimator", "wlsmv",
                            "--missing", "ml"], capsys)
@@ -173,8 +198,10 @@ def test_ordered_observed_regression_refused():
     from avoid_survey.analysis.core.errors import AvoidSurveyError
     from avoid_survey.analysis.stats.sem import sem
 
-    with pytest.raises(AvoidSurveyError, match="regression"):
-        sem(_data("cfa"), model="F1 =~ f1_1 + f1_2 + f1_3\nF1 ~ f2_1", estimator="WLSMV")
+    with pytest.raises(AvoidSurveyError, match="covariates may only predict latent variables"):
+        sem(_data("cfa"), model="F1 =~ f1_1 + f1_2 + f1_3\nf4_1 ~ f2_1", estimator="WLSMV")
+    with pytest.raises(AvoidSurveyError, match="observed predictor must be a continuous covariate"):
+        sem(_data("cfa"), model="F1 =~ f1_1 + f1_2 + f1_3\nF1 ~ f1_2", estimator="WLSMV")
 
 
 def test_empty_category_in_group_refused():
@@ -192,6 +219,7 @@ def test_empty_category_in_group_refused():
     ("groups", {}),
     ("groups_loadings", {"group_equal": ["loadings"]}),
     ("groups_theta", {"group_equal": ["loadings", "thresholds"], "parameterization": "theta"}),
+    ("groups_mixed", {"group_equal": ["loadings"], "ordered": "a1,a2,a3,b1,b2"}),
 ])
 def test_multigroup_lavaan_defaults(case, kw):
     from avoid_survey.analysis.stats.sem import sem
@@ -257,3 +285,19 @@ def test_ordinal_invariance_theta_parameterization():
         _check_fit(row, LAV["invariance_theta"][row["level"]])
         if d is not None:
             assert _close(row["chisq_diff"], d)
+
+
+def test_empty_category_cli_one_line(tmp_path, capsys):
+    d = _data("groups")
+    d.loc[(d["grp"] == "urban") & (d["b2"] == 1), "b2"] = 2
+    path = tmp_path / "empty.csv"
+    d.to_csv(path, index=False)
+    code, out, err = _cli(["cfa", path, "--model", LAV["invariance_configural"]["model"], "--estimator", "wlsmv",
+                           "--group", "grp"], capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "b2" in err and "urban" in err and str(path) in err and "Traceback" not in err
+
+
+def test_ordered_needs_wlsmv(capsys):
+    code, _, err = _cli(["cfa", DATA["cfa"], "--model", LAV["cfa"]["model"], "--ordered", "all"], capsys)
+    assert code == 2 and "--ordered needs --estimator wlsmv" in err

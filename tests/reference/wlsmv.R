@@ -57,6 +57,12 @@ out$sem <- one(fit, sem_model)
 defined_model <- paste0(cfa_model, "\nf1_1 ~~ f1_2\nF2 ~ a*F1\nF3 ~ b*F2 + F1\nF4 ~ F3\nind := a*b")
 fit <- sem(defined_model, d, ordered = items, estimator = "WLSMV")
 out$sem_defined <- one(fit, defined_model)
+# an ordered outcome regressed on latent variables (delta and theta parameterizations)
+outcome_model <- "F1 =~ f1_1 + f1_2 + f1_3 + f1_4\nF2 =~ f2_1 + f2_2 + f2_3 + f2_4\nf4_1 ~ F1 + F2"
+fit <- sem(outcome_model, d, ordered = items, estimator = "WLSMV")
+out$sem_outcome <- one(fit, outcome_model)
+fit <- sem(outcome_model, d, ordered = items, estimator = "WLSMV", parameterization = "theta")
+out$sem_outcome_theta <- one(fit, outcome_model)
 # a misspecified model (F1 and F2 merged): CFI < 1, RMSEA > 0
 misfit_model <- paste0("F12 =~ ", paste0(items[1:12], collapse = " + "), "\nF3 =~ ",
                        paste0(items[13:18], collapse = " + "), "\nF4 =~ ", paste0(items[19:24], collapse = " + "))
@@ -78,6 +84,23 @@ out$listwise <- one(fit, pw_model)
 fit <- cfa("F1 =~ f1_1 + f1_2 + f1_3 + f1_4\nF2 =~ f2_1 + f2_2 + f2_3 + f2_4", d,
            ordered = c("f1_1", "f1_2", "f1_3", "f1_4", "f2_1", "f2_2"), estimator = "WLSMV")
 out$mixed <- one(fit, "F1 =~ f1_1 + f1_2 + f1_3 + f1_4\nF2 =~ f2_1 + f2_2 + f2_3 + f2_4")
+
+# --- observed covariates (lavaan's conditional.x): 6 items, an age-like and a 0/1 covariate ------
+set.seed(20261205)
+n <- 800
+x1 <- rnorm(n, 40, 8); x2 <- rbinom(n, 1, .4)
+F1 <- 0.03 * (x1 - 40) + 0.4 * x2 + rnorm(n); F2 <- 0.5 * F1 + rnorm(n, sd = .8)
+mk1 <- function(f, l, cut) findInterval(l * f + rnorm(n, sd = sqrt(1 - l^2)), cut) + 1L
+dc <- data.frame(a1 = mk1(F1, .8, c(-.5, .3, 1)), a2 = mk1(F1, .7, c(-.2, .5, 1.2)), a3 = mk1(F1, .6, c(-.8, 0, .9)),
+                 b1 = mk1(F2, .8, c(-.5, .3, 1)), b2 = mk1(F2, .7, c(-.2, .5, 1.2)), b3 = mk1(F2, .6, c(-.8, 0, .9)),
+                 x1 = round(x1, 1), x2 = x2)
+write.csv(dc, "tests/reference/data/wlsmv_covariates.csv", row.names = FALSE)
+cov_model <- "A =~ a1 + a2 + a3\nB =~ b1 + b2 + b3\nA ~ x1 + x2\nB ~ A"
+fit <- sem(cov_model, dc, ordered = c("a1", "a2", "a3", "b1", "b2", "b3"), estimator = "WLSMV")
+out$covariates <- one(fit, cov_model)
+fit <- sem(cov_model, dc, ordered = c("a1", "a2", "a3", "b1", "b2", "b3"), estimator = "WLSMV",
+           parameterization = "theta")
+out$covariates_theta <- one(fit, cov_model)
 
 # --- two groups, 2 factors x 5 items, N = 600 + 500: thresholds shifted in group 2 ----------
 set.seed(20261204)
@@ -129,6 +152,9 @@ out$groups_loadings <- one(fit, inv_model)
 fit <- cfa(inv_model, g, ordered = gitems, estimator = "WLSMV", group = "grp",
            group.equal = c("loadings", "thresholds"), parameterization = "theta")
 out$groups_theta <- one(fit, inv_model)
+fit <- cfa(inv_model, g, ordered = c("a1", "a2", "a3", "b1", "b2"), estimator = "WLSMV", group = "grp",
+           group.equal = "loadings")
+out$groups_mixed <- one(fit, inv_model)
 
 writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, null = "null", na = "null"),
            "tests/reference/wlsmv.json")

@@ -330,7 +330,8 @@ def _cfa(data, *, model, instrument, scales, group, missing, std_lv, second_orde
         raise AvoidSurveyError("--ordered needs --estimator wlsmv")
     if missing not in ("listwise", "ml"):
         raise AvoidSurveyError(f"--missing {missing} is not available for CFA: use listwise (complete rows, "
-                               f"lavaan's default) or ml (full-information ML, lavaan's missing = \"ml\")")
+                               f"lavaan's default) or ml (full-information ML, lavaan's missing = \"ml\"); pairwise "
+                               f"needs --estimator wlsmv")
     fiml = missing == "ml"
     warnings: list = []
     if model is None:

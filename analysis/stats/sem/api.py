@@ -175,7 +175,8 @@ def _check_options(estimator, missing, group, group_equal, bootstrap, mi):
     if estimator.upper() not in ESTIMATORS:
         raise AvoidSurveyError(f"--estimator {estimator} is not available: use ml or mlr")
     if missing not in MISSING:
-        raise AvoidSurveyError(f"--missing {missing} is not available for SEM: use listwise or ml")
+        raise AvoidSurveyError(f"--missing {missing} is not available for SEM: use listwise or ml (pairwise needs "
+                               f"--estimator wlsmv)")
     if group is None:
         if group_equal:
             raise AvoidSurveyError("--group-equal needs --group")

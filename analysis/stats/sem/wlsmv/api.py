@@ -15,8 +15,6 @@ Full-information ML does not exist for WLSMV. Checked against lavaan 0.6-14 and 
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from ....core.errors import AvoidSurveyError
@@ -195,7 +193,3 @@ def cfa_wlsmv(data, *, model, group=None, ordered="all", parameterization="delta
                      converged=f.dwls.converged, iterations=f.dwls.iterations, std_lv=std_lv, model_syntax=model,
                      warnings=tuple(warnings), factor_labels=labels or {}, thresholds=f.thresholds,
                      parameterization=parameterization, **fields, **extra)
-
-
-def finite_or_none(v):
-    return None if v is None or (isinstance(v, float) and not math.isfinite(v)) else v

@@ -60,6 +60,9 @@ def start_values(model, samples):
     base = model.base
     gds = []
     for s in samples:
+        if s.start_S is not None:
+            gds.append(GroupData(s.name, s.n, s.start_S, s.start_mean))
+            continue
         S = np.array(s.R, float) * np.outer(s.sd, s.sd)
         gds.append(GroupData(s.name, s.n, S, np.array(s.mean, float)))
     try:
@@ -84,7 +87,7 @@ def start_values(model, samples):
         elif r.mat == "theta" and r.i == r.j and model.ordered[r.i]:
             val = 1.0
         elif r.mat == "nu":
-            val = float(samples[r.group].mean[r.i])
+            val = float(samples[r.group].mean[r.i]) if samples[r.group].start_S is None else 0.0
         elif r.mat == "alpha":
             val = 0.0
         else:
@@ -102,11 +105,13 @@ def _shrink_to_admissible(model, theta):
     if model.parameterization != "delta":
         return theta
     lam = [r.free for r in model.rows if r.mat in ("lambda", "beta") and r.free >= 0]
+    check = model.ordered.copy()
+    check[model.meta.get("ord_phantom", (np.zeros(0, int),))[0]] = False   # their theta is 0 by design
     for _ in range(30):
         ok = True
         for g in range(model.n_groups):
             mt = model.implied(theta[None], g)
-            d = np.diag(mt["theta"][0])[model.ordered]
+            d = np.diag(mt["theta"][0])[check]
             if np.any(d <= 0.01):
                 ok = False
         if ok:

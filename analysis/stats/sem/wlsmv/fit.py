@@ -10,7 +10,6 @@ R² of an ordered item is ``1 - Theta_ii / Sigma*_ii``.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -38,17 +37,39 @@ class WLSMVFit:
 
 
 def check_supported(syntax, columns, ordered, file=None):
-    """WLSMV here covers latent-variable models: an ordered (or any observed) variable in a
-    regression is refused with a clear line."""
+    """WLSMV here covers latent-variable models, ordered outcomes regressed on latent variables,
+    and observed covariates predicting latent variables (lavaan's conditional.x); other
+    regressions with observed variables are refused with a clear line."""
     lv = {s.lhs for s in syntax.statements if s.op == "=~"}
+    ordset = set(ordered)
+    indicators = {t.name for s in syntax.statements if s.op == "=~" for t in s.terms}
+    predictors = {t.name for s in syntax.statements if s.op == "~" for t in s.terms}
+    outcomes = {s.lhs for s in syntax.statements if s.op == "~"}
+    covariates = {v for v in predictors if v not in lv}
     for s in syntax.statements:
-        if s.op == "~":
-            for nm in [s.lhs] + [t.name for t in s.terms]:
-                if nm not in lv:
-                    raise AvoidSurveyError(f"'{s.lhs} ~ {' + '.join(t.name for t in s.terms)}': with --estimator "
-                                           f"wlsmv a regression may only involve latent variables ('{nm}' is "
-                                           f"observed); measure it with a factor or use --estimator ml",
-                                           file=file, line=s.line)
+        if s.op != "~":
+            continue
+        text = f"'{s.lhs} ~ {' + '.join(t.name for t in s.terms)}'"
+        for t in s.terms:
+            if t.name in lv:
+                continue
+            if t.name in ordset or t.name in indicators or t.name in outcomes:
+                raise AvoidSurveyError(f"{text}: with --estimator wlsmv an observed predictor must be a continuous "
+                                       f"covariate ('{t.name}' is ordered, an indicator or an outcome); leave it out "
+                                       f"of --ordered or measure it with a factor", file=file, line=s.line)
+            if s.lhs not in lv:
+                raise AvoidSurveyError(f"{text}: with --estimator wlsmv covariates may only predict latent variables",
+                                       file=file, line=s.line)
+        if s.lhs not in lv:
+            if s.lhs not in ordset:
+                raise AvoidSurveyError(f"{text}: with --estimator wlsmv an observed outcome must be ordered "
+                                       f"(add '{s.lhs}' to --ordered)", file=file, line=s.line)
+            if s.lhs in indicators or s.lhs in predictors:
+                raise AvoidSurveyError(f"{text}: an ordered outcome that is also an indicator or a predictor is "
+                                       f"not available with --estimator wlsmv", file=file, line=s.line)
+            if covariates:
+                raise AvoidSurveyError(f"{text}: an ordered outcome together with observed covariates is not "
+                                       f"available with --estimator wlsmv", file=file, line=s.line)
 
 
 def item_levels(x, items):
@@ -61,40 +82,48 @@ def _standardized(model, X, plan):
     grp, mat, ii, jj, item_of = plan
     K = X.shape[0]
     out = np.zeros((K, len(model.rows)), dtype=X.dtype)
-    for g in range(model.n_groups):
-        mt = model.implied(X, g)
-        A, psi, sigma = mt["A"], mt["psi"], mt["sigma"]
-        v_eta = np.einsum("kij,kjl,kil->ki", A, psi, A)
-        sd_lv = np.sqrt(v_eta)
-        sd_ov = np.sqrt(np.einsum("kii->ki", sigma))
-        th = mt["theta"]
-        for c, name in enumerate(("lambda", "beta", "psi", "theta", "nu", "alpha", "tau", "delta")):
-            sel = np.flatnonzero((grp == g) & (mat == c))
-            if not len(sel):
-                continue
-            i, j = ii[sel], jj[sel]
-            if name == "lambda":
-                val = mt["lambda"][:, i, j] * sd_lv[:, j] / sd_ov[:, i]
-            elif name == "beta":
-                val = mt["beta"][:, i, j] * sd_lv[:, j] / sd_lv[:, i]
-            elif name == "psi":
-                d = np.einsum("kii->ki", psi)
-                val = np.where(i == j, psi[:, i, j] / np.where(i == j, v_eta[:, i], 1.0),
-                               psi[:, i, j] / np.sqrt(d[:, i] * d[:, j]))
-            elif name == "theta":
-                d = np.einsum("kii->ki", th)
-                val = np.where(i == j, th[:, i, j] / sigma[:, i, i], th[:, i, j] / np.sqrt(d[:, i] * d[:, j]))
-            elif name == "nu":
-                val = mt["nu"][:, i, 0] / sd_ov[:, i]
-            elif name == "alpha":
-                val = mt["alpha"][:, i, 0] / sd_lv[:, i]
-            elif name == "tau":
-                it = item_of[i]
-                val = mt["tau"][:, i, 0] / sd_ov[:, it]
-            else:
-                val = mt["scale"][:, i] * sd_ov[:, i]
-            out[:, sel] = val
+    with np.errstate(divide="ignore", invalid="ignore"):   # phantom rows (0/0) are not shown
+        for g in range(model.n_groups):
+            _standardize_group(model, X, g, plan, out)
     return out
+
+
+def _standardize_group(model, X, g, plan, out):
+    """std.all of group g's rows into ``out``."""
+    grp, mat, ii, jj, item_of = plan
+    mt = model.implied(X, g)
+    A, psi, sigma = mt["A"], mt["psi"], mt["sigma"]
+    v_eta = np.einsum("kij,kjl,kil->ki", A, psi, A)
+    sd_lv = np.sqrt(v_eta)
+    sd_ov = np.sqrt(np.einsum("kii->ki", sigma))
+    th = mt["theta"]
+    for c, name in enumerate(("lambda", "beta", "psi", "theta", "nu", "alpha", "tau", "delta")):
+        sel = np.flatnonzero((grp == g) & (mat == c))
+        if not len(sel):
+            continue
+        i, j = ii[sel], jj[sel]
+        if name == "lambda":
+            val = mt["lambda"][:, i, j] * sd_lv[:, j] / sd_ov[:, i]
+        elif name == "beta":
+            val = mt["beta"][:, i, j] * sd_lv[:, j] / sd_lv[:, i]
+        elif name == "psi":
+            d = np.einsum("kii->ki", psi)
+            val = np.where(i == j, psi[:, i, j] / np.where(i == j, v_eta[:, i], 1.0),
+                           psi[:, i, j] / np.sqrt(d[:, i] * d[:, j]))
+        elif name == "theta":
+            d = np.einsum("kii->ki", th)
+            val = np.where(i == j, th[:, i, j] / sigma[:, i, i], th[:, i, j] / np.sqrt(d[:, i] * d[:, j]))
+        elif name == "nu":
+            val = mt["nu"][:, i, 0] / sd_ov[:, i]
+        elif name == "alpha":
+            val = mt["alpha"][:, i, 0] / sd_lv[:, i]
+        elif name == "tau":
+            it = item_of[i]
+            val = mt["tau"][:, i, 0] / sd_ov[:, it]
+        else:
+            # Delta times the sd of the latent response (given the covariates): 1 in delta
+            val = mt["scale"][:, i] * np.sqrt(np.einsum("kii->ki", mt["sigma_c"]))[:, i]
+        out[:, sel] = val
 
 
 def _std_plan(model):
@@ -197,10 +226,17 @@ def fit_wlsmv(syntax, columns, xs, group_names, ordered, *, std_lv=False, group_
     from .model import build_ordinal
     from .sample import ordinal_sample
 
-    check_supported(syntax, columns, ordered, file=model_file)
     from ..partable import build_sem
 
-    ov = build_sem(syntax, columns, file=model_file).ov
+    base0 = build_sem(syntax, columns, file=model_file)
+    ov = base0.ov
+    ordered = [v for v in ordered if v not in set(base0.ov_x)]   # as lavaan's ordered = TRUE: not the covariates
+    check_supported(syntax, columns, ordered, file=model_file)
+    if base0.ov_x:
+        return _fit_conditional(syntax, columns, xs, group_names, ordered, base0, std_lv=std_lv,
+                                group_equal=group_equal, group_partial=group_partial,
+                                parameterization=parameterization, rules=rules, missing=missing, file=file,
+                                model_file=model_file, samples=samples)
     ordset = set(ordered)
     numeric = np.array([v not in ordset for v in ov])
     allx = np.vstack(xs)
@@ -225,9 +261,64 @@ def fit_wlsmv(syntax, columns, xs, group_names, ordered, *, std_lv=False, group_
                     [{"group": nm, "n": s.n} for nm, s in zip(group_names, samples)], d.vcov, list(d.warnings))
 
 
-def wlsmv_note(fit) -> str:
-    """One line for the terminal: the test statistic lavaan reports for WLSMV."""
-    f = fit.fit
-    return (f"WLSMV: scaled-shifted chi-square {f['chisq_scaled']:.3f} (df {f['df']}), "
-            f"p = {f['pvalue_scaled']:.3g}" if f.get("chisq_scaled") is not None and not math.isnan(f["chisq_scaled"])
-            else "WLSMV")
+def _fit_conditional(syntax, columns, xs, group_names, ordered, base0, *, std_lv, group_equal, group_partial,
+                     parameterization, rules, missing, file, model_file, samples):
+    """Observed covariates (lavaan's conditional.x): probit regressions and residual polychoric
+    correlations as statistics (:mod:`.conditional`); the covariates' own moments are fixed at
+    their sample values (fixed.x)."""
+    from .conditional import conditional_sample
+    from .estimate import dwls
+    from .measures import wlsmv_measures
+    from .model import build_ordinal
+    from .sample import OrdinalSample
+
+    ov, xnames = base0.ov, list(base0.ov_x)
+    ynames = [v for v in ov if v not in set(xnames)]
+    cont = [v for v in ynames if v not in set(ordered)]
+    if cont:
+        raise AvoidSurveyError(f"with observed covariates every other model variable must be ordered; not ordered: "
+                               f"{', '.join(cont)}", file=file, column=cont[0])
+    if missing != "listwise":
+        raise AvoidSurveyError("--missing pairwise with observed covariates is not available: use listwise",
+                               file=file)
+    yi = [ov.index(v) for v in ynames]
+    xi = [ov.index(v) for v in xnames]
+    levels = item_levels(np.vstack(xs)[:, yi], ynames)
+    nth = {v: len(lv) - 1 for v, lv in zip(ynames, levels)}
+    model = build_ordinal(syntax, columns, ynames, nth, n_groups=len(xs), std_lv=std_lv, group_equal=group_equal,
+                          group_partial=group_partial, parameterization=parameterization, rules=rules,
+                          file=model_file)
+    eta = {v: k for k, v in enumerate(model.base.lv)}
+    model.meta["cond"] = {"y": np.array(yi), "x_ov": np.array(xi), "x_eta": np.array([eta[v] for v in xnames])}
+    moments = []
+    for x in xs:
+        X = x[:, xi]
+        mean = X.mean(axis=0)
+        moments.append((mean, (X - mean).T @ (X - mean) / (len(X) - 1)))   # lavaan: cov.x with N - 1
+    for r in model.rows:
+        if r.kind == "fixedx":
+            mean, cov = moments[r.group]
+            a = xnames.index(r.lhs)
+            r.value = float(mean[a]) if r.op == "~1" else float(cov[a, xnames.index(r.rhs)])
+    model.meta.pop("plan", None)
+    if samples is None:
+        samples = []
+        for x, nm, (mean, cov) in zip(xs, group_names, moments):
+            th, slopes, R, obs, gamma, cut = conditional_sample(x[:, yi], x[:, xi], ynames, levels, name=nm,
+                                                                file=file)
+            dg = np.diag(gamma)
+            s = OrdinalSample(nm, int(len(x)), ynames, levels, th, R, obs, gamma, 1.0 / dg,
+                              np.zeros(len(yi), bool), cut, np.zeros(len(yi)), np.ones(len(yi)))
+            S = np.zeros((len(ov), len(ov)))
+            S[np.ix_(yi, yi)] = R
+            S[np.ix_(xi, xi)] = cov
+            m = np.zeros(len(ov))
+            m[xi] = mean
+            s.start_S, s.start_mean = S, m
+            samples.append(s)
+    d = dwls(model, samples)
+    fm = wlsmv_measures(d)
+    params = _params(model, d, group_names)
+    names = list(group_names)
+    return WLSMVFit(model, d, fm, params, _r2(model, d.theta, names), _thresholds(params),
+                    [{"group": nm, "n": s.n} for nm, s in zip(group_names, samples)], d.vcov, list(d.warnings))

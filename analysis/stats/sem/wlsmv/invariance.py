@@ -135,6 +135,11 @@ def ordinal_invariance(syntax, columns, xs, names, ordered, *, missing="listwise
     from ..partable import build_sem
 
     ov = build_sem(syntax, columns, file=model_file).ov
+    cont = [v for v in ov if v not in set(ordered)]
+    if cont:
+        raise AvoidSurveyError(f"ordinal invariance needs every indicator ordered; not ordered: {', '.join(cont)} "
+                               f"(use --ordered all, or --estimator ml for continuous items)", file=file,
+                               column=cont[0])
     for v, lv in zip(ov, item_levels(allx, ov)):
         if len(lv) < 3:
             raise AvoidSurveyError(f"item '{v}' has two categories: ordinal invariance with the Wu & Estabrook "

@@ -137,7 +137,14 @@ def _srmr(fit):
     out = 0.0
     p = fit.model.p
     a, b = np.triu_indices(p, 1)
-    for g, s in enumerate(fit.samples):
+    cond = fit.model.meta.get("cond") is not None
+    for g, (s, sig) in enumerate(zip(fit.samples, fit.implied)):
+        if cond:   # residual correlations given the covariates; lavaan also counts the covariates'
+            # (zero) variance residuals in the denominator
+            res, py = s.obs[s.cut:] - sig[s.cut:], len(s.items)
+            q = len(fit.model.meta["cond"]["x_ov"])
+            out += s.n / N * math.sqrt(float(np.sum(res * res)) / (py * (py + 1) / 2 + q))
+            continue
         res = (s.R - implied_correlation(fit.model, fit.theta, g))[b, a]
         out += s.n / N * math.sqrt(float(np.sum(res * res)) / (p * (p + 1) / 2))
     return out
@@ -188,7 +195,8 @@ def wlsmv_measures(fit) -> dict:
     out["rmsea_ci_lower_scaled"], out["rmsea_ci_upper_scaled"] = lo, hi
     robust = dict.fromkeys(("cfi_robust", "tli_robust", "rmsea_robust", "rmsea_ci_lower_robust",
                             "rmsea_ci_upper_robust"), math.nan)
-    if df > 0 and bool(np.all(model.ordered)) and _pd_all(fit) and not _constrained_moments(model):
+    if (df > 0 and bool(np.all(model.ordered)) and model.meta.get("cond") is None and _pd_all(fit)
+            and not _constrained_moments(model)):
         df3 = _df3(fit)
         T3, c3, T3b, c3b, df3b = _catml(fit, df3)
         robust["cfi_robust"] = _cfi(T3, df, T3b, dfb, c3, c3b)

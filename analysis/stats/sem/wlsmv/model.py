@@ -137,23 +137,55 @@ class OrdinalModel:
         theta = mt["theta"]
         ordi = np.flatnonzero(self.ordered)
         delta = mt["delta"][:, :, 0]
+        pi, pk = self.meta.get("ord_phantom", (np.zeros(0, int), np.zeros(0, int)))
+        if self.parameterization == "delta" and len(pi):
+            # the disturbance of an ordered outcome makes its latent response variance 1/Delta^2
+            d = 1.0 / delta[:, pi] ** 2 - LPL[:, pi, pi]
+            psi[:, pk, pk] = d
+            LPL = L @ psi @ np.swapaxes(L, 1, 2)
+        cond = self.meta.get("cond")
+        LPLc = LPL
+        if cond is not None:
+            # conditional on the covariates: their (fixed) variances leave the residual part
+            xe = cond["x_eta"]
+            psic = psi.copy()
+            psic[:, xe, :] = 0.0
+            psic[:, :, xe] = 0.0
+            LPLc = L @ psic @ np.swapaxes(L, 1, 2)
         if self.parameterization == "delta":
-            theta[:, ordi, ordi] = 1.0 / delta[:, ordi] ** 2 - LPL[:, ordi, ordi]
-            sigma = LPL + theta
-        else:
-            sigma = LPL + theta
+            theta[:, ordi, ordi] = 1.0 / delta[:, ordi] ** 2 - LPLc[:, ordi, ordi]
+        sigma = LPL + theta
+        sigma_c = LPLc + theta
+        if self.parameterization != "delta":
             delta = delta.copy()
-            delta[:, ordi] = 1.0 / np.sqrt(sigma[:, ordi, ordi])
+            delta[:, ordi] = 1.0 / np.sqrt(sigma_c[:, ordi, ordi])
         mu = mt["nu"][:, :, 0] + (lam @ (A @ mt["alpha"]))[:, :, 0]
-        mt.update(sigma=sigma, mu=mu, scale=delta, A=A, LPL=LPL, theta=theta)
+        mt.update(sigma=sigma, sigma_c=sigma_c, mu=mu, scale=delta, A=A, LPL=LPL, theta=theta, L=L)
         return mt
+
+    def _moments_conditional(self, mt, cond):
+        """Thresholds at x = 0, slopes on the covariates and residual correlations (lavaan's
+        conditional.x statistics) of the items ``cond["y"]``."""
+        sc, mu, L = mt["scale"], mt["mu"], mt["L"]
+        y, xe = cond["y"], cond["x_eta"]
+        item, tau, is_th, _ = self._layout()
+        taus = mt["tau"][:, tau, 0]
+        th = sc[:, item] * (taus - mu[:, item])                     # thresholds at x = 0, as lavaan's
+        slopes = sc[:, y][:, None, :] * np.swapaxes(L[:, y][:, :, xe], 1, 2)   # K x q x p_y
+        a, b = np.triu_indices(len(y), 1)
+        yb, ya = y[b], y[a]
+        cor = sc[:, yb] * sc[:, ya] * mt["sigma_c"][:, yb, ya]
+        return np.concatenate([th, slopes.reshape(len(sc), -1), cor], axis=1)
 
     def _layout(self):
         lay = self.meta.get("layout")
         if lay is None:
             item, tau = [], []
             k = 0
+            skip = set(self.meta["cond"]["x_ov"].tolist()) if self.meta.get("cond") is not None else set()
             for i in range(self.p):
+                if i in skip:
+                    continue
                 if self.ordered[i]:
                     item += [i] * self.nth[i]
                     tau += list(range(k, k + self.nth[i]))
@@ -170,6 +202,8 @@ class OrdinalModel:
         """Implied statistics of group g in lavaan's WLS.obs order: (K, nstat): thresholds
         (minus the mean for a continuous item), variances of continuous items, (co)variances."""
         mt = self.implied(X, g)
+        if self.meta.get("cond") is not None:
+            return self._moments_conditional(mt, self.meta["cond"])
         sc, mu, sigma = mt["scale"], mt["mu"], mt["sigma"]
         item, tau, is_th, num = self._layout()
         taus = mt["tau"][:, np.where(is_th, tau, 0), 0]
@@ -203,15 +237,13 @@ def _renumber(rows):
 
 def build_ordinal(syntax, columns, ordered_names, nth, *, n_groups=1, std_lv=False, group_equal=(),
                   group_partial=(), parameterization="delta", rules: GroupRules | None = None,
-                  loadings_equal=None, file=None) -> OrdinalModel:
+                  file=None) -> OrdinalModel:
     """The parameter table of ``syntax`` with the items of ``ordered_names`` ordered.
 
     ``nth``: number of thresholds of each ordered item (dict name -> count). ``rules``: the
     identification of groups after the first (default lavaan's rule for ``group_equal``).
     """
     ge = tuple(g for g in group_equal if g != "thresholds")
-    if loadings_equal:
-        ge = tuple(dict.fromkeys(ge + ("loadings",)))
     base = build_sem(syntax, columns, n_groups=n_groups, std_lv=std_lv, meanstructure=True, group_equal=ge,
                      group_partial=group_partial, file=file)
     rules = rules or GroupRules.lavaan_default(group_equal)
@@ -220,6 +252,7 @@ def build_ordinal(syntax, columns, ordered_names, nth, *, n_groups=1, std_lv=Fal
     ordered = np.array([v in ordset for v in ov])
     nth_l = [int(nth[v]) if v in ordset else 0 for v in ov]
     ovi = {v: k for k, v in enumerate(ov)}
+    phantom = set(base.phantom)
     rows = []
     for r in base.rows:
         nr = SemRow(r.lhs, r.op, r.rhs, r.group, r.mat, r.i, r.j, r.free, r.value, r.label, r.user, r.kind)
@@ -231,7 +264,16 @@ def build_ordinal(syntax, columns, ordered_names, nth, *, n_groups=1, std_lv=Fal
                 nr.free, nr.value = ("nu", g, r.i), 0.0
             else:
                 nr.free, nr.value = -1, 0.0
-        elif r.mat == "theta" and r.i == r.j and r.lhs in ordset:
+        elif r.mat == "psi" and r.i == r.j and r.lhs in ordset and r.lhs in phantom:
+            # an ordered variable regressed on latent variables: its disturbance plays the part
+            # of the residual variance (derived in the delta parameterization)
+            if parameterization == "delta":
+                nr.free, nr.kind = -1, "derived"
+            elif rules.scale_free and g > 0:
+                nr.free, nr.value = ("theta", g, r.i), 1.0
+            else:
+                nr.free, nr.value = -1, 1.0
+        elif r.mat == "theta" and r.i == r.j and r.lhs in ordset and r.kind != "phantom":
             if parameterization == "delta":
                 nr.free, nr.kind = -1, "derived"
             elif rules.scale_free and g > 0:
@@ -260,4 +302,7 @@ def build_ordinal(syntax, columns, ordered_names, nth, *, n_groups=1, std_lv=Fal
             else:
                 rows.append(SemRow(v, "~*~", v, g, "delta", i, 0, -1, 1.0, None, False, "derived"))
     npar = _renumber(rows)
-    return OrdinalModel(base, rows, npar, ov, ordered, nth_l, n_groups, parameterization, list(base.lv))
+    eta = {v: k for k, v in enumerate(base.lv)}
+    ph = [(ovi[v], eta[v]) for v in ov if v in ordset and v in phantom]
+    meta = {"ord_phantom": (np.array([a for a, _ in ph], int), np.array([b for _, b in ph], int))}
+    return OrdinalModel(base, rows, npar, ov, ordered, nth_l, n_groups, parameterization, list(base.lv), meta)

@@ -51,6 +51,8 @@ class OrdinalSample:
     cut: int = 0            # where the (co)variances below the diagonal start in obs
     mean: np.ndarray = None  # means of the continuous items (0 for ordered ones)
     sd: np.ndarray = None    # ML standard deviations of the continuous items (1 for ordered ones)
+    start_S: np.ndarray = None     # moments for the starting values (with covariates)
+    start_mean: np.ndarray = None
 
     @property
     def nth(self):
@@ -199,17 +201,12 @@ def _normal_pair_scores(z1, z2, sd1, sd2, v1, v2, rho):
     return s_rho, s_m1, s_v1, s_m2, s_v2
 
 
-def _mixed_sample(x, items, idx, numeric, name, file):
-    """Sample statistics with continuous items (listwise rows): thresholds / -means, variances,
-    (co)variances and their Gamma as lavaan's ``muthen1984`` with ``ov.types`` numeric."""
-    from ....numerics.polychoric import polychoric_matrix, polyserial, thresholds as uni_th
+def _mixed_correlations(x, items, numeric, th, mean, sd):
+    """Polychoric (ordered pairs), polyserial (mixed) and ML Pearson (continuous) correlations."""
+    from ....numerics.polychoric import polychoric_matrix, polyserial
 
-    n, p = x.shape
+    p = x.shape[1]
     ordi = np.flatnonzero(~numeric)
-    th = [np.zeros(0) if numeric[j] else np.asarray(uni_th(x[:, j]), float) for j in range(p)]
-    mean = x.mean(axis=0)
-    var = ((x - mean) ** 2).mean(axis=0)
-    sd = np.sqrt(var)
     R = np.eye(p)
     if len(ordi) > 1:
         pc = polychoric_matrix(x[:, ordi], items=[items[j] for j in ordi], method="lavaan")
@@ -224,62 +221,88 @@ def _mixed_sample(x, items, idx, numeric, name, file):
             else:
                 continue
             R[i, j] = R[j, i] = r
-    # columns: TH block (thresholds, or the mean of a continuous item), VAR block, COR block
-    slots = [1 if numeric[j] else len(th[j]) for j in range(p)]
-    tstart = np.concatenate([[0], np.cumsum(slots)]).astype(int)
-    T = int(tstart[-1])
-    num = np.flatnonzero(numeric)
-    var_col = {j: T + k for k, j in enumerate(num)}
-    V = len(num)
-    a, b = np.triu_indices(p, 1)
-    P = len(a)
+    return R
+
+
+class _Layout:
+    """Columns of the casewise score matrix: TH block (thresholds, or the mean of a continuous
+    item), VAR block (continuous items), COR block (pairs in lavaan's order)."""
+
+    def __init__(self, numeric, th):
+        p = len(numeric)
+        slots = [1 if numeric[j] else len(th[j]) for j in range(p)]
+        self.tstart = np.concatenate([[0], np.cumsum(slots)]).astype(int)
+        self.T = int(self.tstart[-1])
+        self.num = np.flatnonzero(numeric)
+        self.var_col = {j: self.T + k for k, j in enumerate(self.num)}
+        self.K = self.T + len(self.num)
+        self.a, self.b = np.triu_indices(p, 1)
+
+    def th(self, j):
+        return slice(self.tstart[j], self.tstart[j + 1])
+
+
+def _pair_into(q, S, A21, H, lay, x, z, idx, numeric, th, sd, var, R):
+    """Pair q's score column, its A21 row and (with a continuous item) its rows of H."""
+    from ....numerics.polychoric import pair_case_scores
+
+    j1, j2 = lay.b[q], lay.a[q]                      # lavaan's pair (i, j) with i > j
+    rho, col = R[j1, j2], lay.K + q
+    if not numeric[j1] and not numeric[j2]:
+        sc = pair_case_scores(x[:, j1], x[:, j2], th[j1], th[j2], rho)
+        S[:, col] = sc[:, 0]
+        n1 = len(th[j1])
+        A21[q, lay.th(j1)] = S[:, col] @ sc[:, 1:1 + n1]
+        A21[q, lay.th(j2)] = S[:, col] @ sc[:, 1 + n1:]
+    elif numeric[j1] and numeric[j2]:
+        s_rho, s_m1, s_v1, s_m2, s_v2 = _normal_pair_scores(z[:, j1], z[:, j2], sd[j1], sd[j2], var[j1], var[j2],
+                                                            rho)
+        S[:, col] = s_rho
+        A21[q, lay.tstart[j1]], A21[q, lay.tstart[j2]] = s_rho @ s_m1, s_rho @ s_m2
+        A21[q, lay.var_col[j1]], A21[q, lay.var_col[j2]] = s_rho @ s_v1, s_rho @ s_v2
+        H[col, lay.var_col[j1]] = sd[j2] * rho / (2 * sd[j1])
+        H[col, lay.var_col[j2]] = sd[j1] * rho / (2 * sd[j2])
+        H[col, col] = sd[j1] * sd[j2]
+    else:
+        c, o = (j1, j2) if numeric[j1] else (j2, j1)
+        s_rho, s_mu, s_var, s_th = _mixed_pair_scores(z[:, c], sd[c], var[c], idx[:, o], th[o], rho)
+        S[:, col] = s_rho
+        A21[q, lay.tstart[c]] = s_rho @ s_mu
+        A21[q, lay.th(o)] = s_rho @ s_th
+        A21[q, lay.var_col[c]] = s_rho @ s_var
+        H[col, lay.var_col[c]] = rho / (2 * sd[c])
+        H[col, col] = sd[c]
+
+
+def _mixed_sample(x, items, idx, numeric, name, file):
+    """Sample statistics with continuous items (listwise rows): thresholds / -means, variances,
+    (co)variances and their Gamma as lavaan's ``muthen1984`` with ``ov.types`` numeric."""
+    from ....numerics.polychoric import thresholds as uni_th
+
+    n, p = x.shape
+    th = [np.zeros(0) if numeric[j] else np.asarray(uni_th(x[:, j]), float) for j in range(p)]
+    mean = x.mean(axis=0)
+    var = ((x - mean) ** 2).mean(axis=0)
+    sd = np.sqrt(var)
+    R = _mixed_correlations(x, items, numeric, th, mean, sd)
+    lay = _Layout(numeric, th)
+    P, K = len(lay.a), lay.K
     z = (x - mean) / np.where(numeric, sd, 1.0)
-    S = np.zeros((n, T + V + P))
+    S = np.zeros((n, K + P))
     for j in range(p):
         if numeric[j]:
-            S[:, tstart[j]] = z[:, j] / sd[j]
-            S[:, var_col[j]] = (z[:, j] ** 2 - 1) / (2 * var[j])
+            S[:, lay.tstart[j]] = z[:, j] / sd[j]
+            S[:, lay.var_col[j]] = (z[:, j] ** 2 - 1) / (2 * var[j])
         else:
-            S[:, tstart[j]:tstart[j + 1]] = _uni_scores(idx[:, [j]], [th[j]])
-    A21 = np.zeros((P, T + V))
-    H = np.eye(T + V + P)
+            S[:, lay.th(j)] = _uni_scores(idx[:, [j]], [th[j]])
+    A21 = np.zeros((P, K))
+    H = np.eye(K + P)
     for q in range(P):
-        j1, j2 = b[q], a[q]                      # lavaan's pair (i, j) with i > j
-        rho = R[j1, j2]
-        col = T + V + q
-        if not numeric[j1] and not numeric[j2]:
-            from ....numerics.polychoric import pair_case_scores
-
-            sc = pair_case_scores(x[:, j1], x[:, j2], th[j1], th[j2], rho)
-            S[:, col] = sc[:, 0]
-            n1 = len(th[j1])
-            A21[q, tstart[j1]:tstart[j1 + 1]] = S[:, col] @ sc[:, 1:1 + n1]
-            A21[q, tstart[j2]:tstart[j2 + 1]] = S[:, col] @ sc[:, 1 + n1:]
-        elif numeric[j1] and numeric[j2]:
-            s_rho, s_m1, s_v1, s_m2, s_v2 = _normal_pair_scores(z[:, j1], z[:, j2], sd[j1], sd[j2], var[j1],
-                                                                var[j2], rho)
-            S[:, col] = s_rho
-            A21[q, tstart[j1]] = s_rho @ s_m1
-            A21[q, tstart[j2]] = s_rho @ s_m2
-            A21[q, var_col[j1]] = s_rho @ s_v1
-            A21[q, var_col[j2]] = s_rho @ s_v2
-            H[col, var_col[j1]] = sd[j2] * rho / (2 * sd[j1])
-            H[col, var_col[j2]] = sd[j1] * rho / (2 * sd[j2])
-            H[col, col] = sd[j1] * sd[j2]
-        else:
-            c, o = (j1, j2) if numeric[j1] else (j2, j1)
-            s_rho, s_mu, s_var, s_th = _mixed_pair_scores(z[:, c], sd[c], var[c], idx[:, o], th[o], rho)
-            S[:, col] = s_rho
-            A21[q, tstart[c]] = s_rho @ s_mu
-            A21[q, tstart[o]:tstart[o + 1]] = s_rho @ s_th
-            A21[q, var_col[c]] = s_rho @ s_var
-            H[col, var_col[c]] = rho / (2 * sd[c])
-            H[col, col] = sd[c]
+        _pair_into(q, S, A21, H, lay, x, z, idx, numeric, th, sd, var, R)
     inner = S.T @ S
-    K = T + V
     A11 = np.zeros((K, K))
     for j in range(p):
-        cols = list(range(tstart[j], tstart[j + 1])) + ([var_col[j]] if numeric[j] else [])
+        cols = list(range(lay.tstart[j], lay.tstart[j + 1])) + ([lay.var_col[j]] if numeric[j] else [])
         A11[np.ix_(cols, cols)] = inner[np.ix_(cols, cols)]
     a22 = np.sum(S[:, K:] ** 2, axis=0)
     A11inv = np.linalg.inv(A11)
@@ -289,12 +312,12 @@ def _mixed_sample(x, items, idx, numeric, name, file):
     Binv[K:, :K] = -(A21 @ A11inv) / a22[:, None]
     gamma = n * (H @ Binv @ inner @ Binv.T @ H.T)
     flip = np.ones(K + P)
-    flip[[tstart[j] for j in num]] = -1.0
+    flip[[lay.tstart[j] for j in lay.num]] = -1.0        # the statistic is minus the mean
     gamma = gamma * np.outer(flip, flip)
     th_obs = np.concatenate([[-mean[j]] if numeric[j] else th[j] for j in range(p)])
     sds = np.where(numeric, sd, 1.0)
     COV = R * np.outer(sds, sds)
-    obs = np.concatenate([th_obs, var[num], COV[b, a]])
+    obs = np.concatenate([th_obs, var[lay.num], COV[lay.b, lay.a]])
     return th, R, obs, gamma, K, np.where(numeric, mean, 0.0), sds
 
 
