@@ -7,6 +7,7 @@ TERMS = {
     "rnd_p_below": ("< .001", "< 0.001"),
     "rnd_p_value": ("{bare}", "{full}"),
     "rnd_html_lang": ("en", "zh-CN"),
+    "rnd_block": (" (columns, part {k} of {n})", "（分栏 {k}/{n}）"),
     # figure labels
     "rnd_fig_eigenvalue": ("Eigenvalue", "特征值"),
     "rnd_fig_factor_n": ("Factor number", "因子序号"),
