@@ -229,6 +229,23 @@ def _xl_value(c: Cell, decimals: int, lang: str):
     return str(v)
 
 
+def _xl_number_format(c: Cell, decimals: int) -> str:
+    """The Excel number format that shows a cell as the other formats do while the value
+    stays a number: stars after an estimate (``0.000"**"``), a standard error in
+    parentheses, a share as a percent, a p value with its decimals."""
+    d = c.decimals if c.decimals is not None else decimals
+    if c.kind == "int" or (isinstance(c.value, int) and c.kind in ("num", "stat")):
+        return "0"
+    base = "0." + "0" * d if d > 0 else "0"
+    if c.kind == "pct":
+        return "0.0%"
+    if c.kind == "se":
+        return f'"("{base}")"'
+    if c.kind == "est" and c.stars:
+        return f'{base}"{c.stars}"'
+    return base
+
+
 def _is_number(s: str) -> bool:
     try:
         float(s)
@@ -275,9 +292,8 @@ def tables_to_xlsx(tables: list[Table], lang: str = "en", decimals: int = 3) -> 
                 cell = ws.cell(row=r, column=j + 1, value=val)
                 if isinstance(val, str):
                     cell.data_type = "s"  # text stays text: never a formula
-                if isinstance(val, float):
-                    d = c.decimals if c.decimals is not None else decimals
-                    cell.number_format = "0." + "0" * d if d > 0 else "0"
+                if isinstance(val, (int, float)) and not isinstance(val, bool):
+                    cell.number_format = _xl_number_format(c, decimals)
             r += 1
         if r > first_body:
             for j in range(1, len(t.columns) + 1):
