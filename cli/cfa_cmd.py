@@ -7,7 +7,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from avoid_survey.cli.common import (DataArg, DecimalsOpt, ForceOpt, Format, FormatOpt, InstrumentOpt, Lang,
+from avoid_survey.cli.common import (ExplainOpt, DataArg, DecimalsOpt, ForceOpt, Format, FormatOpt, InstrumentOpt, Lang,
                                      LangOpt, OutputOpt, emit)
 
 
@@ -31,6 +31,7 @@ def cfa(
     lang: LangOpt = Lang.zh,
     decimals: DecimalsOpt = 3,
     force: ForceOpt = False,
+    explain: ExplainOpt = False,
     figure: Annotated[Optional[Path], typer.Option("--figure", help="Also draw a path diagram of standardized loadings (.png, .svg or .pdf).", dir_okay=False)] = None,
 ):
     """Fit indices, loadings, CR/AVE and HTMT of a CFA by ML; with --group, measurement invariance."""
@@ -70,5 +71,5 @@ def cfa(
                  second_order=second_order, model_file=model_file, file=str(data), partial_search=partial_search)
     from avoid_survey.cli.common import draw_figure
 
-    emit(result, fmt, output, lang, decimals, force)
+    emit(result, fmt, output, lang, decimals, force, explain="cfa" if explain else None)
     draw_figure("cfa", result, figure, lang, force)

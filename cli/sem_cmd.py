@@ -7,7 +7,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from avoid_survey.cli.common import (DataArg, DecimalsOpt, ForceOpt, Format, FormatOpt, InstrumentOpt, Lang, LangOpt,
+from avoid_survey.cli.common import (ExplainOpt, DataArg, DecimalsOpt, ForceOpt, Format, FormatOpt, InstrumentOpt, Lang, LangOpt,
                                      OutputOpt, emit)
 
 
@@ -57,6 +57,7 @@ def sem(
     lang: LangOpt = Lang.zh,
     decimals: DecimalsOpt = 3,
     force: ForceOpt = False,
+    explain: ExplainOpt = False,
 ):
     """Latent-variable SEM by ML (lavaan::sem defaults): parameters, std.all, R², defined effects, fit."""
     import sys
@@ -90,4 +91,4 @@ def sem(
         from avoid_survey.analysis.stats.sem.bootstrap import write_indices
 
         write_indices(result, boot_indices)
-    emit(result, fmt, output, lang, decimals, force)
+    emit(result, fmt, output, lang, decimals, force, explain="sem" if explain else None)
