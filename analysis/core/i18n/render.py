@@ -7,6 +7,10 @@ TERMS = {
     "rnd_p_below": ("< .001", "< 0.001"),
     "rnd_p_value": ("{bare}", "{full}"),
     "rnd_html_lang": ("en", "zh-CN"),
+    "rnd_table_number": ("Table {n}", "表{n}"),
+    "rnd_table_number_cn": ("Table {n}  {title}", "表{n}  {title}"),
+    "rnd_note_apa": ("Note. ", "注. "),
+    "rnd_note_cn": ("Note: ", "注："),
     "rnd_block": (" (columns, part {k} of {n})", "（分栏 {k}/{n}）"),
     # figure labels
     "rnd_fig_eigenvalue": ("Eigenvalue", "特征值"),
