@@ -209,6 +209,7 @@ class _Builder:
 
     def results(self):
         """The results in words: the explanation rules applied to each section built above."""
+        from ..core.explain import load_rules
         from ..tables.explain import explanation_sentences
         said = False
         for key, kind, heading in (("describe", "describe", "desc"), ("reliability", "reliability", "rel"),
@@ -219,7 +220,7 @@ class _Builder:
             lines = explanation_sentences(kind, result)[self.lang]
             if lines:
                 self.doc.heading(_t(f"res_{heading}", self.lang), level=3)
-                self.doc.para(tr("rep_res_sep", self.lang).join(lines))
+                self.doc.para(load_rules()["phrases"]["sentence_sep"][self.lang].join(lines))
                 said = True
         if not said:
             raise AvoidSurveyError("no analysis section was built to explain")

@@ -15,7 +15,6 @@ TERMS = {
     "rep_res_rel": ("Reliability", "信度"),
     "rep_res_cfa": ("Measurement model", "测量模型"),
     "rep_res_models": ("Regression models", "回归模型"),
-    "rep_res_sep": (" ", ""),
     "rep_skipped": ("This section could not be built: {reason}", "本节未能生成：{reason}"),
     "rep_fig_coef": ("Figure 1. Coefficients with 95% confidence intervals", "图1 回归系数及95%置信区间"),
     "rep_fig_path": ("Figure 3. CFA standardized loadings", "图3 验证性因子分析标准化载荷"),
