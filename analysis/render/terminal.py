@@ -41,6 +41,14 @@ def _cell_len(s: str) -> int:
     return max((cell_len(line) for line in s.split("\n")), default=0)
 
 
+def _wraps(c) -> bool:
+    """A text column wraps unless its terminal hints say ``no_wrap``; a number column wraps
+    only when they say ``no_wrap=False``."""
+    if c.kind == "text":
+        return not c.terminal.get("no_wrap")
+    return c.terminal.get("no_wrap") is False
+
+
 def _min_widths(t: Table, lang: str, body: list[list[str]], shown: list[int],
                 width: int | None = None) -> dict[int, int]:
     """The narrowest each shown column may be: a numeric column is as wide as its widest cell
@@ -52,7 +60,7 @@ def _min_widths(t: Table, lang: str, body: list[list[str]], shown: list[int],
         c = t.columns[j]
         words = max((_cell_len(w) for w in c.text(lang).split()), default=0)
         data = max((_cell_len(r[j]) for r in body), default=0)
-        if c.kind == "text" or c.terminal.get("no_wrap") is False:
+        if _wraps(c):
             natural = max(data, _cell_len(c.text(lang)))
             floor = max(_TEXT_MIN, (width or 0) // 4) if k == 0 else _TEXT_MIN
             out[j] = max(words, min(natural, floor))
@@ -120,14 +128,14 @@ def _tables(t: Table, lang: str, decimals: int, width: int | None):
         widths = _block_widths(t, lang, body, shown, mins, width)
         for j in shown:
             c = t.columns[j]
-            wraps = c.kind == "text" or c.terminal.get("no_wrap") is False
+            wraps = _wraps(c)
             opts = {"justify": "left" if c.kind == "text" else "right", "overflow": "fold",
                     "min_width": mins[j]}
             if widths:
                 opts["width"] = widths[j]
             elif not wraps:
                 opts["no_wrap"] = True
-            opts.update({k2: v for k2, v in c.terminal.items() if k2 != "show"})
+            opts.update({k2: v for k2, v in c.terminal.items() if k2 not in ("show", "ratio", "min_width")})
             rt.add_column(_rich_escape(c.text(lang)), **opts)
         for i, row in enumerate(body):
             if i in t.row_sections:
