@@ -92,6 +92,14 @@ def note(msg: str) -> None:
     sys.stderr.write(msg.rstrip("\n") + "\n")
 
 
+def figure_payload(kind: str, result) -> dict:
+    """What a figure is drawn from: ``to_dict()``, with the terms' labels for model figures."""
+    if kind in ("model", "slopes"):
+        from avoid_survey.analysis.tables.explain import enriched
+        return enriched("model", result)
+    return result.to_dict()
+
+
 def draw_figure(kind: str, result, path, lang, force: bool = False) -> None:
     """The command's standard figure (``--figure``), from its result's to_dict()."""
     if path is None:
@@ -99,6 +107,6 @@ def draw_figure(kind: str, result, path, lang, force: bool = False) -> None:
     from avoid_survey.analysis.render.figures import figure_for
 
     lang_s = lang.value if isinstance(lang, Lang) else str(lang)
-    fig_note = figure_for(kind, result.to_dict(), path, lang=lang_s, force=force)
+    fig_note = figure_for(kind, figure_payload(kind, result), path, lang=lang_s, force=force)
     if fig_note:
         note(f"note: {fig_note}")

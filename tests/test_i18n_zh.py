@@ -107,3 +107,28 @@ def test_report_defaults_to_chinese():
     assert inspect.signature(report).parameters["lang"].default.value == "zh"
     assert inspect.signature(build_report).parameters["lang"].default == "zh"
     assert inspect.signature(write_report).parameters["lang"].default == "zh"
+
+
+def test_figure_labels_and_legends_follow_lang(monkeypatch, tmp_path):
+    """The slopes figure's axis label and legend, and the coefficient plot's terms, are the
+    instrument's labels in the chosen language (not variable names or 'mean - 1 SD')."""
+    from avoid_survey.analysis.render import figures
+
+    seen = {}
+
+    def spy_slopes(x, lines, path, *, x_label="x", **kw):
+        seen["x_label"], seen["legend"] = x_label, [ln["label"] for ln in lines]
+
+    monkeypatch.setattr(figures, "interaction_plot", spy_slopes)
+    assert run(["model", "--template", "h1_h2_pressure_trust", "--data", S, "-f", "json",
+                "--slopes-figure", str(tmp_path / "s.png")]) == 0
+    assert seen["x_label"] == "问责压力感知（已中心化）"
+    assert seen["legend"] == ["容错机制信任 均值减 1 个标准差", "容错机制信任 均值", "容错机制信任 均值加 1 个标准差"]
+    from avoid_survey.cli.common import figure_payload
+    from avoid_survey.analysis.stats.models import run_spec
+    from avoid_survey.analysis.stats.models.templates import resolve_spec_source
+
+    src, base, _ = resolve_spec_source(None, "h1_h2_pressure_trust", S)
+    payload = figure_payload("model", run_spec(src, base_dir=base))
+    labels = {c["term"]: c["label"]["zh"] for m in payload["models"] for c in m["coefficients"]}
+    assert labels["gender[2]"] == "性别: 女" and labels["accountability_pressure"] == "问责压力感知"

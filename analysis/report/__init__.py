@@ -240,7 +240,8 @@ class _Builder:
         drawn: list = []
         st = self.state
         if st.get("models") is not None:
-            md = st["models"].to_dict()
+            from ..tables.explain import enriched
+            md = enriched("model", st["models"])   # with the terms' labels
             self._draw("model", md, "coefficients.png", "fig_coef", drawn)
             self._draw("slopes", md, "slopes.png", "fig_slopes", drawn)
         if st.get("cfa") is not None:

@@ -13,6 +13,7 @@ TERMS = {
     "rnd_note_cn": ("Note: ", "注："),
     "rnd_block": (" (columns, part {k} of {n})", "（分栏 {k}/{n}）"),
     # figure labels
+    "rnd_fig_centred": (" (centred)", "（已中心化）"),
     "rnd_fig_eigenvalue": ("Eigenvalue", "特征值"),
     "rnd_fig_factor_n": ("Factor number", "因子序号"),
     "rnd_fig_observed": ("Observed", "实际数据"),
