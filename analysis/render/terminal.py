@@ -1,4 +1,4 @@
-"""The terminal: rich tables (title above, notes as caption), printed or as plain text.
+"""The terminal: rich tables (title above, notes below), printed or as plain text.
 
 Tables fit the console width (80 columns when stdout is not a terminal and ``COLUMNS`` is
 unset, as in CI logs): a number is never split across lines (numeric columns do not wrap and
@@ -64,6 +64,9 @@ def _min_widths(t: Table, lang: str, body: list[list[str]], shown: list[int],
             natural = max(data, _cell_len(c.text(lang)))
             floor = max(_TEXT_MIN, (width or 0) // 4) if k == 0 else _TEXT_MIN
             out[j] = max(words, min(natural, floor))
+            if k == 0 and t.row_sections:   # section headings stand in the label column
+                longest = max(_cell_len(_label(h, lang)) for h in t.row_sections.values())
+                out[j] = max(out[j], min(longest, max(_TEXT_MIN, (width or 0) // 3)))
         else:
             out[j] = max(words, data, 1)
     return out
@@ -97,6 +100,8 @@ def _block_widths(t: Table, lang: str, body, shown: list[int], mins: dict, width
         return {}
     natural = {j: max(mins[j], _cell_len(t.columns[j].text(lang)), *(_cell_len(r[j]) for r in body))
                for j in shown}
+    if t.row_sections:
+        natural[shown[0]] = max(natural[shown[0]], *(_cell_len(_label(h, lang)) for h in t.row_sections.values()))
     if 1 + sum(natural[j] + 3 for j in shown) <= width:
         return natural
     out = {j: mins[j] for j in shown}
@@ -122,9 +127,7 @@ def _tables(t: Table, lang: str, decimals: int, width: int | None):
         title = t.title_text(lang)
         if len(blocks) > 1:
             title += tr("rnd_block", lang).format(k=k + 1, n=len(blocks))
-        last = k == len(blocks) - 1
-        rt = RTable(title=_rich_escape(title), box=box.SIMPLE_HEAD, title_justify="left",
-                    caption=_rich_escape(caption) if caption and last else None, caption_justify="left")
+        rt = RTable(title=_rich_escape(title), box=box.SIMPLE_HEAD, title_justify="left")
         widths = _block_widths(t, lang, body, shown, mins, width)
         for j in shown:
             c = t.columns[j]
@@ -142,6 +145,9 @@ def _tables(t: Table, lang: str, decimals: int, width: int | None):
                 rt.add_row(f"[bold]{_rich_escape(_label(t.row_sections[i], lang))}[/bold]", *[""] * (len(shown) - 1))
             rt.add_row(*[_styled(t, i, j, row[j]) for j in shown])
         out.append(rt)
+    if caption:   # the notes wrap at the console's width, not at a narrow table's
+        from rich.text import Text
+        out.append(Text(caption))
     return out
 
 
