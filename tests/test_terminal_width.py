@@ -36,6 +36,8 @@ COMMANDS = {
     "describe": ["describe", S, "-i", CORE],
     "describe-by": ["describe", S, "-i", CORE, "--by", "gender"],
     "compare": ["compare", S, "-i", CORE, "--by", "rank", "--vars", "age,gender,ft_trust"],
+    "compare-en": ["compare", S, "-i", CORE, "--by", "gender", "--vars", "ft_trust", "--lang", "en"],
+    "reliability-explain": ["reliability", S, "-i", CORE, "--scale", "passive_avoidance", "--explain"],
     "experiment": ["experiment", str(EX / "conjoint.csv"), "-i", str(EX / "reform-conjoint.yaml")],
     "instruments-list": ["instruments", "list"],
     "score": ["score", S, "-i", CORE, "--scale", "passive_avoidance", "--aggregate", "township_id"],
@@ -83,6 +85,9 @@ def test_every_command_fits_the_terminal(name, width, recorded, monkeypatch, cap
             for j in shown:
                 for word in t.columns[j].text(lang).split():
                     assert word in flat, f"{name}: header word {word!r} of {t.columns[j].key} missing"
+            for group, _span in t.column_groups(lang):      # column-group labels (Levene / Welch) too
+                for word in group.split():
+                    assert word in flat, f"{name}: column group {group!r} missing"
             for row in cells(t, lang, decimals):
                 for j in shown:
                     text = row[j]

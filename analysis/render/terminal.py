@@ -56,12 +56,13 @@ def _min_widths(t: Table, lang: str, body: list[list[str]], shown: list[int],
     ``_TEXT_MIN`` cells (the label column to a quarter of ``width``), but never below its
     longest header word."""
     out = {}
+    heads = _headers(t, lang)
     for k, j in enumerate(shown):
         c = t.columns[j]
-        words = max((_cell_len(w) for w in c.text(lang).split()), default=0)
+        words = max((_cell_len(w) for w in heads[j].split()), default=0)
         data = max((_cell_len(r[j]) for r in body), default=0)
         if _wraps(c):
-            natural = max(data, _cell_len(c.text(lang)))
+            natural = max(data, _cell_len(heads[j]))
             floor = max(_TEXT_MIN, (width or 0) // 4) if k == 0 else _TEXT_MIN
             out[j] = max(words, min(natural, floor))
             if k == 0 and t.row_sections:   # section headings stand in the label column
@@ -92,14 +93,28 @@ def column_blocks(t: Table, lang: str, decimals: int, width: int | None) -> list
     return blocks
 
 
+def _headers(t: Table, lang: str) -> list[str]:
+    """Column headers; a column group's label (Levene / Welch, Model 1 ...) stands on a line
+    above the first column of its run, as the other formats span it."""
+    heads = [c.text(lang) for c in t.columns]
+    if not any(g for g, _ in t.column_groups(lang)):
+        return heads
+    out, j = [], 0
+    for g, span in t.column_groups(lang):
+        for k in range(span):
+            out.append(f"{g if (g and k == 0) else ''}\n{heads[j]}")
+            j += 1
+    return out
+
+
 def _block_widths(t: Table, lang: str, body, shown: list[int], mins: dict, width: int | None) -> dict:
     """Exact column widths of one block when it would not fit at its natural widths: numeric
     columns at their minimum, the room left shared by the text columns in proportion to their
     natural width (never below their minimum)."""
     if width is None:
         return {}
-    natural = {j: max(mins[j], _cell_len(t.columns[j].text(lang)), *(_cell_len(r[j]) for r in body))
-               for j in shown}
+    heads = _headers(t, lang)
+    natural = {j: max(mins[j], _cell_len(heads[j]), *(_cell_len(r[j]) for r in body)) for j in shown}
     if t.row_sections:
         natural[shown[0]] = max(natural[shown[0]], *(_cell_len(_label(h, lang)) for h in t.row_sections.values()))
     if 1 + sum(natural[j] + 3 for j in shown) <= width:
@@ -122,6 +137,7 @@ def _tables(t: Table, lang: str, decimals: int, width: int | None):
     blocks = column_blocks(t, lang, decimals, width)
     mins = _min_widths(t, lang, body, blocks[0] + [j for b in blocks[1:] for j in b[1:]], width)
     caption = "\n".join(t.notes_text(lang))
+    heads = _headers(t, lang)
     out = []
     for k, shown in enumerate(blocks):
         title = t.title_text(lang)
@@ -139,7 +155,7 @@ def _tables(t: Table, lang: str, decimals: int, width: int | None):
             elif not wraps:
                 opts["no_wrap"] = True
             opts.update({k2: v for k2, v in c.terminal.items() if k2 not in ("show", "ratio", "min_width")})
-            rt.add_column(_rich_escape(c.text(lang)), **opts)
+            rt.add_column(_rich_escape(heads[j]), **opts)
         for i, row in enumerate(body):
             if i in t.row_sections:
                 rt.add_row(f"[bold]{_rich_escape(_label(t.row_sections[i], lang))}[/bold]", *[""] * (len(shown) - 1))
