@@ -64,7 +64,7 @@ def test_cfa_invariance_text_is_pinned(tmp_path):
     en, zh = got["en"], got["zh"]
     assert en.startswith("The model fits well: χ²(24) = 36.84, p = .045; CFI = 0.997, TLI = 0.996, RMSEA = 0.022, "
                          "SRMR = 0.013, all within the cut-offs")
-    assert ("Discriminant validity is borderline: the largest HTMT is 0.854 (pa_symbolic–pa_compromise), above the "
+    assert ("Discriminant validity is borderline: the largest HTMT is 0.854 (Symbolic implementation–Seeking compromise), above the "
             "strict .85 but below the liberal .90 cut-off") in en
     assert ("Metric invariance holds across gender: ΔCFI = +0.000 (a drop smaller than .010) and ΔRMSEA = -0.004 "
             "(no rise of .015), against the previous level (Chen, 2007; Cheung & Rensvold, 2002).") in en
@@ -72,7 +72,16 @@ def test_cfa_invariance_text_is_pinned(tmp_path):
     assert "(Hu & Bentler, 1999)" in en and "(Fornell & Larcker, 1981)" in en and "(Henseler et al., 2015)" in en
     assert zh.startswith("模型拟合良好：χ²(24) = 36.84，p = 0.045；CFI = 0.997")
     assert "度量（弱）不变性在gender间成立：与上一层级相比，ΔCFI = +0.000（下降不足 0.010）" in zh
-    assert "（Henseler 等, 2015）" in zh
+    assert "（Henseler 等, 2015）" in zh and "最大的 HTMT 为 0.854（象征性执行–寻求折中方案）" in zh
+
+
+def test_api_explain_equals_the_command_line(tmp_path):
+    import avoid_survey as av
+
+    r = av.reliability(S, CORE, scales=["passive_avoidance", "responsibility"])
+    got = cli_explanation(tmp_path, "reliability", S, "-i", CORE, "--scale", "passive_avoidance",
+                          "--scale", "responsibility")
+    assert r.explain() == got and r.explain("zh") == got["zh"]
 
 
 def test_mediation_text_is_pinned(tmp_path):

@@ -5,7 +5,8 @@ maintainer reviews every cut-off and its citation in one place. The file is read
 safe YAML loader and nothing in it is evaluated: a condition is a declarative comparison
 (``{value: fit.cfi, ge: 0.95}``), a sentence is a template with named placeholders
 (``{cfi}``, ``{p:p}``), and a derived value is one of a few named aggregations
-(``count``, ``list``, ``min``, ``max``, ``matrix_max``).
+(``count``, ``list``, ``min``, ``max``, ``matrix_max``; a result's ``_labels`` mapping,
+``{id: {en, zh}}``, names the rows and columns of a matrix).
 
 The engine applies the rules of one result kind to that result's ``to_dict()``:
 :func:`explain` returns ``{"zh": ..., "en": ...}``. The layout of the rules file:
@@ -31,8 +32,8 @@ A rule::
         - {any: [{value: fit.rmsea, le: 0.06}, {missing: fit.rmsea}]}
       text: {en: "CFI = {cfi} ...", zh: "CFI = {cfi} ……"}
 
-Placeholders are ``{path}`` or ``{path:fmt}``; a path is looked up in the current element,
-then its parents, then the result; ``fmt`` is one of ``3`` (default for numbers), ``2``,
+Placeholders are ``{path}`` or ``{path:fmt}`` (``{label|key}``: the first that is not
+missing); a path is looked up in the current element, then its parents, then the result; ``fmt`` is one of ``3`` (default for numbers), ``2``,
 ``1``, ``0``, ``int``, ``df`` (whole numbers without decimals), ``p`` (``p = .031`` / ``p < .001``), ``pct`` (a share of 1 as a
 percent), ``abs`` (absolute value, 3 decimals) and ``signed``.
 """
@@ -57,7 +58,7 @@ OPS = {
 AGGREGATES = ("count", "list", "min", "max", "matrix_max", "value")
 _RULE_KEYS = {"id", "cite", "each", "let", "when", "text", "include"}
 _FORMATS = {"", "3", "2", "1", "0", "int", "df", "p", "pct", "abs", "signed"}
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)(?::([A-Za-z0-9]*))?\}")
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.|]*)(?::([A-Za-z0-9]*))?\}")
 
 
 class _Missing:
@@ -267,8 +268,17 @@ def _fmt(v, fmt: str, lang: str, phrases: dict) -> str:
     return s[1:] if s.startswith("-") and not s.strip("-0.") else s
 
 
+def _first(scopes: list, paths: str):
+    """The first of ``a|b|c`` that is not missing (``{label|key}``: a label, else the id)."""
+    for path in paths.split("|"):
+        v = _lookup(scopes, path)
+        if not _is_missing(v):
+            return v
+    return MISSING
+
+
 def _fill(template: str, scopes: list, lang: str, phrases: dict) -> str:
-    return _PLACEHOLDER.sub(lambda m: _fmt(_lookup(scopes, m.group(1)), m.group(2) or "", lang, phrases), template)
+    return _PLACEHOLDER.sub(lambda m: _fmt(_first(scopes, m.group(1)), m.group(2) or "", lang, phrases), template)
 
 
 def _aggregate(spec: dict, scopes: list, lang: str, phrases: dict):
@@ -276,7 +286,13 @@ def _aggregate(spec: dict, scopes: list, lang: str, phrases: dict):
     if agg == "value":
         return _lookup(scopes, spec["value"])
     if agg == "matrix_max":
-        return _matrix_max(_lookup(scopes, spec["matrix_max"]), spec.get("abs", False))
+        best = _matrix_max(_lookup(scopes, spec["matrix_max"]), spec.get("abs", False))
+        names = _lookup(scopes, "_labels")
+        if best is not MISSING and isinstance(names, dict):
+            def name(k):
+                return _fmt(names.get(k, k), "", lang, phrases)
+            best["text"] = f"{name(best['row'])}–{name(best['col'])}"
+        return best
     els = [el for el in _elements(_lookup(scopes, spec[agg]))
            if all(_holds(c, [el, *scopes]) for c in spec.get("where") or [])]
     if agg == "count":

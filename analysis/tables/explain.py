@@ -64,6 +64,12 @@ def _model(result, data: dict) -> None:
 
 
 def _cfa(result, data: dict) -> None:
+    labels = dict(getattr(result, "factor_labels", {}) or {})
+    if labels:
+        data["_labels"] = labels
+        for f, row in (data.get("factor_reliability") or {}).items():
+            if isinstance(row, dict) and f in labels:
+                row["label"] = labels[f]
     for row in data.get("invariance") or []:
         key = f"expl_level_{row.get('level')}"
         if key in TERMS:
@@ -88,7 +94,7 @@ def _experiment(result, data: dict) -> None:
         d["type"] = both(key)
 
 
-_ENRICH = {"model": _model, "cfa": _cfa, "describe": _describe, "experiment": _experiment}
+_ENRICH = {"model": _model, "cfa": _cfa, "sem": _cfa, "describe": _describe, "experiment": _experiment}
 
 
 def enriched(kind: str, result) -> dict:
