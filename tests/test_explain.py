@@ -285,3 +285,19 @@ def test_rules_file_is_read_safely(tmp_path):
     p.write_text("kinds: !!python/object/apply:os.system ['echo hi']\n", encoding="utf-8")
     with pytest.raises(AvoidSurveyError):
         load_rules(p)
+
+
+def test_rules_spell_the_fields_terms_as_the_glossary_does():
+    """Where an English sentence names a glossary term (composite reliability, average
+    variance extracted ...), its Chinese sentence uses the glossary's one spelling."""
+    from avoid_survey.analysis.core.i18n.glossary import TERMS as GLOSSARY
+
+    rules = load_rules()
+    every = [r for lst in [*rules["kinds"].values(), *rules["shared"].values()] for r in lst if "id" in r]
+    checked = 0
+    for r in every:
+        for en, zh in GLOSSARY.values():
+            if en.lower() in r["text"]["en"].lower():
+                assert zh in r["text"]["zh"], (r["id"], en, zh)
+                checked += 1
+    assert checked >= 2
