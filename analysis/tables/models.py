@@ -73,6 +73,9 @@ def _path_label(term: str, labels: dict, value_labels: dict, lang: str) -> str:
 
 
 def _col_label(m, lang):
+    step = m.extra.get("step") or {}
+    if not m.extra.get("label") and step and m.name == f"{step.get('of')} (step {step.get('step')})":
+        return step["of"] + tr("mod_step_n", lang).format(k=step["step"])   # 'passive（第1步）'
     return _data_label(m.extra.get("label"), lang, m.name)
 
 
