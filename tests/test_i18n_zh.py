@@ -132,3 +132,11 @@ def test_figure_labels_and_legends_follow_lang(monkeypatch, tmp_path):
     payload = figure_payload("model", run_spec(src, base_dir=base))
     labels = {c["term"]: c["label"]["zh"] for m in payload["models"] for c in m["coefficients"]}
     assert labels["gender[2]"] == "性别: 女" and labels["accountability_pressure"] == "问责压力感知"
+
+
+def test_hierarchical_step_columns_follow_lang(capsys):
+    assert run(["model", "--template", "h1_h2_pressure_trust", "--data", S, "-f", "md"]) == 0
+    md = capsys.readouterr().out
+    assert "passive（第1步）" in md and "passive (step 1)" not in md
+    assert run(["model", "--template", "h1_h2_pressure_trust", "--data", S, "-f", "md", "--lang", "en"]) == 0
+    assert "passive (step 1)" in capsys.readouterr().out
