@@ -123,6 +123,15 @@ class Result:
 
         return dumps_json(self.raw.to_dict()) + "\n"
 
+    def explain(self, lang: str | None = None):
+        """The results in words (what ``--explain`` adds): ``{"zh", "en"}``, or the paragraph
+        in ``lang`` when given. The rules and their cut-offs: analysis/core/explain_rules.yaml."""
+        from avoid_survey.analysis.tables.explain import explanation
+
+        kind = {"models": "model"}.get(self.kind, self.kind)
+        text = explanation(kind, self.raw)
+        return text[lang] if lang else text
+
     def to_tables(self, lang: str | None = None) -> list:
         """The library's Table objects (what every output format renders)."""
         return self.raw.to_tables(lang or self.lang)

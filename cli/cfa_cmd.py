@@ -7,7 +7,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from avoid_survey.cli.common import (DataArg, DecimalsOpt, ForceOpt, Format, FormatOpt, InstrumentOpt, Lang,
+from avoid_survey.cli.common import (ExplainOpt, DataArg, DecimalsOpt, ForceOpt, Format, FormatOpt, InstrumentOpt, Lang,
                                      LangOpt, OutputOpt, emit)
 
 
@@ -45,6 +45,7 @@ def cfa(
     lang: LangOpt = Lang.zh,
     decimals: DecimalsOpt = 3,
     force: ForceOpt = False,
+    explain: ExplainOpt = False,
     figure: Annotated[Optional[Path], typer.Option("--figure", help="Also draw a path diagram of standardized loadings (.png, .svg or .pdf).", dir_okay=False)] = None,
 ):
     """Fit indices, loadings, CR/AVE and HTMT of a CFA by ML; with --group, measurement invariance."""
@@ -86,7 +87,7 @@ def cfa(
                  estimator=estimator.value, ordered=ordered, parameterization=parameterization.value)
     from avoid_survey.cli.common import draw_figure, ordinal_note
 
-    emit(result, fmt, output, lang, decimals, force)
+    emit(result, fmt, output, lang, decimals, force, explain="cfa" if explain else None)
     if estimator is CfaEstimator.ml:
         ordinal_note("cfa", frame, [row.get("item") for row in result.to_dict().get("loadings", [])], lang)
     draw_figure("cfa", result, figure, lang, force)

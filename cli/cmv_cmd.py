@@ -5,7 +5,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from avoid_survey.cli.common import (DataArg, DecimalsOpt, ForceOpt, Format, FormatOpt, InstrumentOpt, Lang, LangOpt,
+from avoid_survey.cli.common import (ExplainOpt, DataArg, DecimalsOpt, ForceOpt, Format, FormatOpt, InstrumentOpt, Lang, LangOpt,
                                      OutputOpt, emit)
 
 
@@ -19,6 +19,7 @@ def cmv(
     lang: LangOpt = Lang.zh,
     decimals: DecimalsOpt = 3,
     force: ForceOpt = False,
+    explain: ExplainOpt = False,
 ):
     """Common-method bias: Harman's test, single-factor CFA, method factor (ULMC), marker variable."""
     from avoid_survey.analysis.core.errors import AvoidSurveyError
@@ -34,4 +35,4 @@ def cmv(
     inst = load_instrument(instrument)
     frame = read(data, inst)
     result = run(frame, inst, scales=scale or None, marker=marker, file=str(data))
-    emit(result, fmt, output, lang, decimals, force)
+    emit(result, fmt, output, lang, decimals, force, explain="cmv" if explain else None)

@@ -36,17 +36,25 @@ LangOpt = Annotated[Lang, typer.Option("--lang", help="Language of labels in ren
 ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite an existing output file.")]
 DecimalsOpt = Annotated[int, typer.Option("--decimals", min=0, max=12, help="Decimals shown in rendered tables (JSON keeps full precision).")]
 InstrumentOpt = Annotated[Optional[str], typer.Option("--instrument", "-i", help="Bundled instrument id or path to an instrument YAML file.")]
+ExplainOpt = Annotated[bool, typer.Option("--explain", help="Also state the results in words (zh and en; JSON gains \"explanation\"), judged against the cut-offs the field cites. 用中英文文字解读结果。")]
 DataArg = Annotated[Path, typer.Argument(help="Response file: csv, xlsx, sav, dta or parquet.", show_default=False)]
 
 
 def emit(result, fmt: Format, output: Optional[Path], lang: Lang, decimals: int = 3,
-         force: bool = False, tables=None) -> None:
+         force: bool = False, tables=None, explain: Optional[str] = None) -> None:
     """Render ``result`` (has to_dict() and to_tables(lang)) in the chosen format.
 
     The format's renderer comes from ``RENDERERS`` (see analysis/render/registry.py).
+    ``explain`` names the explanation rules of the result (``--explain``): the JSON gains
+    ``"explanation"`` and the tables end with the paragraph, a sentence a row.
     """
     fmt_s = fmt.value if isinstance(fmt, Enum) else str(fmt)
     lang_s = lang.value if isinstance(lang, Enum) else str(lang)
+    if explain:
+        from avoid_survey.analysis.tables.explain import Explained, explanation_table
+        result = Explained(result, explain)
+        if tables is not None:
+            tables = [*tables, explanation_table(result.sentences[lang_s] or [result.explanation[lang_s]], lang_s)]
     entry = RENDERERS.entry(fmt_s)
     meta = entry.meta
     if meta.get("source") == "result":
@@ -93,6 +101,12 @@ def ordinal_note(command: str, frame, items, lang) -> None:
     hint = ordinal_hint(item_matrix(frame, items), items) if items else None
     if hint is not None:
         note(hint_line(hint, command, lang.value if isinstance(lang, Lang) else str(lang)))
+def figure_payload(kind: str, result) -> dict:
+    """What a figure is drawn from: ``to_dict()``, with the terms' labels for model figures."""
+    if kind in ("model", "slopes"):
+        from avoid_survey.analysis.tables.explain import enriched
+        return enriched("model", result)
+    return result.to_dict()
 
 
 def draw_figure(kind: str, result, path, lang, force: bool = False) -> None:
@@ -102,6 +116,6 @@ def draw_figure(kind: str, result, path, lang, force: bool = False) -> None:
     from avoid_survey.analysis.render.figures import figure_for
 
     lang_s = lang.value if isinstance(lang, Lang) else str(lang)
-    fig_note = figure_for(kind, result.to_dict(), path, lang=lang_s, force=force)
+    fig_note = figure_for(kind, figure_payload(kind, result), path, lang=lang_s, force=force)
     if fig_note:
         note(f"note: {fig_note}")

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from avoid_survey.analysis.stats.compare import TESTS
-from avoid_survey.cli.common import (DataArg, DecimalsOpt, ForceOpt, Format, FormatOpt, InstrumentOpt, Lang,
+from avoid_survey.cli.common import (ExplainOpt, DataArg, DecimalsOpt, ForceOpt, Format, FormatOpt, InstrumentOpt, Lang,
                                      LangOpt, OutputOpt, emit)
 
 Test = Enum("Test", {name: name for name in TESTS.names()}, type=str)
@@ -25,6 +25,7 @@ def compare(
     lang: LangOpt = Lang.zh,
     decimals: DecimalsOpt = 3,
     force: ForceOpt = False,
+    explain: ExplainOpt = False,
 ):
     """t tests (Student, Welch, paired), ANOVA (Welch, Tukey, Games-Howell), chi-square, Mann-Whitney, Kruskal-Wallis. 差异检验。"""
     from avoid_survey.analysis.io import read
@@ -40,4 +41,4 @@ def compare(
     names = [v.strip() for v in variables.split(",") if v.strip()]
     result = run(read(data, inst), by=by, variables=names, instrument=inst, test=test.value,
                  lang=lang.value, min_items=min_items)
-    emit(result, fmt, output, lang, decimals, force)
+    emit(result, fmt, output, lang, decimals, force, explain="compare" if explain else None)

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from avoid_survey.cli.common import (DataArg, DecimalsOpt, ForceOpt, Format, FormatOpt, InstrumentOpt, Lang,
+from avoid_survey.cli.common import (ExplainOpt, DataArg, DecimalsOpt, ForceOpt, Format, FormatOpt, InstrumentOpt, Lang,
                                      LangOpt, OutputOpt, emit)
 
 
@@ -28,6 +28,7 @@ def describe(
     lang: LangOpt = Lang.zh,
     decimals: DecimalsOpt = 3,
     force: ForceOpt = False,
+    explain: ExplainOpt = False,
 ):
     """Sample profile (n, %, valid %), descriptives with SPSS skewness and kurtosis, correlations with alpha or sqrt(AVE). 样本特征、描述统计与相关系数表。"""
     from avoid_survey.analysis.core.errors import AvoidSurveyError
@@ -44,4 +45,4 @@ def describe(
     chosen = [s.strip() for s in scales.split(",") if s.strip()] if scales else None
     result = run(read(data, inst), inst, by=by, diagonal=diagonal.value, scales=chosen, min_items=min_items,
                  lang=lang.value)
-    emit(result, fmt, output, lang, decimals, force)
+    emit(result, fmt, output, lang, decimals, force, explain="describe" if explain else None)

@@ -7,7 +7,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from avoid_survey.cli.common import (DataArg, DecimalsOpt, ForceOpt, Format, FormatOpt, InstrumentOpt, Lang,
+from avoid_survey.cli.common import (ExplainOpt, DataArg, DecimalsOpt, ForceOpt, Format, FormatOpt, InstrumentOpt, Lang,
                                      LangOpt, Missing, OutputOpt, emit)
 from avoid_survey.analysis.numerics.rotation import ROTATIONS
 
@@ -49,6 +49,7 @@ def efa(
     lang: LangOpt = Lang.zh,
     decimals: DecimalsOpt = 3,
     force: ForceOpt = False,
+    explain: ExplainOpt = False,
     figure: Annotated[Optional[Path], typer.Option("--figure", help="Also draw a scree plot with the parallel-analysis line (.png, .svg or .pdf).", dir_okay=False)] = None,
 ):
     """Exploratory factor analysis equal to R psych::fa and psych::fa.parallel.
@@ -75,7 +76,7 @@ def efa(
                       parallel_iterations=parallel_iterations, seed=seed, cor=cor.value)
     from avoid_survey.cli.common import draw_figure
 
-    emit(result, fmt, output, lang, decimals, force)
+    emit(result, fmt, output, lang, decimals, force, explain="efa" if explain else None)
     if result.ordinal_hint is not None:
         from avoid_survey.analysis.stats.ordinal_hint import hint_line
         from avoid_survey.cli.common import note

@@ -6,7 +6,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from avoid_survey.cli.common import (DecimalsOpt, ForceOpt, Format, FormatOpt, InstrumentOpt, Lang, LangOpt,
+from avoid_survey.cli.common import (ExplainOpt, DecimalsOpt, ForceOpt, Format, FormatOpt, InstrumentOpt, Lang, LangOpt,
                                      OutputOpt, emit, note)
 
 
@@ -67,6 +67,7 @@ def experiment(
     lang: LangOpt = Lang.zh,
     decimals: DecimalsOpt = 3,
     force: ForceOpt = False,
+    explain: ExplainOpt = False,
     figure: Annotated[Optional[Path], typer.Option("--figure", help="Also draw the effects (AMCE / marginal means / ATE dot-and-whisker by factor; .png, .svg or .pdf).", dir_okay=False)] = None,
     balance_figure: Annotated[Optional[Path], typer.Option("--balance-figure", help="Also draw the standardized differences of the covariates by arm (needs --covariates).", dir_okay=False)] = None,
 ):
@@ -100,7 +101,7 @@ def experiment(
             check_output(output, force)
         result = power_only(instrument, power_n, effects=_split_effects(effect), reps=reps if effect else 0, sd=sd,
                             respondent_sd=respondent_sd, icc=icc, seed=seed)
-        return emit(result, fmt, output, lang, decimals, force)
+        return emit(result, fmt, output, lang, decimals, force, explain="experiment" if explain else None)
     if data is None:
         raise AvoidSurveyError("give the DATA file (or --mde N for a power analysis, or --design-out FILE to write "
                                "an assignment file)")
@@ -120,7 +121,7 @@ def experiment(
     result = analyze(data, instrument, outcome=outcome, covariates=_split(covariates), moderator=moderator,
                      cluster=cluster, power_n=power_n, random_intercept=random_intercept, manipulation=manipulation,
                      design=design)
-    emit(result, fmt, output, lang, decimals, force)
+    emit(result, fmt, output, lang, decimals, force, explain="experiment" if explain else None)
     _figures(result, figure, balance_figure, lang, force)
     return None
 

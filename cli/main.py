@@ -75,10 +75,25 @@ def _add(target: typer.Typer, mod: str, attr: str, name: str) -> None:
             raise
         return
     obj = getattr(m, attr)
+    short, full = _help_lines(name, obj)
     if isinstance(obj, typer.Typer):
-        target.add_typer(obj, name=name)
+        target.add_typer(obj, name=name, short_help=short)
     else:
-        target.command(name=name)(obj)
+        target.command(name=name, short_help=short, help=full)(obj)
+
+
+def _help_lines(name: str, obj):
+    """(the command list's line: Chinese summary, then English; the command's own --help:
+    its docstring after the Chinese summary)."""
+    import inspect
+
+    from avoid_survey.analysis.core.i18n import TERMS
+    pair = TERMS.get(f"cli_help_{name}")
+    if pair is None:
+        return None, None
+    en, zh = pair
+    doc = inspect.getdoc(obj) if not isinstance(obj, typer.Typer) else None
+    return f"{zh}。{en}.", (f"{zh}。\n\n{doc}" if doc else None)
 
 
 _APPS: dict = {}
@@ -228,7 +243,8 @@ def _run(argv=None) -> int:
                 seen.add(msg)
                 sys.stderr.write(f"warning: {msg}\n")
     except AvoidSurveyError as exc:
-        sys.stderr.write(f"error: {exc.one_line()}\n")
+        line = exc.one_line()
+        sys.stderr.write(f"error: {line}{_gist(line, argv)}\n")
         code = 2
     except typer.Exit as exc:
         code = exc.exit_code
@@ -240,7 +256,7 @@ def _run(argv=None) -> int:
         msg = " ".join(exc.format_message().split())
         ctx = getattr(exc, "ctx", None)
         prefix = f"{ctx.command_path}: " if ctx is not None else ""
-        sys.stderr.write(f"error: {prefix}{msg}\n")
+        sys.stderr.write(f"error: {prefix}{msg}{_gist(msg, argv, 'err_option')}\n")
         code = exc.exit_code if exc.exit_code != 1 else 2
     except BrokenPipeError:
         code = 0
@@ -303,6 +319,24 @@ def _discard_stdout() -> None:
         sys.stdout = open(os.devnull, "w")
     except OSError:  # pragma: no cover
         pass
+def _run_lang(argv) -> str:
+    """The --lang of the command line (every command defaults to zh)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    for k, a in enumerate(args):
+        if a == "--lang" and k + 1 < len(args):
+            return args[k + 1]
+        if a.startswith("--lang="):
+            return a.split("=", 1)[1]
+    return "zh"
+
+
+def _gist(message: str, argv, key=None) -> str:
+    """Under --lang zh, the Chinese gist appended to an error line (errors are never English-only)."""
+    try:
+        from avoid_survey.analysis.core.errors import error_gist
+        return error_gist(message, _run_lang(argv), key)
+    except Exception:  # pragma: no cover - the error line itself must always print
+        return ""
 
 
 def _leave(code: int) -> None:

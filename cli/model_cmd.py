@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from avoid_survey.cli.common import DecimalsOpt, ForceOpt, Format, FormatOpt, Lang, LangOpt, OutputOpt
+from avoid_survey.cli.common import ExplainOpt, DecimalsOpt, ForceOpt, Format, FormatOpt, Lang, LangOpt, OutputOpt
 
 
 def model(
@@ -24,6 +24,7 @@ def model(
     lang: LangOpt = Lang.zh,
     decimals: DecimalsOpt = 3,
     force: ForceOpt = False,
+    explain: ExplainOpt = False,
     figure: Annotated[Optional[Path], typer.Option("--figure", help="Also draw a coefficient plot with 95% CIs (.png, .svg or .pdf).", dir_okay=False)] = None,
     slopes_figure: Annotated[Optional[Path], typer.Option("--slopes-figure", help="Also draw the simple slopes of the first moderated model (or the Johnson-Neyman figure of a PROCESS model 1 or 3).", dir_okay=False)] = None,
     sem_figure: Annotated[Optional[Path], typer.Option("--sem-figure", help="Also draw the path diagram of each family: sem model (.png, .svg or .pdf; several models: FILE_<model>.png).", dir_okay=False)] = None,
@@ -57,7 +58,8 @@ def model(
         write_package(out, result, source, spec_file, lang_s, decimals, force, dumps_json=dumps_json)
         if output is None and fmt == Format.table:
             typer.echo(f"wrote replication package to {out}", err=True)
-    emit(result, fmt, output, lang, decimals, force, tables=None if fmt == Format.json else result.to_tables(lang_s))
+    emit(result, fmt, output, lang, decimals, force, tables=None if fmt == Format.json else result.to_tables(lang_s),
+         explain="model" if explain else None)
     draw_figure("model", result, figure, lang, force)
     draw_figure("slopes", result, slopes_figure, lang, force)
     if sem_figure is not None:

@@ -7,7 +7,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from avoid_survey.cli.common import (DataArg, DecimalsOpt, ForceOpt, Format, FormatOpt, InstrumentOpt, Lang,
+from avoid_survey.cli.common import (ExplainOpt, DataArg, DecimalsOpt, ForceOpt, Format, FormatOpt, InstrumentOpt, Lang,
                                      LangOpt, Missing, OutputOpt, emit)
 
 
@@ -30,6 +30,7 @@ def reliability(
     lang: LangOpt = Lang.zh,
     decimals: DecimalsOpt = 3,
     force: ForceOpt = False,
+    explain: ExplainOpt = False,
     figure: Annotated[Optional[Path], typer.Option("--figure", help="Also draw the response distribution of every item (.png, .svg or .pdf).", dir_okay=False)] = None,
 ):
     """Alpha (raw, standardized, Feldt or bootstrap CI), lambda6, omega and item statistics, as R psych."""
@@ -50,7 +51,7 @@ def reliability(
                  n_boot=n_boot, seed=seed, ordinal=ordinal)
     from avoid_survey.cli.common import draw_figure, ordinal_note
 
-    emit(result, fmt, output, lang, decimals, force)
+    emit(result, fmt, output, lang, decimals, force, explain="reliability" if explain else None)
     if not ordinal:
         ordinal_note("reliability", frame, [it.item for s in result.scales for it in s.items], lang)
     draw_figure("reliability", result, figure, lang, force)

@@ -7,7 +7,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from avoid_survey.cli.common import (DataArg, DecimalsOpt, ForceOpt, Format, FormatOpt, InstrumentOpt, Lang, LangOpt,
+from avoid_survey.cli.common import (ExplainOpt, DataArg, DecimalsOpt, ForceOpt, Format, FormatOpt, InstrumentOpt, Lang, LangOpt,
                                      OutputOpt, emit)
 
 
@@ -68,6 +68,7 @@ def sem(
     lang: LangOpt = Lang.zh,
     decimals: DecimalsOpt = 3,
     force: ForceOpt = False,
+    explain: ExplainOpt = False,
 ):
     """Latent-variable SEM by ML (lavaan::sem defaults): parameters, std.all, R², defined effects, fit."""
     import sys
@@ -104,7 +105,7 @@ def sem(
         from avoid_survey.analysis.stats.sem.bootstrap import write_indices
 
         write_indices(result, boot_indices)
-    emit(result, fmt, output, lang, decimals, force)
+    emit(result, fmt, output, lang, decimals, force, explain="sem" if explain else None)
     if figure is not None:
         from avoid_survey.analysis.render.sem_diagram import labels_from_instrument, sem_diagram
         from avoid_survey.cli.common import note

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from avoid_survey.cli.common import (DataArg, DecimalsOpt, ForceOpt, Format, FormatOpt, InstrumentOpt, Lang,
+from avoid_survey.cli.common import (ExplainOpt, DataArg, DecimalsOpt, ForceOpt, Format, FormatOpt, InstrumentOpt, Lang,
                                      LangOpt, OutputOpt)
 
 
@@ -34,6 +34,7 @@ def validate(
     lang: LangOpt = Lang.zh,
     decimals: DecimalsOpt = 3,
     force: ForceOpt = False,
+    explain: ExplainOpt = False,
 ):
     """Check a response file against an instrument: structure, values, respondents
     (careless responding), items and personal data. Exit 0: no error-level finding;
@@ -71,8 +72,13 @@ def validate(
     if fmt == Format.table and output is None:
         from avoid_survey.analysis.validate import print_terminal
         print_terminal(report, lang.value if hasattr(lang, "value") else str(lang))
+        if explain:
+            from avoid_survey.analysis.render.terminal import print_rich
+            from avoid_survey.analysis.tables.explain import Explained
+            lang_s = lang.value if hasattr(lang, "value") else str(lang)
+            print_rich(Explained(report, "validate").to_tables(lang_s)[-1:], lang_s)
     else:
-        emit(report, fmt, output, lang, decimals, force)
+        emit(report, fmt, output, lang, decimals, force, explain="validate" if explain else None)
     if report.n_errors:
         raise typer.Exit(1)  # exit 1 = error-level findings (CONTRACT.md)
 

@@ -232,7 +232,7 @@ class InstrumentSummary:
             opt = _optional(s, lang)
             resp = _fmt_text(s.response, lang) if s.items else ""
             node = root.add(f"[bold]{escape(s.name(lang))}[/bold] [cyan]{escape(s.id)}[/cyan]{opt} "
-                            f"[dim]{len(s.items)} items · {escape(resp)}[/dim]")
+                            f"[dim]{tr('inst_tree_items', lang).format(n=len(s.items))} · {escape(resp)}[/dim]")
             groups = [(f, f.items) for f in s.facets] if s.facets else [(None, s.items)]
             for f, items in groups:
                 sub = node if f is None else node.add(f"{escape(f.name(lang))} [cyan]{escape(f.id)}[/cyan]")
@@ -242,14 +242,23 @@ class InstrumentSummary:
         if inst.variables:
             vn = root.add("[bold]" + tr("inst_variables", lang) + "[/bold]")
             for v in inst.variables:
-                vn.add(f"[green]{escape(v.id)}[/green] {escape(v.name(lang))} [dim]{escape(v.level)}"
-                       f"{', ' + escape(v.role) if v.role else ''} · {escape(_fmt_text(v.response, lang))}[/dim]")
+                vn.add(f"[green]{escape(v.id)}[/green] {escape(v.name(lang))} [dim]{escape(_word('lv', v.level, lang))}"
+                       f"{', ' + escape(_word('role', v.role, lang)) if v.role else ''} · "
+                       f"{escape(_fmt_text(v.response, lang))}[/dim]")
         if inst.attention_checks:
             an = root.add("[bold]" + tr("inst_attention_checks", lang) + "[/bold]")
             for a in inst.attention_checks:
-                an.add(f"[green]{escape(a.id)}[/green] [dim]after {escape(str(a.after))}, expected "
-                       f"{', '.join(map(str, a.expected))}[/dim] {escape(text_in(a.text, lang))}")
+                where = tr("inst_check_where", lang).format(after=a.after, expected=", ".join(map(str, a.expected)))
+                an.add(f"[green]{escape(a.id)}[/green] [dim]{escape(where)}[/dim] {escape(text_in(a.text, lang))}")
         Console(file=file, soft_wrap=False).print(root)
+
+
+def _word(kind: str, value, lang: str) -> str:
+    """A variable's level or role ('individual', 'cluster') in ``lang`` when the catalogue has it."""
+    from avoid_survey.analysis.core.i18n import TERMS
+
+    key = f"inst_{kind}_{value}"
+    return tr(key, lang) if key in TERMS else str(value)
 
 
 def _optional(scale, lang: str) -> str:

@@ -41,14 +41,40 @@ def test_markdown_and_languages():
     assert "**A组**" in md_zh and "*括号内为标准误。*" in md_zh
 
 
-def test_csv_keeps_full_precision_and_defuses_formulas():
+def test_csv_honours_decimals_and_defuses_formulas():
     text = render_text([sample_table()], "csv", "en")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][:2] == ["Scale", "Alpha"]
     assert rows[1][0] == "Block A"
-    assert rows[2][1] == "0.81234567" and rows[2][2] == "[0.7, 0.9]"
+    # --decimals (3 by default); numbers stay plain numbers (no stars, no parentheses)
+    assert rows[2][1:] == ["0.812", "[0.700, 0.900]", "4.0e-04", "0.500", "0.120"]
     assert rows[3][0].startswith("'=")          # a formula is never handed to a spreadsheet
-    assert rows[3][1] == "" and rows[3][4] == "-1.25"  # NaN empty; negative numbers untouched
+    assert rows[3][1] == "" and rows[3][4] == "-1.250"  # NaN empty; negative numbers untouched
+    rows = list(csv.reader(io.StringIO(render_text([sample_table()], "csv", "en", 1))))
+    assert rows[2][1:] == ["0.8", "[0.7, 0.9]", "4.0e-04", "0.5", "0.1"] and rows[3][3] == "0.040"
+    from avoid_survey.analysis.render.csvtext import _num
+    assert _num(-0.0001, 3) == "0.000" and _num(-0.01, 3) == "-0.010"
+
+
+def test_cli_csv_honours_decimals_and_json_keeps_full_precision(tmp_path):
+    from avoid_survey.cli.main import run
+
+    base = ["reliability", "sample_data/responses.csv", "-i", "blame-avoidance-core", "--scale", "passive_avoidance",
+            "--lang", "en"]
+    outs = {}
+    for d in (2, 5):
+        p = tmp_path / f"r{d}.csv"
+        assert run([*base, "-f", "csv", "-o", str(p), "--decimals", str(d)]) == 0
+        outs[d] = list(csv.reader(io.StringIO(p.read_text(encoding="utf-8-sig"))))
+    head = next(k for k, r in enumerate(outs[2]) if "Alpha" in r)
+    alpha = outs[2][head].index("Alpha")
+    row2, row5 = outs[2][head + 1], outs[5][head + 1]
+    assert len(row2[alpha].split(".")[1]) == 2 and len(row5[alpha].split(".")[1]) == 5
+    assert float(row2[alpha]) == pytest.approx(float(row5[alpha]), abs=0.005)
+    p = tmp_path / "r.json"
+    assert run([*base, "-f", "json", "-o", str(p), "--decimals", "2"]) == 0
+    a = json.loads(p.read_text())["scales"][0]["alpha"]
+    assert a == pytest.approx(float(row5[alpha]), abs=5e-6) and round(a, 2) != a
 
 
 def test_latex_is_escaped_booktabs():
@@ -84,6 +110,24 @@ def test_xlsx_numbers_are_numbers_and_text_is_not_formula(tmp_path):
     assert isinstance(row[1], float) and row[1] == pytest.approx(0.81234567, abs=0)
     bad = next(r for r in ws.iter_rows() if r[0].value and str(r[0].value).startswith("=HYPER"))
     assert bad[0].data_type == "s"
+
+
+def test_xlsx_keeps_stars_and_parentheses_as_number_formats(tmp_path):
+    """The note about stars and parentheses stays true in Excel: the estimate keeps its
+    stars and the SE its parentheses through the cell's number format, values stay numbers."""
+    import openpyxl
+
+    p = tmp_path / "t.xlsx"
+    p.write_bytes(render_bytes([sample_table()], "xlsx", "en", 2))
+    ws = openpyxl.load_workbook(p).active
+    row = next(r for r in ws.iter_rows() if r[0].value == "pa_x&y_1")
+    est, se = row[4], row[5]
+    assert est.value == 0.5 and est.number_format == '0.00"**"'
+    assert se.value == 0.12 and se.number_format == '"("0.00")"'
+    assert row[1].number_format == "0.00"
+    assert any("parenthes" in str(c.value).lower() for r in ws.iter_rows() for c in r if c.value)
+    plain = next(r for r in ws.iter_rows() if str(r[0].value).startswith("=HYPER"))
+    assert plain[4].value == -1.25 and plain[4].number_format == "0.00"   # no stars: none added
 
 
 def _borders(el, ns):

@@ -13,9 +13,9 @@ def reports(tmp_path_factory):
 
     d = tmp_path_factory.mktemp("rep")
     codes = {}
-    for name, lang in (("r.html", "en"), ("r.docx", "zh")):
+    for name, extra in (("r.html", ["--lang", "en"]), ("r.docx", []), ("r_apa.docx", ["--lang", "en", "--style", "apa"])):
         codes[name] = run(["report", "--template", "h1_h2_pressure_trust", "--data", str(DATA),
-                           "--out", str(d / name), "--lang", lang])
+                           "--out", str(d / name), *extra])
     return d, codes
 
 
@@ -24,7 +24,8 @@ def test_html_report_has_every_section_and_figures(reports):
     assert codes["r.html"] == 0
     html = (d / "r.html").read_text(encoding="utf-8")
     for heading in ("1. Data and validation", "2. Descriptive statistics", "3. Reliability",
-                    "4. Confirmatory factor analysis", "5. Regression models", "6. Figures", "7. Methods"):
+                    "4. Confirmatory factor analysis", "5. Regression models", "6. Results in words", "7. Figures",
+                    "8. Methods"):
         assert heading in html
     assert "could not be built" not in html
     assert html.count("data:image/png;base64,") == 4           # coefficients, slopes, CFA paths, distribution
@@ -44,7 +45,82 @@ def test_docx_report_three_line_tables_and_pictures(reports):
         assert b["top"] == "single" and b["bottom"] == "single" and b["insideV"] == "nil" and b["left"] == "nil"
     assert len(doc.inline_shapes) == 4
     text = "\n".join(p.text for p in doc.paragraphs)
-    assert "7. 方法说明" in text and "列表删除" in text
+    assert "8. 方法说明" in text and "列表删除" in text
+    # the report defaults to Chinese, as every other command does
+    assert "6. 结果解读" in text and "（Hu & Bentler, 1999）" in text
+
+
+def _tables_and_captions(path):
+    """(table, the caption paragraphs just above it, the paragraphs just below it)."""
+    from docx import Document
+    from docx.table import Table as DocxTable
+    from docx.text.paragraph import Paragraph
+
+    doc = Document(path)
+    body = list(doc.element.body.iterchildren())
+    out = []
+    for k, el in enumerate(body):
+        if el.tag.endswith("}tbl"):
+            above = [Paragraph(x, doc) for x in body[max(0, k - 2):k] if x.tag.endswith("}p")]
+            below = [Paragraph(x, doc) for x in body[k + 1:k + 3] if x.tag.endswith("}p")]
+            out.append((DocxTable(el, doc), above, below))
+    return doc, out
+
+
+def _three_line(tbl):
+    from docx.oxml.ns import qn
+
+    b = {el.tag.split("}")[1]: el.get(qn("w:val")) for el in tbl._tbl.tblPr.find(qn("w:tblBorders"))}
+    assert b == {"top": "single", "left": "nil", "bottom": "single", "right": "nil", "insideH": "nil", "insideV": "nil"}
+    header = next(r for r in tbl.rows if any(
+        (c._tc.tcPr is not None and c._tc.tcPr.find(qn("w:tcBorders")) is not None) for c in r.cells))
+    assert all(c._tc.tcPr.find(qn("w:tcBorders")).find(qn("w:bottom")).get(qn("w:val")) == "single"
+               for c in header.cells)
+
+
+def test_docx_report_holds_every_table_numbered_in_the_chinese_journal_style(reports):
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+
+    d, codes = reports
+    doc, tables = _tables_and_captions(d / "r.docx")
+    # sample profile, descriptives, correlations, reliability (scales, items, frequencies), CFA, models ...
+    assert len(tables) >= 14
+    for k, (tbl, above, below) in enumerate(tables, 1):
+        _three_line(tbl)
+        cap = above[-1]
+        assert cap.text.startswith(f"表{k}  ") and cap.alignment == WD_ALIGN_PARAGRAPH.CENTER and cap.runs[0].bold
+    captions = [above[-1].text for _, above, _ in tables]
+    assert any("样本基本特征" in c for c in captions) and any("条目统计" in c for c in captions)
+    notes = [p.text for _, _, below in tables for p in below if p.text.startswith("注")]
+    assert notes and not any(n.startswith("注：注") for n in notes)
+    fonts = doc.styles["Normal"].element.rPr.find(qn("w:rFonts"))
+    assert fonts.get(qn("w:eastAsia")) == "宋体" and fonts.get(qn("w:ascii")) == "Times New Roman"
+    heading = doc.styles["Heading 1"].element.rPr.find(qn("w:rFonts"))
+    assert heading.get(qn("w:eastAsia")) == "宋体"
+
+
+def test_docx_report_apa_style(reports):
+    d, codes = reports
+    assert codes["r_apa.docx"] == 0
+    doc, tables = _tables_and_captions(d / "r_apa.docx")
+    assert len(tables) >= 14
+    for k, (tbl, above, below) in enumerate(tables, 1):
+        _three_line(tbl)
+        number, title = above[-2], above[-1]
+        assert number.text == f"Table {k}" and number.runs[0].bold
+        assert title.runs[0].italic and not title.text.startswith("Table")
+    leads = [below[0].runs[0] for _, _, below in tables if below and below[0].text.startswith("Note.")]
+    assert leads and all(r.italic and r.text == "Note. " for r in leads)
+    assert not any(p.text.startswith("Note. Note") for _, _, below in tables for p in below)
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "6. Results in words" in text and "(Hu & Bentler, 1999)" in text
+
+
+def test_report_style_is_checked(cli, tmp_path):
+    code, out, err = cli("report", "--template", "h1_h2_pressure_trust", "--data", DATA, "--out", tmp_path / "r.docx",
+                         "--style", "mla")
+    assert code == 2 and "mla" in err
 
 
 def test_report_refuses_to_overwrite(reports, cli):

@@ -91,3 +91,35 @@ def warn(message: str, category=AvoidSurveyWarning, sink: list | None = None) ->
     if sink is not None:
         sink.append(message)
     warnings.warn(message, category, stacklevel=2)
+
+
+# (regular expression on the English message, catalogue key of its Chinese gist); first match wins
+ERROR_GIST = (
+    (r"file not found|no such file|does not exist", "err_file_not_found"),
+    (r"needs --instrument|give a model \(--model\) or an instrument", "err_needs_instrument"),
+    (r"has no scale or facet", "err_no_scale"),
+    (r"YAML|mapping keys must be plain", "err_yaml"),
+    (r"--force", "err_output_exists"),
+    (r"unsupported (output|file|report|figure) type", "err_unsupported_type"),
+    (r"not in the data|no column|not a column", "err_column_missing"),
+    (r"unknown variable", "err_unknown_variable"),
+    (r"not numeric|must be numeric", "err_not_numeric"),
+    (r"not identified|singular|complete rows for|observations cannot estimate", "err_model"),
+    (r"encoding|decode", "err_encoding"),
+    (r"at least two groups|--by", "err_groups"),
+    (r"spec|model file|formula", "err_spec"),
+)
+
+
+def error_gist(message: str, lang: str, key: str | None = None) -> str:
+    """The Chinese gist of an error line (``""`` for English): what the catalogue says of the
+    first pattern of :data:`ERROR_GIST` the message matches (or of ``key``), else a general
+    sentence."""
+    import re
+
+    from .i18n import tr
+
+    if tr("err_generic", lang) == tr("err_generic", "en"):
+        return ""
+    key = key or next((k for pat, k in ERROR_GIST if re.search(pat, message, re.IGNORECASE)), "err_generic")
+    return tr("err_prefix", lang) + tr(key, lang)

@@ -6,7 +6,7 @@ code's template. Checks *yield* findings; nothing stops at the first problem.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = ["Finding", "CATALOG", "finding", "SEVERITIES"]
 
@@ -75,6 +75,22 @@ class Finding:
     respondent: str | None
     message: str
     value: object = None
+    # the template fields, so the message can be shown in another language (message_in)
+    fields: tuple = field(default=(), compare=False, repr=False)
+
+    def message_in(self, lang: str) -> str:
+        """The message in ``lang``: the catalogue's template of the code (``val_fnd_<code>`` in
+        analysis/core/i18n/validate.py) filled with the same fields; the English message
+        when there is no template or a field is missing."""
+        from .i18n import TERMS, tr
+
+        key = f"val_fnd_{self.code}"
+        if key not in TERMS or not self.fields:
+            return self.message
+        try:
+            return tr(key, lang).format(**dict(self.fields))
+        except (KeyError, IndexError, ValueError, TypeError):
+            return self.message
 
     def to_dict(self) -> dict:
         d = {"code": self.code, "severity": self.severity, "row": self.row, "column": self.column,
@@ -93,4 +109,4 @@ def finding(code: str, *, row=None, column=None, respondent=None, severity=None,
         message = template.format(**ctx)
     except (KeyError, IndexError, ValueError, TypeError):
         message = template
-    return Finding(code, severity or sev, row, column, respondent, message, value)
+    return Finding(code, severity or sev, row, column, respondent, message, value, tuple(ctx.items()))

@@ -28,6 +28,8 @@ class Document:
     lang: str = "en"
     decimals: int = 3
     blocks: list = field(default_factory=list)
+    # Word table style: "apa" (APA 7) or "cn" (Chinese journals); see render.office.TABLE_STYLES
+    style: str = "apa"
 
     def heading(self, text: str, level: int = 2):
         self.blocks.append(Block("heading", text, level))
@@ -82,10 +84,11 @@ class Document:
         from docx import Document as Docx
         from docx.shared import Inches, Pt
 
-        from .office import add_table_to_document, landscape_if_wide, set_document_fonts
+        from .office import CJK_FONT_CN, add_table_to_document, landscape_if_wide, set_document_fonts
 
         doc = Docx()
-        set_document_fonts(doc)
+        set_document_fonts(doc, 10.5 if self.style == "cn" else 11, cjk=CJK_FONT_CN)
+        number = 0
         landscape_if_wide(doc, [b.content for b in self.blocks if b.kind == "table"])
         doc.add_heading(strip_control(self.title), level=0)
         for b in self.blocks:
@@ -98,7 +101,8 @@ class Document:
                 r.italic = True
                 r.font.size = Pt(9)
             elif b.kind == "table":
-                add_table_to_document(doc, b.content, self.lang, self.decimals)
+                number += 1
+                add_table_to_document(doc, b.content, self.lang, self.decimals, style=self.style, number=number)
             elif b.kind == "figure":
                 if b.content.suffix.lower() == ".png":
                     doc.add_picture(str(b.content), width=Inches(6))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..core.i18n import tr
+from ..core.i18n import text_in, tr
 from ..core.errors import AvoidSurveyError
 from ..io.output import write_atomic_with
 
@@ -211,7 +211,8 @@ def coef_plot(models: list, path, *, terms=None, lang="en", title=None, force=Fa
         ax.errorbar(xs, ys, xerr=[lo, hi], fmt=markers[j % len(markers)], capsize=2, label=m.get("name"),
                     color=str(0.15 + 0.5 * j / max(1, k - 1)) if k > 1 else "black")
     ax.axvline(0, color="grey", lw=0.8, ls=":")
-    ax.set_yticks(range(len(all_terms)), list(reversed(all_terms)))
+    names = {c["term"]: text_in(c.get("label"), lang) or c["term"] for m in models for c in m["coefficients"]}
+    ax.set_yticks(range(len(all_terms)), [names.get(t, t) for t in reversed(all_terms)])
     ax.set_xlabel(_t("estimate", lang))
     ax.set_title(title or _t("coefplot", lang))
     if k > 1:
@@ -328,7 +329,11 @@ def _slopes_from_models(result, path, lang, force):
         coefs = {c["term"]: c["estimate"] for c in m.get("coefficients", [])}
         focal, moderator = mod["focal"], mod["moderator"]
         b0 = coefs.get("Intercept", 0.0) or 0.0
-        bw = coefs.get(moderator, 0.0) or 0.0
+        # the terms are variable names; a payload with labels ({en, zh}) shows those
+        mod_name = next((c["term"] for c in m.get("coefficients", [])
+                         if c.get("label") == moderator or c["term"] == moderator), moderator)
+        bw = coefs.get(mod_name, 0.0) or 0.0
+        focal, moderator = text_in(focal, lang), text_in(moderator, lang)
         rng = (mod.get("johnson_neyman") or {}).get("observed_range") or [-2.0, 2.0]
         x = np.linspace(rng[0], rng[1], 25)
         lines = []
@@ -339,9 +344,10 @@ def _slopes_from_models(result, path, lang, force):
             fit = b0 + bw * w + s["slope"] * x
             half_lo = (s["slope"] - s["ci_lower"]) * np.abs(x)
             half_hi = (s["ci_upper"] - s["slope"]) * np.abs(x)
-            lines.append({"label": f"{moderator} {s['at']}", "fit": fit, "lower": fit - half_lo, "upper": fit + half_hi})
+            lines.append({"label": f"{moderator} {text_in(s['at'], lang)}", "fit": fit, "lower": fit - half_lo,
+                          "upper": fit + half_hi})
         if lines:
-            return interaction_plot(x, lines, path, x_label=focal + (" (centred)" if mod.get("centered") else ""),
+            return interaction_plot(x, lines, path, x_label=focal + (_t("centred", lang) if mod.get("centered") else ""),
                                     lang=lang, force=force)
     from .process_figures import jn_plot_from_models
     drawn = jn_plot_from_models(result, path, lang, force)   # PROCESS model 1 or 3: the J-N figure

@@ -14,29 +14,51 @@ import re
 from ..core.table import Cell, Table, fmt_number
 from ..core.textsafe import strip_control
 
-__all__ = ["tables_to_docx", "tables_to_xlsx", "add_table_to_document", "set_document_fonts", "landscape_if_wide"]
+__all__ = ["tables_to_docx", "tables_to_xlsx", "add_table_to_document", "set_document_fonts", "landscape_if_wide",
+           "TABLE_STYLES"]
 
 LATIN_FONT = "Times New Roman"
-CJK_FONT = "SimSun"
+CJK_FONT = "SimSun"          # the English name of 宋体; the report's Chinese-journal style writes 宋体
+CJK_FONT_CN = "宋体"
+# table styles of the report: "plain" (the --format docx of a command: bold title above,
+# notes below), "apa" (APA 7: "Table 1" in bold, the title in italics on the next line,
+# notes after "Note."), "cn" (Chinese journals: "表1 标题" centred above, 五号 text, notes after "注：")
+TABLE_STYLES = ("plain", "apa", "cn")
 
 
 # ---------------------------------------------------------------- Word
-def set_document_fonts(doc, size_pt: float = 10.5) -> None:
+def _set_fonts(style, latin: str, cjk: str) -> None:
+    from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
+
+    rpr = style.element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.append(fonts)
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attr), None)
+    for attr in ("w:ascii", "w:hAnsi", "w:cs"):
+        fonts.set(qn(attr), latin)
+    fonts.set(qn("w:eastAsia"), cjk)
+
+
+def set_document_fonts(doc, size_pt: float = 10.5, cjk: str = CJK_FONT) -> None:
+    """Times New Roman for Latin text and ``cjk`` (宋体) for Chinese, in the body text and
+    in the headings and title (whose theme fonts Word would otherwise use)."""
     from docx.shared import Pt
 
     style = doc.styles["Normal"]
     style.font.name = LATIN_FONT
     style.font.size = Pt(size_pt)
-    rpr = style.element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        from docx.oxml import OxmlElement
-        fonts = OxmlElement("w:rFonts")
-        rpr.append(fonts)
-    for attr in ("w:ascii", "w:hAnsi", "w:cs"):
-        fonts.set(qn(attr), LATIN_FONT)
-    fonts.set(qn("w:eastAsia"), CJK_FONT)
+    _set_fonts(style, LATIN_FONT, cjk)
+    for name in ("Title", "Heading 1", "Heading 2", "Heading 3"):
+        try:
+            st = doc.styles[name]
+        except KeyError:  # pragma: no cover - python-docx's default template has them
+            continue
+        st.font.name = LATIN_FONT
+        _set_fonts(st, LATIN_FONT, cjk)
 
 
 def _border_el(tag: str, val: str, sz: int = 0):
@@ -134,11 +156,49 @@ def _cell_text(cell, text: str, *, bold=False, italic=False, align=None, size=No
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
-def add_table_to_document(doc, t: Table, lang: str = "en", decimals: int = 3) -> None:
-    """Append title, three-line table and notes to a python-docx Document."""
-    title = doc.add_paragraph()
-    r = title.add_run(strip_control(t.title_text(lang)))
-    r.bold = True
+def _caption(doc, t: Table, lang: str, style: str, number) -> None:
+    """The table's caption above it, as the style has it."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    from ..core.i18n import tr
+
+    if style == "apa" and number is not None:
+        r = doc.add_paragraph().add_run(strip_control(tr("rnd_table_number", lang).format(n=number)))
+        r.bold = True
+        p = doc.add_paragraph()
+        p.add_run(strip_control(t.title_text(lang))).italic = True
+    elif style == "cn" and number is not None:
+        p = doc.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        p.add_run(strip_control(tr("rnd_table_number_cn", lang).format(n=number, title=t.title_text(lang)))).bold = True
+    else:
+        doc.add_paragraph().add_run(strip_control(t.title_text(lang))).bold = True
+
+
+_NOTE_LEAD = re.compile(r"^\s*(Note[.:]|注[：:.])\s*")
+
+
+def _notes(doc, t: Table, lang: str, style: str) -> None:
+    from docx.shared import Pt
+
+    from ..core.i18n import tr
+
+    for k, n in enumerate(t.notes_text(lang)):
+        p = doc.add_paragraph()
+        if k == 0 and style in ("apa", "cn"):
+            n = _NOTE_LEAD.sub("", n, count=1)      # a note that starts "Note:" / "注：" gets the style's lead
+            lead = p.add_run(tr("rnd_note_apa" if style == "apa" else "rnd_note_cn", lang))
+            lead.italic = style == "apa"
+            lead.font.size = Pt(9)
+        run = p.add_run(strip_control(n))
+        run.font.size = Pt(9)
+
+
+def add_table_to_document(doc, t: Table, lang: str = "en", decimals: int = 3, style: str = "plain",
+                          number: int | None = None) -> None:
+    """Append caption, three-line table and notes to a python-docx Document (``style`` one
+    of :data:`TABLE_STYLES`; ``number`` the table's number in the document)."""
+    _caption(doc, t, lang, style, number)
     groups = t.column_groups(lang)
     has_groups = any(g for g, _ in groups)
     ncols = len(t.columns)
@@ -180,13 +240,9 @@ def add_table_to_document(doc, t: Table, lang: str = "en", decimals: int = 3) ->
         cells = rows[ri].cells
         for j, text in enumerate(row):
             _cell_text(cells[j], text, align=None if j == 0 or t.columns[j].kind == "text" else "right",
-                       size=9 if ncols > 7 else None)
+                       size=9 if ncols > 7 or style == "cn" else None)
         ri += 1
-    for n in t.notes_text(lang):
-        p = doc.add_paragraph()
-        run = p.add_run(strip_control(n))
-        from docx.shared import Pt
-        run.font.size = Pt(9)
+    _notes(doc, t, lang, style)
     doc.add_paragraph()
 
 
@@ -239,6 +295,21 @@ def _put(ws, row: int, column: int, value):
     if isinstance(value, str):
         cell.data_type = "s"
     return cell
+def _xl_number_format(c: Cell, decimals: int) -> str:
+    """The Excel number format that shows a cell as the other formats do while the value
+    stays a number: stars after an estimate (``0.000"**"``), a standard error in
+    parentheses, a share as a percent, a p value with its decimals."""
+    d = c.decimals if c.decimals is not None else decimals
+    if c.kind == "int" or (isinstance(c.value, int) and c.kind in ("num", "stat")):
+        return "0"
+    base = "0." + "0" * d if d > 0 else "0"
+    if c.kind == "pct":
+        return "0.0%"
+    if c.kind == "se":
+        return f'"("{base}")"'
+    if c.kind == "est" and c.stars:
+        return f'{base}"{c.stars}"'
+    return base
 
 
 def _is_number(s: str) -> bool:
@@ -285,9 +356,8 @@ def tables_to_xlsx(tables: list[Table], lang: str = "en", decimals: int = 3) -> 
                 c = t.cell(i, j)
                 val = _xl_value(c, decimals, lang)
                 cell = _put(ws, r, j + 1, val)  # text stays text: never a formula
-                if isinstance(val, float):
-                    d = c.decimals if c.decimals is not None else decimals
-                    cell.number_format = "0." + "0" * d if d > 0 else "0"
+                if isinstance(val, (int, float)) and not isinstance(val, bool):
+                    cell.number_format = _xl_number_format(c, decimals)
             r += 1
         if r > first_body:
             for j in range(1, len(t.columns) + 1):

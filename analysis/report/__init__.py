@@ -1,8 +1,8 @@
 """One document for a study: ``avoid-survey report --spec spec.yaml --out report.html``.
 
-Sections: data and validation, descriptives and correlations of scale scores (alpha on
-the diagonal), reliability, CFA of the instrument, the models of the spec, figures, and a
-methods paragraph (software and versions, estimators, SE types, missing-data handling).
+Sections: data and validation, the sample profile, descriptives and correlations (alpha on
+the diagonal), reliability (scales and items), CFA of the instrument, the models of the
+spec, the results in words (the ``--explain`` rules), figures, and a methods paragraph (software and versions, estimators, SE types, missing-data handling).
 Every section is built by the same library functions the commands call; a section that
 cannot be built says why in the document instead of stopping the report. Deterministic for
 a given spec and seed.
@@ -103,15 +103,19 @@ def _methods_text(lang, versions, libs, models_result, n_rows, min_items, cfa_do
     return "".join(parts)
 
 
-def build_report(spec, *, lang: str = "en", seed: int = 1, figure_dir=None, cfa_scales=None,
-                 ordinal: bool = False) -> ReportResult:
-    """Build the report document for a model spec (path or mapping). ``ordinal``: the
-    reliability section adds ordinal alpha and omega from polychoric correlations
-    (``reliability --ordinal``); the methods paragraph states which correlations were used."""
+def build_report(spec, *, lang: str = "zh", seed: int = 1, figure_dir=None, cfa_scales=None,
+                 ordinal: bool = False, style: str = "auto") -> ReportResult:
+    """Build the report document for a model spec (path or mapping).
+
+    ``ordinal``: the reliability section adds ordinal alpha and omega from polychoric
+    correlations (``reliability --ordinal``); the methods paragraph states which correlations
+    were used. ``style`` is the table style of the Word document: 'apa' (APA 7), 'cn' (Chinese
+    journals) or 'auto' (cn for lang='zh', apa otherwise)."""
     b = _Builder(spec, lang, figure_dir, cfa_scales)
     b.ordinal = bool(ordinal)
+    b.doc.style = _style(style, lang)
     for key, step in (("data", b.data), ("desc", b.desc), ("rel", b.rel), ("cfa", b.cfa),
-                      ("models", b.models), ("sem", b.sem), ("figs", b.figures)):
+                      ("models", b.models), ("sem", b.sem), ("results", b.results), ("figs", b.figures)):
         if key == "sem" and not b.has_sem():
             continue
         b.section(key, step, level=3 if key == "sem" else 2)   # SEMs: a subsection of the models
@@ -122,6 +126,15 @@ def build_report(spec, *, lang: str = "en", seed: int = 1, figure_dir=None, cfa_
         raise AvoidSurveyError(f"nothing to report: every analysis section was skipped ({reasons})")
     b.methods()
     return b.res
+
+
+STYLES = ("auto", "apa", "cn")
+
+
+def _style(style: str, lang: str) -> str:
+    if style not in STYLES:
+        raise AvoidSurveyError(f"--style must be one of {', '.join(STYLES)}, not '{style}'")
+    return ("cn" if tr("rnd_script", lang) == "cjk" else "apa") if style == "auto" else style
 
 
 class _Builder:
@@ -178,22 +191,14 @@ class _Builder:
         r = reliability(self.read(), self._need_instrument(), ordinal=self.ordinal)
         self.state["reliability"] = r
         self.state["alphas"] = {s.scale: s.alpha for s in r.scales}
-        # scale level (and the ordinal values beside Pearson's); item statistics: `avoid-survey reliability`
-        self.doc.tables(r.to_tables(self.lang)[:2 if self.ordinal else 1])
+        self.doc.tables(r.to_tables(self.lang))   # scale level, then the item statistics
 
     def desc(self):
-        from ..stats.descriptives import describe_scores
-        from ..stats.reliability import reliability
-        from ..stats.scoring import score_frame
+        from ..stats.describe import describe
         instrument = self._need_instrument()
-        sc = score_frame(self.read(), instrument, min_items=self.min_items).scores
-        top = [s for s in instrument.scales if s.id in sc.columns and not s.optional]
-        if "alphas" not in self.state:
-            rr = reliability(self.read(), instrument, scales=[s.id for s in top])
-            self.state["alphas"] = {s.scale: s.alpha for s in rr.scales}
-        labels = {s.id: s.label for s in top}
-        d = describe_scores(sc, [s.id for s in top], labels=labels, alphas=self.state["alphas"])
-        self.doc.tables(d.to_tables(self.lang))
+        d = describe(self.read(), instrument, min_items=self.min_items, lang=self.lang)
+        self.state["describe"] = d
+        self.doc.tables(d.to_tables(self.lang))   # sample profile, descriptives, correlations
 
     def cfa(self):
         from ..stats.cfa import cfa
@@ -235,6 +240,24 @@ class _Builder:
                 self.doc.note(fig_note)
         self.state["sem_figures"] = True
 
+    def results(self):
+        """The results in words: the explanation rules applied to each section built above."""
+        from ..core.explain import load_rules
+        from ..tables.explain import explanation_sentences
+        said = False
+        for key, kind, heading in (("describe", "describe", "desc"), ("reliability", "reliability", "rel"),
+                                   ("cfa", "cfa", "cfa"), ("models", "model", "models")):
+            result = self.state.get(key)
+            if result is None:
+                continue
+            lines = explanation_sentences(kind, result)[self.lang]
+            if lines:
+                self.doc.heading(_t(f"res_{heading}", self.lang), level=3)
+                self.doc.para(load_rules()["phrases"]["sentence_sep"][self.lang].join(lines))
+                said = True
+        if not said:
+            raise AvoidSurveyError("no analysis section was built to explain")
+
     def _draw(self, kind, payload, name, caption, drawn):
         from ..render.figures import figure_for
         try:
@@ -250,7 +273,8 @@ class _Builder:
         drawn: list = []
         st = self.state
         if st.get("models") is not None:
-            md = st["models"].to_dict()
+            from ..tables.explain import enriched
+            md = enriched("model", st["models"])   # with the terms' labels
             self._draw("model", md, "coefficients.png", "fig_coef", drawn)
             self._draw("slopes", md, "slopes.png", "fig_slopes", drawn)
         if st.get("cfa") is not None:
@@ -273,8 +297,8 @@ class _Builder:
         res.sections["methods"] = "ok"
 
 
-def write_report(spec, out, *, lang: str = "en", seed: int = 1, force: bool = False,
-                 ordinal: bool = False) -> ReportResult:
+def write_report(spec, out, *, lang: str = "zh", seed: int = 1, force: bool = False,
+                 ordinal: bool = False, style: str = "auto") -> ReportResult:
     """Build the report and write it as .html or .docx (atomically, never over a file
     without ``force``)."""
     from ..io.output import check_output, write_atomic
@@ -285,7 +309,7 @@ def write_report(spec, out, *, lang: str = "en", seed: int = 1, force: bool = Fa
         raise AvoidSurveyError(f"unsupported report type '{ext or '(none)'}' (use .html or .docx)", file=p)
     check_output(p, force)
     with tempfile.TemporaryDirectory(prefix="avoid-survey-fig-") as tmp:
-        res = build_report(spec, lang=lang, seed=seed, figure_dir=tmp, ordinal=ordinal)
+        res = build_report(spec, lang=lang, seed=seed, figure_dir=tmp, ordinal=ordinal, style=style)
         payload = res.document.to_docx() if ext == ".docx" else res.document.to_html()
         write_atomic(p, payload, force)
     return res

@@ -82,7 +82,8 @@ def _invariance_table(result, lang):
     for r in result.invariance:
         t.add(tr("cfa_" + r["level"], lang), r["chisq"], r["df"], r["cfi"], r["tli"], r["rmsea"], r["srmr"],
               r["chisq_diff"], r["df_diff"], r["p_diff"], r["delta_cfi"])
-    gl = ", ".join(f"{g['group']} (n = {g['n']})" for g in result.groups)
+    gl = tr("cfa_group_sep", lang).join(tr("cfa_group_n", lang).format(group=text_in(g.get("label"), lang) or g["group"],
+                                                                      n=g["n"]) for g in result.groups)
     t.notes.append(tr("cfa_invariance_note", lang).format(group=result.group, groups=gl))
     return t
 

@@ -42,8 +42,8 @@ def term_label(term: str, labels: dict, value_labels: dict, lang: str) -> str:
     """'accountability_pressure:rank[2]' -> 'Accountability pressure × Rank: 副科' (labels known)."""
     if term == "Intercept":
         return tr("intercept", lang)
-    if "->" in term:  # mediation path terms ("a: x -> m") are shown as they are
-        return term.replace("->", "→")
+    if "->" in term:  # mediation path terms: "a: x -> m", "cov: gender[2] -> m", "c: x -> y (total)"
+        return _path_label(term, labels, value_labels, lang)
     if " ~ " in term:  # a SEM regression 'y ~ x [group]': 'x → y'
         lhs, rhs = term.split(" ~ ", 1)
         grp = ""
@@ -62,7 +62,27 @@ def term_label(term: str, labels: dict, value_labels: dict, lang: str) -> str:
     return " × ".join(parts)
 
 
+def _path_label(term: str, labels: dict, value_labels: dict, lang: str) -> str:
+    """'cov: gender[2] -> risk_perception' -> '控制变量: 性别: 女 → 风险感知' (labels known);
+    the path letters a, b, c, c' stay as PROCESS and the literature print them."""
+    head, _, rhs = term.partition("->")
+    role, sep, lhs = head.partition(": ")
+    if not sep:
+        role, lhs = "", head
+    lhs, rhs = lhs.strip(), rhs.strip()
+    total = rhs.endswith(" (total)")
+    if total:
+        rhs = rhs[: -len(" (total)")]
+    left = tr("intercept", lang) if lhs == "(Intercept)" else term_label(lhs, labels, value_labels, lang)
+    right = _name(labels, rhs, lang) + (tr("mod_via_total", lang) if total else "")
+    role = tr("mod_role_cov", lang) if role == "cov" else role
+    return f"{role}: {left} → {right}" if role else f"{left} → {right}"
+
+
 def _col_label(m, lang):
+    step = m.extra.get("step") or {}
+    if not m.extra.get("label") and step and m.name == f"{step.get('of')} (step {step.get('step')})":
+        return step["of"] + tr("mod_step_n", lang).format(k=step["step"])   # 'passive（第1步）'
     return _data_label(m.extra.get("label"), lang, m.name)
 
 

@@ -65,8 +65,9 @@ class ValidationReport:
     def n_info(self) -> int:
         return self._n("info")
 
-    def summary(self) -> list[dict]:
-        """One entry per code: severity, count, columns, first rows and an example message."""
+    def summary(self, lang: str | None = None) -> list[dict]:
+        """One entry per code: severity, count, columns, first rows and an example message
+        (in ``lang`` when given; JSON keeps the English message)."""
         out = []
         for code, n in sorted(self.counts.items(), key=lambda kv: (SEVERITIES.index(_severity(kv[0])), kv[0])):
             fs = [f for f in self.findings if f.code == code]
@@ -75,7 +76,7 @@ class ValidationReport:
             out.append({"code": code, "class": CLASS_OF.get(code, "structure"),
                         "severity": _severity(code), "title": CATALOG[code][1],
                         "count": n, "columns": cols, "first_rows": rows[:10],
-                        "example": fs[0].message if fs else ""})
+                        "example": (fs[0].message_in(lang) if lang else fs[0].message) if fs else ""})
         return out
 
     def to_dict(self) -> dict:
@@ -123,7 +124,7 @@ class ValidationReport:
                    Column("count", "@val_count", "int"), Column("columns", "@val_columns", "text"),
                    Column("rows", "@val_first_rows", "text"), Column("example", "@val_example", "text")],
                   name="findings")
-        for s in self.summary():
+        for s in self.summary(lang):
             cols = s["columns"]
             ctext = ", ".join(cols[:4]) + (f" (+{len(cols) - 4})" if len(cols) > 4 else "")
             rtext = ", ".join(map(str, s["first_rows"][:5])) + (" …" if s["count"] > 5 and s["first_rows"] else "")
@@ -143,7 +144,7 @@ class ValidationReport:
             v = f.value
             vtext = "" if v is None else (f"{v:.4g}" if isinstance(v, float) else str(v))
             t.add(f.code, tr(f"val_sev_{f.severity}", lang), f.row, f.column or "", f.respondent or "", vtext,
-                  f.message)
+                  f.message_in(lang))
         return t
 
 

@@ -29,6 +29,8 @@ TERMS = {
                       "异质-单质比（HTMT，Henseler 等 2015），基于条目相关；大于 0.85 提示区分效度不足。"),
     "cfa_invariance_note": ("Groups by {group}: {groups}. Metric: equal loadings; scalar: equal loadings and intercepts (lavaan group.equal). Differences against the previous step.",
                             "按 {group} 分组：{groups}。度量不变：载荷相等；标量不变：载荷与截距相等（lavaan group.equal）。差异检验相对于上一步模型。"),
+    "cfa_group_n": ("{group} (n = {n})", "{group}（n = {n}）"),
+    "cfa_group_sep": (", ", "，"),
     "cfa_partial": ("Partial invariance search", "部分测量不变性搜索"),
     "cfa_step": ("Step", "步骤"),
     "cfa_freed": ("Freed across groups", "跨组释放的参数"),

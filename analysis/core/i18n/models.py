@@ -18,6 +18,8 @@ TERMS = {
     "mod_total": ("Total effect", "总效应"),
     "mod_index": ("Index of moderated mediation", "有调节的中介指数"),
     "mod_via": ("via", "经由"),
+    "mod_role_cov": ("covariate", "控制变量"),
+    "mod_step_n": (" (step {k})", "（第{k}步）"),
     "mod_via_total": (" (total)", "（合计）"),
     "mod_section_mediation": ("Mediation effects", "中介效应"),
     "mod_section_random": ("Random effects (variances)", "随机效应（方差）"),

@@ -7,7 +7,13 @@ TERMS = {
     "rnd_p_below": ("< .001", "< 0.001"),
     "rnd_p_value": ("{bare}", "{full}"),
     "rnd_html_lang": ("en", "zh-CN"),
+    "rnd_table_number": ("Table {n}", "表{n}"),
+    "rnd_table_number_cn": ("Table {n}  {title}", "表{n}  {title}"),
+    "rnd_note_apa": ("Note. ", "注. "),
+    "rnd_note_cn": ("Note: ", "注："),
+    "rnd_block": (" (columns, part {k} of {n})", "（分栏 {k}/{n}）"),
     # figure labels
+    "rnd_fig_centred": (" (centred)", "（已中心化）"),
     "rnd_fig_eigenvalue": ("Eigenvalue", "特征值"),
     "rnd_fig_factor_n": ("Factor number", "因子序号"),
     "rnd_fig_observed": ("Observed", "实际数据"),

@@ -316,6 +316,27 @@ def _cfa_wlsmv(data, *, model, instrument, scales, group, missing, std_lv, secon
     return cfa_wlsmv(data, model=model, group=group, ordered=ordered if ordered is not None else "all",
                      parameterization=parameterization, missing=missing, std_lv=std_lv, model_file=model_file,
                      file=file, labels=labels, notes=notes)
+def _label_groups(groups: list, instrument, column: str) -> None:
+    """Each group's value label from the instrument ({en, zh}: 男/女 rather than 2.0), when it has one."""
+    from ..compare.groups import by_format, group_label
+
+    fmt = by_format(instrument, column)
+    if fmt is None or not fmt.labels:
+        return
+    for g in groups:
+        code = _as_code(g["group"])
+        labels = {lg: group_label(fmt, code, lg) for lg in ("zh", "en")}
+        if any(v != str(code) for v in labels.values()):
+            g["label"] = labels
+
+
+def _as_code(text):
+    """'2.0' -> 2 (groups are named by their value as text)."""
+    try:
+        f = float(text)
+    except (TypeError, ValueError):
+        return text
+    return int(f) if f.is_integer() else f
 
 
 def _cfa(data, *, model, instrument, scales, group, missing, std_lv, second_order, model_file, file,
@@ -354,5 +375,7 @@ def _cfa(data, *, model, instrument, scales, group, missing, std_lv, second_orde
     labels = {}
     if instrument is not None:
         labels = {sc.id: sc.label for sc in instrument.all_scales() if sc.id in m.lv}
+        if group is not None:
+            _label_groups(fields.get("groups") or [], instrument, group)
     return CFAResult(n_dropped=n_drop, estimator="ML", missing=missing, std_lv=std_lv, model_syntax=model,
                      warnings=tuple(warnings), factor_labels=labels, **fields)
