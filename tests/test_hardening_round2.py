@@ -155,7 +155,7 @@ def test_csv_tables_quote_formula_cells():
     flat = [c for r in rows for c in r]
     assert "'+SUM(A1)" in flat and "'-2+3" in flat
     assert not any(c.startswith(("=", "+", "@")) for c in flat)
-    assert "-2.0" in flat   # numbers stay numbers
+    assert "-2.000" in flat   # numbers stay numbers (at --decimals)
 
 
 def test_questionnaire_markdown_escapes_instrument_markup(tmp_path):

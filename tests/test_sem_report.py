@@ -22,7 +22,7 @@ def test_html_report_has_the_sem_section_in_chinese(reports):
     d, codes = reports
     assert codes["r.html"] == 0
     html = (d / "r.html").read_text(encoding="utf-8")
-    i, j = html.index("5.1 结构方程模型"), html.index("6. 图")
+    i, j = html.index("5.1 结构方程模型"), html.index("6. 结果解读")   # the SEM subsection ends the models section
     sem = html[i:j]
     for words in ("结构方程模型拟合指标", "标准化结构路径", "间接效应与自定义效应", "ind_passive", "a*b2",
                   "问责压力感知 → 被动避责", "中介（容错信任）", "调节（潜变量交互）", "调节（观测得分）"):

@@ -119,9 +119,10 @@ def build_report(spec, *, lang: str = "zh", seed: int = 1, figure_dir=None, cfa_
         if key == "sem" and not b.has_sem():
             continue
         b.section(key, step, level=3 if key == "sem" else 2)   # SEMs: a subsection of the models
-    analyses = ("desc", "rel", "cfa", "models")
+    analyses = ("rel", "cfa", "models")
     if all(b.res.sections.get(k) != "ok" for k in analyses):
-        # a report of skipped sections is no report: say what is missing instead of writing it
+        # a report whose reliability, CFA and models were all skipped (a sample profile at
+        # most) is not the report the spec asks for: say what is missing instead of writing it
         reasons = "; ".join(f"{k}: {b.res.sections[k]}" for k in analyses if k in b.res.sections)
         raise AvoidSurveyError(f"nothing to report: every analysis section was skipped ({reasons})")
     b.methods()
