@@ -80,35 +80,20 @@ def _saturated_directions(p, means: bool):
     return U, V, dM, a, b
 
 
-def _h1_trace(x, sigma, mu, means: bool, fiml: bool):
+def _h1_trace(x, sigma, mu, means: bool, gd=None):
     """tr(A1^-1 B1) of the saturated model at its estimates (A1 observed = expected without
-    missing values; with missing values the Hessian by differences of the summed scores)."""
+    missing values; with missing values, ``gd`` with its patterns, the analytic observed
+    information over the patterns)."""
     p = len(mu)
     U, V, dM, a, b = _saturated_directions(p, means)
     S1 = casewise_scores(x, sigma, mu, U, V, dM)
     B1 = S1.T @ S1
-    if not fiml:
+    if gd is None:
         W = np.linalg.inv(sigma)
         M = U.T @ W @ V
         A1 = len(x) * (M * M.T + (U.T @ W @ U) * (V.T @ W @ V) + dM @ W @ dM.T)
     else:
-        k = U.shape[1]
-        A1 = np.empty((k, k))
-        nv = len(a)
-        for t in range(k):
-            h = 1e-5
-            cols = []
-            for sgn in (1, -1):
-                sg, m = sigma.copy(), mu.copy()
-                if t < nv:
-                    sg[a[t], b[t]] += sgn * h
-                    if a[t] != b[t]:
-                        sg[b[t], a[t]] += sgn * h
-                else:
-                    m[t - nv] += sgn * h
-                cols.append(casewise_scores(x, sg, m, U, V, dM).sum(axis=0))
-            A1[:, t] = -(cols[0] - cols[1]) / (2 * h)
-        A1 = (A1 + A1.T) / 2
+        A1 = gd.n * _h1_observed_unit(gd, U, V, dM)
     return float(np.trace(np.linalg.solve(A1, B1)))
 
 
@@ -190,12 +175,16 @@ def _h1_observed_unit(gd, U, V, dM):
     from ..cfa.fiml_info import _batch_part
 
     k = U.shape[1]
+    cache = gd.__dict__.setdefault("_h1_observed", {})   # the same for the trace and FIML-C
+    if k in cache:
+        return cache[k]
     A = np.zeros((k, k))
     for big in batches(gd.patterns, len(gd.mean)):
         for b in chunks(big, 8):
             W = np.linalg.inv(gd.S[b.rows, b.cols])
             A += _batch_part(b, W, U, V, dM, gd.mean, b.n / gd.n)
-    return A / 2
+    cache[k] = A / 2
+    return cache[k]
 
 
 def _model_jacobian(model, theta, g, a, b):
@@ -275,7 +264,7 @@ def mlr(model, est, groups, data, fm) -> Robust:
     A0inv = np.linalg.inv(A0)
     vcov = A0inv @ B0 @ A0inv
     tr_h0 = float(np.trace(A0inv @ B0))
-    tr_h1 = sum(_h1_trace(x, gd.S, gd.mean, means, fiml) for gd, x in zip(groups, data))
+    tr_h1 = sum(_h1_trace(x, gd.S, gd.mean, means, gd if fiml else None) for gd, x in zip(groups, data))
     tr_b = sum(_baseline_trace(x, means) for x in data)
     df = fm["df"]
     c = (tr_h1 - tr_h0) / df if df > 0 else math.nan
