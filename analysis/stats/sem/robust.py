@@ -38,7 +38,7 @@ from ...numerics.dist import chi2_sf
 from ..cfa.estimate import _derivatives, _Filler, observed_hessian
 from ..cfa.fit import rmsea_ci
 
-__all__ = ["Robust", "mlr", "casewise_scores"]
+__all__ = ["Robust", "mlr", "casewise_scores", "fiml_robust_ml"]
 
 
 @dataclass(frozen=True)
@@ -228,8 +228,9 @@ def _model_jacobian(model, theta, g, a, b):
     return _collapse(rows, idx, model.npar)
 
 
-def _fiml_corrected(model, est, groups, data, fm):
-    """T3, c3 and the baseline's (Zhang & Savalei 2022, V3), as lavaan's lav_fit_fiml_corrected."""
+def _fiml_corrected(model, est, groups, data, fm, version="V3"):
+    """T3, c3 and the baseline's (Zhang & Savalei 2022), as lavaan's lav_fit_fiml_corrected:
+    V3 (MLR, with the score information) or V6 (ML: c3 = tr(Wc Wm^-1 U Wm^-1) / df)."""
     p = model.p
     U1, V1, dM1, a, b = _saturated_directions(p, True)
     ntotal = sum(gd.n for gd in groups)
@@ -239,8 +240,11 @@ def _fiml_corrected(model, est, groups, data, fm):
         fg = gd.n / ntotal
         wm = _h1_observed_unit(gd, U1, V1, dM1)
         wmi = np.linalg.inv(wm)
-        S1 = casewise_scores(x, gd.S, gd.mean, U1, V1, dM1)
-        jm = S1.T @ S1 / gd.n
+        if version == "V3":
+            S1 = casewise_scores(x, gd.S, gd.mean, U1, V1, dM1)
+            jm = S1.T @ S1 / gd.n
+        else:
+            jm = wm
         W = np.linalg.inv(gd.S)
         M = U1.T @ W @ V1
         wc = M * M.T + (U1.T @ W @ U1) * (V1.T @ W @ V1) + dM1 @ W @ dM1.T
@@ -274,11 +278,22 @@ def _fiml_corrected(model, est, groups, data, fm):
         E = Dj.T @ Wm_a @ Dj
         WD = Wm_a @ Dj
         Uc = Wm_a - WD @ np.linalg.solve(E, WD.T)
+        if version == "V6":
+            return float(np.trace(Wc_a @ Wmi_a @ Uc @ Wmi_a))
         return float(np.trace(Uc @ mid @ Uc @ Gam_a))
 
     k = trace(np.vstack(D))
     kb = trace(block_diag(*DB))
     return {"chisq": T3, "c": k / fm["df"], "baseline_chisq": T3b, "baseline_c": kb / fm["baseline_df"]}
+
+
+def fiml_robust_ml(model, est, groups, data, fm) -> dict:
+    """lavaan's robust CFI/TLI/RMSEA of an ML fit with missing = "ml" (FIML-corrected, V6)."""
+    if fm["df"] <= 0:
+        return {}
+    fc = _fiml_corrected(model, est, groups, data, fm, version="V6")
+    out = _robust_indices(fc, fm["df"], fm["baseline_df"], sum(gd.n for gd in groups), len(groups))
+    return {k: float(v) for k, v in out.items()}
 
 
 def mlr(model, est, groups, data, fm) -> Robust:
