@@ -148,6 +148,17 @@ def _indices(fm, c, c_b, n, fiml=None, G=1):
     return {k: None if v is None else float(v) for k, v in out.items()}
 
 
+def block_diag(*mats):
+    """The block-diagonal matrix of ``mats`` (numpy only: importing scipy.linalg costs 0.6 s)."""
+    rows, cols = sum(m.shape[0] for m in mats), sum(m.shape[1] for m in mats)
+    out = np.zeros((rows, cols))
+    r = c = 0
+    for m in mats:
+        out[r:r + m.shape[0], c:c + m.shape[1]] = m
+        r, c = r + m.shape[0], c + m.shape[1]
+    return out
+
+
 def _robust_indices(fc, df, dfb, n, G):
     T, c, Tb, c_b = fc["chisq"], fc["c"], fc["baseline_chisq"], fc["baseline_c"]
     t1 = max(T - c * df, 0)
@@ -169,54 +180,16 @@ def _ml_discrepancy(sigma, mu, S, mean):
 
 def _h1_observed_unit(gd, U, V, dM):
     """Observed information (per case) of the saturated model (vech Sigma, then mu: the order
-    of :func:`_saturated_directions`) with missing values, at the EM estimates.
-
-    Sigma and mu are linear in these parameters, so the Hessian of F is its first-order part
-    (:mod:`..cfa.fiml_info`). With W = Sigma_oo^-1, M = W (S_k + d d') W and r = W d of each
-    pattern embedded in p x p (zero outside the observed block) and F_ab = e_a e_b', it is,
-    summed with weights n_k/n: tr(W F_cd W F_ab (W C - I)) terms W_da (M - W)_bc + W_bc M_da for
-    (F_ab, F_cd), 2 (r_a W_bc) for (F_ab, mu_c) and 2 W_cd for (mu_c, mu_d); the symmetric
-    directions E_ab = F_ab + F_ba (E_aa = F_aa) add these up. Each sum over the patterns is one
-    matrix product (patterns x p^2)' (patterns x p^2). Returns half of it (-logl/n).
-    """
-    from ..cfa.fiml import batches
+    of :func:`_saturated_directions`) with missing values, at the EM estimates: half the
+    pattern-weighted Hessian of F (:func:`..cfa.fiml_info.saturated_hessian`), kept on the
+    group for the scaling factor and the FIML-corrected indices."""
+    from ..cfa.fiml_info import saturated_hessian
 
     p = len(gd.mean)
     k = U.shape[1]
-    cache = gd.__dict__.setdefault("_h1_observed", {})   # the same for the trace and FIML-C
-    if k in cache:
-        return cache[k]
-    means = k > p * (p + 1) // 2
-    Ws, Ms, rs, ws = [], [], [], []
-    for bt in batches(gd.patterns, p):
-        nb = len(bt.n)
-        W = np.linalg.inv(gd.S[bt.rows, bt.cols])
-        d = bt.mean - gd.mean[bt.obs]
-        M = W @ (bt.S + d[:, :, None] * d[:, None, :]) @ W
-        rows = np.arange(nb)[:, None]
-        We, Me, re = np.zeros((nb, p * p)), np.zeros((nb, p * p)), np.zeros((nb, p))
-        We[rows, bt.flat.reshape(nb, -1)] = W.reshape(nb, -1)
-        Me[rows, bt.flat.reshape(nb, -1)] = M.reshape(nb, -1)
-        re[rows, bt.obs] = np.einsum("kij,kj->ki", W, d)
-        Ws.append(We)
-        Ms.append(Me)
-        rs.append(re)
-        ws.append(bt.n / gd.n)
-    W, M, r, w = np.vstack(Ws), np.vstack(Ms), np.vstack(rs), np.concatenate(ws)
-    Ww = W * w[:, None]
-    P4 = ((Ww.T @ (M - W)).reshape(p, p, p, p).transpose(1, 2, 3, 0)        # W_da (M - W)_bc
-          + (Ww.T @ M).reshape(p, p, p, p).transpose(3, 0, 1, 2))          # W_bc M_da
-    Q = P4 + P4.transpose(1, 0, 2, 3)
-    Q = Q + Q.transpose(0, 1, 3, 2)
-    a, b = np.triu_indices(p)
-    fa = np.where(a == b, 0.5, 1.0)                   # E_aa = F_aa is counted twice above
-    H = Q[a, b][:, a, b] * fa[:, None] * fa[None, :]
-    if means:
-        R3 = ((r * w[:, None]).T @ W).reshape(p, p, p)                       # r_a W_bc
-        Hsm = 2 * (R3 + R3.transpose(1, 0, 2))[a, b] * fa[:, None]
-        Hmm = 2 * (w @ W).reshape(p, p)
-        H = np.block([[H, Hsm], [Hsm.T, Hmm]])
-    cache[k] = H / 2
+    cache = gd.__dict__.setdefault("_h1_observed", {})
+    if k not in cache:
+        cache[k] = saturated_hessian(gd, gd.S, gd.mean, means=k > p * (p + 1) // 2) / 2
     return cache[k]
 
 
@@ -269,8 +242,6 @@ def _fiml_corrected(model, est, groups, data, fm, version="V3"):
         db[diag_pos, np.arange(p)] = 1.0       # variances (a == b rows are in variable order)
         db[len(a) + np.arange(p), p + np.arange(p)] = 1.0
         DB.append(db)
-    from scipy.linalg import block_diag
-
     Wm_a, Wmi_a, Wc_a, Gam_a = (block_diag(*m) for m in (Wm, Wmi, Wc, Gam))
     mid = Wmi_a @ Wc_a @ Wmi_a
 
