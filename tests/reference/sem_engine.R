@@ -55,4 +55,8 @@ res$mg_fiml_mlr <- list(model = hs3, fit = as.list(fitMeasures(f, c(FM, ROB))), 
 f1 <- sem(hs3, data = hsm, missing = "ml", estimator = "MLR")
 res$fiml_mlr <- list(model = hs3, fit = as.list(fitMeasures(f1, c(FM, ROB))), params = params(f1))
 
+f2 <- sem(hs3, data = hsm, missing = "ml")
+res$fiml_ml <- list(model = hs3, fit = as.list(fitMeasures(f2, c(FM, "cfi.robust", "tli.robust", "rmsea.robust",
+                    "rmsea.ci.lower.robust", "rmsea.ci.upper.robust"))), params = params(f2))
+
 write_json(res, "tests/reference/sem_engine.json", digits = NA, auto_unbox = TRUE, pretty = TRUE)

@@ -177,13 +177,13 @@ def _fvalue(model, filler, theta, groups, ntotal):
             parts.append(gd.n * f)
             total += gd.n / ntotal * f
             continue
-        try:   # one Cholesky factor gives log|Sigma| and Sigma^-1 (not PD: no value)
-            c = np.linalg.cholesky(sigma)
+        sign, logdet = np.linalg.slogdet(sigma)
+        if sign <= 0:
+            return np.inf, None
+        try:
+            W = np.linalg.inv(sigma)
         except np.linalg.LinAlgError:
             return np.inf, None
-        logdet = 2 * np.sum(np.log(np.diag(c)))
-        ci = np.linalg.inv(c)
-        W = ci.T @ ci
         logdet_s = gd.__dict__.get("_logdet_s")
         if logdet_s is None:
             logdet_s = gd.__dict__["_logdet_s"] = np.linalg.slogdet(gd.S)[1]

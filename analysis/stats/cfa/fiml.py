@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Pattern", "PatternBatch", "patterns", "batches", "chunks", "em_saturated", "pattern_f"]
+__all__ = ["Pattern", "PatternBatch", "patterns", "batches", "em_saturated", "pattern_f"]
 
 
 @dataclass
@@ -67,16 +67,6 @@ def _make_batches(pats, p=None):
                                 np.array([pt.S for pt in group]).reshape(len(group), k, k), mis,
                                 obs[:, :, None], obs[:, None, :], obs[:, :, None] * p + obs[:, None, :]))
     return out
-
-
-def chunks(b: PatternBatch, size: int = 64):
-    """Sub-batches of at most ``size`` patterns (keeps npar x npar stacks in cache)."""
-    if len(b.n) <= size:
-        yield b
-        return
-    for a in range(0, len(b.n), size):
-        z = slice(a, a + size)
-        yield PatternBatch(b.obs[z], b.n[z], b.mean[z], b.S[z], b.mis[z], b.rows[z], b.cols[z], b.flat[z])
 
 
 def batches(pats, p=None) -> list[PatternBatch]:

@@ -8,8 +8,9 @@ dmu_s = m_s, the Hessian of f_k = log|Sigma_oo| + tr(W S_k) + d'Wd is::
            + 2 (d'W S_s W m_t + d'W S_t W m_s) + 2 m_t'W m_s          (first-order part)
            + tr(G_k Sigma_st) - 2 r' mu_st                            (second-derivative part)
 
-(S_s short for dSigma_s). The first-order part is formed from the small matrices X'WY and
-X'MY (X, Y in {U, V}) of each pattern, as the expected information is; the second-derivative
+(S_s short for dSigma_s). The first-order part is bilinear in the directions: it is the
+Hessian of the saturated model at the implied moments (:func:`saturated_hessian`, one matrix
+product over all patterns) pulled back through the model's Jacobian; the second-derivative
 part, summed over patterns, is the derivative of ``tr(G dSigma) - 2 m' dmu`` with G and m held
 at the estimates, which needs the model matrices only (differences of an analytic gradient,
 no pass over the data). The Hessian of -logl is N/2 times that of F = sum_k w_k f_k.
@@ -21,51 +22,60 @@ import numpy as np
 from .estimate import _derivatives, _Filler
 from .fiml import pattern_grad_parts
 
-__all__ = ["fiml_observed_information"]
+__all__ = ["fiml_observed_information", "saturated_hessian"]
 
 
-def _t(a):
-    return np.swapaxes(a, -1, -2)
+def saturated_hessian(gd, sigma, mu, means=True):
+    """Hessian of F = sum_k w_k f_k over the saturated parameters (vech Sigma in
+    ``np.triu_indices`` order, then mu) at (sigma, mu): the first-order part above, with the
+    directions E_ab = F_ab + F_ba (E_aa = F_aa, F_ab = e_a e_b').
 
+    With W = Sigma_oo^-1, M = W (S_k + d d') W and r = W d of each pattern embedded in p x p
+    (zero outside its observed block), the (F_ab, F_cd) entry is sum_k w_k [W_da (M - W)_bc +
+    W_bc M_da], the (F_ab, mu_c) entry 2 sum_k w_k r_a W_bc and the (mu_c, mu_d) entry
+    2 sum_k w_k W_cd: each sum over the patterns is one matrix product.
+    """
+    from .fiml import batches
 
-def _pair(KX, LX):
-    """tr(S_t W S_s M) over (s, t) from X'WY-type blocks (stacked over patterns): K_* with W,
-    L_* with M."""
-    K_UU, K_UV, K_VV = KX
-    L_UU, L_UV, L_VV = LX
-    return K_UV * _t(L_UV) + K_VV * L_UU + K_UU * L_VV + _t(K_UV) * L_UV
-
-
-def _batch_part(b, W, U, V, dM, mu, w):
-    """sum over a batch of patterns of w_k times the first-order part of f_st."""
-    o = b.obs
-    Uo, Vo = U[o], V[o]                              # nb x k x npar
-    Mo = np.swapaxes(dM[:, o], 0, 1)                 # nb x npar x k
-    d = b.mean - mu[o]
-    r = np.einsum("bij,bj->bi", W, d)
-    C = b.S + d[:, :, None] * d[:, None, :]
-    M = W @ C @ W
-    WU, WV, MU, MV = W @ Uo, W @ Vo, M @ Uo, M @ Vo
-    Ut, Vt = _t(Uo), _t(Vo)
-    K = (Ut @ WU, Ut @ WV, Vt @ WV)
-    L = (Ut @ MU, Ut @ MV, Vt @ MV)
-    T1 = _pair(K, K)
-    T2 = _pair(K, L)
-    WM = W @ _t(Mo)                                  # nb x k x npar
-    E = np.einsum("bk,bks->bs", r, Uo)[:, :, None] * (Vt @ WM) + np.einsum("bk,bks->bs", r, Vo)[:, :, None] * (Ut @ WM)
-    part = -T1 + T2 + _t(T2) + 2 * (E + _t(E)) + 2 * (Mo @ WM)
-    return np.einsum("b,bst->st", w, part)
+    p = len(mu)
+    Ws, Ms, rs, ws = [], [], [], []
+    for bt in batches(gd.patterns, p):
+        nb = len(bt.n)
+        W = np.linalg.inv(sigma[bt.rows, bt.cols])
+        d = bt.mean - mu[bt.obs]
+        M = W @ (bt.S + d[:, :, None] * d[:, None, :]) @ W
+        rows = np.arange(nb)[:, None]
+        We, Me, re = np.zeros((nb, p * p)), np.zeros((nb, p * p)), np.zeros((nb, p))
+        We[rows, bt.flat.reshape(nb, -1)] = W.reshape(nb, -1)
+        Me[rows, bt.flat.reshape(nb, -1)] = M.reshape(nb, -1)
+        re[rows, bt.obs] = np.einsum("kij,kj->ki", W, d)
+        Ws.append(We)
+        Ms.append(Me)
+        rs.append(re)
+        ws.append(bt.n / gd.n)
+    W, M, r, w = np.vstack(Ws), np.vstack(Ms), np.vstack(rs), np.concatenate(ws)
+    Ww = W * w[:, None]
+    P4 = ((Ww.T @ (M - W)).reshape(p, p, p, p).transpose(1, 2, 3, 0)        # W_da (M - W)_bc
+          + (Ww.T @ M).reshape(p, p, p, p).transpose(3, 0, 1, 2))          # W_bc M_da
+    Q = P4 + P4.transpose(1, 0, 2, 3)
+    Q = Q + Q.transpose(0, 1, 3, 2)
+    a, b = np.triu_indices(p)
+    fa = np.where(a == b, 0.5, 1.0)                   # E_aa = F_aa is counted twice above
+    H = Q[a, b][:, a, b] * fa[:, None] * fa[None, :]
+    if means:
+        R3 = ((r * w[:, None]).T @ W).reshape(p, p, p)                       # r_a W_bc
+        Hsm = 2 * (R3 + R3.transpose(1, 0, 2))[a, b] * fa[:, None]
+        H = np.block([[H, Hsm], [Hsm.T, 2 * (w @ W).reshape(p, p)]])
+    return H
 
 
 def _first_order(model, filler, theta, g, gd):
-    from .fiml import batches, chunks
-
+    """The first-order part: the saturated Hessian at the implied moments, pulled back through
+    the model's Jacobian of (vech Sigma, mu)."""
     sigma, mu, U, V, dM, idx = _derivatives(model, filler, theta, g)
-    A = np.zeros((len(idx), len(idx)))
-    for big in batches(gd.patterns, model.p):
-        for b in chunks(big):
-            W = np.linalg.inv(sigma[b.rows, b.cols])
-            A += _batch_part(b, W, U, V, dM, mu, b.n / gd.n)
+    a, b = np.triu_indices(model.p)
+    D = np.vstack([U[a] * V[b] + V[a] * U[b], dM.T])
+    A = D.T @ saturated_hessian(gd, sigma, mu, means=True) @ D
     G, m, _ = pattern_grad_parts(gd.patterns, gd.n, sigma, mu)
     return A, idx, G, m
 

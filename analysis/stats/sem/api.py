@@ -94,14 +94,14 @@ def sem(data, *, model: str, group: str | None = None, group_equal=(), group_par
 
 def group_value_labels(data, group, instrument=None) -> dict:
     """{code as text: label} of the grouping column: the instrument's answer labels of that
-    variable ({"en", "zh"}), else the value labels read from an SPSS/Stata file."""
+    variable (a label per language), else the value labels read from an SPSS/Stata file (text)."""
     if instrument is not None:
         for v in list(getattr(instrument, "variables", [])) + list(getattr(instrument, "items", [])):
             if v.id == group and getattr(v.response, "labels", None):
                 return {str(k): dict(t) for k, t in v.response.labels.items()}
     vl = (getattr(data, "attrs", {}) or {}).get("source", {}).get("value_labels", {}) or {}
     if group in vl:
-        return {str(k): {"en": str(t), "zh": str(t)} for k, t in vl[group].items()}
+        return {str(k): str(t) for k, t in vl[group].items()}   # one language: as the file has it
     return {}
 
 

@@ -119,6 +119,31 @@ def _refit(model, xbs, fiml, start, gds=None, filler=None):
     return theta if converged else None
 
 
+BATCH = True   # complete data without fixed.x: resamples fitted a chunk at a time (batchfit)
+
+
+def _batch_theta(bm, fast, b, start):
+    """Estimates of resample b, fitting its whole chunk of resamples at once on first use."""
+    from .batchfit import fit_batch
+
+    first = fast[0]
+    c0 = b - b % first.CHUNK
+    cache = first.__dict__.setdefault("_thetas", {})
+    if c0 not in cache:
+        cache.clear()
+        chunks = [m._chunk(c0) for m in fast]
+        try:
+            cache[c0] = fit_batch(bm, start, [S for _, S in chunks], [mean for mean, _ in chunks],
+                                  [m.n for m in fast])
+        except (AvoidSurveyError, np.linalg.LinAlgError):
+            cache[c0] = None
+    thetas = cache[c0]
+    if thetas is None:
+        return None
+    theta = thetas[b - c0]
+    return None if np.isnan(theta).any() else theta
+
+
 def _progress(b, total, on):
     if on and (b % max(1, total // 100) == 0 or b == total):
         sys.stderr.write(f"\rbootstrap {b}/{total}")
@@ -132,8 +157,21 @@ def _run(fitted, xs, idx, fiml, progress, warnings):
     done = 0
     fast = None if fiml else [_Moments(x, i) for x, i in zip(xs, idx)]
     shared = filler if not any(r.kind == "fixedx" for r in model.rows) else None
+    batched = BATCH and fast is not None and shared is not None
+    if batched:
+        from .batchfit import BatchModel
+        bm = BatchModel(model, filler)
     try:
         for b in range(len(idx[0])):
+            if batched:
+                theta = _batch_theta(bm, fast, b, fitted.est.theta)
+                if theta is not None:
+                    r, s = _draws(model, theta, filler)
+                    raws.append(r)
+                    stds.append(s)
+                done = b + 1
+                _progress(done, len(idx[0]), progress)
+                continue
             try:
                 if fast is not None:
                     theta = _refit(model, None, fiml, fitted.est.theta, [m.get(b) for m in fast], shared)

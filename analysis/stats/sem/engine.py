@@ -187,6 +187,10 @@ def fit_sem(syntax, columns, groups, *, std_lv=False, meanstructure=False, estim
         rob = mlr(model, est, groups, data, fm)
         vcov = rob.vcov
         fm = dict(fm, **rob.fit)
+    elif data is not None and any(gd.patterns is not None for gd in groups):
+        from .robust import fiml_robust_ml   # lavaan reports these with ML and missing = "ml" too
+
+        fm = dict(fm, **fiml_robust_ml(model, est, groups, data, fm))
     filler = _Filler(model)
     std, jac = std_jacobian(model, est.theta, filler)
     params = parameter_table(model, est, vcov, groups, std, jac)

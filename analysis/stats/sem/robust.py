@@ -38,7 +38,7 @@ from ...numerics.dist import chi2_sf
 from ..cfa.estimate import _derivatives, _Filler, observed_hessian
 from ..cfa.fit import rmsea_ci
 
-__all__ = ["Robust", "mlr", "casewise_scores"]
+__all__ = ["Robust", "mlr", "casewise_scores", "fiml_robust_ml"]
 
 
 @dataclass(frozen=True)
@@ -80,35 +80,20 @@ def _saturated_directions(p, means: bool):
     return U, V, dM, a, b
 
 
-def _h1_trace(x, sigma, mu, means: bool, fiml: bool):
+def _h1_trace(x, sigma, mu, means: bool, gd=None):
     """tr(A1^-1 B1) of the saturated model at its estimates (A1 observed = expected without
-    missing values; with missing values the Hessian by differences of the summed scores)."""
+    missing values; with missing values, ``gd`` with its patterns, the analytic observed
+    information over the patterns)."""
     p = len(mu)
     U, V, dM, a, b = _saturated_directions(p, means)
     S1 = casewise_scores(x, sigma, mu, U, V, dM)
     B1 = S1.T @ S1
-    if not fiml:
+    if gd is None:
         W = np.linalg.inv(sigma)
         M = U.T @ W @ V
         A1 = len(x) * (M * M.T + (U.T @ W @ U) * (V.T @ W @ V) + dM @ W @ dM.T)
     else:
-        k = U.shape[1]
-        A1 = np.empty((k, k))
-        nv = len(a)
-        for t in range(k):
-            h = 1e-5
-            cols = []
-            for sgn in (1, -1):
-                sg, m = sigma.copy(), mu.copy()
-                if t < nv:
-                    sg[a[t], b[t]] += sgn * h
-                    if a[t] != b[t]:
-                        sg[b[t], a[t]] += sgn * h
-                else:
-                    m[t - nv] += sgn * h
-                cols.append(casewise_scores(x, sg, m, U, V, dM).sum(axis=0))
-            A1[:, t] = -(cols[0] - cols[1]) / (2 * h)
-        A1 = (A1 + A1.T) / 2
+        A1 = gd.n * _h1_observed_unit(gd, U, V, dM)
     return float(np.trace(np.linalg.solve(A1, B1)))
 
 
@@ -163,6 +148,17 @@ def _indices(fm, c, c_b, n, fiml=None, G=1):
     return {k: None if v is None else float(v) for k, v in out.items()}
 
 
+def block_diag(*mats):
+    """The block-diagonal matrix of ``mats`` (numpy only: importing scipy.linalg costs 0.6 s)."""
+    rows, cols = sum(m.shape[0] for m in mats), sum(m.shape[1] for m in mats)
+    out = np.zeros((rows, cols))
+    r = c = 0
+    for m in mats:
+        out[r:r + m.shape[0], c:c + m.shape[1]] = m
+        r, c = r + m.shape[0], c + m.shape[1]
+    return out
+
+
 def _robust_indices(fc, df, dfb, n, G):
     T, c, Tb, c_b = fc["chisq"], fc["c"], fc["baseline_chisq"], fc["baseline_c"]
     t1 = max(T - c * df, 0)
@@ -183,19 +179,18 @@ def _ml_discrepancy(sigma, mu, S, mean):
 
 
 def _h1_observed_unit(gd, U, V, dM):
-    """Observed information (per case) of the saturated model with missing values, at the EM
-    estimates: half the pattern-weighted first-order Hessian (Sigma and mu are linear in the
-    saturated parameters, so there is no second-derivative part)."""
-    from ..cfa.fiml import batches, chunks
-    from ..cfa.fiml_info import _batch_part
+    """Observed information (per case) of the saturated model (vech Sigma, then mu: the order
+    of :func:`_saturated_directions`) with missing values, at the EM estimates: half the
+    pattern-weighted Hessian of F (:func:`..cfa.fiml_info.saturated_hessian`), kept on the
+    group for the scaling factor and the FIML-corrected indices."""
+    from ..cfa.fiml_info import saturated_hessian
 
+    p = len(gd.mean)
     k = U.shape[1]
-    A = np.zeros((k, k))
-    for big in batches(gd.patterns, len(gd.mean)):
-        for b in chunks(big, 8):
-            W = np.linalg.inv(gd.S[b.rows, b.cols])
-            A += _batch_part(b, W, U, V, dM, gd.mean, b.n / gd.n)
-    return A / 2
+    cache = gd.__dict__.setdefault("_h1_observed", {})
+    if k not in cache:
+        cache[k] = saturated_hessian(gd, gd.S, gd.mean, means=k > p * (p + 1) // 2) / 2
+    return cache[k]
 
 
 def _model_jacobian(model, theta, g, a, b):
@@ -206,8 +201,9 @@ def _model_jacobian(model, theta, g, a, b):
     return _collapse(rows, idx, model.npar)
 
 
-def _fiml_corrected(model, est, groups, data, fm):
-    """T3, c3 and the baseline's (Zhang & Savalei 2022, V3), as lavaan's lav_fit_fiml_corrected."""
+def _fiml_corrected(model, est, groups, data, fm, version="V3"):
+    """T3, c3 and the baseline's (Zhang & Savalei 2022), as lavaan's lav_fit_fiml_corrected:
+    V3 (MLR, with the score information) or V6 (ML: c3 = tr(Wc Wm^-1 U Wm^-1) / df)."""
     p = model.p
     U1, V1, dM1, a, b = _saturated_directions(p, True)
     ntotal = sum(gd.n for gd in groups)
@@ -217,8 +213,11 @@ def _fiml_corrected(model, est, groups, data, fm):
         fg = gd.n / ntotal
         wm = _h1_observed_unit(gd, U1, V1, dM1)
         wmi = np.linalg.inv(wm)
-        S1 = casewise_scores(x, gd.S, gd.mean, U1, V1, dM1)
-        jm = S1.T @ S1 / gd.n
+        if version == "V3":
+            S1 = casewise_scores(x, gd.S, gd.mean, U1, V1, dM1)
+            jm = S1.T @ S1 / gd.n
+        else:
+            jm = wm
         W = np.linalg.inv(gd.S)
         M = U1.T @ W @ V1
         wc = M * M.T + (U1.T @ W @ U1) * (V1.T @ W @ V1) + dM1 @ W @ dM1.T
@@ -243,8 +242,6 @@ def _fiml_corrected(model, est, groups, data, fm):
         db[diag_pos, np.arange(p)] = 1.0       # variances (a == b rows are in variable order)
         db[len(a) + np.arange(p), p + np.arange(p)] = 1.0
         DB.append(db)
-    from scipy.linalg import block_diag
-
     Wm_a, Wmi_a, Wc_a, Gam_a = (block_diag(*m) for m in (Wm, Wmi, Wc, Gam))
     mid = Wmi_a @ Wc_a @ Wmi_a
 
@@ -252,11 +249,22 @@ def _fiml_corrected(model, est, groups, data, fm):
         E = Dj.T @ Wm_a @ Dj
         WD = Wm_a @ Dj
         Uc = Wm_a - WD @ np.linalg.solve(E, WD.T)
+        if version == "V6":
+            return float(np.trace(Wc_a @ Wmi_a @ Uc @ Wmi_a))
         return float(np.trace(Uc @ mid @ Uc @ Gam_a))
 
     k = trace(np.vstack(D))
     kb = trace(block_diag(*DB))
     return {"chisq": T3, "c": k / fm["df"], "baseline_chisq": T3b, "baseline_c": kb / fm["baseline_df"]}
+
+
+def fiml_robust_ml(model, est, groups, data, fm) -> dict:
+    """lavaan's robust CFI/TLI/RMSEA of an ML fit with missing = "ml" (FIML-corrected, V6)."""
+    if fm["df"] <= 0:
+        return {}
+    fc = _fiml_corrected(model, est, groups, data, fm, version="V6")
+    out = _robust_indices(fc, fm["df"], fm["baseline_df"], sum(gd.n for gd in groups), len(groups))
+    return {k: float(v) for k, v in out.items()}
 
 
 def mlr(model, est, groups, data, fm) -> Robust:
@@ -275,7 +283,7 @@ def mlr(model, est, groups, data, fm) -> Robust:
     A0inv = np.linalg.inv(A0)
     vcov = A0inv @ B0 @ A0inv
     tr_h0 = float(np.trace(A0inv @ B0))
-    tr_h1 = sum(_h1_trace(x, gd.S, gd.mean, means, fiml) for gd, x in zip(groups, data))
+    tr_h1 = sum(_h1_trace(x, gd.S, gd.mean, means, gd if fiml else None) for gd, x in zip(groups, data))
     tr_b = sum(_baseline_trace(x, means) for x in data)
     df = fm["df"]
     c = (tr_h1 - tr_h0) / df if df > 0 else math.nan
