@@ -7,6 +7,8 @@ from typing import Annotated, List, Optional
 
 import typer
 
+from avoid_survey.cli.common import reads_data
+
 from avoid_survey.cli.common import (DataArg, DecimalsOpt, ForceOpt, Format, FormatOpt, InstrumentOpt, Lang,
                                      LangOpt, OutputOpt, emit)
 
@@ -16,6 +18,7 @@ class CfaMissing(str, Enum):
     ml = "ml"
 
 
+@reads_data
 def cfa(
     data: DataArg,
     instrument: InstrumentOpt = None,

@@ -149,7 +149,7 @@ def _run(argv=None) -> int:
     try:
         import warnings
 
-        from avoid_survey.analysis.core.errors import AvoidSurveyWarning, DataWarning
+        from avoid_survey.analysis.core.errors import AvoidSurveyWarning, DataNote, DataWarning
         with warnings.catch_warnings(record=True) as caught:
             # package warnings are kept on results and printed once by the commands
             warnings.simplefilter("ignore", AvoidSurveyWarning)
@@ -165,7 +165,7 @@ def _run(argv=None) -> int:
             msg = " ".join(str(w.message).split())
             if issubclass(w.category, DataWarning) and msg not in seen:
                 seen.add(msg)
-                sys.stderr.write(f"warning: {msg}\n")
+                sys.stderr.write(f"{'note' if issubclass(w.category, DataNote) else 'warning'}: {msg}\n")
     except AvoidSurveyError as exc:
         sys.stderr.write(f"error: {exc.one_line()}\n")
         code = 2

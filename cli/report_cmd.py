@@ -6,9 +6,12 @@ from typing import Annotated, Optional
 
 import typer
 
+from avoid_survey.cli.common import reads_data
+
 from avoid_survey.cli.common import ForceOpt, Lang, LangOpt, note
 
 
+@reads_data
 def report(
     out: Annotated[Path, typer.Option("--out", help="Report file: .html or .docx.", dir_okay=False, show_default=False)],
     spec: Annotated[Optional[Path], typer.Option("--spec", help="Model spec YAML (data, instrument, models).")] = None,

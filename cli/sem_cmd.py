@@ -7,6 +7,8 @@ from typing import Annotated, List, Optional
 
 import typer
 
+from avoid_survey.cli.common import reads_data
+
 from avoid_survey.cli.common import (DataArg, DecimalsOpt, ForceOpt, Format, FormatOpt, InstrumentOpt, Lang, LangOpt,
                                      OutputOpt, emit)
 
@@ -36,6 +38,7 @@ def read_model(model: str):
     return model, None
 
 
+@reads_data
 def sem(
     data: DataArg,
     model: Annotated[str, typer.Option("--model", "-m", help="lavaan model syntax or a file holding it (=~, ~, ~~, ~1, labels, :=, ==).")],

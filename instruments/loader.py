@@ -453,7 +453,8 @@ def _check(path: Path, depth: int, stack: tuple):
     inst = Instrument(spec.id, spec.version, spec.title, langs, tuple(scales), tuple(variables), tuple(checks),
                       spec.description, cit, spec.instructions, spec.licence, str(path),
                       tuple(sub.id for sub in parts["included"]), wordings, tuple(parts["included"]),
-                      spec.referent_instructions, parts["experiment"])
+                      spec.referent_instructions, parts["experiment"],
+                      tuple(spec.units) or next((sub.units for sub in parts["included"] if sub.units), ()))
     return ctx.findings, inst
 
 

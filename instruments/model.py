@@ -158,6 +158,7 @@ class Instrument:
     includes: tuple = ()            # the included Instrument objects, in order (titles, instructions)
     referent_instructions: Text | None = None  # instructions for the referent-shift wording
     experiment: object = None       # survey experiment (instruments.experiment.Experiment) or None
+    units: tuple = ()               # nesting of cluster columns, outermost first (county_id, township_id)
 
     # ---- lookups
     def name(self, lang: str = "en") -> str:

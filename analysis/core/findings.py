@@ -38,6 +38,8 @@ CATALOG: dict[str, tuple[str, str, str]] = {
     "missing-column": ("error", "Missing column", "{what} '{column}'{where} of the instrument is not in the data"),
     "missing-optional-column": ("info", "Optional column missing", "{what} '{column}'{where} is not in the data"),
     "missing-variables": ("info", "Variables not in the data", "instrument variables not in the data: {names}"),
+    "unmatched-closest": ("info", "Closest item", "header '{column}' matches nothing; closest: {item} '{text}' (similarity {similarity})"),
+    "map-hint": ("warning", "Headers not matched", "{n} header(s) not matched, {k} item(s) of the instrument not found: `--write-map map.yaml` writes a mapping to check and pass back with `--map map.yaml`"),
     "unknown-column": ("info", "Unknown column", "column '{column}' matches nothing in the instrument; kept as is"),
     "platform-column": ("info", "Survey-platform column", "'{column}' is {platform} metadata ({what}){extra}"),
     "column-renamed": ("info", "Column matched", "header '{header}' read as '{column}' (matched by {how})"),

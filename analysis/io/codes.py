@@ -9,7 +9,7 @@ from .headers import norm_label
 from .platforms import MISSING_TOKENS
 
 __all__ = ["to_codes", "NUMERIC_TYPES", "apply_value_labels", "id_values", "likert_to_missing",
-           "likert_out_of_range_to_missing"]
+           "likert_out_of_range_to_missing", "count_out_of_range"]
 
 NUMERIC_TYPES = ("likert", "numeric", "boolean", "ordinal", "categorical")
 
@@ -147,6 +147,25 @@ def _as_text(s):
             s = s.astype("Int64")
     out = s.astype("string").astype(object)
     return out.where(s.notna(), None)
+
+
+def count_out_of_range(frame, instrument) -> int:
+    """Cells of Likert items and attention checks outside min..max or not whole numbers."""
+    import numpy as np
+
+    present = set(frame.columns)
+    n = 0
+    for it in [*instrument.items, *instrument.attention_checks]:
+        fmt = it.response
+        if not fmt.is_likert or it.id not in present:
+            continue
+        col = frame[it.id]
+        if not np.issubdtype(col.dtype, np.number):
+            continue
+        x = col.to_numpy(dtype=float, na_value=np.nan)
+        with np.errstate(invalid="ignore"):
+            n += int((~np.isnan(x) & ((x < fmt.min) | (x > fmt.max) | (x != np.round(x)))).sum())
+    return n
 
 
 def likert_out_of_range_to_missing(frame, instrument, path):
