@@ -42,11 +42,40 @@ def _path(data) -> str:
     raise AvoidSurveyError(f"data must be a file path or a pandas DataFrame, not {type(data).__name__}")
 
 
+def _reads(fn):
+    """Run an API function with a fresh read log; its result carries the exclusion flow of
+    the data it read (``to_dict()["screening"]``, as the command's JSON)."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from dataclasses import replace
+
+        from avoid_survey.analysis.io.readopts import ReadLog, current, using
+
+        with using(replace(current(), log=ReadLog())) as opts:
+            res = fn(*args, **kwargs)
+        flow = opts.log.flow()
+        if flow is not None and hasattr(res, "__dict__") and "raw" in res.__dict__:
+            res.__dict__["screening"] = flow
+        return res
+    return wrapper
+
+
+def _screened(frame, inst):
+    """A user's DataFrame through the same screening as a file: blank rows, repeated ids
+    and the rules in force removed, the exclusion flow recorded."""
+    from avoid_survey.analysis.validate.screening import screen_frame
+
+    return screen_frame(frame, inst, name=FRAME_NAME)
+
+
 def _coded(frame, inst):
-    """A copy of a user's DataFrame with the instrument's columns as float codes."""
+    """A copy of a user's DataFrame with the instrument's columns as float codes, screened
+    as a file would be."""
     frame = frame.copy()
     if inst is None:
-        return frame
+        return _screened(frame, inst)
     import numpy as np
     import pandas as pd
 
@@ -57,6 +86,7 @@ def _coded(frame, inst):
         if col in frame.columns and fmt.type in numeric_types:
             codes, _bad = to_codes(frame[col], fmt)   # labels in either language -> codes
             frame[col] = codes
+    frame = _screened(frame, inst)
     _likert_range_to_missing(frame, inst, np, pd)
     return frame
 
@@ -133,6 +163,7 @@ def read(data, instrument=None, *, sheet=None, mapping=None):
     return read(_path(data), inst, sheet=sheet, mapping=mapping)
 
 
+@_reads
 def validate(data, instrument=None, *, id_column=None, thresholds=None, sheet=None, mapping=None,
              clean=None, keep_pii: bool = False, force: bool = False):
     """Check responses against an instrument, as ``avoid-survey validate``.
@@ -161,6 +192,7 @@ def validate(data, instrument=None, *, id_column=None, thresholds=None, sheet=No
     return ValidationResult(dataclasses.replace(report, file=FRAME_NAME, read=read_info))
 
 
+@_reads
 def score(data, instrument, *, method: str = "mean", min_items: float = 0.8, scales=None,
           second_order: str = "items", aggregate: str | None = None, out=None, force: bool = False):
     """Scale and facet scores, as ``avoid-survey score``.
@@ -207,6 +239,7 @@ def _score_in_memory(frame, inst, path, aggregate, kw):
     return run, scored
 
 
+@_reads
 def reliability(data, instrument, *, scales=None, missing: str = "pairwise", ci: str = "feldt",
                 n_boot: int = 1000, seed: int | None = None, level: float = 0.95):
     """Alpha (Feldt or bootstrap CI), lambda6, omega and item statistics per scale and
@@ -221,6 +254,7 @@ def reliability(data, instrument, *, scales=None, missing: str = "pairwise", ci:
                                  level=level))
 
 
+@_reads
 def efa(data, instrument=None, *, items=None, scales=None, n_factors="auto", method: str = "minres",
         rotation: str = "oblimin", missing: str = "pairwise", parallel_iterations: int = 20, seed: int = 1):
     """Exploratory factor analysis, as R ``psych::fa`` and ``avoid-survey efa``.
@@ -243,6 +277,7 @@ def efa(data, instrument=None, *, items=None, scales=None, n_factors="auto", met
         return EFAResult(efa_file(path, **kw))
 
 
+@_reads
 def cfa(data, instrument=None, *, model: str | None = None, scales=None, group: str | None = None,
         missing: str = "listwise", std_lv: bool = False, second_order: bool = False):
     """Confirmatory factor analysis by ML, as ``lavaan::cfa`` and ``avoid-survey cfa``.
@@ -283,6 +318,7 @@ def _model_source(model):
         raise AvoidSurveyError(f"cannot read the model file: {exc}", file=text) from None
 
 
+@_reads
 def fit_models(spec=None, data=None, *, template: str | None = None, base_dir=None, stars=(0.05, 0.01, 0.001),
                ci: bool = False):
     """Fit the models a spec declares, as ``avoid-survey model``.

@@ -82,7 +82,7 @@ def read_options(*, sheet=None, map_file=None, write_map=None, keep_pii=False, s
     unit_list = tuple(u.strip() for u in units.split(",") if u.strip()) if units else ()
     lang_s = lang.value if isinstance(lang, Enum) else (lang or "zh")
     return ReadOptions(sheet=sheet_v, mapping=mapping, write_map=write_map, keep_pii=bool(keep_pii),
-                       screening=screening, units=unit_list, force=bool(force), lang=lang_s)
+                       screening=screening, units=unit_list, force=bool(force), lang=lang_s, reads=True)
 
 
 def _merge_screening(a, b):
@@ -176,8 +176,9 @@ def emit(result, fmt: Format, output: Optional[Path], lang: Lang, decimals: int 
 
 
 def _flow():
-    from avoid_survey.analysis.io.readopts import log
-    return log().flow()
+    from avoid_survey.analysis.io.readopts import current
+    opts = current()
+    return opts.log.flow() if opts.reads else None
 
 
 class _WithScreening:

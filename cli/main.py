@@ -158,7 +158,9 @@ def _run(argv=None) -> int:
             warnings.simplefilter("ignore", RuntimeWarning)
             # what reading set aside is said once the command has worked (an error stays one line)
             warnings.simplefilter("always", DataWarning)
-            rv = app_for(_command_name(argv))(args=argv, standalone_mode=False)
+            from avoid_survey.analysis.io.readopts import using
+            with using():   # every run starts with default read options and an empty read log
+                rv = app_for(_command_name(argv))(args=argv, standalone_mode=False)
         code = rv if isinstance(rv, int) else 0
         seen = set()
         for w in caught:

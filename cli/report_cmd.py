@@ -19,6 +19,7 @@ def report(
     data: Annotated[Optional[Path], typer.Option("--data", help="Response file replacing the spec's data.")] = None,
     lang: LangOpt = Lang.en,
     seed: Annotated[int, typer.Option("--seed", help="Seed for resampling steps.")] = 1,
+    sensitivity: Annotated[bool, typer.Option("--sensitivity", help="Also fit the models without exclusions (blank rows aside) and compare them in a table.")] = False,
     force: ForceOpt = False,
 ):
     """Build a study report: validation, descriptives, reliability, CFA, models, figures, methods."""
@@ -29,7 +30,7 @@ def report(
     if (spec is None) == (template is None):
         raise AvoidSurveyError("give --spec FILE or --template NAME --data FILE")
     source, _base, _file = resolve_spec_source(spec, template, data)
-    res = write_report(source, out, lang=lang.value, seed=seed, force=force)
+    res = write_report(source, out, lang=lang.value, seed=seed, force=force, sensitivity=sensitivity)
     for sec, status in res.sections.items():
         if status != "ok":
             note(f"note: section '{sec}' skipped: {status}")

@@ -64,6 +64,7 @@ class ReadOptions:
     units: tuple = ()
     force: bool = False
     lang: str = "zh"
+    reads: bool = False       # set by a command that reads data (its output carries the flow)
     log: ReadLog = field(default_factory=ReadLog, compare=False)
 
     def merged(self, **kw) -> "ReadOptions":
@@ -75,12 +76,9 @@ _CURRENT: ContextVar = ContextVar("avoid_survey_read_options", default=None)
 
 
 def current() -> ReadOptions:
-    """The options in force (defaults outside :func:`using`)."""
+    """The options in force (fresh defaults, with an empty log, outside :func:`using`)."""
     opts = _CURRENT.get()
-    if opts is None:
-        opts = ReadOptions()
-        _CURRENT.set(opts)
-    return opts
+    return ReadOptions() if opts is None else opts
 
 
 def log() -> ReadLog:

@@ -86,13 +86,29 @@ def _versions(libs) -> dict:
     return out
 
 
-def _methods_text(lang, versions, libs, models_result, n_rows, min_items, cfa_done) -> str:
+def screening_text(flow, lang) -> str:
+    """The methods sentence of an exclusion flow: received, each rule's removals, analysed."""
+    if not flow:
+        return ""
+    parts = [tr("scr_methods_part", lang).format(n=s["n_removed"], what=tr(f"scr_{s['step']}", lang))
+             for s in flow if s["step"] not in ("received", "analysed", "out_of_range") and s["n_removed"]]
+    oor = next((s.get("n_cells", 0) for s in flow if s["step"] == "out_of_range"), 0)
+    if oor:
+        parts.append(tr("scr_methods_oor", lang).format(n=oor))
+    sep = tr("rep_m_lib_sep", lang)
+    return " " + tr("scr_methods", lang).format(received=flow[0]["n_remaining"],
+                                                 parts=sep.join(parts) or tr("scr_methods_none", lang),
+                                                 analysed=flow[-1]["n_remaining"])
+
+
+def _methods_text(lang, versions, libs, models_result, n_rows, min_items, cfa_done, flow=None) -> str:
     se_types = sorted({m.se_type for m in (models_result.models if models_result else []) if m.se_type})
     fams = sorted({m.family for m in (models_result.models if models_result else [])})
     named = tr("rep_m_lib_sep", lang).join(f"{lib} {versions[lib]}" for lib in libs)
     parts = [tr("rep_m_software", lang).format(version=versions["avoid-survey"], python=versions["python"],
                                               libs=tr("rep_m_libs", lang).format(libs=named) if libs else ""),
              tr("rep_m_scores", lang).format(n_rows=n_rows, min_items=min_items),
+             screening_text(flow, lang),
              tr("rep_m_alpha", lang)]
     if cfa_done:
         parts.append(tr("rep_m_cfa", lang))
@@ -102,13 +118,26 @@ def _methods_text(lang, versions, libs, models_result, n_rows, min_items, cfa_do
     return "".join(parts)
 
 
-def build_report(spec, *, lang: str = "en", seed: int = 1, figure_dir=None, cfa_scales=None) -> ReportResult:
-    """Build the report document for a model spec (path or mapping)."""
+def build_report(spec, *, lang: str = "en", seed: int = 1, figure_dir=None, cfa_scales=None,
+                 sensitivity: bool = False) -> ReportResult:
+    """Build the report document for a model spec (path or mapping).
+
+    One screening (the spec's ``screening:`` block, or the command's ``--screen``
+    options) applies to every section: the validation summary shows its exclusion flow,
+    descriptives, reliability, CFA and models use the same analysed rows, and the methods
+    paragraph states it. ``sensitivity``: the models are fitted again without exclusions
+    (blank rows aside) and compared in a table.
+    """
+    from ..io.readopts import current, using
+
     b = _Builder(spec, lang, figure_dir, cfa_scales)
-    for key, step in (("data", b.data), ("desc", b.desc), ("rel", b.rel), ("cfa", b.cfa),
-                      ("models", b.models), ("figs", b.figures)):
-        b.section(key, step)
-    b.methods()
+    with using(current(), screening=b.screening, units=b.nesting or None):
+        for key, step in (("data", b.data), ("desc", b.desc), ("rel", b.rel), ("cfa", b.cfa),
+                          ("models", b.models), ("figs", b.figures)):
+            b.section(key, step)
+        if sensitivity:
+            b.section("sensitivity", b.sensitivity)
+        b.methods()
     return b.res
 
 
@@ -130,6 +159,9 @@ class _Builder:
         self.min_items = (sp.missing.min_items_fraction if getattr(sp, "missing", None) is not None else 0.8)
         self.cfa_scales = cfa_scales
         self.state: dict = {}
+        from ..io.readopts import current
+        self.screening = current().screening or sp.screening_rules
+        self.nesting = tuple(current().units or sp.nesting or ())
 
     def section(self, key, fn):
         self.doc.heading(_t(key, self.lang))
@@ -152,13 +184,16 @@ class _Builder:
         return self.state["frame"]
 
     def data(self):
+        from ..tables.screening import screening_table
         from ..validate import validate
         if self.data_path is None:
             raise AvoidSurveyError("the spec names no data file")
-        rep = validate(self.data_path, self.instrument, lang=self.lang)
+        rep = validate(self.data_path, self.instrument, lang=self.lang, screening=self.screening)
         self.state["n_rows"] = rep.n_rows
-        # the summary and the findings grouped by code; the full list is `validate`'s job
-        self.doc.tables(rep.to_tables(self.lang)[:2])
+        self.state["flow"] = rep.screening
+        # the summary, the exclusion flow and the findings grouped by code; the full list is `validate`'s job
+        tabs = rep.to_tables(self.lang)
+        self.doc.tables([tabs[0], screening_table(rep.screening, self.lang), tabs[1]])
 
     def rel(self):
         from ..stats.reliability import reliability
@@ -200,6 +235,21 @@ class _Builder:
         self.doc.tables(r.to_tables(self.lang))
         self.res.warnings.extend(r.warnings)
 
+    def sensitivity(self):
+        """The models again without exclusions (blank rows aside), beside the screened fit."""
+        from avoid_survey.analysis.stats.models import run_spec
+        from ..io.readopts import current, using
+        from ..validate.screening import Screening
+        from ..tables.screening import sensitivity_table
+
+        screened = self.state.get("models")
+        if screened is None:
+            raise AvoidSurveyError("the models section was not built")
+        with using(current(), screening=Screening(duplicates="none")):
+            unscreened = run_spec(self.loaded)
+        self.state["sensitivity"] = unscreened
+        self.doc.tables([sensitivity_table(screened, unscreened, self.lang)])
+
     def _draw(self, kind, payload, name, caption, drawn):
         from ..render.figures import figure_for
         try:
@@ -234,11 +284,12 @@ class _Builder:
         versions = _versions(libs)
         res.software = {k: versions[k] for k in ("avoid-survey", "python", *libs)}
         self.doc.para(_methods_text(self.lang, versions, libs, st.get("models"), st.get("n_rows", 0),
-                                    self.min_items, "cfa" in st))
+                                    self.min_items, "cfa" in st, st.get("flow")))
         res.sections["methods"] = "ok"
 
 
-def write_report(spec, out, *, lang: str = "en", seed: int = 1, force: bool = False) -> ReportResult:
+def write_report(spec, out, *, lang: str = "en", seed: int = 1, force: bool = False,
+                 sensitivity: bool = False) -> ReportResult:
     """Build the report and write it as .html or .docx (atomically, never over a file
     without ``force``)."""
     from ..io.output import check_output, write_atomic
@@ -249,7 +300,7 @@ def write_report(spec, out, *, lang: str = "en", seed: int = 1, force: bool = Fa
         raise AvoidSurveyError(f"unsupported report type '{ext or '(none)'}' (use .html or .docx)", file=p)
     check_output(p, force)
     with tempfile.TemporaryDirectory(prefix="avoid-survey-fig-") as tmp:
-        res = build_report(spec, lang=lang, seed=seed, figure_dir=tmp)
+        res = build_report(spec, lang=lang, seed=seed, figure_dir=tmp, sensitivity=sensitivity)
         payload = res.document.to_docx() if ext == ".docx" else res.document.to_html()
         write_atomic(p, payload, force)
     return res

@@ -89,6 +89,8 @@ def _validate(path, instrument, *, id_column, thresholds, sheet, mapping, clean,
         from .screening import add_out_of_range
         sc = replace(sc, flow=add_out_of_range(sc.flow, count_out_of_range(ld.frame.loc[sc.keep], instrument)))
     opts.log.add_flow(path, sc.flow)
+    from .screening import flow_note
+    flow_note(path, sc.flow, screening)
     if opts.write_map is not None and instrument is not None:
         from ..io.load import write_map_file
         write_map_file(ld, instrument, opts.write_map, force=opts.force or force)

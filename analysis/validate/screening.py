@@ -41,7 +41,7 @@ from dataclasses import dataclass, field, replace
 from ..core.errors import AvoidSurveyError
 
 __all__ = ["Screening", "ScreenResult", "screen", "CARELESS_INDICES", "RULES", "parse_screen_option",
-           "flow_line", "add_out_of_range", "flow_note"]
+           "flow_line", "add_out_of_range", "flow_note", "screen_frame"]
 
 # index name -> the validate flag it reads
 CARELESS_INDICES = {"longstring": "flag_longstring", "irv": "flag_irv", "mahalanobis": "flag_mahalanobis",
@@ -207,7 +207,9 @@ def screen(ld, instrument, cfg: Screening | None, path=None, *, n_out_of_range: 
     if cfg.duplicates in ("id", "both"):
         apply("duplicate_id", "respondent id seen before (first kept)", _dup_id(df, instrument, keep))
     if cfg.duplicates in ("answers", "both") and items:
-        apply("duplicate_answers", "same answers to every item as an earlier row", _dup_answers(df, items, keep))
+        checks = {a.id for a in instrument.attention_checks} if instrument is not None else set()
+        apply("duplicate_answers", "same answers to every item as an earlier row",
+              _dup_answers(df, [i for i in items if i not in checks], keep))
     if cfg.speeders or cfg.attention or cfg.careless:
         if instrument is None:
             raise AvoidSurveyError("screening for speeders, attention checks or careless responding needs "
@@ -229,6 +231,23 @@ def screen(ld, instrument, cfg: Screening | None, path=None, *, n_out_of_range: 
                               f"({', '.join(cfg.careless)})", cnt >= cfg.careless_k)
     flow.append(_step("analysed", "rows analysed", 0, keep.sum()))
     return ScreenResult(keep, add_out_of_range(flow, n_out_of_range), flags, int(n_out_of_range))
+
+
+def screen_frame(frame, instrument, cfg=None, name: str = "<data frame>"):
+    """A DataFrame (already coded) through the screening a file gets: the rows kept, a new
+    frame with the exclusion flow in ``attrs["screening"]`` (also in the command's read log)."""
+    from types import SimpleNamespace
+
+    from ..io.readopts import current
+
+    opts = current()
+    cfg = cfg if cfg is not None else opts.screening
+    ld = SimpleNamespace(frame=frame, bad_cells={}, platform={}, info={"file": name})
+    sc = screen(ld, instrument, cfg, name)
+    out = frame.loc[sc.keep].reset_index(drop=True) if not sc.keep.all() else frame.copy()
+    out.attrs["screening"] = sc.flow
+    opts.log.add_flow(name, sc.flow)
+    return out
 
 
 def add_out_of_range(flow, n_cells: int) -> list:

@@ -10,6 +10,7 @@ TERMS = {
     "rep_models": ("5. Regression models", "5. 回归模型"),
     "rep_figs": ("6. Figures", "6. 图"),
     "rep_methods": ("7. Methods", "7. 方法说明"),
+    "rep_sensitivity": ("Sensitivity: the models without exclusions", "敏感性分析：不剔除答卷时的模型"),
     "rep_skipped": ("This section could not be built: {reason}", "本节未能生成：{reason}"),
     "rep_fig_coef": ("Figure 1. Coefficients with 95% confidence intervals", "图1 回归系数及95%置信区间"),
     "rep_fig_path": ("Figure 3. CFA standardized loadings", "图3 验证性因子分析标准化载荷"),
