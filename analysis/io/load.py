@@ -56,7 +56,7 @@ class Loaded:
 
 
 def read(path, instrument=None, *, sheet=None, mapping=None, numeric_ok: bool = False, screening=None,
-         keep_pii=None, units=None):
+         keep_pii=None, units=None, hints: bool = True):
     """Read a response file for an analysis: what every command calls (the one reading entry).
 
     Parameters
@@ -76,6 +76,8 @@ def read(path, instrument=None, *, sheet=None, mapping=None, numeric_ok: bool = 
     keep_pii : keep personal-data columns (default: dropped, with one note)
     units : nesting of cluster columns, outermost first; a lower-level name under two
         parents becomes a composite key ``parent/name``
+    hints : say which headers matched nothing (closest item text); off for files that
+        are not response files (a unit file read through the instrument)
 
     Every option left None takes the command's read options (:mod:`.readopts`). The
     exclusion flow is kept in ``frame.attrs["screening"]`` and in the command's read log.
@@ -110,7 +112,7 @@ def read(path, instrument=None, *, sheet=None, mapping=None, numeric_ok: bool = 
             opts.log.add_flow(path, flow)
             return frame
     return read_data(path, instrument, sheet=sheet, mapping=mapping, screening=screening, keep_pii=keep_pii,
-                     units=units)
+                     units=units, hints=hints)
 
 
 def _plain_usable(frame, instrument, keep_pii, screening) -> bool:
@@ -139,7 +141,8 @@ def read_numeric(path, instrument=None):
     return read(path, instrument, numeric_ok=True)
 
 
-def read_data(path, instrument=None, *, sheet=None, mapping=None, screening=None, keep_pii=None, units=None):
+def read_data(path, instrument=None, *, sheet=None, mapping=None, screening=None, keep_pii=None, units=None,
+              hints: bool = True):
     """The full reader's frame, for analysis (an Instrument object or None).
 
     Ragged rows and duplicate columns raise AvoidSurveyError (run ``avoid-survey
@@ -166,7 +169,7 @@ def read_data(path, instrument=None, *, sheet=None, mapping=None, screening=None
         row, nf = ld.ragged[0]
         raise AvoidSurveyError(f"row has {nf} fields but the header has {ld.n_fields} "
                                f"({len(ld.ragged)} such row(s); run `avoid-survey validate`)", file=path, row=row)
-    if instrument is not None:
+    if instrument is not None and hints:
         _unmatched_note(ld, instrument, path, opts)
     from ..validate.screening import add_out_of_range, flow_note, screen
 

@@ -370,6 +370,8 @@ def flow_line(flow, lang: str = "zh") -> str:
             parts.append(f"{name} {s['n_remaining']}")
         elif s["step"] == "out_of_range":
             parts.append(f"{name} {s.get('n_cells', 0)}")
+        elif not s["n_removed"]:
+            continue
         else:
             parts.append(f"{name} -{s['n_removed']}")
     return tr("scr_flow", lang) + ": " + " → ".join(parts)

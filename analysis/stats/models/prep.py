@@ -76,6 +76,7 @@ class Prep:
         self.inst_cache = {}
         self.warnings = []
         self.files = {}  # role -> path
+        self.missing_units = {}  # unit files not found: path -> spec line
 
     def instrument(self, ref, path_key):
         from avoid_survey.instruments import load_instrument
@@ -240,9 +241,12 @@ class Prep:
         from ...io import read
         p = self.loaded.resolve(units.file)
         if not p.exists():
-            raise self.loaded.error(f"spec: unit file not found: {p}", *path, "file")
+            # not an error yet: the models may use no unit-level variable (a template run on a
+            # user's responses); a variable they need and lack names this file (run.py)
+            self.missing_units[str(p)] = self.loaded.line(*path, "file")
+            return df
         self.files[str(p)] = str(p)
-        u = read(p, inst)
+        u = read(p, inst, hints=False)
         k = units.key
         if k not in df.columns:
             raise self.loaded.error(f"spec: join key '{k}' is not a column of the responses", *path, "key", column=k)

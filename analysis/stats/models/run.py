@@ -119,11 +119,17 @@ def _check_vars(loaded: LoadedSpec, i: int, ms: ModelSpec, parsed: _Parsed, fram
     _raise_unknown(loaded, [(i, ms, v, key, frame, inst) for v, key in _unknown_vars(ms, parsed, frame)])
 
 
-def _raise_unknown(loaded: LoadedSpec, unknown) -> None:
+def _raise_unknown(loaded: LoadedSpec, unknown, missing_units=None) -> None:
     """One error listing every unknown variable of the spec, each with its closest match
-    (or the scale whose items were not found); located at the first."""
+    (or the scale whose items were not found); located at the first. When a unit file was
+    not found, the error says so first (the variables may come from it)."""
     if not unknown:
         return
+    if missing_units:
+        path, line = next(iter(missing_units.items()))
+        names = ", ".join(dict.fromkeys(v for _, _, v, _, _, _ in unknown))
+        raise AvoidSurveyError(f"spec: unit file not found: {path} (the models use {names}, which are not in "
+                               f"the responses)", file=loaded.file, line=line)
     i, ms, v, key, frame, inst = unknown[0]
     parts = []
     for j, m, var, k, fr, ins in unknown:
@@ -163,7 +169,11 @@ def run_spec(spec_path_or_mapping, *, data=None, base_dir=None) -> ModelsResult:
         frame, inst, notes = prep.get(ms, i)
         unknown += [(i, ms, v, key, frame, inst) for v, key in _unknown_vars(ms, parsed[i], frame)]
         frames.append((frame, inst, notes))
-    _raise_unknown(loaded, unknown)
+    _raise_unknown(loaded, unknown, prep.missing_units)
+    if prep.missing_units:
+        from ...core.errors import DataNote, warn
+        warn(f"unit file {', '.join(prep.missing_units)} not found; the models use no unit-level variable, so it "
+             f"is not needed", DataNote)
     with _pywarn.catch_warnings():
         # package warnings are kept on each ModelFit and shown once by the CLI
         _pywarn.simplefilter("ignore", AvoidSurveyWarning)
