@@ -215,6 +215,7 @@ def likert_to_missing(columns, get, put, instrument, path):
         shown = ", ".join(bad_cols[:5]) + (" ..." if len(bad_cols) > 5 else "")
         warn(f"{path}: {n_bad} answer(s) outside their response scale in {len(bad_cols)} column(s) "
              f"({shown}) treated as missing; `avoid-survey validate` lists them by row", DataWarning)
+    return n_bad
 
 
 

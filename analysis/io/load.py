@@ -102,14 +102,9 @@ def read(path, instrument=None, *, sheet=None, mapping=None, numeric_ok: bool = 
         from .plain import read_plain_numeric
         frame = read_plain_numeric(path, instrument)
         if frame is not None and _plain_usable(frame, instrument, keep_pii, screening):
-            n = len(frame)
-            flow = [{"step": "received", "rule": "rows in the file", "n_removed": 0, "n_remaining": n},
-                    {"step": "blank", "rule": "no item answered", "n_removed": 0, "n_remaining": n}]
-            if screening is None or screening.duplicates != "none":
-                flow.append({"step": "duplicate_id", "rule": "respondent id seen before (first kept)",
-                             "n_removed": 0, "n_remaining": n})
-            flow.append({"step": "analysed", "rule": "rows analysed", "n_removed": 0, "n_remaining": n})
-            opts.log.add_flow(path, flow)
+            from ..validate.screening import unscreened_flow
+            opts.log.add_flow(path, unscreened_flow(len(frame), frame.columns, instrument, screening,
+                                                    frame.source.get("n_out_of_range", 0)))
             return frame
     return read_data(path, instrument, sheet=sheet, mapping=mapping, screening=screening, keep_pii=keep_pii,
                      units=units, hints=hints)

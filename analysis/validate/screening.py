@@ -41,7 +41,7 @@ from dataclasses import dataclass, field, replace
 from ..core.errors import AvoidSurveyError
 
 __all__ = ["Screening", "ScreenResult", "screen", "CARELESS_INDICES", "RULES", "parse_screen_option",
-           "flow_line", "add_out_of_range", "flow_note", "screen_frame"]
+           "flow_line", "add_out_of_range", "flow_note", "screen_frame", "unscreened_flow"]
 
 # index name -> the validate flag it reads
 CARELESS_INDICES = {"longstring": "flag_longstring", "irv": "flag_irv", "mahalanobis": "flag_mahalanobis",
@@ -231,6 +231,24 @@ def screen(ld, instrument, cfg: Screening | None, path=None, *, n_out_of_range: 
                               f"({', '.join(cfg.careless)})", cnt >= cfg.careless_k)
     flow.append(_step("analysed", "rows analysed", 0, keep.sum()))
     return ScreenResult(keep, add_out_of_range(flow, n_out_of_range), flags, int(n_out_of_range))
+
+
+def unscreened_flow(n: int, columns, instrument, cfg=None, n_out_of_range: int = 0) -> list:
+    """The flow :func:`screen` gives for ``n`` rows of which no rule removes any (a plain
+    numeric file read without pandas: no empty cell, no repeated id): the same steps and
+    rule texts, zero removed."""
+    cfg = cfg or Screening()
+    cols = set(columns)
+    items = [] if instrument is None else [i.id for i in instrument.items if i.id in cols]
+    flow = [_step("received", "rows in the file", 0, n),
+            _step("blank", "no item answered" if items or (instrument is not None and any(
+                a.id in cols for a in instrument.attention_checks)) else "every cell empty", 0, n)]
+    if cfg.duplicates in ("id", "both"):
+        flow.append(_step("duplicate_id", "respondent id seen before (first kept)", 0, n))
+    if cfg.duplicates in ("answers", "both") and items:
+        flow.append(_step("duplicate_answers", "same answers to every item as an earlier row", 0, n))
+    flow.append(_step("analysed", "rows analysed", 0, n))
+    return add_out_of_range(flow, n_out_of_range)
 
 
 def screen_frame(frame, instrument, cfg=None, name: str = "<data frame>"):
