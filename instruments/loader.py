@@ -263,6 +263,11 @@ def _semantics(ctx: _Ctx, base_dir: Path, depth: int, stack: tuple) -> dict:
     variables = _variables(ctx, formats)
     all_item_ids = {i.id for s in scales for i in s.items} | {i.id for sub in included for i in sub.items}
     checks = _attention_checks(ctx, formats, default, all_item_ids)
+    var_ids = {v.id for v in variables} | {v.id for sub in included for v in sub.variables}
+    for k, u in enumerate(spec.units):
+        if u not in var_ids:
+            ctx.add("bad-units", ("units", k), column=u,
+                    detail=f"units lists '{u}', which is not a variable of the instrument (declare it under variables)")
     experiment = None
     if spec.experiment is not None:  # survey experiment (instruments/experiment.py)
         from .experiment import check_experiment

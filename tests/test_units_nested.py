@@ -86,3 +86,13 @@ def test_aggregation_cluster_se_and_mixed_model(flat_instrument, tmp_path, capsy
         assert code == 0, err
         doc = json.loads(o)
         assert [m["n_groups"] for m in doc["models"]] == [{"township_id": expect}] * 2
+
+
+def test_units_must_name_variables(tmp_path):
+    from avoid_survey.instruments import check_instrument_file
+
+    p = tmp_path / "bad.yaml"
+    p.write_text(INSTR.read_text(encoding="utf-8").replace("units: [county_id, township_id]",
+                                                            "units: [county_id, town]"), encoding="utf-8")
+    found = [(f.code, f.row, f.column) for f in check_instrument_file(p)]
+    assert found == [("bad-units", 4, "town")]
