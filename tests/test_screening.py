@@ -202,3 +202,17 @@ def test_clean_writes_the_analysed_sample_and_a_change_log(tmp_path, capsys, tru
     assert fl["flag_blank"].sum() == 3 and fl["flag_duplicate"].sum() == 2
     assert fl["screened_out"].fillna("").tolist().count("speeder") == 4
     assert fl.loc[fl["screened_out"].isna(), "flag_careless"].sum() == 0
+
+
+def test_report_filters_reach_every_section(tmp_path):
+    from avoid_survey.analysis.report import _Builder, build_report
+
+    spec = {"data": str(DATA), "instrument": str(INSTR), "filters": {"exclude_flags": ["flag_speeder"]},
+            "models": [{"name": "m", "family": "ols", "formula": "avoid ~ pressure"}]}
+    b = _Builder(spec, "en", tmp_path, ["pressure"])
+    frame = b.read()
+    assert len(frame) == 56 and b.state["filtered"] == (4, 56)     # 60 after blank/ids, 4 speeders
+    b.rel()
+    assert max(s.n for s in b.state["reliability"].scales) == 56
+    html = build_report(spec, lang="en", figure_dir=tmp_path, cfa_scales=["pressure"]).document.to_html()
+    assert "filters removed 4 further rows" in html and "used the remaining 56" in html

@@ -101,7 +101,8 @@ def screening_text(flow, lang) -> str:
                                                  analysed=flow[-1]["n_remaining"])
 
 
-def _methods_text(lang, versions, libs, models_result, n_rows, min_items, cfa_done, flow=None) -> str:
+def _methods_text(lang, versions, libs, models_result, n_rows, min_items, cfa_done, flow=None,
+                  filtered=None) -> str:
     se_types = sorted({m.se_type for m in (models_result.models if models_result else []) if m.se_type})
     fams = sorted({m.family for m in (models_result.models if models_result else [])})
     named = tr("rep_m_lib_sep", lang).join(f"{lib} {versions[lib]}" for lib in libs)
@@ -109,6 +110,7 @@ def _methods_text(lang, versions, libs, models_result, n_rows, min_items, cfa_do
                                               libs=tr("rep_m_libs", lang).format(libs=named) if libs else ""),
              tr("rep_m_scores", lang).format(n_rows=n_rows, min_items=min_items),
              screening_text(flow, lang),
+             tr("rep_m_filters", lang).format(n=filtered[0], k=filtered[1]) if filtered else "",
              tr("rep_m_alpha", lang)]
     if cfa_done:
         parts.append(tr("rep_m_cfa", lang))
@@ -178,9 +180,18 @@ class _Builder:
         return self.instrument
 
     def read(self):
+        """The analysed rows every section uses: the screening, then the spec's ``filters``
+        (exclude_flags, where) exactly as the models get them."""
         if "frame" not in self.state:
             from ..io import read
-            self.state["frame"] = read(self.data_path, self.instrument)
+            frame = read(self.data_path, self.instrument)
+            f = self.loaded.spec.filters
+            if f.exclude_flags or f.where:
+                from ..stats.models.prep import Prep
+                n0 = len(frame)
+                frame = Prep(self.loaded).get(None, None)[0]
+                self.state["filtered"] = (n0 - len(frame), len(frame))
+            self.state["frame"] = frame
         return self.state["frame"]
 
     def data(self):
@@ -284,7 +295,7 @@ class _Builder:
         versions = _versions(libs)
         res.software = {k: versions[k] for k in ("avoid-survey", "python", *libs)}
         self.doc.para(_methods_text(self.lang, versions, libs, st.get("models"), st.get("n_rows", 0),
-                                    self.min_items, "cfa" in st, st.get("flow")))
+                                    self.min_items, "cfa" in st, st.get("flow"), st.get("filtered")))
         res.sections["methods"] = "ok"
 
 

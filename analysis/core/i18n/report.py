@@ -10,6 +10,9 @@ TERMS = {
     "rep_models": ("5. Regression models", "5. 回归模型"),
     "rep_figs": ("6. Figures", "6. 图"),
     "rep_methods": ("7. Methods", "7. 方法说明"),
+    "rep_m_filters": (" The spec's filters removed {n} further rows; every section (descriptives, reliability, CFA "
+                      "and models) used the remaining {k}.",
+                      "模型说明文件中的筛选条件又剔除 {n} 行；描述统计、信度、CFA 和模型各节均使用其余 {k} 行。"),
     "rep_sensitivity": ("Sensitivity: the models without exclusions", "敏感性分析：不剔除答卷时的模型"),
     "rep_skipped": ("This section could not be built: {reason}", "本节未能生成：{reason}"),
     "rep_fig_coef": ("Figure 1. Coefficients with 95% confidence intervals", "图1 回归系数及95%置信区间"),
