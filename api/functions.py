@@ -147,8 +147,13 @@ class _FrameFile:
 
 
 # ---------------------------------------------------------------- the functions
-def read(data, instrument=None, *, sheet=None, mapping=None):
+def read(data, instrument=None, *, sheet=None, mapping=None, screening=None, keep_pii=None, units=None):
     """Read a response file (csv, xlsx, sav, dta, parquet) into a pandas DataFrame.
+
+    ``screening``: a mapping like a spec's ``screening:`` block (or a Screening); blank
+    rows and repeated ids are always removed, and ``frame.attrs["screening"]`` holds the
+    exclusion flow. ``keep_pii``: keep personal-data columns (dropped by default).
+    ``units``: nesting of cluster columns, outermost first.
 
     With an instrument, headers are matched to item ids (ids, aliases, question text) and
     answers become float codes; codes outside a Likert item's range become missing.
@@ -160,16 +165,21 @@ def read(data, instrument=None, *, sheet=None, mapping=None):
         return _coded(data, inst)
     from avoid_survey.analysis.io import read
 
-    return read(_path(data), inst, sheet=sheet, mapping=mapping)
+    if isinstance(screening, (dict, bool)):
+        from avoid_survey.analysis.validate.screening import Screening
+        screening = Screening.from_mapping(screening)
+    return read(_path(data), inst, sheet=sheet, mapping=mapping, screening=screening, keep_pii=keep_pii,
+                units=tuple(units) if units else None)
 
 
 @_reads
 def validate(data, instrument=None, *, id_column=None, thresholds=None, sheet=None, mapping=None,
-             clean=None, keep_pii: bool = False, force: bool = False):
+             clean=None, keep_pii: bool = False, force: bool = False, screening=None, keep_flagged: bool = False):
     """Check responses against an instrument, as ``avoid-survey validate``.
 
     ``thresholds`` is a mapping of threshold names to values (see ``--thresholds``), ``clean``
-    an output path for the cleaned data. Validation checks the file itself (encoding, header,
+    an output path for the analysed sample (with ``keep_flagged`` every row and its flags),
+    ``screening`` a mapping like a spec's ``screening:`` block. Validation checks the file itself (encoding, header,
     field counts), so a DataFrame is first written to a temporary CSV file; its report then
     names the file ``<data frame>``. Returns a :class:`~avoid_survey.results.ValidationResult`
     (``.n_errors``, ``to_frame()`` = the findings, ``to_frame('flags')`` = 0/1 flags per row).
@@ -180,8 +190,11 @@ def validate(data, instrument=None, *, id_column=None, thresholds=None, sheet=No
 
     inst = _instrument_or_none(instrument)
     th = thresholds if isinstance(thresholds, Thresholds) else Thresholds.from_mapping(thresholds or {})
+    if isinstance(screening, (dict, bool)):
+        from avoid_survey.analysis.validate.screening import Screening
+        screening = Screening.from_mapping(screening)
     kw = dict(id_column=id_column, thresholds=th, sheet=sheet, mapping=mapping, clean=clean, keep_pii=keep_pii,
-              force=force)
+              force=force, screening=screening, keep_flagged=keep_flagged)
     from avoid_survey.results import ValidationResult
 
     if not _is_frame(data):

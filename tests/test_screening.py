@@ -216,3 +216,18 @@ def test_report_filters_reach_every_section(tmp_path):
     assert max(s.n for s in b.state["reliability"].scales) == 56
     html = build_report(spec, lang="en", figure_dir=tmp_path, cfa_scales=["pressure"]).document.to_html()
     assert "filters removed 4 further rows" in html and "used the remaining 56" in html
+
+
+def test_python_api_takes_the_same_screening(tmp_path):
+    import avoid_survey as av
+
+    df = av.read(DATA, INSTR, screening={"speeders": True, "attention": True, "careless": {"k": 2}})
+    assert len(df) == 51 and steps(df.attrs["screening"])[-1] == ("analysed", 0, 51)
+    res = av.validate(DATA, INSTR, screening=True)
+    assert steps(res.to_dict()["screening"]) == ALL
+    rel = av.reliability(DATA, INSTR)
+    assert rel.to_dict()["screening"][-1]["n_remaining"] == 60
+    raw = pd.read_csv(FX / "wjx_score.csv", encoding="utf-8", dtype=str)
+    assert "7.手机号码" not in av.read(FX / "wjx_score.csv", INSTR).columns
+    assert "7.手机号码" in av.read(FX / "wjx_score.csv", INSTR, keep_pii=True).columns
+    del raw
