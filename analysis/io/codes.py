@@ -152,6 +152,7 @@ def _as_text(s):
 def count_out_of_range(frame, instrument) -> int:
     """Cells of Likert items and attention checks outside min..max or not whole numbers."""
     import numpy as np
+    import pandas as pd
 
     present = set(frame.columns)
     n = 0
@@ -160,8 +161,9 @@ def count_out_of_range(frame, instrument) -> int:
         if not fmt.is_likert or it.id not in present:
             continue
         col = frame[it.id]
-        if not np.issubdtype(col.dtype, np.number):
-            continue
+        if getattr(col, "ndim", 1) != 1 or not pd.api.types.is_numeric_dtype(col) \
+                or pd.api.types.is_bool_dtype(col):
+            continue          # duplicate column names, or text: validate reports those
         x = col.to_numpy(dtype=float, na_value=np.nan)
         with np.errstate(invalid="ignore"):
             n += int((~np.isnan(x) & ((x < fmt.min) | (x > fmt.max) | (x != np.round(x)))).sum())

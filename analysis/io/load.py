@@ -166,6 +166,10 @@ def read_data(path, instrument=None, *, sheet=None, mapping=None, screening=None
                                f"({len(ld.ragged)} such row(s); run `avoid-survey validate`)", file=path, row=row)
     if instrument is not None and hints:
         _unmatched_note(ld, instrument, path, opts)
+    elif opts.write_map is not None and hints:
+        from ..core.errors import DataWarning, warn
+        warn("--write-map needs --instrument: the mapping is found through the instrument's item texts",
+             DataWarning)
     from ..validate.screening import add_out_of_range, flow_note, screen
 
     sc = screen(ld, instrument, screening, path)

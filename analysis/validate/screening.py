@@ -297,6 +297,12 @@ def flow_note(path, flow, cfg) -> None:
         warn(line, DataNote)
 
 
+def _col(df, c):
+    """Column ``c`` as a Series (the first one when the name is duplicated)."""
+    s = df[c]
+    return s.iloc[:, 0] if getattr(s, "ndim", 1) == 2 else s
+
+
 def _items(df, instrument):
     if instrument is None:
         return []
@@ -314,9 +320,7 @@ def _blank(ld, items):
     if items:
         answered = np.zeros(n, bool)
         for c in items:
-            s = df[c]
-            if isinstance(s, pd.DataFrame):   # duplicate column names
-                s = s.iloc[:, 0]
+            s = _col(df, c)
             answered |= s.notna().to_numpy()
             if c in ld.bad_cells:
                 answered[ld.bad_cells[c][0]] = True
@@ -325,8 +329,8 @@ def _blank(ld, items):
     if not cols:
         return np.zeros(n, bool)
     empty = np.ones(n, bool)
-    for c in cols:
-        s = df[c]
+    for c in dict.fromkeys(cols):
+        s = _col(df, c)
         e = s.isna().to_numpy()
         if not pd.api.types.is_numeric_dtype(s):
             e = e | (s.astype("string").str.strip() == "").fillna(True).to_numpy(dtype=bool)
@@ -340,14 +344,18 @@ def _dup_id(df, instrument, keep):
     idc = instrument.id_column() if instrument is not None else None
     if idc is None or idc not in df.columns:
         return np.zeros(len(df), bool)
-    s = df[idc].where(keep)
+    s = _col(df, idc).where(keep)
     return (s.duplicated(keep="first") & s.notna()).to_numpy()
 
 
 def _dup_answers(df, items, keep):
     import numpy as np
 
-    X = np.column_stack([df[c].to_numpy(dtype=float, na_value=np.nan) for c in items])
+    import pandas as pd
+
+    cols = [_col(df, c) for c in dict.fromkeys(items)]
+    cols = [pd.to_numeric(s, errors="coerce") for s in cols]
+    X = np.column_stack([s.to_numpy(dtype=float, na_value=np.nan) for s in cols])
     answered = (~np.isnan(X)).sum(axis=1)
     with np.errstate(invalid="ignore"):
         constant = np.nanmax(np.where(np.isnan(X), -np.inf, X), axis=1) == np.nanmin(np.where(np.isnan(X), np.inf, X),
