@@ -43,11 +43,40 @@ def _path(data) -> str:
     raise AvoidSurveyError(f"data must be a file path or a pandas DataFrame, not {type(data).__name__}")
 
 
+def _reads(fn):
+    """Run an API function with a fresh read log; its result carries the exclusion flow of
+    the data it read (``to_dict()["screening"]``, as the command's JSON)."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from dataclasses import replace
+
+        from avoid_survey.analysis.io.readopts import ReadLog, current, using
+
+        with using(replace(current(), log=ReadLog())) as opts:
+            res = fn(*args, **kwargs)
+        flow = opts.log.flow()
+        if flow is not None and hasattr(res, "__dict__") and "raw" in res.__dict__:
+            res.__dict__["screening"] = flow
+        return res
+    return wrapper
+
+
+def _screened(frame, inst):
+    """A user's DataFrame through the same screening as a file: blank rows, repeated ids
+    and the rules in force removed, the exclusion flow recorded."""
+    from avoid_survey.analysis.validate.screening import screen_frame
+
+    return screen_frame(frame, inst, name=FRAME_NAME)
+
+
 def _coded(frame, inst):
-    """A copy of a user's DataFrame with the instrument's columns as float codes."""
+    """A copy of a user's DataFrame with the instrument's columns as float codes, screened
+    as a file would be."""
     frame = frame.copy()
     if inst is None:
-        return frame
+        return _screened(frame, inst)
     import numpy as np
     import pandas as pd
 
@@ -58,6 +87,7 @@ def _coded(frame, inst):
         if col in frame.columns and fmt.type in numeric_types:
             codes, _bad = to_codes(frame[col], fmt)   # labels in either language -> codes
             frame[col] = codes
+    frame = _screened(frame, inst)
     _likert_range_to_missing(frame, inst, np, pd)
     return frame
 
@@ -118,8 +148,13 @@ class _FrameFile:
 
 
 # ---------------------------------------------------------------- the functions
-def read(data, instrument=None, *, sheet=None, mapping=None):
+def read(data, instrument=None, *, sheet=None, mapping=None, screening=None, keep_pii=None, units=None):
     """Read a response file (csv, xlsx, sav, dta, parquet) into a pandas DataFrame.
+
+    ``screening``: a mapping like a spec's ``screening:`` block (or a Screening); blank
+    rows and repeated ids are always removed, and ``frame.attrs["screening"]`` holds the
+    exclusion flow. ``keep_pii``: keep personal-data columns (dropped by default).
+    ``units``: nesting of cluster columns, outermost first.
 
     With an instrument, headers are matched to item ids (ids, aliases, question text) and
     answers become float codes; codes outside a Likert item's range become missing.
@@ -131,15 +166,21 @@ def read(data, instrument=None, *, sheet=None, mapping=None):
         return _coded(data, inst)
     from avoid_survey.analysis.io import read
 
-    return read(_path(data), inst, sheet=sheet, mapping=mapping)
+    if isinstance(screening, (dict, bool)):
+        from avoid_survey.analysis.validate.screening import Screening
+        screening = Screening.from_mapping(screening)
+    return read(_path(data), inst, sheet=sheet, mapping=mapping, screening=screening, keep_pii=keep_pii,
+                units=tuple(units) if units else None)
 
 
+@_reads
 def validate(data, instrument=None, *, id_column=None, thresholds=None, sheet=None, mapping=None,
-             clean=None, keep_pii: bool = False, force: bool = False):
+             clean=None, keep_pii: bool = False, force: bool = False, screening=None, keep_flagged: bool = False):
     """Check responses against an instrument, as ``avoid-survey validate``.
 
     ``thresholds`` is a mapping of threshold names to values (see ``--thresholds``), ``clean``
-    an output path for the cleaned data. Validation checks the file itself (encoding, header,
+    an output path for the analysed sample (with ``keep_flagged`` every row and its flags),
+    ``screening`` a mapping like a spec's ``screening:`` block. Validation checks the file itself (encoding, header,
     field counts), so a DataFrame is first written to a temporary CSV file; its report then
     names the file ``<data frame>``. Returns a :class:`~avoid_survey.results.ValidationResult`
     (``.n_errors``, ``to_frame()`` = the findings, ``to_frame('flags')`` = 0/1 flags per row).
@@ -150,8 +191,11 @@ def validate(data, instrument=None, *, id_column=None, thresholds=None, sheet=No
 
     inst = _instrument_or_none(instrument)
     th = thresholds if isinstance(thresholds, Thresholds) else Thresholds.from_mapping(thresholds or {})
+    if isinstance(screening, (dict, bool)):
+        from avoid_survey.analysis.validate.screening import Screening
+        screening = Screening.from_mapping(screening)
     kw = dict(id_column=id_column, thresholds=th, sheet=sheet, mapping=mapping, clean=clean, keep_pii=keep_pii,
-              force=force)
+              force=force, screening=screening, keep_flagged=keep_flagged)
     from avoid_survey.results import ValidationResult
 
     if not _is_frame(data):
@@ -162,6 +206,7 @@ def validate(data, instrument=None, *, id_column=None, thresholds=None, sheet=No
     return ValidationResult(dataclasses.replace(report, file=FRAME_NAME, read=read_info))
 
 
+@_reads
 def score(data, instrument, *, method: str = "mean", min_items: float = 0.8, scales=None,
           second_order: str = "items", aggregate: str | None = None, out=None, force: bool = False):
     """Scale and facet scores, as ``avoid-survey score``.
@@ -208,6 +253,7 @@ def _score_in_memory(frame, inst, path, aggregate, kw):
     return run, scored
 
 
+@_reads
 def reliability(data, instrument, *, scales=None, missing: str = "pairwise", ci: str = "feldt",
                 n_boot: int = 1000, seed: int | None = None, level: float = 0.95, ordinal: bool = False):
     """Alpha (Feldt or bootstrap CI), lambda6, omega and item statistics per scale and
@@ -224,6 +270,7 @@ def reliability(data, instrument, *, scales=None, missing: str = "pairwise", ci:
                                  level=level, ordinal=ordinal))
 
 
+@_reads
 def efa(data, instrument=None, *, items=None, scales=None, n_factors="auto", method: str = "minres",
         rotation: str = "oblimin", missing: str = "pairwise", parallel_iterations: int = 20, seed: int = 1,
         cor: str = "pearson"):
@@ -249,6 +296,7 @@ def efa(data, instrument=None, *, items=None, scales=None, n_factors="auto", met
         return EFAResult(efa_file(path, **kw))
 
 
+@_reads
 def cfa(data, instrument=None, *, model: str | None = None, scales=None, group: str | None = None,
         missing: str = "listwise", std_lv: bool = False, second_order: bool = False, estimator: str = "ML",
         ordered=None, parameterization: str = "delta"):
@@ -297,6 +345,7 @@ def _model_source(model):
     return read_input_text(path, "model file"), str(path)
 
 
+@_reads
 def fit_models(spec=None, data=None, *, template: str | None = None, base_dir=None, stars=(0.05, 0.01, 0.001),
                ci: bool = False, beta: bool = True, vif: bool = True):
     """Fit the models a spec declares, as ``avoid-survey model``.

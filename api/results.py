@@ -115,13 +115,20 @@ class Result:
         """The ``--format json`` document of the command, as Python objects."""
         from avoid_survey.cli.common import clean_json
 
-        return clean_json(self.raw.to_dict())
+        return clean_json(self._doc())
+
+    def _doc(self) -> dict:
+        d = self.raw.to_dict()
+        flow = self.__dict__.get("screening")
+        if flow is not None and isinstance(d, dict) and "screening" not in d:
+            d = {**d, "screening": flow}
+        return d
 
     def to_json(self) -> str:
         """The ``--format json`` text of the command."""
         from avoid_survey.cli.common import dumps_json
 
-        return dumps_json(self.raw.to_dict()) + "\n"
+        return dumps_json(self._doc()) + "\n"
 
     def explain(self, lang: str | None = None):
         """The results in words (what ``--explain`` adds): ``{"zh", "en"}``, or the paragraph

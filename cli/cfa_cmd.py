@@ -7,6 +7,8 @@ from typing import Annotated, List, Optional
 
 import typer
 
+from avoid_survey.cli.common import reads_data
+
 from avoid_survey.cli.common import (ExplainOpt, DataArg, DecimalsOpt, ForceOpt, Format, FormatOpt, InstrumentOpt, Lang,
                                      LangOpt, OutputOpt, emit)
 
@@ -27,6 +29,7 @@ class Parameterization(str, Enum):
     theta = "theta"
 
 
+@reads_data
 def cfa(
     data: DataArg,
     instrument: InstrumentOpt = None,
@@ -81,6 +84,15 @@ def cfa(
     # without --group (text labels), a CSV of whole-number codes is read without pandas
     from avoid_survey.analysis.io import read
     frame = read(data, inst, numeric_ok=group is None)
+    if inst is None:
+        from avoid_survey.analysis.io.codes import codes_outside_scale
+        from avoid_survey.analysis.stats.cfa.api import model_variables
+        from avoid_survey.analysis.stats.cfa.syntax import parse_model
+        try:
+            names = model_variables(parse_model(model_text))
+        except AvoidSurveyError:
+            names = []   # the model's own error comes with its file and line below
+        codes_outside_scale(frame, names, data)
     result = run(frame, model=model_text, instrument=inst,
                  scales=scale or None, group=group, missing=missing.value, std_lv=std_lv,
                  second_order=second_order, model_file=model_file, file=str(data), partial_search=partial_search,

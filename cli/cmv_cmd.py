@@ -5,10 +5,13 @@ from typing import Annotated, List, Optional
 
 import typer
 
+from avoid_survey.cli.common import reads_data
+
 from avoid_survey.cli.common import (ExplainOpt, DataArg, DecimalsOpt, ForceOpt, Format, FormatOpt, InstrumentOpt, Lang, LangOpt,
                                      OutputOpt, emit)
 
 
+@reads_data
 def cmv(
     data: DataArg,
     instrument: InstrumentOpt = None,

@@ -6,6 +6,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from avoid_survey.cli.common import reads_data
+
 from avoid_survey.analysis.stats.compare import TESTS
 from avoid_survey.cli.common import (ExplainOpt, DataArg, DecimalsOpt, ForceOpt, Format, FormatOpt, InstrumentOpt, Lang,
                                      LangOpt, OutputOpt, emit)
@@ -13,6 +15,7 @@ from avoid_survey.cli.common import (ExplainOpt, DataArg, DecimalsOpt, ForceOpt,
 Test = Enum("Test", {name: name for name in TESTS.names()}, type=str)
 
 
+@reads_data
 def compare(
     data: DataArg,
     by: Annotated[Optional[str], typer.Option("--by", help="Grouping column (not needed with --test paired).")] = None,

@@ -6,6 +6,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from avoid_survey.cli.common import reads_data
+
 from avoid_survey.cli.common import (ExplainOpt, DataArg, DecimalsOpt, ForceOpt, Format, FormatOpt, InstrumentOpt, Lang,
                                      LangOpt, OutputOpt, emit)
 
@@ -16,6 +18,7 @@ class Diagonal(str, Enum):
     none = "none"
 
 
+@reads_data
 def describe(
     data: DataArg,
     instrument: InstrumentOpt = None,

@@ -7,6 +7,8 @@ from typing import Annotated, List, Optional
 
 import typer
 
+from avoid_survey.cli.common import reads_data
+
 from avoid_survey.cli.common import (ExplainOpt, DataArg, DecimalsOpt, ForceOpt, Format, FormatOpt, InstrumentOpt, Lang,
                                      LangOpt, Missing, OutputOpt, emit)
 from avoid_survey.analysis.numerics.rotation import ROTATIONS
@@ -28,6 +30,7 @@ Rotation = Enum("Rotation", {name: name for name in ROTATIONS}, type=str)
 Rotation.__module__ = __name__
 
 
+@reads_data
 def efa(
     data: DataArg,
     instrument: InstrumentOpt = None,

@@ -6,6 +6,8 @@ from typing import Annotated, List, Optional
 
 import typer
 
+from avoid_survey.cli.common import reads_data
+
 from avoid_survey.cli.common import (ExplainOpt, DecimalsOpt, ForceOpt, Format, FormatOpt, InstrumentOpt, Lang, LangOpt,
                                      OutputOpt, emit, note)
 
@@ -39,6 +41,7 @@ def _split_effects(values) -> list[str]:
     return [x for v in values or () for x in str(v).split(",") if x.strip()]
 
 
+@reads_data
 def experiment(
     data: Annotated[Optional[Path], typer.Argument(
         help="Long-format data: one row per respondent x vignette (or x task x profile); factor columns hold "

@@ -132,7 +132,7 @@ def _command_name(argv) -> str | None:
 OUTPUT_OPTIONS = frozenset({
     "-o", "--output", "--out", "--figure", "--slopes-figure", "--balance-figure", "--clean", "--to",
     "--units-out", "--latent-out", "--wjx-out", "--versions-out", "--simulate-out", "--design-out",
-    "--boot-indices", "--write-map", "--log",
+    "--boot-indices", "--write-map", "--log", "--sem-figure",
 })
 
 
@@ -222,7 +222,7 @@ def _run(argv=None) -> int:
     try:
         import warnings
 
-        from avoid_survey.analysis.core.errors import AvoidSurveyWarning, DataWarning
+        from avoid_survey.analysis.core.errors import AvoidSurveyWarning, DataNote, DataWarning
         with warnings.catch_warnings(record=True) as caught:
             # package warnings are kept on results and printed once by the commands
             warnings.simplefilter("ignore", AvoidSurveyWarning)
@@ -234,14 +234,16 @@ def _run(argv=None) -> int:
             from avoid_survey.analysis.core import inputs as _inputs
             _inputs._INPUTS.clear()   # one run, one set of inputs (run() is called again in-process by tests)
             _check_paths(sys.argv[1:] if argv is None else list(argv))
-            rv = app_for(_command_name(argv))(args=argv, standalone_mode=False)
+            from avoid_survey.analysis.io.readopts import using
+            with using():   # every run starts with default read options and an empty read log
+                rv = app_for(_command_name(argv))(args=argv, standalone_mode=False)
         code = rv if isinstance(rv, int) else 0
         seen = set()
         for w in caught:
             msg = " ".join(str(w.message).split())
             if issubclass(w.category, DataWarning) and msg not in seen:
                 seen.add(msg)
-                sys.stderr.write(f"warning: {msg}\n")
+                sys.stderr.write(f"{'note' if issubclass(w.category, DataNote) else 'warning'}: {msg}\n")
     except AvoidSurveyError as exc:
         line = exc.one_line()
         sys.stderr.write(f"error: {line}{_gist(line, argv)}\n")

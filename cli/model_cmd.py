@@ -6,9 +6,11 @@ from typing import Annotated, Optional
 
 import typer
 
+from avoid_survey.cli.common import reads_data
 from avoid_survey.cli.common import ExplainOpt, DecimalsOpt, ForceOpt, Format, FormatOpt, Lang, LangOpt, OutputOpt
 
 
+@reads_data
 def model(
     spec: Annotated[Optional[Path], typer.Option("--spec", "-s", help="Model spec (YAML): data, instrument, transforms, models.", dir_okay=False)] = None,
     template: Annotated[Optional[str], typer.Option("--template", "-t", help="A bundled spec template instead of --spec (see --list-templates); needs --data.")] = None,

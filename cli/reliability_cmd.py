@@ -7,6 +7,8 @@ from typing import Annotated, List, Optional
 
 import typer
 
+from avoid_survey.cli.common import reads_data
+
 from avoid_survey.cli.common import (ExplainOpt, DataArg, DecimalsOpt, ForceOpt, Format, FormatOpt, InstrumentOpt, Lang,
                                      LangOpt, Missing, OutputOpt, emit)
 
@@ -16,6 +18,7 @@ class CiMethod(str, Enum):
     bootstrap = "bootstrap"
 
 
+@reads_data
 def reliability(
     data: DataArg,
     instrument: InstrumentOpt = None,

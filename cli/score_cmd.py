@@ -7,6 +7,8 @@ from typing import Annotated, List, Optional
 
 import typer
 
+from avoid_survey.cli.common import reads_data
+
 from avoid_survey.cli.common import (DataArg, DecimalsOpt, ForceOpt, Format, FormatOpt, InstrumentOpt, Lang,
                                      LangOpt, emit)
 
@@ -21,6 +23,7 @@ class SecondOrder(str, Enum):
     facets = "facets"
 
 
+@reads_data
 def score(
     data: DataArg,
     instrument: InstrumentOpt = None,

@@ -7,6 +7,8 @@ from typing import Annotated, List, Optional
 
 import typer
 
+from avoid_survey.cli.common import reads_data
+
 from avoid_survey.cli.common import (ExplainOpt, DataArg, DecimalsOpt, ForceOpt, Format, FormatOpt, InstrumentOpt, Lang, LangOpt,
                                      OutputOpt, emit)
 
@@ -44,6 +46,7 @@ def read_model(model: str):
     return model, None
 
 
+@reads_data
 def sem(
     data: DataArg,
     model: Annotated[str, typer.Option("--model", "-m", help="lavaan model syntax or a file holding it (=~, ~, ~~, ~1, labels, :=, ==).")],
@@ -97,6 +100,15 @@ def sem(
         from avoid_survey.instruments import load_instrument
         inst = load_instrument(instrument)
     frame = read(data, inst, numeric_ok=group is None)
+    if inst is None:
+        from avoid_survey.analysis.io.codes import codes_outside_scale
+        from avoid_survey.analysis.stats.cfa.api import model_variables
+        from avoid_survey.analysis.stats.cfa.syntax import parse_model
+        try:
+            names = model_variables(parse_model(text))
+        except AvoidSurveyError:
+            names = []   # the model's own error comes with its file and line below
+        codes_outside_scale(frame, names, data)
     equal = [g.strip() for g in (group_equal or "").split(",") if g.strip()]
     result = run(frame, model=text, instrument=inst, group=group, group_equal=equal, group_partial=group_partial, estimator=estimator.value, missing=missing.value, std_lv=std_lv,
                  bootstrap=bootstrap, seed=seed, mi=mi, mi_min=mi_min, compare=others, model_file=model_file,

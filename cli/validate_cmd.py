@@ -8,18 +8,22 @@ from typing import Annotated, Optional
 
 import typer
 
+from avoid_survey.cli.common import reads_data
+
 from avoid_survey.cli.common import (ExplainOpt, DataArg, DecimalsOpt, ForceOpt, Format, FormatOpt, InstrumentOpt, Lang,
                                      LangOpt, OutputOpt)
 
 
+@reads_data
 def validate(
     data: DataArg,
     instrument: InstrumentOpt = None,
     id_column: Annotated[Optional[str], typer.Option("--id-column", help="Respondent id column (default: the instrument's id variable).")] = None,
     sheet: Annotated[Optional[str], typer.Option("--sheet", help="Worksheet of an xlsx file (name or 0-based number).")] = None,
     map_file: Annotated[Optional[Path], typer.Option("--map", help="YAML mapping {file header: column id} for platform exports.", dir_okay=False)] = None,
-    clean: Annotated[Optional[Path], typer.Option("--clean", help="Write cleaned data here (codes normalised, flag_* columns, PII dropped); format from the extension.", dir_okay=False)] = None,
+    clean: Annotated[Optional[Path], typer.Option("--clean", help="Write the analysed sample here: screened rows removed, codes normalised, out-of-range codes missing, flag_* columns, personal data dropped; a CHANGES log beside it (OUT-stem.changes.csv). Format from the extension.", dir_okay=False)] = None,
     keep_pii: Annotated[bool, typer.Option("--keep-pii", help="Keep columns that look like personal data in --clean output.")] = False,
+    keep_flagged: Annotated[bool, typer.Option("--keep-flagged", help="--clean keeps the screened rows, with flag_* columns and screened_out naming the rule.")] = False,
     thresholds_file: Annotated[Optional[Path], typer.Option("--thresholds", help="YAML mapping of threshold names to values.", dir_okay=False)] = None,
     max_missing: Annotated[Optional[float], typer.Option("--max-missing", min=0, max=1, help="Flag respondents with more than this share of items unanswered [0.2].")] = None,
     item_max_missing: Annotated[Optional[float], typer.Option("--item-max-missing", min=0, max=1, help="Flag items unanswered by more than this share [0.1].")] = None,
@@ -68,6 +72,7 @@ def validate(
     sheet_v = int(sheet) if sheet is not None and sheet.isdigit() else sheet
     report = run_validate(data, instrument, id_column=id_column, thresholds=th, sheet=sheet_v, mapping=mapping,
                           clean=clean, keep_pii=keep_pii, force=force, progress=sys.stderr.isatty(),
+                          keep_flagged=keep_flagged,
                           lang=lang.value if hasattr(lang, "value") else str(lang))
     if fmt == Format.table and output is None:
         from avoid_survey.analysis.validate import print_terminal

@@ -265,6 +265,11 @@ def _semantics(ctx: _Ctx, base_dir: Path, depth: int, stack: tuple) -> dict:
     variables = _variables(ctx, formats)
     all_item_ids = {i.id for s in scales for i in s.items} | {i.id for sub in included for i in sub.items}
     checks = _attention_checks(ctx, formats, default, all_item_ids)
+    var_ids = {v.id for v in variables} | {v.id for sub in included for v in sub.variables}
+    for k, u in enumerate(spec.units):
+        if u not in var_ids:
+            ctx.add("bad-units", ("units", k), column=u,
+                    detail=f"units lists '{u}', which is not a variable of the instrument (declare it under variables)")
     experiment = None
     if spec.experiment is not None:  # survey experiment (instruments/experiment.py)
         from .experiment import check_experiment
@@ -485,7 +490,8 @@ def _check(path: Path, depth: int, stack: tuple):
     inst = Instrument(spec.id, spec.version, spec.title, langs, tuple(scales), tuple(variables), tuple(checks),
                       spec.description, cit, spec.instructions, spec.licence, str(path),
                       tuple(sub.id for sub in parts["included"]), wordings, tuple(parts["included"]),
-                      spec.referent_instructions, parts["experiment"], waves)
+                      spec.referent_instructions, parts["experiment"], waves,
+                      tuple(spec.units) or next((sub.units for sub in parts["included"] if sub.units), ()))
     return ctx.findings, inst
 
 

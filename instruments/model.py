@@ -159,6 +159,7 @@ class Instrument:
     referent_instructions: Text | None = None  # instructions for the referent-shift wording
     experiment: object = None       # survey experiment (instruments.experiment.Experiment) or None
     waves: tuple = ()               # wave ids when scales are repeated (instruments.waves), e.g. ("w1", "w2")
+    units: tuple = ()               # nesting of cluster columns, outermost first (county_id, township_id)
 
     # ---- lookups
     def name(self, lang: str = "en") -> str:

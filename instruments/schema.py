@@ -139,6 +139,8 @@ class InstrumentSpec(_Strict):
     scales: list[ScaleSpec] = []
     variables: list[VariableSpec] = []
     attention_checks: list[AttentionSpec] = []
+    # nesting of cluster variables, outermost first: [county_id, township_id]
+    units: list[str] = []
     # survey experiment: validated (and its schema built) only when present, by
     # instruments/experiment.py (ExperimentSpec)
     experiment: Optional[dict] = None

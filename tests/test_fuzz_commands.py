@@ -142,6 +142,7 @@ REGRESSIONS_CSV = [
     b"a1;a2;a3;b1;b2;b3\r\n1;2;3;4;5;1\r\n2;3\r\n",
     "respondent_id,a1,a2,a3,b1,b2,b3\n1,非常同意,同意,1,2,3,4\n".encode("gb18030"),
     b'"0\r0","0\r0"',  # a column name with a line break split the one-line error
+    b"\xef\xbb\xbfa1,a1,a1,,\nN",  # duplicate item columns reached the out-of-range count of the screening
 ]
 
 
@@ -156,6 +157,7 @@ REGRESSIONS_CSV = [
 @example(data=REGRESSIONS_CSV[6])
 @example(data=REGRESSIONS_CSV[7])
 @example(data=REGRESSIONS_CSV[8])
+@example(data=REGRESSIONS_CSV[9])
 def test_fuzz_csv_through_every_data_command(data):
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)

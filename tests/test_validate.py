@@ -56,7 +56,7 @@ def test_structure(inst):
     assert triples(r, "structure") == [
         (None, "a2", "duplicate-column"), (2, None, "ragged-row"), (4, None, "ragged-row"),
         (None, "remarks", "unknown-column"), (None, "(extra field 1)", "unknown-column"),
-        (None, "a3", "missing-column"), (None, "a4", "missing-column")]
+        (None, "a3", "missing-column"), (None, "a4", "missing-column"), (None, None, "map-hint")]
     assert r.n_errors == 5
 
 
@@ -311,9 +311,12 @@ def test_clean_output(tmp_path, capsys):
 
 def test_clean_flags(tmp_path, capsys):
     out = tmp_path / "r.parquet"
-    code, o, e = cli(["validate", FX / "respondents.csv", "-i", INSTR, "--clean", out, "-f", "json"], capsys)
+    code, o, e = cli(["validate", FX / "respondents.csv", "-i", INSTR, "--clean", out, "-f", "json",
+                      "--keep-flagged"], capsys)
     assert code == 1
     df = pd.read_parquet(out)
+    assert len(df) == 150 and df["screened_out"].tolist().count("blank") == 1
+    assert df["flag_duplicate"].sum() == 1 and df["screened_out"].tolist().count("duplicate_id") == 1
     flagged = {c: sorted((np.flatnonzero(df[c].to_numpy()) + 1).tolist()) for c in FLAG_COLUMNS}
     assert flagged == {"flag_longstring": [16, 54], "flag_irv": [16], "flag_mahalanobis": [19, 22],
                        "flag_even_odd": [], "flag_speeder": [13], "flag_attention": [10], "flag_missing": [7]}

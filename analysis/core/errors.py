@@ -9,7 +9,7 @@ from __future__ import annotations
 import warnings
 
 __all__ = ["AvoidSurveyError", "AvoidSurveyWarning", "ConvergenceWarning", "HeywoodWarning",
-           "FewItemsWarning", "DataWarning", "warn"]
+           "FewItemsWarning", "DataWarning", "DataNote", "warn"]
 
 
 class AvoidSurveyError(Exception):
@@ -84,6 +84,11 @@ class DataWarning(AvoidSurveyWarning):
     """Something in the user's data was set aside while reading it (e.g. codes outside the
     response scale treated as missing). The command line prints these once the command has
     succeeded."""
+
+
+class DataNote(DataWarning):
+    """Something reading did that the user should know but that needs no action (the sheet
+    chosen, personal-data columns dropped, the exclusion flow). Printed as ``note:``."""
 
 
 def warn(message: str, category=AvoidSurveyWarning, sink: list | None = None) -> None:

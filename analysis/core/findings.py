@@ -31,6 +31,7 @@ CATALOG: dict[str, tuple[str, str, str]] = {
     "bad-experiment": ("error", "Bad experiment design", "{detail}"),
     "bad-waves": ("error", "Bad waves", "{detail}"),
     "experiment-unequal-blocks": ("warning", "Unequal blocks", "{detail}: the runs of the smaller blocks are shown more often"),
+    "bad-units": ("error", "Bad units", "{detail}"),
     "bad-id": ("error", "Bad id", "id '{id}' must start with a letter and hold only letters, digits, '_' or '-'"),
     # ---- response files (validate; row = 1-based data row)
     "no-instrument": ("info", "No instrument", "no instrument given: only structural checks were run (pass --instrument for value, respondent and item checks)"),
@@ -41,6 +42,8 @@ CATALOG: dict[str, tuple[str, str, str]] = {
     "missing-column": ("error", "Missing column", "{what} '{column}'{where} of the instrument is not in the data"),
     "missing-optional-column": ("info", "Optional column missing", "{what} '{column}'{where} is not in the data"),
     "missing-variables": ("info", "Variables not in the data", "instrument variables not in the data: {names}"),
+    "unmatched-closest": ("info", "Closest item", "header '{column}' matches nothing; closest: {item} '{text}' (similarity {similarity})"),
+    "map-hint": ("warning", "Headers not matched", "{n} header(s) not matched, {k} item(s) of the instrument not found: `--write-map map.yaml` writes a mapping to check and pass back with `--map map.yaml`"),
     "unknown-column": ("info", "Unknown column", "column '{column}' matches nothing in the instrument; kept as is"),
     "platform-column": ("info", "Survey-platform column", "'{column}' is {platform} metadata ({what}){extra}"),
     "column-renamed": ("info", "Column matched", "header '{header}' read as '{column}' (matched by {how})"),

@@ -9,7 +9,7 @@ from .headers import norm_label
 from .platforms import MISSING_TOKENS
 
 __all__ = ["to_codes", "NUMERIC_TYPES", "apply_value_labels", "id_values", "likert_to_missing",
-           "likert_out_of_range_to_missing"]
+           "likert_out_of_range_to_missing", "count_out_of_range", "codes_outside_scale"]
 
 NUMERIC_TYPES = ("likert", "numeric", "boolean", "ordinal", "categorical")
 
@@ -149,6 +149,27 @@ def _as_text(s):
     return out.where(s.notna(), None)
 
 
+def count_out_of_range(frame, instrument) -> int:
+    """Cells of Likert items and attention checks outside min..max or not whole numbers."""
+    import numpy as np
+    import pandas as pd
+
+    present = set(frame.columns)
+    n = 0
+    for it in [*instrument.items, *instrument.attention_checks]:
+        fmt = it.response
+        if not fmt.is_likert or it.id not in present:
+            continue
+        col = frame[it.id]
+        if getattr(col, "ndim", 1) != 1 or not pd.api.types.is_numeric_dtype(col) \
+                or pd.api.types.is_bool_dtype(col):
+            continue          # duplicate column names, or text: validate reports those
+        x = col.to_numpy(dtype=float, na_value=np.nan)
+        with np.errstate(invalid="ignore"):
+            n += int((~np.isnan(x) & ((x < fmt.min) | (x > fmt.max) | (x != np.round(x)))).sum())
+    return n
+
+
 def likert_out_of_range_to_missing(frame, instrument, path):
     """Codes outside a Likert item's min..max (or not whole numbers), such as 9 for "don't
     know" or a typo like 55, would bias every statistic: analyses treat them as missing and
@@ -196,5 +217,52 @@ def likert_to_missing(columns, get, put, instrument, path):
         shown = ", ".join(bad_cols[:5]) + (" ..." if len(bad_cols) > 5 else "")
         warn(f"{path}: {n_bad} answer(s) outside their response scale in {len(bad_cols)} column(s) "
              f"({shown}) treated as missing; `avoid-survey validate` lists them by row", DataWarning)
+    return n_bad
 
 
+
+
+def codes_outside_scale(frame, columns, path=None):
+    """Warn about codes far outside a column's scale in data read without an instrument
+    (``cfa --model``, ``sem``): outside the value labels of an SPSS/Stata file (the declared
+    scale), else more than the scale's width beyond the observed 2.5-97.5% range (55 on a
+    1-5 item, 99 or -9 as missing-value codes). Returns {column: [codes]}; the analysis
+    uses them as they are, so the warning says how to set them missing."""
+    import numpy as np
+
+    from ..core.errors import DataWarning, warn
+
+    src = getattr(frame, "attrs", {}).get("source", {}) if hasattr(frame, "attrs") else {}
+    if not isinstance(src, dict):
+        src = {}
+    labels = src.get("value_labels") or {}
+    found = {}
+    for c in columns:
+        if c not in frame.columns:
+            continue
+        try:
+            x = frame.matrix([c])[:, 0] if hasattr(frame, "matrix") else frame[c].to_numpy(dtype=float, na_value=np.nan)
+        except (TypeError, ValueError):
+            continue
+        x = x[~np.isnan(x)]
+        if x.size < 10:
+            continue
+        declared = labels.get(c)
+        if declared:
+            keys = np.array([float(k) for k in declared], float)
+            lo, hi = keys.min(), keys.max()
+            bad = (x < lo) | (x > hi)
+            basis = f"outside its value labels ({lo:g}-{hi:g})"
+        else:
+            lo, hi = np.quantile(x, [0.025, 0.975])
+            width = max(hi - lo, 1.0)
+            bad = (x < lo - width) | (x > hi + width)
+            basis = f"far outside its observed scale ({lo:g}-{hi:g})"
+        if bad.any():
+            vals = sorted({float(v) for v in x[bad]})
+            found[c] = vals
+            shown = ", ".join(f"{v:g}" for v in vals[:5])
+            where = f"{path}: " if path else ""
+            warn(f"{where}column '{c}' has {int(bad.sum())} code(s) {basis}: {shown}; they are used as numbers "
+                 f"(declare the scale with --instrument, or set them missing)", DataWarning)
+    return found

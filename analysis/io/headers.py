@@ -14,11 +14,15 @@ from dataclasses import dataclass
 
 from .platforms import PLATFORM_COLUMNS
 
-__all__ = ["norm_header", "norm_label", "match_headers", "HeaderMatch", "dedupe"]
+__all__ = ["norm_header", "norm_label", "match_headers", "HeaderMatch", "dedupe", "header_candidates",
+           "instrument_texts"]
 
 _NUMBERING = re.compile(r"^\s*(?:[QqＱ]\s*)?\d+(?:[._\-]\d+)*\s*(?:[.．、:：)）]|\s)\s*")
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _SPLIT = re.compile(r"\s*(?:—+|–+|－+|\s-\s)\s*")
+# 问卷星 matrix rows: "10(行标题)", "10.(行标题)", "Q10（行标题）"; Credamo/腾讯问卷: "Q10_1.行标题"
+_MATRIX_ROW = re.compile(r"^\s*(?:[QqＱ]\s*)?\d+(?:[._\-]\d+)*\s*[.．、:：]?\s*[(（](.+)[)）]\s*$")
+_SUB_ROW = re.compile(r"^\s*[QqＱ]\s*\d+[_\-]\d+\s*[.．、:：|]\s*(.+)$")
 
 
 def norm_header(s) -> str:
@@ -119,16 +123,49 @@ def _match_one(h, question, instrument, mapping, exact, normd):
         name = exact[h]
         return name, ("id" if name == h else "alias")
     for c in ([h, question] if question else [h]):
-        n = norm_header(c)
-        if n in normd:
-            return normd[n], "text"
-        parts = [p for p in _SPLIT.split(str(c)) if p.strip()]
-        if len(parts) > 1:   # "question — row text" of a matrix question: the row text first
-            for p in reversed(parts):
-                n = norm_header(p)
-                if n in normd:
-                    return normd[n], "text"
+        for n in header_candidates(c):
+            if n in normd:
+                return normd[n], "text"
     return None, None
+
+
+def header_candidates(c) -> list[str]:
+    """Normalised texts a header may be matched by, best first: the whole header, the
+    row text of a matrix row (问卷星 ``10(行标题)``, Credamo ``Q10_1.行标题``), then the
+    parts of "question — row text" (the row text first)."""
+    out = [norm_header(c)]
+    text = unicodedata.normalize("NFKC", str(c)).strip()
+    for rx in (_MATRIX_ROW, _SUB_ROW):
+        m = rx.match(text)
+        if m:
+            out.append(norm_header(m.group(1)))
+            text = m.group(1)
+    parts = [p for p in _SPLIT.split(text) if p.strip()]
+    if len(parts) > 1:
+        out.extend(norm_header(p) for p in reversed(parts))
+    return [n for n in dict.fromkeys(out) if n]
+
+
+def instrument_texts(instrument) -> list[tuple[str, str, str]]:
+    """(column id, text as written, normalised text) for every item, attention check and
+    variable of the instrument: the texts a header is compared with."""
+    out = []
+    for o in [*instrument.items, *instrument.attention_checks, *instrument.variables]:
+        texts = []
+        for attr in ("text", "referent", "label"):
+            t = getattr(o, attr, None)
+            if isinstance(t, dict):
+                texts.extend(v for v in t.values() if v)
+        texts.extend(o.aliases)
+        seen = set()
+        for t in texts:
+            n = norm_header(t)
+            if n and n not in seen:
+                seen.add(n)
+                out.append((o.id, str(t), n))
+        if not texts:
+            out.append((o.id, o.id, norm_header(o.id)))
+    return out
 
 
 def dedupe(names):

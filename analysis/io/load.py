@@ -14,13 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.errors import AvoidSurveyError
-from .codes import NUMERIC_TYPES, apply_value_labels, id_values, likert_out_of_range_to_missing, to_codes
-from .headers import dedupe, match_headers
+from .codes import (NUMERIC_TYPES, apply_value_labels, count_out_of_range, id_values,
+                    likert_out_of_range_to_missing, to_codes)
+from .headers import dedupe, match_headers, norm_header
+from .output import register_input
 from ..core.inputs import check_input
 from .platforms import parse_duration
 from .registry import READERS, RawTable, supported
 
-__all__ = ["read", "read_data", "read_numeric", "load", "Loaded"]
+__all__ = ["read", "read_data", "read_numeric", "load", "Loaded", "drop_pii", "write_map_file"]
 
 
 @dataclass(frozen=True)
@@ -54,8 +56,9 @@ class Loaded:
     raw_text_columns: list
 
 
-def read(path, instrument=None, *, sheet=None, mapping=None, numeric_ok: bool = False, empty_ok: bool = False):
-    """Read a response file for an analysis: what every command calls.
+def read(path, instrument=None, *, sheet=None, mapping=None, numeric_ok: bool = False, empty_ok: bool = False,
+         screening=None, keep_pii=None, units=None, hints: bool = True):
+    """Read a response file for an analysis: what every command calls (the one reading entry).
 
     Parameters
     ----------
@@ -64,29 +67,76 @@ def read(path, instrument=None, *, sheet=None, mapping=None, numeric_ok: bool = 
         headers are renamed to item ids and every item / attention-check / numeric
         variable column becomes float codes; Likert codes outside the scale become missing
         (with a DataWarning).
-    sheet : xlsx worksheet (name or 0-based number)
+    sheet : xlsx worksheet (name or 0-based number); None: the sheet whose headers match
     mapping : {source header: column id}, applied before aliases
     numeric_ok : the caller needs only ``columns`` and numeric columns (``cfa``,
         ``reliability``): a plain CSV of whole-number codes then comes back as a
         :class:`~.plain.NumericFrame`, read without pandas
     empty_ok : with ``numeric_ok``, a plain CSV with empty cells (missing answers, NaN)
         also takes the fast path (for analyses that take NaN as missing)
+    screening : :class:`~avoid_survey.analysis.validate.screening.Screening`; rows it
+        removes are not returned (blank rows and repeated respondent ids always)
+    keep_pii : keep personal-data columns (default: dropped, with one note)
+    units : nesting of cluster columns, outermost first; a lower-level name under two
+        parents becomes a composite key ``parent/name``
+    hints : say which headers matched nothing (closest item text); off for files that
+        are not response files (a unit file read through the instrument)
+
+    Every option left None takes the command's read options (:mod:`.readopts`). The
+    exclusion flow is kept in ``frame.attrs["screening"]`` and in the command's read log.
 
     Returns
     -------
     pandas.DataFrame (a new frame; the file is never modified), or a NumericFrame.
     """
+    from .readopts import current
+
+    opts = current()
+    sheet = opts.sheet if sheet is None else sheet
+    mapping = opts.mapping if mapping is None else mapping
+    keep_pii = opts.keep_pii if keep_pii is None else keep_pii
+    screening = opts.screening if screening is None else screening
     if instrument is not None and not hasattr(instrument, "items"):
         from avoid_survey.instruments import load_instrument
         instrument = load_instrument(instrument)
+    units = tuple(units if units is not None else (opts.units or getattr(instrument, "units", ()) or ()))
     frame = None
-    if numeric_ok and sheet is None and mapping is None:
+    if numeric_ok and sheet is None and mapping is None and opts.write_map is None and not units and \
+            (screening is None or not screening.active):
         from .plain import read_plain_numeric
         frame = read_plain_numeric(path, instrument, empty_ok=empty_ok)
+        if frame is not None and _plain_usable(frame, instrument, keep_pii, screening):
+            from ..validate.screening import unscreened_flow
+            opts.log.add_flow(path, unscreened_flow(len(frame), frame.columns, instrument, screening,
+                                                    frame.source.get("n_out_of_range", 0)))
+        else:
+            frame = None
     if frame is None:
-        frame = read_data(path, instrument, sheet=sheet, mapping=mapping)
+        frame = read_data(path, instrument, sheet=sheet, mapping=mapping, screening=screening, keep_pii=keep_pii,
+                          units=units, hints=hints)
     refuse_empty(frame, instrument, path)
     return frame
+
+
+def _plain_usable(frame, instrument, keep_pii, screening) -> bool:
+    """A plain numeric file can skip the full reader when nothing in it needs screening or
+    dropping: no repeated respondent id, no column of 10+ digit numbers (phone or ID
+    numbers) unless personal data are kept."""
+    import numpy as np
+
+    if not keep_pii:
+        from .pii import header_kind
+        if any(header_kind(c) for c in frame.columns):
+            return False
+        if frame.values.size and bool((np.abs(frame.values) >= 1e10).any()):
+            return False
+    if instrument is not None and (screening is None or screening.duplicates != "none"):
+        idc = instrument.id_column()
+        if idc in frame.columns:
+            v = frame.matrix([idc])[:, 0]
+            if np.unique(v).size != v.size:
+                return False
+    return True
 
 
 def _refuse_infinite(frame, path) -> None:
@@ -112,6 +162,10 @@ def refuse_empty(frame, instrument, path) -> None:
     "no variance" for every item)."""
     n = len(frame)
     if n == 0:
+        flow = (getattr(frame, "attrs", None) or {}).get("screening") or []
+        if flow and flow[0].get("n_remaining", 0) > 0:
+            raise AvoidSurveyError(f"the screening removed all {flow[0]['n_remaining']} rows: nothing to analyse "
+                                   f"(see the exclusion flow of `avoid-survey validate`)", file=path)
         raise AvoidSurveyError("the file has a header but no data rows: nothing to analyse", file=path)
     _refuse_infinite(frame, path)
     if instrument is None:
@@ -131,13 +185,24 @@ def read_numeric(path, instrument=None):
     return read(path, instrument, numeric_ok=True)
 
 
-def read_data(path, instrument=None, *, sheet=None, mapping=None):
+def read_data(path, instrument=None, *, sheet=None, mapping=None, screening=None, keep_pii=None, units=None,
+              hints: bool = True):
     """The full reader's frame, for analysis (an Instrument object or None).
 
     Ragged rows and duplicate columns raise AvoidSurveyError (run ``avoid-survey
-    validate`` to see every problem); Likert codes outside the scale become missing.
+    validate`` to see every problem). Then the screening (blank rows, repeated ids and
+    the rules of ``screening``), Likert codes outside the scale to missing, personal-data
+    columns dropped (unless ``keep_pii``), nested unit ids made composite; options left
+    None take the command's read options.
     """
-    ld = load(path, instrument, sheet=sheet, mapping=mapping)
+    from .readopts import current
+
+    opts = current()
+    keep_pii = opts.keep_pii if keep_pii is None else keep_pii
+    screening = opts.screening if screening is None else screening
+    units = tuple(units if units is not None else (opts.units or getattr(instrument, "units", ()) or ()))
+    ld = load(path, instrument, sheet=sheet if sheet is not None else opts.sheet,
+              mapping=mapping if mapping is not None else opts.mapping)
     if ld.frame.shape[1] == 0:
         raise AvoidSurveyError("no columns", file=path)
     if ld.duplicates:
@@ -148,10 +213,95 @@ def read_data(path, instrument=None, *, sheet=None, mapping=None):
         row, nf = ld.ragged[0]
         raise AvoidSurveyError(f"row has {nf} fields but the header has {ld.n_fields} "
                                f"({len(ld.ragged)} such row(s); run `avoid-survey validate`)", file=path, row=row)
+    if instrument is not None and hints:
+        _unmatched_note(ld, instrument, path, opts)
+    elif opts.write_map is not None and hints:
+        from ..core.errors import DataWarning, warn
+        warn("--write-map needs --instrument: the mapping is found through the instrument's item texts",
+             DataWarning)
+    from ..validate.screening import add_out_of_range, flow_note, screen
+
+    sc = screen(ld, instrument, screening, path)
     frame = ld.frame
+    if not sc.keep.all():
+        frame = frame.loc[sc.keep].reset_index(drop=True)
+        frame.attrs = dict(ld.frame.attrs)
+    flow = sc.flow
     if instrument is not None:
+        n_oor = count_out_of_range(frame, instrument)
         frame = likert_out_of_range_to_missing(frame, instrument, path)
+        flow = add_out_of_range(flow, n_oor)
+    flow_note(path, flow, screening)
+    frame.attrs["screening"] = flow
+    opts.log.add_flow(path, flow)
+    if not keep_pii:
+        frame = drop_pii(frame, instrument, ld.platform, path, opts.log)
+    if units:
+        from .units import composite_units
+        frame = composite_units(frame, units, path)
     return frame
+
+
+def drop_pii(frame, instrument, platform, path, log=None):
+    """``frame`` without its personal-data columns (:mod:`.pii`), said in one note."""
+    from ..core.errors import DataNote, warn
+    from .pii import pii_columns
+
+    found = pii_columns(frame, instrument, platform)
+    if not found:
+        return frame
+    frame = frame.drop(columns=list(found))
+    if log is not None:
+        log.pii_dropped.append((str(path), list(found)))
+    shown = ", ".join(f"{c} ({k})" for c, k in found.items())
+    warn(f"{Path(path).name}: personal-data column(s) dropped: {shown}; no output will contain them "
+         f"(--keep-pii keeps them)", DataNote)
+    return frame
+
+
+def _unmatched_note(ld, instrument, path, opts) -> None:
+    """Headers left unmatched while items are missing: the closest item text of each, in
+    one note; ``--write-map`` writes the mapping file."""
+    from ..core.errors import DataNote, warn
+    from .suggest import suggest, unmatched_questions
+
+    if opts.write_map is not None:
+        write_map_file(ld, instrument, opts.write_map, force=opts.force)
+    from .pii import header_kind
+
+    heads = [h for h in unmatched_questions(ld) if not header_kind(h)]
+    present = set(ld.frame.columns)
+    missing = [i for s in instrument.scales if not s.optional for i in s.item_ids if i not in present]
+    if not heads or not missing:
+        return
+    from .suggest import MIN_SIMILARITY
+
+    sugg = [s for s in suggest(heads, instrument, present=present)
+            if s.column is not None and s.similarity >= MIN_SIMILARITY]
+    if not sugg:
+        return   # nothing close: `validate` lists the missing columns
+    shown = "; ".join(f"'{s.header[:40]}' ~ {s.column} '{s.text[:30]}' ({s.similarity:.2f})" for s in sugg[:5])
+    more = f" and {len(sugg) - 5} more" if len(sugg) > 5 else ""
+    warn(f"{Path(path).name}: {len(heads)} header(s) match no column of the instrument and {len(missing)} item(s) "
+         f"were not found; closest: {shown}{more}. `--write-map map.yaml` writes a mapping to check and pass "
+         f"back with `--map map.yaml`", DataNote)
+
+
+def write_map_file(ld, instrument, out, *, force: bool = False) -> None:
+    """Write the ``--map`` file of ``ld`` (matched headers and suggestions) to ``out``."""
+    from ..core.errors import DataNote, warn
+    from .output import write_atomic
+    from .suggest import map_text, suggest, unmatched_questions
+    from .readopts import log
+
+    if str(out) in log().maps_written:
+        return
+    heads = unmatched_questions(ld)
+    text = map_text(ld, suggest(heads, instrument, present=set(ld.frame.columns)))
+    write_atomic(Path(out), text, force)
+    log().maps_written.append(str(out))
+    warn(f"wrote {out}: the mapping of {len(ld.match)} matched and {len(heads)} unmatched header(s); "
+         f"check it, then pass it with --map {out}", DataNote)
 
 
 def load(path, instrument=None, *, sheet=None, mapping=None, progress: bool = False) -> Loaded:

@@ -126,6 +126,7 @@ def read_plain_numeric(path, instrument=None, *, empty_ok: bool = False):
         def put(name, x):
             values[:, pos[name]] = x
 
-        likert_to_missing(names, lambda name: values[:, pos[name]], put, instrument, p)
+        frame.source["n_out_of_range"] = likert_to_missing(names, lambda name: values[:, pos[name]], put,
+                                                           instrument, p)
     register_input(p)
     return frame

@@ -1,5 +1,5 @@
-"""Survey-platform conventions: metadata columns of Wenjuanxing (问卷星) and Qualtrics
-exports, what they write for "no answer", and durations such as "125秒" or "2分5秒".
+"""Survey-platform conventions: metadata columns of Wenjuanxing (问卷星), Qualtrics,
+腾讯问卷 and Credamo 见数 exports, what they write for "no answer", and durations such as "125秒" or "2分5秒".
 
 Wenjuanxing/问卷星: question text as headers, optionally numbered ("1.", "Q1.", "1、") and
 for matrix questions followed by "—" and the row text; metadata columns 序号, 提交答卷时间,
@@ -42,6 +42,16 @@ _plat(["ipaddress"], "pii", "IP address", "qualtrics")
 _plat(["recipientlastname", "recipientfirstname"], "pii", "name", "qualtrics")
 _plat(["recipientemail"], "pii", "e-mail", "qualtrics")
 _plat(["locationlatitude", "locationlongitude"], "pii", "location", "qualtrics")
+
+# 腾讯问卷 (wj.qq.com) and Credamo 见数: their export layouts are not publicly documented;
+# these are the metadata headers their exports are known to carry
+_plat(["用户类型", "用户标识", "自定义字段", "访问来源", "地理位置", "开始答题时间", "结束答题时间"], "meta",
+      "platform metadata", "tencent")
+_plat(["答题时长", "答题时长秒", "答题用时"], "duration", "time taken", "tencent")
+_plat(["昵称", "微信昵称"], "pii", "name", "tencent")
+_plat(["答卷编号", "开始时间", "提交时间", "作答状态", "设备类型", "作答设备"], "meta", "platform metadata", "credamo")
+_plat(["作答时长", "作答时长秒", "作答用时"], "duration", "time taken", "credamo")
+_plat(["ip"], "pii", "IP address", "tencent")
 
 _DUR_RE = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*(?:小时|时|h|hours?)\s*)?(?:(\d+(?:\.\d+)?)\s*(?:分钟|分|m|min|minutes?)\s*)?"
                      r"(?:(\d+(?:\.\d+)?)\s*(?:秒|s|sec|seconds?)?)?\s*$", re.IGNORECASE)

@@ -86,13 +86,31 @@ def _versions(libs) -> dict:
     return out
 
 
-def _methods_text(lang, versions, libs, models_result, n_rows, min_items, cfa_done, ordinal=False) -> str:
+def screening_text(flow, lang) -> str:
+    """The methods sentence of an exclusion flow: received, each rule's removals, analysed."""
+    if not flow:
+        return ""
+    parts = [tr("scr_methods_part", lang).format(n=s["n_removed"], what=tr(f"scr_{s['step']}", lang))
+             for s in flow if s["step"] not in ("received", "analysed", "out_of_range") and s["n_removed"]]
+    oor = next((s.get("n_cells", 0) for s in flow if s["step"] == "out_of_range"), 0)
+    if oor:
+        parts.append(tr("scr_methods_oor", lang).format(n=oor))
+    sep = tr("rep_m_lib_sep", lang)
+    return " " + tr("scr_methods", lang).format(received=flow[0]["n_remaining"],
+                                                 parts=sep.join(parts) or tr("scr_methods_none", lang),
+                                                 analysed=flow[-1]["n_remaining"])
+
+
+def _methods_text(lang, versions, libs, models_result, n_rows, min_items, cfa_done, flow=None,
+                  filtered=None, ordinal=False) -> str:
     se_types = sorted({m.se_type for m in (models_result.models if models_result else []) if m.se_type})
     fams = sorted({m.family for m in (models_result.models if models_result else [])})
     named = tr("rep_m_lib_sep", lang).join(f"{lib} {versions[lib]}" for lib in libs)
     parts = [tr("rep_m_software", lang).format(version=versions["avoid-survey"], python=versions["python"],
                                               libs=tr("rep_m_libs", lang).format(libs=named) if libs else ""),
              tr("rep_m_scores", lang).format(n_rows=n_rows, min_items=min_items),
+             screening_text(flow, lang),
+             tr("rep_m_filters", lang).format(n=filtered[0], k=filtered[1]) if filtered else "",
              tr("rep_m_alpha", lang),
              tr("ord_rep_polychoric" if ordinal else "ord_rep_pearson", lang)]
     if cfa_done:
@@ -104,28 +122,38 @@ def _methods_text(lang, versions, libs, models_result, n_rows, min_items, cfa_do
 
 
 def build_report(spec, *, lang: str = "zh", seed: int = 1, figure_dir=None, cfa_scales=None,
-                 ordinal: bool = False, style: str = "auto") -> ReportResult:
+                 ordinal: bool = False, style: str = "auto", sensitivity: bool = False) -> ReportResult:
     """Build the report document for a model spec (path or mapping).
 
-    ``ordinal``: the reliability section adds ordinal alpha and omega from polychoric
-    correlations (``reliability --ordinal``); the methods paragraph states which correlations
-    were used. ``style`` is the table style of the Word document: 'apa' (APA 7), 'cn' (Chinese
-    journals) or 'auto' (cn for lang='zh', apa otherwise)."""
+    One screening (the spec's ``screening:`` block, or the command's ``--screen``
+    options) applies to every section: the validation summary shows its exclusion flow,
+    descriptives, reliability, CFA and models use the same analysed rows, and the methods
+    paragraph states it. ``sensitivity``: the models are fitted again without exclusions
+    (blank rows aside) and compared in a table. ``ordinal``: the reliability section adds
+    ordinal alpha and omega from polychoric correlations (``reliability --ordinal``); the
+    methods paragraph states which correlations were used. ``style`` is the table style of
+    the Word document: 'apa' (APA 7), 'cn' (Chinese journals) or 'auto' (cn for lang='zh',
+    apa otherwise)."""
+    from ..io.readopts import current, using
+
     b = _Builder(spec, lang, figure_dir, cfa_scales)
     b.ordinal = bool(ordinal)
     b.doc.style = _style(style, lang)
-    for key, step in (("data", b.data), ("desc", b.desc), ("rel", b.rel), ("cfa", b.cfa),
-                      ("models", b.models), ("sem", b.sem), ("results", b.results), ("figs", b.figures)):
-        if key == "sem" and not b.has_sem():
-            continue
-        b.section(key, step, level=3 if key == "sem" else 2)   # SEMs: a subsection of the models
-    analyses = ("rel", "cfa", "models")
-    if all(b.res.sections.get(k) != "ok" for k in analyses):
-        # a report whose reliability, CFA and models were all skipped (a sample profile at
-        # most) is not the report the spec asks for: say what is missing instead of writing it
-        reasons = "; ".join(f"{k}: {b.res.sections[k]}" for k in analyses if k in b.res.sections)
-        raise AvoidSurveyError(f"nothing to report: every analysis section was skipped ({reasons})")
-    b.methods()
+    with using(current(), screening=b.screening, units=b.nesting or None):
+        for key, step in (("data", b.data), ("desc", b.desc), ("rel", b.rel), ("cfa", b.cfa),
+                          ("models", b.models), ("sem", b.sem), ("results", b.results), ("figs", b.figures)):
+            if key == "sem" and not b.has_sem():
+                continue
+            b.section(key, step, level=3 if key == "sem" else 2)   # SEMs: a subsection of the models
+        if sensitivity:
+            b.section("sensitivity", b.sensitivity)
+        analyses = ("rel", "cfa", "models")
+        if all(b.res.sections.get(k) != "ok" for k in analyses):
+            # a report whose reliability, CFA and models were all skipped (a sample profile at
+            # most) is not the report the spec asks for: say what is missing instead of writing it
+            reasons = "; ".join(f"{k}: {b.res.sections[k]}" for k in analyses if k in b.res.sections)
+            raise AvoidSurveyError(f"nothing to report: every analysis section was skipped ({reasons})")
+        b.methods()
     return b.res
 
 
@@ -157,6 +185,9 @@ class _Builder:
         self.cfa_scales = cfa_scales
         self.ordinal = False
         self.state: dict = {}
+        from ..io.readopts import current
+        self.screening = current().screening or sp.screening_rules
+        self.nesting = tuple(current().units or sp.nesting or ())
 
     def section(self, key, fn, level=2):
         self.doc.heading(_t(key, self.lang), level)
@@ -173,19 +204,31 @@ class _Builder:
         return self.instrument
 
     def read(self):
+        """The analysed rows every section uses: the screening, then the spec's ``filters``
+        (exclude_flags, where) exactly as the models get them."""
         if "frame" not in self.state:
             from ..io import read
-            self.state["frame"] = read(self.data_path, self.instrument)
+            frame = read(self.data_path, self.instrument)
+            f = self.loaded.spec.filters
+            if f.exclude_flags or f.where:
+                from ..stats.models.prep import Prep
+                n0 = len(frame)
+                frame = Prep(self.loaded).get(None, None)[0]
+                self.state["filtered"] = (n0 - len(frame), len(frame))
+            self.state["frame"] = frame
         return self.state["frame"]
 
     def data(self):
+        from ..tables.screening import screening_table
         from ..validate import validate
         if self.data_path is None:
             raise AvoidSurveyError("the spec names no data file")
-        rep = validate(self.data_path, self.instrument, lang=self.lang)
+        rep = validate(self.data_path, self.instrument, lang=self.lang, screening=self.screening)
         self.state["n_rows"] = rep.n_rows
-        # the summary and the findings grouped by code; the full list is `validate`'s job
-        self.doc.tables(rep.to_tables(self.lang)[:2])
+        self.state["flow"] = rep.screening
+        # the summary, the exclusion flow and the findings grouped by code; the full list is `validate`'s job
+        tabs = rep.to_tables(self.lang)
+        self.doc.tables([tabs[0], screening_table(rep.screening, self.lang), tabs[1]])
 
     def rel(self):
         from ..stats.reliability import reliability
@@ -259,6 +302,21 @@ class _Builder:
         if not said:
             raise AvoidSurveyError("no analysis section was built to explain")
 
+    def sensitivity(self):
+        """The models again without exclusions (blank rows aside), beside the screened fit."""
+        from avoid_survey.analysis.stats.models import run_spec
+        from ..io.readopts import current, using
+        from ..validate.screening import Screening
+        from ..tables.screening import sensitivity_table
+
+        screened = self.state.get("models")
+        if screened is None:
+            raise AvoidSurveyError("the models section was not built")
+        with using(current(), screening=Screening(duplicates="none")):
+            unscreened = run_spec(self.loaded)
+        self.state["sensitivity"] = unscreened
+        self.doc.tables([sensitivity_table(screened, unscreened, self.lang)])
+
     def _draw(self, kind, payload, name, caption, drawn):
         from ..render.figures import figure_for
         try:
@@ -294,12 +352,13 @@ class _Builder:
         versions = _versions(libs)
         res.software = {k: versions[k] for k in ("avoid-survey", "python", *libs)}
         self.doc.para(_methods_text(self.lang, versions, libs, st.get("models"), st.get("n_rows", 0),
-                                    self.min_items, "cfa" in st, ordinal=self.ordinal and "reliability" in st))
+                                    self.min_items, "cfa" in st, st.get("flow"), st.get("filtered"),
+                                    ordinal=self.ordinal and "reliability" in st))
         res.sections["methods"] = "ok"
 
 
 def write_report(spec, out, *, lang: str = "zh", seed: int = 1, force: bool = False,
-                 ordinal: bool = False, style: str = "auto") -> ReportResult:
+                 ordinal: bool = False, style: str = "auto", sensitivity: bool = False) -> ReportResult:
     """Build the report and write it as .html or .docx (atomically, never over a file
     without ``force``)."""
     from ..io.output import check_output, write_atomic
@@ -310,7 +369,8 @@ def write_report(spec, out, *, lang: str = "zh", seed: int = 1, force: bool = Fa
         raise AvoidSurveyError(f"unsupported report type '{ext or '(none)'}' (use .html or .docx)", file=p)
     check_output(p, force)
     with tempfile.TemporaryDirectory(prefix="avoid-survey-fig-") as tmp:
-        res = build_report(spec, lang=lang, seed=seed, figure_dir=tmp, ordinal=ordinal, style=style)
+        res = build_report(spec, lang=lang, seed=seed, figure_dir=tmp, ordinal=ordinal, style=style,
+                           sensitivity=sensitivity)
         payload = res.document.to_docx() if ext == ".docx" else res.document.to_html()
         write_atomic(p, payload, force)
     return res

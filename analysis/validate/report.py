@@ -16,7 +16,8 @@ __all__ = ["ValidationReport", "FINDING_CLASSES", "CLASS_OF"]
 # the five check families (one module each) and the codes they yield
 FINDING_CLASSES = {
     "structure": ("no-instrument", "header-only", "no-answers", "duplicate-column", "ragged-row", "missing-column",
-                  "missing-optional-column", "missing-variables", "unknown-column", "platform-column", "column-renamed", "more-findings"),
+                  "missing-optional-column", "missing-variables", "unknown-column", "platform-column", "column-renamed", "more-findings",
+                  "unmatched-closest", "map-hint"),
     "values": ("value-not-numeric", "value-unknown-label", "value-wrong-type", "value-out-of-range"),
     "respondents": ("duplicate-respondent", "empty-row", "respondent-missing", "attention-failed", "speeder",
                     "longstring", "low-irv", "mahalanobis-outlier", "even-odd-inconsistent", "careless-skipped"),
@@ -49,6 +50,11 @@ class ValidationReport:
     pii_columns: list = field(default_factory=list)
     clean_file: str | None = None
     warnings: list = field(default_factory=list)
+    screening: list = field(default_factory=list)   # the exclusion flow (see .screening)
+    screen_flags: dict = field(default_factory=dict)
+    keep: object = None           # rows left by the screening (boolean array) or None
+    loaded: object = None         # the Loaded read (bad cells, label columns) for --clean
+    careless_k: int = 2           # the careless hurdle of the screening
 
     def _n(self, sev: str) -> int:
         return sum(n for code, n in self.counts.items() if _severity(code) == sev)
@@ -95,10 +101,15 @@ class ValidationReport:
             "pii_columns": self.pii_columns,
             "clean_file": self.clean_file,
             "findings": [f.to_dict() for f in self.findings],
+            "screening": list(self.screening),
         }
 
     def to_tables(self, lang: str = "en") -> list[Table]:
-        return [self._summary_table(lang), self._by_code_table(lang), self._all_table(lang)]
+        out = [self._summary_table(lang), self._by_code_table(lang), self._all_table(lang)]
+        if any(s["n_removed"] for s in self.screening):
+            from ..tables.screening import screening_table
+            out.append(screening_table(self.screening, lang))
+        return out
 
     def _summary_table(self, lang: str) -> Table:
         t = Table("@val_title_summary", [Column("what", "", "text"), Column("value", "", "text")], name="summary")

@@ -15,12 +15,12 @@ from .structure import check_columns, check_structure
 from .thresholds import Thresholds
 from .values import check_values
 
-__all__ = ["validate"]
+__all__ = ["validate", "validate_loaded"]
 
 
 def validate(path, instrument=None, *, id_column=None, thresholds=None, sheet=None, mapping=None,
-             clean=None, keep_pii: bool = False, force: bool = False, progress: bool = False,
-             lang: str = "zh") -> ValidationReport:
+             clean=None, keep_pii: bool | None = None, force: bool = False, progress: bool = False,
+             lang: str = "zh", screening=None, keep_flagged: bool = False) -> ValidationReport:
     """Validate a response file against an instrument; never modifies the file.
 
     Parameters
@@ -30,8 +30,11 @@ def validate(path, instrument=None, *, id_column=None, thresholds=None, sheet=No
     id_column : respondent id column (default: the instrument variable with role ``id``)
     thresholds : :class:`Thresholds` or a mapping of its fields
     sheet, mapping : passed to the reader (xlsx sheet; {header: column id})
-    clean : optional output path: write the cleaned data there (see module docstring)
+    clean : optional output path: write the analysed sample there (see :mod:`.clean`)
     keep_pii, force : keep PII columns in ``clean``; overwrite an existing ``clean`` file
+    screening : :class:`~.screening.Screening` (default: the command's read options; blank
+        rows only); its exclusion flow is on the report (``screening``)
+    keep_flagged : ``clean`` keeps the screened rows, with their ``flag_*`` columns
 
     Returns
     -------
@@ -54,7 +57,8 @@ def validate(path, instrument=None, *, id_column=None, thresholds=None, sheet=No
         limits = None
     try:
         return _validate(path, instrument, id_column=id_column, thresholds=thresholds, sheet=sheet,
-                         mapping=mapping, clean=clean, keep_pii=keep_pii, force=force, progress=progress, lang=lang)
+                         mapping=mapping, clean=clean, keep_pii=keep_pii, force=force, progress=progress, lang=lang,
+                         screening=screening, keep_flagged=keep_flagged)
     finally:
         drop_prescan(scan)
         if limits is not None:
@@ -62,14 +66,44 @@ def validate(path, instrument=None, *, id_column=None, thresholds=None, sheet=No
 
 
 
-def _validate(path, instrument, *, id_column, thresholds, sheet, mapping, clean, keep_pii, force, progress, lang):
+def _validate(path, instrument, *, id_column, thresholds, sheet, mapping, clean, keep_pii, force, progress, lang,
+              screening, keep_flagged):
     from ..io import load
+    from ..io.readopts import current
+    from .screening import screen
 
     if instrument is not None and not hasattr(instrument, "items"):
         from avoid_survey.instruments import load_instrument
         instrument = load_instrument(instrument)
+    opts = current()
+    sheet = sheet if sheet is not None else opts.sheet
+    mapping = mapping if mapping is not None else opts.mapping
+    keep_pii = opts.keep_pii if keep_pii is None else keep_pii
+    screening = screening if screening is not None else opts.screening
     th = thresholds if isinstance(thresholds, Thresholds) else Thresholds.from_mapping(thresholds)
     ld = load(path, instrument, sheet=sheet, mapping=mapping, progress=progress)
+    report = validate_loaded(path, instrument, ld, th, id_column=id_column)
+    sc = screen(ld, instrument, screening, path)
+    if instrument is not None:
+        from ..io.codes import count_out_of_range
+        from .screening import add_out_of_range
+        sc = replace(sc, flow=add_out_of_range(sc.flow, count_out_of_range(ld.frame.loc[sc.keep], instrument)))
+    opts.log.add_flow(path, sc.flow)
+    from .screening import flow_note
+    flow_note(path, sc.flow, screening)
+    if opts.write_map is not None and instrument is not None:
+        from ..io.load import write_map_file
+        write_map_file(ld, instrument, opts.write_map, force=opts.force or force)
+    report = replace(report, screening=sc.flow, screen_flags=sc.flags, keep=sc.keep, loaded=ld,
+                     careless_k=screening.careless_k if screening is not None else 2)
+    if clean is not None:
+        report = replace(report, clean_file=write_clean(report, clean, keep_pii=keep_pii, instrument=instrument,
+                                                        force=force, lang=lang, keep_flagged=keep_flagged))
+    return report
+
+
+def validate_loaded(path, instrument, ld, th, *, id_column=None) -> ValidationReport:
+    """Every check on a file already read (:func:`~avoid_survey.analysis.io.load`)."""
     df = ld.frame
     n = int(df.shape[0])
     col = Collector(th.max_listed)
@@ -85,11 +119,29 @@ def _validate(path, instrument, *, id_column, thresholds, sheet, mapping, clean,
         if items:
             _respondents_and_items(col, ld, instrument, items, ids, th, dup_names, oor, col_stats, indices, flags)
     pii = check_privacy(col, ld, instrument, set(items))
-    report = _report(path, instrument, ld, n, n_resp, col, th, indices, flags, pii)
-    if clean is not None:
-        report = replace(report, clean_file=write_clean(report, clean, keep_pii=keep_pii, instrument=instrument,
-                                                        force=force, lang=lang))
-    return report
+    if instrument is not None and ld.unmatched:
+        _map_hint(col, ld, instrument, items)
+    return _report(path, instrument, ld, n, n_resp, col, th, indices, flags, pii)
+
+
+def _map_hint(col, ld, instrument, items) -> None:
+    """Unmatched headers with the closest item text; one hint that --map / --write-map exist."""
+    from ..io.suggest import suggest, unmatched_questions
+
+    heads = unmatched_questions(ld)
+    present = set(items)
+    if not heads or all(i in present for s in instrument.scales if not s.optional for i in s.item_ids):
+        return   # every item found: the other columns are extras, not misnamed items
+    from ..io.suggest import MIN_SIMILARITY
+
+    sugg = suggest(heads, instrument, present=items)
+    for s in sugg:
+        if s.column is not None and s.similarity >= MIN_SIMILARITY:
+            col.add("unmatched-closest", column=s.header, item=s.column, text=s.text[:40],
+                    similarity=f"{s.similarity:.2f}")
+    n_missing = sum(1 for s in instrument.scales if not s.optional for i in s.item_ids if i not in present)
+    if n_missing:
+        col.add("map-hint", n=len(heads), k=n_missing)
 
 
 def _respondents_and_items(col, ld, instrument, items, ids, th, dup_names, oor, col_stats, indices, flags):

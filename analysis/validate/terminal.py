@@ -18,6 +18,9 @@ def terminal_tables(report, lang: str = "zh") -> list:
     t1, t2 = report.to_tables(lang)[:2]
     colour = "red" if report.n_errors else ("yellow" if report.n_warnings else "green")
     tables = [replace(t1, terminal={"panel": colour})]
+    if any(s["n_removed"] for s in report.screening or ()):
+        from ..tables.screening import screening_table
+        tables.append(screening_table(report.screening, lang))
     if not report.counts:
         return tables
     cols = [replace(c, terminal={"justify": "right" if c.kind == "int" else "left", "no_wrap": j in (0, 2)}

@@ -16,6 +16,10 @@ TERMS = {
     "rep_res_rel": ("Reliability", "信度"),
     "rep_res_cfa": ("Measurement model", "测量模型"),
     "rep_res_models": ("Regression models", "回归模型"),
+    "rep_m_filters": (" The spec's filters removed {n} further rows; every section (descriptives, reliability, CFA "
+                      "and models) used the remaining {k}.",
+                      "模型说明文件中的筛选条件又剔除 {n} 行；描述统计、信度、CFA 和模型各节均使用其余 {k} 行。"),
+    "rep_sensitivity": ("Sensitivity: the models without exclusions", "敏感性分析：不剔除答卷时的模型"),
     "rep_skipped": ("This section could not be built: {reason}", "本节未能生成：{reason}"),
     "rep_fig_coef": ("Figure 1. Coefficients with 95% confidence intervals", "图1 回归系数及95%置信区间"),
     "rep_fig_path": ("Figure 3. CFA standardized loadings", "图3 验证性因子分析标准化载荷"),

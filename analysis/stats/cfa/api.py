@@ -107,12 +107,29 @@ def cfa(data, *, model: str | None = None, instrument=None, scales=None, group: 
 _INVARIANCE = (("configural", ()), ("metric", ("loadings",)), ("scalar", ("loadings", "intercepts")))
 
 
+def fielded_scales(instrument, data, scales=None):
+    """(scales to model, optional scales skipped): with no ``scales`` chosen, every scale
+    of the instrument except optional modules none of whose items is in the data (not
+    fielded). ``scales`` given: as given, nothing skipped."""
+    if scales:
+        return scales, []
+    cols = set(data.columns)
+    skipped = [s.id for s in instrument.scales if s.optional and not any(i in cols for i in s.item_ids)]
+    if not skipped:
+        return None, []
+    return [s.id for s in instrument.scales if s.id not in skipped], skipped
+
+
 def _instrument_syntax(data, instrument, scales, second_order, file):
     """The instrument's measurement model, checked against the data; (syntax, notes)."""
+    notes = []
+    scales, skipped = fielded_scales(instrument, data, scales)
+    if skipped:
+        record(notes, "cfa-optional-skipped", f"optional scale(s) not fielded (no item in the data) left out of the "
+               f"model: {', '.join(skipped)}")
     model = instrument_model(instrument, scales, second_order)
     statements0 = parse_model(model)
     lv0 = {st.lhs for st in statements0 if st.op == "=~"}
-    notes = []
     if second_order and not any(t.name in lv0 for st in statements0 for t in st.terms):
         record(notes, "cfa-second-order-no-effect", "--second-order has no effect: none of the chosen scales has facets")
     for st in statements0:
@@ -162,6 +179,9 @@ def select_rows(data, statements, group, fiml, file, warnings, what="CFA"):
         else:
             note = f"{n_drop} of {len(keep)} rows dropped (listwise: a missing value on a model variable"
         note += " or the group)" if group else ")"
+        if not fiml and n_drop > 0.2 * len(keep):
+            note += (f"; listwise deletion lost {100 * n_drop / len(keep):.0f}% of the rows: `--missing ml` (full "
+                     f"information ML) uses every observed answer")
         record(warnings, "rows-dropped", note)
     return x[keep], keep, n_drop, {c: i for i, c in enumerate(present)}
 

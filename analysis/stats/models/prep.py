@@ -76,6 +76,7 @@ class Prep:
         self.inst_cache = {}
         self.warnings = []
         self.files = {}  # role -> path
+        self.missing_units = {}  # unit files not found: path -> spec line
 
     def instrument(self, ref, path_key):
         from avoid_survey.instruments import load_instrument
@@ -99,16 +100,32 @@ class Prep:
         if data_ref is None:
             if self.frame is None:
                 raise self.loaded.error("spec: no 'data' file given (set 'data:' or pass --data)", *path_key)
-            return self.frame.copy()
+            key = ("<frame>", id(inst))
+            if key not in self.raw_cache:
+                from ...validate.screening import screen_frame
+                self.raw_cache[key] = screen_frame(self.frame, inst, self.screening())
+            return self.raw_cache[key].copy()
         key = (str(data_ref), id(inst))
         if key not in self.raw_cache:
             p = self.loaded.resolve(data_ref)
             if not p.exists():
                 raise AvoidSurveyError(f"data file not found: {p}", file=self.loaded.file,
                                        line=self.loaded.line(*path_key))
-            self.raw_cache[key] = read(p, inst)
+            self.raw_cache[key] = read(p, inst, screening=self.screening(), units=self.nesting(inst))
             self.files[str(p)] = str(p)
         return self.raw_cache[key].copy()
+
+    def screening(self):
+        """The screening in force: the command's ``--screen`` options, else the spec's block."""
+        from ...io.readopts import current
+        opts = current()
+        if opts.screening is not None:
+            return opts.screening
+        return self.loaded.spec.screening_rules
+
+    def nesting(self, inst):
+        from ...io.readopts import current
+        return tuple(current().units or self.loaded.spec.nesting or getattr(inst, "units", ()) or ())
 
     def rules(self, ms: ModelSpec | None, variant=None) -> _Rules:
         """The data rules of model ``ms`` (None: spec level) under a robustness ``variant``."""
@@ -204,7 +221,7 @@ class Prep:
         p = self.loaded.resolve(data_ref)
         key = ("flags", str(p), id(inst))
         if key not in self.raw_cache:
-            rep = validate(p, inst)
+            rep = validate(p, inst, screening=self.screening())
             clean = clean_frame(rep, keep_pii=True, instrument=inst)
             if len(clean) != len(self.raw_cache.get((str(data_ref), id(inst)), clean)):
                 raise AvoidSurveyError("cannot align the careless-response flags with the data rows; run "
@@ -224,9 +241,12 @@ class Prep:
         from ...io import read
         p = self.loaded.resolve(units.file)
         if not p.exists():
-            raise self.loaded.error(f"spec: unit file not found: {p}", *path, "file")
+            # not an error yet: the models may use no unit-level variable (a template run on a
+            # user's responses); a variable they need and lack names this file (run.py)
+            self.missing_units[str(p)] = self.loaded.line(*path, "file")
+            return df
         self.files[str(p)] = str(p)
-        u = read(p, inst)
+        u = read(p, inst, hints=False)
         k = units.key
         if k not in df.columns:
             raise self.loaded.error(f"spec: join key '{k}' is not a column of the responses", *path, "key", column=k)

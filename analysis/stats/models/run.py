@@ -104,21 +104,63 @@ def _model_vars(ms: ModelSpec, parsed: _Parsed) -> list[tuple[str, tuple]]:
     return out
 
 
+def _unknown_vars(ms: ModelSpec, parsed: _Parsed, frame) -> list[tuple[str, tuple]]:
+    """(variable, key path) for each variable model ``ms`` uses that its frame lacks."""
+    out = [(v, key) for v, key in _model_vars(ms, parsed) if v not in frame.columns]
+    if ms.moderation:
+        out += [(v, ("moderation",)) for v in (ms.moderation.focal, ms.moderation.moderator)
+                if v not in frame.columns]
+    seen, uniq = set(), []
+    for v, key in out:
+        if v not in seen:
+            seen.add(v)
+            uniq.append((v, key))
+    return uniq
+
+
+def _describe_unknown(v, frame, inst) -> str:
+    """Why ``v`` is unknown: a scale whose items were not found, or the closest name."""
+    from difflib import get_close_matches
+
+    if inst is not None:
+        scale = next((s for s in inst.all_scales() if s.id == v), None)
+        if scale is not None:
+            ids = scale.item_ids
+            found = [i for i in ids if i in frame.columns]
+            return (f"scale '{v}': none of its {len(ids)} items ({', '.join(ids[:6])}{' ...' if len(ids) > 6 else ''}) "
+                    f"were found in the data" if not found else
+                    f"scale '{v}': only {len(found)} of its {len(ids)} items were found (too few for a score)")
+    names = [str(c) for c in frame.columns]
+    if inst is not None:
+        names += [s.id for s in inst.all_scales()]
+    close = get_close_matches(v, list(dict.fromkeys(names)), n=1, cutoff=0.6)
+    return f"unknown variable '{v}'" + (f" (did you mean '{close[0]}'?)" if close else "")
+
+
 def _check_vars(loaded: LoadedSpec, i: int, ms: ModelSpec, parsed: _Parsed, frame, inst) -> None:
     """Every variable model ``ms`` uses is a column of its prepared frame."""
-    for v, key in _model_vars(ms, parsed):
-        if v not in frame.columns:
-            hint = ""
-            if inst is not None:
-                hint = f"; scales of {inst.id}: " + ", ".join(s.id for s in inst.all_scales()[:8]) + ", ..."
-            raise AvoidSurveyError(f"unknown variable '{v}' in model '{ms.name}': not a data column, scale "
-                                   f"score or transform{hint}", file=loaded.file,
-                                   line=loaded.line("models", i, *key), column=v)
-    if ms.moderation:
-        for v in (ms.moderation.focal, ms.moderation.moderator):
-            if v not in frame.columns:
-                raise AvoidSurveyError(f"unknown variable '{v}' in moderation of '{ms.name}'", file=loaded.file,
-                                       line=loaded.model_line(i, "moderation"), column=v)
+    _raise_unknown(loaded, [(i, ms, v, key, frame, inst) for v, key in _unknown_vars(ms, parsed, frame)])
+
+
+def _raise_unknown(loaded: LoadedSpec, unknown, missing_units=None) -> None:
+    """One error listing every unknown variable of the spec, each with its closest match
+    (or the scale whose items were not found); located at the first. When a unit file was
+    not found, the error says so first (the variables may come from it)."""
+    if not unknown:
+        return
+    if missing_units:
+        path, line = next(iter(missing_units.items()))
+        names = ", ".join(dict.fromkeys(v for _, _, v, _, _, _ in unknown))
+        raise AvoidSurveyError(f"spec: unit file not found: {path} (the models use {names}, which are not in "
+                               f"the responses)", file=loaded.file, line=line)
+    i, ms, v, key, frame, inst = unknown[0]
+    parts = []
+    for j, m, var, k, fr, ins in unknown:
+        line = loaded.line("models", j, *k)
+        parts.append(f"{_describe_unknown(var, fr, ins)} in model '{m.name}'" + (f" (line {line})" if line else ""))
+    head = parts[0] if len(parts) == 1 else f"{len(parts)} unknown variables: " + "; ".join(parts)
+    tail = "" if all("scale '" in p for p in parts) else "; a variable is a data column, scale score or transform"
+    raise AvoidSurveyError(head + tail, file=loaded.file, line=loaded.line("models", i, *key), column=v)
 
 
 # ------------------------------------------------------------------ the run
@@ -145,11 +187,16 @@ def run_spec(spec_path_or_mapping, *, data=None, base_dir=None) -> ModelsResult:
     sp = loaded.spec
     parsed = [_parse_model(loaded, i, ms) for i, ms in enumerate(sp.models)]  # grammar errors before any data
     prep = Prep(loaded, frame=data)
-    frames = []
+    frames, unknown = [], []
     for i, ms in enumerate(sp.models):               # prepare data and check every variable
         frame, inst, notes = prep.get(ms, i)
-        _check_vars(loaded, i, ms, parsed[i], frame, inst)
+        unknown += [(i, ms, v, key, frame, inst) for v, key in _unknown_vars(ms, parsed[i], frame)]
         frames.append((frame, inst, notes))
+    _raise_unknown(loaded, unknown, prep.missing_units)
+    if prep.missing_units:
+        from ...core.errors import DataNote, warn
+        warn(f"unit file {', '.join(prep.missing_units)} not found; the models use no unit-level variable, so it "
+             f"is not needed", DataNote)
     with _pywarn.catch_warnings():
         # package warnings are kept on each ModelFit and shown once by the CLI
         _pywarn.simplefilter("ignore", AvoidSurveyWarning)

@@ -12,6 +12,8 @@ Minimal spec::
     missing: {min_items_fraction: 0.8}
     scoring: {method: mean}
     filters: {exclude_flags: [flag_longstring], where: {unit_type: 1}}
+    screening: {duplicates: both, speeders: true, attention: true, careless: {k: 2}}
+    nesting: [county_id, township_id]      # or units: [county_id, township_id]
     transforms:
       - {var: accountability_pressure, op: group_center, by: township_id, as: ap_within}
       - {var: rank, op: categorical, ref: 1}
@@ -386,6 +388,26 @@ class Spec(_Base):
     transforms: list[Transform] = Field(default_factory=list)
     models: list[ModelSpec] = Field(min_length=1)
     replication: Optional[dict[str, Any]] = None  # written by --out (file hashes); ignored when run
+    # one screening for every analysis of the spec (analysis/validate/screening.py)
+    screening: Union[bool, dict[str, Any], None] = None
+    # nesting of cluster columns, outermost first (``units: [county, township]`` is read as this)
+    nesting: list[str] = Field(default_factory=list)
+
+    @field_validator("screening")
+    @classmethod
+    def _screening(cls, v):
+        from ...validate.screening import Screening
+        try:
+            Screening.from_mapping(v)
+        except AvoidSurveyError as exc:
+            raise ValueError(str(exc.args[0]) if exc.args else "bad screening block") from None
+        return v
+
+    @property
+    def screening_rules(self):
+        """The :class:`~avoid_survey.analysis.validate.screening.Screening` of the spec."""
+        from ...validate.screening import Screening
+        return Screening.from_mapping(self.screening)
 
     @model_validator(mode="after")
     def _names(self):
@@ -524,6 +546,9 @@ def load_spec(spec, *, base_dir=None, data_override=None) -> LoadedSpec:
     if data_override is not None:
         raw = dict(raw)
         raw["data"] = str(data_override)
+    if isinstance(raw.get("units"), list):   # units: [county, township] declares the nesting
+        raw = dict(raw)
+        raw["nesting"] = raw.pop("units")
     try:
         parsed = Spec.model_validate(raw)
     except ValidationError as exc:

@@ -160,9 +160,10 @@ def cmv(data, instrument, *, scales=None, marker: str | None = None, file=None) 
     """
     import numpy as np
 
-    from ..cfa.api import instrument_model
+    from ..cfa.api import fielded_scales, instrument_model
     from .api import sem
 
+    scales, _skipped = fielded_scales(instrument, data, scales)
     meas = instrument_model(instrument, scales)
     factors = [ln.split("=~")[0].strip() for ln in meas.splitlines()]
     items = [it.strip() for ln in meas.splitlines() for it in ln.split("=~")[1].split("+")]
