@@ -185,3 +185,21 @@ def check(
         from avoid_survey.analysis.core.errors import AvoidSurveyError
         sys.stdout.flush()
         raise AvoidSurveyError(f"{n_err} problem(s) found; the instrument cannot be used", file=path)
+
+
+@app.command()
+def coverage(
+    ids: Annotated[Optional[list[str]], typer.Argument(metavar="[ID...]", help="Mechanism ids (M01..M77); default: all.",
+                                                       show_default=False)] = None,
+    instrument: Annotated[Optional[list[str]], typer.Option("--instrument", "-i", help="Instrument id or path (repeatable); "
+                                                            "default: every bundled instrument.")] = None,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    lang: LangOpt = Lang.zh,
+    force: ForceOpt = False,
+):
+    """Mechanism -> items -> templates: which items measure each mechanism of the domain (their
+    `measures:` tags) and which bundled templates and sample specs test them."""
+    from avoid_survey.instruments.coverage import coverage as build
+
+    emit(build(ids, instrument), fmt, output, lang, force=force)

@@ -232,7 +232,9 @@ def _make_format(ctx, r, path, name) -> ResponseFormat | None:
         if r.min != int(r.min) or r.max != int(r.max) or r.max - r.min < 1 or r.max - r.min > 20:
             ctx.add("bad-response-format", path + ("min",), detail=f"likert min/max must be whole numbers with min < max (got {r.min:g}..{r.max:g})")
             return None
-        bad = [c for c in labels if not isinstance(c, int) or not r.min <= c <= r.max]
+        # a missing code (e.g. 8 = don't know, 9 = not applicable) may carry a label outside min..max
+        missing = {c for c in r.missing_codes if not isinstance(c, str)}
+        bad = [c for c in labels if c not in missing and (not isinstance(c, int) or not r.min <= c <= r.max)]
         if bad:
             ctx.add("bad-response-format", path + ("labels",), detail=f"label codes {bad} lie outside {r.min:g}..{r.max:g}")
             ok = False
@@ -361,9 +363,10 @@ def _variables(ctx: _Ctx, formats: dict) -> list[Variable]:
         r = _response(ctx, v.response, vp + ("response",), formats)
         if v.response is None:
             r = ResponseFormat("id" if v.role in ("id", "cluster") else "text")
+        _check_measures(ctx, v.measures, vp)
         if r is not None and r is not BROKEN:
             variables.append(Variable(v.id, v.label, r, v.text, v.level, v.role, v.pii, tuple(v.aliases),
-                                      v.required, spec.id))
+                                      v.required, spec.id, tuple(v.measures)))
     return variables
 
 
@@ -403,7 +406,22 @@ def _items(ctx, items, path, resp, formats, scale_id, facet_id):
             continue
         if it.reverse and not r.is_likert:
             ctx.add("reverse-non-likert", ip + ("reverse",), column=it.id, id=it.id, type=r.type)
-        yield Item(it.id, it.text, r, it.reverse, scale_id, facet_id, tuple(it.aliases), it.referent, it.note)
+        _check_measures(ctx, it.measures, ip)
+        yield Item(it.id, it.text, r, it.reverse, scale_id, facet_id, tuple(it.aliases), it.referent, it.note,
+                   tuple(it.measures))
+
+
+def _check_measures(ctx: _Ctx, measures, path) -> None:
+    """Every `measures:` tag must name a mechanism of the catalogue (instruments/mechanisms.py)."""
+    if not measures:
+        return
+    from .mechanisms import mechanism_ids
+    known = mechanism_ids()
+    for k, mid in enumerate(measures):
+        if mid not in known:
+            close = difflib.get_close_matches(mid, sorted(known), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else f" (known: {min(known)}..{max(known)})"
+            ctx.add("unknown-mechanism", path + ("measures", k), column=mid, id=mid, hint=hint)
 
 
 # ---------------------------------------------------------------- entry points

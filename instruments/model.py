@@ -77,6 +77,7 @@ class Item:
     aliases: tuple = ()
     referent: Text | None = None  # referent-shift wording ("in my unit, ...")
     note: Text | None = None
+    measures: tuple = ()          # mechanism ids (instruments/mechanisms.py)
 
     def wording(self, lang: str = "en", referent: bool = False) -> str:
         if referent and self.referent:
@@ -124,6 +125,7 @@ class Variable:
     aliases: tuple = ()
     required: bool = False
     module: str | None = None
+    measures: tuple = ()        # mechanism ids (instruments/mechanisms.py)
 
     def name(self, lang: str = "en") -> str:
         return text_in(self.label, lang) or self.id

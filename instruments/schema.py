@@ -60,6 +60,8 @@ class ItemSpec(_Strict):
     referent: Optional[Text] = None
     note: Optional[Text] = None
     response: Optional[ResponseRef] = None
+    # mechanisms of the domain the item operationalises (ids of instruments/data/domain/mechanisms.yaml)
+    measures: list[str] = []
 
     _t = field_validator("text", "referent", "note")(classmethod(lambda cls, v: v if v is None else _check_text(v)))
 
@@ -89,6 +91,7 @@ class VariableSpec(_Strict):
     pii: bool = False
     aliases: list[str] = []
     required: bool = False
+    measures: list[str] = []   # mechanism ids, as on items
 
     _t = field_validator("label", "text")(classmethod(lambda cls, v: v if v is None else _check_text(v)))
 

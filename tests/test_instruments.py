@@ -33,6 +33,7 @@ BROKEN_CASES = {
     "missing_title.yaml": ([(1, "schema-missing-key")], "required key 'title' is missing"),
     "bad_item_id.yaml": ([(9, "bad-id")], "id '1a' must start with a letter"),
     "unquoted_no_label.yaml": ([(9, "schema-wrong-type")], "text for 'en' is read as false: YAML takes unquoted Yes, No"),
+    "unknown_mechanism.yaml": ([(13, "unknown-mechanism")], "measures: 'M708' is not a mechanism of the catalogue (did you mean"),
 }
 
 # INSTRUMENT_IDS.md: other code depends on exactly these ids

@@ -29,6 +29,7 @@ CATALOG: dict[str, tuple[str, str, str]] = {
     "bad-attention-check": ("error", "Bad attention check", "{detail}"),
     "bad-include": ("error", "Bad include", "{detail}"),
     "bad-experiment": ("error", "Bad experiment design", "{detail}"),
+    "unknown-mechanism": ("error", "Unknown mechanism", "measures: '{id}' is not a mechanism of the catalogue{hint}"),
     "bad-id": ("error", "Bad id", "id '{id}' must start with a letter and hold only letters, digits, '_' or '-'"),
     # ---- response files (validate; row = 1-based data row)
     "no-instrument": ("info", "No instrument", "no instrument given: only structural checks were run (pass --instrument for value, respondent and item checks)"),
