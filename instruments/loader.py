@@ -167,6 +167,7 @@ class _Ctx:
         self.findings: list[Finding] = []
         self.broken_formats: set[str] = set()
         self.ids: dict[str, int] = {}
+        self.referent_response = None  # the file's `referent_response` format, resolved
         self.langs = tuple(spec.languages) if spec.languages else tuple(k for k in ("zh", "en") if k in spec.title) or ("en",)
 
     def add(self, code, path, column=None, **fields):
@@ -260,6 +261,9 @@ def _semantics(ctx: _Ctx, base_dir: Path, depth: int, stack: tuple) -> dict:
     _check_texts(ctx)
     formats = _formats(ctx)
     default = _response(ctx, spec.response, ("response",), formats)
+    ctx.referent_response = _response(ctx, spec.referent_response, ("referent_response",), formats)
+    if ctx.referent_response is BROKEN:
+        ctx.referent_response = None
     included = _includes(ctx, base_dir, depth, stack)   # first: their ids count too
     scales = [_scale(ctx, si, s, formats, default) for si, s in enumerate(spec.scales)]
     variables = _variables(ctx, formats)
@@ -343,12 +347,14 @@ def _scale(ctx: _Ctx, si: int, s, formats: dict, default) -> Scale:
         f_resp = _response(ctx, f.response, fp + ("response",), formats) or s_resp
         if not f.items:
             ctx.add("facet-without-items", fp, what="facet", id=f.id)
-        items = tuple(_items(ctx, f.items, fp, f_resp, formats, s.id, f.id))
+        ref_resp = None if (s.response is not None or f.response is not None) else ctx.referent_response
+        items = tuple(_items(ctx, f.items, fp, f_resp, formats, s.id, f.id, ref_resp))
         facets.append(Scale(f.id, f.label, items, (), s.id, f.description, s.optional, spec.id))
     if facets:
         items = tuple(i for f in facets for i in f.items)
     else:
-        items = tuple(_items(ctx, s.items, sp, s_resp, formats, s.id, None))
+        ref_resp = None if s.response is not None else ctx.referent_response
+        items = tuple(_items(ctx, s.items, sp, s_resp, formats, s.id, None, ref_resp))
     return Scale(s.id, s.label, items, tuple(facets), None, s.description, s.optional, spec.id)
 
 
@@ -391,7 +397,7 @@ def _attention_checks(ctx: _Ctx, formats: dict, default, all_item_ids: set) -> l
     return checks
 
 
-def _items(ctx, items, path, resp, formats, scale_id, facet_id):
+def _items(ctx, items, path, resp, formats, scale_id, facet_id, ref_resp=None):
     for ii, it in enumerate(items):
         ip = path + ("items", ii)
         ctx.claim(it.id, ip + ("id",), it.id)
@@ -408,7 +414,7 @@ def _items(ctx, items, path, resp, formats, scale_id, facet_id):
             ctx.add("reverse-non-likert", ip + ("reverse",), column=it.id, id=it.id, type=r.type)
         _check_measures(ctx, it.measures, ip)
         yield Item(it.id, it.text, r, it.reverse, scale_id, facet_id, tuple(it.aliases), it.referent, it.note,
-                   tuple(it.measures))
+                   tuple(it.measures), ref_resp if r.is_likert else None)
 
 
 def _check_measures(ctx: _Ctx, measures, path) -> None:

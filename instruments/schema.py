@@ -119,6 +119,9 @@ class InstrumentSpec(_Strict):
     instructions: Optional[Text] = None
     referent_instructions: Optional[Text] = None
     response: Optional[ResponseRef] = None
+    # the response format of the items when the referent wording is fielded (e.g. a prevalence
+    # scale: almost none ... almost all); a scale that sets its own `response` keeps it
+    referent_response: Optional[ResponseRef] = None
     response_formats: dict[str, ResponseSpec] = {}
     wordings: list[Literal["self", "referent"]] = ["self"]
     include: list[str] = []
