@@ -39,6 +39,11 @@ class Wording(str, Enum):
     referent = "referent"
 
 
+class Order(str, Enum):
+    file = "file"
+    interleaved = "interleaved"
+
+
 class CheckFormat(str, Enum):
     text = "text"
     json = "json"
@@ -146,13 +151,15 @@ def export(
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the questionnaire and of codebook labels.")] = Lang.zh,
     wording: Annotated[Wording, typer.Option("--wording", help="Questionnaire wording: self-report or referent-shift "
                                                                "('in my unit, some officials ...').")] = Wording.self,
+    order: Annotated[Order, typer.Option("--order", help="Questionnaire item order: as in the file, or interleaved "
+                                                         "(each part's facets mixed within a response format).")] = Order.file,
     force: ForceOpt = False,
 ):
     """Export a codebook, a blank data-entry template or a printable questionnaire."""
     from avoid_survey.instruments.export import export_instrument
 
     res = export_instrument(ref, to, kind=kind.value if kind else None, lang=lang.value, wording=wording.value,
-                            force=force)
+                            force=force, order=order.value)
     note(res.summary())
 
 

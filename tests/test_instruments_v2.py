@@ -139,3 +139,66 @@ def test_background_questions_are_coarsened():
     assert all(len(demo.columns()) > 0 for _ in [0])
     age = next(v for v in demo.variables if v.id == "age_band")
     assert len(age.response.labels) == 4
+
+
+# ---------------------------------------------------------------- export and validate with the 2.0 files
+def _questions(plan):
+    return [q for sec in plan.sections for b in sec.blocks for q in b.questions]
+
+
+def test_interleaved_order_mixes_facets_and_keeps_every_question():
+    from avoid_survey.instruments.questionnaire import questionnaire_plan
+    core = load_instrument("blame-avoidance-core-v2")
+    file_plan = questionnaire_plan(core, "zh", order="file")
+    mixed = questionnaire_plan(core, "zh", order="interleaved")
+    assert sorted(q.id for q in _questions(file_plan)) == sorted(q.id for q in _questions(mixed))
+    first = [q.id for q in mixed.sections[0].blocks[0].questions[:4]]
+    assert first == ["apg1", "apc1", "apv1", "api1"]  # round robin over the facets of part 1
+    facets = [core.item(q.id).facet or core.item(q.id).scale for q in _questions(file_plan) if q.kind == "item"]
+    runs_file = sum(1 for a, b in zip(facets, facets[1:]) if a == b)
+    facets = [core.item(q.id).facet or core.item(q.id).scale for q in _questions(mixed) if q.kind == "item"]
+    runs_mixed = sum(1 for a, b in zip(facets, facets[1:]) if a == b)
+    assert runs_mixed < runs_file / 3
+    # the parts keep the include order: mediators (part 4) before outcomes (part 6)
+    part_of = {q.id: k for k, sec in enumerate(mixed.sections) for b in sec.blocks for q in b.questions}
+    assert part_of["rsk1"] < part_of["pag1"] and part_of["mk1"] < part_of["aar1"]
+
+
+def test_export_order_option_and_missing_code_options(cli, tmp_path):
+    out = tmp_path / "q.md"
+    code, _, err = cli("instruments", "export", "blame-avoidance-core-v2", "--to", out, "--kind", "questionnaire",
+                       "--order", "interleaved", "--lang", "zh")
+    assert code == 0, err
+    text = out.read_text(encoding="utf-8")
+    assert "| 8 不了解 |" in text and "9 不适用" in text and "一般/说不清" not in text
+    ref = tmp_path / "r.md"
+    code, _, err = cli("instruments", "export", "blame-avoidance-v2", "--to", ref, "--kind", "questionnaire",
+                       "--wording", "referent", "--lang", "en")
+    assert code == 0, err
+    text = ref.read_text(encoding="utf-8")
+    assert "1 Almost none" in text and "5 Almost all" in text and "1 Never" not in text
+    code, _, err = cli("instruments", "export", "blame-avoidance-v2", "--to", tmp_path / "x.md", "--kind",
+                       "questionnaire", "--order", "random")
+    assert code == 2
+
+
+def test_validate_counts_missing_code_answers(cli, tmp_path):
+    demo = load_instrument("blame-avoidance-v2")
+    cols = [it.id for it in demo.items]
+    rows = []
+    for r in range(12):
+        rows.append([str(1 + (r + j) % 5) for j in range(len(cols))])
+    k = cols.index("aar1")
+    rows[0][k] = "9"
+    rows[1][k] = "不适用（没有这类职权或没遇到过这种情况）"
+    rows[2][cols.index("col1")] = "8"
+    p = tmp_path / "d.csv"
+    p.write_text("\n".join([",".join(cols), *(",".join(r) for r in rows)]) + "\n", encoding="utf-8")
+    code, out, err = cli("validate", p, "--instrument", "blame-avoidance-v2", "--format", "json")
+    import json
+    doc = json.loads(out)
+    assert doc["n_errors"] == 0
+    found = {f["column"]: f for f in doc["findings"] if f["code"] == "missing-code-answers"}
+    assert set(found) == {"aar1", "col1"}
+    assert found["aar1"]["value"] == 2 and "9 (Not applicable" in found["aar1"]["message"]
+    assert found["col1"]["value"] == 1 and "8 (Don't know): 1" in found["col1"]["message"]

@@ -60,6 +60,7 @@ CATALOG: dict[str, tuple[str, str, str]] = {
     "negative-item-rest": ("warning", "Negative item-rest correlation", "correlates {value:.3f} with the rest of '{scale}'{hint}"),
     "pii-column": ("warning", "Personal data", "column looks like personal data ({kind}); --clean drops it unless --keep-pii"),
     "careless-skipped": ("info", "Careless index not computed", "{index} not computed: {reason}"),
+    "missing-code-answers": ("info", "Answers coded missing", "{value} answer(s) given as a missing code, read as missing ({detail})"),
     "more-findings": ("info", "More findings", "{n} more '{of}' findings in column '{column}' not listed (see the summary counts)"),
 }
 
