@@ -60,6 +60,10 @@ def _template_words(sources) -> list[tuple[str, str, set]]:
     return out
 
 
+def _share(items, mid: str) -> float:
+    return sum(mid in it.measures for it in items) / len(items) if items else 0.0
+
+
 @dataclass
 class Coverage:
     """Mechanism -> items -> templates (``instruments coverage``)."""
@@ -150,13 +154,21 @@ def coverage(ids=None, instruments=None, sources=None) -> Coverage:
                 seen.add(key)
                 variables.append(v)
 
+    units: dict = {}   # (instrument module, facet or scale id) -> its items
+    for inst in loaded:
+        for s in inst.all_scales():
+            units[(s.module, s.id)] = list(s.items)
+
     rows = []
     for m in mechs:
         its = [(it, mod) for it, mod in items if m.id in it.measures]
         vs = [v for v in variables if m.id in v.measures]
         names = set()
-        for it, _ in its:
-            names.update(x for x in (it.id, it.facet, it.scale) if x)
+        for it, mod in its:
+            names.add(it.id)
+            # a facet or scale stands for the mechanism when at least a third of its items measure it
+            # (a scale total does not test a mechanism that one of its 16 items touches)
+            names.update(x for x in (it.facet, it.scale) if x and _share(units.get((mod, x), ()), m.id) >= 1 / 3)
         names.update(v.id for v in vs)
         templates = [name for name, _kind, words in tpl if names & words]
         status = "tested" if (its or vs) and templates else "measured" if (its or vs) else "uncovered"

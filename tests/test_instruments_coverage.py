@@ -22,6 +22,8 @@ scales:
           - {id: it_a, measures: [M03, M04], text: {zh: 一, en: One}}
           - {id: it_b, measures: [M04], text: {zh: 二, en: Two}}
           - {id: it_c, text: {zh: 三, en: Three}}
+          - {id: it_e, text: {zh: 五, en: Five}}
+          - {id: it_f, text: {zh: 六, en: Six}}
   - id: sc_beta
     label: {zh: 量表二, en: Scale two}
     items:
@@ -71,12 +73,13 @@ def test_coverage_maps_mechanisms_to_items_and_templates(tagged):
     assert [i["id"] for i in rows["M03"]["items"]] == ["it_a"]
     assert [i["id"] for i in rows["M04"]["items"]] == ["it_a", "it_b"]
     assert rows["M04"]["items"][0] == {"id": "it_a", "instrument": "tagged", "scale": "sc_alpha", "facet": "fa_one"}
-    assert rows["M04"]["templates"] == ["uses_facet"]          # through the facet id, whole words only
+    assert rows["M04"]["templates"] == ["uses_facet"]  # through the facet id (2 of its 5 items), whole words only
+    assert rows["M03"]["templates"] == [] and rows["M03"]["status"] == "measured"  # 1 of 5: the facet is not M03
     assert rows["M22"]["templates"] == ["uses_item"] and rows["M22"]["status"] == "tested"
     assert rows["M62"]["variables"] == [{"id": "var_x", "instrument": "tagged"}] and rows["M62"]["status"] == "measured"
     assert rows["M77"]["status"] == "uncovered" and rows["M77"]["items"] == []
     d = cov.to_dict()
-    assert d["n_mechanisms"] == 5 and d["n_with_items"] == 4 and d["n_with_templates"] == 3  # M03, M04, M22
+    assert d["n_mechanisms"] == 5 and d["n_with_items"] == 4 and d["n_with_templates"] == 2  # M04, M22
     assert d["without_items"] == ["M77"]
 
 

@@ -21,8 +21,9 @@ TERMS = {
     "cov_note_counts": ("{items} of {n} mechanisms have items, {templates} a template; instruments: {instruments}.",
                         "{n} 个机制中 {items} 个有测量条目，{templates} 个有分析模板；问卷：{instruments}。"),
     "cov_note_missing": ("Without items: {ids}.", "没有条目的机制：{ids}。"),
-    "cov_note_how": ("Items name their mechanisms with `measures:`; a template counts when it uses the item, its facet "
-                     "or its scale (analysis/templates, sample_data/specs).",
-                     "条目以 `measures:` 标注所测机制；分析模板使用了该条目、其维度或量表即计入"
-                     "（analysis/templates、sample_data/specs）。"),
+    "cov_note_how": ("Items name their mechanisms with `measures:`; a template counts when it uses one of the items, "
+                     "or a facet or scale of which at least a third of the items measure the mechanism "
+                     "(analysis/templates, sample_data/specs).",
+                     "条目以 `measures:` 标注所测机制；分析模板使用了这些条目之一，或使用了至少三分之一条目测量该机制的"
+                     "维度或量表，即计入（analysis/templates、sample_data/specs）。"),
 }
