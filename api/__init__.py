@@ -30,6 +30,7 @@ _PUBLIC = {
     "simulate": "functions",
     "Result": "results",
     "Tables": "results",
+    "instrument_coverage": "functions",
 }
 
 __all__ = sorted(_PUBLIC)

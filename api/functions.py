@@ -14,7 +14,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["read", "load_instrument", "validate", "score", "reliability", "efa", "cfa", "fit_models", "simulate"]
+__all__ = ["read", "load_instrument", "validate", "score", "reliability", "efa", "cfa", "fit_models", "simulate",
+           "instrument_coverage"]
 
 FRAME_NAME = "<data frame>"
 
@@ -385,3 +386,14 @@ class _InMemory:
 
     def __getattr__(self, name):
         return getattr(self.__dict__["sim"], name)
+
+
+def instrument_coverage(ids=None, instruments=None):
+    """Mechanism -> items -> templates, as ``avoid-survey instruments coverage``: which items
+    measure each mechanism of the domain (``measures:`` tags) and which bundled templates and
+    sample specs test them. ``ids``: mechanism ids (default all M01-M77); ``instruments``:
+    ids or paths (default every bundled instrument)."""
+    from avoid_survey.instruments.coverage import coverage
+    from avoid_survey.results import Result
+
+    return Result(coverage(ids, instruments))

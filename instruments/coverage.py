@@ -94,7 +94,7 @@ class Coverage:
                   name="coverage")
         for r in self.rows:
             cols = [i["id"] for i in r["items"]] + [v["id"] for v in r["variables"]]
-            t.add(r["group"], r["id"], r["name"].get(lang) or r["name"].get("en", ""), ", ".join(cols) or "—",
+            t.add(r["group"], r["id"], r["label"].get(lang) or r["label"].get("en", ""), ", ".join(cols) or "—",
                   ", ".join(r["templates"]) or "—", tr(f"cov_{r['status_v1']}", lang),
                   Cell(tr(f"cov_{r['status']}", lang), "text"))
         used = dict.fromkeys(r["group"] for r in self.rows)
@@ -172,7 +172,7 @@ def coverage(ids=None, instruments=None, sources=None) -> Coverage:
         names.update(v.id for v in vs)
         templates = [name for name, _kind, words in tpl if names & words]
         status = "tested" if (its or vs) and templates else "measured" if (its or vs) else "uncovered"
-        rows.append({"id": m.id, "group": m.group, "kind": m.kind, "seed": m.seed, "name": dict(m.name),
+        rows.append({"id": m.id, "group": m.group, "kind": m.kind, "seed": m.seed, "label": dict(m.name),
                      "status_v1": m.status_v1, "status": status,
                      "items": [{"id": it.id, "instrument": mod, "scale": it.scale, "facet": it.facet}
                                for it, mod in its],

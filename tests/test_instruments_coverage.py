@@ -117,3 +117,11 @@ def test_coverage_cli_json_and_exit_codes(cli, tagged):
     assert code == 2 and "unknown mechanism 'M100'" in err and out == ""
     code, out, err = cli("instruments", "coverage", "M03", "--instrument", path, "--lang", "en", "--format", "md")
     assert code == 0 and "Replacing the responsibility target" in out
+
+
+def test_python_api(tagged):
+    import avoid_survey as av
+    res = av.instrument_coverage(["M22"], [tagged[0]])
+    d = res.to_dict()
+    assert d["mechanisms"][0]["label"]["en"] == "Retroactive accountability"
+    assert [i["id"] for i in d["mechanisms"][0]["items"]] == ["it_d"]
