@@ -35,6 +35,7 @@ _PUBLIC = {
     "cmv": "functions",
     "polychoric": "functions",
     "experiment": "functions",
+    "instrument_coverage": "functions",
 }
 
 __all__ = sorted(_PUBLIC)

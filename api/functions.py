@@ -16,6 +16,7 @@ from pathlib import Path
 
 __all__ = ["read", "load_instrument", "validate", "score", "reliability", "efa", "cfa", "fit_models", "simulate",
            "polychoric"]
+           "instrument_coverage"]
 
 FRAME_NAME = "<data frame>"
 
@@ -631,3 +632,12 @@ def experiment(data=None, instrument=None, *, outcome=None, covariates=(), moder
                                     moderator=moderator, cluster=cluster, ci=ci, power_n=mde,
                                     random_intercept=random_intercept, manipulation=manipulation,
                                     design=design))
+def instrument_coverage(ids=None, instruments=None):
+    """Mechanism -> items -> templates, as ``avoid-survey instruments coverage``: which items
+    measure each mechanism of the domain (``measures:`` tags) and which bundled templates and
+    sample specs test them. ``ids``: mechanism ids (default all M01-M77); ``instruments``:
+    ids or paths (default every bundled instrument)."""
+    from avoid_survey.instruments.coverage import coverage
+    from avoid_survey.results import Result
+
+    return Result(coverage(ids, instruments))

@@ -40,6 +40,11 @@ class Wording(str, Enum):
     referent = "referent"
 
 
+class Order(str, Enum):
+    file = "file"
+    interleaved = "interleaved"
+
+
 class CheckFormat(str, Enum):
     text = "text"
     json = "json"
@@ -147,6 +152,8 @@ def export(
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the questionnaire and of codebook labels.")] = Lang.zh,
     wording: Annotated[Wording, typer.Option("--wording", help="Questionnaire wording: self-report or referent-shift "
                                                                "('in my unit, some officials ...').")] = Wording.self,
+    order: Annotated[Order, typer.Option("--order", help="Questionnaire item order: as in the file, or interleaved "
+                                                         "(each part's facets mixed within a response format).")] = Order.file,
     force: ForceOpt = False,
     n_versions: Annotated[Optional[int], typer.Option("--versions", min=1, help="With --kind versions: how many "
                                                       "versions (default: one per cell of a vignette design, 10 for a conjoint).")] = None,
@@ -167,7 +174,7 @@ def export(
     from avoid_survey.instruments.export import export_instrument
 
     res = export_instrument(ref, to, kind=kind.value if kind else None, lang=lang.value, wording=wording.value,
-                            force=force)
+                            force=force, order=order.value)
     note(res.summary())
 
 
@@ -200,3 +207,21 @@ def check(
         from avoid_survey.analysis.core.errors import AvoidSurveyError
         sys.stdout.flush()
         raise AvoidSurveyError(f"{n_err} problem(s) found; the instrument cannot be used", file=path)
+
+
+@app.command()
+def coverage(
+    ids: Annotated[Optional[list[str]], typer.Argument(metavar="[ID...]", help="Mechanism ids (M01..M77); default: all.",
+                                                       show_default=False)] = None,
+    instrument: Annotated[Optional[list[str]], typer.Option("--instrument", "-i", help="Instrument id or path (repeatable); "
+                                                            "default: every bundled instrument.")] = None,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    lang: LangOpt = Lang.zh,
+    force: ForceOpt = False,
+):
+    """Mechanism -> items -> templates: which items measure each mechanism of the domain (their
+    `measures:` tags) and which bundled templates and sample specs test them."""
+    from avoid_survey.instruments.coverage import coverage as build
+
+    emit(build(ids, instrument), fmt, output, lang, force=force)

@@ -77,12 +77,13 @@ def infer_kind(path, kind: str | None = None) -> tuple[str, str]:
 
 
 def export_instrument(inst, path, *, kind: str | None = None, lang: str = "zh", wording: str = "self",
-                      force: bool = False) -> ExportResult:
+                      force: bool = False, order: str = "file") -> ExportResult:
     """Write a codebook, template or questionnaire of ``inst`` (id, path or Instrument) to ``path``.
 
     ``kind`` is inferred from the extension when not given: .csv/.md codebook, .xlsx template,
     .html/.docx questionnaire; ``kind='template'`` allows .csv, ``kind='questionnaire'``
     allows .md, ``kind='codebook'`` allows .xlsx. Refuses to overwrite without ``force``.
+    ``order`` (questionnaires): ``file`` or ``interleaved`` (each part's facets mixed).
     """
     from avoid_survey.analysis.io.output import write_atomic
 
@@ -98,9 +99,10 @@ def export_instrument(inst, path, *, kind: str | None = None, lang: str = "zh", 
     elif kind == "template":
         n = len(template_columns(inst))
     else:
-        n = questionnaire_plan(inst, lang, wording).n_questions
+        n = questionnaire_plan(inst, lang, wording, order=order).n_questions
     write, encoding = _WRITERS[(kind, fmt)]
-    write_atomic(path, write(inst, lang, wording), force, encoding=encoding)
+    payload = write(inst, lang, wording, order) if kind == "questionnaire" else write(inst, lang, wording)
+    write_atomic(path, payload, force, encoding=encoding)
     return ExportResult(str(path), kind, fmt, lang, wording, n, inst.id, inst.version)
 
 

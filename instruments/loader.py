@@ -167,6 +167,7 @@ class _Ctx:
         self.findings: list[Finding] = []
         self.broken_formats: set[str] = set()
         self.ids: dict[str, int] = {}
+        self.referent_response = None  # the file's `referent_response` format, resolved
         self.langs = tuple(spec.languages) if spec.languages else tuple(k for k in ("zh", "en") if k in spec.title) or ("en",)
 
     def add(self, code, path, column=None, **fields):
@@ -234,7 +235,9 @@ def _make_format(ctx, r, path, name) -> ResponseFormat | None:
         if r.min != int(r.min) or r.max != int(r.max) or r.max - r.min < 1 or r.max - r.min > 20:
             ctx.add("bad-response-format", path + ("min",), detail=f"likert min/max must be whole numbers with min < max (got {r.min:g}..{r.max:g})")
             return None
-        bad = [c for c in labels if not isinstance(c, int) or not r.min <= c <= r.max]
+        # a missing code (e.g. 8 = don't know, 9 = not applicable) may carry a label outside min..max
+        missing = {c for c in r.missing_codes if not isinstance(c, str)}
+        bad = [c for c in labels if c not in missing and (not isinstance(c, int) or not r.min <= c <= r.max)]
         if bad:
             ctx.add("bad-response-format", path + ("labels",), detail=f"label codes {bad} lie outside {r.min:g}..{r.max:g}")
             ok = False
@@ -260,6 +263,9 @@ def _semantics(ctx: _Ctx, base_dir: Path, depth: int, stack: tuple) -> dict:
     _check_texts(ctx)
     formats = _formats(ctx)
     default = _response(ctx, spec.response, ("response",), formats)
+    ctx.referent_response = _response(ctx, spec.referent_response, ("referent_response",), formats)
+    if ctx.referent_response is BROKEN:
+        ctx.referent_response = None
     included = _includes(ctx, base_dir, depth, stack)   # first: their ids count too
     scales = [_scale(ctx, si, s, formats, default) for si, s in enumerate(spec.scales)]
     variables = _variables(ctx, formats)
@@ -350,12 +356,14 @@ def _scale(ctx: _Ctx, si: int, s, formats: dict, default) -> Scale:
         f_resp = _response(ctx, f.response, fp + ("response",), formats) or s_resp
         if not f.items:
             ctx.add("facet-without-items", fp, what="facet", id=f.id)
-        items = tuple(_items(ctx, f.items, fp, f_resp, formats, s.id, f.id))
+        ref_resp = None if (s.response is not None or f.response is not None) else ctx.referent_response
+        items = tuple(_items(ctx, f.items, fp, f_resp, formats, s.id, f.id, ref_resp))
         facets.append(Scale(f.id, f.label, items, (), s.id, f.description, s.optional, spec.id))
     if facets:
         items = tuple(i for f in facets for i in f.items)
     else:
-        items = tuple(_items(ctx, s.items, sp, s_resp, formats, s.id, None))
+        ref_resp = None if s.response is not None else ctx.referent_response
+        items = tuple(_items(ctx, s.items, sp, s_resp, formats, s.id, None, ref_resp))
     return Scale(s.id, s.label, items, tuple(facets), None, s.description, s.optional, spec.id)
 
 
@@ -370,9 +378,10 @@ def _variables(ctx: _Ctx, formats: dict) -> list[Variable]:
         r = _response(ctx, v.response, vp + ("response",), formats)
         if v.response is None:
             r = ResponseFormat("id" if v.role in ("id", "cluster") else "text")
+        _check_measures(ctx, v.measures, vp)
         if r is not None and r is not BROKEN:
             variables.append(Variable(v.id, v.label, r, v.text, v.level, v.role, v.pii, tuple(v.aliases),
-                                      v.required, spec.id))
+                                      v.required, spec.id, tuple(v.measures)))
     return variables
 
 
@@ -397,7 +406,7 @@ def _attention_checks(ctx: _Ctx, formats: dict, default, all_item_ids: set) -> l
     return checks
 
 
-def _items(ctx, items, path, resp, formats, scale_id, facet_id):
+def _items(ctx, items, path, resp, formats, scale_id, facet_id, ref_resp=None):
     for ii, it in enumerate(items):
         ip = path + ("items", ii)
         ctx.claim(it.id, ip + ("id",), it.id)
@@ -412,7 +421,22 @@ def _items(ctx, items, path, resp, formats, scale_id, facet_id):
             continue
         if it.reverse and not r.is_likert:
             ctx.add("reverse-non-likert", ip + ("reverse",), column=it.id, id=it.id, type=r.type)
-        yield Item(it.id, it.text, r, it.reverse, scale_id, facet_id, tuple(it.aliases), it.referent, it.note)
+        _check_measures(ctx, it.measures, ip)
+        yield Item(it.id, it.text, r, it.reverse, scale_id, facet_id, tuple(it.aliases), it.referent, it.note,
+                   tuple(it.measures), ref_resp if r.is_likert else None)
+
+
+def _check_measures(ctx: _Ctx, measures, path) -> None:
+    """Every `measures:` tag must name a mechanism of the catalogue (instruments/mechanisms.py)."""
+    if not measures:
+        return
+    from .mechanisms import mechanism_ids
+    known = mechanism_ids()
+    for k, mid in enumerate(measures):
+        if mid not in known:
+            close = difflib.get_close_matches(mid, sorted(known), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else f" (known: {min(known)}..{max(known)})"
+            ctx.add("unknown-mechanism", path + ("measures", k), column=mid, id=mid, hint=hint)
 
 
 # ---------------------------------------------------------------- entry points

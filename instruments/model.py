@@ -77,6 +77,12 @@ class Item:
     aliases: tuple = ()
     referent: Text | None = None  # referent-shift wording ("in my unit, ...")
     note: Text | None = None
+    measures: tuple = ()          # mechanism ids (instruments/mechanisms.py)
+    referent_response: "ResponseFormat | None" = None  # format of the referent wording, when it differs
+
+    def response_for(self, referent: bool = False) -> "ResponseFormat":
+        """The response format of the self (default) or the referent wording."""
+        return self.referent_response if referent and self.referent_response is not None else self.response
 
     def wording(self, lang: str = "en", referent: bool = False) -> str:
         if referent and self.referent:
@@ -124,6 +130,7 @@ class Variable:
     aliases: tuple = ()
     required: bool = False
     module: str | None = None
+    measures: tuple = ()        # mechanism ids (instruments/mechanisms.py)
 
     def name(self, lang: str = "en") -> str:
         return text_in(self.label, lang) or self.id

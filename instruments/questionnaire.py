@@ -83,14 +83,19 @@ def _same_scale(a: ResponseFormat, b: ResponseFormat) -> bool:
 
 
 def questionnaire_plan(inst: Instrument, lang: str = "zh", wording: str = "self", *,
-                       include_optional: bool = True) -> Plan:
+                       include_optional: bool = True, order: str = "file") -> Plan:
     """What a printed questionnaire shows, in order, independent of the file format.
 
     Scales are grouped into parts by the instrument file they come from (each included
     module is one part, with its own instructions); attention checks follow the item named
     by their ``after`` (or close the last part); variables with a question text make the
-    background section.
+    background section. ``order``: ``file`` (scales and facets as in the file) or
+    ``interleaved`` (each module's facets mixed, within a response format: less construct
+    cueing and consistency motif; put mediators before outcomes by the include order).
+    With the referent wording, items take the instrument's ``referent_response`` format.
     """
+    if order not in ("file", "interleaved"):
+        raise AvoidSurveyError(f"unknown order '{order}' (use file or interleaved)")
     if wording not in ("self", "referent"):
         raise AvoidSurveyError(f"unknown wording '{wording}' (use self or referent)")
     if wording == "referent" and not has_referent(inst):
@@ -102,7 +107,7 @@ def questionnaire_plan(inst: Instrument, lang: str = "zh", wording: str = "self"
         (checks_after.setdefault(a.after, []) if a.after in item_ids else loose).append(a)
 
     number = count(1)
-    sections = _scale_sections(inst, lang, wording, include_optional, checks_after, number)
+    sections = _scale_sections(inst, lang, wording, include_optional, checks_after, number, order)
     if loose:
         if not sections:
             sections.append(Section(_part_title(1, lang), ""))
@@ -115,37 +120,69 @@ def questionnaire_plan(inst: Instrument, lang: str = "zh", wording: str = "self"
                 wording)
 
 
-def _scale_sections(inst: Instrument, lang: str, wording: str, include_optional: bool, checks_after: dict,
-                    number) -> list[Section]:
-    """One part per instrument module, its scales' items in grids, checks after their item."""
-    sections: list[Section] = []
-    current_module = object()
+def _module_runs(inst: Instrument, include_optional: bool) -> list[tuple]:
+    """(module id, [(scale, item), ...]) in file order, one run per instrument module."""
+    runs: list[tuple] = []
     for s in inst.scales:
         if s.optional and not include_optional:
             continue
-        if s.module != current_module:
-            current_module = s.module
-            mod = inst.module(s.module) if s.module else None
-            own = mod is None or mod is inst
-            instr = "" if own else mod.instructions_for(wording, lang)
-            sections.append(Section(_part_title(len(sections) + 1, lang), instr))
-        sec = sections[-1]
-        block = Block(s.items[0].response, optional=s.optional) if s.items else None
-        if block is not None:
-            sec.blocks.append(block)
-        for it in s.items:
-            if not _same_scale(block.response, it.response):
-                block = Block(it.response, optional=s.optional)
+        if not runs or runs[-1][0] != s.module:
+            runs.append((s.module, []))
+        runs[-1][1].extend((s, it) for it in s.items)
+    return runs
+
+
+def _interleave(pairs: list, referent: bool) -> list:
+    """Items of one module interleaved across facets (round robin: the first item of each facet,
+    then the second...), within each response format, so no facet is printed as a block."""
+    units: dict = {}
+    for s, it in pairs:
+        units.setdefault(it.facet or it.scale, []).append((s, it))
+    keys: list = []
+    for s, it in pairs:
+        k = (id(it.response_for(referent)), s.optional)
+        if k not in keys:
+            keys.append(k)
+    out = []
+    for k in keys:
+        lists = [[p for p in u if (id(p[1].response_for(referent)), p[0].optional) == k] for u in units.values()]
+        lists = [lst for lst in lists if lst]
+        for j in range(max(len(lst) for lst in lists)):
+            out.extend(lst[j] for lst in lists if j < len(lst))
+    return out
+
+
+def _scale_sections(inst: Instrument, lang: str, wording: str, include_optional: bool, checks_after: dict,
+                    number, order: str = "file") -> list[Section]:
+    """One part per instrument module, its scales' items in grids, checks after their item.
+
+    ``order="interleaved"`` mixes the facets of each module (see :func:`_interleave`)."""
+    referent = wording == "referent"
+    sections: list[Section] = []
+    for module, pairs in _module_runs(inst, include_optional):
+        mod = inst.module(module) if module else None
+        own = mod is None or mod is inst
+        instr = "" if own else mod.instructions_for(wording, lang)
+        sec = Section(_part_title(len(sections) + 1, lang), instr)
+        sections.append(sec)
+        if order == "interleaved":
+            pairs = _interleave(pairs, referent)
+        block, last_scale = None, None
+        for s, it in pairs:
+            resp = it.response_for(referent)
+            new_scale = order == "file" and s is not last_scale  # file order: one grid per scale at least
+            last_scale = s
+            if block is None or new_scale or not _same_scale(block.response, resp) or block.optional != s.optional:
+                block = Block(resp, optional=s.optional)
                 sec.blocks.append(block)
-            block.questions.append(Question(next(number), it.id, it.wording(lang, referent=wording == "referent"),
-                                            "item", it.response))
+            block.questions.append(Question(next(number), it.id, it.wording(lang, referent=referent), "item", resp))
             for a in checks_after.get(it.id, ()):
                 q = Question(next(number), a.id, text_in(a.text, lang), "check", a.response)
                 if _same_scale(block.response, a.response):
                     block.questions.append(q)
                 else:
                     sec.blocks.append(Block(a.response, [q]))
-                    block = Block(it.response, optional=s.optional)
+                    block = Block(resp, optional=s.optional)
                     sec.blocks.append(block)
         sec.blocks = [b for b in sec.blocks if b.questions]
     return sections
@@ -174,7 +211,9 @@ def _options(r: ResponseFormat, lang: str) -> list[tuple[str, str]]:
     if r.type == "boolean" and not r.labels:
         return [("1", tr("inst_q_yes", lang)), ("0", tr("inst_q_no_answer", lang))]
     if r.type == "likert":
-        return [(str(c), r.label(c, lang)) for c in r.codes]
+        # labelled missing codes (8 = don't know, 9 = not applicable) are printed as extra options
+        extra = [c for c in r.missing_codes if c in r.labels and c not in r.codes]
+        return [(str(c), r.label(c, lang)) for c in [*r.codes, *extra]]
     return [(num(c), text_in(t, lang)) for c, t in r.labels.items()]
 
 
@@ -202,8 +241,8 @@ def _md(s: str) -> str:
     return markup_safe(s).replace("|", "\\|").replace("\n", " ")
 
 
-def questionnaire_md(inst: Instrument, lang: str = "zh", wording: str = "self") -> str:
-    plan = questionnaire_plan(inst, lang, wording)
+def questionnaire_md(inst: Instrument, lang: str = "zh", wording: str = "self", order: str = "file") -> str:
+    plan = questionnaire_plan(inst, lang, wording, order=order)
     m = markup_safe
     out = [f"# {_md(plan.title)}", ""]
     if plan.instructions:
@@ -267,9 +306,9 @@ p.foot { font-size: 9pt; color: #333; margin-top: 2em; }
 """
 
 
-def questionnaire_html(inst: Instrument, lang: str = "zh", wording: str = "self") -> str:
+def questionnaire_html(inst: Instrument, lang: str = "zh", wording: str = "self", order: str = "file") -> str:
     e = _html.escape
-    plan = questionnaire_plan(inst, lang, wording)
+    plan = questionnaire_plan(inst, lang, wording, order=order)
     out = [f"<h1>{e(plan.title)}</h1>"]
     if plan.instructions:
         out.append(f'<p class="instr">{e(plan.instructions)}</p>')
@@ -316,14 +355,14 @@ def _html_list(b: Block, lang: str) -> list[str]:
 
 
 # ================================================================ Word
-def questionnaire_docx(inst: Instrument, lang: str = "zh", wording: str = "self") -> bytes:
+def questionnaire_docx(inst: Instrument, lang: str = "zh", wording: str = "self", order: str = "file") -> bytes:
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm, Pt
 
     from avoid_survey.analysis.render.office import set_document_fonts
 
-    plan = questionnaire_plan(inst, lang, wording)
+    plan = questionnaire_plan(inst, lang, wording, order=order)
     doc = Document()
     set_document_fonts(doc, 10.5)
     sec0 = doc.sections[0]

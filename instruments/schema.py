@@ -70,6 +70,8 @@ class ItemSpec(_Strict):
     referent: Optional[Text] = None
     note: Optional[Text] = None
     response: Optional[ResponseRef] = None
+    # mechanisms of the domain the item operationalises (ids of instruments/data/domain/mechanisms.yaml)
+    measures: list[str] = []
 
     _t = field_validator("text", "referent", "note")(classmethod(lambda cls, v: v if v is None else _check_text(v)))
 
@@ -99,6 +101,7 @@ class VariableSpec(_Strict):
     pii: bool = False
     aliases: list[str] = []
     required: bool = False
+    measures: list[str] = []   # mechanism ids, as on items
 
     _t = field_validator("label", "text")(classmethod(lambda cls, v: v if v is None else _check_text(v)))
 
@@ -133,6 +136,9 @@ class InstrumentSpec(_Strict):
     instructions: Optional[Text] = None
     referent_instructions: Optional[Text] = None
     response: Optional[ResponseRef] = None
+    # the response format of the items when the referent wording is fielded (e.g. a prevalence
+    # scale: almost none ... almost all); a scale that sets its own `response` keeps it
+    referent_response: Optional[ResponseRef] = None
     response_formats: dict[str, ResponseSpec] = {}
     wordings: list[Literal["self", "referent"]] = ["self"]
     include: list[str] = []

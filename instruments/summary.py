@@ -64,6 +64,8 @@ def _item_dict(i) -> dict:
         d["aliases"] = list(i.aliases)
     if i.response.name:
         d["response"] = i.response.name
+    if i.measures:  # mechanism ids (instruments coverage)
+        d["measures"] = list(i.measures)
     return d
 
 

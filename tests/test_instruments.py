@@ -33,6 +33,7 @@ BROKEN_CASES = {
     "missing_title.yaml": ([(1, "schema-missing-key")], "required key 'title' is missing"),
     "bad_item_id.yaml": ([(9, "bad-id")], "id '1a' must start with a letter"),
     "unquoted_no_label.yaml": ([(9, "schema-wrong-type")], "text for 'en' is read as false: YAML takes unquoted Yes, No"),
+    "unknown_mechanism.yaml": ([(13, "unknown-mechanism")], "measures: 'M708' is not a mechanism of the catalogue (did you mean"),
 }
 
 # INSTRUMENT_IDS.md: other code depends on exactly these ids
@@ -73,8 +74,13 @@ UNIT_VARS = ["township_id", "county_id", "unit_type", "veto_indicators_n", "insp
 DEMO_VARS = ["respondent_id", "county_id", "township_id", "unit_id", "gender", "age", "education", "party_member",
              "rank", "leader_post", "employment_type", "tenure_years", "prior_sanction", "weekly_hours",
              "primary_task", "innovative_task_share", "duration_sec"]
-ALL_IDS = ["accountability-pressure", "blame-avoidance", "blame-avoidance-core", "demographics", "dispositions",
+# the version 1.0 files (earlier data still score with them); the 2.0 files are tested in test_instruments_v2.py
+V1_IDS = ["accountability-pressure", "blame-avoidance", "blame-avoidance-core", "demographics", "dispositions",
            "fault-tolerance-trust", "institutional-constraints", "unit-questionnaire"]
+V2_IDS = ["accountability-pressure-v2", "blame-avoidance-core-v2", "blame-avoidance-v2", "demographics-v2",
+          "dispositions-v2", "fault-tolerance-trust-v2", "institutional-constraints-v2", "method-controls",
+          "unit-questionnaire-v2"]
+ALL_IDS = sorted(V1_IDS + V2_IDS)
 
 
 # ---------------------------------------------------------------- broken files
@@ -160,7 +166,7 @@ def test_bundled_ids():
     assert [i.id for i in list_instruments()] == ALL_IDS
 
 
-@pytest.mark.parametrize("iid", ALL_IDS)
+@pytest.mark.parametrize("iid", V1_IDS)
 def test_bundled_files_have_no_findings(iid):
     assert check_instrument_file(iid) == []
     inst = load_instrument(iid)
@@ -189,6 +195,8 @@ def test_every_bundled_item_is_bilingual():
     n = 0
     for inst in list_instruments():
         for it in inst.items:
+            if inst.version != "1.0" or inst.id == "method-controls":
+                continue
             assert it.text.get("zh", "").strip() and it.text.get("en", "").strip(), it.id
             assert it.response.labels and all(lab.get("zh") and lab.get("en") for lab in it.response.labels.values())
             n += 1

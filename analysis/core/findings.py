@@ -32,6 +32,7 @@ CATALOG: dict[str, tuple[str, str, str]] = {
     "bad-waves": ("error", "Bad waves", "{detail}"),
     "experiment-unequal-blocks": ("warning", "Unequal blocks", "{detail}: the runs of the smaller blocks are shown more often"),
     "bad-units": ("error", "Bad units", "{detail}"),
+    "unknown-mechanism": ("error", "Unknown mechanism", "measures: '{id}' is not a mechanism of the catalogue{hint}"),
     "bad-id": ("error", "Bad id", "id '{id}' must start with a letter and hold only letters, digits, '_' or '-'"),
     # ---- response files (validate; row = 1-based data row)
     "no-instrument": ("info", "No instrument", "no instrument given: only structural checks were run (pass --instrument for value, respondent and item checks)"),
@@ -65,6 +66,7 @@ CATALOG: dict[str, tuple[str, str, str]] = {
     "negative-item-rest": ("warning", "Negative item-rest correlation", "correlates {value:.3f} with the rest of '{scale}'{hint}"),
     "pii-column": ("warning", "Personal data", "column looks like personal data ({kind}); --clean drops it unless --keep-pii"),
     "careless-skipped": ("info", "Careless index not computed", "{index} not computed: {reason}"),
+    "missing-code-answers": ("info", "Answers coded missing", "{value} answer(s) given as a missing code, read as missing ({detail})"),
     "more-findings": ("info", "More findings", "{n} more '{of}' findings in column '{column}' not listed (see the summary counts)"),
 }
 

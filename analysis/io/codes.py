@@ -52,7 +52,7 @@ def _parse_number(u):
         return None
 
 
-def to_codes(series, fmt):
+def to_codes(series, fmt, counts: dict | None = None):
     """(float codes, bad mask) from numbers or answer labels; bad = given but not convertible.
 
     Works on the distinct values only (vectorised over rows): each distinct text is parsed
@@ -99,7 +99,10 @@ def to_codes(series, fmt):
     if fmt is not None and fmt.missing_codes:
         mc = [float(c) for c in fmt.missing_codes if not isinstance(c, str)]
         if mc:
-            out = out.where(~out.isin(mc), np.nan)
+            hit = out.isin(mc)
+            if counts is not None and hit.any():  # how often each missing code was given
+                counts.update({float(k): int(v) for k, v in out[hit].value_counts().items()})
+            out = out.where(~hit, np.nan)
     return out, np.asarray(bad)
 
 

@@ -332,7 +332,10 @@ def load(path, instrument=None, *, sheet=None, mapping=None, progress: bool = Fa
     _platform_durations(df, hm.platform, dup_names)
     bad_cells, text_columns = {}, []
     if instrument is not None:
-        bad_cells, text_columns = _answers_to_codes(df, instrument, value_labels, dup_names)
+        missing_counts: dict = {}
+        bad_cells, text_columns = _answers_to_codes(df, instrument, value_labels, dup_names, missing_counts)
+        if missing_counts:  # {column: {code: n}}: answers given as a missing code (validate reports them)
+            info["missing_codes"] = {c: {f"{k:g}": n for k, n in m.items()} for c, m in missing_counts.items()}
     info["value_labels"] = value_labels
     df.attrs["source"] = info
     return Loaded(df, info, headers, hm.match, unmatched, hm.platform, dups, raw.ragged, k, bad_cells, text_columns)
@@ -368,13 +371,14 @@ def _platform_durations(df, platform: dict, dup_names) -> None:
             df[col] = parse_duration(df[col])
 
 
-def _answers_to_codes(df, instrument, value_labels: dict, dup_names):
+def _answers_to_codes(df, instrument, value_labels: dict, dup_names, missing_counts: dict | None = None):
     """Instrument columns to codes, in place: answers (numbers or labels) to float codes,
     ids and free text to their type. Returns (bad_cells, columns that arrived as text)."""
     import numpy as np
     import pandas as pd
 
     resp = instrument.responses()
+    missing_counts = {} if missing_counts is None else missing_counts
     durations = {v.id for v in instrument.variables if v.role == "duration"}
     bad_cells, text_columns = {}, []
     for col in df.columns:
@@ -388,7 +392,10 @@ def _answers_to_codes(df, instrument, value_labels: dict, dup_names):
             if col in value_labels and pd.api.types.is_numeric_dtype(s):
                 s = apply_value_labels(col, s, value_labels[col], fmt)
             was_text = not pd.api.types.is_numeric_dtype(s)
-            codes, bad = to_codes(s, fmt)
+            mcounts: dict = {}
+            codes, bad = to_codes(s, fmt, mcounts if fmt.missing_codes else None)
+            if mcounts:  # answers given as a missing code (8 = don't know ...): validate counts them
+                missing_counts[col] = mcounts
             if was_text:
                 text_columns.append(col)
             if bad.any():

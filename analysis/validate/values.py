@@ -42,7 +42,21 @@ def check_values(col: Collector, ld, instrument, items_present, ids, dup_names):
             oor[c] = bad
             pos = np.flatnonzero(bad)
             col.rows("value-out-of-range", pos, column=c, values=x[pos], ids=ids, allowed=allowed)
+    _missing_code_answers(col, (getattr(ld, "info", None) or {}).get("missing_codes") or {}, resp)
     return oor, col_stats
+
+
+def _missing_code_answers(col: Collector, missing: dict, resp) -> None:
+    """One info finding per column answered with missing codes (e.g. 8 = don't know,
+    9 = not applicable): their own counts, though they are read as missing."""
+    for c, counts in missing.items():
+        fmt = resp.get(c)
+        parts = []
+        for code, n in sorted(counts.items(), key=lambda kv: float(kv[0])):
+            k = int(float(code)) if float(code).is_integer() else float(code)
+            lab = fmt.label(k, "en") if fmt is not None else ""
+            parts.append(f"{k}{' (' + lab + ')' if lab else ''}: {n}")
+        col.add("missing-code-answers", column=c, value=sum(counts.values()), detail="; ".join(parts))
 
 
 def _bad_cells(col: Collector, c, fmt, cells, ids, is_answer: bool) -> None:

@@ -18,7 +18,7 @@ __all__ = ["tr", "both", "text_in", "TERMS", "LANGS", "AREAS", "load_areas"]
 LANGS = ("zh", "en")
 
 # one module per area; a new area is one more name here
-AREAS = ("common", "glossary", "validate", "stats", "render", "models", "simulate", "instruments", "report", "cfa", "sem", "describe", "experiment", "ordinal", "wlsmv", "regression", "process", "semspec", "explain", "errors", "cli", "screening")
+AREAS = ("common", "glossary", "validate", "stats", "render", "models", "simulate", "instruments", "report", "cfa", "sem", "describe", "experiment", "ordinal", "wlsmv", "regression", "process", "semspec", "explain", "errors", "cli", "screening", "coverage")
 
 
 def load_areas() -> dict[str, dict[str, tuple[str, str]]]:
