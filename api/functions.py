@@ -15,8 +15,7 @@ import os
 from pathlib import Path
 
 __all__ = ["read", "load_instrument", "validate", "score", "reliability", "efa", "cfa", "fit_models", "simulate",
-           "polychoric"]
-           "instrument_coverage"]
+           "process", "sem", "cmv", "polychoric", "experiment", "instrument_coverage"]
 
 FRAME_NAME = "<data frame>"
 
@@ -380,6 +379,7 @@ def fit_models(spec=None, data=None, *, template: str | None = None, base_dir=No
     return ModelsResult(result)
 
 
+@_reads
 def process(data, model: int, *, x: str, y: str, m=None, w: str | None = None, z: str | None = None,
             covariates=(), instrument=None, se="classical", cluster: str | None = None, n_boot: int = 5000,
             seed: int | None = None, moderator_values: str = "percentiles", w_at=None, z_at=None,
@@ -492,6 +492,7 @@ def _sem_model_source(model):
     return text, None
 
 
+@_reads
 def sem(data, model, instrument=None, *, group: str | None = None, group_equal=(), group_partial: str | None = None,
         estimator: str = "ml", missing: str = "listwise", std_lv: bool = False, bootstrap: int = 0,
         seed: int | None = None, mi: bool = False, mi_min: float = 0.0, compare=(), progress: bool = False):
@@ -521,6 +522,7 @@ def sem(data, model, instrument=None, *, group: str | None = None, group_equal=(
                          model_file=model_file, file=path, progress=progress))
 
 
+@_reads
 def cmv(data, instrument, *, scales=None, marker: str | None = None):
     """Common-method variance checks, as ``avoid-survey cmv``: Harman's single-factor test,
     the single-factor CFA against the measurement model, the unmeasured latent method factor
@@ -560,6 +562,7 @@ def _ordinal_items(frame, inst, items, scales):
     return chosen
 
 
+@_reads
 def polychoric(data, instrument=None, *, items=None, scales=None, method: str = "lavaan", missing: str | None = None,
                correct: float = 0.5, smooth: bool = True, ordered=None):
     """Polychoric correlations and thresholds of ordinal items by two-step ML.

@@ -130,7 +130,10 @@ def _plain_usable(frame, instrument, keep_pii, screening) -> bool:
             return False
         if frame.values.size and bool((np.abs(frame.values) >= 1e10).any()):
             return False
-    if instrument is not None and (screening is None or screening.duplicates != "none"):
+    if frame.values.size and bool(np.isnan(frame.values).all(axis=1).any()):
+        return False   # a blank row: the full reader drops it (blank rows never count)
+    if instrument is not None and getattr(instrument, "experiment", None) is None and \
+            (screening is None or screening.duplicates != "none"):
         idc = instrument.id_column()
         if idc in frame.columns:
             v = frame.matrix([idc])[:, 0]
@@ -163,8 +166,13 @@ def refuse_empty(frame, instrument, path) -> None:
     n = len(frame)
     if n == 0:
         flow = (getattr(frame, "attrs", None) or {}).get("screening") or []
-        if flow and flow[0].get("n_remaining", 0) > 0:
-            raise AvoidSurveyError(f"the screening removed all {flow[0]['n_remaining']} rows: nothing to analyse "
+        received = flow[0].get("n_remaining", 0) if flow else 0
+        blank = next((s["n_removed"] for s in flow if s.get("step") == "blank"), 0)
+        if received and blank == received:
+            raise AvoidSurveyError(f"none of the {received} row(s) answers any item of the instrument: every item "
+                                   f"cell is empty (run `avoid-survey validate`)", file=path)
+        if received:
+            raise AvoidSurveyError(f"the screening removed all {received} rows: nothing to analyse "
                                    f"(see the exclusion flow of `avoid-survey validate`)", file=path)
         raise AvoidSurveyError("the file has a header but no data rows: nothing to analyse", file=path)
     _refuse_infinite(frame, path)

@@ -14,7 +14,7 @@ What OUT holds:
   careless indices, or the screening's ``k``), ``screened_out``, then one 0/1 column per
   index (:data:`FLAG_COLUMNS`) and ``flag_count`` (how many of those are set).
 
-Beside OUT, ``OUT-stem.changes.csv`` lists every change: ``row`` (1-based data row of the
+Beside OUT, ``OUT-stem.changes.csv`` (``OUT.changes.csv`` when OUT is not a .csv) lists every change: ``row`` (1-based data row of the
 input; ``*`` for a whole column), ``column`` (``*`` for a whole row), ``old``, ``new``,
 ``rule``.
 """
@@ -40,9 +40,11 @@ _CARELESS = ("flag_longstring", "flag_irv", "flag_mahalanobis", "flag_even_odd")
 
 
 def changes_path(out) -> Path:
-    """The change log beside ``out``: ``clean.csv`` -> ``clean.changes.csv``."""
+    """The change log beside ``out``: ``clean.csv`` -> ``clean.changes.csv``; for any other
+    format the extension is kept in the name (``clean.xlsx`` -> ``clean.xlsx.changes.csv``),
+    so two cleaned files of one stem never share a log."""
     p = Path(out)
-    return p.with_name(f"{p.stem}.changes.csv")
+    return p.with_name(f"{p.stem}.changes.csv" if p.suffix.lower() == ".csv" else f"{p.name}.changes.csv")
 
 
 def _cell(v):

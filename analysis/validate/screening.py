@@ -342,7 +342,9 @@ def _dup_id(df, instrument, keep):
     import numpy as np
 
     idc = instrument.id_column() if instrument is not None else None
-    if idc is None or idc not in df.columns:
+    if idc is None or idc not in df.columns or getattr(instrument, "experiment", None) is not None:
+        # an experiment's data are long: one row per respondent x vignette (or task x
+        # profile), so a respondent id repeats by design
         return np.zeros(len(df), bool)
     s = _col(df, idc).where(keep)
     return (s.duplicated(keep="first") & s.notna()).to_numpy()
