@@ -36,6 +36,8 @@ _PUBLIC = {
     "polychoric": "functions",
     "experiment": "functions",
     "instrument_coverage": "functions",
+    "describe": "functions",
+    "compare": "functions",
 }
 
 __all__ = sorted(_PUBLIC)

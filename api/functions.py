@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 
 __all__ = ["read", "load_instrument", "validate", "score", "reliability", "efa", "cfa", "fit_models", "simulate",
-           "process", "sem", "cmv", "polychoric", "experiment", "instrument_coverage"]
+           "process", "sem", "cmv", "polychoric", "experiment", "instrument_coverage", "describe", "compare"]
 
 FRAME_NAME = "<data frame>"
 
@@ -644,3 +644,37 @@ def instrument_coverage(ids=None, instruments=None):
     from avoid_survey.results import Result
 
     return Result(coverage(ids, instruments))
+
+
+@_reads
+def describe(data, instrument, *, by: str | None = None, diagonal: str = "alpha", scales=None,
+             min_items: float = 0.8, lang: str = "zh"):
+    """Sample profile (n, %, valid %), descriptives with SPSS skewness and kurtosis, and the
+    correlation table with alpha or sqrt(AVE) on the diagonal, as ``avoid-survey describe``.
+    ``to_frame()``: the descriptives; also 'profile', 'correlations'."""
+    from avoid_survey.analysis.stats.describe import describe as run
+    from avoid_survey.results import DescribeResult
+
+    inst = load_instrument(instrument)
+    if isinstance(scales, str):
+        scales = [s.strip() for s in scales.split(",") if s.strip()]
+    frame, _path_ = _frame_for(data, inst)
+    return DescribeResult(run(frame, inst, by=by, diagonal=diagonal, scales=scales or None, min_items=min_items,
+                              lang=lang), lang=lang)
+
+
+@_reads
+def compare(data, *, by: str | None = None, variables=(), instrument=None, test: str = "auto",
+            min_items: float = 0.8, lang: str = "zh"):
+    """Group comparisons (t tests, ANOVA with post hoc tests, chi-square, rank tests), as
+    ``avoid-survey compare``. ``variables``: columns or scale ids (with ``test="paired"``,
+    pairs ``"a:b"``). ``to_frame()``: one row per test; also 'groups', 'post_hoc'."""
+    from avoid_survey.analysis.stats.compare import compare as run
+    from avoid_survey.results import CompareResult
+
+    inst = _instrument_or_none(instrument)
+    if isinstance(variables, str):
+        variables = [v.strip() for v in variables.split(",") if v.strip()]
+    frame, _path_ = _frame_for(data, inst)
+    return CompareResult(run(frame, by=by, variables=list(variables), instrument=inst, test=test, lang=lang,
+                             min_items=min_items), lang=lang)

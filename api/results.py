@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 __all__ = ["Result", "Tables", "ValidationResult", "ScoreResult", "ReliabilityResult", "EFAResult",
-           "CFAResult", "ModelsResult", "SimulationResult", "PolychoricResult", "ExperimentResult"]
+           "CFAResult", "ModelsResult", "SimulationResult", "PolychoricResult", "ExperimentResult", "DescribeResult", "CompareResult"]
 
 _TEXT_FORMATS = ("md", "csv", "latex", "html", "table")
 _BINARY_FORMATS = ("docx", "xlsx")
@@ -532,3 +532,46 @@ class ExperimentResult(Result):
         d = self.to_dict()["design"]
         return (f"{d['type']} experiment '{d['id']}', outcome {d.get('outcome')}: "
                 f"{d.get('n_observed', 0)} rows of {d['n_respondents']} respondents")
+
+
+class DescribeResult(Result):
+    """``av.describe``: sample profile, descriptives and the correlation table."""
+
+    kind = "describe"
+    default_frame = "descriptives"
+
+    def _frame_descriptives(self):
+        return _records(self.to_dict().get("descriptives", []))
+
+    def _frame_profile(self):
+        return _records(self.to_dict().get("profile", []))
+
+    def _frame_correlations(self):
+        import pandas as pd
+
+        return pd.DataFrame(self.to_dict().get("correlations", {}))
+
+    def _summary(self) -> str:
+        return f"{self.to_dict().get('n')} respondents"
+
+
+class CompareResult(Result):
+    """``av.compare``: the tests, each group's n, mean and SD, and post hoc comparisons."""
+
+    kind = "compare"
+    default_frame = "tests"
+
+    def _frame_tests(self):
+        return _records([{k: v for k, v in t.items() if k not in ("groups", "post_hoc")}
+                         for t in self.to_dict().get("tests", [])])
+
+    def _frame_groups(self):
+        return _records([dict(g, variable=t["variable"], test=t["test"]) for t in self.to_dict().get("tests", [])
+                         for g in t.get("groups", [])])
+
+    def _frame_post_hoc(self):
+        return _records([dict(r, variable=t["variable"]) for t in self.to_dict().get("tests", [])
+                         for r in (t.get("post_hoc") or [])])
+
+    def _summary(self) -> str:
+        return f"{len(self.to_dict().get('tests', []))} test(s)"

@@ -305,3 +305,20 @@ def test_experiment_conjoint_and_power(capsys):
 def av_errors():
     from avoid_survey.analysis.core import errors
     return errors
+
+
+def test_describe_and_compare_equal_the_commands(capsys, raw):
+    expected = cli_json(capsys, "describe", SAMPLE, "--instrument", CORE, "--lang", "en")
+    res = av.describe(SAMPLE, CORE, lang="en")
+    assert res.to_dict() == expected
+    assert av.describe(raw, av.load_instrument(CORE), lang="en").to_dict() == expected
+    assert len(res.to_frame()) == len(expected["descriptives"])
+    assert set(res.frames()) == {"descriptives", "profile", "correlations"}
+    displays(res)
+    expected = cli_json(capsys, "compare", SAMPLE, "--instrument", CORE, "--by", "gender", "--vars",
+                        "ft_trust,passive_avoidance", "--lang", "en")
+    res = av.compare(SAMPLE, by="gender", variables="ft_trust,passive_avoidance", instrument=CORE, lang="en")
+    assert res.to_dict() == expected
+    assert list(res.to_frame()["variable"]) == [t["variable"] for t in expected["tests"]]
+    assert len(res.to_frame("groups")) == sum(len(t["groups"]) for t in expected["tests"])
+    displays(res)

@@ -301,3 +301,23 @@ def test_empty_category_cli_one_line(tmp_path, capsys):
 def test_ordered_needs_wlsmv(capsys):
     code, _, err = _cli(["cfa", DATA["cfa"], "--model", LAV["cfa"]["model"], "--ordered", "all"], capsys)
     assert code == 2 and "--ordered needs --estimator wlsmv" in err
+
+
+def test_family_sem_in_a_spec_takes_wlsmv(tmp_path, capsys):
+    """``family: sem`` with ``estimator: wlsmv`` gives the numbers of ``sem --estimator wlsmv``."""
+    import textwrap
+    model = LAV["sem"]["model"]
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(f"data: {DATA['cfa']}\nmodels:\n  - name: ord\n    family: sem\n    estimator: wlsmv\n"
+                    f"    ordered: all\n    syntax: |\n" + textwrap.indent(model, "      ") + "\n", encoding="utf-8")
+    code, out, err = _cli(["model", "--spec", spec, "--format", "json"], capsys)
+    assert code == 0, err
+    m = json.loads(out)["models"][0]
+    assert m["family"] == "sem" and m["se_type"] == "robust (WLSMV)"
+    code, out2, err = _cli(["sem", DATA["cfa"], "--model", model, "--estimator", "wlsmv", "--format", "json"], capsys)
+    assert code == 0, err
+    ref = json.loads(out2)
+    assert m["fit"]["chisq_scaled"] == pytest.approx(ref["fit"]["chisq_scaled"], rel=1e-10)
+    want = {(p["lhs"], p["rhs"]): p["estimate"] for p in ref["parameters"] if p["op"] == "~"}
+    got = {tuple(c["term"].split(" ~ ")): c["estimate"] for c in m["coefficients"]}
+    assert got and all(got[k] == pytest.approx(v, rel=1e-10) for k, v in want.items() if k in got)

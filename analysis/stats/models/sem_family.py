@@ -281,7 +281,18 @@ def _options(ms: ModelSpec) -> dict:
     return dict(estimator=(ms.estimator or "ml").upper(), missing=ms.missing or "listwise", group=ms.group,
                 group_equal=ms.group_equal_list, group_partial=ms.group_partial, std_lv=bool(ms.std_lv),
                 bootstrap=bs.n if bs else 0, seed=bs.seed if bs else None, mi=mi is True or threshold,
-                mi_min=float(mi) if threshold else 0.0)
+                mi_min=float(mi) if threshold else 0.0, **_ordinal(ms))
+
+
+def _ordinal(ms: ModelSpec) -> dict:
+    """The WLSMV options (``estimator: wlsmv``, ``ordered``, ``parameterization``), as
+    ``sem --estimator wlsmv --ordered ... --parameterization ...`` takes them."""
+    out = {}
+    if ms.ordered is not None:
+        out["ordered"] = ms.ordered if isinstance(ms.ordered, str) else ",".join(ms.ordered)
+    if ms.parameterization is not None:
+        out["parameterization"] = ms.parameterization
+    return out
 
 
 def _coefs(params, standardized: bool) -> list:
@@ -349,4 +360,6 @@ def fit_sem_model(loaded: LoadedSpec, i: int, ms: ModelSpec, src: SemSource, fra
 def _se_type(res) -> str:
     if res.estimator == "MLR":
         return "robust (MLR)"
+    if res.estimator == "WLSMV":
+        return "robust (WLSMV)"
     return "FIML" if res.missing == "ml" else "ML"

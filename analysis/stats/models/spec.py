@@ -41,8 +41,8 @@ __all__ = ["Spec", "ModelSpec", "LoadedSpec", "load_spec", "FAMILIES", "SE_TYPES
 FAMILIES = ("ols", "logit", "probit", "ordinal", "mixed", "mediation", "process", "sem", "experiment")
 PROCESS_MODELS = (1, 2, 3, 4, 5, 6, 7, 8, 14, 15, 58, 59)
 MODERATOR_VALUES = ("percentiles", "mean_sd")
-SEM_ESTIMATORS = ("ml", "mlr")
-SEM_MISSING = ("listwise", "ml")
+SEM_ESTIMATORS = ("ml", "mlr", "wlsmv")
+SEM_MISSING = ("listwise", "ml", "pairwise")
 INTERACTION_METHODS = ("product_indicators", "observed")
 TRANSFORM_OPS = ("center", "group_center", "group_mean", "standardize", "log", "square", "categorical")
 SCORING_METHODS = ("mean", "sum")
@@ -216,6 +216,8 @@ class ModelSpec(_Base):
     observed: Union[bool, list[str], None] = None
     interactions: list[Interaction] = Field(default_factory=list)
     panel: Optional[Panel] = None
+    ordered: Union[str, list[str], None] = None          # wlsmv: "all" or the ordered items
+    parameterization: Optional[Literal["delta", "theta"]] = None   # wlsmv
     # experiment (the options of `avoid-survey experiment`; covariates, moderator, cluster too)
     outcome: Optional[str] = None
     random_intercept: bool = False
@@ -373,7 +375,7 @@ class ModelSpec(_Base):
 
 
 SEM_KEYS = ("syntax", "estimator", "missing", "group", "group_equal", "group_partial", "mi", "standardized",
-            "std_lv", "observed", "interactions", "panel")
+            "std_lv", "observed", "interactions", "panel", "ordered", "parameterization")
 
 
 class Spec(_Base):
