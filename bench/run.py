@@ -73,6 +73,14 @@ def _parse_experiment(out: str) -> dict:
             "goal": _f(rf"\(goal <= {_NUM}\)", out)}
 
 
+def _parse_simulate(out: str) -> dict:
+    m = re.search(rf"simulate peak RSS: {_NUM} GB; budget {_NUM} GB; ratio {_NUM} \(goal <= {_NUM}\)", out)
+    if not m:
+        return {}
+    return {"ours": float(m.group(1)), "base": float(m.group(2)), "ratio": float(m.group(3)),
+            "goal": float(m.group(4))}
+
+
 # name, script, workload text, baseline text, needs R, default args, --quick args, parser
 BENCHES = [
     ("validate", "validate.py", ("validate 1M rows x 60 items", "validate 200k rows x 60 items"), "pandas.read_csv", False,
@@ -89,6 +97,9 @@ BENCHES = [
      [], ["--repeats", "3"], _parse_model),
     ("experiment", "experiment.py", "conjoint AMCEs 2,000 x 10 x 2, 8 attributes", "lm + sandwich::vcovCL", True,
      [], ["--repeats", "3"], _parse_experiment),
+    ("simulate", "simulate.py", ("simulate 2M respondents to CSV: peak RSS in GB (ours)",
+                                 "simulate 400k respondents to CSV: peak RSS in GB (ours)"), "2 GB budget", False,
+     [], ["--n", "400000"], _parse_simulate),
 ]
 
 R_PACKAGES = {"reliability": "psych", "efa": "psych", "cfa": "lavaan", "sem": "lavaan", "model": "lme4",
@@ -126,7 +137,16 @@ def machine() -> dict:
     rscript = shutil.which("Rscript")
     return {"nproc": os.cpu_count(), "cpu": _cpu_model(),
             "python": platform.python_version(), "R": _r_version(rscript) or "not installed",
-            "os": platform.platform()}
+            "os": platform.platform(), "load": _load()}
+
+
+def _load() -> str:
+    """The 1, 5 and 15-minute load averages (ratios are measured within one run, but a
+    loaded machine widens them)."""
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:  # pragma: no cover
+        return "unknown"
 
 
 def run_one(bench, quick: bool, rscript: str | None) -> dict:
@@ -178,7 +198,7 @@ def table(rows: list[dict], mach: dict) -> str:
     lines += [" | ".join(str(c).ljust(w) for c, w in zip(r, widths)) for r in body]
     lines.append("")
     lines.append(f"machine: {mach['nproc']} CPUs, {mach['cpu']}; Python {mach['python']}; "
-                 f"R {mach['R']}; {mach['os']}")
+                 f"R {mach['R']}; {mach['os']}; load average {mach.get('load', 'unknown')}")
     return "\n".join(lines)
 
 
