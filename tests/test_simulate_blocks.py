@@ -90,3 +90,20 @@ def test_other_formats_and_small_studies_stay_in_one_piece(tmp_path):
     assert not chunked.wants_blocks(1_000_000, {"out": "x.csv", "wjx_out": "w.xlsx"})
     assert not chunked.wants_blocks(1_200, {"out": "x.csv"})
     assert chunked.wants_blocks(1_000_000, {"out": "x.csv", "latent_out": "t.csv", "units_out": None})
+
+
+def test_units_level_design_in_blocks(tmp_path, monkeypatch):
+    monkeypatch.setattr(chunked, "CHUNK_ABOVE", 10)
+    monkeypatch.setattr(chunked, "BLOCK_ROWS", 30)
+    fix = ROOT / "tests" / "fixtures" / "simulate"
+    d = yaml.safe_load((fix / "mini-study.yaml").read_text(encoding="utf-8"))
+    d["instrument"] = str(fix / "mini-instrument.yaml")
+    d["design"] = {"counties": 6, "townships_per_county": 2, "units_per_township": [2, 3], "officials_per_unit": 4}
+    spec = tmp_path / "study.yaml"
+    spec.write_text(yaml.safe_dump(d, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    s = run_simulate(spec, out=tmp_path / "r.csv", show_progress=False)
+    r = pd.read_csv(tmp_path / "r.csv")
+    assert (r.groupby("unit_id").size() == 4).all()
+    assert r.groupby("township_id")["unit_id"].nunique().between(2, 3).all()
+    assert s.n_units == r["unit_id"].nunique() and s.n_counties == 6 and s.n_townships == 12
+    assert all(u.startswith(t + "-U") for u, t in zip(r["unit_id"], r["township_id"]))
