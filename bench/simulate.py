@@ -3,7 +3,7 @@
     python bench/simulate.py [--n 2000000] [--whole]
 
 The bundled sample study (sample_data/study.yaml) with its design scaled up: 5 townships
-per county, 150-250 officials per township, ``n / 1000`` counties. The whole ``simulate
+per county, 200 officials per township, ``n / 1000`` counties. The whole ``simulate
 --spec ... --out big.csv --latent-out truth.csv`` process is run once; its peak RSS
 (``ru_maxrss`` from ``os.wait4``) is printed against the goal of issue 20 (under 2 GB: such a
 design is generated and written in blocks of counties, see analysis/simulate/chunked.py).
@@ -53,7 +53,7 @@ def main() -> None:
     a = ap.parse_args()
     exe = shutil.which("avoid-survey") or sys.exit("avoid-survey not on PATH")
     d = yaml.safe_load((ROOT / "sample_data" / "study.yaml").read_text(encoding="utf-8"))
-    d["design"] = {"counties": max(1, a.n // 1000), "townships_per_county": 5, "officials_per_township": [150, 250]}
+    d["design"] = {"counties": max(1, a.n // 1000), "townships_per_county": 5, "officials_per_township": 200}
     with tempfile.TemporaryDirectory(prefix="bench-simulate-") as tmp:
         spec = Path(tmp) / "study.yaml"
         spec.write_text(yaml.safe_dump(d, allow_unicode=True, sort_keys=False), encoding="utf-8")
