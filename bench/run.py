@@ -85,11 +85,21 @@ def _parse_polychoric_lavaan(out: str) -> dict:
             "base": _f(rf"Rscript lavaan::lavCor \(process\)\s+median\s+{_NUM}", out),
             "ratio": _f(rf"ratio ours/lavaan = {_NUM}", out),
             "goal": _f(rf"ratio ours/lavaan = [0-9.]+ \(goal <= {_NUM}\)", out)}
+
+
 def _parse_process(out: str) -> dict:
     return {"ours": _f(rf"avoid-survey model \(process 7\)\s*: median {_NUM}", out),
             "base": _f(rf"Rscript lm\.fit bootstrap loop\s*: median {_NUM}", out),
             "ratio": _f(rf"ratio ours/R = {_NUM}", out),
             "goal": _f(rf"\(goal <= {_NUM}\)", out)}
+
+
+def _parse_simulate(out: str) -> dict:
+    m = re.search(rf"simulate peak RSS: {_NUM} GB; budget {_NUM} GB; ratio {_NUM} \(goal <= {_NUM}\)", out)
+    if not m:
+        return {}
+    return {"ours": float(m.group(1)), "base": float(m.group(2)), "ratio": float(m.group(3)),
+            "goal": float(m.group(4))}
 
 
 # name, script, workload text, baseline text, needs R, default args, --quick args, parser
@@ -121,6 +131,9 @@ BENCHES = [
      "lavaan::cfa WLSMV", True, [], ["--reps", "3", "--n", "5000"], _parse_cfa),
     ("process", "process.py", "PROCESS model 7, 2,000 rows, 5,000 bootstrap", "R lm.fit bootstrap loop", True,
      [], ["--repeats", "1"], _parse_process),
+    ("simulate", "simulate.py", ("simulate 2M respondents to CSV: peak RSS in GB (ours)",
+                                 "simulate 400k respondents to CSV: peak RSS in GB (ours)"), "2 GB budget", False,
+     [], ["--n", "400000"], _parse_simulate),
 ]
 
 R_PACKAGES = {"reliability": "psych", "efa": "psych", "cfa": "lavaan", "sem": "lavaan", "model": "lme4", "experiment": "sandwich", "sem-boot": "lavaan", "sem-fiml": "lavaan", "polychoric": "psych", "polychoric_lavaan": "lavaan", "wlsmv": "lavaan", "process": "stats"}
@@ -157,7 +170,16 @@ def machine() -> dict:
     rscript = shutil.which("Rscript")
     return {"nproc": os.cpu_count(), "cpu": _cpu_model(),
             "python": platform.python_version(), "R": _r_version(rscript) or "not installed",
-            "os": platform.platform()}
+            "os": platform.platform(), "load": _load()}
+
+
+def _load() -> str:
+    """The 1, 5 and 15-minute load averages (ratios are measured within one run, but a
+    loaded machine widens them)."""
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:  # pragma: no cover
+        return "unknown"
 
 
 def run_one(bench, quick: bool, rscript: str | None) -> dict:
@@ -209,7 +231,7 @@ def table(rows: list[dict], mach: dict) -> str:
     lines += [" | ".join(str(c).ljust(w) for c, w in zip(r, widths)) for r in body]
     lines.append("")
     lines.append(f"machine: {mach['nproc']} CPUs, {mach['cpu']}; Python {mach['python']}; "
-                 f"R {mach['R']}; {mach['os']}")
+                 f"R {mach['R']}; {mach['os']}; load average {mach.get('load', 'unknown')}")
     return "\n".join(lines)
 
 

@@ -34,6 +34,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _bytecode import precompile
+
 GOAL = 0.5
 MODEL = "\n".join([f"F{k + 1} =~ " + " + ".join(f"i{6 * k + j + 1}" for j in range(6)) for k in range(4)]
                   + ["F2 ~ F1", "F3 ~ F2", "F4 ~ F3"])
@@ -138,6 +140,7 @@ def r_boot_script(csv: Path, b: int) -> str:
 
 def boot_main(args) -> None:
     exe = shutil.which("avoid-survey") or sys.exit("avoid-survey not on PATH")
+    precompile()  # bytecode as an installed wheel has it (see bench/_bytecode.py)
     with tempfile.TemporaryDirectory() as tmp:
         csv = Path(tmp) / "sem_bench.csv"
         make_data(csv, args.n)
@@ -197,6 +200,7 @@ def main() -> None:
         fiml_main(args)
         return
     exe = shutil.which("avoid-survey") or sys.exit("avoid-survey not on PATH")
+    precompile()  # bytecode as an installed wheel has it (see bench/_bytecode.py)
     with tempfile.TemporaryDirectory() as tmp:
         csv = Path(tmp) / "sem_bench.csv"
         make_data(csv, args.n)

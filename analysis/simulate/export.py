@@ -239,7 +239,17 @@ def run_simulate(spec_path, *, out, seed=None, units_out=None, latent_out=None, 
     if seed is None:
         seed = study.spec.seed if study.spec.seed is not None else 1
     # the bar only on a terminal: in a log it would leave a stray line next to the one-line error
-    big = _expected_n(study.spec.design) >= 50_000
+    expected = _expected_n(study.spec.design)
+    big = expected >= 50_000
+    from .chunked import run_blocks, wants_blocks
+    if wants_blocks(expected, targets):
+        # large and CSV only: generated and written in blocks of counties (bounded memory;
+        # other random draws than in one piece: see analysis/simulate/chunked.py)
+        with Progress(show_progress and stderr_tty(), "simulating") as prog:
+            files, c = run_blocks(study, seed, targets, force, prog)
+        return SimulationSummary(str(spec_path), study.instrument.id, seed, c["n"], c["n_townships"],
+                                 c["n_counties"], c["n_units"], c["n_items"], c["rtypes"], c["att"], c["miss"],
+                                 [p.id for p in study.latents], files, list(study.warnings))
     with Progress(show_progress and big and stderr_tty(), "simulating") as prog:
         sim = simulate(study, seed, progress=prog)
     df = sim.responses if units_out is not None else sim.joined()
