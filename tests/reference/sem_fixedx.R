@@ -13,6 +13,7 @@ d$y2 <- 0.5 * d$y1 + 0.2 * d$x1 + 0.3 * d$x2 + 0.2 * d$x3 + rnorm(n)
 d$y3 <- 0.3 * d$y2 + 0.3 * d$x2 + 0.3 * d$y1 + rnorm(n)
 for (v in names(d)) d[[v]][sample(n, round(0.07 * n))] <- NA   # ~7% missing in every column
 d <- round(d, 6)
+d$g <- rep(c("a", "b"), each = n / 2)
 write.csv(d, "tests/reference/data/sem_fixedx.csv", row.names = FALSE, na = "")
 d <- read.csv("tests/reference/data/sem_fixedx.csv")
 FM <- c("npar", "chisq", "df", "pvalue", "baseline.chisq", "baseline.df", "cfi", "tli", "rmsea", "rmsea.ci.lower",
@@ -22,6 +23,7 @@ ROB <- c("chisq.scaled", "chisq.scaling.factor", "baseline.chisq.scaled", "cfi.s
 params <- function(fit) {
   pe <- parameterEstimates(fit, standardized = TRUE)
   lapply(seq_len(nrow(pe)), function(i) list(lhs = pe$lhs[i], op = pe$op[i], rhs = pe$rhs[i], est = pe$est[i],
+         group = if (is.null(pe$group)) 1L else pe$group[i],
          se = pe$se[i], std_all = pe$std.all[i]))
 }
 models <- list(
@@ -41,6 +43,21 @@ for (nm in names(models)) {
         n = nobs(f), warned = length(grep("exogenous", warn)) > 0, fit = as.list(fm[keep]), params = params(f))
     }
   }
+}
+# two groups, regressions equal: the intercepts are given the covariates (not the marginal means)
+for (miss in c("ml", "listwise")) {
+  f <- suppressWarnings(sem(models$over, d, group = "g", group.equal = "regressions", missing = miss))
+  res[[paste("mg_over_ML", miss, sep = "_")]] <- list(model = models$over, estimator = "ML", missing = miss,
+    group = "g", group_equal = "regressions", n = nobs(f), fit = as.list(fitMeasures(f, FM)), params = params(f))
+}
+# complete data, MLR, observed covariates (PoliticalDemocracy, the 'observed' and 'path' models of sem.R)
+pd <- read.csv("tests/reference/data/poldem_bollen.csv")
+for (nm in c("observed", "path")) {
+  m <- list(observed = "dem60 =~ y1 + y2 + y3 + y4\ndem60 ~ p1*x1 + p2*x2\ny5 ~ dem60 + x1\np1 == p2",
+            path = "y5 ~ a*x1 + b*x2\ny6 ~ c*y5 + x1\nind := a*c")[[nm]]
+  f <- sem(m, pd, estimator = "MLR")
+  res[[paste0("poldem_", nm, "_MLR_listwise")]] <- list(model = m, estimator = "MLR", missing = "listwise",
+    data = "poldem_bollen.csv", n = nobs(f), fit = as.list(fitMeasures(f, c(FM, ROB))), params = params(f))
 }
 # missing = "ml.x" keeps the rows with a missing covariate (for the record; not offered)
 f <- sem(models$over, d, missing = "ml.x")

@@ -281,7 +281,18 @@ def _fiml_corrected(model, est, groups, data, fm, version="V3"):
 
     k = trace(np.vstack(D))
     kb = trace(block_diag(*DB))
-    return {"chisq": T3, "c": k / fm["df"], "baseline_chisq": T3b, "baseline_c": kb / fm["baseline_df"]}
+    return {"chisq": T3, "c": k / fm["df"] if fm["df"] > 0 else math.nan, "baseline_chisq": T3b,
+            "baseline_c": kb / fm["baseline_df"]}
+
+
+def _saturated_robust(fc, dfb):
+    """A saturated model (df 0), as lavaan: the FIML-corrected robust CFI from T3 (about 0)
+    against the baseline's, TLI 1, RMSEA 0; without FIML lavaan has no robust CFI/TLI."""
+    if fc is None:
+        return {"cfi_robust": None, "tli_robust": None, "rmsea_robust": 0.0}
+    t1 = max(fc["chisq"], 0.0)
+    t2 = max(fc["chisq"], fc["baseline_chisq"] - fc["baseline_c"] * dfb, 0.0)
+    return {"cfi_robust": 1.0 if t2 == 0 else float(1 - t1 / t2), "tli_robust": 1.0, "rmsea_robust": 0.0}
 
 
 def _x_index(model):
@@ -290,9 +301,11 @@ def _x_index(model):
 
 def fiml_robust_ml(model, est, groups, data, fm) -> dict:
     """lavaan's robust CFI/TLI/RMSEA of an ML fit with missing = "ml" (FIML-corrected, V6)."""
-    if fm["df"] <= 0:
+    if fm["df"] < 0:
         return {}
     fc = _fiml_corrected(model, est, groups, data, fm, version="V6")
+    if fm["df"] == 0:
+        return _saturated_robust(fc, fm["baseline_df"])
     out = _robust_indices(fc, fm["df"], fm["baseline_df"], sum(gd.n for gd in groups), len(groups))
     return {k: float(v) for k, v in out.items()}
 
@@ -319,5 +332,11 @@ def mlr(model, est, groups, data, fm) -> Robust:
     df = fm["df"]
     c = (tr_h1 - tr_h0) / df if df > 0 else math.nan
     c_b = (tr_h1 - tr_b) / fm["baseline_df"]
-    fc = _fiml_corrected(model, est, groups, data, fm) if fiml and df > 0 else None
+    fc = _fiml_corrected(model, est, groups, data, fm) if fiml and df >= 0 else None
+    if df == 0:   # saturated: lavaan reports T_s = 0, the baseline's scaled test and CFI/TLI 1
+        Tb, dfb = fm["baseline_chisq"], fm["baseline_df"]
+        out = {"chisq_scaled": 0.0, "df_scaled": 0, "pvalue_scaled": None, "chisq_scaling_factor": None,
+               "baseline_chisq_scaled": Tb / c_b, "baseline_df_scaled": dfb, "baseline_chisq_scaling_factor": c_b,
+               "cfi_scaled": 1.0, "tli_scaled": 1.0, "rmsea_scaled": None, **_saturated_robust(fc, dfb)}
+        return Robust(vcov, {k: None if v is None else float(v) for k, v in out.items()})
     return Robust(vcov, _indices(fm, c, c_b, ntotal, fc, len(groups)) if df > 0 else {})
