@@ -9,7 +9,8 @@ In R::
 
 Checked against lavaan 0.6-14 on PoliticalDemocracy (Bollen's model with equality labels and
 residual covariances; a mediation model with ``:=`` indirect effects; observed covariates
-with fixed.x and an ``==`` constraint; MLR; FIML on an 8% MCAR copy): tests/reference/sem.R.
+with fixed.x and an ``==`` constraint; MLR; FIML on an 8% MCAR copy): tests/reference/sem.R;
+FIML and MLR with observed covariates (fixed.x): tests/reference/sem_fixedx.R.
 """
 from __future__ import annotations
 
@@ -47,7 +48,9 @@ def sem(data, *, model: str, group: str | None = None, group_equal=(), group_par
     data : pandas.DataFrame (left unchanged) or a NumericFrame
     model : lavaan syntax (see :mod:`.syntax`)
     estimator : {'ML', 'MLR'}; MLR: Huber-White SEs and the Yuan-Bentler (Mplus) scaled test
-    missing : {'listwise', 'ml'}; 'ml' is full-information ML over the missing-data patterns
+    missing : {'listwise', 'ml'}; 'ml' is full-information ML over the missing-data patterns; as
+        lavaan's missing = "ml" with fixed.x, rows with a missing observed exogenous covariate
+        are deleted first (a warning, 'sem-fixedx-missing'); lavaan's "ml.x" (keep them) is not offered
     std_lv : fix latent variances to 1 instead of the first loadings
     bootstrap, seed : resample rows ``bootstrap`` times (numpy default_rng(seed)) for
         percentile and bias-corrected CIs of every parameter, defined and standardized value
