@@ -9,7 +9,8 @@ In R::
 
 Checked against lavaan 0.6-14 on PoliticalDemocracy (Bollen's model with equality labels and
 residual covariances; a mediation model with ``:=`` indirect effects; observed covariates
-with fixed.x and an ``==`` constraint; MLR; FIML on an 8% MCAR copy): tests/reference/sem.R.
+with fixed.x and an ``==`` constraint; MLR; FIML on an 8% MCAR copy): tests/reference/sem.R;
+FIML and MLR with observed covariates (fixed.x): tests/reference/sem_fixedx.R.
 """
 from __future__ import annotations
 
@@ -48,7 +49,9 @@ def sem(data, *, model: str, group: str | None = None, group_equal=(), group_par
     data : pandas.DataFrame (left unchanged) or a NumericFrame
     model : lavaan syntax (see :mod:`.syntax`)
     estimator : {'ML', 'MLR'}; MLR: Huber-White SEs and the Yuan-Bentler (Mplus) scaled test
-    missing : {'listwise', 'ml'}; 'ml' is full-information ML over the missing-data patterns
+    missing : {'listwise', 'ml'}; 'ml' is full-information ML over the missing-data patterns; as
+        lavaan's missing = "ml" with fixed.x, rows with a missing observed exogenous covariate
+        are deleted first (a warning, 'sem-fixedx-missing'); lavaan's "ml.x" (keep them) is not offered
     std_lv : fix latent variances to 1 instead of the first loadings
     bootstrap, seed : resample rows ``bootstrap`` times (numpy default_rng(seed)) for
         percentile and bias-corrected CIs of every parameter, defined and standardized value
@@ -209,6 +212,31 @@ def _rows(data, syntaxes, group, fiml, file, warnings):
     return select_rows(data, statements, group, fiml, file, warnings, what="SEM")
 
 
+def _drop_missing_x(data, syntaxes, x_all, keep, n_drop, col_of, model_file, warnings):
+    """FIML with observed exogenous covariates (fixed.x): as lavaan (missing = "ml"), the rows
+    with a missing covariate are deleted first, with a warning; the covariates' moments are then
+    their complete sample moments and the likelihood is that of the rest given them."""
+    import numpy as np
+
+    from .partable import build_sem
+
+    xs = []
+    for syn in syntaxes:
+        for v in build_sem(syn, data.columns, file=model_file).ov_x:
+            if v not in xs:
+                xs.append(v)
+    if not xs:
+        return x_all, keep, n_drop
+    ok = ~np.isnan(x_all[:, [col_of[v] for v in xs]]).any(axis=1)
+    lost = int((~ok).sum())
+    if lost:
+        record(warnings, "sem-fixedx-missing", f"{lost} rows deleted: a missing value on an exogenous covariate "
+               f"({', '.join(xs)}), while fixed.x = TRUE (as lavaan with missing = \"ml\")")
+        keep = keep.copy()
+        keep[np.flatnonzero(keep)[~ok]] = False
+    return x_all[ok], keep, n_drop + lost
+
+
 def _empty_groups(data, keep, group, file, warnings):
     """Groups of ``group`` with no usable row: a warning naming them (they are left out), or an
     error when fewer than two groups remain."""
@@ -274,6 +302,9 @@ def _sem(data, *, model, group, group_equal, group_partial, estimator, missing, 
     others = [(name, parse_sem(text, file=f)) for name, text, f in compare]
     warnings: list = []
     x_all, keep, n_drop, col_of = _rows(data, [syntax] + [o for _, o in others], group, fiml, file, warnings)
+    if fiml:
+        x_all, keep, n_drop = _drop_missing_x(data, [syntax] + [o for _, o in others], x_all, keep, n_drop, col_of,
+                                              model_file, warnings)
     if group is not None:
         _empty_groups(data, keep, group, file, warnings)
     kw = dict(fiml=fiml, std_lv=std_lv, estimator=estimator, file=file, group=group, group_equal=group_equal,

@@ -42,6 +42,8 @@ def sem_start(model, groups):
     for r in model.rows:
         if r.free >= 0 and r.mat == "psi" and r.i == r.j and r.lhs in idx:
             theta[r.free] = 0.5 * groups[r.group].S[idx[r.lhs], idx[r.lhs]]
+        elif r.free >= 0 and r.mat == "alpha" and r.lhs in idx:   # a phantom's intercept: its mean
+            theta[r.free] = groups[r.group].mean[idx[r.lhs]]
     return theta
 
 
@@ -142,7 +144,7 @@ def _fixed_x_adjust(model, fm, groups):
     from ..cfa.fit import incremental, rmsea_ci, rmsea_point
 
     xi = [model.ov.index(v) for v in model.ov_x]
-    if not xi or any(gd.patterns is not None for gd in groups):
+    if not xi:
         return fm
     G, nx, ntotal = len(groups), len(xi), fm["ntotal"]
     chisq_b, logl_x = 0.0, 0.0
@@ -151,8 +153,16 @@ def _fixed_x_adjust(model, fm, groups):
         S = gd.S
         _, ld = np.linalg.slogdet(S)
         _, ldx = np.linalg.slogdet(S[np.ix_(xi, xi)])
-        chisq_b += gd.n * (np.sum(np.log(np.diag(S)[y])) + ldx - ld)
+        if gd.patterns is None:
+            chisq_b += gd.n * (np.sum(np.log(np.diag(S)[y])) + ldx - ld)
         logl_x += -gd.n / 2 * (nx * math.log(2 * math.pi) + ldx + nx)
+    if any(gd.patterns is not None for gd in groups):
+        # FIML (rows with a missing covariate deleted, so the covariates are complete and their
+        # EM moments are the sample moments): the independence model with the covariates'
+        # covariances kept differs from the all-independent one by n (sum log s_xx - log|S_xx|)
+        chisq_b = fm["baseline_chisq"] - sum(
+            gd.n * (np.sum(np.log(np.diag(gd.S)[xi])) - np.linalg.slogdet(gd.S[np.ix_(xi, xi)])[1])
+            for gd in groups)
     df = fm["df"] - G * (nx * (nx + 1) // 2 + (nx if model.meanstructure else 0))
     df_b = fm["baseline_df"] - G * nx * (nx - 1) // 2
     chisq = fm["chisq"]

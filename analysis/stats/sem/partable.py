@@ -159,7 +159,7 @@ def _user_rows(tb: _Table, statements, file):
                 tb.user_term(a, "~~", b, mat, max(i, j), min(i, j), t, True, 0.0, s.line, file)
         elif s.op == "~1":
             t = s.terms[0]
-            if s.lhs in tb.r.lv:
+            if s.lhs in tb.r.lv or s.lhs in tb.r.phantom:   # a phantom's intercept: its alpha (see below)
                 tb.user_term(s.lhs, "~1", "", "alpha", tb.eta_i[s.lhs], 0, t, True, 0.0, s.line, file)
             else:
                 tb.user_term(s.lhs, "~1", "", "nu", tb.ov_i[s.lhs], 0, t, True, 0.0, s.line, file)
@@ -189,8 +189,12 @@ def _default_rows(tb: _Table, meanstructure: bool):
         for b in r.ov_x[k:]:
             tb.add(a, "~~", b, "psi", max(e[a], e[b]), min(e[a], e[b]), False, 0.0, kind="fixedx")
     if meanstructure:
+        # a variable in a regression is carried by its phantom: its intercept (given its
+        # regressors, as lavaan's 'y ~ 1') and a covariate's mean are the phantom's alpha, so
+        # mu_y = alpha_y + B mu_x; an intercept in nu would be the marginal mean of y instead
         for v in r.ov:
-            tb.add(v, "~1", "", "nu", o[v], 0, v not in xset, 0.0, kind="fixedx" if v in xset else "")
+            mat, k = ("alpha", e[v]) if v in r.phantom else ("nu", o[v])
+            tb.add(v, "~1", "", mat, k, 0, v not in xset, 0.0, kind="fixedx" if v in xset else "")
         for f in r.lv:
             tb.add(f, "~1", "", "alpha", e[f], 0, False, 0.0)
 
@@ -249,7 +253,7 @@ def _kind_of(r, phantom):
     if r.op == "~":
         return "regressions"
     if r.op == "~1":
-        return "means" if r.mat == "alpha" else "intercepts"
+        return "means" if r.mat == "alpha" and r.lhs not in phantom else "intercepts"
     if r.op == "~~":
         latent = r.mat == "psi" and r.lhs not in phantom
         if r.lhs == r.rhs:
@@ -267,7 +271,8 @@ def _replicate(template, n_groups, group_equal, partial, std_lv, phantom, file):
         for r in template:
             nr = SemRow(r.lhs, r.op, r.rhs, g, r.mat, r.i, r.j, -1, r.value, r.label, r.user, r.kind)
             kind = _kind_of(r, phantom)
-            free_mean = (r.mat == "alpha" and g > 0 and r.free == -1 and not r.user and "intercepts" in group_equal
+            free_mean = (r.mat == "alpha" and r.lhs not in phantom and g > 0 and r.free == -1 and not r.user
+                         and "intercepts" in group_equal
                          and "means" not in group_equal)
             free_var = (std_lv and g > 0 and "loadings" in group_equal and r.mat == "psi" and r.i == r.j
                         and not r.user and r.lhs not in phantom)

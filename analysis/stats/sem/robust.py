@@ -80,10 +80,23 @@ def _saturated_directions(p, means: bool):
     return U, V, dM, a, b
 
 
-def _h1_trace(x, sigma, mu, means: bool, gd=None):
+def _not_x(p, xi, means: bool):
+    """Positions in (vech Sigma, mu) (the order of :func:`_saturated_directions`) that are no
+    moments of fixed.x covariates ``xi``: lavaan zeroes those rows and columns of the saturated
+    information and scores, so they leave every trace."""
+    a, b = np.triu_indices(p)
+    xs = np.zeros(p, dtype=bool)
+    xs[list(xi)] = True
+    keep = ~(xs[a] & xs[b])
+    if means:
+        keep = np.concatenate([keep, ~xs])
+    return np.flatnonzero(keep)
+
+
+def _h1_trace(x, sigma, mu, means: bool, gd=None, xi=()):
     """tr(A1^-1 B1) of the saturated model at its estimates (A1 observed = expected without
     missing values; with missing values, ``gd`` with its patterns, the analytic observed
-    information over the patterns)."""
+    information over the patterns), without the moments of the fixed.x covariates ``xi``."""
     p = len(mu)
     U, V, dM, a, b = _saturated_directions(p, means)
     S1 = casewise_scores(x, sigma, mu, U, V, dM)
@@ -94,14 +107,20 @@ def _h1_trace(x, sigma, mu, means: bool, gd=None):
         A1 = len(x) * (M * M.T + (U.T @ W @ U) * (V.T @ W @ V) + dM @ W @ dM.T)
     else:
         A1 = gd.n * _h1_observed_unit(gd, U, V, dM)
+    if len(xi):
+        k = _not_x(p, xi, means)
+        A1, B1 = A1[np.ix_(k, k)], B1[np.ix_(k, k)]
     return float(np.trace(np.linalg.solve(A1, B1)))
 
 
-def _baseline_trace(x, means: bool):
-    """tr(A^-1 B) of the independence model (each variable its own mean and variance)."""
+def _baseline_trace(x, means: bool, xi=()):
+    """tr(A^-1 B) of the independence model (each variable its own mean and variance; the
+    fixed.x covariates ``xi`` have none free)."""
     p = x.shape[1]
     tr = 0.0
     for j in range(p):
+        if j in xi:
+            continue
         v = x[:, j]
         v = v[~np.isnan(v)]
         m, s2 = v.mean(), v.var()
@@ -207,25 +226,28 @@ def _fiml_corrected(model, est, groups, data, fm, version="V3"):
     p = model.p
     U1, V1, dM1, a, b = _saturated_directions(p, True)
     ntotal = sum(gd.n for gd in groups)
+    xi = _x_index(model)
+    k = _not_x(p, xi, True)     # fixed.x: the covariates' moments leave every matrix
+    yv = np.array([j for j in range(p) if j not in xi], dtype=int)
     Wm, Wmi, Wc, Gam, D, DB = [], [], [], [], [], []
     T3 = T3b = 0.0
     for g, (gd, x) in enumerate(zip(groups, data)):
         fg = gd.n / ntotal
-        wm = _h1_observed_unit(gd, U1, V1, dM1)
+        wm = _h1_observed_unit(gd, U1, V1, dM1)[np.ix_(k, k)]
         wmi = np.linalg.inv(wm)
         if version == "V3":
-            S1 = casewise_scores(x, gd.S, gd.mean, U1, V1, dM1)
+            S1 = casewise_scores(x, gd.S, gd.mean, U1, V1, dM1)[:, k]
             jm = S1.T @ S1 / gd.n
         else:
             jm = wm
         W = np.linalg.inv(gd.S)
         M = U1.T @ W @ V1
-        wc = M * M.T + (U1.T @ W @ U1) * (V1.T @ W @ V1) + dM1 @ W @ dM1.T
+        wc = (M * M.T + (U1.T @ W @ U1) * (V1.T @ W @ V1) + dM1 @ W @ dM1.T)[np.ix_(k, k)]
         Wm.append(fg * wm)
         Wmi.append(wmi / fg)
         Wc.append(fg * wc)
         Gam.append(wmi @ jm @ wmi / fg)
-        D.append(_model_jacobian(model, est.theta, g, a, b))
+        D.append(_model_jacobian(model, est.theta, g, a, b)[k])
         # independence model: each variable's mean and variance over its observed values
         nj, sm, ss = np.zeros(p), np.zeros(p), np.zeros(p)
         for pt in gd.patterns:
@@ -236,12 +258,16 @@ def _fiml_corrected(model, est, groups, data, fm, version="V3"):
             ss[pt.obs] += pt.n * (np.diag(pt.S) + (pt.mean - mb[pt.obs]) ** 2)
         vb = ss / nj
         T3 += gd.n * _ml_discrepancy(est.sigma[g], est.mu[g], gd.S, gd.mean)
-        T3b += gd.n * _ml_discrepancy(np.diag(vb), mb, gd.S, gd.mean)
+        sb = np.diag(vb)
+        if xi:   # fixed.x: the covariates keep their (EM = sample) covariances and means
+            sb[np.ix_(xi, xi)] = gd.S[np.ix_(xi, xi)]
+            mb[xi] = gd.mean[xi]
+        T3b += gd.n * _ml_discrepancy(sb, mb, gd.S, gd.mean)
         db = np.zeros((len(a) + p, 2 * p))
         diag_pos = np.flatnonzero(a == b)
         db[diag_pos, np.arange(p)] = 1.0       # variances (a == b rows are in variable order)
         db[len(a) + np.arange(p), p + np.arange(p)] = 1.0
-        DB.append(db)
+        DB.append(db[np.ix_(k, np.concatenate([yv, p + yv]))])
     Wm_a, Wmi_a, Wc_a, Gam_a = (block_diag(*m) for m in (Wm, Wmi, Wc, Gam))
     mid = Wmi_a @ Wc_a @ Wmi_a
 
@@ -255,14 +281,31 @@ def _fiml_corrected(model, est, groups, data, fm, version="V3"):
 
     k = trace(np.vstack(D))
     kb = trace(block_diag(*DB))
-    return {"chisq": T3, "c": k / fm["df"], "baseline_chisq": T3b, "baseline_c": kb / fm["baseline_df"]}
+    return {"chisq": T3, "c": k / fm["df"] if fm["df"] > 0 else math.nan, "baseline_chisq": T3b,
+            "baseline_c": kb / fm["baseline_df"]}
+
+
+def _saturated_robust(fc, dfb):
+    """A saturated model (df 0), as lavaan: the FIML-corrected robust CFI from T3 (about 0)
+    against the baseline's, TLI 1, RMSEA 0; without FIML lavaan has no robust CFI/TLI."""
+    if fc is None:
+        return {"cfi_robust": None, "tli_robust": None, "rmsea_robust": 0.0}
+    t1 = max(fc["chisq"], 0.0)
+    t2 = max(fc["chisq"], fc["baseline_chisq"] - fc["baseline_c"] * dfb, 0.0)
+    return {"cfi_robust": 1.0 if t2 == 0 else float(1 - t1 / t2), "tli_robust": 1.0, "rmsea_robust": 0.0}
+
+
+def _x_index(model):
+    return [model.ov.index(v) for v in getattr(model, "ov_x", ())]
 
 
 def fiml_robust_ml(model, est, groups, data, fm) -> dict:
     """lavaan's robust CFI/TLI/RMSEA of an ML fit with missing = "ml" (FIML-corrected, V6)."""
-    if fm["df"] <= 0:
+    if fm["df"] < 0:
         return {}
     fc = _fiml_corrected(model, est, groups, data, fm, version="V6")
+    if fm["df"] == 0:
+        return _saturated_robust(fc, fm["baseline_df"])
     out = _robust_indices(fc, fm["df"], fm["baseline_df"], sum(gd.n for gd in groups), len(groups))
     return {k: float(v) for k, v in out.items()}
 
@@ -283,10 +326,17 @@ def mlr(model, est, groups, data, fm) -> Robust:
     A0inv = np.linalg.inv(A0)
     vcov = A0inv @ B0 @ A0inv
     tr_h0 = float(np.trace(A0inv @ B0))
-    tr_h1 = sum(_h1_trace(x, gd.S, gd.mean, means, gd if fiml else None) for gd, x in zip(groups, data))
-    tr_b = sum(_baseline_trace(x, means) for x in data)
+    xi = _x_index(model)
+    tr_h1 = sum(_h1_trace(x, gd.S, gd.mean, means, gd if fiml else None, xi) for gd, x in zip(groups, data))
+    tr_b = sum(_baseline_trace(x, means, xi) for x in data)
     df = fm["df"]
     c = (tr_h1 - tr_h0) / df if df > 0 else math.nan
     c_b = (tr_h1 - tr_b) / fm["baseline_df"]
-    fc = _fiml_corrected(model, est, groups, data, fm) if fiml and df > 0 else None
+    fc = _fiml_corrected(model, est, groups, data, fm) if fiml and df >= 0 else None
+    if df == 0:   # saturated: lavaan reports T_s = 0, the baseline's scaled test and CFI/TLI 1
+        Tb, dfb = fm["baseline_chisq"], fm["baseline_df"]
+        out = {"chisq_scaled": 0.0, "df_scaled": 0, "pvalue_scaled": None, "chisq_scaling_factor": None,
+               "baseline_chisq_scaled": Tb / c_b, "baseline_df_scaled": dfb, "baseline_chisq_scaling_factor": c_b,
+               "cfi_scaled": 1.0, "tli_scaled": 1.0, "rmsea_scaled": None, **_saturated_robust(fc, dfb)}
+        return Robust(vcov, {k: None if v is None else float(v) for k, v in out.items()})
     return Robust(vcov, _indices(fm, c, c_b, ntotal, fc, len(groups)) if df > 0 else {})
