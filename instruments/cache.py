@@ -22,8 +22,9 @@ from pathlib import Path
 
 __all__ = ["lookup", "store", "cache_dir"]
 
-FORMAT = 2
+FORMAT = 3
 _DC = "\x00avoid-survey-dataclass"
+_REF = "\x00avoid-survey-ref"   # an object met before: shared objects stay shared (identity)
 
 
 def _enabled() -> bool:
@@ -82,33 +83,45 @@ def _entry(key: str) -> Path:
     return cache_dir() / f"{zlib.crc32(raw):08x}{zlib.adler32(raw):08x}.bin"
 
 
-def _encode(obj, names):
+def _encode(obj, names, memo=None):
+    """Plain data for ``obj``; an object that occurs twice (a scale shared by an instrument
+    and the instrument it includes) is written once and referred to after, so the decoded
+    instrument has the same sharing (code comparing objects by identity sees the same)."""
+    memo = {} if memo is None else memo
     if obj is None or isinstance(obj, (str, int, float, bool)):
         return obj
     if isinstance(obj, tuple):
-        return tuple(_encode(v, names) for v in obj)
+        return tuple(_encode(v, names, memo) for v in obj)
     if isinstance(obj, list):
-        return [_encode(v, names) for v in obj]
+        return [_encode(v, names, memo) for v in obj]
     if isinstance(obj, dict):
-        return {_encode(k, names): _encode(v, names) for k, v in obj.items()}
+        return {_encode(k, names, memo): _encode(v, names, memo) for k, v in obj.items()}
     name = type(obj).__name__
     if names.get(name) is type(obj):
-        return (_DC, name, tuple((k, _encode(v, names)) for k, v in obj.__dict__.items()))
+        if id(obj) in memo:
+            return (_REF, memo[id(obj)][0])
+        memo[id(obj)] = (len(memo), obj)   # the object is kept alive, so its id stays unique
+        k = memo[id(obj)][0]
+        return (_DC, name, k, tuple((f, _encode(v, names, memo)) for f, v in obj.__dict__.items()))
     raise TypeError(name)
 
 
-def _decode(obj, names):
+def _decode(obj, names, made=None):
+    made = {} if made is None else made
     if isinstance(obj, tuple):
-        if len(obj) == 3 and obj[0] == _DC:
+        if len(obj) == 2 and obj[0] == _REF:
+            return made[obj[1]]
+        if len(obj) == 4 and obj[0] == _DC:
             cls = names[obj[1]]
             new = object.__new__(cls)
-            new.__dict__.update({k: _decode(v, names) for k, v in obj[2]})
+            made[obj[2]] = new
+            new.__dict__.update({k: _decode(v, names, made) for k, v in obj[3]})
             return new
-        return tuple(_decode(v, names) for v in obj)
+        return tuple(_decode(v, names, made) for v in obj)
     if isinstance(obj, list):
-        return [_decode(v, names) for v in obj]
+        return [_decode(v, names, made) for v in obj]
     if isinstance(obj, dict):
-        return {_decode(k, names): _decode(v, names) for k, v in obj.items()}
+        return {_decode(k, names, made): _decode(v, names, made) for k, v in obj.items()}
     return obj
 
 

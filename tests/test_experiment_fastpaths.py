@@ -123,3 +123,27 @@ def test_level_text_and_bad_cell_fall_back_with_row(tmp_path):
     with pytest.raises(AvoidSurveyError) as e:
         analyze(ok, inst)
     assert e.value.row == 3 and e.value.column == f.id
+
+
+def test_cache_keeps_shared_objects_shared(store):
+    """A scale shared by an instrument and the instrument it includes is one object after
+    a round trip too: code comparing by identity (the interleaved questionnaire order) gives
+    the same answer for a cached and a fresh instrument."""
+    from avoid_survey.instruments.loader import bundled_path
+    from avoid_survey.instruments.questionnaire import questionnaire_plan
+
+    path = bundled_path("blame-avoidance-core-v2")
+    fresh = load_instrument(path)
+    cache.store(Path(path), fresh)
+    again = cache.lookup(Path(path))
+    assert again is not None and again is not fresh
+
+    def order(inst):
+        plan = questionnaire_plan(inst, "zh", order="interleaved")
+        return [q.id for sec in plan.sections for b in sec.blocks for q in b.questions]
+
+    assert order(again) == order(fresh)
+    shared = [s for sub in fresh.includes for s in sub.scales if any(s is t for t in fresh.scales)]
+    assert shared   # the fixture really has shared objects
+    assert all(any(s is t for t in again.scales) for sub in again.includes for s in sub.scales
+               if any(s.id == t.id for t in again.scales))

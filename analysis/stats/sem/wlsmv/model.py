@@ -159,7 +159,14 @@ class OrdinalModel:
         if self.parameterization != "delta":
             delta = delta.copy()
             delta[:, ordi] = 1.0 / np.sqrt(sigma_c[:, ordi, ordi])
-        mu = mt["nu"][:, :, 0] + (lam @ (A @ mt["alpha"]))[:, :, 0]
+        alpha = mt["alpha"]
+        cond = self.meta.get("cond")
+        if cond is not None and len(cond["x_eta"]):
+            # conditional.x: the statistics are at x = 0, so the covariates' means (their
+            # phantoms' alpha, fixed at the sample means) stay out of the items' means
+            alpha = alpha.copy()
+            alpha[:, cond["x_eta"], :] = 0.0
+        mu = mt["nu"][:, :, 0] + (lam @ (A @ alpha))[:, :, 0]
         mt.update(sigma=sigma, sigma_c=sigma_c, mu=mu, scale=delta, A=A, LPL=LPL, theta=theta, L=L)
         return mt
 
@@ -280,7 +287,8 @@ def build_ordinal(syntax, columns, ordered_names, nth, *, n_groups=1, std_lv=Fal
                 nr.free, nr.value = ("theta", g, r.i), 1.0
             else:
                 nr.free, nr.value = -1, 1.0
-        elif r.mat == "alpha" and not r.user:
+        elif r.mat == "alpha" and not r.user and r.kind != "fixedx":
+            # (a covariate's mean is a fixed.x row: its value comes from the sample moments)
             nr.free, nr.value = (("alpha", g, r.i) if rules.alpha_free and g > 0 else -1), 0.0
         rows.append(nr)
     start = np.concatenate([[0], np.cumsum(nth_l)]).astype(int)
