@@ -301,8 +301,9 @@ def _os_error(exc: OSError, argv) -> int:
         target = getattr(exc, "filename", None) or "standard output"
         why = {errno.EFBIG: "the file-size limit was reached", errno.EIO: "an input/output error"}.get(
             exc.errno, "the disk is full")
+        line = f"{target}: cannot write the output: {why}"
         try:
-            sys.stderr.write(f"error: {target}: cannot write the output: {why}\n")
+            sys.stderr.write(f"error: {line}{_gist(line, argv)}\n")
         except OSError:
             pass
         _discard_stdout()

@@ -619,3 +619,24 @@ def test_a_report_with_every_analysis_skipped_is_an_error(cli, tmp_path):
     assert code == 2
     assert "nothing to report" in _one_error(err)
     assert not out.exists()
+
+
+def test_one_respondent_gets_one_warning_per_scale_not_per_item(cli, tmp_path):
+    p = tmp_path / "one.csv"
+    p.write_text("\n".join(_clean_lines()[:2]) + "\n", encoding="utf-8")
+    code, out, err = cli("reliability", p, "--instrument", INST, "--format", "json", "--lang", "en")
+    assert code == 0, err
+    warnings = json.loads(out)["warnings"]
+    assert not any("has no variance" in w for w in warnings)
+    assert sum("fewer than 2 respondents" in w for w in warnings) == len(json.loads(out)["scales"])
+
+
+def test_formula_escaping_leaves_numbers_in_text_columns_alone():
+    import pandas as pd
+
+    from avoid_survey.analysis.io.write import _spreadsheet_safe
+    df = pd.DataFrame({"a": ["=1+1", "-1.5", "+x", None, 3, "@a", "ok", "-inf"],
+                       "b": pd.Series([1, -2, 3, 4, 5, 6, 7, 8], dtype=object)})
+    out = _spreadsheet_safe(df)
+    assert out["a"].tolist() == ["'=1+1", "-1.5", "'+x", None, 3, "'@a", "ok", "-inf"]
+    assert out["b"].tolist() == [1, -2, 3, 4, 5, 6, 7, 8]

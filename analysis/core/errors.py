@@ -100,6 +100,14 @@ def warn(message: str, category=AvoidSurveyWarning, sink: list | None = None) ->
 
 # (regular expression on the English message, catalogue key of its Chinese gist); first match wins
 ERROR_GIST = (
+    (r"cannot write the output", "err_write"),
+    (r"not a regular file", "err_not_regular"),
+    (r"input file of this run|name the same file", "err_output_input"),
+    (r"nothing to analyse|no data rows|answers any", "err_no_data"),
+    (r"not a finite number|must be a finite", "err_not_finite"),
+    (r"AVOID_SURVEY_MAX_", "err_too_large"),
+    (r"workbook|not an Excel", "err_workbook"),
+    (r"fields but the header has", "err_ragged"),
     (r"file not found|no such file|does not exist", "err_file_not_found"),
     (r"needs --instrument|give a model \(--model\) or an instrument", "err_needs_instrument"),
     (r"has no scale or facet", "err_no_scale"),

@@ -61,10 +61,17 @@ def _spreadsheet_safe(df):
     Only the columns that change are copied."""
     from ..core.textsafe import formula_safe, is_formula_like
 
+    import pandas as pd
+
     out = df
     for c in _text_columns(df):
         s = df[c]
-        hit = s.map(lambda v: isinstance(v, str) and is_formula_like(v))
+        # vectorised: text starting like a formula that is not a number ("-1.5" stays)
+        # vectorised on the text of every cell: numbers (-1.5, or an int in a text column)
+        # start like a formula but parse as numbers, so they are left alone
+        text = s.astype(str)
+        starts = text.str.match(r"[=+\-@\t\r]", na=False) & s.notna()
+        hit = starts & pd.to_numeric(text.where(starts), errors="coerce").isna()
         if hit.any():
             if out is df:
                 out = df.copy(deep=False)

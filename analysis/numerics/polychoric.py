@@ -121,6 +121,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..core.errors import AvoidSurveyError
+from .bvnorm import _corners, _diff2, _dnorm, bvn_cdf, bvn_pdf, norm_cdf, norm_ppf, rectangle_probs
+from .polyserial import _thresholds_from_counts, categories, polyserial, thresholds
 
 __all__ = ["norm_cdf", "norm_ppf", "categories", "thresholds", "bvn_cdf", "bvn_pdf", "rectangle_probs",
            "pair_loglik", "fit_rho", "polychoric_pair", "pair_case_scores", "threshold_case_scores",
@@ -128,255 +130,6 @@ __all__ = ["norm_cdf", "norm_ppf", "categories", "thresholds", "bvn_cdf", "bvn_p
 
 MAX_CATEGORIES = 10          # more distinct answers than this: not an ordinal item
 _SQRT_EPS = math.sqrt(np.finfo(float).eps)
-_TWO_PI = 2.0 * math.pi
-_erfc = np.frompyfunc(math.erfc, 1, 1)
-
-
-# ----------------------------------------------------------------------------- normal
-def norm_cdf(x):
-    """Standard normal cdf ``pnorm(x)`` for arrays (erfc, full double precision, +-inf ok)."""
-    x = np.asarray(x, dtype=float)
-    if x.size > 64:
-        # corner limits repeat the same few thresholds: evaluate each distinct value once
-        u, inv = np.unique(x, return_inverse=True)
-        if len(u) < x.size // 2:
-            return (0.5 * np.asarray(_erfc(-u / math.sqrt(2.0)), dtype=float))[inv].reshape(x.shape)
-    return 0.5 * np.asarray(_erfc(-x / math.sqrt(2.0)), dtype=float)
-
-
-def _ppf_lower(q: float) -> float:
-    """qnorm(q) for 0 < q <= 0.5: a tail/central starting value, then Newton steps on
-    Phi(x) - q with ``math.erfc`` (relative accuracy of the lower tail kept), to full precision."""
-    if q > 0.02:
-        x = math.sqrt(2 * math.pi) * (q - 0.5)
-    else:
-        t = math.sqrt(-2.0 * math.log(q))
-        x = -(t - (2.515517 + 0.802853 * t + 0.010328 * t * t) / (1 + 1.432788 * t + 0.189269 * t * t + 0.001308 * t ** 3))
-    for _ in range(60):
-        f = 0.5 * math.erfc(-x / math.sqrt(2.0)) - q
-        step = f / (math.exp(-0.5 * x * x) / math.sqrt(2 * math.pi))
-        x -= step
-        if abs(step) <= 1e-15 * max(1.0, abs(x)):
-            break
-    return x
-
-
-def norm_ppf(p):
-    """Standard normal quantile ``qnorm(p)`` (array); 0 -> -inf, 1 -> inf. Newton on the
-    erfc-based cdf, equal to R's qnorm to ~1e-15."""
-    p = np.asarray(p, dtype=float)
-    out = np.empty(p.shape)
-    for i, v in np.ndenumerate(p):
-        if v != v:
-            out[i] = math.nan
-        elif v <= 0:
-            out[i] = -math.inf
-        elif v >= 1:
-            out[i] = math.inf
-        else:
-            out[i] = _ppf_lower(v) if v <= 0.5 else -_ppf_lower(1.0 - v)
-    return out
-
-
-# ----------------------------------------------------------------------------- univariate
-def categories(codes):
-    """``(idx, levels)``: category index 0..C-1 of each answer (-1 when missing) and the sorted
-    distinct codes (the item's categories)."""
-    x = np.asarray(codes, dtype=float)
-    ok = ~np.isnan(x)
-    levels, inv = np.unique(x[ok], return_inverse=True)
-    idx = np.full(x.shape, -1, dtype=np.int64)
-    idx[ok] = inv
-    return idx, levels
-
-
-def _thresholds_from_counts(counts):
-    n = counts.sum()
-    cum = np.cumsum(counts)[:-1] / n
-    return norm_ppf(cum)
-
-
-def thresholds(codes):
-    """Probit thresholds ``qnorm(cumulative proportion)`` of one ordinal item (NaN = missing).
-
-    Equals lavaan's univariate thresholds (``lavCor(..., output = "th")``) and psych's
-    ``polychoric()$tau`` for an item whose categories are all used. Returns C-1 values.
-    """
-    idx, levels = categories(codes)
-    counts = np.bincount(idx[idx >= 0], minlength=len(levels)).astype(float)
-    return _thresholds_from_counts(counts)
-
-
-# ----------------------------------------------------------------------------- bivariate normal
-_GL = {}
-
-
-def _gauss_legendre(n):
-    if n not in _GL:
-        _GL[n] = np.polynomial.legendre.leggauss(n)
-    return _GL[n]
-
-
-def _bvn_upper_finite(h, k, r):
-    """P(X > h, Y > k) for finite h, k and |r| <= 1 (1-d arrays of equal length)."""
-    out = np.empty(h.shape)
-    x, w = _gauss_legendre(20)
-    ar = np.abs(r)
-    # Genz's node counts: 6 points for |r| < 0.3, 12 below 0.75, 20 up to 0.925
-    for lo_r, hi_r, npts in ((0.0, 0.3, 6), (0.3, 0.75, 12), (0.75, 0.925, 20)):
-        sel = (ar >= lo_r) & (ar < hi_r)
-        if not sel.any():
-            continue
-        xg, wg = _gauss_legendre(npts)
-        hh, kk, rr = h[sel], k[sel], r[sel]
-        hk = hh * kk
-        hs = (hh * hh + kk * kk) / 2
-        asr = np.arcsin(rr)
-        sn = np.sin(asr[:, None] * (xg[None, :] + 1) / 2)
-        terms = np.exp((sn * hk[:, None] - hs[:, None]) / (1 - sn * sn))
-        out[sel] = (terms @ wg) * asr / (2 * _TWO_PI) + norm_cdf(-hh) * norm_cdf(-kk)
-    low = ar < 0.925
-    high = ~low
-    if high.any():
-        hh, kk, rr = h[high], k[high].copy(), r[high]
-        neg = rr < 0
-        kk[neg] = -kk[neg]
-        hk = hh * kk
-        res = np.zeros(hh.shape)
-        inner = np.abs(rr) < 1
-        if inner.any():
-            a2 = (1 - rr[inner]) * (1 + rr[inner])
-            a = np.sqrt(a2)
-            hi, ki, hki = hh[inner], kk[inner], hk[inner]
-            bs = (hi - ki) ** 2
-            c = (4 - hki) / 8
-            d = (12 - hki) / 16
-            bvn = a * np.exp(-(bs / a2 + hki) / 2) * (1 - c * (bs - a2) * (1 - d * bs / 5) / 3 + c * d * a2 * a2 / 5)
-            b = np.sqrt(bs)
-            tail = hki > -160
-            with np.errstate(over="ignore", invalid="ignore"):
-                corr = np.exp(-hki / 2) * math.sqrt(_TWO_PI) * norm_cdf(-b / a) * b * (1 - c * bs * (1 - d * bs / 5) / 3)
-            bvn = bvn - np.where(tail, corr, 0.0)
-            half = a / 2
-            xs = (half[:, None] * (x[None, :] + 1)) ** 2
-            rs = np.sqrt(1 - xs)
-            with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
-                e1 = np.exp(-(bs[:, None] / xs + hki[:, None]) / 2)
-                t = e1 * (np.exp(-hki[:, None] * xs / (2 * (1 + rs) ** 2)) / rs
-                          - (1 + c[:, None] * xs * (1 + d[:, None] * xs)))
-            t = np.where(np.isfinite(t), t, 0.0)
-            bvn = bvn + half * (t @ w)
-            res[inner] = -bvn / _TWO_PI
-        pos = ~neg
-        res[pos] = res[pos] + norm_cdf(-np.maximum(hh[pos], kk[pos]))
-        res[neg] = -res[neg] + np.maximum(0.0, norm_cdf(-hh[neg]) - norm_cdf(-kk[neg]))
-        out[high] = res
-    return out
-
-
-def bvn_cdf(h, k, rho):
-    """Standard bivariate normal ``P(X <= h, Y <= k)`` with correlation ``rho`` (broadcast).
-
-    Infinite limits are exact: -inf gives 0, +inf the other margin. Accuracy about 1e-15
-    absolute (Genz's ``bvnd``, what R ``pbivnorm`` and ``mvtnorm`` use).
-    """
-    h, k, r = np.broadcast_arrays(np.asarray(h, float), np.asarray(k, float), np.asarray(rho, float))
-    shape = h.shape
-    h, k, r = h.ravel(), k.ravel(), r.ravel()
-    out = np.zeros(h.shape)
-    hinf, kinf = np.isposinf(h), np.isposinf(k)
-    zero = np.isneginf(h) | np.isneginf(k)
-    both = hinf & kinf & ~zero
-    out[both] = 1.0
-    only_h = hinf & ~kinf & ~zero
-    out[only_h] = norm_cdf(k[only_h])
-    only_k = kinf & ~hinf & ~zero
-    out[only_k] = norm_cdf(h[only_k])
-    fin = ~(zero | hinf | kinf)
-    if fin.any():
-        out[fin] = _bvn_upper_finite(-h[fin], -k[fin], r[fin])
-    return np.clip(out, 0.0, 1.0).reshape(shape)
-
-
-def bvn_pdf(h, k, rho):
-    """Standard bivariate normal density at (h, k); 0 when h or k is infinite."""
-    h, k, r = np.broadcast_arrays(np.asarray(h, float), np.asarray(k, float), np.asarray(rho, float))
-    fin = np.isfinite(h) & np.isfinite(k)
-    hf, kf = np.where(fin, h, 0.0), np.where(fin, k, 0.0)
-    s = 1 - r * r
-    with np.errstate(divide="ignore", invalid="ignore"):
-        val = np.exp(-(hf * hf - 2 * r * hf * kf + kf * kf) / (2 * s)) / (_TWO_PI * np.sqrt(s))
-    return np.where(fin, val, 0.0)
-
-
-def _dnorm(x):
-    x = np.asarray(x, float)
-    return np.where(np.isfinite(x), np.exp(-0.5 * np.where(np.isfinite(x), x, 0.0) ** 2) / math.sqrt(_TWO_PI), 0.0)
-
-
-def _corners(tx, ty):
-    """Corner limits with the -inf / +inf borders: (P, A+2) and (P, B+2)."""
-    P = tx.shape[0]
-    lo = np.full((P, 1), -np.inf)
-    hi = np.full((P, 1), np.inf)
-    return np.concatenate([lo, tx, hi], axis=1), np.concatenate([lo, ty, hi], axis=1)
-
-
-def _diff2(F):
-    """Rectangle masses from corner values F (..., A+2, B+2) -> (..., A+1, B+1)."""
-    return F[..., 1:, 1:] - F[..., :-1, 1:] - F[..., 1:, :-1] + F[..., :-1, :-1]
-
-
-def rectangle_probs(tx, ty, rho, deriv: int = 0) -> dict:
-    """Cell probabilities of P bivariate ordinal tables (and their derivatives).
-
-    Parameters
-    ----------
-    tx, ty : (P, A) and (P, B) arrays of increasing thresholds, padded with +inf.
-    rho : (P,) correlations.
-    deriv : 0, 1 or 2 (see the module docstring for the keys returned).
-    """
-    tx = np.atleast_2d(np.asarray(tx, float))
-    ty = np.atleast_2d(np.asarray(ty, float))
-    rho = np.atleast_1d(np.asarray(rho, float))
-    cx, cy = _corners(tx, ty)
-    H = cx[:, :, None]
-    K = cy[:, None, :]
-    R = rho[:, None, None]
-    out = {"pi": _diff2(bvn_cdf(H, K, R))}
-    if deriv >= 1:
-        dens = bvn_pdf(H, K, R)
-        out["dpi_drho"] = _diff2(dens)
-        s = np.sqrt(1 - R * R)
-        # dF(h, k)/dh = phi(h) Phi((k - r h)/s); dF/dk = phi(k) Phi((h - r k)/s)
-        with np.errstate(invalid="ignore"):
-            gh = _dnorm(H) * norm_cdf(np.where(np.isfinite(H), (K - R * np.where(np.isfinite(H), H, 0)) / s, 0.0))
-            gk = _dnorm(K) * norm_cdf(np.where(np.isfinite(K), (H - R * np.where(np.isfinite(K), K, 0)) / s, 0.0))
-        gh = np.where(np.isfinite(H), gh, 0.0)
-        gk = np.where(np.isfinite(K), gk, 0.0)
-        # cell (a, b) = F(x_{a+1}, y_{b+1}) - F(x_a, y_{b+1}) - F(x_{a+1}, y_b) + F(x_a, y_b), corners
-        # indexed with the -inf border at 0, so threshold j is corner j + 1
-        A, B = tx.shape[1], ty.shape[1]
-        P = tx.shape[0]
-        colx = gh[:, :, 1:] - gh[:, :, :-1]          # (P, A+2, B+1): d/dh along a corner row
-        coly = gk[:, 1:, :] - gk[:, :-1, :]          # (P, A+1, B+2)
-        dtx = np.zeros((P, A + 1, B + 1, A))
-        dty = np.zeros((P, A + 1, B + 1, B))
-        for j in range(A):
-            dtx[:, j, :, j] += colx[:, j + 1, :]     # upper limit of category j
-            dtx[:, j + 1, :, j] -= colx[:, j + 1, :]  # lower limit of category j + 1
-        for j in range(B):
-            dty[:, :, j, j] += coly[:, :, j + 1]
-            dty[:, :, j + 1, j] -= coly[:, :, j + 1]
-        out["dpi_dtx"] = dtx
-        out["dpi_dty"] = dty
-    if deriv >= 2:
-        s2 = 1 - R * R
-        Hf = np.where(np.isfinite(H), H, 0.0)
-        Kf = np.where(np.isfinite(K), K, 0.0)
-        guv = (Hf * Kf * s2 - R * (Hf * Hf - 2 * R * Hf * Kf + Kf * Kf) + R * s2) / (s2 * s2)
-        out["d2pi_drho2"] = _diff2(dens * guv)
-    return out
 
 
 # ----------------------------------------------------------------------------- two-step fit
@@ -590,67 +343,6 @@ def case_scores(data, result, *, items=None) -> dict:
     return {"rows": rows, "th": th, "rho": rho, "pairs": np.column_stack([a, b])}
 
 
-# ----------------------------------------------------------------------------- polyserial
-def polyserial(x_cont, y_ord, ty=None) -> float:
-    """Two-step polyserial correlation of a continuous ``x_cont`` and an ordinal ``y_ord``
-    (lavaan ``lav_bvmix_cor_twostep_fit``; rows with either value missing are dropped, the
-    thresholds come from all of ``y_ord``'s answers unless ``ty`` is given)."""
-    xc = np.asarray(x_cont, float)
-    iy, ly = categories(y_ord)
-    ty = thresholds(y_ord) if ty is None else np.asarray(ty, float)
-    if len(ly) < 2:
-        raise AvoidSurveyError("a polyserial correlation needs an ordinal variable with at least two categories")
-    ok = ~np.isnan(xc) & (iy >= 0)
-    if ok.sum() < 2:
-        return math.nan
-    # z from the mean and ML sd of all of x's values (lavaan's univariate fit of y1)
-    xa = xc[~np.isnan(xc)]
-    sd_all = math.sqrt(np.mean((xa - xa.mean()) ** 2))
-    if sd_all == 0:
-        return math.nan
-    xv, c = xc[ok], iy[ok]
-    n = len(xv)
-    z = (xv - xa.mean()) / sd_all
-    cut = np.concatenate([[-np.inf], ty, [np.inf]])
-    up, lo = cut[c + 1], cut[c]
-    # lavaan's start: cor(y1, y2) * sd_ML(y2) / sum(dnorm(th))
-    yc = c.astype(float)
-    sdy = yc.std()
-    r0 = float(np.corrcoef(xv, yc)[0, 1] * sdy / _dnorm(ty).sum()) if sdy > 0 else 0.0
-    r0 = 0.0 if not math.isfinite(r0) else (r0 / 2 if abs(r0) > 0.9 else r0)
-
-    def parts(r):
-        s = math.sqrt(1 - r * r)
-        a = np.where(np.isfinite(up), (up - r * z) / s, np.inf)
-        b = np.where(np.isfinite(lo), (lo - r * z) / s, -np.inf)
-        p = norm_cdf(a) - norm_cdf(b)
-        da = np.where(np.isfinite(a), _dnorm(a) * (np.where(np.isfinite(up), up, 0) * r - z) / s ** 3, 0.0)
-        db = np.where(np.isfinite(b), _dnorm(b) * (np.where(np.isfinite(lo), lo, 0) * r - z) / s ** 3, 0.0)
-        pp = np.maximum(p, 1e-300)
-        return float(np.sum(np.log(pp))), float(np.sum((da - db) / pp))
-
-    # maximise on [-0.995, 0.995]: Newton on the score with a numeric derivative, bracketed
-    lo_b, hi_b = -0.995, 0.995
-    r = min(max(r0, lo_b), hi_b)
-    for _ in range(200):
-        _ll, g = parts(r)
-        e = 1e-6
-        g2 = (parts(min(r + e, hi_b))[1] - parts(max(r - e, lo_b))[1]) / (min(r + e, hi_b) - max(r - e, lo_b))
-        if g > 0:
-            lo_b = r
-        else:
-            hi_b = r
-        step = -g / g2 if g2 < 0 else (hi_b - lo_b) / 2 * np.sign(g)
-        new = r + step
-        if not lo_b < new < hi_b:
-            new = (lo_b + hi_b) / 2
-        if abs(new - r) < 1e-12 or n == 0:
-            r = new
-            break
-        r = new
-    return float(r)
-
-
 # ----------------------------------------------------------------------------- matrix
 @dataclass(frozen=True)
 class PolychoricResult:
@@ -803,14 +495,7 @@ def polychoric_matrix(data, *, method: str = "lavaan", missing: str | None = Non
     -------
     PolychoricResult
     """
-    if method not in ("lavaan", "psych"):
-        raise AvoidSurveyError(f"method must be 'lavaan' or 'psych', not '{method}'")
-    if missing is None:
-        missing = "listwise" if method == "lavaan" else "pairwise"
-    if missing not in ("listwise", "pairwise"):
-        raise AvoidSurveyError(f"missing must be 'listwise' or 'pairwise', not '{missing}'")
-    if method == "psych" and missing != "pairwise":
-        raise AvoidSurveyError("psych's polychoric uses pairwise-complete answers only (missing='pairwise')")
+    missing = _missing_option(method, missing)
     X, names = _as_matrix(data, items)
     if X.shape[1] < 2:
         raise AvoidSurveyError("a polychoric correlation matrix needs at least two items")
@@ -845,6 +530,35 @@ def polychoric_matrix(data, *, method: str = "lavaan", missing: str | None = Non
         ty = np.array([_pad(th[j], C - 1) for j in b])
     empty = [(names[i], names[j]) for i, j, f in zip(a, b, raw)
              if (f[:len(levels[i]), :len(levels[j])] == 0).any()]
+    rho, conv_all = _fit_pairs(freq, tx, ty, levels, a, b, npair, method, local)
+    R = _symmetric(p, a, b, rho, np.ones(p))
+    Nm = _symmetric(p, a, b, npair, marg.sum(axis=1)).astype(np.int64)
+    smoothed = False
+    if method == "psych" and smooth and not np.isnan(R).any():
+        R, smoothed = cor_smooth(R)
+    return PolychoricResult(items=tuple(names), rho=R, thresholds=tuple(th), levels=tuple(lv.copy() for lv in levels),
+                            n=Nm, n_obs=n_obs, method=method, missing=missing, correct=float(correct),
+                            smoothed=smoothed, local=local, empty_cell_pairs=tuple(empty), converged=conv_all)
+
+
+def _missing_option(method, missing) -> str:
+    """The missing-data rule of ``method`` (checked): listwise for lavaan by default,
+    pairwise (the only one) for psych."""
+    if method not in ("lavaan", "psych"):
+        raise AvoidSurveyError(f"method must be 'lavaan' or 'psych', not '{method}'")
+    if missing is None:
+        missing = "listwise" if method == "lavaan" else "pairwise"
+    if missing not in ("listwise", "pairwise"):
+        raise AvoidSurveyError(f"missing must be 'listwise' or 'pairwise', not '{missing}'")
+    if method == "psych" and missing != "pairwise":
+        raise AvoidSurveyError("psych's polychoric uses pairwise-complete answers only (missing='pairwise')")
+    return missing
+
+
+def _fit_pairs(freq, tx, ty, levels, a, b, npair, method, local):
+    """(rho per pair, all converged): lavaan's special 2 x 2 tables first, then one
+    vectorised Newton fit over the remaining pairs (NaN for pairs without common answers or,
+    with psych's local thresholds, without a finite threshold)."""
     rho = np.full(len(a), np.nan)
     todo = np.ones(len(a), bool)
     if method == "lavaan":
@@ -857,29 +571,22 @@ def polychoric_matrix(data, *, method: str = "lavaan", missing: str | None = Non
                 freq[q, :2, :2] = f2
     todo &= npair > 0                                 # no common answers: no correlation (NaN)
     if method == "psych" and local:
-        bad = ~np.isfinite(tx).any(axis=1) | ~np.isfinite(ty).any(axis=1)
-        todo &= ~bad
-    conv_all = True
-    if todo.any():
-        q = np.where(todo)[0]
-        start = _table_starts(freq[q])
-        r, conv, _it = fit_rho(freq[q], tx[q], ty[q], start=start, bounds=0.999 if method == "lavaan" else 0.9999999)
-        rho[q] = r
-        conv_all = bool(conv.all())
-    R = np.eye(p)
-    R[a, b] = rho
-    R[b, a] = rho
-    Nm = np.zeros((p, p), dtype=np.int64)
-    Nm[a, b] = npair
-    Nm[b, a] = npair
-    for j in range(p):
-        Nm[j, j] = int(marg[j].sum())
-    smoothed = False
-    if method == "psych" and smooth and not np.isnan(R).any():
-        R, smoothed = cor_smooth(R)
-    return PolychoricResult(items=tuple(names), rho=R, thresholds=tuple(th), levels=tuple(lv.copy() for lv in levels),
-                            n=Nm, n_obs=n_obs, method=method, missing=missing, correct=float(correct),
-                            smoothed=smoothed, local=local, empty_cell_pairs=tuple(empty), converged=conv_all)
+        todo &= np.isfinite(tx).any(axis=1) & np.isfinite(ty).any(axis=1)
+    if not todo.any():
+        return rho, True
+    q = np.where(todo)[0]
+    r, conv, _it = fit_rho(freq[q], tx[q], ty[q], start=_table_starts(freq[q]),
+                           bounds=0.999 if method == "lavaan" else 0.9999999)
+    rho[q] = r
+    return rho, bool(conv.all())
+
+
+def _symmetric(p, a, b, off, diag):
+    """The p x p symmetric matrix with ``off`` at the pairs (a, b) and ``diag`` on the diagonal."""
+    M = np.diag(np.asarray(diag, dtype=float))
+    M[a, b] = off
+    M[b, a] = off
+    return M
 
 
 def _mixed_matrix(X, names, ordered, missing, max_categories, n_obs):

@@ -354,7 +354,7 @@ def _scale_reliability(X, scale, instrument, *, missing, ci, n_boot, seed, level
     sd_items = np.array([np.nanstd(X[:, j], ddof=1) if np.sum(~np.isnan(X[:, j])) > 1 else nan
                          for j in range(k_all)])
     use = np.isfinite(sd_items) & (sd_items > 0)
-    for j in np.where(~use)[0]:
+    for j in np.where(~use)[0] if n >= 2 else ():   # one respondent: said once below, not per item
         w(f"item '{ids[j]}' of scale '{scale.id}' has no variance and was left out of alpha (as psych::alpha does)")
     a = _alpha_block(X[:, use], use, scale.id, n, ci=ci, n_boot=n_boot, seed=seed, level=level, w=w)
     for j in range(k_all):

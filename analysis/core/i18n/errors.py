@@ -20,5 +20,13 @@ TERMS = {
     "err_option": ("an option or argument is wrong", "命令行选项或参数有误（用 --help 查看用法）"),
     "err_groups": ("the grouping does not work", "分组变量不可用（至少需要两组）"),
     "err_spec": ("the spec or model file cannot be used", "模型设定文件无法使用"),
+    "err_write": ("the output cannot be written", "输出无法写入（磁盘已满、超过文件大小限制或文件夹不可写）；未写入任何内容"),
+    "err_not_regular": ("the input is not a regular file", "输入不是普通文件（管道、设备或文件夹）；请先保存为文件"),
+    "err_output_input": ("an output would replace an input", "输出会覆盖本次运行读取的文件或另一个输出；请换一个输出文件名"),
+    "err_no_data": ("there is nothing to analyse", "没有可分析的数据（没有数据行，或所有条目均未作答）"),
+    "err_not_finite": ("a value is not a finite number", "存在非有限数值（inf、nan 或超大数），请留空表示缺失"),
+    "err_too_large": ("the file is larger than the cap", "文件声明的规模超过上限；可设置相应的 AVOID_SURVEY_MAX_* 环境变量放宽"),
+    "err_workbook": ("the workbook cannot be read", "Excel 工作簿无法读取（已加密或不是有效的 .xlsx）；请另存为无密码的 .xlsx 或 CSV"),
+    "err_ragged": ("a row has the wrong number of fields", "某行字段数与表头不一致；运行 avoid-survey validate 查看全部"),
     "err_generic": ("the input cannot be used", "输入、问卷或设定文件无法使用；具体原因见本行前面的英文说明"),
 }

@@ -203,26 +203,33 @@ def fit_steps(loaded, i, ms, parsed, frame, name):
 # ------------------------------------------------------------------ mediation
 def _mediation_frame(loaded, i, ms, covf, frame):
     """The numeric columns fit_mediation takes (covariates as design columns) and their names."""
+    roles = [ms.x, *ms.mediators, ms.y] + ([ms.moderator] if ms.moderator else [])
+    return _path_frame(loaded, i, "mediation", roles, covf, ms.cluster, frame)
+
+
+def _path_frame(loaded, i, family, roles, covf, cluster, frame):
+    """(data frame, covariate column names) of a path model (mediation, process): the complete
+    rows of the role variables as numbers, the covariates as design columns (factors dummy
+    coded) and the cluster column as text."""
     import pandas as pd
     from .design import build_design, complete_frame
 
-    need = [ms.x, *ms.mediators, ms.y] + ([ms.moderator] if ms.moderator else []) + \
-        ([ms.cluster] if ms.cluster else []) + (covf.variables if covf is not None else [])
+    need = roles + ([cluster] if cluster else []) + (covf.variables if covf is not None else [])
     cf = complete_frame(frame, need, file=loaded.file, line=loaded.model_line(i))
     cols, cov_names = {}, []
-    for v in [ms.x, *ms.mediators, ms.y] + ([ms.moderator] if ms.moderator else []):
+    for v in roles:
         try:
             cols[v] = pd.to_numeric(cf[v], errors="raise").astype(float)
         except (ValueError, TypeError):
-            raise loaded.error(f"spec: mediation variable '{v}' must be numeric", "models", i, column=v) from None
+            raise loaded.error(f"spec: {family} variable '{v}' must be numeric", "models", i, column=v) from None
     if covf is not None:
         d = build_design(cf, Formula(None, covf.terms, False, "covariates", covf.categorical), file=loaded.file,
                          line=loaded.model_line(i, "covariates"), response=False)
         for j, nm in enumerate(d.names):
             cols[nm] = d.X[:, j]
             cov_names.append(nm)
-    if ms.cluster:
-        cols[ms.cluster] = cf[ms.cluster].astype(str)
+    if cluster:
+        cols[cluster] = cf[cluster].astype(str)
     return pd.DataFrame(cols, index=cf.index), cov_names
 
 
@@ -241,31 +248,12 @@ def fit_mediation_model(loaded, i, ms, parsed, frame, name):
 # ------------------------------------------------------------------ process
 def fit_process_model(loaded, i, ms, parsed, frame, name):
     """A ``family: process`` model (Hayes' PROCESS; see :mod:`.process`)."""
-    import pandas as pd
-    from .design import build_design, complete_frame
     from .process import fit_process
 
     se = ms.se_spec
-    covf = parsed.covariates
     roles = [ms.x, *ms.m_list, ms.y] + [v for v in (ms.w, ms.z) if v]
-    need = roles + se.clusters + (covf.variables if covf is not None else [])
-    cf = complete_frame(frame, need, file=loaded.file, line=loaded.model_line(i))
-    cols, cov_names = {}, []
-    for v in roles:
-        try:
-            cols[v] = pd.to_numeric(cf[v], errors="raise").astype(float)
-        except (ValueError, TypeError):
-            raise loaded.error(f"spec: process variable '{v}' must be numeric", "models", i, column=v) from None
-    if covf is not None:
-        d = build_design(cf, Formula(None, covf.terms, False, "covariates", covf.categorical), file=loaded.file,
-                         line=loaded.model_line(i, "covariates"), response=False)
-        for j, nm in enumerate(d.names):
-            cols[nm] = d.X[:, j]
-            cov_names.append(nm)
     cluster = se.clusters[0] if se.type == "cluster" else None
-    if cluster:
-        cols[cluster] = cf[cluster].astype(str)
-    data = pd.DataFrame(cols, index=cf.index)
+    data, cov_names = _path_frame(loaded, i, "process", roles, parsed.covariates, cluster, frame)
     bs = ms.bootstrap
     try:
         return fit_process(data, model=ms.model, x=ms.x, y=ms.y, m=ms.m_list, w=ms.w, z=ms.z,

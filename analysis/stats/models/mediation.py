@@ -54,11 +54,11 @@ def bootstrap_indices(n_units: int, n_boot: int, seed=None) -> np.ndarray:
     return np.random.default_rng(seed).integers(0, n_units, size=(n_boot, n_units))
 
 
-def _numeric(df, cols):
+def _numeric(df, cols, family="mediation"):
     from ...core.frames import numeric_column
 
-    return {c: numeric_column(df[c], c, message="mediation: column '{column}' must be numeric; it holds {value!r}")
-            .to_numpy(dtype=float) for c in cols}
+    msg = family + ": column '{column}' must be numeric; it holds {value!r}"
+    return {c: numeric_column(df[c], c, message=msg).to_numpy(dtype=float) for c in cols}
 
 
 def _ols(X, Y):
@@ -170,7 +170,7 @@ def fit_mediation(data, *, x: str, mediators, y: str, covariates=(), moderator: 
     covs = [covariates] if isinstance(covariates, str) else list(covariates or ())
     n_boot = _check_arguments(data, x, y, meds, covs, moderator, moderated_path, n_boot, cluster, ci)
     warnings: list = []
-    cols, keep = _complete_cases(data, [x, y] + meds + covs + ([moderator] if moderator else []), cluster,
+    cols, keep = complete_cases(data, [x, y] + meds + covs + ([moderator] if moderator else []), cluster,
                                  name, warnings)
     eq = _Equations(cols, x, meds, y, covs, moderator, moderated_path)
     fits = eq.fit(name)
@@ -223,17 +223,18 @@ def _check_arguments(data, x, y, meds, covs, moderator, moderated_path, n_boot, 
     return n_boot
 
 
-def _complete_cases(data, roles, cluster, name, warnings):
-    """Numeric columns of the complete rows, and the row mask."""
-    cols = _numeric(data, roles)
+def complete_cases(data, roles, cluster, name, warnings, family="mediation"):
+    """Numeric columns of the complete rows, and the row mask (mediation and process models:
+    rows missing any role or the cluster are dropped, with one warning)."""
+    cols = _numeric(data, roles, family)
     keep = np.ones(len(data), dtype=bool)
     for v in cols.values():
         keep &= np.isfinite(v)
     if cluster:
         keep &= data[cluster].notna().to_numpy()
     if not keep.all():
-        msg = f"mediation '{name}': {int((~keep).sum())} row(s) with missing values dropped (listwise)"
-        warnings.append(model_warning("mediation-rows-dropped", msg, category=AvoidSurveyWarning, location=name))
+        msg = f"{family} '{name}': {int((~keep).sum())} row(s) with missing values dropped (listwise)"
+        warnings.append(model_warning(f"{family}-rows-dropped", msg, category=AvoidSurveyWarning, location=name))
     return {k: v[keep] for k, v in cols.items()}, keep
 
 

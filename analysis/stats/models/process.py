@@ -49,7 +49,7 @@ import numpy as np
 
 from ...core.errors import AvoidSurveyError
 from ...numerics.dist import f_sf, t_crit, t_sf2
-from .result import Coef, ModelFit, model_warning
+from .result import Coef, ModelFit
 
 __all__ = ["fit_process", "PROCESS_MODELS", "process_roles"]
 
@@ -301,7 +301,7 @@ def fit_process(data, *, model: int, x: str, y: str, m=(), w: str | None = None,
     """
     import pandas as pd
 
-    from .mediation import _bootstrap, _cluster_units
+    from .mediation import _bootstrap, _cluster_units, complete_cases
 
     if not isinstance(data, pd.DataFrame):
         raise AvoidSurveyError("process: data must be a table (pandas DataFrame)")
@@ -315,14 +315,11 @@ def fit_process(data, *, model: int, x: str, y: str, m=(), w: str | None = None,
     _check(model, roles, x, y, meds, w, z, covs, moderator_values, se, cluster, ci, data, name, w_at, z_at)
     warnings: list = []
     used = [x, y] + meds + ([w] if w else []) + ([z] if z else []) + covs
-    cols, keep = _complete(data, used, cluster, name, warnings)
+    cols, keep = complete_cases(data, used, cluster, name, warnings, family="process")
     n = len(cols[x])
     clusters = [data[cluster].to_numpy()[keep]] if se == "cluster" else None
     pm = _Process(model, cols, x, y, meds, w, z, covs)
-    for e in pm.eqs + ([pm.total_eq] if pm.total_eq else []):
-        if n <= e.X.shape[1] or np.linalg.matrix_rank(e.X) < e.X.shape[1]:
-            raise AvoidSurveyError(f"process '{name}': the equation of '{e.outcome}' cannot be estimated "
-                                   f"({n} complete rows, {e.X.shape[1]} coefficients, or collinear columns)")
+    _check_estimable(pm, n, name)
     fits = [_path_fit(e.X, e.y, se, clusters, hc) for e in pm.eqs]
     total_fit = _path_fit(pm.total_eq.X, pm.total_eq.y, se, clusters, hc) if pm.total_eq else None
     if w:
@@ -337,13 +334,7 @@ def fit_process(data, *, model: int, x: str, y: str, m=(), w: str | None = None,
         codes, n_units = _cluster_units(data, cluster, keep, n, name, warnings) if cluster else (None, n)
         boot, n_ok = _bootstrap(pm, point, codes, n_units, n_boot, seed, name, warnings)
     alpha = 1 - ci
-    path_models = [_path_model(e, f, ci) for e, f in zip(pm.eqs, fits)]
-    for e, f, p_ in zip(pm.eqs, fits, path_models):
-        tests = _interaction_tests(e, f, se, clusters, hc)
-        if tests:
-            p_["interaction_tests"] = tests
-    coefs = [Coef(f"{c['term']} -> {pm_['outcome']}", c["estimate"], c["se"], c["t"], c["p"], c["ci_lower"],
-                  c["ci_upper"]) for pm_ in path_models for c in pm_["coefficients"]]
+    path_models, coefs = _path_models(pm, fits, ci, se, clusters, hc)
     extra = {"process": {"model": model, "x": x, "y": y, "m": meds, "w": w, "z": z, "covariates": covs,
                          "moderator_values": ("values" if w_at else moderator_values) if w else None,
                          "w_values": [{"level": lbl, "w": v} for lbl, v in pm.w_levels],
@@ -353,11 +344,7 @@ def fit_process(data, *, model: int, x: str, y: str, m=(), w: str | None = None,
     yfit, yeq = fits[-1], pm.eqs[-1]
     _direct(model, pm, yeq, yfit, z_levels, ci, effects, extra)
     if total_fit is not None:
-        tm = _path_model(pm.total_eq, total_fit, ci)
-        extra["total_effect_model"] = tm
-        c = tm["coefficients"][1]
-        effects.append({"effect": "total", "via": None, "estimate": c["estimate"], "se": c["se"], "t": c["t"],
-                        "p": c["p"], "ci_lower": c["ci_lower"], "ci_upper": c["ci_upper"]})
+        _total_effect(pm, total_fit, ci, effects, extra)
     _bootstrap_summaries(pm, point, boot, alpha, effects, extra)
     _johnson_neyman(model, pm, yeq, yfit, cols, ci, extra)
     fit = {"r2": {p_["outcome"]: p_["r2"] for p_ in path_models},
@@ -368,6 +355,37 @@ def fit_process(data, *, model: int, x: str, y: str, m=(), w: str | None = None,
     label = se if se != "cluster" else f"cluster ({hc})"
     return ModelFit(name=name, family="process", n=n, n_groups=n_groups, coefficients=coefs, fit=fit,
                     se_type=label, warnings=warnings, effects=effects, extra=extra)
+
+
+def _check_estimable(pm, n, name) -> None:
+    """Every equation (and the total-effect one) has more complete rows than coefficients and
+    full-rank columns, else one clear error."""
+    for e in pm.eqs + ([pm.total_eq] if pm.total_eq else []):
+        if n <= e.X.shape[1] or np.linalg.matrix_rank(e.X) < e.X.shape[1]:
+            raise AvoidSurveyError(f"process '{name}': the equation of '{e.outcome}' cannot be estimated "
+                                   f"({n} complete rows, {e.X.shape[1]} coefficients, or collinear columns)")
+
+
+def _path_models(pm, fits, ci, se, clusters, hc):
+    """(the path-model tables with their highest-order interaction tests, the coefficients of
+    every equation as ``"term -> outcome"`` rows)."""
+    path_models = [_path_model(e, f, ci) for e, f in zip(pm.eqs, fits)]
+    for e, f, p_ in zip(pm.eqs, fits, path_models):
+        tests = _interaction_tests(e, f, se, clusters, hc)
+        if tests:
+            p_["interaction_tests"] = tests
+    coefs = [Coef(f"{c['term']} -> {pm_['outcome']}", c["estimate"], c["se"], c["t"], c["p"], c["ci_lower"],
+                  c["ci_upper"]) for pm_ in path_models for c in pm_["coefficients"]]
+    return path_models, coefs
+
+
+def _total_effect(pm, total_fit, ci, effects, extra) -> None:
+    """The total-effect model (models 4 and 6) and its X coefficient as the total effect."""
+    tm = _path_model(pm.total_eq, total_fit, ci)
+    extra["total_effect_model"] = tm
+    c = tm["coefficients"][1]
+    effects.append({"effect": "total", "via": None, "estimate": c["estimate"], "se": c["se"], "t": c["t"],
+                    "p": c["p"], "ci_lower": c["ci_lower"], "ci_upper": c["ci_upper"]})
 
 
 def _check(model, roles, x, y, meds, w, z, covs, how, se, cluster, ci, data, name, w_at=None, z_at=None):
@@ -398,22 +416,6 @@ def _check(model, roles, x, y, meds, w, z, covs, how, se, cluster, ci, data, nam
     missing = [c for c in roles_ + ([cluster] if cluster else []) if c not in data.columns]
     if missing:
         raise AvoidSurveyError(f"process '{name}': unknown column '{missing[0]}'", column=missing[0])
-
-
-def _complete(data, used, cluster, name, warnings):
-    from ...core.frames import numeric_column
-    from ...core.errors import AvoidSurveyWarning
-    cols = {c: numeric_column(data[c], c, message="process: column '{column}' must be numeric; it holds {value!r}")
-            .to_numpy(dtype=float) for c in used}
-    keep = np.ones(len(data), dtype=bool)
-    for v in cols.values():
-        keep &= np.isfinite(v)
-    if cluster:
-        keep &= data[cluster].notna().to_numpy()
-    if not keep.all():
-        msg = f"process '{name}': {int((~keep).sum())} row(s) with missing values dropped (listwise)"
-        warnings.append(model_warning("process-rows-dropped", msg, category=AvoidSurveyWarning, location=name))
-    return {k: v[keep] for k, v in cols.items()}, keep
 
 
 def _path_model(e, f, ci):

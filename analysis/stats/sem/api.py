@@ -187,21 +187,27 @@ def _check_options(estimator, missing, group, group_equal, bootstrap, mi):
 
 
 def _solution_warnings(fitted, warnings):
-    for w in fitted.warnings:
-        record(warnings, "sem-not-converged", w, ConvergenceWarning)
-    for p in fitted.params:
-        if p["op"] == "~~" and p["lhs"] == p["rhs"] and p["estimate"] < 0:
-            record(warnings, "sem-negative-variance", f"Heywood case: negative (residual) variance of "
-                   f"'{p['lhs']}' ({p['estimate']:.4g}); the solution is improper", HeywoodWarning, p["lhs"])
-        elif p["op"] == "=~" and p["std_all"] is not None and abs(p["std_all"]) > 1:
-            record(warnings, "sem-heywood-loading", f"Heywood case: standardized loading of '{p['rhs']}' on "
-                   f"'{p['lhs']}' is {p['std_all']:.3f} (> 1)", HeywoodWarning, p["rhs"])
+    solution_warnings(fitted.warnings, fitted.params, warnings)
     import numpy as np
 
     for g, s in enumerate(fitted.est.sigma):
         if np.linalg.eigvalsh(s)[0] <= 0:
             record(warnings, "sem-implied-not-pd", "the model-implied covariance matrix is not positive definite",
                    HeywoodWarning)
+
+
+def solution_warnings(messages, params, warnings) -> None:
+    """Non-convergence ``messages`` and the improper solutions in ``params`` (negative
+    variances, standardized loadings above 1) as warning records (ML and WLSMV alike)."""
+    for w in messages:
+        record(warnings, "sem-not-converged", w, ConvergenceWarning)
+    for p in params:
+        if p["op"] == "~~" and p["lhs"] == p["rhs"] and p["estimate"] < 0:
+            record(warnings, "sem-negative-variance", f"Heywood case: negative (residual) variance of "
+                   f"'{p['lhs']}' ({p['estimate']:.4g}); the solution is improper", HeywoodWarning, p["lhs"])
+        elif p["op"] == "=~" and p["std_all"] is not None and abs(p["std_all"]) > 1:
+            record(warnings, "sem-heywood-loading", f"Heywood case: standardized loading of '{p['rhs']}' on "
+                   f"'{p['lhs']}' is {p['std_all']:.3f} (> 1)", HeywoodWarning, p["rhs"])
 
 
 def _rows(data, syntaxes, group, fiml, file, warnings):

@@ -117,18 +117,9 @@ def sem_wlsmv(data, *, model, group=None, group_equal=(), group_partial=None, or
 
 
 def _warn(f, warnings):
-    from ...cfa.result import record
-    from ....core.errors import ConvergenceWarning, HeywoodWarning
+    from ..api import solution_warnings
 
-    for w in f.warnings:
-        record(warnings, "sem-not-converged", w, ConvergenceWarning)
-    for p in f.params:
-        if p["op"] == "~~" and p["lhs"] == p["rhs"] and p["estimate"] < 0:
-            record(warnings, "sem-negative-variance", f"Heywood case: negative (residual) variance of "
-                   f"'{p['lhs']}' ({p['estimate']:.4g}); the solution is improper", HeywoodWarning, p["lhs"])
-        elif p["op"] == "=~" and p["std_all"] is not None and abs(p["std_all"]) > 1:
-            record(warnings, "sem-heywood-loading", f"Heywood case: standardized loading of '{p['rhs']}' on "
-                   f"'{p['lhs']}' is {p['std_all']:.3f} (> 1)", HeywoodWarning, p["rhs"])
+    solution_warnings(f.warnings, f.params, warnings)
 
 
 def _cfa_fields(f, model, ov):
