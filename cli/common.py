@@ -179,8 +179,9 @@ def emit(result, fmt: Format, output: Optional[Path], lang: Lang, decimals: int 
     else:
         _write_text(entry.load()(tabs, lang_s, decimals), output, force, meta)
     if meta.get("warnings"):
+        from avoid_survey.analysis.core.errors import warning_gist
         for w in getattr(result, "warnings", ()) or ():
-            sys.stderr.write(f"warning: {w}\n")
+            sys.stderr.write(f"warning: {w}{warning_gist(str(w), lang_s)}\n")
 
 
 def _flow():

@@ -243,7 +243,8 @@ def _run(argv=None) -> int:
             msg = " ".join(str(w.message).split())
             if issubclass(w.category, DataWarning) and msg not in seen:
                 seen.add(msg)
-                sys.stderr.write(f"{'note' if issubclass(w.category, DataNote) else 'warning'}: {msg}\n")
+                is_note = issubclass(w.category, DataNote)
+                sys.stderr.write(f"{'note' if is_note else 'warning'}: {msg}{_warn_gist(msg, argv, is_note)}\n")
     except AvoidSurveyError as exc:
         line = exc.one_line()
         sys.stderr.write(f"error: {line}{_gist(line, argv)}\n")
@@ -251,7 +252,7 @@ def _run(argv=None) -> int:
     except typer.Exit as exc:
         code = exc.exit_code
     except (typer.Abort, KeyboardInterrupt, _Interrupted) as exc:
-        sys.stderr.write("interrupted: no output was written\n")
+        sys.stderr.write(f"interrupted: no output was written{_warn_gist('', argv, False, 'wrn_interrupted')}\n")
         import signal
         code = 143 if isinstance(exc, _Interrupted) and exc.args[:1] == (signal.SIGTERM,) else 130
     except click_exception as exc:
@@ -339,6 +340,15 @@ def _gist(message: str, argv, key=None) -> str:
         from avoid_survey.analysis.core.errors import error_gist
         return error_gist(message, _run_lang(argv), key)
     except Exception:  # pragma: no cover - the error line itself must always print
+        return ""
+
+
+def _warn_gist(message: str, argv, note: bool, key=None) -> str:
+    """Under --lang zh, the Chinese gist appended to a warning, note or interruption line."""
+    try:
+        from avoid_survey.analysis.core.errors import warning_gist
+        return warning_gist(message, _run_lang(argv), note, key)
+    except Exception:  # pragma: no cover - the line itself must always print
         return ""
 
 

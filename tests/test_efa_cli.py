@@ -80,4 +80,4 @@ def test_heywood_warning_printed_once(capsys):
                 "-f", "md"])
     out, err = capsys.readouterr()
     assert code == 0
-    assert err.count("Heywood") == 1 and err.startswith("warning:")
+    assert sum("Heywood" in ln for ln in err.splitlines()) == 1 and err.startswith("warning:")

@@ -29,7 +29,7 @@ def test_sigint_during_bootstrap_exits_130_and_writes_nothing(tmp_path):
     out, err = p.communicate(timeout=60)
     assert p.returncode == 130
     lines = [ln for ln in err.splitlines() if ln.strip()]
-    assert lines == ["interrupted: no output was written"], err
+    assert lines == ["interrupted: no output was written | 已中断，未写出任何输出"], err
     assert out == ""
     assert sorted(os.listdir(tmp_path)) == before  # no out.json, no .out.json.*.part temp file
 
@@ -53,7 +53,7 @@ def test_interrupt_inside_write_removes_the_temp_file(tmp_path, capsys, monkeypa
                      "--output", str(tmp_path / "out.json"), "--format", "json"])
     err = capsys.readouterr().err
     assert code == 130
-    assert err.strip() == "interrupted: no output was written"
+    assert err.strip() == "interrupted: no output was written | 已中断，未写出任何输出"
     assert os.listdir(tmp_path) == []
 
 
@@ -99,7 +99,7 @@ def test_signals_stop_simulate_replicate_workers_and_temp_files(tmp_path, sig, c
     out, err = p.communicate(timeout=30)
     assert time.time() - t0 < 15
     assert p.returncode == code
-    assert [ln for ln in err.splitlines() if ln.strip()][-1] == "interrupted: no output was written"
+    assert [ln for ln in err.splitlines() if ln.strip()][-1] == "interrupted: no output was written | 已中断，未写出任何输出"
     time.sleep(0.5)
     alive = [w for w in workers if os.path.exists(f"/proc/{w}") and "Z" not in open(f"/proc/{w}/stat").read().rsplit(")", 1)[1].split()[0]]
     assert alive == []

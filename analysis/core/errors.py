@@ -136,3 +136,50 @@ def error_gist(message: str, lang: str, key: str | None = None) -> str:
         return ""
     key = key or next((k for pat, k in ERROR_GIST if re.search(pat, message, re.IGNORECASE)), "err_generic")
     return tr("err_prefix", lang) + tr(key, lang)
+
+
+# Warnings and notes (stderr ``warning:``/``note:`` lines) under --lang zh: the English line
+# (with its numbers and names) goes on with the Chinese gist of the first pattern it matches.
+WARNING_GIST = (
+    (r"personal-data column", "wrn_pii"),
+    (r"sheet|工作表", "wrn_sheet"),
+    (r"composite ids", "wrn_composite_ids"),
+    (r"--map|--write-map|mapping", "wrn_map"),
+    (r"outside their response scale|treated as missing", "wrn_codes_missing"),
+    (r"rows? (were |was )?(dropped|deleted)|row\(s\) with a missing|listwise", "wrn_rows_dropped"),
+    (r"bootstrap", "wrn_bootstrap"),
+    (r"polychoric", "wrn_polychoric"),
+    (r"did not converge|not converged|optimiser", "wrn_not_converged"),
+    (r"Heywood|negative \(residual\) variance|communality", "wrn_heywood"),
+    (r"positive definite|singular|not identified", "wrn_not_pd"),
+    (r"separation|numerically 0 or 1", "wrn_separation"),
+    (r"perfect fit", "wrn_perfect_fit"),
+    (r"cluster-robust variance is negative|clusters?", "wrn_clusters"),
+    (r"indicator|HTMT", "wrn_few_indicators"),
+    (r"KMO|parallel analysis|extracting", "wrn_efa"),
+    (r"optional scale|--second-order|left out|no usable row", "wrn_left_out"),
+    (r"careless-response flags", "wrn_flags"),
+    (r"distribution declared|extra column|no latent declared|no items \(it is written|independent standard-normal",
+     "wrn_simulate"),
+    (r"replicate", "wrn_replicates"),
+    (r"ICC|random slopes", "wrn_icc_slopes"),
+    (r"respondents? (were |was )?(excluded|removed)|screening|exclusion", "wrn_screening"),
+    (r"no variance|constant", "wrn_no_variance"),
+    (r"coded|coding|reference", "wrn_coding"),
+)
+
+
+def warning_gist(message: str, lang: str, note: bool = False, key: str | None = None) -> str:
+    """The Chinese gist of a ``warning:`` (or ``note:``) line (``""`` for English): what the
+    catalogue says of the first pattern of :data:`WARNING_GIST` the message matches, else a
+    general sentence."""
+    import re
+
+    from .i18n import tr
+
+    if tr("wrn_generic", lang) == tr("wrn_generic", "en"):
+        return ""
+    if key is not None:   # a line of its own (e.g. the interruption): the gist without a prefix
+        return " | " + tr(key, lang)
+    key = next((k for pat, k in WARNING_GIST if re.search(pat, message, re.IGNORECASE)), "wrn_generic")
+    return tr("wrn_note_prefix" if note else "wrn_prefix", lang) + tr(key, lang)
