@@ -182,10 +182,12 @@ def export(
 def check(
     file: Annotated[str, typer.Argument(metavar="FILE", help="Instrument YAML file (or a bundled id).", show_default=False)],
     fmt: Annotated[CheckFormat, typer.Option("--format", "-f", help="text: one line per finding; json: a list.")] = CheckFormat.text,
+    lang: LangOpt = Lang.zh,
 ):
     """Check an instrument file and list every problem (`file:line: code: message`).
 
-    Exit 0 when it has no error, 2 when it has any.
+    Exit 0 when it has no error, 2 when it has any. The text lines follow --lang; the JSON
+    keeps each finding's English message, as `validate --format json` does.
     """
     from avoid_survey.instruments.loader import check_instrument_file, resolve_ref
 
@@ -198,7 +200,7 @@ def check(
         for f in findings:
             where = f"{path}:{f.row}" if f.row is not None else path
             sev = "" if f.severity == "error" else f"{f.severity}: "
-            sys.stdout.write(f"{where}: {f.code}: {sev}{' '.join(f.message.split())}\n")
+            sys.stdout.write(f"{where}: {f.code}: {sev}{' '.join(f.message_in(lang.value).split())}\n")
         if not findings:
             note(f"{path}: ok")
     n_err = sum(f.severity == "error" for f in findings)

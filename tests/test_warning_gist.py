@@ -77,3 +77,17 @@ def test_cli_warning_line_follows_lang(tmp_path, capsys, lang):
         assert line.endswith(tr("wrn_prefix", "zh") + tr("wrn_rows_dropped", "zh"))
     else:
         assert "警告" not in line and "|" not in line
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_instruments_check_lines_follow_lang(tmp_path, capsys, lang):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text('id: x\nversion: "1"\ntitle: {zh: 问卷, en: Q}\nscales:\n  - id: s\n'
+                   '    items: [{id: q1, text: {zh: 问, en: q}, response: agree5}]\n', encoding="utf-8")
+    code = run(["instruments", "check", str(bad), "--lang", lang])
+    out = capsys.readouterr().out
+    assert code == 2
+    line = out.strip().splitlines()[0]
+    assert line.startswith(f"{bad}:5: schema-missing-key: ")
+    has_zh = bool(re.search(r"[\u4e00-\u9fff]", line.split("schema-missing-key: ", 1)[1]))
+    assert has_zh == (lang == "zh")
