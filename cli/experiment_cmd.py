@@ -34,7 +34,8 @@ def _write_versions(instrument, path: Path, lang, force: bool) -> None:
     tables = version_tables(inst, lang_s)
     data = render_bytes(tables, fmt, lang_s) if fmt in ("docx", "xlsx") else render_text(tables, fmt, lang_s)
     write_atomic(path, data, force)
-    note(f"wrote {len(tables)} version(s) to {path}")
+    from avoid_survey.analysis.core.i18n import tr
+    note(tr("cli_wrote_versions", lang_s).format(n=len(tables), path=path))
 
 
 def _split_effects(values) -> list[str]:
@@ -85,14 +86,15 @@ def experiment(
         raise AvoidSurveyError("experiment needs --instrument (a bundled id or an instrument YAML file with an "
                                "'experiment:' block)")
     if simulate_out is not None:
-        return _simulate(instrument, simulate_out, respondents, effect, sd, respondent_sd, seed, force)
+        return _simulate(instrument, simulate_out, respondents, effect, sd, respondent_sd, seed, force, lang)
     if versions_out is not None:
         _write_versions(instrument, versions_out, lang, force)
     if design_out is not None:
         from avoid_survey.analysis.stats.experiment.fielding import write_design
 
         n = write_design(instrument, design_out, respondents=respondents, seed=seed, force=force)
-        note(f"wrote {n} rows to {design_out}")
+        from avoid_survey.analysis.core.i18n import tr
+        note(tr("cli_wrote_rows", lang.value if isinstance(lang, Lang) else str(lang)).format(n=n, path=design_out))
     if versions_out is not None or design_out is not None:
         return None
     if data is None and power_n:
@@ -140,7 +142,8 @@ def _single_blas_thread() -> None:
         os.environ["AVOID_SURVEY_BLAS_SET"] = "1"
 
 
-def _simulate(instrument, path, respondents, effect, sd, respondent_sd, seed, force) -> None:
+def _simulate(instrument, path, respondents, effect, sd, respondent_sd, seed, force, lang=Lang.zh) -> None:
+    from avoid_survey.analysis.core.i18n import tr
     from avoid_survey.analysis.io.write import write_data
     from avoid_survey.analysis.stats.experiment import experiment_of
     from avoid_survey.analysis.stats.experiment.power import parse_effects
@@ -150,7 +153,7 @@ def _simulate(instrument, path, respondents, effect, sd, respondent_sd, seed, fo
     frame = simulate_experiment(exp, respondents, effects=parse_effects(_split_effects(effect), exp), sd=sd,
                                 respondent_sd=respondent_sd, seed=seed)
     write_data(frame, path, force=force)
-    note(f"wrote {len(frame)} rows to {path}")
+    note(tr("cli_wrote_rows", lang.value if isinstance(lang, Lang) else str(lang)).format(n=len(frame), path=path))
 
 
 def _figures(result, figure, balance_figure, lang, force) -> None:

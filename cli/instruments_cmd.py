@@ -168,14 +168,15 @@ def export(
         from avoid_survey.instruments.versions import write_versions
 
         res = write_versions(ref, to, n=n_versions, seed=seed, lang=lang.value, force=force)
-        note(f"wrote {len(res['versions'])} version(s) ({res['versions'][0]} ...) and the design file "
-             f"{res['design']} ({res['n_rows']} rows)")
+        from avoid_survey.analysis.core.i18n import tr
+        note(tr("cli_wrote_versions_design", lang.value).format(n=len(res["versions"]), first=res["versions"][0],
+                                                                design=res["design"], rows=res["n_rows"]))
         return
     from avoid_survey.instruments.export import export_instrument
 
     res = export_instrument(ref, to, kind=kind.value if kind else None, lang=lang.value, wording=wording.value,
                             force=force, order=order.value)
-    note(res.summary())
+    note(res.summary(lang.value))
 
 
 @app.command()
@@ -202,7 +203,8 @@ def check(
             sev = "" if f.severity == "error" else f"{f.severity}: "
             sys.stdout.write(f"{where}: {f.code}: {sev}{' '.join(f.message_in(lang.value).split())}\n")
         if not findings:
-            note(f"{path}: ok")
+            from avoid_survey.analysis.core.i18n import tr
+            note(tr("cli_check_ok", lang.value).format(path=path))
     n_err = sum(f.severity == "error" for f in findings)
     if n_err:
         # exit 2 through the one error path of cli.main.run (typer.Exit is swallowed there)

@@ -41,7 +41,8 @@ def report(
     source, _base, _file = resolve_spec_source(spec, template, data)
     res = write_report(source, out, lang=lang.value, seed=seed, force=force, ordinal=ordinal, sensitivity=sensitivity,
                        style=style.value)
+    from avoid_survey.analysis.core.i18n import tr
     for sec, status in res.sections.items():
         if status != "ok":
-            note(f"note: section '{sec}' skipped: {status}")
-    note(f"wrote {out}")
+            note(tr("cli_section_skipped", lang.value).format(sec=sec, status=status))
+    note(tr("cli_wrote", lang.value).format(path=out))

@@ -53,9 +53,12 @@ class ExportResult:
                 "wording": self.wording, "n_rows": self.n_rows, "instrument": self.instrument,
                 "version": self.version}
 
-    def summary(self) -> str:
-        what = {"codebook": "rows", "template": "columns", "questionnaire": "questions"}[self.kind]
-        return f"wrote {self.path}: {self.kind} ({self.format}) of {self.instrument} {self.version}, {self.n_rows} {what}"
+    def summary(self, lang: str = "en") -> str:
+        from avoid_survey.analysis.core.i18n import tr
+
+        return tr("cli_export_summary", lang).format(
+            path=self.path, kind=tr(f"cli_kind_{self.kind}", lang), format=self.format, instrument=self.instrument,
+            version=self.version, n=self.n_rows, what=tr(f"cli_what_{self.kind}", lang))
 
 
 def infer_kind(path, kind: str | None = None) -> tuple[str, str]:

@@ -127,7 +127,9 @@ def test_check_command_json_and_clean_file(cli):
     assert doc["n_errors"] == 1
     assert [(f["row"], f["code"], f["severity"]) for f in doc["findings"]] == [(12, "schema-unknown-key", "error")]
     code, out, err = cli("instruments", "check", "blame-avoidance-core")
-    assert code == 0 and out == "" and "ok" in err
+    assert code == 0 and out == "" and "检查通过" in err
+    code, out, err = cli("instruments", "check", "blame-avoidance-core", "--lang", "en")
+    assert code == 0 and out == "" and err.rstrip().endswith(": ok")
 
 
 def test_many_findings_all_reported(tmp_path):
