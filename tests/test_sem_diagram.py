@@ -136,9 +136,30 @@ models:
     assert code == 2 and "no model of the spec is family: sem" in err
 
 
-def test_multigroup_figure_names_the_group_drawn(cli, tmp_path):
+def test_multigroup_figure_draws_every_group(cli, tmp_path):
+    """One panel per group, each titled with its group and carrying that group's estimates."""
+    import json
+
     out = tmp_path / "g.svg"
-    code, _, err = cli("sem", HS, "--model", "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\ntextual ~ visual",
-                       "--group", "school", "--figure", out, "--format", "json", "--lang", "en")
+    code, js, err = cli("sem", HS, "--model", "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\ntextual ~ visual",
+                        "--group", "school", "--figure", out, "--format", "json", "--lang", "en")
     assert code == 0, err
-    assert "Structural equation model (standardized estimates) [Pasteur]" in _svg_text(out)
+    text = _svg_text(out)
+    for g in ("Pasteur", "Grant-White"):
+        assert f"Structural equation model (standardized estimates) [{g}]" in text
+    paths = [p for p in json.loads(js)["parameters"] if p["op"] == "~"]
+    shown = {f"{p['std_all']:.2f}".lstrip("0").replace("-0.", "-.") for p in paths}
+    assert len(shown) == 2   # the structural path differs by group; both values are drawn
+    assert all(any(v in t for t in text.split()) for v in shown), (shown, text[:500])
+
+
+@pytest.mark.parametrize("fmt", ["md", "table"])
+def test_multigroup_tables_name_the_group_of_every_row(cli, fmt):
+    """A multi-group SEM printed as tables (it crashed on the per-group R² before): every
+    parameter and R² row says its group."""
+    code, out, err = cli("sem", HS, "--model", "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\ntextual ~ visual",
+                         "--group", "school", "-f", fmt, "--lang", "en")
+    assert code == 0, err
+    for g in ("Pasteur", "Grant-White"):
+        assert f"textual ~ visual [{g}]" in out
+        assert f"textual [{g}]" in out   # its R²

@@ -384,18 +384,35 @@ def _residual(ax, n: Node, above: bool):
 def sem_diagram(result: dict, path, *, labels=None, lang="en", title=None, group=None, force=False) -> str | None:
     """Draw the path diagram of a SEM result's ``to_dict()`` to ``path`` (.png, .svg, .pdf).
 
-    Returns a note (e.g. no CJK font installed) or None. SVG keeps its text as text, so the
-    labels can be searched and edited.
+    A multi-group result gets one panel per group, side by side, each with its own estimates
+    and the group's name in its title (``group`` draws that group alone). Returns a note
+    (e.g. no CJK font installed) or None. SVG keeps its text as text, so the labels can be
+    searched and edited.
     """
     from .figures import _plt, _save, _setup
 
     lang, note = _setup(lang)
     plt = _plt()
-    lay = sem_layout(result["parameters"], result.get("r2"), labels=labels, lang=lang, group=group)
-    x0, y0, x1, y1 = lay.extent()
+    groups = list(dict.fromkeys(p.get("group") for p in result["parameters"]))
+    drawn = [group] if group is not None or len(groups) < 2 else groups
+    lays = [sem_layout(result["parameters"], result.get("r2"), labels=labels, lang=lang, group=g) for g in drawn]
     pad = 0.45
-    fig = plt.figure(figsize=(x1 - x0 + 2 * pad, y1 - y0 + 2 * pad + 0.4))
-    ax = fig.add_axes([0, 0, 1, 1])
+    widths = [lay.extent()[2] - lay.extent()[0] + 2 * pad for lay in lays]
+    height = max(lay.extent()[3] - lay.extent()[1] for lay in lays) + 2 * pad + 0.4
+    fig = plt.figure(figsize=(sum(widths), height))
+    left = 0.0
+    for lay, w in zip(lays, widths):
+        ax = fig.add_axes([left / sum(widths), 0, w / sum(widths), 1])
+        left += w
+        _draw_panel(ax, lay, title, lang, pad)
+    with plt.rc_context({"svg.fonttype": "none"}):
+        _save(fig, path, force)
+    return note
+
+
+def _draw_panel(ax, lay, title, lang, pad) -> None:
+    """One group's diagram on ``ax`` (the layout's own coordinates, equal aspect)."""
+    x0, y0, x1, y1 = lay.extent()
     ax.set_xlim(x0 - pad, x1 + pad)
     ax.set_ylim(y0 - pad, y1 + pad + 0.4)
     ax.set_aspect("equal")
@@ -439,6 +456,3 @@ def sem_diagram(result: dict, path, *, labels=None, lang="en", title=None, group
     ax.text((x0 + x1) / 2, y1 + pad + 0.2, head, fontsize=9, ha="center", va="center")
     ax.text(x0 - pad + 0.05, y0 - pad + 0.05, tr("semspec_fig_note", lang), fontsize=EST_PT - 0.5, ha="left",
             va="bottom", color="dimgrey")
-    with plt.rc_context({"svg.fonttype": "none"}):
-        _save(fig, path, force)
-    return note

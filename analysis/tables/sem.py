@@ -48,6 +48,8 @@ def _parameters(result, lang):
         t.section(title)
         for p in part:
             name = f"{p['lhs']} {p['op']} {p['rhs']}".strip() if op != "~1" else f"{p['lhs']} ~1"
+            if p.get("group") is not None:   # multi-group: each group's row says which group it is
+                name += f" [{p['group']}]"
             ci = (p["ci_lower"], p["ci_upper"]) if p["ci_lower"] is not None else None
             t.add(name, p["label"] or "", p["estimate"], p["se"], p["z"], p["p"], Cell(ci, "ci"), p["std_all"])
     info = "sem_info_robust" if result.estimator == "MLR" else (
@@ -59,7 +61,11 @@ def _parameters(result, lang):
 def _r2(result):
     t = Table("@sem_r2", [Column("variable", "@variable", "text"), Column("r2", "@r2")], name="sem_r2")
     for v, val in result.r2.items():
-        t.add(v, val)
+        if isinstance(val, dict):   # multi-group: {group: {variable: r2}}
+            for var, r2 in val.items():
+                t.add(f"{var} [{v}]", r2)
+        else:
+            t.add(v, val)
     return t
 
 
