@@ -118,7 +118,7 @@ def validate_loaded(path, instrument, ld, th, *, id_column=None, _ranges=None) -
     items = check_columns(col, df, instrument, dup_names) if instrument is not None else []
     ids, n_resp = respondent_ids(col, df, instrument, id_column, dup_names, path)
     indices, flags = {}, {}
-    if instrument is not None and n and items and not ld.frame[items].notna().to_numpy().any():
+    if instrument is not None and n and items and not _any_answer(df, items):
         col.add("no-answers", n=n, k=len(items))
     if instrument is not None and n:
         oor, col_stats = check_values(col, ld, instrument, items, ids, dup_names)
@@ -131,6 +131,15 @@ def validate_loaded(path, instrument, ld, th, *, id_column=None, _ranges=None) -
     if instrument is not None and ld.unmatched:
         _map_hint(col, ld, instrument, items)
     return _report(path, instrument, ld, n, n_resp, col, th, indices, flags, pii)
+
+
+def _any_answer(df, items) -> bool:
+    """Whether any cell of the ``items`` columns holds an answer, column by column (stops
+    at the first column with one; no frame-sized mask)."""
+    for c in dict.fromkeys(items):
+        if bool(df[c].notna().to_numpy().any()):
+            return True
+    return False
 
 
 def _map_hint(col, ld, instrument, items) -> None:

@@ -74,7 +74,8 @@ def _bad_cells(col: Collector, c, fmt, cells, ids, is_answer: bool) -> None:
 
 
 def out_of_range(x, fmt, stats=None):
-    """(mask of answers outside the format, description of what is allowed).
+    """(mask of answers outside the format or None when none can be, description of what
+    is allowed).
 
     For a Likert item, ``stats`` (a dict) also receives ``nan``, the number of missing
     answers, and ``int8``, the answers as int8 codes when every respondent gave a code
@@ -86,7 +87,7 @@ def out_of_range(x, fmt, stats=None):
             codes = _all_codes(x, fmt)
             if codes is not None:   # every answer a code in range: nothing is out of range
                 stats.update(nan=0, int8=codes)
-                return np.zeros(x.size, bool), f"codes {int(fmt.min)}..{int(fmt.max)}"
+                return None, f"codes {int(fmt.min)}..{int(fmt.max)}"
         # in row blocks that stay in the CPU cache (1,000,000 x 60 answers: 4x faster)
         bad = np.empty(x.size, bool)
         n_nan, any_bad = 0, False
