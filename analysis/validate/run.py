@@ -170,7 +170,7 @@ def _respondents_and_items(col, ld, instrument, items, ids, th, dup_names, oor, 
     check_speeders(col, ld, instrument, len(items), ids, th, dup_names, flags, indices)
     codes8 = [col_stats.get(c, {}).get("int8") for c in items]
     rest = check_careless(col, ans, items, instrument, ids, th, indices, flags, codes8)
-    check_items(col, ans, items, instrument, th, rest)
+    check_items(col, ans, items, instrument, th, rest, codes8)
 
 
 def _report(path, instrument, ld, n, n_resp, col, th, indices, flags, pii) -> ValidationReport:
