@@ -123,3 +123,37 @@ def test_blank_rows_shortcut(holes):
     got = _blank(ld, ["a", "b", "c"])
     np.testing.assert_array_equal(got, ref)
     assert (got.sum() > 0) == (holes == "all")
+
+
+def test_scan_gap_bound_never_hides_a_long_line():
+    """The scan's cheap bound of the longest line: at most MAX_RECORD_BYTES, never below the
+    longest gap between newlines, and None (measure exactly) whenever a line is longer."""
+    from avoid_survey.analysis.io import scan
+
+    rng = np.random.default_rng(0)
+    cap = scan.MAX_RECORD_BYTES
+    for n, k in [(3 * cap, 3), (3 * cap, 8), (2 * cap, 30), (cap + 7, 2), (cap // 3, 5), (5, 1)] * 20:
+        pos = np.sort(rng.choice(n, size=k, replace=False))
+        b = bytearray(b"x" * n)
+        for p in pos.tolist():
+            b[p] = 10
+        b = bytes(b)
+        exact = int(np.diff(pos).max()) if pos.size > 1 else 0
+        g = scan._gap_bound(b, b.find(b"\n"), b.rfind(b"\n"))
+        if exact > cap:
+            assert g is None
+        if g is not None:
+            assert exact <= g <= cap
+        if exact <= cap // 2:
+            assert g is not None
+
+
+def test_scan_finds_a_long_record_in_a_large_file(tmp_path, monkeypatch):
+    from avoid_survey.analysis.core.errors import AvoidSurveyError
+    from avoid_survey.analysis.io import load, scan
+
+    monkeypatch.setattr(scan, "SCAN_BYTES", 1000)
+    p = tmp_path / "long.csv"
+    p.write_bytes(b"a,b\n" + b"1,2\n" * 5000 + b"3," + b"9" * (scan.MAX_RECORD_BYTES + 10) + b"\n" + b"1,2\n" * 10)
+    with pytest.raises(AvoidSurveyError, match="longer than"):
+        load(p)
