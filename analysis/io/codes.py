@@ -152,8 +152,14 @@ def _as_text(s):
     return out.where(s.notna(), None)
 
 
-def count_out_of_range(frame, instrument) -> int:
-    """Cells of Likert items and attention checks outside min..max or not whole numbers."""
+def count_out_of_range(frame, instrument, *, rows=None, known=None) -> int:
+    """Cells of Likert items and attention checks outside min..max or not whole numbers.
+
+    ``rows``: boolean mask of the rows to count (default: all). ``known``: {column:
+    (response format, mask of its out-of-range cells or None for none)} found already by
+    the same rule (``validate``'s range check); a column checked against the same format
+    is counted from its mask instead of being read again.
+    """
     import numpy as np
     import pandas as pd
 
@@ -167,7 +173,14 @@ def count_out_of_range(frame, instrument) -> int:
         if getattr(col, "ndim", 1) != 1 or not pd.api.types.is_numeric_dtype(col) \
                 or pd.api.types.is_bool_dtype(col):
             continue          # duplicate column names, or text: validate reports those
+        seen = known.get(it.id) if known else None
+        if seen is not None and seen[0] is fmt:
+            if seen[1] is not None:
+                n += int(np.count_nonzero(seen[1] if rows is None else seen[1][rows]))
+            continue
         x = col.to_numpy(dtype=float, na_value=np.nan)
+        if rows is not None:
+            x = x[rows]
         with np.errstate(invalid="ignore"):
             n += int((~np.isnan(x) & ((x < fmt.min) | (x > fmt.max) | (x != np.round(x)))).sum())
     return n

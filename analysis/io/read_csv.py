@@ -29,6 +29,10 @@ def read_csv(p: Path, *, instrument=None, mapping=None, sheet=None, progress: bo
     """Read a delimited text file into a :class:`~.registry.RawTable` (``sheet`` unused)."""
     size = p.stat().st_size
     bar = scan.Progress(p.name, size) if progress and size > scan.PROGRESS_BYTES else None
+    if size > scan.SCAN_BYTES:
+        # pandas is needed below: importing it first lets a background scan (validate's
+        # prescan) finish meanwhile, instead of the import waiting for the scan
+        import pandas  # noqa: F401
     try:
         stats = scan.take_scan(p, size, bar)
         if stats is not None:

@@ -191,12 +191,16 @@ def _scan_file(p: Path, size: int, bar):
                     a = np.frombuffer(chunk, np.uint8)
                     eq = eq_buf[: a.size]
                     np.equal(a, 10, out=eq)
-                    nls = np.flatnonzero(eq)
-                    stats["n_nl"] += int(nls.size)
-                    if nls.size:
-                        gap = int(np.diff(nls).max()) if nls.size > 1 else 0
-                        stats["longest"] = max(stats["longest"], gap, run + int(nls[0]) + 1)
-                        run = a.size - int(nls[-1]) - 1
+                    n_nl = int(np.count_nonzero(eq))
+                    stats["n_nl"] += n_nl
+                    if n_nl:
+                        first, last = chunk.find(b"\n"), chunk.rfind(b"\n")
+                        gap = _gap_bound(chunk, first, last)
+                        if gap is None:   # a long line somewhere: measure every gap
+                            nls = np.flatnonzero(eq)
+                            gap = int(np.diff(nls).max()) if nls.size > 1 else 0
+                        stats["longest"] = max(stats["longest"], gap, run + first + 1)
+                        run = a.size - last - 1
                     else:
                         run += a.size
                     stats["longest"] = max(stats["longest"], run)
@@ -243,6 +247,22 @@ def _scan_file(p: Path, size: int, bar):
     stats["head"] = head
     stats["size"] = size
     return stats
+
+
+def _gap_bound(chunk, first: int, last: int):
+    """An upper bound, at most :data:`MAX_RECORD_BYTES`, of the distance between
+    consecutive newlines of ``chunk`` (first and last at byte ``first`` and ``last``), or
+    None when it cannot be bounded so cheaply.
+
+    Every window of W = MAX_RECORD_BYTES // 2 bytes after a point of the grid first,
+    first + W, ... holds a newline: then two consecutive newlines p < q are at most 2W
+    apart (a grid point s with p <= s < p + W has a newline in (s, s + W], which is
+    within (p, p + 2W]). A few ``find`` calls instead of every newline's position."""
+    w = MAX_RECORD_BYTES // 2
+    for s in range(first, last, w):
+        if chunk.find(b"\n", s + 1, s + w + 1) < 0:
+            return None
+    return 2 * w
 
 
 def read_bytes(p: Path, size: int, bar):

@@ -151,6 +151,16 @@ def _moments_block(cols):
     import numpy as np
 
     n = cols[0].size
+    if len(cols) <= 30_000 and all(c.dtype.itemsize == 1 and _is_int(c) for c in cols):
+        # one-byte whole-number codes: sums and sums of squares in int32 (|x| <= 255, so
+        # exact for up to 33,000 items), the same numbers as the float sums below, which
+        # are exact too, with a quarter of the memory traffic
+        s, s2, z = np.zeros(n, np.int32), np.zeros(n, np.int32), np.empty(n, np.int32)
+        for c in cols:
+            np.add(s, c, out=s)
+            np.multiply(c, c, out=z, dtype=np.int32)
+            s2 += z
+        return np.full(n, len(cols), np.int32), s.astype(np.float64), s2.astype(np.float64)
     cnt = np.zeros(n, np.int32)
     s = np.zeros(n)
     s2 = np.zeros(n)

@@ -8,8 +8,10 @@ from .collect import Collector
 __all__ = ["check_items", "item_rest"]
 
 
-def check_items(col: Collector, ans, items, instrument, th, rest) -> None:
-    """Items unanswered by too many, answered alike by all, or against their scale."""
+def check_items(col: Collector, ans, items, instrument, th, rest, codes8=None) -> None:
+    """Items unanswered by too many, answered alike by all, or against their scale.
+
+    ``codes8``: per item its answers as int8 codes or None (see ``check_careless``)."""
     import numpy as np
 
     X, item_answered = ans.X, ans.item_answered
@@ -20,7 +22,8 @@ def check_items(col: Collector, ans, items, instrument, th, rest) -> None:
             col.add("item-missing", column=c, value=float(share[j]), threshold=th.item_missing)
     for j, c in enumerate(items):
         if item_answered[j] >= 2:
-            lo, hi = np.fmin.reduce(X[j]), np.fmax.reduce(X[j])  # NaN-ignoring, no copies
+            x = codes8[j] if codes8 is not None and codes8[j] is not None else X[j]  # same codes, 1/8 the bytes
+            lo, hi = np.fmin.reduce(x), np.fmax.reduce(x)  # NaN-ignoring, no copies
             if lo == hi:
                 col.add("zero-variance", column=c, value=float(lo))
     for sid, iid, r in rest:

@@ -82,12 +82,15 @@ def _validate(path, instrument, *, id_column, thresholds, sheet, mapping, clean,
     screening = screening if screening is not None else opts.screening
     th = thresholds if isinstance(thresholds, Thresholds) else Thresholds.from_mapping(thresholds)
     ld = load(path, instrument, sheet=sheet, mapping=mapping, progress=progress)
-    report = validate_loaded(path, instrument, ld, th, id_column=id_column)
+    ranges: dict = {}
+    report = validate_loaded(path, instrument, ld, th, id_column=id_column, _ranges=ranges)
     sc = screen(ld, instrument, screening, path)
     if instrument is not None:
         from ..io.codes import count_out_of_range
         from .screening import add_out_of_range
-        sc = replace(sc, flow=add_out_of_range(sc.flow, count_out_of_range(ld.frame.loc[sc.keep], instrument)))
+        # the range check's masks count the analysed rows' out-of-range cells (no second pass)
+        n_oor = count_out_of_range(ld.frame, instrument, rows=None if sc.keep.all() else sc.keep, known=ranges)
+        sc = replace(sc, flow=add_out_of_range(sc.flow, n_oor))
     opts.log.add_flow(path, sc.flow)
     from .screening import flow_note
     flow_note(path, sc.flow, screening)
@@ -102,8 +105,11 @@ def _validate(path, instrument, *, id_column, thresholds, sheet, mapping, clean,
     return report
 
 
-def validate_loaded(path, instrument, ld, th, *, id_column=None) -> ValidationReport:
-    """Every check on a file already read (:func:`~avoid_survey.analysis.io.load`)."""
+def validate_loaded(path, instrument, ld, th, *, id_column=None, _ranges=None) -> ValidationReport:
+    """Every check on a file already read (:func:`~avoid_survey.analysis.io.load`).
+
+    ``_ranges`` (a dict) receives {column: (response format, out-of-range mask or None)}
+    of the columns the range check read (for :func:`~..io.codes.count_out_of_range`)."""
     df = ld.frame
     n = int(df.shape[0])
     col = Collector(th.max_listed)
@@ -112,16 +118,28 @@ def validate_loaded(path, instrument, ld, th, *, id_column=None) -> ValidationRe
     items = check_columns(col, df, instrument, dup_names) if instrument is not None else []
     ids, n_resp = respondent_ids(col, df, instrument, id_column, dup_names, path)
     indices, flags = {}, {}
-    if instrument is not None and n and items and not ld.frame[items].notna().to_numpy().any():
+    if instrument is not None and n and items and not _any_answer(df, items):
         col.add("no-answers", n=n, k=len(items))
     if instrument is not None and n:
         oor, col_stats = check_values(col, ld, instrument, items, ids, dup_names)
+        if _ranges is not None:
+            resp = instrument.responses()
+            _ranges.update({c: (resp[c], oor.get(c)) for c in col_stats})
         if items:
             _respondents_and_items(col, ld, instrument, items, ids, th, dup_names, oor, col_stats, indices, flags)
     pii = check_privacy(col, ld, instrument, set(items))
     if instrument is not None and ld.unmatched:
         _map_hint(col, ld, instrument, items)
     return _report(path, instrument, ld, n, n_resp, col, th, indices, flags, pii)
+
+
+def _any_answer(df, items) -> bool:
+    """Whether any cell of the ``items`` columns holds an answer, column by column (stops
+    at the first column with one; no frame-sized mask)."""
+    for c in dict.fromkeys(items):
+        if bool(df[c].notna().to_numpy().any()):
+            return True
+    return False
 
 
 def _map_hint(col, ld, instrument, items) -> None:
@@ -152,7 +170,7 @@ def _respondents_and_items(col, ld, instrument, items, ids, th, dup_names, oor, 
     check_speeders(col, ld, instrument, len(items), ids, th, dup_names, flags, indices)
     codes8 = [col_stats.get(c, {}).get("int8") for c in items]
     rest = check_careless(col, ans, items, instrument, ids, th, indices, flags, codes8)
-    check_items(col, ans, items, instrument, th, rest)
+    check_items(col, ans, items, instrument, th, rest, codes8)
 
 
 def _report(path, instrument, ld, n, n_resp, col, th, indices, flags, pii) -> ValidationReport:

@@ -321,7 +321,10 @@ def _blank(ld, items):
         answered = np.zeros(n, bool)
         for c in items:
             s = _col(df, c)
-            answered |= s.notna().to_numpy()
+            ok = s.notna().to_numpy()
+            if ok.all():   # a column answered on every row: no row is blank
+                return np.zeros(n, bool)
+            answered |= ok
             if c in ld.bad_cells:
                 answered[ld.bad_cells[c][0]] = True
         return ~answered

@@ -74,7 +74,8 @@ def _bad_cells(col: Collector, c, fmt, cells, ids, is_answer: bool) -> None:
 
 
 def out_of_range(x, fmt, stats=None):
-    """(mask of answers outside the format, description of what is allowed).
+    """(mask of answers outside the format or None when none can be, description of what
+    is allowed).
 
     For a Likert item, ``stats`` (a dict) also receives ``nan``, the number of missing
     answers, and ``int8``, the answers as int8 codes when every respondent gave a code
@@ -82,6 +83,11 @@ def out_of_range(x, fmt, stats=None):
     import numpy as np
 
     if fmt.type == "likert":
+        if stats is not None and -128 <= fmt.min and fmt.max <= 127:
+            codes = _all_codes(x, fmt)
+            if codes is not None:   # every answer a code in range: nothing is out of range
+                stats.update(nan=0, int8=codes)
+                return None, f"codes {int(fmt.min)}..{int(fmt.max)}"
         # in row blocks that stay in the CPU cache (1,000,000 x 60 answers: 4x faster)
         bad = np.empty(x.size, bool)
         n_nan, any_bad = 0, False
@@ -123,3 +129,29 @@ def out_of_range(x, fmt, stats=None):
         rng = f"{'' if fmt.min is None else f'{fmt.min:g}'}..{'' if fmt.max is None else f'{fmt.max:g}'}"
         return ok & ((x < lo) | (x > hi)), f"range {rng}"
     return None, ""
+
+
+def _all_codes(x, fmt):
+    """``x`` as int8 codes when every answer is a whole number in fmt.min..fmt.max (no
+    missing answer), else None: the common case of :func:`out_of_range` in one cheap pass.
+
+    Cast to int8 and back, a value survives only if it is a whole number within int8
+    (NaN, fractions, infinities and larger numbers do not), so ``codes == x`` everywhere
+    and the codes' range within the format's are exactly "no answer missing or out of
+    range"."""
+    import numpy as np
+
+    B = 32_768   # row blocks that stay in the CPU cache
+    codes = np.empty(x.size, np.int8)
+    eq = np.empty(min(B, x.size), bool)
+    with np.errstate(invalid="ignore"):
+        for s in range(0, x.size, B):
+            xb, cb = x[s:s + B], codes[s:s + B]
+            np.copyto(cb, xb, casting="unsafe")
+            e = eq[: xb.size]
+            np.equal(cb, xb, out=e)
+            if not e.all():
+                return None
+    if x.size and (int(codes.min()) < fmt.min or int(codes.max()) > fmt.max):
+        return None
+    return codes
