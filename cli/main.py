@@ -194,6 +194,9 @@ def run(argv=None) -> int:
     """Console entry point: one clear line and exit 2 for user errors, never a traceback."""
     import signal
 
+    from avoid_survey.analysis.core.blas import idle_blas_threads
+
+    idle_blas_threads()   # before numpy loads: idle OpenBLAS workers sleep instead of spinning
     previous = {}
     # SIGINT (Ctrl-C) and SIGTERM (kill, a scheduler's time limit) end the run the same way:
     # worker processes stopped, temporary files removed, nothing half-written left behind
