@@ -6,7 +6,12 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from avoid_survey.analysis.io import plain
 
 
 def _py(code: str, **env) -> str:
@@ -67,3 +72,46 @@ def test_no_setting_once_numpy_is_loaded():
               "from avoid_survey.analysis.core.blas import idle_blas_threads\n"
               "print(idle_blas_threads(), os.environ.get('OPENBLAS_THREAD_TIMEOUT'))")
     assert out == "False None"
+
+
+# ---------------------------------------------------------------- plain numeric CSV bytes
+_CELL = st.one_of(st.just(""), st.integers(-10**18 + 1, 10**18 - 1).map(str),
+                  st.integers(0, 999).map(lambda v: "-" + str(v)),            # -0 included
+                  st.integers(0, 99).map(lambda v: "00" + str(v)),            # leading zeros
+                  st.sampled_from(["-", "1-2", "--3", "4-", "1234567890123456789"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(rows=st.integers(1, 6).flatmap(lambda k: st.lists(st.lists(_CELL, min_size=k, max_size=k), min_size=1,
+                                                         max_size=6)),
+       crlf=st.booleans(), last_nl=st.booleans(), empty_ok=st.booleans())
+def test_byte_parser_equals_loadtxt(rows, crlf, last_nl, empty_ok):
+    k = len(rows[0])
+    if k < 2:
+        return
+    nl = "\r\n" if crlf else "\n"
+    body = (nl.join(",".join(r) for r in rows) + (nl if last_nl else "")).encode()
+    n_rec = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
+    fast = plain._whole_numbers(body, n_rec, k, empty_ok)
+    slow = plain._loadtxt(body, empty_ok)
+    if fast is None:   # left to loadtxt: only what the byte parser does not take
+        cells = [c for r in rows for c in r]
+        assert any(c.count("-") > (1 if c.startswith("-") else 0) or c == "-" or len(c.lstrip("-")) > 18
+                   or (c == "" and not empty_ok) for c in cells)
+        return
+    assert slow is not None and fast.shape == slow.shape == (len(rows), k)
+    np.testing.assert_array_equal(fast, slow)
+    assert np.array_equal(np.signbit(fast), np.signbit(slow))   # -0 read as -0.0, as loadtxt
+
+
+def test_byte_parser_reads_the_polychoric_bench_file_as_loadtxt(tmp_path):
+    rng = np.random.default_rng(3)
+    x = rng.integers(1, 6, size=(500, 24)).astype(float)
+    x[rng.random(x.shape) < 0.05] = np.nan
+    lines = [",".join(f"q{j}" for j in range(24))]
+    lines += [",".join("" if v != v else str(int(v)) for v in row) for row in x]
+    p = tmp_path / "d.csv"
+    p.write_text("\n".join(lines) + "\n")
+    fr = plain.read_plain_numeric(p, empty_ok=True)
+    assert fr is not None
+    np.testing.assert_array_equal(fr.values, x)
