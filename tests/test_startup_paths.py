@@ -115,3 +115,40 @@ def test_byte_parser_reads_the_polychoric_bench_file_as_loadtxt(tmp_path):
     fr = plain.read_plain_numeric(p, empty_ok=True)
     assert fr is not None
     np.testing.assert_array_equal(fr.values, x)
+
+
+# ---------------------------------------------------------------- lazy packages
+def test_reading_packages_load_their_modules_on_first_use():
+    out = _py("import sys\n"
+              "import avoid_survey.analysis.io.readopts, avoid_survey.analysis.validate.screening\n"
+              "print(sorted(m for m in ('avoid_survey.analysis.io.load', 'avoid_survey.analysis.io.scan',\n"
+              "                        'avoid_survey.analysis.validate.run', 'avoid_survey.analysis.validate.report')\n"
+              "             if m in sys.modules))")
+    assert out == "[]"
+
+
+def test_lazy_names_are_the_modules_objects():
+    import avoid_survey.analysis.io as aio
+    import avoid_survey.analysis.io.load as load_mod   # binds the package's 'load' to the submodule...
+    import avoid_survey.analysis.validate as aval
+    from avoid_survey.analysis.io import load, plain as plain_mod, read
+    from avoid_survey.analysis.io.registry import supported
+    from avoid_survey.analysis.validate.run import validate
+
+    assert load is aio.load and callable(load) and load.__module__ == "avoid_survey.analysis.io.load"  # ...not kept
+    assert read is aio.read and plain_mod.NumericFrame is aio.NumericFrame
+    assert aio.SUPPORTED == supported() and aval.validate is validate
+    assert set(aio.__all__) <= set(dir(aio)) and set(aval.__all__) <= set(dir(aval))
+    with pytest.raises(AttributeError):
+        aio.no_such_name
+    del load_mod
+
+
+def test_polychoric_of_a_plain_csv_needs_no_pandas_nor_the_full_reader(tmp_path):
+    p = tmp_path / "d.csv"
+    p.write_text("a,b,c\n1,2,3\n2,,1\n3,3,2\n1,1,1\n2,2,3\n3,1,2\n")
+    out = _py("import sys, avoid_survey as av\n"
+              f"av.polychoric({str(p)!r}, method='psych')\n"
+              "print([m for m in ('pandas', 'scipy', 'avoid_survey.analysis.io.load', 'avoid_survey.analysis.validate.run')\n"
+              "       if m in sys.modules])")
+    assert out.splitlines()[-1] == "['avoid_survey.analysis.io.load']"

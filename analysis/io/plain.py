@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .codes import likert_to_missing
 from .headers import match_headers
-from .output import register_input
+from ..core.inputs import register_input
 
 __all__ = ["NumericFrame", "read_plain_numeric"]
 
