@@ -152,3 +152,83 @@ def test_polychoric_of_a_plain_csv_needs_no_pandas_nor_the_full_reader(tmp_path)
               "print([m for m in ('pandas', 'scipy', 'avoid_survey.analysis.io.load', 'avoid_survey.analysis.validate.run')\n"
               "       if m in sys.modules])")
     assert out.splitlines()[-1] == "['avoid_survey.analysis.io.load']"
+
+
+# ---------------------------------------------------------------- experiment reading and labels
+_LABEL = st.text(alphabet="01ab\u00e9\u4e2d", min_size=0, max_size=3)
+
+
+@settings(max_examples=300, deadline=None)
+@given(cells=st.lists(_LABEL, min_size=1, max_size=12), ids=st.lists(_LABEL.filter(bool), min_size=1, max_size=5,
+                                                                       unique=True))
+def test_byte_level_codes_and_texts_equal_the_bytes_comparisons(cells, ids):
+    from avoid_survey.analysis.stats.experiment import data as D
+
+    arr = np.array([c.encode() for c in cells])
+    ref = np.full(len(arr), -1, dtype=np.int64)
+    for k, lid in enumerate(ids):
+        ref[arr == lid.encode()] = k
+    got = D._level_positions(arr, ids)
+    assert got.dtype == ref.dtype and np.array_equal(got, ref)
+    try:
+        texts = arr.astype(str)
+    except UnicodeDecodeError:
+        texts = np.asarray([c.decode() for c in arr.tolist()], dtype=str)
+    fast = D._texts(arr)
+    assert fast.dtype == texts.dtype and np.array_equal(fast, texts)
+
+
+@settings(max_examples=300, deadline=None)
+@given(cells=st.lists(st.text(alphabet="0123456789-. a", min_size=0, max_size=16), min_size=1, max_size=8))
+def test_whole_number_bytes_equal_astype_float(cells):
+    from avoid_survey.analysis.stats.experiment import data as D
+
+    arr = np.array([c.encode() for c in cells])
+    fast = D._whole_numbers(arr)
+    if fast is None:
+        return
+    np.testing.assert_array_equal(fast, arr.astype(float))
+
+
+@settings(max_examples=300, deadline=None)
+@given(pool=st.lists(_LABEL, min_size=1, max_size=4), picks=st.lists(st.integers(0, 3), min_size=1, max_size=14),
+       grouped=st.booleans())
+def test_distinct_and_cluster_codes_equal_numpy_unique(pool, picks, grouped):
+    from avoid_survey.analysis.stats.experiment.design import distinct
+    from avoid_survey.analysis.stats.experiment.linalg import cluster_codes
+
+    vals = [pool[i % len(pool)] for i in picks]
+    if grouped:
+        first_at = {v: i for i, v in reversed(list(enumerate(vals)))}
+        vals.sort(key=first_at.__getitem__)
+    arr = np.array(vals)
+    assert np.array_equal(distinct(arr), np.unique(arr)) and distinct(arr).dtype == np.unique(arr).dtype
+    _, first, inv = np.unique(arr, return_index=True, return_inverse=True)
+    rank = np.empty(len(first), dtype=np.intp)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(first))
+    codes, g = cluster_codes(arr)
+    assert g == len(first) and np.array_equal(codes, rank[inv.ravel()])
+
+
+def test_ascii_fast_reader_equals_the_text_path(tmp_path):
+    from avoid_survey.analysis.stats.experiment import data as D
+
+    rng = np.random.default_rng(4)
+    lines = ["respondent,task,a1,chosen"]
+    lines += [f"{r},{t},l{rng.integers(1, 4)},{rng.integers(0, 2)}" for r in range(1, 60) for t in range(1, 12)]
+    p = tmp_path / "c.csv"
+    p.write_text("\n".join(lines) + "\n")
+    fast = D._ascii_columns(p.read_bytes(), p)
+    assert fast is not None
+    text = p.read_text()
+    p2 = tmp_path / "c2.csv"
+    p2.write_bytes(b"\xef\xbb\xbf" + text.encode())     # a BOM: the general path
+    slow = D._csv_columns(p2)
+    assert D._ascii_columns(p2.read_bytes(), p2) is None
+    assert fast.keys() == slow.keys()
+    for h in fast:
+        assert fast[h].dtype == slow[h].dtype and fast[h].tobytes() == slow[h].tobytes()
+    # padded cells: not plain, left to the general path
+    p3 = tmp_path / "c3.csv"
+    p3.write_text("a,b\n1, 2\n")
+    assert D._ascii_columns(p3.read_bytes(), p3) is None

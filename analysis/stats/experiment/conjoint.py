@@ -18,7 +18,7 @@
 """
 from __future__ import annotations
 
-from .design import Columns, factor_dummies, intercept, level_indicators, products, se_plan
+from .design import Columns, distinct, factor_dummies, intercept, level_indicators, products, se_plan
 from .effects import Model, observed
 from .linalg import nested_f_from, rss_rank
 
@@ -95,9 +95,7 @@ def _mm_clustered(y, code, n_levels, clusters, ci, h0):
 
 
 def _group_columns(values, name) -> Columns:
-    import numpy as np
-
-    levels = [v for v in np.unique(values, return_inverse=True)[0].tolist() if v != ""]
+    levels = [v for v in distinct(values).tolist() if v != ""]
     out = Columns([], [], [])
     for lv in levels[1:]:
         out.names.append(f"{name}{lv}")
@@ -148,7 +146,7 @@ def _within_groups(d, base: Columns, mask, groups):
     import numpy as np
 
     rss, k = 0.0, 0
-    for g in np.unique(groups[mask], return_inverse=True)[0]:  # (return_inverse: no numpy.ma import)
+    for g in distinct(groups[mask]):
         m = mask & (groups == g)
         if int(m.sum()) <= len(base.names):
             return None

@@ -130,6 +130,22 @@ def se_plan(d, mask):
     return "hc2", None, None
 
 
+def distinct(values):
+    """``numpy.unique(values)`` (sorted distinct values) of a label array; labels of at most
+    two characters (task and profile numbers) are sorted as integer keys, first code point
+    most significant, which is the order numpy sorts such strings in."""
+    import numpy as np
+
+    values = np.asarray(values)
+    w = values.dtype.itemsize // 4 if values.dtype.kind == "U" else 0
+    if values.ndim != 1 or not 1 <= w <= 2 or not len(values):
+        return np.unique(values, return_inverse=True)[0]   # (return_inverse: no numpy.ma import)
+    cp = np.ascontiguousarray(values).view(np.uint32).reshape(-1, w).astype(np.uint64)
+    keys = cp[:, 0] << np.uint64(32) | cp[:, 1] if w == 2 else cp[:, 0]
+    _, first = np.unique(keys, return_index=True)
+    return values[first]
+
+
 _CODES: dict = {}
 
 

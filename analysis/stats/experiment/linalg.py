@@ -118,6 +118,16 @@ def cluster_codes(values):
     arr = np.asarray(values)
     if not len(arr):
         return np.zeros(0, dtype=np.intp), 0
+    if arr.ndim == 1 and arr.dtype.kind in "USiub":
+        # long data list each respondent's rows together: when every label is one run of
+        # rows, the runs in order are the clusters in order of first appearance (no sort)
+        change = arr[1:] != arr[:-1]
+        heads = arr[np.flatnonzero(np.r_[True, change])]
+        if np.unique(heads).size == heads.size:
+            codes = np.empty(len(arr), dtype=np.intp)
+            codes[0] = 0
+            np.cumsum(change, out=codes[1:])
+            return codes, int(heads.size)
     _, first, inv = np.unique(arr, return_index=True, return_inverse=True)
     rank = np.empty(len(first), dtype=np.intp)
     rank[np.argsort(first, kind="stable")] = np.arange(len(first))
