@@ -87,8 +87,10 @@ def _help_lines(name: str, obj):
     its docstring after the Chinese summary)."""
     import inspect
 
-    from avoid_survey.analysis.core.i18n import TERMS
-    pair = TERMS.get(f"cli_help_{name}")
+    from avoid_survey.analysis.core import i18n
+
+    key = f"cli_help_{name}"
+    pair = i18n.area_term("cli", key) or i18n.TERMS.get(key)   # its own area first: one module, not all
     if pair is None:
         return None, None
     en, zh = pair

@@ -232,3 +232,29 @@ def test_ascii_fast_reader_equals_the_text_path(tmp_path):
     p3 = tmp_path / "c3.csv"
     p3.write_text("a,b\n1, 2\n")
     assert D._ascii_columns(p3.read_bytes(), p3) is None
+
+
+def test_a_json_experiment_run_loads_no_catalogue_statistics_nor_numpy_ma(tmp_path):
+    import shutil
+
+    src = os.path.join(os.path.dirname(__file__), "..", "sample_data", "experiment")
+    for f in ("conjoint.csv", "reform-conjoint.yaml"):
+        shutil.copy(os.path.join(src, f), tmp_path / f)
+    out = _py("import io, sys, contextlib\n"
+              "from avoid_survey.cli.main import run\n"
+              "with contextlib.redirect_stdout(io.StringIO()):\n"
+              f"    code = run(['experiment', {str(tmp_path / 'conjoint.csv')!r}, '--instrument',\n"
+              f"                {str(tmp_path / 'reform-conjoint.yaml')!r}, '--format', 'json'])\n"
+              "print(code, [m for m in ('avoid_survey.analysis.core.i18n.common', 'statistics', 'numpy.ma', 'pandas')\n"
+              "             if m in sys.modules])", AVOID_SURVEY_CACHE_DIR=str(tmp_path / "cache"))
+    assert out.splitlines()[-1] == "0 []"
+
+
+def test_norm_ppf_equals_normaldist():
+    from statistics import NormalDist
+
+    from avoid_survey.analysis.numerics.dist import norm_ppf
+
+    rng = np.random.default_rng(2)
+    for p in [*rng.random(2000), 1e-300, 1e-12, 0.5, 0.975, 1 - 1e-12]:
+        assert norm_ppf(float(p)) == NormalDist().inv_cdf(float(p))

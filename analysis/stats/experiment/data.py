@@ -213,7 +213,8 @@ def _byte_keys(values):
 
 def _level_positions(values, level_ids):
     """The position of each cell's level id in ``level_ids`` (-1: no level) for a bytes array:
-    the cells' integer keys looked up among the levels' sorted keys (one ``searchsorted``)."""
+    the cells' integer keys looked up in a table (cells of one or two bytes) or among the
+    levels' sorted keys (one ``searchsorted``)."""
     import numpy as np
 
     w = values.dtype.itemsize
@@ -229,6 +230,10 @@ def _level_positions(values, level_ids):
     if not fits:
         return out
     lk = _byte_keys(np.array([encoded[k] for k in fits], dtype=values.dtype))
+    if w <= 2:                                # cells of one or two bytes: a lookup table
+        table = np.full(1 << (8 * w), -1, dtype=np.int64)
+        table[lk] = fits
+        return table[keys]
     order = np.argsort(lk, kind="stable")
     sk, pos_of = lk[order], np.asarray(fits, dtype=np.int64)[order]
     at = np.minimum(np.searchsorted(sk, keys), len(sk) - 1)

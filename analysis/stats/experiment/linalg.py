@@ -122,8 +122,8 @@ def cluster_codes(values):
         # long data list each respondent's rows together: when every label is one run of
         # rows, the runs in order are the clusters in order of first appearance (no sort)
         change = arr[1:] != arr[:-1]
-        heads = arr[np.flatnonzero(np.r_[True, change])]
-        if np.unique(heads).size == heads.size:
+        heads = np.sort(arr[np.flatnonzero(np.r_[True, change])])
+        if not (heads[1:] == heads[:-1]).any():
             codes = np.empty(len(arr), dtype=np.intp)
             codes[0] = 0
             np.cumsum(change, out=codes[1:])
