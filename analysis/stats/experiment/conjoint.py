@@ -116,7 +116,7 @@ def nested_by(d, test: str, by_name: str, by_columns: Columns, mask=None, groups
     mask = observed(d) if mask is None else mask
     base = _base_columns(d)
     y = d.y[mask]
-    reduced = rss_rank(base.matrix(mask), y)
+    reduced = _reduced_fit(d, base, mask, y)
     full = _within_groups(d, base, mask, groups) if groups is not None else None
     if full is None:
         dm = factor_dummies(d.experiment, d.codes)
@@ -127,6 +127,21 @@ def nested_by(d, test: str, by_name: str, by_columns: Columns, mask=None, groups
 
 
 _BASE: dict = {}
+_REDUCED: dict = {}
+
+
+def _reduced_fit(d, base: Columns, mask, y):
+    """(RSS, rank) of ``y ~ attributes`` on the rows in ``mask``, computed once per data and
+    row set (the carry-over and profile-order tests usually share their rows)."""
+    key = (id(d), mask.tobytes())
+    hit = _REDUCED.get(key)
+    if hit is not None and hit[0] is d:
+        return hit[1]
+    out = rss_rank(base.matrix(mask), y)
+    if len(_REDUCED) > 8:
+        _REDUCED.clear()
+    _REDUCED[key] = (d, out)
+    return out
 
 
 def _base_columns(d) -> Columns:

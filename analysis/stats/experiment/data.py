@@ -30,6 +30,8 @@ MISSING = {"", "na", "n/a", "nan", "null", ".", "#n/a", "none"}
 
 @dataclass(frozen=True)
 class ExperimentData:
+    """Long-format experiment data, checked and coded against the design."""
+
     experiment: object
     outcome: str
     y: object                   # float array, NaN where the outcome is missing

@@ -25,6 +25,8 @@ __all__ = ["Fit", "ols", "vcov", "coef_row", "wald_f", "nested_f", "nested_f_fro
 
 @dataclass(frozen=True)
 class Fit:
+    """A least-squares fit: kept columns, coefficients, (X'X)^-1, residuals."""
+
     names: tuple        # kept column names (aliased ones dropped)
     beta: object        # numpy arrays
     bread: object       # (X'X)^-1
