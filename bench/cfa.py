@@ -19,13 +19,12 @@ import argparse
 import json
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from _bytecode import precompile
+from _common import alternate, five_point, write_items
 
 GOAL = 0.5
 MODEL = "\n".join(f"F{k + 1} =~ " + " + ".join(f"i{6 * k + j + 1}" for j in range(6)) for k in range(4))
@@ -36,15 +35,7 @@ def make_data(path: Path, n: int) -> None:
 
     rng = np.random.default_rng(20261123)
     phi = np.full((4, 4), 0.3) + 0.7 * np.eye(4)
-    eta = rng.multivariate_normal(np.zeros(4), phi, size=n)
-    lam = rng.uniform(0.5, 0.85, size=24)
-    cols = []
-    for j in range(24):
-        y = lam[j] * eta[:, j // 6] + np.sqrt(1 - lam[j] ** 2) * rng.standard_normal(n)
-        cols.append(np.clip(np.round(3 + 1.1 * y), 1, 5).astype(int))
-    data = np.column_stack(cols)
-    header = ",".join(f"i{j + 1}" for j in range(24))
-    np.savetxt(path, data, fmt="%d", delimiter=",", header=header, comments="")
+    write_items(path, rng, rng.multivariate_normal(np.zeros(4), phi, size=n), five_point)
 
 
 def r_script(csv: Path) -> str:
@@ -57,15 +48,6 @@ def r_script(csv: Path) -> str:
         "'srmr','aic','bic'))\n"
         "cat(sprintf('%s %.10g', names(fm), unclass(fm)), sep = '\\n')\n"
     )
-
-
-def timed(cmd) -> tuple[float, str]:
-    t0 = time.perf_counter()
-    out = subprocess.run(cmd, capture_output=True, text=True)
-    dt = time.perf_counter() - t0
-    if out.returncode != 0:
-        sys.exit(f"failed: {' '.join(map(str, cmd))}\n{out.stderr}")
-    return dt, out.stdout
 
 
 def main() -> None:
@@ -82,21 +64,13 @@ def main() -> None:
         make_data(csv, args.n)
         rfile = Path(tmp) / "cfa_bench.R"
         rfile.write_text(r_script(csv))
-        ours_cmd = [exe, "cfa", str(csv), "--model", MODEL, "--format", "json"]
-        r_cmd = ["Rscript", str(rfile)]
-        # warm the file cache once for both
-        _, ours_out = timed(ours_cmd)
-        _, r_out = timed(r_cmd)
         # the same bytes as .txt: the full reader (pandas) instead of the plain-CSV path
         txt = Path(tmp) / "cfa_bench.txt"
         txt.write_bytes(csv.read_bytes())
-        full_cmd = [exe, "cfa", str(txt), "--model", MODEL, "--format", "json"]
-        _, full_out = timed(full_cmd)
-        ours_t, r_t, full_t = [], [], []
-        for _ in range(args.reps):
-            ours_t.append(timed(ours_cmd)[0])
-            r_t.append(timed(r_cmd)[0])
-            full_t.append(timed(full_cmd)[0])
+        times, outs = alternate({"ours": [exe, "cfa", str(csv), "--model", MODEL, "--format", "json"],
+                                 "R": ["Rscript", str(rfile)],
+                                 "full": [exe, "cfa", str(txt), "--model", MODEL, "--format", "json"]}, args.reps)
+    (ours_t, r_t, full_t), (ours_out, r_out, full_out) = times.values(), outs.values()
     chisq_ours = json.loads(ours_out)["fit"]["chisq"]
     chisq_r = float(r_out.split("\n")[0].split()[1])
     mo, mr = statistics.median(ours_t), statistics.median(r_t)

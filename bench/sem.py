@@ -28,13 +28,13 @@ import argparse
 import json
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from _bytecode import precompile
+from _common import alternate, five_point, write_items
+from _common import timed as _timed
 
 GOAL = 0.5
 MODEL = "\n".join([f"F{k + 1} =~ " + " + ".join(f"i{6 * k + j + 1}" for j in range(6)) for k in range(4)]
@@ -49,13 +49,7 @@ def make_data(path: Path, n: int) -> None:
     eta[:, 0] = rng.standard_normal(n)
     for k in range(1, 4):
         eta[:, k] = 0.5 * eta[:, k - 1] + np.sqrt(0.75) * rng.standard_normal(n)
-    lam = rng.uniform(0.5, 0.85, size=24)
-    cols = []
-    for j in range(24):
-        y = lam[j] * eta[:, j // 6] + np.sqrt(1 - lam[j] ** 2) * rng.standard_normal(n)
-        cols.append(np.clip(np.round(3 + 1.1 * y), 1, 5).astype(int))
-    header = ",".join(f"i{j + 1}" for j in range(24))
-    np.savetxt(path, np.column_stack(cols), fmt="%d", delimiter=",", header=header, comments="")
+    write_items(path, rng, eta, five_point)
 
 
 def r_script(csv: Path) -> str:
@@ -168,19 +162,8 @@ CPU: list = []   # CPU seconds (user + sys) of each timed process, in order
 
 
 def timed(cmd) -> tuple[float, str]:
-    """Wall seconds of the whole process (and its CPU seconds appended to CPU: on a shared
-    machine the CPU ratio shows what the wall ratio hides)."""
-    import resource
-
-    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t0 = time.perf_counter()
-    out = subprocess.run(cmd, capture_output=True, text=True)
-    dt = time.perf_counter() - t0
-    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    CPU.append(r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime)
-    if out.returncode != 0:
-        sys.exit(f"failed: {' '.join(map(str, cmd))}\n{out.stderr}")
-    return dt, out.stdout
+    """Wall seconds of the whole process; its CPU seconds go to CPU."""
+    return _timed(cmd, cpu=CPU)
 
 
 def main() -> None:
@@ -206,14 +189,9 @@ def main() -> None:
         make_data(csv, args.n)
         rfile = Path(tmp) / "sem_bench.R"
         rfile.write_text(r_script(csv))
-        ours_cmd = [exe, "sem", str(csv), "--model", MODEL, "--format", "json"]
-        r_cmd = ["Rscript", str(rfile)]
-        _, ours_out = timed(ours_cmd)   # warm the file cache once for both
-        _, r_out = timed(r_cmd)
-        ours_t, r_t = [], []
-        for _ in range(args.reps):
-            ours_t.append(timed(ours_cmd)[0])
-            r_t.append(timed(r_cmd)[0])
+        times, outs = alternate({"ours": [exe, "sem", str(csv), "--model", MODEL, "--format", "json"],
+                                 "R": ["Rscript", str(rfile)]}, args.reps)
+    (ours_t, r_t), (ours_out, r_out) = times.values(), outs.values()
     chisq_ours = json.loads(ours_out)["fit"]["chisq"]
     chisq_r = float(r_out.split("\n")[0].split()[1])
     mo, mr = statistics.median(ours_t), statistics.median(r_t)

@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 from _bytecode import precompile
-from cfa import timed   # the same timing of a whole process as the ML CFA bench
+from _common import alternate, write_items
 
 GOAL = 1.0
 MODEL = "\n".join(f"F{k + 1} =~ " + " + ".join(f"i{6 * k + j + 1}" for j in range(6)) for k in range(4))
@@ -32,15 +32,8 @@ def make_data(path: Path, n: int) -> None:
     rng = np.random.default_rng(20261203)
     phi = np.full((4, 4), 0.35) + 0.65 * np.eye(4)
     eta = rng.multivariate_normal(np.zeros(4), phi, size=n)
-    lam = rng.uniform(0.5, 0.85, size=24)
     cuts = np.array([-0.2, 0.5, 1.1, 1.7])        # skewed: most answers low
-    cols = []
-    for j in range(24):
-        y = lam[j] * eta[:, j // 6] + np.sqrt(1 - lam[j] ** 2) * rng.standard_normal(n)
-        cols.append(np.searchsorted(cuts, y) + 1)
-    data = np.column_stack(cols)
-    header = ",".join(f"i{j + 1}" for j in range(24))
-    np.savetxt(path, data, fmt="%d", delimiter=",", header=header, comments="")
+    write_items(path, rng, eta, lambda y: np.searchsorted(cuts, y) + 1)
 
 
 def r_script(csv: Path) -> str:
@@ -69,14 +62,10 @@ def main() -> None:
         make_data(csv, args.n)
         rfile = Path(tmp) / "wlsmv_bench.R"
         rfile.write_text(r_script(csv))
-        ours_cmd = [exe, "cfa", str(csv), "--model", MODEL, "--estimator", "wlsmv", "--format", "json"]
-        r_cmd = ["Rscript", str(rfile)]
-        _, ours_out = timed(ours_cmd)
-        _, r_out = timed(r_cmd)
-        ours_t, r_t = [], []
-        for _ in range(args.reps):
-            ours_t.append(timed(ours_cmd)[0])
-            r_t.append(timed(r_cmd)[0])
+        times, outs = alternate({"ours": [exe, "cfa", str(csv), "--model", MODEL, "--estimator", "wlsmv",
+                                          "--format", "json"],
+                                 "R": ["Rscript", str(rfile)]}, args.reps)
+    (ours_t, r_t), (ours_out, r_out) = times.values(), outs.values()
     chisq_ours = json.loads(ours_out)["fit"]["chisq_scaled"]
     chisq_r = float(r_out.split("\n")[0].split()[1])
     mo, mr = statistics.median(ours_t), statistics.median(r_t)
