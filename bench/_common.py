@@ -15,13 +15,13 @@ from pathlib import Path
 ITEMS, PER_FACTOR = 24, 6
 
 
-def timed(cmd, cwd=None, cpu: list | None = None) -> tuple[float, str]:
+def timed(cmd, cwd=None, cpu: list | None = None, env=None) -> tuple[float, str]:
     """Wall seconds and standard output of one whole process (exit on failure). With
     ``cpu``, its CPU seconds (user + system) are appended to that list: on a shared machine
-    the CPU ratio shows what the wall ratio hides."""
+    the CPU ratio shows what the wall ratio hides. ``env``: the process's environment."""
     r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env)
     dt = time.perf_counter() - t0
     if cpu is not None:
         r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -63,3 +63,60 @@ def five_point(y):
     import numpy as np
 
     return np.clip(np.round(3 + 1.1 * y), 1, 5).astype(int)
+
+
+# ---------------------------------------------------------------- the lavaan benches
+def lavaan_args(doc: str):
+    """The options of a bench against lavaan: ``--reps`` (alternating runs) and ``--n`` (rows)."""
+    import argparse
+
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--n", type=int, default=10_000)
+    return ap
+
+
+def against_lavaan(stem: str, n: int, reps: int, make_data, r_script, ours, more=None) -> tuple[dict, dict]:
+    """In a temporary folder: the data (``make_data(csv, n)``) and the R script
+    (``r_script(csv)``); then :func:`alternate` over ``avoid-survey *ours(csv)``, ``Rscript``
+    and any ``more`` commands ({name: f(csv) -> avoid-survey arguments}). The package is
+    byte-compiled first, as an installed wheel is (see bench/_bytecode.py)."""
+    import shutil
+    import tempfile
+
+    from _bytecode import precompile
+
+    exe = shutil.which("avoid-survey") or sys.exit("avoid-survey not on PATH")
+    precompile()
+    with tempfile.TemporaryDirectory() as tmp:
+        csv = Path(tmp) / f"{stem}.csv"
+        make_data(csv, n)
+        rfile = Path(tmp) / f"{stem}.R"
+        rfile.write_text(r_script(csv))
+        cmds = {"ours": [exe, *ours(csv)], "R": ["Rscript", str(rfile)]}
+        cmds.update({name: [exe, *f(csv)] for name, f in (more or {}).items()})
+        return alternate(cmds, reps)
+
+
+def print_lavaan(data: str, stat: str, ours_stat: float, r_stat: float, ours_t, r_t) -> float:
+    """The data line, the statistic of both, each median with its runs; returns the R median."""
+    import statistics
+
+    mo, mr = statistics.median(ours_t), statistics.median(r_t)
+    print(data)
+    print(f"{stat}  ours {ours_stat:.6f}   lavaan {r_stat:.6f}")
+    print(f"ours   median {mo:.3f} s  ({', '.join(f'{t:.2f}' for t in ours_t)})")
+    print(f"R      median {mr:.3f} s  ({', '.join(f'{t:.2f}' for t in r_t)})")
+    return mr
+
+
+def print_ratio(ours_t, r_t, goal: float) -> None:
+    import statistics
+
+    ratio = statistics.median(ours_t) / statistics.median(r_t)
+    print(f"ratio  {ratio:.2f}x  (goal <= {goal:.1f}x: {'met' if ratio <= goal else 'NOT met'})")
+
+
+def first_value(r_out: str) -> float:
+    """The value on the first line ``name value`` the R scripts print."""
+    return float(r_out.split("\n")[0].split()[1])

@@ -24,7 +24,6 @@ of the cells of items 7-24 missing at random (the chance of a gap grows with ite
 """
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import statistics
@@ -33,7 +32,7 @@ import tempfile
 from pathlib import Path
 
 from _bytecode import precompile
-from _common import alternate, five_point, write_items
+from _common import against_lavaan, first_value, five_point, lavaan_args, print_lavaan, print_ratio, write_items
 from _common import timed as _timed
 
 GOAL = 0.5
@@ -107,14 +106,9 @@ def fiml_main(args) -> None:
             ours_t.append(t)
             t, r_out = timed(["Rscript", str(rfile)])
             r_t.append(t)
-    chisq_ours = json.loads(ours_out)["fit"]["chisq"]
-    chisq_r = float(r_out.split("\n")[0].split()[1])
-    mo, mr = statistics.median(ours_t), statistics.median(r_t)
-    print(f"data: {args.n} x 24, 5% of items 7-24 missing at random; FIML; {args.reps} alternating runs")
-    print(f"chisq  ours {chisq_ours:.6f}   lavaan {chisq_r:.6f}")
-    print(f"ours   median {mo:.3f} s  ({', '.join(f'{t:.2f}' for t in ours_t)})")
-    print(f"R      median {mr:.3f} s  ({', '.join(f'{t:.2f}' for t in r_t)})")
-    ratio = mo / mr
+    mr = print_lavaan(f"data: {args.n} x 24, 5% of items 7-24 missing at random; FIML; {args.reps} alternating runs",
+                      "chisq", json.loads(ours_out)["fit"]["chisq"], first_value(r_out), ours_t, r_t)
+    ratio = statistics.median(ours_t) / mr
     cpu_o, cpu_r = statistics.median(CPU[0::2]), statistics.median(CPU[1::2])
     print(f"cpu    ours {cpu_o:.2f} s, R {cpu_r:.1f} s: cpu ratio {cpu_o / cpu_r:.3f}")
     print(f"ratio  {ratio:.3f}x  (goal <= 0.05x: {'met' if ratio <= 0.05 else 'NOT met'})")
@@ -167,9 +161,7 @@ def timed(cmd) -> tuple[float, str]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--reps", type=int, default=5)
-    ap.add_argument("--n", type=int, default=10_000)
+    ap = lavaan_args(__doc__)
     ap.add_argument("--boot", type=int, default=0, help="time the bootstrap with this many resamples")
     ap.add_argument("--r-boot", type=int, default=50, help="resamples lavaan runs (scaled to --boot)")
     ap.add_argument("--fiml", action="store_true", help="time FIML with 5%% missing at random (goal <= 0.05x)")
@@ -182,25 +174,12 @@ def main() -> None:
     if args.fiml:
         fiml_main(args)
         return
-    exe = shutil.which("avoid-survey") or sys.exit("avoid-survey not on PATH")
-    precompile()  # bytecode as an installed wheel has it (see bench/_bytecode.py)
-    with tempfile.TemporaryDirectory() as tmp:
-        csv = Path(tmp) / "sem_bench.csv"
-        make_data(csv, args.n)
-        rfile = Path(tmp) / "sem_bench.R"
-        rfile.write_text(r_script(csv))
-        times, outs = alternate({"ours": [exe, "sem", str(csv), "--model", MODEL, "--format", "json"],
-                                 "R": ["Rscript", str(rfile)]}, args.reps)
+    times, outs = against_lavaan("sem_bench", args.n, args.reps, make_data, r_script,
+                                 lambda csv: ["sem", str(csv), "--model", MODEL, "--format", "json"])
     (ours_t, r_t), (ours_out, r_out) = times.values(), outs.values()
-    chisq_ours = json.loads(ours_out)["fit"]["chisq"]
-    chisq_r = float(r_out.split("\n")[0].split()[1])
-    mo, mr = statistics.median(ours_t), statistics.median(r_t)
-    print(f"data: {args.n} x 24, 4 latent variables, 3 regressions; {args.reps} alternating runs")
-    print(f"chisq  ours {chisq_ours:.6f}   lavaan {chisq_r:.6f}")
-    print(f"ours   median {mo:.3f} s  ({', '.join(f'{t:.2f}' for t in ours_t)})")
-    print(f"R      median {mr:.3f} s  ({', '.join(f'{t:.2f}' for t in r_t)})")
-    ratio = mo / mr
-    print(f"ratio  {ratio:.2f}x  (goal <= {GOAL:.1f}x: {'met' if ratio <= GOAL else 'NOT met'})")
+    print_lavaan(f"data: {args.n} x 24, 4 latent variables, 3 regressions; {args.reps} alternating runs", "chisq",
+                 json.loads(ours_out)["fit"]["chisq"], first_value(r_out), ours_t, r_t)
+    print_ratio(ours_t, r_t, GOAL)
 
 
 if __name__ == "__main__":

@@ -11,16 +11,12 @@ chi-square.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
-import statistics
 import sys
-import tempfile
 from pathlib import Path
 
-from _bytecode import precompile
-from _common import alternate, write_items
+from _common import against_lavaan, first_value, lavaan_args, print_lavaan, print_ratio, write_items
 
 GOAL = 1.0
 MODEL = "\n".join(f"F{k + 1} =~ " + " + ".join(f"i{6 * k + j + 1}" for j in range(6)) for k in range(4))
@@ -49,32 +45,16 @@ def r_script(csv: Path) -> str:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--reps", type=int, default=5)
-    ap.add_argument("--n", type=int, default=10_000)
-    args = ap.parse_args()
+    args = lavaan_args(__doc__).parse_args()
     if shutil.which("Rscript") is None:
         sys.exit("Rscript not found")
-    exe = shutil.which("avoid-survey") or sys.exit("avoid-survey not on PATH")
-    precompile()  # bytecode as an installed wheel has it (see bench/_bytecode.py)
-    with tempfile.TemporaryDirectory() as tmp:
-        csv = Path(tmp) / "wlsmv_bench.csv"
-        make_data(csv, args.n)
-        rfile = Path(tmp) / "wlsmv_bench.R"
-        rfile.write_text(r_script(csv))
-        times, outs = alternate({"ours": [exe, "cfa", str(csv), "--model", MODEL, "--estimator", "wlsmv",
-                                          "--format", "json"],
-                                 "R": ["Rscript", str(rfile)]}, args.reps)
+    times, outs = against_lavaan("wlsmv_bench", args.n, args.reps, make_data, r_script,
+                                 lambda csv: ["cfa", str(csv), "--model", MODEL, "--estimator", "wlsmv",
+                                              "--format", "json"])
     (ours_t, r_t), (ours_out, r_out) = times.values(), outs.values()
-    chisq_ours = json.loads(ours_out)["fit"]["chisq_scaled"]
-    chisq_r = float(r_out.split("\n")[0].split()[1])
-    mo, mr = statistics.median(ours_t), statistics.median(r_t)
-    print(f"data: {args.n} x 24 ordered items, 4 factors; {args.reps} alternating runs")
-    print(f"chisq.scaled  ours {chisq_ours:.6f}   lavaan {chisq_r:.6f}")
-    print(f"ours   median {mo:.3f} s  ({', '.join(f'{t:.2f}' for t in ours_t)})")
-    print(f"R      median {mr:.3f} s  ({', '.join(f'{t:.2f}' for t in r_t)})")
-    ratio = mo / mr
-    print(f"ratio  {ratio:.2f}x  (goal <= {GOAL:.1f}x: {'met' if ratio <= GOAL else 'NOT met'})")
+    print_lavaan(f"data: {args.n} x 24 ordered items, 4 factors; {args.reps} alternating runs", "chisq.scaled",
+                 json.loads(ours_out)["fit"]["chisq_scaled"], first_value(r_out), ours_t, r_t)
+    print_ratio(ours_t, r_t, GOAL)
 
 
 if __name__ == "__main__":
