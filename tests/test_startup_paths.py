@@ -258,3 +258,20 @@ def test_norm_ppf_equals_normaldist():
     rng = np.random.default_rng(2)
     for p in [*rng.random(2000), 1e-300, 1e-12, 0.5, 0.975, 1 - 1e-12]:
         assert norm_ppf(float(p)) == NormalDist().inv_cdf(float(p))
+
+
+@settings(max_examples=300, deadline=None)
+@given(vals=st.lists(st.one_of(st.integers(-5, 2000).map(float), st.sampled_from([0.0, -0.0, 2.5, float("nan"),
+                                                                                    float("inf"), 1e300])),
+                     min_size=0, max_size=25))
+def test_whole_categories_equal_numpy_unique(vals):
+    from avoid_survey.analysis.numerics.polyserial import categories
+
+    x = np.array(vals, dtype=float)
+    ok = ~np.isnan(x)
+    levels, inv = np.unique(x[ok], return_inverse=True)
+    idx, lv = categories(x)
+    assert lv.dtype == levels.dtype and np.array_equal(lv, levels) and np.array_equal(np.signbit(lv), np.signbit(levels))
+    ref = np.full(x.shape, -1, dtype=np.int64)
+    ref[ok] = inv
+    assert idx.dtype == ref.dtype and np.array_equal(idx, ref)
