@@ -18,7 +18,7 @@
 """
 from __future__ import annotations
 
-from .design import Columns, distinct, factor_dummies, intercept, level_indicators, products, se_plan
+from .design import Columns, distinct, factor_dummies, intercept_and_dummies, level_indicators, products, se_plan
 from .effects import Model, observed
 from .linalg import nested_f_from, rss_rank
 
@@ -149,7 +149,7 @@ def _base_columns(d) -> Columns:
     hit = _BASE.get(id(d))
     if hit is not None and hit[0] is d:
         return hit[1]
-    cols = intercept(d.n_rows) + factor_dummies(d.experiment, d.codes)
+    cols = intercept_and_dummies(d.experiment, d.codes, d.n_rows)
     _BASE.clear()
     _BASE[id(d)] = (d, cols)
     return cols
