@@ -43,6 +43,14 @@ def _path(data) -> str:
     raise AvoidSurveyError(f"data must be a file path or a pandas DataFrame, not {type(data).__name__}")
 
 
+def _numpy():
+    """numpy loaded with idle OpenBLAS workers sleeping at once (see
+    :mod:`avoid_survey.analysis.core.blas`); the environment is left as it was."""
+    from avoid_survey.analysis.core.blas import import_numpy
+
+    import_numpy()
+
+
 def _reads(fn):
     """Run an API function with a fresh read log; its result carries the exclusion flow of
     the data it read (``to_dict()["screening"]``, as the command's JSON)."""
@@ -52,6 +60,7 @@ def _reads(fn):
     def wrapper(*args, **kwargs):
         from dataclasses import replace
 
+        _numpy()
         from avoid_survey.analysis.io.readopts import ReadLog, current, using
 
         with using(replace(current(), log=ReadLog())) as opts:
@@ -164,6 +173,7 @@ def read(data, instrument=None, *, sheet=None, mapping=None, screening=None, kee
     inst = _instrument_or_none(instrument)
     if _is_frame(data):
         return _coded(data, inst)
+    _numpy()
     from avoid_survey.analysis.io import read
 
     if isinstance(screening, (dict, bool)):
@@ -435,6 +445,8 @@ def simulate(spec, *, seed: int | None = None, out=None, units_out=None, latent_
     from avoid_survey.analysis.core.errors import AvoidSurveyError
     from avoid_survey.results import SimulationResult
 
+    _numpy()
+
     if replicate is not None or fit is not None:
         if replicate is None or fit is None:
             raise AvoidSurveyError("a power analysis needs both replicate=N and fit=MODEL_SPEC")
@@ -619,6 +631,7 @@ def experiment(data=None, instrument=None, *, outcome=None, covariates=(), moder
 
     if instrument is None:
         raise AvoidSurveyError("experiment needs an instrument with an 'experiment:' block")
+    _numpy()
     inst = load_instrument(instrument)
     if isinstance(covariates, str):
         covariates = [c.strip() for c in covariates.split(",") if c.strip()]

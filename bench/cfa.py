@@ -15,17 +15,13 @@ is the CSV's.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
-from _bytecode import precompile
+from _common import against_lavaan, first_value, five_point, lavaan_args, print_lavaan, print_ratio, write_items
 
 GOAL = 0.5
 MODEL = "\n".join(f"F{k + 1} =~ " + " + ".join(f"i{6 * k + j + 1}" for j in range(6)) for k in range(4))
@@ -36,15 +32,7 @@ def make_data(path: Path, n: int) -> None:
 
     rng = np.random.default_rng(20261123)
     phi = np.full((4, 4), 0.3) + 0.7 * np.eye(4)
-    eta = rng.multivariate_normal(np.zeros(4), phi, size=n)
-    lam = rng.uniform(0.5, 0.85, size=24)
-    cols = []
-    for j in range(24):
-        y = lam[j] * eta[:, j // 6] + np.sqrt(1 - lam[j] ** 2) * rng.standard_normal(n)
-        cols.append(np.clip(np.round(3 + 1.1 * y), 1, 5).astype(int))
-    data = np.column_stack(cols)
-    header = ",".join(f"i{j + 1}" for j in range(24))
-    np.savetxt(path, data, fmt="%d", delimiter=",", header=header, comments="")
+    write_items(path, rng, rng.multivariate_normal(np.zeros(4), phi, size=n), five_point)
 
 
 def r_script(csv: Path) -> str:
@@ -59,57 +47,27 @@ def r_script(csv: Path) -> str:
     )
 
 
-def timed(cmd) -> tuple[float, str]:
-    t0 = time.perf_counter()
-    out = subprocess.run(cmd, capture_output=True, text=True)
-    dt = time.perf_counter() - t0
-    if out.returncode != 0:
-        sys.exit(f"failed: {' '.join(map(str, cmd))}\n{out.stderr}")
-    return dt, out.stdout
-
-
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--reps", type=int, default=5)
-    ap.add_argument("--n", type=int, default=10_000)
-    args = ap.parse_args()
+    args = lavaan_args(__doc__).parse_args()
     if shutil.which("Rscript") is None:
         sys.exit("Rscript not found")
-    exe = shutil.which("avoid-survey") or sys.exit("avoid-survey not on PATH")
-    precompile()  # bytecode as an installed wheel has it (see bench/_bytecode.py)
-    with tempfile.TemporaryDirectory() as tmp:
-        csv = Path(tmp) / "cfa_bench.csv"
-        make_data(csv, args.n)
-        rfile = Path(tmp) / "cfa_bench.R"
-        rfile.write_text(r_script(csv))
-        ours_cmd = [exe, "cfa", str(csv), "--model", MODEL, "--format", "json"]
-        r_cmd = ["Rscript", str(rfile)]
-        # warm the file cache once for both
-        _, ours_out = timed(ours_cmd)
-        _, r_out = timed(r_cmd)
-        # the same bytes as .txt: the full reader (pandas) instead of the plain-CSV path
-        txt = Path(tmp) / "cfa_bench.txt"
+
+    def as_txt(csv):   # the same bytes as .txt: the full reader (pandas) instead of the plain-CSV path
+        txt = csv.with_suffix(".txt")
         txt.write_bytes(csv.read_bytes())
-        full_cmd = [exe, "cfa", str(txt), "--model", MODEL, "--format", "json"]
-        _, full_out = timed(full_cmd)
-        ours_t, r_t, full_t = [], [], []
-        for _ in range(args.reps):
-            ours_t.append(timed(ours_cmd)[0])
-            r_t.append(timed(r_cmd)[0])
-            full_t.append(timed(full_cmd)[0])
-    chisq_ours = json.loads(ours_out)["fit"]["chisq"]
-    chisq_r = float(r_out.split("\n")[0].split()[1])
-    mo, mr = statistics.median(ours_t), statistics.median(r_t)
-    print(f"data: {args.n} x 24, 4 factors; {args.reps} alternating runs")
-    print(f"chisq  ours {chisq_ours:.6f}   lavaan {chisq_r:.6f}")
-    print(f"ours   median {mo:.3f} s  ({', '.join(f'{t:.2f}' for t in ours_t)})")
-    print(f"R      median {mr:.3f} s  ({', '.join(f'{t:.2f}' for t in r_t)})")
+        return ["cfa", str(txt), "--model", MODEL, "--format", "json"]
+
+    times, outs = against_lavaan("cfa_bench", args.n, args.reps, make_data, r_script,
+                                 lambda csv: ["cfa", str(csv), "--model", MODEL, "--format", "json"],
+                                 more={"full": as_txt})
+    (ours_t, r_t, full_t), (ours_out, r_out, full_out) = times.values(), outs.values()
+    mr = print_lavaan(f"data: {args.n} x 24, 4 factors; {args.reps} alternating runs", "chisq",
+                      json.loads(ours_out)["fit"]["chisq"], first_value(r_out), ours_t, r_t)
     mf = statistics.median(full_t)
     same = json.loads(full_out) == json.loads(ours_out)
     print(f"(the same file through the full reader, as .txt: median {mf:.3f} s = {mf / mr:.2f}x R; "
           f"{'identical' if same else 'DIFFERENT'} results)")
-    ratio = mo / mr
-    print(f"ratio  {ratio:.2f}x  (goal <= {GOAL:.1f}x: {'met' if ratio <= GOAL else 'NOT met'})")
+    print_ratio(ours_t, r_t, GOAL)
 
 
 if __name__ == "__main__":

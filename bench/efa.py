@@ -13,12 +13,12 @@ import argparse
 import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
+
+from _common import timed as _timed
 
 GOAL = 0.2
 N, P, K = 10_000, 24, 4
@@ -42,13 +42,9 @@ def make_data(path: Path) -> list[str]:
     return items
 
 
-def timed(cmd: list[str]) -> float:
-    t = time.perf_counter()
-    res = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    dt = time.perf_counter() - t
-    if res.returncode != 0:
-        sys.exit(f"command failed ({res.returncode}): {' '.join(cmd)}\n{res.stderr[-2000:]}")
-    return dt
+def timed(cmd) -> float:
+    """Wall seconds of one whole process (see bench/_common.py)."""
+    return _timed(cmd)[0]
 
 
 def main() -> None:

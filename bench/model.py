@@ -18,10 +18,10 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
+
+from _common import alternate
 
 GOAL = 1.0
 
@@ -68,15 +68,6 @@ R_CODE = ("d <- read.csv('{data}'); m <- lme4::lmer(y ~ x1 + x2 + (1|township), 
           "lme4::REMLcrit(m))), '\\n')")
 
 
-def timed(cmd: list[str], cwd: str) -> tuple[float, str]:
-    t0 = time.perf_counter()
-    p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
-    dt = time.perf_counter() - t0
-    if p.returncode != 0:
-        sys.exit(f"command failed ({p.returncode}): {' '.join(cmd)}\n{p.stderr[-2000:]}")
-    return dt, p.stdout
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeats", type=int, default=5)
@@ -94,11 +85,7 @@ def main() -> None:
         "python fit_mixed (direct)": [sys.executable, "-c", PY_DIRECT, data],
         "Rscript lme4::lmer": [rs, "-e", R_CODE.format(data=data)],
     }
-    outs = {k: timed(c, folder)[1] for k, c in cmds.items()}  # warm the file cache once for each
-    times: dict[str, list[float]] = {k: [] for k in cmds}
-    for _ in range(args.repeats):
-        for k, c in cmds.items():
-            times[k].append(timed(c, folder)[0])
+    times, outs = alternate(cmds, args.repeats, folder)   # warm the file cache once for each, then alternate
 
     # same numbers? (fixed effects, township variance, residual variance, REML criterion)
     ref = [float(v) for v in outs["Rscript lme4::lmer"].split("REF", 1)[1].split()]

@@ -23,10 +23,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
+
+from _common import timed as _timed
 
 GOAL_PSYCH, GOAL_LAVAAN = 0.1, 0.5
 P, K = 24, 4
@@ -51,13 +52,9 @@ def make_data(path: Path, n: int) -> list[str]:
     return items
 
 
-def timed(cmd: list[str], env=None) -> float:
-    t = time.perf_counter()
-    res = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    dt = time.perf_counter() - t
-    if res.returncode != 0:
-        sys.exit(f"command failed ({res.returncode}): {' '.join(cmd)}\n{res.stderr[-2000:]}")
-    return dt
+def timed(cmd, env=None) -> float:
+    """Wall seconds of one whole process (see bench/_common.py)."""
+    return _timed(cmd, env=env)[0]
 
 
 def main() -> None:

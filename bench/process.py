@@ -20,10 +20,10 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
+
+from _common import timed
 
 GOAL = 1.0
 N_BOOT = 5000
@@ -70,15 +70,6 @@ boot <- t(sapply(1:{n_boot}, function(b) eff(sample.int(nrow(d), replace = TRUE)
 ci <- apply(boot, 2, quantile, c(.025, .975))
 cat('REF', sprintf('%.10f', est), '\\n')
 """
-
-
-def timed(cmd: list[str], cwd: str) -> tuple[float, str]:
-    t0 = time.perf_counter()
-    p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
-    dt = time.perf_counter() - t0
-    if p.returncode != 0:
-        sys.exit(f"command failed ({p.returncode}): {' '.join(cmd)}\n{p.stderr[-2000:]}")
-    return dt, p.stdout
 
 
 def main() -> None:

@@ -12,10 +12,10 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
+
+from _common import timed as _timed
 
 GOAL = 0.2
 
@@ -48,13 +48,9 @@ scales:
     return data, inst
 
 
-def timed(cmd: list[str], cwd: str) -> float:
-    t0 = time.perf_counter()
-    p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
-    dt = time.perf_counter() - t0
-    if p.returncode != 0:
-        sys.exit(f"command failed ({p.returncode}): {' '.join(cmd)}\n{p.stderr[-2000:]}")
-    return dt
+def timed(cmd, cwd) -> float:
+    """Wall seconds of one whole process (see bench/_common.py)."""
+    return _timed(cmd, cwd)[0]
 
 
 def main() -> None:

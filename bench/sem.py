@@ -24,17 +24,16 @@ of the cells of items 7-24 missing at random (the chance of a gap grows with ite
 """
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from _bytecode import precompile
+from _common import against_lavaan, first_value, five_point, lavaan_args, print_lavaan, print_ratio, write_items
+from _common import timed as _timed
 
 GOAL = 0.5
 MODEL = "\n".join([f"F{k + 1} =~ " + " + ".join(f"i{6 * k + j + 1}" for j in range(6)) for k in range(4)]
@@ -49,13 +48,7 @@ def make_data(path: Path, n: int) -> None:
     eta[:, 0] = rng.standard_normal(n)
     for k in range(1, 4):
         eta[:, k] = 0.5 * eta[:, k - 1] + np.sqrt(0.75) * rng.standard_normal(n)
-    lam = rng.uniform(0.5, 0.85, size=24)
-    cols = []
-    for j in range(24):
-        y = lam[j] * eta[:, j // 6] + np.sqrt(1 - lam[j] ** 2) * rng.standard_normal(n)
-        cols.append(np.clip(np.round(3 + 1.1 * y), 1, 5).astype(int))
-    header = ",".join(f"i{j + 1}" for j in range(24))
-    np.savetxt(path, np.column_stack(cols), fmt="%d", delimiter=",", header=header, comments="")
+    write_items(path, rng, eta, five_point)
 
 
 def r_script(csv: Path) -> str:
@@ -113,14 +106,9 @@ def fiml_main(args) -> None:
             ours_t.append(t)
             t, r_out = timed(["Rscript", str(rfile)])
             r_t.append(t)
-    chisq_ours = json.loads(ours_out)["fit"]["chisq"]
-    chisq_r = float(r_out.split("\n")[0].split()[1])
-    mo, mr = statistics.median(ours_t), statistics.median(r_t)
-    print(f"data: {args.n} x 24, 5% of items 7-24 missing at random; FIML; {args.reps} alternating runs")
-    print(f"chisq  ours {chisq_ours:.6f}   lavaan {chisq_r:.6f}")
-    print(f"ours   median {mo:.3f} s  ({', '.join(f'{t:.2f}' for t in ours_t)})")
-    print(f"R      median {mr:.3f} s  ({', '.join(f'{t:.2f}' for t in r_t)})")
-    ratio = mo / mr
+    mr = print_lavaan(f"data: {args.n} x 24, 5% of items 7-24 missing at random; FIML; {args.reps} alternating runs",
+                      "chisq", json.loads(ours_out)["fit"]["chisq"], first_value(r_out), ours_t, r_t)
+    ratio = statistics.median(ours_t) / mr
     cpu_o, cpu_r = statistics.median(CPU[0::2]), statistics.median(CPU[1::2])
     print(f"cpu    ours {cpu_o:.2f} s, R {cpu_r:.1f} s: cpu ratio {cpu_o / cpu_r:.3f}")
     print(f"ratio  {ratio:.3f}x  (goal <= 0.05x: {'met' if ratio <= 0.05 else 'NOT met'})")
@@ -168,25 +156,12 @@ CPU: list = []   # CPU seconds (user + sys) of each timed process, in order
 
 
 def timed(cmd) -> tuple[float, str]:
-    """Wall seconds of the whole process (and its CPU seconds appended to CPU: on a shared
-    machine the CPU ratio shows what the wall ratio hides)."""
-    import resource
-
-    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t0 = time.perf_counter()
-    out = subprocess.run(cmd, capture_output=True, text=True)
-    dt = time.perf_counter() - t0
-    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    CPU.append(r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime)
-    if out.returncode != 0:
-        sys.exit(f"failed: {' '.join(map(str, cmd))}\n{out.stderr}")
-    return dt, out.stdout
+    """Wall seconds of the whole process; its CPU seconds go to CPU."""
+    return _timed(cmd, cpu=CPU)
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--reps", type=int, default=5)
-    ap.add_argument("--n", type=int, default=10_000)
+    ap = lavaan_args(__doc__)
     ap.add_argument("--boot", type=int, default=0, help="time the bootstrap with this many resamples")
     ap.add_argument("--r-boot", type=int, default=50, help="resamples lavaan runs (scaled to --boot)")
     ap.add_argument("--fiml", action="store_true", help="time FIML with 5%% missing at random (goal <= 0.05x)")
@@ -199,30 +174,12 @@ def main() -> None:
     if args.fiml:
         fiml_main(args)
         return
-    exe = shutil.which("avoid-survey") or sys.exit("avoid-survey not on PATH")
-    precompile()  # bytecode as an installed wheel has it (see bench/_bytecode.py)
-    with tempfile.TemporaryDirectory() as tmp:
-        csv = Path(tmp) / "sem_bench.csv"
-        make_data(csv, args.n)
-        rfile = Path(tmp) / "sem_bench.R"
-        rfile.write_text(r_script(csv))
-        ours_cmd = [exe, "sem", str(csv), "--model", MODEL, "--format", "json"]
-        r_cmd = ["Rscript", str(rfile)]
-        _, ours_out = timed(ours_cmd)   # warm the file cache once for both
-        _, r_out = timed(r_cmd)
-        ours_t, r_t = [], []
-        for _ in range(args.reps):
-            ours_t.append(timed(ours_cmd)[0])
-            r_t.append(timed(r_cmd)[0])
-    chisq_ours = json.loads(ours_out)["fit"]["chisq"]
-    chisq_r = float(r_out.split("\n")[0].split()[1])
-    mo, mr = statistics.median(ours_t), statistics.median(r_t)
-    print(f"data: {args.n} x 24, 4 latent variables, 3 regressions; {args.reps} alternating runs")
-    print(f"chisq  ours {chisq_ours:.6f}   lavaan {chisq_r:.6f}")
-    print(f"ours   median {mo:.3f} s  ({', '.join(f'{t:.2f}' for t in ours_t)})")
-    print(f"R      median {mr:.3f} s  ({', '.join(f'{t:.2f}' for t in r_t)})")
-    ratio = mo / mr
-    print(f"ratio  {ratio:.2f}x  (goal <= {GOAL:.1f}x: {'met' if ratio <= GOAL else 'NOT met'})")
+    times, outs = against_lavaan("sem_bench", args.n, args.reps, make_data, r_script,
+                                 lambda csv: ["sem", str(csv), "--model", MODEL, "--format", "json"])
+    (ours_t, r_t), (ours_out, r_out) = times.values(), outs.values()
+    print_lavaan(f"data: {args.n} x 24, 4 latent variables, 3 regressions; {args.reps} alternating runs", "chisq",
+                 json.loads(ours_out)["fit"]["chisq"], first_value(r_out), ours_t, r_t)
+    print_ratio(ours_t, r_t, GOAL)
 
 
 if __name__ == "__main__":

@@ -11,16 +11,12 @@ chi-square.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
-import statistics
 import sys
-import tempfile
 from pathlib import Path
 
-from _bytecode import precompile
-from cfa import timed   # the same timing of a whole process as the ML CFA bench
+from _common import against_lavaan, first_value, lavaan_args, print_lavaan, print_ratio, write_items
 
 GOAL = 1.0
 MODEL = "\n".join(f"F{k + 1} =~ " + " + ".join(f"i{6 * k + j + 1}" for j in range(6)) for k in range(4))
@@ -32,15 +28,8 @@ def make_data(path: Path, n: int) -> None:
     rng = np.random.default_rng(20261203)
     phi = np.full((4, 4), 0.35) + 0.65 * np.eye(4)
     eta = rng.multivariate_normal(np.zeros(4), phi, size=n)
-    lam = rng.uniform(0.5, 0.85, size=24)
     cuts = np.array([-0.2, 0.5, 1.1, 1.7])        # skewed: most answers low
-    cols = []
-    for j in range(24):
-        y = lam[j] * eta[:, j // 6] + np.sqrt(1 - lam[j] ** 2) * rng.standard_normal(n)
-        cols.append(np.searchsorted(cuts, y) + 1)
-    data = np.column_stack(cols)
-    header = ",".join(f"i{j + 1}" for j in range(24))
-    np.savetxt(path, data, fmt="%d", delimiter=",", header=header, comments="")
+    write_items(path, rng, eta, lambda y: np.searchsorted(cuts, y) + 1)
 
 
 def r_script(csv: Path) -> str:
@@ -56,36 +45,16 @@ def r_script(csv: Path) -> str:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--reps", type=int, default=5)
-    ap.add_argument("--n", type=int, default=10_000)
-    args = ap.parse_args()
+    args = lavaan_args(__doc__).parse_args()
     if shutil.which("Rscript") is None:
         sys.exit("Rscript not found")
-    exe = shutil.which("avoid-survey") or sys.exit("avoid-survey not on PATH")
-    precompile()  # bytecode as an installed wheel has it (see bench/_bytecode.py)
-    with tempfile.TemporaryDirectory() as tmp:
-        csv = Path(tmp) / "wlsmv_bench.csv"
-        make_data(csv, args.n)
-        rfile = Path(tmp) / "wlsmv_bench.R"
-        rfile.write_text(r_script(csv))
-        ours_cmd = [exe, "cfa", str(csv), "--model", MODEL, "--estimator", "wlsmv", "--format", "json"]
-        r_cmd = ["Rscript", str(rfile)]
-        _, ours_out = timed(ours_cmd)
-        _, r_out = timed(r_cmd)
-        ours_t, r_t = [], []
-        for _ in range(args.reps):
-            ours_t.append(timed(ours_cmd)[0])
-            r_t.append(timed(r_cmd)[0])
-    chisq_ours = json.loads(ours_out)["fit"]["chisq_scaled"]
-    chisq_r = float(r_out.split("\n")[0].split()[1])
-    mo, mr = statistics.median(ours_t), statistics.median(r_t)
-    print(f"data: {args.n} x 24 ordered items, 4 factors; {args.reps} alternating runs")
-    print(f"chisq.scaled  ours {chisq_ours:.6f}   lavaan {chisq_r:.6f}")
-    print(f"ours   median {mo:.3f} s  ({', '.join(f'{t:.2f}' for t in ours_t)})")
-    print(f"R      median {mr:.3f} s  ({', '.join(f'{t:.2f}' for t in r_t)})")
-    ratio = mo / mr
-    print(f"ratio  {ratio:.2f}x  (goal <= {GOAL:.1f}x: {'met' if ratio <= GOAL else 'NOT met'})")
+    times, outs = against_lavaan("wlsmv_bench", args.n, args.reps, make_data, r_script,
+                                 lambda csv: ["cfa", str(csv), "--model", MODEL, "--estimator", "wlsmv",
+                                              "--format", "json"])
+    (ours_t, r_t), (ours_out, r_out) = times.values(), outs.values()
+    print_lavaan(f"data: {args.n} x 24 ordered items, 4 factors; {args.reps} alternating runs", "chisq.scaled",
+                 json.loads(ours_out)["fit"]["chisq_scaled"], first_value(r_out), ours_t, r_t)
+    print_ratio(ours_t, r_t, GOAL)
 
 
 if __name__ == "__main__":

@@ -87,8 +87,10 @@ def _help_lines(name: str, obj):
     its docstring after the Chinese summary)."""
     import inspect
 
-    from avoid_survey.analysis.core.i18n import TERMS
-    pair = TERMS.get(f"cli_help_{name}")
+    from avoid_survey.analysis.core import i18n
+
+    key = f"cli_help_{name}"
+    pair = i18n.area_term("cli", key) or i18n.TERMS.get(key)   # its own area first: one module, not all
     if pair is None:
         return None, None
     en, zh = pair
@@ -194,6 +196,9 @@ def run(argv=None) -> int:
     """Console entry point: one clear line and exit 2 for user errors, never a traceback."""
     import signal
 
+    from avoid_survey.analysis.core.blas import idle_blas_threads
+
+    idle_blas_threads()   # before numpy loads: idle OpenBLAS workers sleep instead of spinning
     previous = {}
     # SIGINT (Ctrl-C) and SIGTERM (kill, a scheduler's time limit) end the run the same way:
     # worker processes stopped, temporary files removed, nothing half-written left behind

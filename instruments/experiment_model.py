@@ -75,6 +75,8 @@ class Restriction:
 
 @dataclass(frozen=True)
 class Experiment:
+    """The ``experiment:`` block of an instrument: vignette or conjoint design."""
+
     id: str
     type: str                    # vignette | conjoint
     factors: tuple               # Factor objects (attributes of a conjoint)

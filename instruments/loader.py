@@ -6,7 +6,6 @@
 """
 from __future__ import annotations
 
-import difflib
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,6 +19,14 @@ __all__ = ["load_instrument", "list_instruments", "bundled_ids", "bundled_path",
 
 DATA_DIR = Path(__file__).parent / "data"
 MAX_INCLUDE_DEPTH = 5
+
+
+
+def _close_matches(word, choices) -> list:
+    """The closest of ``choices`` to ``word`` (``difflib``, imported only when a name is wrong)."""
+    import difflib
+
+    return difflib.get_close_matches(word, choices, n=1)
 
 
 def bundled_ids() -> list[str]:
@@ -45,7 +52,7 @@ def _resolve_ref(ref, base_dir: Path | None = None) -> Path:
     bp = bundled_path(ref_s)
     if bp is None:
         valid = bundled_ids()
-        close = difflib.get_close_matches(ref_s, valid, n=1)
+        close = _close_matches(ref_s, valid)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         raise AvoidSurveyError(f"unknown instrument '{ref_s}'{hint}; bundled instruments: {', '.join(valid)}; "
                                f"or give the path of a YAML file")
@@ -99,7 +106,7 @@ def _schema_findings(doc: Located, exc) -> list[tuple[int | None, Finding]]:
             hint = ""
             allowed = _allowed_keys(loc)
             if allowed:
-                close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+                close = _close_matches(str(loc[-1]), allowed)
                 hint = f" (did you mean '{close[0]}'?)" if close else f" (allowed: {', '.join(allowed)})"
             f = finding("schema-unknown-key", row=line, column=key, key=loc[-1], hint=hint)
         elif typ == "missing":
@@ -205,7 +212,7 @@ def _response(ctx: _Ctx, ref, path, formats: dict) -> ResponseFormat | None:
         if ref in ctx.broken_formats:
             return BROKEN
         if ref not in formats:
-            close = difflib.get_close_matches(ref, list(formats), n=1)
+            close = _close_matches(ref, list(formats))
             hint = f" (did you mean '{close[0]}'?)" if close else (f" (defined: {', '.join(formats)})" if formats else "")
             ctx.add("unknown-response-format", path, name=ref, hint=hint)
             return BROKEN
@@ -434,7 +441,7 @@ def _check_measures(ctx: _Ctx, measures, path) -> None:
     known = mechanism_ids()
     for k, mid in enumerate(measures):
         if mid not in known:
-            close = difflib.get_close_matches(mid, sorted(known), n=1)
+            close = _close_matches(mid, sorted(known))
             hint = f" (did you mean '{close[0]}'?)" if close else f" (known: {min(known)}..{max(known)})"
             ctx.add("unknown-mechanism", path + ("measures", k), column=mid, id=mid, hint=hint)
 

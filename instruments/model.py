@@ -68,6 +68,8 @@ class ResponseFormat:
 
 @dataclass(frozen=True)
 class Item:
+    """One question of an instrument."""
+
     id: str
     text: Text
     response: ResponseFormat
@@ -138,6 +140,8 @@ class Variable:
 
 @dataclass(frozen=True)
 class AttentionCheck:
+    """An attention-check question and the answers it expects."""
+
     id: str
     text: Text
     response: ResponseFormat
@@ -148,6 +152,8 @@ class AttentionCheck:
 
 @dataclass(frozen=True)
 class Instrument:
+    """A questionnaire: items, scales, variables, attention checks (and an experiment)."""
+
     id: str
     version: str
     title: Text

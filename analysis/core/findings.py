@@ -73,6 +73,8 @@ CATALOG: dict[str, tuple[str, str, str]] = {
 
 @dataclass(frozen=True)
 class Finding:
+    """One problem found in a file: code, severity, where (row, column) and what."""
+
     code: str
     severity: str
     row: int | None

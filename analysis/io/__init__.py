@@ -27,17 +27,50 @@ Where things are:
 """
 from __future__ import annotations
 
-from .codes import to_codes
-from .encoding import decode_text, detect_encoding
-from .headers import norm_header, norm_label
-from .load import Loaded, load, read, read_data, read_numeric
-from .plain import NumericFrame, read_plain_numeric
-from .platforms import PLATFORM_COLUMNS, parse_duration
-from .registry import READERS, supported
-from .scan import drop_prescan, prescan
+import sys
+import types
+from importlib import import_module
+
+# public name -> the module of this package that defines it; imported on first use, so that
+# loading one reading module (``readopts``, ``plain``) does not load the others
+_PUBLIC = {
+    "to_codes": "codes", "decode_text": "encoding", "detect_encoding": "encoding", "norm_header": "headers",
+    "norm_label": "headers", "Loaded": "load", "load": "load", "read": "load", "read_data": "load",
+    "read_numeric": "load", "NumericFrame": "plain", "read_plain_numeric": "plain",
+    "PLATFORM_COLUMNS": "platforms", "parse_duration": "platforms", "READERS": "registry", "supported": "registry",
+    "drop_prescan": "scan", "prescan": "scan",
+}
 
 __all__ = ["read", "read_data", "read_numeric", "read_plain_numeric", "NumericFrame", "load", "Loaded",
            "decode_text", "detect_encoding", "SUPPORTED", "READERS", "norm_header", "norm_label", "parse_duration",
            "PLATFORM_COLUMNS", "to_codes", "prescan", "drop_prescan"]
 
-SUPPORTED = supported()
+
+def __getattr__(name: str):
+    if name == "SUPPORTED":
+        value = import_module(f"{__name__}.registry").supported()
+    elif name in _PUBLIC:
+        value = getattr(import_module(f"{__name__}.{_PUBLIC[name]}"), name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value          # later look-ups skip this function
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
+
+
+class _Package(types.ModuleType):
+    """This package's module type: importing the submodule ``load`` binds the package's
+    ``load`` to the submodule (Python's import system does that); here it becomes the function
+    ``load.load`` again, as ``from .load import load`` made it when this package imported
+    everything at once."""
+
+    def __setattr__(self, name, value):
+        if name == "load" and isinstance(value, types.ModuleType):
+            value = value.load
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

@@ -17,10 +17,8 @@ from ..core.errors import AvoidSurveyError
 from .codes import (NUMERIC_TYPES, apply_value_labels, count_out_of_range, id_values,
                     likert_out_of_range_to_missing, to_codes)
 from .headers import dedupe, match_headers, norm_header
-from .output import register_input
-from ..core.inputs import check_input
+from ..core.inputs import check_input, register_input
 from .platforms import parse_duration
-from .registry import READERS, RawTable, supported
 
 __all__ = ["read", "read_data", "read_numeric", "load", "Loaded", "drop_pii", "write_map_file"]
 
@@ -351,6 +349,8 @@ def load(path, instrument=None, *, sheet=None, mapping=None, progress: bool = Fa
 
 def _read_raw(p: Path, instrument, sheet, mapping, progress) -> RawTable:
     """The format's reader on ``p``; its library's errors become one AvoidSurveyError."""
+    from .registry import READERS, supported
+
     ext = p.suffix.lower()
     try:
         entry = READERS.entry(ext) if ext in READERS else None

@@ -1,8 +1,9 @@
 """The plain-CSV fast path: a numeric CSV read without pandas.
 
 R's ``write.csv(row.names = FALSE)``, Stata and our own ``simulate`` write coded answers
-as a plain file of whole numbers; :func:`read_plain_numeric` reads such a file with
-``numpy.loadtxt`` in a fraction of the time pandas needs and gives the same values. Every
+as a plain file of whole numbers; :func:`read_plain_numeric` reads such a file from the
+byte positions of its commas and line ends (``numpy.loadtxt`` for what that parser does
+not take) in a fraction of the time pandas needs and gives the same values. Every
 other file, and anything unusual about this one, returns None: the caller then takes the
 full reader (:func:`~.load.read_data`), which handles and reports it.
 """
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from .codes import likert_to_missing
 from .headers import match_headers
-from .output import register_input
+from ..core.inputs import register_input
 
 __all__ = ["NumericFrame", "read_plain_numeric"]
 
@@ -101,18 +102,10 @@ def read_plain_numeric(path, instrument=None, *, empty_ok: bool = False):
     n_rec = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
     if body.count(b",") != n_rec * (k - 1):
         return None
-    import numpy as np
-
-    if empty_ok and (b",," in body or b"\n," in body or b",\n" in body or b",\r" in body
-                     or body.startswith(b",") or body.endswith(b",")):
-        text = body.replace(b"\r\n", b"\n")
-        text = text[:-1] if text.endswith(b"\n") else text
-        body = re.sub(rb"(?m)(?:^|(?<=,))(?=,|$)", b"nan", text)
-    try:
-        values = np.loadtxt(_io.BytesIO(body), delimiter=",", dtype=np.float64, ndmin=2, encoding="ascii")
-    except ValueError:
-        return None
-    if values.shape != (n_rec, k):
+    values = _whole_numbers(body, n_rec, k, empty_ok)
+    if values is None:
+        values = _loadtxt(body, empty_ok)
+    if values is None or values.shape != (n_rec, k):
         return None
     if instrument is not None:
         names = match_headers(names, instrument, None).names
@@ -130,3 +123,69 @@ def read_plain_numeric(path, instrument=None, *, empty_ok: bool = False):
                                                            instrument, p)
     register_input(p)
     return frame
+
+
+def _loadtxt(body: bytes, empty_ok: bool):
+    """The rows by ``numpy.loadtxt`` (empty cells as NaN when ``empty_ok``), or None."""
+    import numpy as np
+
+    if empty_ok and (b",," in body or b"\n," in body or b",\n" in body or b",\r" in body
+                     or body.startswith(b",") or body.endswith(b",")):
+        text = body.replace(b"\r\n", b"\n")
+        text = text[:-1] if text.endswith(b"\n") else text
+        body = re.sub(rb"(?m)(?:^|(?<=,))(?=,|$)", b"nan", text)
+    try:
+        return np.loadtxt(_io.BytesIO(body), delimiter=",", dtype=np.float64, ndmin=2, encoding="ascii")
+    except ValueError:
+        return None
+
+
+_MAX_CELLS_X_DIGITS = 50_000_000
+
+
+def _whole_numbers(body: bytes, n_rec: int, k: int, empty_ok: bool):
+    """The (n_rec, k) float matrix of a body of whole numbers (digits with an optional
+    leading minus; empty cells NaN when ``empty_ok``), parsed from the byte positions of
+    the commas and line ends with numpy alone: no Python object per cell, about ten times
+    faster than ``numpy.loadtxt`` on a file of answer codes. The values are those
+    ``loadtxt`` gives (``-0`` included); None for anything else (a lone or inner minus,
+    more than 18 digits, an empty cell without ``empty_ok``, a row of the wrong length),
+    which then goes to :func:`_loadtxt`."""
+    import numpy as np
+
+    if b"\r" in body:
+        body = body.replace(b"\r\n", b"\n")
+    if not body.endswith(b"\n"):
+        body += b"\n"
+    buf = np.frombuffer(body, dtype=np.uint8)
+    newline = buf == 10
+    ends = np.flatnonzero(newline | (buf == 44))        # the byte after each cell
+    if ends.size != n_rec * k:
+        return None
+    row_end = newline[ends].reshape(n_rec, k)
+    if not row_end[:, -1].all() or row_end[:, :-1].any():
+        return None
+    starts = np.empty_like(ends)
+    starts[0] = 0
+    starts[1:] = ends[:-1] + 1
+    neg = buf[starts] == 45                              # '-' (an empty cell starts on its end)
+    first = starts + neg
+    width = ends - first
+    if int(np.count_nonzero(buf == 45)) != int(np.count_nonzero(neg)) or (neg & (width == 0)).any():
+        return None                                      # a minus inside a number, or alone
+    w = int(width.max()) if width.size else 0
+    if w > 18 or width.size * w > _MAX_CELLS_X_DIGITS:
+        return None
+    empty = width == 0
+    if not empty_ok and empty.any():
+        return None
+    num = np.zeros(width.size, dtype=np.int64)
+    last = buf.size - 1
+    for j in range(w):                                   # Horner over the digit columns
+        take = width > j
+        d = buf[np.minimum(first + j, last)].astype(np.int64) - 48
+        num = np.where(take, num * 10 + d, num)
+    values = num.astype(np.float64)
+    np.negative(values, out=values, where=neg)          # -0 stays -0.0, as loadtxt reads it
+    values[empty] = np.nan
+    return values.reshape(n_rec, k)

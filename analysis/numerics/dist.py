@@ -12,7 +12,8 @@ tests/test_dist.py):
 * regularized incomplete beta I_x(a, b): modified-Lentz continued fraction, using the
   symmetry I_x(a, b) = 1 - I_{1-x}(b, a) (Numerical Recipes 6.4, ``betai``);
 * the noncentral chi-square as a Poisson mixture of central ones;
-* the normal quantile from ``statistics.NormalDist`` (Wichura's AS241, cheap stdlib import).
+* the normal quantile of ``statistics.NormalDist`` (Wichura's AS241; its C function, without
+  importing ``statistics``).
 
 Scalar functions (plain ``float`` in, ``float`` out); ``norm_cdf``/``norm_pdf`` also take
 numpy arrays (``norm_cdf`` of an array uses ``scipy.special.ndtr``: only the probit fit
@@ -192,9 +193,13 @@ def norm_ppf(p: float) -> float:
     """Standard normal quantile ``qnorm(p)`` (Wichura AS241 through ``statistics.NormalDist``)."""
     if not 0.0 < p < 1.0:
         return -math.inf if p == 0 else math.inf if p == 1 else float("nan")
-    from statistics import NormalDist
+    try:   # the C function NormalDist().inv_cdf calls, without importing statistics (fractions, decimal, random)
+        from _statistics import _normal_dist_inv_cdf
+    except ImportError:  # pragma: no cover - other Pythons
+        from statistics import NormalDist
 
-    return NormalDist().inv_cdf(p)
+        return NormalDist().inv_cdf(p)
+    return _normal_dist_inv_cdf(p, 0.0, 1.0)
 
 
 # ----------------------------------------------------------------------------- beta, F, t

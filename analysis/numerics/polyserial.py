@@ -21,10 +21,29 @@ def categories(codes):
     distinct codes (the item's categories)."""
     x = np.asarray(codes, dtype=float)
     ok = ~np.isnan(x)
-    levels, inv = np.unique(x[ok], return_inverse=True)
+    xo = x[ok]
+    found = _whole_categories(xo)
+    levels, inv = found if found is not None else np.unique(xo, return_inverse=True)
     idx = np.full(x.shape, -1, dtype=np.int64)
     idx[ok] = inv
     return idx, levels
+
+
+def _whole_categories(xo, span: int = 1000):
+    """``numpy.unique(xo, return_inverse=True)`` for answer codes: whole numbers within
+    ``span`` of each other, counted (``bincount``) instead of sorted; None otherwise (and
+    for a signed zero, whose sign np.unique may keep)."""
+    if not xo.size:
+        return None
+    lo, hi = float(xo.min()), float(xo.max())
+    if not hi - lo <= span or not lo == math.floor(lo) or not (xo == np.floor(xo)).all():
+        return None
+    if lo <= 0 <= hi and (np.signbit(xo) & (xo == 0)).any():
+        return None
+    off = (xo - lo).astype(np.intp)
+    present = np.bincount(off, minlength=int(hi - lo) + 1) > 0
+    rank = np.cumsum(present) - 1
+    return np.flatnonzero(present) + lo, rank[off]
 
 
 def _thresholds_from_counts(counts):

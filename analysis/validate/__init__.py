@@ -51,11 +51,25 @@ Where things are (one module per check family, each adding its findings to one
 """
 from __future__ import annotations
 
-from .clean import FLAG_COLUMNS, clean_frame
-from .report import CLASS_OF, FINDING_CLASSES, ValidationReport
-from .run import validate
-from .terminal import print_terminal
-from .thresholds import Thresholds
+from importlib import import_module
+
+# public name -> the module of this package that defines it; imported on first use (the
+# readers use ``screening`` alone; ``validate`` needs the rest)
+_PUBLIC = {"FLAG_COLUMNS": "clean", "clean_frame": "clean", "CLASS_OF": "report", "FINDING_CLASSES": "report",
+           "ValidationReport": "report", "validate": "run", "print_terminal": "terminal", "Thresholds": "thresholds"}
 
 __all__ = ["validate", "ValidationReport", "Thresholds", "FLAG_COLUMNS", "FINDING_CLASSES", "CLASS_OF", "clean_frame",
            "print_terminal"]
+
+
+def __getattr__(name: str):
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value          # later look-ups skip this function
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

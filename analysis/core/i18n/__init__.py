@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from importlib import import_module
 
-__all__ = ["tr", "both", "text_in", "TERMS", "LANGS", "AREAS", "load_areas"]
+__all__ = ["tr", "both", "text_in", "TERMS", "LANGS", "AREAS", "load_areas", "area_term"]
 
 LANGS = ("zh", "en")
 
@@ -33,12 +33,30 @@ def _merge() -> dict[str, tuple[str, str]]:
     return out
 
 
-TERMS: dict[str, tuple[str, str]] = _merge()
+def _terms() -> dict[str, tuple[str, str]]:
+    """``TERMS``: every area merged, on first use (a run that shows no term, such as a
+    JSON-only run, loads no area; ``text_in`` needs none)."""
+    terms = globals().get("TERMS")
+    if terms is None:
+        terms = globals()["TERMS"] = _merge()
+    return terms
+
+
+def __getattr__(name: str):
+    if name == "TERMS":
+        return _terms()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def area_term(area: str, key: str) -> tuple[str, str] | None:
+    """The ``(en, zh)`` pair of ``key`` from its area's module alone (loads that area only;
+    for the start-up path of the command line)."""
+    return import_module(f"{__name__}.{area}").TERMS.get(key)
 
 
 def tr(key: str, lang: str = "en") -> str:
     """Translate a term key; unknown keys come back unchanged."""
-    pair = TERMS.get(key)
+    pair = _terms().get(key)
     if pair is None:
         return key
     return pair[1] if lang == "zh" else pair[0]

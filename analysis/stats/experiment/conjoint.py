@@ -18,7 +18,7 @@
 """
 from __future__ import annotations
 
-from .design import Columns, factor_dummies, intercept, level_indicators, products, se_plan
+from .design import Columns, distinct, factor_dummies, intercept_and_dummies, level_indicators, products, se_plan
 from .effects import Model, observed
 from .linalg import nested_f_from, rss_rank
 
@@ -95,9 +95,7 @@ def _mm_clustered(y, code, n_levels, clusters, ci, h0):
 
 
 def _group_columns(values, name) -> Columns:
-    import numpy as np
-
-    levels = [v for v in np.unique(values, return_inverse=True)[0].tolist() if v != ""]
+    levels = [v for v in distinct(values).tolist() if v != ""]
     out = Columns([], [], [])
     for lv in levels[1:]:
         out.names.append(f"{name}{lv}")
@@ -118,7 +116,7 @@ def nested_by(d, test: str, by_name: str, by_columns: Columns, mask=None, groups
     mask = observed(d) if mask is None else mask
     base = _base_columns(d)
     y = d.y[mask]
-    reduced = rss_rank(base.matrix(mask), y)
+    reduced = _reduced_fit(d, base, mask, y)
     full = _within_groups(d, base, mask, groups) if groups is not None else None
     if full is None:
         dm = factor_dummies(d.experiment, d.codes)
@@ -129,6 +127,21 @@ def nested_by(d, test: str, by_name: str, by_columns: Columns, mask=None, groups
 
 
 _BASE: dict = {}
+_REDUCED: dict = {}
+
+
+def _reduced_fit(d, base: Columns, mask, y):
+    """(RSS, rank) of ``y ~ attributes`` on the rows in ``mask``, computed once per data and
+    row set (the carry-over and profile-order tests usually share their rows)."""
+    key = (id(d), mask.tobytes())
+    hit = _REDUCED.get(key)
+    if hit is not None and hit[0] is d:
+        return hit[1]
+    out = rss_rank(base.matrix(mask), y)
+    if len(_REDUCED) > 8:
+        _REDUCED.clear()
+    _REDUCED[key] = (d, out)
+    return out
 
 
 def _base_columns(d) -> Columns:
@@ -136,7 +149,7 @@ def _base_columns(d) -> Columns:
     hit = _BASE.get(id(d))
     if hit is not None and hit[0] is d:
         return hit[1]
-    cols = intercept(d.n_rows) + factor_dummies(d.experiment, d.codes)
+    cols = intercept_and_dummies(d.experiment, d.codes, d.n_rows)
     _BASE.clear()
     _BASE[id(d)] = (d, cols)
     return cols
@@ -148,7 +161,7 @@ def _within_groups(d, base: Columns, mask, groups):
     import numpy as np
 
     rss, k = 0.0, 0
-    for g in np.unique(groups[mask], return_inverse=True)[0]:  # (return_inverse: no numpy.ma import)
+    for g in distinct(groups[mask]):
         m = mask & (groups == g)
         if int(m.sum()) <= len(base.names):
             return None

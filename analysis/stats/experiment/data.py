@@ -30,6 +30,8 @@ MISSING = {"", "na", "n/a", "nan", "null", ".", "#n/a", "none"}
 
 @dataclass(frozen=True)
 class ExperimentData:
+    """Long-format experiment data, checked and coded against the design."""
+
     experiment: object
     outcome: str
     y: object                   # float array, NaN where the outcome is missing
@@ -70,6 +72,9 @@ def _csv_columns(p, needed=None) -> dict:
     from avoid_survey.analysis.core.inputs import read_input_bytes
 
     raw = read_input_bytes(p, "data file")
+    fast = _ascii_columns(raw, p, needed)
+    if fast is not None:
+        return fast
     text = _utf8_text(raw)
     if text is None:  # empty, binary, GB18030...: the readers' checks and messages
         from avoid_survey.analysis.io.encoding import decode_text
@@ -114,6 +119,24 @@ def _csv_columns(p, needed=None) -> dict:
     return {h: [r[j].strip() for r in rows] for j, h in enumerate(header) if needed is None or h in needed}
 
 
+def _ascii_columns(raw: bytes, p, needed=None):
+    """What :func:`_csv_columns` gives for a plain comma-separated ASCII file with ``\n`` line
+    ends (the common export), without decoding the body to text and encoding it back; None
+    for any other file (the general path then decides)."""
+    if not raw.isascii() or b"\r" in raw or b"\x00" in raw or b'"' in raw or not raw.strip():
+        return None
+    data = raw.rstrip(b"\n")
+    head_b, _, body = data.partition(b"\n")
+    head = head_b.decode("ascii")
+    if "," not in head or any(c in head for c in ";\t|"):
+        return None
+    if not body or b" ," in data or b", " in data or b"\n\n" in body:
+        return None
+    header = [h.strip() for h in head.split(",")]
+    _check_header(header, p)
+    return _byte_columns(body, header, ",", needed)
+
+
 def _utf8_text(raw: bytes):
     """The text of a non-empty UTF-8 file without NUL bytes (the common case, decoded here
     without loading the reading package); None for anything else."""
@@ -135,34 +158,111 @@ def _byte_columns(body: bytes, header, delim: str, needed=None, max_bytes: int =
     buf = np.frombuffer(body + b"\n", dtype=np.uint8)
     k = len(header)
     newline = buf == 10
-    sep = np.flatnonzero(newline | (buf == ord(delim)))
+    sep = np.flatnonzero(newline | (buf == ord(delim)))   # the byte after each cell
     n = sep.size // k
     if n == 0 or sep.size != n * k:
         return None
-    ends = sep.reshape(n, k)
-    at_nl = newline[ends]
+    at_nl = newline[sep].reshape(n, k)
     if not at_nl[:, -1].all() or at_nl[:, :-1].any():
         return None
-    starts = np.empty_like(ends)
-    starts[:, 1:] = ends[:, :-1] + 1
-    starts[0, 0] = 0
-    starts[1:, 0] = ends[:-1, -1] + 1
+    ends = sep.reshape(n, k)
     out = {}
+    last = buf.size - 1
     for j, h in enumerate(header):
         if needed is not None and h not in needed:
             continue
-        lo, width = starts[:, j], ends[:, j] - starts[:, j]
+        # a cell starts one byte after the cell before it ends (a delimiter or a line end)
+        if j:
+            lo = ends[:, j - 1] + 1
+        else:
+            lo = np.empty(n, dtype=sep.dtype)
+            lo[0] = 0
+            lo[1:] = ends[:-1, -1] + 1
+        width = ends[:, j] - lo
         w = int(width.max())
         if w == 0:
             out[h] = np.zeros(n, dtype="S1")
             continue
         if n * w > max_bytes:
             return None
-        pos = np.arange(w)
-        chars = buf[np.minimum(lo[:, None] + pos, buf.size - 1)]
-        chars[pos[None, :] >= width[:, None]] = 0
+        # byte i of every cell at once (NUL past a cell's end, as numpy pads bytes)
+        full = int(width.min()) == w        # every cell w bytes wide ('l1', 'l2', ...)
+        chars = np.empty((n, w), dtype=np.uint8)
+        for i in range(w):
+            b = buf[lo + i] if full else buf[np.minimum(lo + i, last)]
+            if not full:
+                b = np.where(width > i, b, np.uint8(0))
+            chars[:, i] = b
         out[h] = chars.view(f"S{w}").ravel()
     return out
+
+
+def _byte_keys(values):
+    """One unsigned integer per cell of a bytes array of at most 8 bytes a cell (its bytes,
+    NUL-padded, read as one number): equal cells, equal keys, and integer comparisons are
+    several times faster than bytes comparisons. None for wider cells."""
+    import numpy as np
+
+    w = values.dtype.itemsize
+    if w > 8:
+        return None
+    if w in (1, 2, 4, 8):
+        return np.ascontiguousarray(values).view(f"<u{w}")
+    padded = np.zeros((len(values), 8), dtype=np.uint8)
+    padded[:, :w] = np.ascontiguousarray(values).view(np.uint8).reshape(-1, w)
+    return padded.view("<u8").ravel()
+
+
+def _level_positions(values, level_ids):
+    """The position of each cell's level id in ``level_ids`` (-1: no level) for a bytes array:
+    the cells' integer keys looked up in a table (cells of one or two bytes) or among the
+    levels' sorted keys (one ``searchsorted``)."""
+    import numpy as np
+
+    w = values.dtype.itemsize
+    encoded = [lid.encode("utf-8") for lid in level_ids]
+    keys = _byte_keys(values)
+    if keys is None or len(set(encoded)) != len(encoded):
+        out = np.full(len(values), -1, dtype=np.int64)
+        for k, lb in enumerate(encoded):
+            out[values == lb] = k
+        return out
+    fits = [k for k, lb in enumerate(encoded) if len(lb) <= w]   # a longer id matches no cell
+    out = np.full(len(values), -1, dtype=np.int64)
+    if not fits:
+        return out
+    lk = _byte_keys(np.array([encoded[k] for k in fits], dtype=values.dtype))
+    if w <= 2:                                # cells of one or two bytes: a lookup table
+        table = np.full(1 << (8 * w), -1, dtype=np.int64)
+        table[lk] = fits
+        return table[keys]
+    order = np.argsort(lk, kind="stable")
+    sk, pos_of = lk[order], np.asarray(fits, dtype=np.int64)[order]
+    at = np.minimum(np.searchsorted(sk, keys), len(sk) - 1)
+    return np.where(sk[at] == keys, pos_of[at], out)
+
+
+def _whole_numbers(values):
+    """The float values of a bytes array whose every cell is 1 to 15 ASCII digits, as
+    ``astype(float)`` reads them (exactly: such numbers are whole and below 2**53), without
+    parsing each cell as text; None for any other content (signs, decimals, empty cells)."""
+    import numpy as np
+
+    w = values.dtype.itemsize
+    if w > 15 or not len(values):
+        return None
+    b = np.ascontiguousarray(values).view(np.uint8).reshape(-1, w)
+    digit = (b >= 48) & (b <= 57)
+    if w == 1:
+        return (b[:, 0].astype(np.float64) - 48.0) if digit.all() else None
+    used = b != 0
+    # digits first, then only NUL padding; at least one digit
+    if not digit[:, 0].all() or (used & ~digit).any() or (used[:, 1:] & ~used[:, :-1]).any():
+        return None
+    num = np.zeros(len(values), dtype=np.int64)
+    for i in range(w):
+        num = np.where(used[:, i], num * 10 + (b[:, i].astype(np.int64) - 48), num)
+    return num.astype(np.float64)
 
 
 def _as_text(values):
@@ -211,6 +311,9 @@ def _numbers(values, name, what, file):
     import numpy as np
 
     if getattr(values, "dtype", None) is not None and values.dtype.kind == "S":
+        fast = _whole_numbers(values)
+        if fast is not None:
+            return fast
         try:
             return values.astype(float)
         except ValueError:
@@ -240,9 +343,7 @@ def _factor_codes(cols, factor, file):
 
     values = _column(cols, factor.id, f"factor '{factor.id}'", file)
     if getattr(values, "dtype", None) is not None and values.dtype.kind == "S":
-        out = np.full(len(values), -1, dtype=np.int64)
-        for k, lid in enumerate(factor.level_ids):
-            out[values == lid.encode("utf-8")] = k
+        out = _level_positions(values, factor.level_ids)
         if (out >= 0).all():
             return out
         values = _as_text(values)
@@ -287,6 +388,10 @@ def _texts(values):
     import numpy as np
 
     if getattr(values, "dtype", None) is not None and values.dtype.kind == "S":
+        w = values.dtype.itemsize
+        b = np.ascontiguousarray(values).view(np.uint8)
+        if len(values) and not (b >= 128).any():   # ASCII: each byte is its code point
+            return b.astype(np.uint32).view(f"<U{w}").reshape(values.shape)
         try:
             return values.astype(str)
         except UnicodeDecodeError:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Columns", "intercept", "factor_dummies", "products", "centred", "moderator_columns", "se_plan"]
+__all__ = ["Columns", "intercept", "factor_dummies", "products", "centred", "moderator_columns", "se_plan",
+           "intercept_and_dummies"]
 
 
 @dataclass
@@ -57,6 +58,32 @@ def factor_dummies(exp, codes, factors=None) -> Columns:
             out.names.append(f"{f.id}{lv.id}")
             out.arrays.append((c == k).astype(float))
             out.meta.append((f.id, lv.id, f.baseline))
+    return out
+
+
+def intercept_and_dummies(exp, codes, n: int) -> Columns:
+    """``intercept(n) + factor_dummies(exp, codes)`` with its matrix built in place: each
+    dummy is written straight into its column of the N x K matrix, and the column arrays are
+    views of it (the same numbers without a second copy of the design)."""
+    import numpy as np
+
+    out = Columns(["(Intercept)"], [], [(None, None, None)])
+    which = []
+    for f in exp.factors:
+        c = codes[f.id]
+        base = f.level_ids.index(f.baseline)
+        for k, lv in enumerate(f.levels):
+            if k == base:
+                continue
+            out.names.append(f"{f.id}{lv.id}")
+            out.meta.append((f.id, lv.id, f.baseline))
+            which.append((c, k))
+    X = np.empty((n, len(out.names)), order="F")
+    X[:, 0] = 1.0
+    for j, (c, k) in enumerate(which, 1):
+        np.equal(c, k, out=X[:, j], casting="unsafe")   # 1.0 / 0.0, as (c == k).astype(float)
+    out.arrays.extend(X[:, j] for j in range(X.shape[1]))
+    out.__dict__["_full"] = X
     return out
 
 
@@ -128,6 +155,22 @@ def se_plan(d, mask):
         if d.experiment.type == "conjoint" or g < len(resp):
             return "cl", (codes, g), d.experiment.respondent
     return "hc2", None, None
+
+
+def distinct(values):
+    """``numpy.unique(values)`` (sorted distinct values) of a label array; labels of at most
+    two characters (task and profile numbers) are sorted as integer keys, first code point
+    most significant, which is the order numpy sorts such strings in."""
+    import numpy as np
+
+    values = np.asarray(values)
+    w = values.dtype.itemsize // 4 if values.dtype.kind == "U" else 0
+    if values.ndim != 1 or not 1 <= w <= 2 or not len(values):
+        return np.unique(values, return_inverse=True)[0]   # (return_inverse: no numpy.ma import)
+    cp = np.ascontiguousarray(values).view(np.uint32).reshape(-1, w).astype(np.uint64)
+    keys = cp[:, 0] << np.uint64(32) | cp[:, 1] if w == 2 else cp[:, 0]
+    _, first = np.unique(keys, return_index=True)
+    return values[first]
 
 
 _CODES: dict = {}

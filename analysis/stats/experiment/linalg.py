@@ -25,6 +25,8 @@ __all__ = ["Fit", "ols", "vcov", "coef_row", "wald_f", "nested_f", "nested_f_fro
 
 @dataclass(frozen=True)
 class Fit:
+    """A least-squares fit: kept columns, coefficients, (X'X)^-1, residuals."""
+
     names: tuple        # kept column names (aliased ones dropped)
     beta: object        # numpy arrays
     bread: object       # (X'X)^-1
@@ -118,6 +120,16 @@ def cluster_codes(values):
     arr = np.asarray(values)
     if not len(arr):
         return np.zeros(0, dtype=np.intp), 0
+    if arr.ndim == 1 and arr.dtype.kind in "USiub":
+        # long data list each respondent's rows together: when every label is one run of
+        # rows, the runs in order are the clusters in order of first appearance (no sort)
+        change = arr[1:] != arr[:-1]
+        heads = np.sort(arr[np.flatnonzero(np.r_[True, change])])
+        if not (heads[1:] == heads[:-1]).any():
+            codes = np.empty(len(arr), dtype=np.intp)
+            codes[0] = 0
+            np.cumsum(change, out=codes[1:])
+            return codes, int(heads.size)
     _, first, inv = np.unique(arr, return_index=True, return_inverse=True)
     rank = np.empty(len(first), dtype=np.intp)
     rank[np.argsort(first, kind="stable")] = np.arange(len(first))
