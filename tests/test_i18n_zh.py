@@ -91,7 +91,7 @@ def test_mediation_rows_use_labels(capsys):
 def test_invariance_groups_use_value_labels(capsys):
     assert run(["cfa", S, "-i", CORE, "--scale", "passive_avoidance", "--group", "gender", "-f", "md"]) == 0
     md = capsys.readouterr().out
-    assert "女（n = 401）" in md and "男（n = 649）" in md and "2.0 (n" not in md
+    assert "女（n = 383）" in md and "男（n = 649）" in md and "2.0 (n" not in md
     assert run(["cfa", S, "-i", CORE, "--scale", "passive_avoidance", "--group", "gender", "-f", "json"]) == 0
     import json
     groups = json.loads(capsys.readouterr().out)["groups"]
