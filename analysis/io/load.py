@@ -343,6 +343,7 @@ def load(path, instrument=None, *, sheet=None, mapping=None, progress: bool = Fa
         if missing_counts:  # {column: {code: n}}: answers given as a missing code (validate reports them)
             info["missing_codes"] = {c: {f"{k:g}": n for k, n in m.items()} for c, m in missing_counts.items()}
     info["value_labels"] = value_labels
+    info["n_read"] = len(df)   # the rows the missing-code counts describe (describe checks it)
     df.attrs["source"] = info
     return Loaded(df, info, headers, hm.match, unmatched, hm.platform, dups, raw.ragged, k, bad_cells, text_columns)
 

@@ -197,13 +197,17 @@ def correlate(frame, variables) -> tuple[dict, dict]:
 
 
 # ----------------------------------------------------------------- steps
-def _profile_variable(col, var, lang: str) -> list[ProfileRow]:
+def _profile_variable(col, var, lang: str, given: dict | None = None) -> list[ProfileRow]:
+    """Rows of one background variable. ``given``: how often each declared missing code
+    (8 = don't know, 9 = not applicable) was answered, as the reader counted it (the codes
+    themselves are read as missing); None when those counts do not describe these rows."""
     fmt = var.response
     total = int(len(col))
     valid = col.dropna()
     n_valid = int(len(valid))
     counts = valid.map(code_of).value_counts(sort=False)
-    known = [code_of(c) for c in fmt.labels] if fmt.labels else []
+    mcodes = {code_of(c) for c in fmt.missing_codes if not isinstance(c, str)}
+    known = [code_of(c) for c in fmt.labels if code_of(c) not in mcodes] if fmt.labels else []
     if fmt.type == "boolean" and not known:
         known = [0, 1]
     extra = sorted((c for c in counts.index if c not in known), key=lambda c: (isinstance(c, str), c))
@@ -213,17 +217,38 @@ def _profile_variable(col, var, lang: str) -> list[ProfileRow]:
         k = int(counts.get(c, 0))
         rows.append(ProfileRow(var.id, name, c, group_label(fmt, c, lang), k,
                                100.0 * k / total if total else NAN, 100.0 * k / n_valid if n_valid else NAN))
-    if n_valid < total:
-        k = total - n_valid
-        rows.append(ProfileRow(var.id, name, None, tr("desc_missing", lang), k, 100.0 * k / total, None))
+    n_codes = 0
+    if mcodes and given is not None:   # each missing code with its own count, outside the valid percent
+        for c in sorted(mcodes, key=lambda c: (isinstance(c, str), c)):
+            k = int(given.get(f"{float(c):g}", 0))
+            n_codes += k
+            rows.append(ProfileRow(var.id, name, c, group_label(fmt, c, lang), k,
+                                   100.0 * k / total if total else NAN, None))
+    if n_valid + n_codes < total:
+        k = total - n_valid - n_codes
+        label = tr("desc_missing", lang)
+        if mcodes and given is None:   # the codes' own counts are not known for these rows
+            label = tr("desc_missing_incl", lang).format(
+                codes=tr("desc_list_sep", lang).join(group_label(fmt, c, lang) for c in sorted(mcodes)))
+        rows.append(ProfileRow(var.id, name, None, label, k, 100.0 * k / total, None))
     return rows
+
+
+def _missing_code_counts(data) -> dict | None:
+    """{column: {code: n}} of the answers given as missing codes, when the frame holds exactly
+    the rows the reader counted them on (screening or a subset makes them unknown: None)."""
+    info = getattr(data, "attrs", {}).get("source") or {}
+    if info.get("n_read") != len(data):
+        return None
+    return info.get("missing_codes") or {}
 
 
 def _profile(data, instrument, lang: str) -> list[ProfileRow]:
     rows = []
+    given = _missing_code_counts(data)
     for v in instrument.variables:
         if v.id in data.columns and v.response.type in PROFILE_TYPES and v.role not in SKIP_ROLES:
-            rows.extend(_profile_variable(data[v.id], v, lang))
+            rows.extend(_profile_variable(data[v.id], v, lang, None if given is None else given.get(v.id, {})))
     return rows
 
 

@@ -8,6 +8,8 @@ TERMS = {
     "desc_percent": ("Percent (%)", "百分比（%）"),
     "desc_valid_percent": ("Valid percent (%)", "有效百分比（%）"),
     "desc_missing": ("Missing", "缺失"),
+    "desc_list_sep": (", ", "、"),
+    "desc_missing_incl": ("Missing (incl. {codes})", "缺失（含{codes}）"),
     "desc_indent": ("  ", "　"),
     "desc_profile_note": ("N = {n}. Percent of all respondents; valid percent of those who answered (as SPSS).",
                           "N = {n}。百分比以全部样本为分母；有效百分比以作答者为分母（同 SPSS）。"),
