@@ -150,6 +150,9 @@ def ids(kind, data, lang="en"):
 
 @pytest.mark.parametrize("kw, expected", [
     (dict(cfi=0.95, tli=0.95, rmsea=0.06, srmr=0.08), "fit_good"),          # the cut-offs themselves are good
+    (dict(pvalue=0.05), "fit_good_chisq_ns"),     # a non-significant chi-square is not called significant
+    (dict(pvalue=0.0499), "fit_good"),
+    (dict(pvalue=None), "fit_good"),
     (dict(cfi=0.9499), "fit_acceptable"),
     (dict(rmsea=0.0601), "fit_acceptable"),
     (dict(srmr=0.0801), "fit_acceptable"),
