@@ -92,10 +92,15 @@ def _coded(frame, inst):
     from avoid_survey.analysis.io import to_codes
 
     numeric_types = ("likert", "numeric", "boolean", "ordinal", "categorical")
+    given: dict = {}
     for col, fmt in inst.responses().items():
         if col in frame.columns and fmt.type in numeric_types:
-            codes, _bad = to_codes(frame[col], fmt)   # labels in either language -> codes
+            counts: dict = {}
+            codes, _bad = to_codes(frame[col], fmt, counts if fmt.missing_codes else None)  # labels -> codes
             frame[col] = codes
+            if counts:   # answers given as a missing code (8 = don't know): counted as a file read counts them
+                given[col] = {f"{k:g}": n for k, n in counts.items()}
+    frame.attrs["source"] = {**frame.attrs.get("source", {}), "missing_codes": given, "n_read": len(frame)}
     frame = _screened(frame, inst)
     _likert_range_to_missing(frame, inst, np, pd)
     return frame
