@@ -28,7 +28,7 @@ def _read_csv(path):
 def test_codebook_csv_one_row_per_item_variable_and_check(cli, tmp_path, core):
     out = tmp_path / "codebook.csv"
     code, _, err = cli("instruments", "export", CORE, "--to", out)
-    assert code == 0 and "codebook" in err and "97 rows" in err
+    assert code == 0 and "编码手册" in err and "共 97 行" in err     # the summary follows --lang (zh by default)
     rows = _read_csv(out)
     assert [r["variable"] for r in rows] == core.columns()
     kinds = [r["kind"] for r in rows]
@@ -75,7 +75,7 @@ def test_template_xlsx_columns_validation_and_codebook_sheet(cli, tmp_path, core
 
     out = tmp_path / "template.xlsx"
     code, _, err = cli("instruments", "export", CORE, "--to", out)
-    assert code == 0 and "template" in err
+    assert code == 0 and "数据录入模板" in err
     wb = load_workbook(out)
     assert wb.sheetnames == ["data", "codebook"]
     ws = wb["data"]
@@ -119,7 +119,7 @@ def _docx_text(path):
 def test_docx_questionnaire_contains_every_item(cli, tmp_path, core, lang):
     out = tmp_path / f"q_{lang}.docx"
     code, _, err = cli("instruments", "export", CORE, "--to", out, "--lang", lang)
-    assert code == 0 and "95 questions" in err
+    assert code == 0 and ("95 questions" if lang == "en" else "共 95 题") in err
     doc, text = _docx_text(out)
     for it in core.items:
         assert it.text[lang] in text, it.id
