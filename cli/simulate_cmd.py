@@ -25,6 +25,10 @@ def simulate(
     wjx_out: Annotated[Optional[Path], typer.Option("--wjx-out", help="Also write the responses as a "
                                                                       "Wenjuanxing-style .xlsx export.",
                                                     dir_okay=False)] = None,
+    items_out: Annotated[Optional[Path], typer.Option("--items-out", help="Write the measurement parameters used "
+                                                                          "(per item: loading, location, error SD, "
+                                                                          "method loading, thresholds, reverse) "
+                                                                          "here.", dir_okay=False)] = None,
     replicate: Annotated[Optional[int], typer.Option("--replicate", min=1, max=100_000, help="Power analysis: number of "
                                                                                 "replicate data sets.")] = None,
     fit: Annotated[Optional[Path], typer.Option("--fit", help="Power analysis: model spec refitted on every "
@@ -43,9 +47,9 @@ def simulate(
     if replicate is not None or fit is not None:
         if replicate is None or fit is None:
             raise AvoidSurveyError("power analysis needs both --replicate N and --fit MODEL_SPEC")
-        if out or units_out or latent_out or wjx_out:
+        if out or units_out or latent_out or wjx_out or items_out:
             raise AvoidSurveyError("--replicate does not write data files; drop --out/--units-out/--latent-out/"
-                                   "--wjx-out (or run without --replicate)")
+                                   "--wjx-out/--items-out (or run without --replicate)")
         from avoid_survey.analysis.simulate import power_analysis
         result = power_analysis(spec, fit, replicates=replicate, seed=seed, jobs=jobs)
     else:
@@ -56,10 +60,10 @@ def simulate(
             raise AvoidSurveyError("--jobs applies to --replicate only")
         if output is not None:
             import os
-            files = [f for f in (out, units_out, latent_out, wjx_out) if f is not None]
+            files = [f for f in (out, units_out, latent_out, wjx_out, items_out) if f is not None]
             if any(os.path.realpath(output) == os.path.realpath(f) for f in files):
                 raise AvoidSurveyError("--output (the summary) names the same file as a data output", file=output)
         from avoid_survey.analysis.simulate import run_simulate
         result = run_simulate(spec, out=out, seed=seed, units_out=units_out, latent_out=latent_out,
-                              wjx_out=wjx_out, force=force)
+                              wjx_out=wjx_out, force=force, items_out=items_out)
     emit(result, fmt, output, lang, decimals, force)

@@ -49,10 +49,10 @@ def test_clpm_template_on_the_two_wave_sample_covers_the_truth(cli):
     for term, true in TRUTH.items():
         assert got[term]["ci_lower"] <= true <= got[term]["ci_upper"], (term, got[term])
     # longitudinal invariance and the same item's residual over time are in the model
-    assert "lam_ft_trust_2*ft_pro1_w1" in m["syntax"] and "lam_ft_trust_2*ft_pro1_w2" in m["syntax"]
-    assert "ft_cla1_w1 ~~ ft_cla1_w2" in m["syntax"]
+    assert "lam_ft_trust_2*ftp2_w1" in m["syntax"] and "lam_ft_trust_2*ftp2_w2" in m["syntax"]
+    assert "ftc1_w1 ~~ ftc1_w2" in m["syntax"]
     loads = {(p["lhs"], p["rhs"]): p["estimate"] for p in m["parameters"] if p["op"] == "=~"}
-    assert loads[("ft_trust_w1", "ft_pro1_w1")] == pytest.approx(loads[("ft_trust_w2", "ft_pro1_w2")])
+    assert loads[("ft_trust_w1", "ftp2_w1")] == pytest.approx(loads[("ft_trust_w2", "ftp2_w2")])
 
 
 def test_the_sample_two_wave_file_is_what_the_study_gives(tmp_path, cli):
@@ -156,9 +156,9 @@ def test_instrument_waves_copy_scales_and_items():
     assert [s.id for s in inst.scales] == ["ft_trust_w1", "ft_trust_w2", "passive_avoidance_w1",
                                            "passive_avoidance_w2"]
     s2 = inst.scale("ft_trust_w2")
-    assert s2.item_ids == ["ft_cla1_w2", "ft_pro1_w2", "ft_coo1_w2", "ft_cred1_w2"]
+    assert s2.item_ids == ["ftc1_w2", "ftp2_w2", "ft_coo1_w2", "ftd1_w2"]
     assert s2.label == {"zh": "容错机制信任（第2期）", "en": "Trust in the fault-tolerance mechanism (wave 2)"}
-    assert inst.item("ft_cla1_w1").text == inst.item("ft_cla1_w2").text
+    assert inst.item("ftc1_w1").text == inst.item("ftc1_w2").text
 
 
 def _instrument(tmp_path, waves):

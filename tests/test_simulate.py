@@ -383,7 +383,7 @@ def test_validate_flags_the_simulated_careless_respondents(tmp_path):
 
 
 def test_validate_on_the_bundled_sample_exits_0(cli):
-    code, out, err = cli("validate", ROOT / "sample_data" / "responses.csv", "--instrument", "blame-avoidance-core",
+    code, out, err = cli("validate", ROOT / "sample_data" / "responses.csv", "--instrument", "blame-avoidance-core-v2",
                          "--format", "json")
     assert code == 0, err
     rep = json.loads(out)

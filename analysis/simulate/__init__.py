@@ -4,8 +4,12 @@ A *study spec* (YAML, read with :func:`avoid_survey.analysis.core.yamlsafe.load_
 
 * the **design**: counties -> townships (-> optional units) -> officials, sizes fixed or
   drawn uniformly from ``[min, max]``;
-* **unit-level variables** (one value per township, e.g. ``veto_indicators_n``) and
-  **individual variables** (e.g. ``age``, ``primary_task``), each with a distribution;
+* **county variables** (``county_variables:``, one draw per county copied to its townships,
+  e.g. tolerance rules issued by the county), **unit-level variables** (one value per
+  township, e.g. ``veto_indicators_n``) and **individual variables** (e.g. ``age``,
+  ``primary_task``), each with a distribution; county and unit variables go to the units
+  file and enter effects alike. For a 2.x instrument the unit variables are looked up in
+  the unit questionnaire of the same major version (``unit-questionnaire-v2``);
 * the **structural model**: every latent construct (scale or facet id of the instrument)
   is, in declared order,
 
@@ -21,14 +25,28 @@ A *study spec* (YAML, read with :func:`avoid_survey.analysis.core.yamlsafe.load_
   N(0, error_sd_j^2)``; thresholds (default equally spaced ``step`` apart, centred at 0)
   cut ``y*`` into the codes ``min..max``; reverse-keyed items are written reversed
   (``min + max - code``) as respondents answer them.
+  ``measurement.location_sd`` draws every Likert item's location (difficulty) from
+  ``N(0, location_sd^2)`` once per study, from the spec's seed (child stream 16 of
+  ``SeedSequence(seed)``), so ``--seed`` and ``--replicate`` draw new respondents for the
+  same questionnaire; a scale's or facet's ``location`` adds to the draw, an item's own
+  ``measurement.items[id].location`` replaces it. ``measurement.method: {loading, scales}``
+  adds a respondent-level method factor ``m ~ N(0, 1)`` (acquiescence; its own stream, so
+  the latent scores stay as they were) to y* of every item of the listed scales (default:
+  every Likert scale) in the *answered* direction: a reverse-keyed item gets ``-loading *
+  m`` before the reversal, so the method factor raises the written code of every item. A
+  marker latent without causes or effects then shares only method variance with the other
+  scales. The truth file gets a ``method`` column; ``simulate --items-out FILE`` writes
+  the parameters used (item, scale, latent, loading, location, error_sd, method_loading,
+  reverse, min, max, threshold_1..K; y* metric, construct direction).
 * **realism**: MCAR missing answers, respondents who skip a block or break off, careless
   respondents (straight-liners, random responders, speeders) with a duration column, and
   failed attention checks.
 
 Randomness comes only from ``numpy.random.Generator`` streams spawned from one
 ``SeedSequence(seed)`` (one stream per component, so changing the missing-data share does
-not change the latent scores), and nothing depends on hash ordering, so the same spec and
-seed give the same bytes.
+not change the latent scores; new streams are only added after the old ones, so a spec
+without the newer keys gives the bytes it gave), and nothing depends on hash ordering, so
+the same spec and seed give the same bytes.
 
 Power analysis (:func:`power_analysis`) refits a model spec (``avoid-survey model``) on
 replicate data sets and reports, per coefficient, the mean estimate, bias against the

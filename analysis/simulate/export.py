@@ -15,7 +15,7 @@ from pathlib import Path
 from ..core.errors import AvoidSurveyError
 from ..core.i18n import tr
 from ..core.table import Cell, Column, Table
-from .generation import Simulation, simulate
+from .generation import Simulation, item_frame, simulate
 from .progress import Progress, stderr_tty
 from .spec import DesignSpec, load_study
 
@@ -158,12 +158,10 @@ def write_frame(df, path, *, instrument=None, force: bool = False) -> Path:
 
 
 def _unit_instrument(inst):
-    """Labels for the unit file: the bundled unit questionnaire, when present."""
-    try:
-        from avoid_survey.instruments import load_instrument
-        return load_instrument("unit-questionnaire")
-    except AvoidSurveyError:
-        return None
+    """Labels for the unit file: the bundled unit questionnaire of the instrument's major
+    version, when present."""
+    from .spec import unit_questionnaire
+    return unit_questionnaire(inst)
 
 
 # ================================================================ the simulate command
@@ -220,21 +218,22 @@ class SimulationSummary:
         return [t]
 
 
-_OUTPUTS = ("out", "units_out", "latent_out", "wjx_out")
+_OUTPUTS = ("out", "units_out", "latent_out", "wjx_out", "items_out")
 
 
 def run_simulate(spec_path, *, out, seed=None, units_out=None, latent_out=None, wjx_out=None,
-                 force: bool = False, show_progress: bool = True) -> SimulationSummary:
+                 force: bool = False, show_progress: bool = True, items_out=None) -> SimulationSummary:
     """Simulate one data set from ``spec_path`` and write the requested files.
 
     ``out`` gets the responses: when ``units_out`` is given it holds the individual-level
     columns only (the unit-level variables go to ``units_out``, joined by township id),
     otherwise the unit-level variables are appended to every official's row.
     ``latent_out`` gets the truth (ids, respondent type, every latent score);
-    ``wjx_out`` (.xlsx) the same responses as a Wenjuanxing-style export.
+    ``wjx_out`` (.xlsx) the same responses as a Wenjuanxing-style export;
+    ``items_out`` the measurement parameters used (:func:`.generation.item_frame`).
     """
     study = load_study(spec_path)
-    targets = dict(zip(_OUTPUTS, (out, units_out, latent_out, wjx_out)))
+    targets = dict(zip(_OUTPUTS, (out, units_out, latent_out, wjx_out, items_out)))
     _check_targets(spec_path, targets, force)
     if seed is None:
         seed = study.spec.seed if study.spec.seed is not None else 1
@@ -246,7 +245,9 @@ def run_simulate(spec_path, *, out, seed=None, units_out=None, latent_out=None, 
         # large and CSV only: generated and written in blocks of counties (bounded memory;
         # other random draws than in one piece: see analysis/simulate/chunked.py)
         with Progress(show_progress and stderr_tty(), "simulating") as prog:
-            files, c = run_blocks(study, seed, targets, force, prog)
+            files, c = run_blocks(study, seed, {k: v for k, v in targets.items() if k != "items_out"}, force, prog)
+        if items_out is not None:
+            files["items_out"] = str(write_frame(item_frame(study), items_out, force=force))
         return SimulationSummary(str(spec_path), study.instrument.id, seed, c["n"], c["n_townships"],
                                  c["n_counties"], c["n_units"], c["n_items"], c["rtypes"], c["att"], c["miss"],
                                  [p.id for p in study.latents], files, list(study.warnings))
@@ -292,6 +293,8 @@ def _write_files(sim: Simulation, df, targets: dict, force: bool) -> dict:
         files["latent_out"] = str(write_frame(sim.latents, targets["latent_out"], force=force))
     if targets["wjx_out"] is not None:
         files["wjx_out"] = str(write_frame(wjx_frame(sim), targets["wjx_out"], force=force))
+    if targets.get("items_out") is not None:
+        files["items_out"] = str(write_frame(item_frame(sim.study), targets["items_out"], force=force))
     return files
 
 

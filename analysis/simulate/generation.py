@@ -2,8 +2,10 @@
 
 The steps, each drawing from its own random stream spawned from ``SeedSequence(seed)``
 (so changing, say, the missing-data share leaves the latent scores as they were):
-design (ids and cluster sizes), variables, latents, item answers, careless respondents,
-attention checks, durations, missing answers; then the three frames.
+design (ids and cluster sizes), variables (county, unit, individual), latents, the method
+factor, item answers, careless respondents, attention checks, durations, missing answers;
+then the three frames. Streams are only ever added at the end of :data:`_STREAMS`, so the
+existing ones keep their numbers (a spec without the newer keys gives the same bytes).
 """
 from __future__ import annotations
 
@@ -14,9 +16,9 @@ from ..core.errors import AvoidSurveyError
 from .spec import (BernoulliDist, CategoricalDist, IntegerDist, LognormalDist, NormalDist, PoissonDist, Study,
                    UniformDist, load_study)
 
-__all__ = ["Simulation", "simulate"]
+__all__ = ["Simulation", "simulate", "item_frame"]
 
-_STREAMS = ("design", "unit", "ind", "lat", "items", "careless", "missing", "meta")
+_STREAMS = ("design", "unit", "ind", "lat", "items", "careless", "missing", "meta", "county", "method")
 
 
 @dataclass(frozen=True)
@@ -25,7 +27,8 @@ class Simulation:
 
     responses : the survey file (one row per official, columns named as the instrument)
     units : one row per township (county_id, township_id, unit-level variables)
-    latents : truth per official (ids, respondent_type, every latent)
+    latents : truth per official (ids, respondent_type, every latent; ``method``, the
+        method-factor score, when the spec declares ``measurement.method``)
     """
 
     responses: object
@@ -66,17 +69,18 @@ def simulate(study, seed=None, *, progress=None) -> Simulation:
 
     design = _design(study, rng["design"])
     tick("design", 1, 1)
-    draws = _variables(study, design, rng["unit"], rng["ind"])
+    draws = _variables(study, design, rng["unit"], rng["ind"], rng["county"])
     tick("variables", 1, 1)
     latent_vals = _latents(study, design, draws.values, rng["lat"], tick)
-    codes = _item_answers(study, latent_vals, design.n, rng["items"], tick)
+    method = _method_factor(study, design.n, rng["method"])
+    codes = _item_answers(study, latent_vals, design.n, rng["items"], tick, method)
     kinds = _careless(study, codes, design.n, rng["careless"])
     _attention_checks(study, codes, kinds, design.n, rng["careless"])
     dur = _durations(study, kinds, design.n, rng["meta"])
     _missing_answers(study, codes, dur, kinds, design.n, rng["missing"])
     tick("realism", 1, 1)
 
-    responses, units, latents = _frames(study, design, draws, codes, dur, kinds.rtype, latent_vals)
+    responses, units, latents = _frames(study, design, draws, codes, dur, kinds.rtype, latent_vals, method)
     return Simulation(responses, units, latents, study, seed if not isinstance(seed, np.random.SeedSequence)
                       else None, list(study.warnings))
 
@@ -223,8 +227,13 @@ def _rounded(x, dec):
     return x, False
 
 
-def _variables(study: Study, design: _Design, r_unit, r_ind) -> _Draws:
+def _variables(study: Study, design: _Design, r_unit, r_ind, r_county=None) -> _Draws:
     values, unit_cols, int_coded, ind_missing = {}, {}, {}, {}
+    for name, dist in study.county_vars.items():  # one draw per county, copied to its townships
+        x, is_int = _draw(r_county, dist, design.n_counties)
+        unit_cols[name] = x[design.town_county]
+        int_coded[name] = is_int
+        values[name] = x[design.resp_county]
     for name, dist in study.unit_vars.items():  # dict order = spec order, then instrument order
         x, is_int = _draw(r_unit, dist, design.n_townships)
         unit_cols[name] = x
@@ -295,13 +304,24 @@ def _random_parts(study: Study, design: _Design, plan, rng):
     return e + rng.normal(0.0, math.sqrt(max(0.0, 1.0 - ic - it_ - iu) * s2), design.n)
 
 
-def _item_answers(study: Study, latent_vals: dict, n: int, rng, tick) -> dict:
-    """y* = location + loading * eta + error, cut at the thresholds; reverse-keyed items reversed."""
+def _method_factor(study: Study, n: int, rng):
+    """The respondents' method-factor scores m ~ N(0, 1) (None without ``measurement.method``)."""
+    if study.spec.measurement.method is None:
+        return None
+    return rng.normal(0.0, 1.0, n)
+
+
+def _item_answers(study: Study, latent_vals: dict, n: int, rng, tick, method=None) -> dict:
+    """y* = location + loading * eta + error, cut at the thresholds; reverse-keyed items reversed.
+    The method factor enters in the answered direction (acquiescence raises the written code,
+    so a reverse-keyed item gets it with the opposite sign before the reversal)."""
     import numpy as np
 
     codes: dict = {}
     for k, ip in enumerate(study.items):
         ystar = ip.location + ip.loading * latent_vals[ip.latent] + rng.normal(0.0, ip.error_sd, n)
+        if method is not None and ip.method_loading:
+            ystar = ystar + (-ip.method_loading if ip.reverse else ip.method_loading) * method
         c = ip.min + np.searchsorted(np.asarray(ip.thresholds), ystar, side="right")
         if ip.reverse:
             c = ip.min + ip.max - c
@@ -430,7 +450,7 @@ def _missing_answers(study: Study, codes: dict, dur, kinds: _Kinds, n: int, rng)
 
 
 # ---------------------------------------------------------------- frames
-def _frames(study: Study, design: _Design, draws: _Draws, codes: dict, dur, rtype, latent_vals: dict):
+def _frames(study: Study, design: _Design, draws: _Draws, codes: dict, dur, rtype, latent_vals: dict, method=None):
     """(responses, units, latents) data frames."""
     import numpy as np
     import pandas as pd
@@ -465,7 +485,30 @@ def _frames(study: Study, design: _Design, draws: _Draws, codes: dict, dur, rtyp
     lat["respondent_type"] = rtype.astype(str)
     for plan in study.latents:
         lat[plan.id] = np.round(latent_vals[plan.id], 6)
+    if method is not None:
+        lat["method"] = np.round(method, 6)
     return responses, units, pd.DataFrame(lat)
+
+
+def item_frame(study: Study):
+    """The measurement parameters used, one row per simulated Likert item: ``item``, ``scale``,
+    ``latent`` (the facet or scale it measures), ``loading``, ``location``, ``error_sd``,
+    ``method_loading``, ``reverse``, ``min``, ``max`` and ``threshold_1``..``threshold_K``
+    (y* metric, construct direction: a reverse-keyed item's written code is min + max - code)."""
+    import numpy as np
+    import pandas as pd
+
+    k = max((len(ip.thresholds) for ip in study.items), default=0)
+    rows = []
+    for ip in study.items:
+        r = {"item": ip.id, "scale": ip.scale, "latent": ip.latent, "loading": ip.loading,
+             "location": round(ip.location, 6), "error_sd": ip.error_sd, "method_loading": ip.method_loading,
+             "reverse": int(bool(ip.reverse)), "min": ip.min, "max": ip.max}
+        for j in range(k):
+            r[f"threshold_{j + 1}"] = ip.thresholds[j] if j < len(ip.thresholds) else np.nan
+        rows.append(r)
+    cols = ["item", "scale", "latent", "loading", "location", "error_sd", "method_loading", "reverse", "min", "max"]
+    return pd.DataFrame(rows, columns=cols + [f"threshold_{j + 1}" for j in range(k)])
 
 
 def _with_missing(x, mask):

@@ -5,7 +5,9 @@
   the facets of a declared scale that have no declaration of their own (parent plus noise),
   and an independent standard-normal latent for every kept scale the spec does not explain;
 * :func:`item_plans`: the measurement model, one :class:`.spec.ItemPlan` per kept Likert
-  item, with its loading, error SD, location and thresholds;
+  item, with its loading, error SD, location (``measurement.location_sd``: drawn once per
+  study from the spec's seed, so every replicate of the study shares them), thresholds and
+  method-factor loading (``measurement.method``);
 * :func:`column_order`: the columns of the responses file.
 """
 from __future__ import annotations
@@ -116,6 +118,8 @@ def item_plans(ctx, available: set, excluded: set) -> list[ItemPlan]:
         if key not in ctx.item_ids:
             raise ctx.doc.error(f"measurement.items: '{key}' is no item of the instrument",
                                 ("measurement", "items", key))
+    drawn = _drawn_locations(ctx)
+    method_scales = _method_scales(ctx)
     items = []
     for it in ctx.inst.items:
         if it.id in excluded or not it.response.is_likert:
@@ -123,12 +127,49 @@ def item_plans(ctx, available: set, excluded: set) -> list[ItemPlan]:
         lat = it.facet if it.facet in available else it.scale
         if lat not in available:  # pragma: no cover - every kept scale got a latent above
             continue
-        items.append(_item_plan(ctx, it, lat))
+        items.append(_item_plan(ctx, it, lat, drawn.get(it.id, 0.0), method_scales))
     return items
 
 
-def _item_plan(ctx, it, lat: str) -> ItemPlan:
-    """Measurement parameters: the defaults, overridden by the scale's, the facet's, the item's."""
+# the location stream: child LOCATION_STREAM of SeedSequence(spec seed), after the
+# generation streams of .generation._STREAMS (which never reach this index)
+LOCATION_STREAM = 16
+
+
+def _drawn_locations(ctx) -> dict:
+    """item id -> location drawn N(0, location_sd^2), for every Likert item of the instrument in
+    questionnaire order (so excluding an item leaves the others' draws as they were). Drawn
+    from the spec's seed (default 1), not the run's: ``--seed`` and ``--replicate`` draw new
+    respondents for the same questionnaire."""
+    sd = ctx.spec.measurement.location_sd
+    if not sd:
+        return {}
+    import numpy as np
+
+    seed = ctx.spec.seed if ctx.spec.seed is not None else 1
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(LOCATION_STREAM,)))
+    ids = [it.id for it in ctx.inst.items if it.response.is_likert]
+    return dict(zip(ids, (float(x) for x in np.round(rng.normal(0.0, sd, len(ids)), 6))))
+
+
+def _method_scales(ctx) -> set:
+    """Scale and facet ids whose items load on the method factor (empty: no method factor)."""
+    meth = ctx.spec.measurement.method
+    if meth is None:
+        return set()
+    if meth.scales is None:
+        return {it.scale for it in ctx.inst.items if it.response.is_likert}
+    for k, sc in enumerate(meth.scales):
+        if sc not in ctx.scales:
+            raise ctx.doc.error(f"measurement.method.scales: '{sc}' is no scale or facet of the instrument",
+                                ("measurement", "method", "scales", k))
+    return set(meth.scales)
+
+
+def _item_plan(ctx, it, lat: str, drawn: float = 0.0, method_scales: set = frozenset()) -> ItemPlan:
+    """Measurement parameters: the defaults, overridden by the scale's, the facet's, the item's.
+    A drawn location (``location_sd``) adds to the default or scale/facet location; an item's
+    own ``location`` replaces it."""
     m = ctx.spec.measurement
     lo, hi = int(it.response.min), int(it.response.max)
     params = {"loading": m.loading, "error_sd": m.error_sd, "location": 0.0, "thresholds": None}
@@ -150,8 +191,12 @@ def _item_plan(ctx, it, lat: str) -> ItemPlan:
     if th is None:
         k_cut = hi - lo
         th = [m.step * (c - (k_cut - 1) / 2.0) for c in range(k_cut)]
+    own = m.items.get(it.id)
+    location = float(params["location"]) + (drawn if own is None or own.location is None else 0.0)
+    in_method = it.scale in method_scales or (it.facet is not None and it.facet in method_scales)
+    ml = float(m.method.loading) if in_method and m.method is not None else 0.0
     return ItemPlan(it.id, lat, float(params["loading"]), float(params["error_sd"]),
-                    float(params["location"]), tuple(float(x) for x in th), lo, hi, it.reverse, it.scale)
+                    location, tuple(float(x) for x in th), lo, hi, it.reverse, it.scale, ml)
 
 
 def column_order(inst, role_col: dict, ind_vars: dict, items: list, checks: list) -> list[str]:

@@ -123,6 +123,13 @@ class ItemParams(_Strict):
     thresholds: Optional[list[float]] = None
 
 
+class MethodSpec(_Strict):
+    """A respondent-level method factor (acquiescence): ``m ~ N(0, 1)`` per respondent, added
+    with ``loading`` to y* of every item of ``scales`` in the answered direction."""
+    loading: float = 0.25
+    scales: Optional[list[str]] = None    # scale or facet ids; default: every Likert scale
+
+
 class MeasurementSpec(_Strict):
     loading: float = 1.0
     error_sd: float = Field(0.7, ge=0)
@@ -132,6 +139,8 @@ class MeasurementSpec(_Strict):
     items: dict[str, ItemParams] = {}
     include_optional: bool = False
     exclude: list[str] = []
+    location_sd: float = Field(0.0, ge=0)
+    method: Optional[MethodSpec] = None
 
 
 class MissingSpec(_Strict):
@@ -180,6 +189,7 @@ class StudySpec(_Strict):
     instrument: str
     seed: Optional[Annotated[int, Field(ge=0)]] = None
     design: DesignSpec
+    county_variables: dict[str, Dist] = {}
     unit_variables: dict[str, Dist] = {}
     individual_variables: dict[str, Dist] = {}
     latents: list[LatentSpec] = []
@@ -223,6 +233,7 @@ class ItemPlan:
     max: int
     reverse: bool
     scale: str        # top-level scale id (block)
+    method_loading: float = 0.0   # loading on the method factor (answered direction)
 
 
 @dataclass(frozen=True)
@@ -240,6 +251,7 @@ class Study:
     unit_vars: dict         # name -> Dist
     order: list             # output column order of the responses frame
     warnings: list = field(default_factory=list)   # WarningRecord
+    county_vars: dict = field(default_factory=dict)  # name -> Dist (one draw per county)
 
     @property
     def has_units(self) -> bool:
@@ -291,14 +303,16 @@ def load_study(spec, *, file=None) -> Study:
                {c for c in role_col.values() if c})
     _check_variables(ctx)
     ind_vars, unit_vars = _variables_with_defaults(ctx)
+    county_vars = dict(sp.county_variables)
     excluded = _excluded_items(ctx)
-    _check_latent_ids(ctx, ind_vars, unit_vars)
-    plans, available = latent_plans(ctx, ind_vars, unit_vars, excluded)
+    _check_latent_ids(ctx, ind_vars, {**county_vars, **unit_vars})
+    plans, available = latent_plans(ctx, ind_vars, {**county_vars, **unit_vars}, excluded)
     items = item_plans(ctx, available, excluded)
     checks = [a for a in inst.attention_checks if a.response.codes]
     _check_careless(doc, sp, items)
     order = column_order(inst, role_col, ind_vars, items, checks)
-    return Study(sp, doc.file, inst, plans, items, checks, role_col, ind_vars, unit_vars, order, ctx.warnings)
+    return Study(sp, doc.file, inst, plans, items, checks, role_col, ind_vars, unit_vars, order, ctx.warnings,
+                 county_vars)
 
 
 def _wave_latents(doc: Located, sp: StudySpec, inst) -> StudySpec:
@@ -453,14 +467,21 @@ def _role_columns(inst, d: DesignSpec) -> dict:
 # ---------------------------------------------------------------- variables
 def _check_variables(ctx: _Ctx) -> None:
     sp, doc = ctx.spec, ctx.doc
+    for name, dist in sp.county_variables.items():
+        _check_var(ctx, name, dist, ("county_variables", name), "unit")
+        if dist.missing:
+            raise doc.error(f"county variable '{name}': 'missing' applies to individual variables only",
+                            ("county_variables", name, "missing"))
+        if name in sp.unit_variables:
+            raise doc.error(f"'{name}' is declared both as a county and as a unit variable", ("unit_variables", name))
     for name, dist in sp.unit_variables.items():
         _check_var(ctx, name, dist, ("unit_variables", name), "unit")
         if dist.missing:
             raise doc.error(f"unit variable '{name}': 'missing' applies to individual variables only",
                             ("unit_variables", name, "missing"))
     for name, dist in sp.individual_variables.items():
-        if name in sp.unit_variables:
-            raise doc.error(f"'{name}' is declared both as a unit and as an individual variable",
+        if name in sp.unit_variables or name in sp.county_variables:
+            raise doc.error(f"'{name}' is declared both as a unit (or county) and as an individual variable",
                             ("individual_variables", name))
         _check_var(ctx, name, dist, ("individual_variables", name), "individual")
 
@@ -508,7 +529,7 @@ def _check_var_level(ctx: _Ctx, name: str, path: tuple, level: str) -> None:
     v = ctx.inst_vars.get(name)
     inst_id = ctx.inst.id
     if v is None and level == "unit":
-        if name not in _unit_questionnaire_ids():
+        if name not in _unit_questionnaire_ids(ctx.inst):
             ctx.warn("sim-extra-variable", f"unit variable '{name}' is neither in instrument '{inst_id}' nor in "
                      f"the unit questionnaire; it is written as an extra column", name)
     elif v is None:
@@ -519,12 +540,25 @@ def _check_var_level(ctx: _Ctx, name: str, path: tuple, level: str) -> None:
                             path)
 
 
-def _unit_questionnaire_ids() -> set:
-    try:
-        from avoid_survey.instruments import load_instrument
-        return {v.id for v in load_instrument("unit-questionnaire").variables}
-    except AvoidSurveyError:
-        return set()
+def unit_questionnaire(inst):
+    """The bundled unit questionnaire of ``inst``'s major version (``unit-questionnaire-v2``
+    for a 2.x instrument, ``unit-questionnaire`` for 1.x), or None."""
+    from avoid_survey.instruments import load_instrument
+
+    major = str(getattr(inst, "version", "") or "1").split(".")[0]
+    names = ["unit-questionnaire"] if major in ("", "0", "1") or not major.isdigit() else \
+        [f"unit-questionnaire-v{major}", "unit-questionnaire"]
+    for nm in names:
+        try:
+            return load_instrument(nm)
+        except AvoidSurveyError:
+            continue
+    return None
+
+
+def _unit_questionnaire_ids(inst=None) -> set:
+    uq = unit_questionnaire(inst)
+    return {v.id for v in uq.variables} if uq is not None else set()
 
 
 def _variables_with_defaults(ctx: _Ctx) -> tuple[dict, dict]:
@@ -536,7 +570,7 @@ def _variables_with_defaults(ctx: _Ctx) -> tuple[dict, dict]:
     for v in ctx.inst.variables:
         if v.id in ctx.reserved or v.role in ("id", "cluster", "duration", "meta") or v.pii:
             continue
-        if v.id in ind_vars or v.id in unit_vars:
+        if v.id in ind_vars or v.id in unit_vars or v.id in ctx.spec.county_variables:
             continue
         dd = _default_dist(v.response)
         if dd is None:
@@ -596,6 +630,9 @@ def _check_latent_ids(ctx: _Ctx, ind_vars: dict, unit_vars: dict) -> None:
         if lt.id in ind_vars or lt.id in unit_vars or lt.id in ctx.reserved:
             raise doc.error(f"latent '{lt.id}' has the name of a variable", ("latents", k, "id"))
         seen.add(lt.id)
+        if lt.id == "method" and ctx.spec.measurement.method is not None:
+            raise doc.error("latent 'method': the name is taken by the method factor (measurement.method) in the "
+                            "truth file", ("latents", k, "id"))
         if lt.id not in ctx.scales:
             ctx.warn("sim-latent-without-items", f"latent '{lt.id}' is no scale or facet of the instrument: it has "
                      f"no items (it is written to the latent file only)", lt.id)
