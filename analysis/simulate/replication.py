@@ -165,6 +165,7 @@ class TruthTerm:
     null: bool
     label: str = ""
     note: str = ""
+    reject: float | None = None   # nulls: documented share of CIs excluding 0 when above alpha
 
 
 @dataclass(frozen=True)
@@ -218,7 +219,8 @@ def load_truth_map(path) -> TruthMap:
                 value = truth_value(t["truth"], studies_cache[str(sp)])
                 terms.append(TruthTerm(str(name), str(t["model"]), str(t["term"]), str(t["truth"]), value,
                                        float(t["coverage"]), bool(t.get("null", False)), str(t.get("label", "")),
-                                       str(t.get("note", "")).strip()))
+                                       str(t.get("note", "")).strip(),
+                                       None if t.get("reject") is None else float(t["reject"])))
             except (KeyError, TypeError, ValueError) as exc:
                 raise AvoidSurveyError(f"truth map: template '{name}', term {k + 1}: needs model, term, truth and "
                                        f"coverage ({exc})", file=p, line=tl) from None
@@ -365,7 +367,7 @@ def score_replicates(tm: TruthMap, fits: list, names: list[str], replicates: int
             cover += got[3] <= t.value <= got[4]
             reject += not (got[3] <= 0.0 <= got[4])
         rows.append({"template": t.template, "model": t.model, "term": t.term, "truth": t.truth, "true": t.value,
-                     "null": t.null, "documented": t.coverage, "n": n,
+                     "null": t.null, "documented": t.coverage, "documented_reject": t.reject, "n": n,
                      "coverage": cover / n if n else None, "reject": reject / n if n else None,
                      "mean_estimate": float(np.mean(est)) if est else None})
     for _i, _sp, res in fits:
@@ -398,7 +400,8 @@ def check_replication(result: ReplicationResult, alpha: float = 0.05, z: float =
             bad.append(f"{where}: coverage {r['coverage']:.3f} of true {r['true']:.4g} over {r['n']} replicates, "
                        f"documented {r['documented']:.3f} (tolerance {tol:.3f})")
         if r["null"]:
-            lim = alpha + z * math.sqrt(alpha * (1 - alpha) / r["n"])
+            base = max(alpha, r.get("documented_reject") or 0.0)
+            lim = base + z * math.sqrt(base * (1 - base) / r["n"])
             if r["reject"] > lim:
                 bad.append(f"{where}: a null effect excluded 0 in {r['reject']:.3f} of {r['n']} replicates "
                            f"(limit {lim:.3f})")
