@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 out=demo_out
 mkdir -p "$out"
 data=sample_data/responses.csv
-inst=blame-avoidance-core
+inst=blame-avoidance-core-v2
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "avoid-survey $(avoid-survey --version | cut -d' ' -f2): bundled instruments"
@@ -38,7 +38,7 @@ step "EFA of the passive-avoidance items (parallel analysis picks the number of 
 avoid-survey efa "$data" --instrument "$inst" --scale passive_avoidance --lang en --figure "$out/scree.png" --force
 
 step "CFA: fault-tolerance trust, five facets under one second-order factor"
-avoid-survey cfa "$data" --instrument fault-tolerance-trust --second-order --lang en --figure "$out/cfa.png" --force
+avoid-survey cfa "$data" --instrument fault-tolerance-trust-v2 --scale ft_trust --second-order --missing ml --lang en --figure "$out/cfa.png" --force
 
 step "Measurement invariance of passive avoidance across gender"
 avoid-survey cfa "$data" --instrument "$inst" --scale passive_avoidance --group gender --lang en \
