@@ -12,13 +12,15 @@ structural paths of the study spec::
             truth: "inst_tightening <- institutional_constraints * institutional_constraints <- accountability_pressure
                     * risk_uncertainty <- inst_tightening * passive_avoidance <- risk_uncertainty"
             coverage: 0.93        # documented rate of the 95% CI covering the truth
-            null: false           # true value 0: CIs should exclude 0 at about alpha
+            null_effect: false    # true value 0: CIs should exclude 0 at about alpha
 
 A path ``Y <- X`` is the declared coefficient of ``X`` in the equation of latent ``Y`` (``X``
 as the study writes its effects: a latent, a variable, ``primary_task=2``, ``a:b``); a path
 that the study does not declare is an error (write ``0`` for a null), so a renamed latent or
 a dropped path cannot silently become 0. Expressions combine paths and numbers with ``*``,
-``+``, ``-`` and parentheses (:func:`truth_value`, a small recursive-descent parser).
+``+``, ``-`` and parentheses; ``total(Y <- X)`` is the total effect of ``X`` on ``Y`` (the sum over
+every directed path of the products of its coefficients), what a regression that leaves out the
+mediators estimates (:func:`truth_value`, a small recursive-descent parser).
 
 :func:`replicate_templates` simulates each replicate once from the study spec (the
 ``r``-th child of ``SeedSequence(seed)``, as ``simulate --replicate``) and fits every
@@ -30,6 +32,7 @@ tolerance). :func:`sample_estimates` fits every template once on the bundled sam
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import warnings as _warnings
@@ -65,6 +68,8 @@ def _tokens(text: str) -> list[tuple[str, str]]:
 
 
 def _paths(study) -> dict[tuple[str, str], float]:
+    """{(Y, X): coefficient} of every declared effect; an undeclared facet is its scale's latent
+    plus noise, so it gets the path (facet, scale) = 1."""
     from .power import normalize_term
 
     out = {}
@@ -74,7 +79,27 @@ def _paths(study) -> dict[tuple[str, str], float]:
                 key = normalize_term(t.key)
                 if key is not None:
                     out[(plan.id, key)] = float(t.coef)
+        elif plan.parent is not None and not plan.declared:
+            out[(plan.id, plan.parent)] = 1.0
     return out
+
+
+def _total(paths: dict, y: str, x: str, memo: dict, depth: int = 0) -> float:
+    """The total effect of ``x`` on ``y``: the sum over every directed path of the products of
+    its linear coefficients (interaction and indicator terms are not paths through a latent; the
+    average effect through a product of mean-centred factors is 0)."""
+    if y == x:
+        return 1.0
+    if (y, x) in memo:
+        return memo[(y, x)]
+    if depth > 200:  # pragma: no cover - the study's equations are recursive by construction
+        raise AvoidSurveyError("truth expression: the paths of the study form a cycle")
+    val = 0.0
+    for (yy, z), c in paths.items():
+        if yy == y and ":" not in z and "=" not in z and "^" not in z:
+            val += c * _total(paths, z, x, memo, depth + 1)
+    memo[(y, x)] = val
+    return val
 
 
 def truth_value(expr, study) -> float:
@@ -122,6 +147,19 @@ def truth_value(expr, study) -> float:
             return val
         if k == "num":
             return float(take())
+        if k == "name" and v == "total" and pos + 1 < len(toks) and toks[pos + 1] == ("op", "("):
+            from .power import normalize_term
+            take()
+            take("op", "(")
+            y = take("name")
+            take("arrow")
+            x = normalize_term(take("name"))
+            take("op", ")")
+            known = {a for a, _ in paths} | {b for _, b in paths}
+            for v_ in (y, x):
+                if v_ not in known:
+                    raise AvoidSurveyError(f"truth expression '{expr}': '{v_}' is not a variable of the study")
+            return _total(paths, y, x, {})
         if k == "name":
             from .power import normalize_term
             y = take()
@@ -166,6 +204,7 @@ class TruthTerm:
     label: str = ""
     note: str = ""
     reject: float | None = None   # nulls: documented share of CIs excluding 0 when above alpha
+    replicate: bool = True        # False: too slow to refit in the replication (the README still shows it)
 
 
 @dataclass(frozen=True)
@@ -177,6 +216,7 @@ class TruthMap:
     data: dict           # template -> bundled sample data file (absolute)
     notes: dict          # template -> text
     terms: list          # TruthTerm
+    fit_models: dict = field(default_factory=dict)   # template -> the models refitted per replicate (None: all)
 
     @property
     def templates(self) -> list[str]:
@@ -199,7 +239,7 @@ def load_truth_map(path) -> TruthMap:
     default_study = base / str(d.get("study", "study.yaml"))
     default_data = base / str(d.get("data", "responses.csv"))
     studies_cache: dict = {}
-    studies, datas, notes, terms = {}, {}, {}, []
+    studies, datas, notes, terms, fit_models = {}, {}, {}, [], {}
     tpls = d.get("templates")
     if not isinstance(tpls, dict) or not tpls:
         raise AvoidSurveyError("truth map: 'templates' must map template names to their terms", file=p, line=1)
@@ -211,6 +251,8 @@ def load_truth_map(path) -> TruthMap:
         studies[name] = str(sp)
         datas[name] = str((base / entry["data"]) if entry.get("data") else default_data)
         notes[name] = str(entry.get("note", "")).strip()
+        subset = entry.get("replicate_models")
+        fit_models[name] = [str(x) for x in subset] if isinstance(subset, list) else None
         if str(sp) not in studies_cache:
             studies_cache[str(sp)] = _paths(load_study(sp))
         for k, t in enumerate(entry["terms"]):
@@ -218,22 +260,30 @@ def load_truth_map(path) -> TruthMap:
             try:
                 value = truth_value(t["truth"], studies_cache[str(sp)])
                 terms.append(TruthTerm(str(name), str(t["model"]), str(t["term"]), str(t["truth"]), value,
-                                       float(t["coverage"]), bool(t.get("null", False)), str(t.get("label", "")),
+                                       float(t["coverage"]), bool(t.get("null_effect", False)), str(t.get("label", "")),
                                        str(t.get("note", "")).strip(),
-                                       None if t.get("reject") is None else float(t["reject"])))
+                                       None if t.get("reject") is None else float(t["reject"]),
+                                       subset is None or _base_model(str(t["model"])) in subset))
             except (KeyError, TypeError, ValueError) as exc:
                 raise AvoidSurveyError(f"truth map: template '{name}', term {k + 1}: needs model, term, truth and "
                                        f"coverage ({exc})", file=p, line=tl) from None
             except AvoidSurveyError as exc:
                 raise AvoidSurveyError(f"truth map: template '{name}': {exc.message}", file=p, line=tl) from None
     return TruthMap(str(p), float(d.get("alpha", 0.05)), int(d.get("replicates_documented", 0)), studies, datas,
-                    notes, terms)
+                    notes, terms, fit_models)
+
+
+def _base_model(name: str) -> str:
+    """'passive (step 3)' and 'passive [complete answers]' are fits of the spec's model 'passive'."""
+    return re.sub(r"\s*(\(step \d+\)|\[[^\]]*\])\s*$", "", name)
 
 
 # ================================================================ fitting one data set
 def _flatten(mf) -> dict:
     """{key: (estimate, se, p, ci_lower, ci_upper)} of one fitted model: its coefficients by
-    term, its effects as 'effect:via' (or 'effect' when via is empty)."""
+    term; its effects as 'effect:via' ('effect' when via is empty), with '@level' for a
+    conditional effect at a moderator level ('indirect:m@mean', 'direct@p50'); each index of
+    moderated mediation as 'index:via'."""
     out = {}
     for c in mf.coefficients:
         out[c.term] = (c.estimate, c.se, c.p, c.ci_lower, c.ci_upper)
@@ -241,16 +291,26 @@ def _flatten(mf) -> dict:
         key = e.get("effect", "")
         if e.get("via"):
             key = f"{key}:{e['via']}"
+        if e.get("level") is not None:
+            key = f"{key}@{e['level']}"
         out.setdefault(key, (e.get("estimate"), e.get("se"), e.get("p"), e.get("ci_lower"), e.get("ci_upper")))
+    imm = (mf.extra or {}).get("index_of_moderated_mediation")
+    for e in imm if isinstance(imm, list) else []:
+        if isinstance(e, dict) and e.get("estimate") is not None:
+            out.setdefault(f"index:{e.get('via')}", (e.get("estimate"), e.get("se"), e.get("p"), e.get("ci_lower"),
+                                                     e.get("ci_upper")))
     return out
 
 
-def _fit_map(template: str, boot_n: int | None) -> dict:
-    """A template as a mapping without its data sources, bootstrap resamples capped at ``boot_n``."""
+def _fit_map(template: str, boot_n: int | None, models: list | None = None) -> dict:
+    """A template as a mapping without its data sources, bootstrap resamples capped at ``boot_n``,
+    only ``models`` (names) when given."""
     from ..stats.models.templates import template_path
     from .power import _fit_mapping
 
     fm = _fit_mapping(template_path(template))
+    if models is not None:
+        fm["models"] = [m for m in fm.get("models") or [] if isinstance(m, dict) and m.get("name") in models]
     if boot_n is not None:
         for m in fm.get("models") or []:
             if isinstance(m, dict) and isinstance(m.get("bootstrap"), dict):
@@ -258,17 +318,18 @@ def _fit_map(template: str, boot_n: int | None) -> dict:
     return fm
 
 
-def fit_templates(frame, templates: list[str], base_dir, boot_n: int | None = None) -> dict:
+def fit_templates(frame, templates, base_dir, boot_n: int | None = None) -> dict:
     """Fit each template on one data frame: {template: {model: flattened}} (a template that fails
-    gives {"__error__": message})."""
+    gives {"__error__": message}). ``templates``: names, or {name: model names or None}."""
     from ..stats.models.run import run_spec
 
     out = {}
-    for name in templates:
+    subsets = templates if isinstance(templates, dict) else dict.fromkeys(templates)
+    for name, models in subsets.items():
         try:
             with _warnings.catch_warnings():
                 _warnings.simplefilter("ignore")
-                res = run_spec(_fit_map(name, boot_n), data=frame, base_dir=str(base_dir))
+                res = run_spec(_fit_map(name, boot_n, models), data=frame, base_dir=str(base_dir))
             out[name] = {mf.name: _flatten(mf) for mf in res.models}
         except AvoidSurveyError as exc:
             out[name] = {"__error__": exc.one_line()}
@@ -291,7 +352,7 @@ def _replicate_worker(args):
     try:
         frame = simulate(study, ss).joined()
     except AvoidSurveyError as exc:
-        return index, study_path, {t: {"__error__": exc.one_line()} for t in templates}
+        return index, study_path, {t: {"__error__": exc.one_line()} for t in dict(templates)}
     return index, study_path, fit_templates(frame, templates, Path(study_path).parent, boot_n)
 
 
@@ -306,6 +367,7 @@ class ReplicationResult:
     boot_n: int | None
     rows: list = field(default_factory=list)    # dicts
     errors: list = field(default_factory=list)  # (template, message)
+    fits: list = field(default_factory=list, repr=False, compare=False)   # raw fits, to re-score
 
     def to_dict(self) -> dict:
         return {"truth_map": self.truth_map, "replicates": self.replicates, "seed": self.seed,
@@ -324,7 +386,8 @@ def replicate_templates(truth_map, replicates: int = 40, *, seed: int = 1, jobs:
     names = list(templates) if templates else tm.templates
     if fits is None:
         fits = run_replicates(tm, names, replicates, seed=seed, jobs=jobs, boot_n=boot_n)
-    return score_replicates(tm, fits, names, replicates, seed=seed, boot_n=boot_n)
+    res = score_replicates(tm, fits, names, replicates, seed=seed, boot_n=boot_n)
+    return dataclasses.replace(res, fits=fits)
 
 
 def run_replicates(tm: TruthMap, names: list[str], replicates: int, *, seed: int = 1, jobs: int | None = None,
@@ -332,7 +395,7 @@ def run_replicates(tm: TruthMap, names: list[str], replicates: int, *, seed: int
     """The raw fits: a list of (index, study, {template: {model: flattened}})."""
     by_study: dict = {}
     for n in names:
-        by_study.setdefault(tm.studies[n], []).append(n)
+        by_study.setdefault(tm.studies[n], {})[n] = tm.fit_models.get(n)
     args = []
     for sp, tpls in by_study.items():
         for i, c in enumerate(_seedseq(seed).spawn(replicates)):
@@ -353,7 +416,7 @@ def score_replicates(tm: TruthMap, fits: list, names: list[str], replicates: int
     import numpy as np
 
     rows, errors = [], []
-    for t in (t for t in tm.terms if t.template in names):
+    for t in (t for t in tm.terms if t.template in names and t.replicate):
         est, cover, reject, n = [], 0, 0, 0
         for _i, _sp, res in fits:
             r = res.get(t.template, {})
@@ -374,7 +437,7 @@ def score_replicates(tm: TruthMap, fits: list, names: list[str], replicates: int
         for name, r in res.items():
             if "__error__" in r:
                 errors.append((name, r["__error__"]))
-    return ReplicationResult(tm.path, replicates, seed, boot_n, rows, errors)
+    return ReplicationResult(tm.path, replicates, seed, boot_n, rows, errors, fits)
 
 
 def tolerance(rate: float, n: int, z: float = 3.0) -> float:
@@ -468,15 +531,19 @@ def beside_truth_markdown(truth_map, estimates: dict | None = None) -> str:
     for name in tm.templates:
         for t in tm.for_template(name):
             got = (est.get(name, {}).get(t.model) or {}).get(t.term)
+            term = f"`{t.term}`" + (f" ({t.label})" if t.label else "")
+            cov = "not replicated" if not t.replicate else f"{t.coverage:.0%}"
+            if t.null:
+                cov += f" (null; excludes 0: {t.reject if t.reject is not None else tm.alpha:.0%})"
             if got is None:
-                lines.append(f"| `{name}` | {t.model} | `{t.term}` | – | – | {_fmt(t.value)} | `{t.truth}` | "
-                             f"{t.coverage:.0%} | not estimated |")
+                lines.append(f"| `{name}` | {t.model} | {term} | – | – | {_fmt(t.value)} | `{t.truth}` | {cov} | "
+                             f"not estimated |")
                 continue
             v = _verdict(t, got)
             counts["fp" if v.startswith("false") else "miss" if v.startswith("miss") else
                    "off" if v.startswith("significant") else "ok"] += 1
-            lines.append(f"| `{name}` | {t.model} | `{t.term}` | {_fmt(got[0])} | [{_fmt(got[3])}, {_fmt(got[4])}] | "
-                         f"{_fmt(t.value)} | `{t.truth}` | {t.coverage:.0%}{' (null)' if t.null else ''} | {v} |")
+            lines.append(f"| `{name}` | {t.model} | {term} | {_fmt(got[0])} | [{_fmt(got[3])}, {_fmt(got[4])}] | "
+                         f"{_fmt(t.value)} | `{t.truth}` | {cov} | {v} |")
     lines += ["", f"On this sample: {counts['ok']} key estimates cover their true value or correctly hold 0, "
                   f"{counts['off']} are significant but miss the true value (attenuation or omitted paths), "
                   f"{counts['miss']} miss a true effect and {counts['fp']} are false positives.", ""]
