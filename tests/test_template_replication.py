@@ -9,8 +9,9 @@ from 200 offline replicates. Here:
 * every bundled template has a truth entry;
 * REPLICATES fresh data sets are simulated from the study (seed 20261203, not the documenting
   run's seed 1) and every template is refitted on each (bootstrap capped at BOOT resamples);
-  each key term's coverage must lie within 3 binomial SEs of its documented rate, and every
-  null must exclude 0 in no more than alpha (or its documented rate) + 3 SEs;
+  each key term's number of covering CIs must lie in the central 99.9% of Binomial(REPLICATES,
+  documented rate), and every null must not exclude 0 more often than the upper 0.05% tail of
+  Binomial(REPLICATES, alpha or its documented rejection rate) allows;
 * the same fits scored against a wrong truth fail, so the check can fail;
 * the README's final section equals the table regenerated from the bundled sample.
 
@@ -21,6 +22,7 @@ most of a minute).
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from pathlib import Path
 
@@ -29,7 +31,7 @@ import pytest
 from avoid_survey.analysis.core.errors import AvoidSurveyError
 from avoid_survey.analysis.simulate.replication import (README_HEADING, beside_truth_markdown, check_replication,
                                                         load_truth_map, replicate_templates, score_replicates,
-                                                        tolerance, truth_value)
+                                                        binomial_tails, truth_value)
 from avoid_survey.analysis.stats.models.templates import template_names
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,10 +83,11 @@ def test_every_bundled_template_has_a_truth_entry():
     assert any(t.null for t in tm.terms)
 
 
-def test_tolerance_is_binomial():
-    assert tolerance(0.95, 40) == pytest.approx(3 * (0.95 * 0.05 / 40) ** 0.5)
-    assert tolerance(1.0, 40) == tolerance(0.95, 40)       # a documented 100% still allows a miss
-    assert tolerance(0.5, 400) < tolerance(0.5, 40)
+def test_binomial_tails():
+    lo, hi = binomial_tails(38, 40, 0.95)
+    assert lo == pytest.approx(1 - 0.95 ** 40 - 40 * 0.05 * 0.95 ** 39)   # P(X <= 38)
+    assert hi == pytest.approx(sum(math.comb(40, j) * 0.95 ** j * 0.05 ** (40 - j) for j in range(38, 41)))
+    assert binomial_tails(0, 40, 0.5)[0] == pytest.approx(0.5 ** 40)
 
 
 # ---------------------------------------------------------------- replication
