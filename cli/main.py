@@ -132,7 +132,7 @@ def _command_name(argv) -> str | None:
 OUTPUT_OPTIONS = frozenset({
     "-o", "--output", "--out", "--figure", "--slopes-figure", "--balance-figure", "--clean", "--to",
     "--units-out", "--latent-out", "--wjx-out", "--versions-out", "--simulate-out", "--design-out",
-    "--boot-indices", "--write-map", "--log", "--sem-figure",
+    "--boot-indices", "--write-map", "--log", "--sem-figure", "--items-out",
 })
 
 

@@ -19,7 +19,7 @@ from avoid_survey.cli.main import run as cli_run
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_data" / "responses.csv"
-CORE = "blame-avoidance-core"
+CORE = "blame-avoidance-core-v2"
 
 
 @pytest.fixture(scope="module")
@@ -117,23 +117,23 @@ def test_efa(capsys, raw):
     assert av.efa(raw, CORE, scales=["passive_avoidance"]).to_dict() == expected
     loadings = res.to_frame()
     assert list(loadings.columns) == expected["factors"]
-    assert loadings.loc["pa_agd1", expected["factors"][0]] == expected["loadings"]["pa_agd1"][expected["factors"][0]]
+    assert loadings.loc["pag1", expected["factors"][0]] == expected["loadings"]["pag1"][expected["factors"][0]]
     displays(res)
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning")
 def test_efa_items(capsys, raw):
-    items = ["pa_agd1", "pa_agd2", "pa_sym1", "pa_sym2", "pa_cmp1", "pa_cmp2"]
+    items = ["pag1", "pa_agd2", "pa_sym1", "pas3", "pac1", "pac2"]
     expected = cli_json(capsys, "efa", SAMPLE, "--items", ",".join(items), "--factors", "2")
     assert av.efa(SAMPLE, items=items, n_factors=2).to_dict() == expected
     assert av.efa(raw, items=items, n_factors=2).to_dict() == expected
 
 
 def test_cfa(capsys, raw):
-    expected = cli_json(capsys, "cfa", SAMPLE, "--instrument", "fault-tolerance-trust", "--second-order")
-    res = av.cfa(SAMPLE, "fault-tolerance-trust", second_order=True)
+    expected = cli_json(capsys, "cfa", SAMPLE, "--instrument", "fault-tolerance-trust-v2", "--second-order")
+    res = av.cfa(SAMPLE, "fault-tolerance-trust-v2", second_order=True)
     assert res.to_dict() == expected
-    assert av.cfa(raw, "fault-tolerance-trust", second_order=True).to_dict() == expected
+    assert av.cfa(raw, "fault-tolerance-trust-v2", second_order=True).to_dict() == expected
     assert len(res.to_frame()) == len(expected["loadings"])
     assert res.to_frame("fit").loc["cfi", "value"] == expected["fit"]["cfi"]
     displays(res)
@@ -147,7 +147,7 @@ def test_cfa_group_and_model_text(capsys, raw):
     assert res.to_dict() == expected
     assert [r["level"] for r in res.to_dict()["invariance"]] == [r["level"] for r in res.to_frame("invariance")
                                                                  .to_dict("records")]
-    model = "agenda =~ pa_agd1 + pa_agd2 + pa_agd3; symbolic =~ pa_sym1 + pa_sym2 + pa_sym3"
+    model = "agenda =~ pag1 + pa_agd2 + pag3; symbolic =~ pa_sym1 + pas3 + pas4"
     expected = cli_json(capsys, "cfa", SAMPLE, "--model", model)
     assert av.cfa(SAMPLE, model=model).to_dict() == expected
     assert av.cfa(raw, model=model).to_dict() == expected

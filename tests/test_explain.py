@@ -17,7 +17,7 @@ from avoid_survey.cli.main import run
 
 ROOT = Path(__file__).resolve().parent.parent
 S = str(ROOT / "sample_data" / "responses.csv")
-CORE = "blame-avoidance-core"
+CORE = "blame-avoidance-core-v2"
 REF = ROOT / "tests" / "reference"
 
 # words that claim causation; the caution sentence may name "causal"/"因果" to deny it
@@ -36,43 +36,39 @@ def test_reliability_text_is_pinned(tmp_path):
     got = cli_explanation(tmp_path, "reliability", S, "-i", CORE, "--scale", "passive_avoidance",
                           "--scale", "responsibility")
     assert got["en"] == (
-        "Cronbach's α of the 2 scales and facets ranges from 0.694 to 0.904; below .70 (1): Responsibility "
-        "consciousness (α = 0.694). For these, the item statistics (corrected item-total correlation, α if an item "
-        "is deleted) show whether one item is to blame; with few items, ω or the mean inter-item correlation is the "
-        "fairer check (Nunnally, 1978). McDonald's ω total ranges from 0.695 to 0.904 (.70 is the usual minimum here "
-        "too) (McDonald, 1999).")
+        "Cronbach's α of the 2 scales and facets ranges from 0.738 (Sense of responsibility) to 0.942 (Passive blame "
+        "avoidance); every value reaches the .70 commonly required for research use (Nunnally, 1978). McDonald's ω "
+        "total ranges from 0.738 to 0.942 (.70 is the usual minimum here too) (McDonald, 1999).")
     assert got["zh"] == (
-        "2 个量表与维度的 Cronbach's α 系数介于 0.694 与 0.904 之间，其中 1 个低于 0.70：责任担当意识（α = 0.694）。"
-        "对这些量表，可查看条目统计（校正题总相关、删除该题后的 α）判断问题是否集中在个别条目；条目较少时，ω 系数或平均题间相关"
-        "是更合适的参考（Nunnally, 1978）。McDonald's ω 总系数介于 0.695 与 0.904 之间（同样以 0.70 为通常的最低要求）"
-        "（McDonald, 1999）。")
+        "2 个量表与维度的 Cronbach's α 系数介于 0.738（担当意识）与 0.942（被动避责）之间，均达到研究用途通常要求的 0.70"
+        "（Nunnally, 1978）。McDonald's ω 总系数介于 0.738 与 0.942 之间（同样以 0.70 为通常的最低要求）（McDonald, 1999）。")
 
 
 def test_efa_text_is_pinned(tmp_path):
     got = cli_explanation(tmp_path, "efa", S, "-i", CORE, "--scale", "passive_avoidance")
     assert got["en"] == (
-        "The items suit factor analysis: KMO = 0.929 (≥ .60 is adequate, ≥ .80 meritorious) and Bartlett's test of "
-        "sphericity χ²(36) = 5219.22, p < .001 (Kaiser, 1974; Bartlett, 1950). Parallel analysis suggests 3 factor(s); "
-        "3 were extracted (minres, oblimin rotation), explaining 59.1% of the item variance. The usual next step is to "
+        "The items suit factor analysis: KMO = 0.955 (≥ .60 is adequate, ≥ .80 meritorious) and Bartlett's test of "
+        "sphericity χ²(45) = 8483.85, p < .001 (Kaiser, 1974; Bartlett, 1950). Parallel analysis suggests 3 factor(s); "
+        "3 were extracted (minres, oblimin rotation), explaining 68.3% of the item variance. The usual next step is to "
         "confirm this structure with a CFA, ideally on a new sample (Horn, 1965).")
-    assert got["zh"].startswith("条目适合做因子分析：KMO = 0.929（≥ 0.60 为可以接受，≥ 0.80 为良好），Bartlett 球形检验 "
-                                "χ²(36) = 5219.22，p < 0.001（Kaiser, 1974; Bartlett, 1950）。平行分析建议提取 3 个因子")
+    assert got["zh"].startswith("条目适合做因子分析：KMO = 0.955（≥ 0.60 为可以接受，≥ 0.80 为良好），Bartlett 球形检验 "
+                                "χ²(45) = 8483.85，p < 0.001（Kaiser, 1974; Bartlett, 1950）。平行分析建议提取 3 个因子")
 
 
 def test_cfa_invariance_text_is_pinned(tmp_path):
     got = cli_explanation(tmp_path, "cfa", S, "-i", CORE, "--scale", "passive_avoidance", "--group", "gender")
     en, zh = got["en"], got["zh"]
-    assert en.startswith("The model fits well: χ²(24) = 36.84, p = .045; CFI = 0.997, TLI = 0.996, RMSEA = 0.022, "
-                         "SRMR = 0.013, all within the cut-offs")
-    assert ("Discriminant validity is borderline: the largest HTMT is 0.854 (Symbolic implementation–Seeking compromise), above the "
-            "strict .85 but below the liberal .90 cut-off") in en
-    assert ("Metric invariance holds across gender: ΔCFI = +0.000 (a drop smaller than .010) and ΔRMSEA = -0.004 "
+    assert en.startswith("The model fits well: χ²(32) = 40.36, p = .148; CFI = 0.999, TLI = 0.998, RMSEA = 0.016, "
+                         "SRMR = 0.010, all within the cut-offs")
+    assert ("Discriminant validity is borderline: the largest HTMT is 0.890 (Symbolic implementation–Seeking "
+            "compromise), above the strict .85 but below the liberal .90 cut-off") in en
+    assert ("Metric invariance holds across gender: ΔCFI = -0.000 (a drop smaller than .010) and ΔRMSEA = -0.001 "
             "(no rise of .015), against the previous level (Chen, 2007; Cheung & Rensvold, 2002).") in en
     assert "Scalar invariance holds across gender" in en
     assert "(Hu & Bentler, 1999)" in en and "(Fornell & Larcker, 1981)" in en and "(Henseler et al., 2015)" in en
-    assert zh.startswith("模型拟合良好：χ²(24) = 36.84，p = 0.045；CFI = 0.997")
-    assert "度量（弱）不变性在gender间成立：与上一层级相比，ΔCFI = +0.000（下降不足 0.010）" in zh
-    assert "（Henseler 等, 2015）" in zh and "最大的 HTMT 为 0.854（象征性执行–寻求折中方案）" in zh
+    assert zh.startswith("模型拟合良好：χ²(32) = 40.36，p = 0.148；CFI = 0.999")
+    assert "度量（弱）不变性在gender间成立：与上一层级相比，ΔCFI = -0.000（下降不足 0.010）" in zh
+    assert "（Henseler 等, 2015）" in zh and "最大的 HTMT 为 0.890（象征性执行–寻求折中方案）" in zh
 
 
 def test_api_explain_equals_the_command_line(tmp_path):
@@ -88,20 +84,20 @@ def test_mediation_text_is_pinned(tmp_path):
     got = cli_explanation(tmp_path, "model", "--spec", ROOT / "sample_data" / "specs" / "mediation_parallel.yaml")
     assert got["en"].startswith(
         "In parallel, the indirect effect of Perceived accountability pressure on Passive blame avoidance via Risk "
-        "perception is 0.018 (bootstrap 95% CI [0.003, 0.035]); the interval excludes zero, so the indirect path is "
-        "supported statistically (Hayes, 2018).")
-    assert "Summed over the mediators, the total indirect effect in parallel is 0.034" in got["en"]
-    assert got["zh"].startswith("在 parallel 中，问责压力感知经由风险感知对被动避责的间接效应为 0.018（bootstrap 95% "
-                                "置信区间 [0.003, 0.035]），区间不包含 0")
+        "perception (dare not act) is 0.065 (bootstrap 95% CI [0.038, 0.095]); the interval excludes zero, so the "
+        "indirect path is supported statistically (Hayes, 2018).")
+    assert "Summed over the mediators, the total indirect effect in parallel is 0.145" in got["en"]
+    assert got["zh"].startswith("在 parallel 中，问责压力感知经由风险感知（不敢作为）对被动避责的间接效应为 0.065（bootstrap 95% "
+                                "置信区间 [0.038, 0.095]），区间不包含 0")
     # mediation rows are labelled (no 'cov: gender[2] →' or raw ids)
     assert "risk_perception" not in got["zh"] and "risk_perception" not in got["en"]
     assert got["en"].endswith("remain open (Antonakis et al., 2010).")
 
 
 def test_compare_text_is_pinned(tmp_path):
-    got = cli_explanation(tmp_path, "compare", S, "-i", CORE, "--by", "gender", "--vars", "ft_trust,rank")
-    assert got["zh"].startswith("容错机制信任在组间无显著差异：t(1184) = -0.18，p = 0.861，Cohen's d = -0.01（Cohen, 1988）。"
-                                "职级与分组变量无显著关联：χ²(3) = 1.99，p = 0.575，Cramér's V = 0.041（Cohen, 1988）。")
+    got = cli_explanation(tmp_path, "compare", S, "-i", CORE, "--by", "gender", "--vars", "ft_trust,rank_group")
+    assert got["zh"].startswith("容错机制信任在组间无显著差异：t(1185) = -1.89，p = 0.059，Cohen's d = -0.11（Cohen, 1988）。"
+                                "职级分组与分组变量无显著关联：χ²(1) = 0.05，p = 0.819，Cramér's V = 0.007（Cohen, 1988）。")
 
 
 @pytest.mark.parametrize("argv", [

@@ -17,8 +17,8 @@ HS = REF / "data" / "holzinger_x1_x9.csv"
 HS_MODEL = "visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6; speed =~ x7 + x8 + x9"
 
 COMMANDS = {
-    "validate": ["validate", SAMPLE, "--instrument", "dispositions"],
-    "reliability": ["reliability", SAMPLE, "--instrument", "dispositions"],
+    "validate": ["validate", SAMPLE, "--instrument", "dispositions-v2"],
+    "reliability": ["reliability", SAMPLE, "--instrument", "dispositions-v2"],
     "efa": ["efa", HS, "--items", "x1,x2,x3,x4,x5,x6,x7,x8,x9", "--factors", "3"],
     "cfa": ["cfa", HS, "--model", HS_MODEL],
     "model": ["model", "--template", "h4_constraints", "--data", SAMPLE],
@@ -84,7 +84,7 @@ def test_every_format(cli, tmp_path, name):
 def test_chinese_labels_follow_lang(cli, tmp_path):
     out = _run(cli, "reliability", "md", tmp_path / "zh.md", lang="zh")
     text = out.read_text(encoding="utf-8")
-    assert "α系数" in text and "责任担当意识" in text
+    assert "α系数" in text and "担当意识" in text
 
 
 @pytest.mark.skipif(shutil.which("xelatex") is None,

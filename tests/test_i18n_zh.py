@@ -12,7 +12,7 @@ from avoid_survey.cli.main import run
 
 ROOT = Path(__file__).resolve().parent.parent
 S = str(ROOT / "sample_data" / "responses.csv")
-CORE = "blame-avoidance-core"
+CORE = "blame-avoidance-core-v2"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -60,7 +60,7 @@ def test_validation_messages_are_chinese_in_tables_and_english_in_json(capsys):
     assert run(["validate", S, "-i", CORE, "-f", "md"]) == 0
     md = capsys.readouterr().out
     assert "作答 4，应为 2" in md and "answered 4" not in md
-    assert "连续 78 个相同作答（阈值 52）" in md
+    assert "连续 154 个相同作答（阈值 103）" in md
     assert run(["validate", S, "-i", CORE, "-f", "json"]) == 0
     assert "answered 4, expected 2" in capsys.readouterr().out
 
@@ -91,7 +91,7 @@ def test_mediation_rows_use_labels(capsys):
 def test_invariance_groups_use_value_labels(capsys):
     assert run(["cfa", S, "-i", CORE, "--scale", "passive_avoidance", "--group", "gender", "-f", "md"]) == 0
     md = capsys.readouterr().out
-    assert "女（n = 397）" in md and "男（n = 660）" in md and "2.0 (n" not in md
+    assert "女（n = 383）" in md and "男（n = 649）" in md and "2.0 (n" not in md
     assert run(["cfa", S, "-i", CORE, "--scale", "passive_avoidance", "--group", "gender", "-f", "json"]) == 0
     import json
     groups = json.loads(capsys.readouterr().out)["groups"]

@@ -59,7 +59,7 @@ def test_csv_honours_decimals_and_defuses_formulas():
 def test_cli_csv_honours_decimals_and_json_keeps_full_precision(tmp_path):
     from avoid_survey.cli.main import run
 
-    base = ["reliability", "sample_data/responses.csv", "-i", "blame-avoidance-core", "--scale", "passive_avoidance",
+    base = ["reliability", "sample_data/responses.csv", "-i", "blame-avoidance-core-v2", "--scale", "passive_avoidance",
             "--lang", "en"]
     outs = {}
     for d in (2, 5):

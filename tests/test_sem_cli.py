@@ -138,7 +138,7 @@ def test_instrument_scale_ids_are_latent_variables(cli):
 
     model = ("ft_trust ~ a*accountability_pressure\n"
              "passive_avoidance ~ c*accountability_pressure + b*ft_trust\nind := a*b")
-    code, out, err = cli("sem", ROOT / "sample_data" / "responses.csv", "--instrument", "blame-avoidance-core",
+    code, out, err = cli("sem", ROOT / "sample_data" / "responses.csv", "--instrument", "blame-avoidance-core-v2",
                          "--model", model, "--format", "json")
     assert code == 0, err
     d = json.loads(out)

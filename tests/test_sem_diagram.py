@@ -58,14 +58,14 @@ def test_labels_of_the_instrument_in_each_language(cli, tmp_path, lang):
 
     out = tmp_path / "seeds.svg"
     js = tmp_path / "seeds.json"
-    code, _, err = cli("sem", SAMPLE, "--instrument", "blame-avoidance-core", "--model", SEEDS, "--figure", out,
+    code, _, err = cli("sem", SAMPLE, "--instrument", "blame-avoidance-core-v2", "--model", SEEDS, "--figure", out,
                        "--format", "json", "--output", js, "--lang", lang)
     assert code == 0, err
     d = json.loads(js.read_text())
-    labels = labels_from_instrument(load_instrument("blame-avoidance-core"))
+    labels = labels_from_instrument(load_instrument("blame-avoidance-core-v2"))
     lay = sem_layout(d["parameters"], d["r2"], labels=labels, lang=lang)
     text = _svg_text(out)
-    assert len(lay.nodes) == 3 + 10 + 3 + 17 + 16 + 9   # 3 scales, 13 facets, 42 items
+    assert len(lay.nodes) == 3 + 14 + 50   # 3 scales, 14 facets (6 + 5 + 3), 50 items (23 + 17 + 10)
     for n in lay.nodes.values():
         for line in n.lines:
             assert line in text, (n.name, line)

@@ -217,7 +217,7 @@ def test_group_names_as_written_with_value_labels(cli):
     that labels the grouping variable, each group carries its label in both languages."""
     from conftest import ROOT
 
-    code, out, err = cli("sem", ROOT / "sample_data" / "responses.csv", "--instrument", "blame-avoidance-core",
+    code, out, err = cli("sem", ROOT / "sample_data" / "responses.csv", "--instrument", "blame-avoidance-core-v2",
                          "--model", "ft_trust ~ accountability_pressure", "--group", "gender", "-f", "json")
     assert code == 0, err
     d = json.loads(out)

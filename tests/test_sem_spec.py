@@ -29,7 +29,7 @@ def _params(d):
 def test_spec_sem_equals_the_sem_command(cli, tmp_path):
     """Scale ids expand to their items as `sem --instrument` does; a regression sits beside it."""
     spec = _spec(tmp_path, f"""data: {SAMPLE}
-instrument: blame-avoidance-core
+instrument: blame-avoidance-core-v2
 models:
   - name: ols
     family: ols
@@ -44,7 +44,7 @@ models:
     d = json.loads(out)
     ols, m = d["models"]
     assert ols["family"] == "ols" and m["family"] == "sem"
-    code, out2, err = cli("sem", SAMPLE, "--instrument", "blame-avoidance-core", "--model", MODEL, "--format", "json")
+    code, out2, err = cli("sem", SAMPLE, "--instrument", "blame-avoidance-core-v2", "--model", MODEL, "--format", "json")
     assert code == 0, err
     ref = json.loads(out2)
     assert m["n"] == ref["n"] and m["syntax"] == ref["model"]

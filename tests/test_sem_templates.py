@@ -95,9 +95,11 @@ def test_simulated_waves_carry_the_declared_effects():
 def _interaction_data():
     from avoid_survey.analysis.simulate import load_study, simulate
 
-    others = ["institutional_constraints", "responsibility", "innovation_willingness", "risk_perception",
-              "escalation_avoidance", "evidence_seeking", "collusive_avoidance"]
-    study = {"instrument": "blame-avoidance-core", "seed": 3,
+    from avoid_survey.instruments import load_instrument
+
+    keep = {"accountability_pressure", "ft_trust", "passive_avoidance", "active_avoidance"}
+    others = [s.id for s in load_instrument("blame-avoidance-core-v2").scales if s.id not in keep]
+    study = {"instrument": "blame-avoidance-core-v2", "seed": 3,
              "design": {"counties": 10, "townships_per_county": 10, "officials_per_township": 20},
              "latents": [{"id": "accountability_pressure"},
                          {"id": "ft_trust", "effects": {"accountability_pressure": -0.2}},

@@ -199,6 +199,11 @@ def test_items_out_writes_the_parameters_used(tmp_path, cli):
         assert code == 0, err
         outs.append([(tmp_path / f"{run}{x}").read_bytes() for x in (".csv", "-items.csv", "-lat.csv")])
     assert outs[0] == outs[1]
+    # an existing parameter file is an output (--force replaces it), never an input of the run
+    code, _, err = cli("simulate", "--spec", spec, "--out", tmp_path / "a.csv", "--items-out",
+                       tmp_path / "a-items.csv", "--force")
+    assert code == 0, err
+    assert (tmp_path / "a-items.csv").read_bytes() == outs[0][1]
     it = pd.read_csv(tmp_path / "a-items.csv")
     study = load_study(d, file=str(spec))
     assert list(it["item"]) == [ip.id for ip in study.items]

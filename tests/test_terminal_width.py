@@ -15,7 +15,7 @@ from avoid_survey.cli.main import run
 ROOT = Path(__file__).resolve().parent.parent
 REF = ROOT / "tests" / "reference"
 S = str(ROOT / "sample_data" / "responses.csv")
-CORE = "blame-avoidance-core"
+CORE = "blame-avoidance-core-v2"
 HS = str(REF / "data" / "hs_holzinger1939.csv")
 HS_INST = str(REF / "cfa_hs_instrument.yaml")
 EX = ROOT / "sample_data" / "experiment"
@@ -26,7 +26,7 @@ COMMANDS = {
     "validate-fixture": ["validate", str(FIX / "clean.csv"), "-i", str(FIX / "instrument.yaml")],
     "reliability": ["reliability", S, "-i", CORE],
     "efa": ["efa", S, "-i", CORE, "--scale", "passive_avoidance"],
-    "cfa": ["cfa", S, "-i", "fault-tolerance-trust", "--second-order"],
+    "cfa": ["cfa", S, "-i", "fault-tolerance-trust-v2", "--second-order"],
     "cfa-group": ["cfa", S, "-i", CORE, "--scale", "passive_avoidance", "--group", "gender"],
     "sem": ["sem", str(REF / "data" / "poldem_bollen.csv"), "--model",
             "ind60 =~ x1 + x2 + x3\ndem60 =~ y1 + y2 + y3 + y4\ndem60 ~ a*ind60"],
@@ -35,7 +35,7 @@ COMMANDS = {
     "model-mediation": ["model", "--spec", str(ROOT / "sample_data" / "specs" / "mediation_parallel.yaml")],
     "describe": ["describe", S, "-i", CORE],
     "describe-by": ["describe", S, "-i", CORE, "--by", "gender"],
-    "compare": ["compare", S, "-i", CORE, "--by", "rank", "--vars", "age,gender,ft_trust"],
+    "compare": ["compare", S, "-i", CORE, "--by", "age_band", "--vars", "weekly_hours,gender,ft_trust"],
     "compare-en": ["compare", S, "-i", CORE, "--by", "gender", "--vars", "ft_trust", "--lang", "en"],
     "reliability-explain": ["reliability", S, "-i", CORE, "--scale", "passive_avoidance", "--explain"],
     "experiment": ["experiment", str(EX / "conjoint.csv"), "-i", str(EX / "reform-conjoint.yaml")],

@@ -38,15 +38,15 @@ def test_template_runs_without_the_unit_file_it_does_not_need(tmp_path, capsys):
 
 def test_spec_error_lists_every_unknown_variable(tmp_path, capsys):
     spec = tmp_path / "spec.yaml"
-    spec.write_text(f"data: {SAMPLE}\ninstrument: blame-avoidance-core\nmodels:\n"
-                    f"  - name: a\n    family: ols\n    formula: passive_avoidnce ~ accountability_presure + age\n"
+    spec.write_text(f"data: {SAMPLE}\ninstrument: blame-avoidance-core-v2\nmodels:\n"
+                    f"  - name: a\n    family: ols\n    formula: passive_avoidnce ~ accountability_presure + age_band\n"
                     f"  - name: b\n    family: ols\n    formula: active_avoidance ~ ft_trust + tenure\n", encoding="utf-8")
     code, out, err = cli(["model", "--spec", spec], capsys)
     assert code == 2 and err.count("\n") == 1
     assert "3 unknown variables" in err
     assert "'passive_avoidnce' (did you mean 'passive_avoidance'?)" in err
     assert "'accountability_presure' (did you mean 'accountability_pressure'?)" in err
-    assert "'tenure' (did you mean 'tenure_years'?) in model 'b'" in err
+    assert "'tenure' (did you mean 'tenure_band'?) in model 'b'" in err
     assert "line 6" in err and "line 9" in err
 
 
@@ -65,12 +65,12 @@ def test_heavy_listwise_deletion_suggests_ml(tmp_path, capsys):
         df.loc[rng.random(len(df)) < 0.1, c] = np.nan
     p = tmp_path / "holes.csv"
     df.to_csv(p, index=False)
-    code, out, err = cli(["cfa", p, "-i", "blame-avoidance-core", "--scale", "passive_avoidance", "-f", "json"],
+    code, out, err = cli(["cfa", p, "-i", "blame-avoidance-core-v2", "--scale", "passive_avoidance", "-f", "json"],
                          capsys)
     doc = json.loads(out)
     msg = next(w for w in doc["warnings"] if "rows dropped" in w)
     assert "--missing ml" in msg and "listwise deletion lost" in msg
-    code, out, err = cli(["cfa", SAMPLE, "-i", "blame-avoidance-core", "--scale", "passive_avoidance", "-f", "json"],
+    code, out, err = cli(["cfa", SAMPLE, "-i", "blame-avoidance-core-v2", "--scale", "passive_avoidance", "-f", "json"],
                          capsys)
     assert not any("--missing ml" in w for w in json.loads(out)["warnings"])
 
