@@ -10,7 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 PAGES = ["index.md", "instrument-format.md", "model-spec.md", "study-format.md", "json-output.md", "cli.md",
-         "python-api.md", "architecture.md", "contributing.md"]
+         "python-api.md", "architecture.md", "contributing.md", "templates.md"]
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 
 
