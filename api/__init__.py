@@ -15,7 +15,7 @@ The functions are imported on first use: ``import avoid_survey`` loads no numpy 
 """
 from __future__ import annotations
 
-from importlib import import_module
+from avoid_survey.analysis.core.lazy import lazy_exports
 
 # public name -> module of this package that defines it
 _PUBLIC = {
@@ -43,14 +43,4 @@ _PUBLIC = {
 __all__ = sorted(_PUBLIC)
 
 
-def __getattr__(name: str):
-    module = _PUBLIC.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value          # later look-ups skip this function
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_PUBLIC))
+__getattr__, __dir__ = lazy_exports(__name__, _PUBLIC, globals())

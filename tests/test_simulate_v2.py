@@ -3,7 +3,6 @@ drawn item difficulties with the item-parameter file, and the v2 unit questionna
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,17 +13,7 @@ from avoid_survey.analysis.core.errors import AvoidSurveyError
 from avoid_survey.analysis.simulate import load_study, simulate
 from avoid_survey.analysis.simulate.generation import item_frame
 
-ROOT = Path(__file__).resolve().parent.parent
-FIX = ROOT / "tests" / "fixtures" / "simulate"
-MINI = FIX / "mini-study.yaml"
-INSTR = FIX / "mini-instrument.yaml"
-
-
-def _spec(**changes):
-    d = yaml.safe_load(MINI.read_text(encoding="utf-8"))
-    d["instrument"] = str(INSTR)
-    d.update(changes)
-    return d
+from tests.test_simulate import MINI, ROOT, _spec   # the mini study of the 1.0 tests
 
 
 def _with(d, path, value):

@@ -31,6 +31,8 @@ import sys
 import types
 from importlib import import_module
 
+from ..core.lazy import lazy_exports
+
 # public name -> the module of this package that defines it; imported on first use, so that
 # loading one reading module (``readopts``, ``plain``) does not load the others
 _PUBLIC = {
@@ -46,19 +48,8 @@ __all__ = ["read", "read_data", "read_numeric", "read_plain_numeric", "NumericFr
            "PLATFORM_COLUMNS", "to_codes", "prescan", "drop_prescan"]
 
 
-def __getattr__(name: str):
-    if name == "SUPPORTED":
-        value = import_module(f"{__name__}.registry").supported()
-    elif name in _PUBLIC:
-        value = getattr(import_module(f"{__name__}.{_PUBLIC[name]}"), name)
-    else:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    globals()[name] = value          # later look-ups skip this function
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _PUBLIC, globals(), listed=__all__,
+                                     special={"SUPPORTED": lambda: import_module(f"{__name__}.registry").supported()})
 
 
 class _Package(types.ModuleType):

@@ -51,7 +51,8 @@ Where things are (one module per check family, each adding its findings to one
 """
 from __future__ import annotations
 
-from importlib import import_module
+
+from ..core.lazy import lazy_exports
 
 # public name -> the module of this package that defines it; imported on first use (the
 # readers use ``screening`` alone; ``validate`` needs the rest)
@@ -62,14 +63,4 @@ __all__ = ["validate", "ValidationReport", "Thresholds", "FLAG_COLUMNS", "FINDIN
            "print_terminal"]
 
 
-def __getattr__(name: str):
-    module = _PUBLIC.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value          # later look-ups skip this function
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _PUBLIC, globals(), listed=__all__)

@@ -44,20 +44,26 @@ def intercept(n: int) -> Columns:
     return Columns(["(Intercept)"], [np.ones(n)], [(None, None, None)])
 
 
-def factor_dummies(exp, codes, factors=None) -> Columns:
-    """Dummies of every non-baseline level, factors (and levels) in instrument order."""
-    out = Columns([], [], [])
+def _non_baseline(exp, codes, factors=None):
+    """(name, meta, codes, level index) of every non-baseline level, factors and levels in
+    instrument order (``factors``: only these)."""
     for f in exp.factors:
         if factors is not None and f.id not in factors:
             continue
         c = codes[f.id]
         base = f.level_ids.index(f.baseline)
         for k, lv in enumerate(f.levels):
-            if k == base:
-                continue
-            out.names.append(f"{f.id}{lv.id}")
-            out.arrays.append((c == k).astype(float))
-            out.meta.append((f.id, lv.id, f.baseline))
+            if k != base:
+                yield f"{f.id}{lv.id}", (f.id, lv.id, f.baseline), c, k
+
+
+def factor_dummies(exp, codes, factors=None) -> Columns:
+    """Dummies of every non-baseline level, factors (and levels) in instrument order."""
+    out = Columns([], [], [])
+    for name, meta, c, k in _non_baseline(exp, codes, factors):
+        out.names.append(name)
+        out.arrays.append((c == k).astype(float))
+        out.meta.append(meta)
     return out
 
 
@@ -69,15 +75,10 @@ def intercept_and_dummies(exp, codes, n: int) -> Columns:
 
     out = Columns(["(Intercept)"], [], [(None, None, None)])
     which = []
-    for f in exp.factors:
-        c = codes[f.id]
-        base = f.level_ids.index(f.baseline)
-        for k, lv in enumerate(f.levels):
-            if k == base:
-                continue
-            out.names.append(f"{f.id}{lv.id}")
-            out.meta.append((f.id, lv.id, f.baseline))
-            which.append((c, k))
+    for name, meta, c, k in _non_baseline(exp, codes):
+        out.names.append(name)
+        out.meta.append(meta)
+        which.append((c, k))
     X = np.empty((n, len(out.names)), order="F")
     X[:, 0] = 1.0
     for j, (c, k) in enumerate(which, 1):
