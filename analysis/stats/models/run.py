@@ -207,7 +207,7 @@ def run_spec(spec_path_or_mapping, *, data=None, base_dir=None) -> ModelsResult:
         if str(w) not in seen:
             seen.add(str(w))
             warnings.append(w)
-    labels, value_labels = _labels(frames)
+    labels, value_labels = _labels(frames, sp.transforms)
     spec_info = {"file": loaded.file, "title": sp.title, "data": sp.data if data is None else "<data frame>",
                  "instrument": sp.instrument, "n_models": len(sp.models),
                  "models": [m.name for m in sp.models]}
@@ -260,13 +260,19 @@ def _fit_all(loaded, parsed, prep, frames):
     return models
 
 
-def _labels(frames):
+def _labels(frames, transforms=()):
     labels, values = {}, {}
+    for t in transforms:   # a computed column named by its transform's label
+        if t.label:
+            labels.setdefault(t.target, dict(t.label))
     insts = [inst for _, inst, _ in frames if inst is not None]
     if insts:
-        try:  # unit-level variables (joined from a unit file) take the unit questionnaire's labels
+        try:  # unit-level variables (joined from a unit file) take the unit questionnaire's labels,
+            # of the instruments' major version first (2.x: unit-questionnaire-v2)
             from avoid_survey.instruments import load_instrument
-            insts.append(load_instrument("unit-questionnaire"))
+            v2 = any(str(getattr(i, "version", "")).startswith("2") for i in insts)
+            for uq in (("unit-questionnaire-v2", "unit-questionnaire") if v2 else ("unit-questionnaire",)):
+                insts.append(load_instrument(uq))
         except (AvoidSurveyError, ImportError):
             pass
     for inst in insts:

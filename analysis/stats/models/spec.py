@@ -82,6 +82,7 @@ class Transform(_Base):
     by: Optional[str] = None
     as_: Optional[str] = Field(None, alias="as")
     ref: Optional[Scalar] = None
+    label: Optional[dict[str, str]] = None   # {en, zh}: how tables name the new column
 
     @model_validator(mode="after")
     def _by(self):
