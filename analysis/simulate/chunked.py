@@ -70,21 +70,9 @@ def _sub_design(d, c0: int, c1: int):
 
 
 def _block_frames(study, d, rng):
-    from .generation import (_attention_checks, _careless, _durations, _frames, _item_answers, _latents,
-                             _method_factor, _missing_answers, _variables)
+    from .generation import draw_frames
 
-    def tick(*a):
-        return None
-
-    draws = _variables(study, d, rng["unit"], rng["ind"], rng["county"])
-    latent_vals = _latents(study, d, draws.values, rng["lat"], tick)
-    method = _method_factor(study, d.n, rng["method"])
-    codes = _item_answers(study, latent_vals, d.n, rng["items"], tick, method)
-    kinds = _careless(study, codes, d.n, rng["careless"])
-    _attention_checks(study, codes, kinds, d.n, rng["careless"])
-    dur = _durations(study, kinds, d.n, rng["meta"])
-    _missing_answers(study, codes, dur, kinds, d.n, rng["missing"])
-    return _frames(study, d, draws, codes, dur, kinds.rtype, latent_vals, method)
+    return draw_frames(study, d, rng)
 
 
 class _CsvOut:

@@ -45,6 +45,24 @@ class Simulation:
         return self.responses.merge(u, on=tw, how="left", validate="many_to_one")
 
 
+def draw_frames(study, design, rng, tick=lambda *a: None):
+    """Everything drawn after the design, in the fixed order of the streams: variables,
+    latents, the method factor, answers, careless respondents, attention checks, durations,
+    missing answers; returns the (responses, units, latents) frames. One run and each block
+    of a chunked run (:mod:`.chunked`) both draw through here."""
+    draws = _variables(study, design, rng["unit"], rng["ind"], rng["county"])
+    tick("variables", 1, 1)
+    latent_vals = _latents(study, design, draws.values, rng["lat"], tick)
+    method = _method_factor(study, design.n, rng["method"])
+    codes = _item_answers(study, latent_vals, design.n, rng["items"], tick, method)
+    kinds = _careless(study, codes, design.n, rng["careless"])
+    _attention_checks(study, codes, kinds, design.n, rng["careless"])
+    dur = _durations(study, kinds, design.n, rng["meta"])
+    _missing_answers(study, codes, dur, kinds, design.n, rng["missing"])
+    tick("realism", 1, 1)
+    return _frames(study, design, draws, codes, dur, kinds.rtype, latent_vals, method)
+
+
 def simulate(study, seed=None, *, progress=None) -> Simulation:
     """Generate one data set from a study.
 
@@ -69,18 +87,7 @@ def simulate(study, seed=None, *, progress=None) -> Simulation:
 
     design = _design(study, rng["design"])
     tick("design", 1, 1)
-    draws = _variables(study, design, rng["unit"], rng["ind"], rng["county"])
-    tick("variables", 1, 1)
-    latent_vals = _latents(study, design, draws.values, rng["lat"], tick)
-    method = _method_factor(study, design.n, rng["method"])
-    codes = _item_answers(study, latent_vals, design.n, rng["items"], tick, method)
-    kinds = _careless(study, codes, design.n, rng["careless"])
-    _attention_checks(study, codes, kinds, design.n, rng["careless"])
-    dur = _durations(study, kinds, design.n, rng["meta"])
-    _missing_answers(study, codes, dur, kinds, design.n, rng["missing"])
-    tick("realism", 1, 1)
-
-    responses, units, latents = _frames(study, design, draws, codes, dur, kinds.rtype, latent_vals, method)
+    responses, units, latents = draw_frames(study, design, rng, tick)
     return Simulation(responses, units, latents, study, seed if not isinstance(seed, np.random.SeedSequence)
                       else None, list(study.warnings))
 

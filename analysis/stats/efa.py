@@ -205,6 +205,20 @@ def _numeric_frame(data, items):
     return pd.DataFrame(out, columns=list(items))
 
 
+def _rows(x, missing: str):
+    """(rows as floats, answered mask, complete rows); listwise keeps the complete rows only
+    (at least 3)."""
+    a = x.to_numpy(dtype=float)
+    ok = ~np.isnan(a)
+    n_complete = int(ok.all(1).sum())
+    if missing == "listwise":
+        a = a[ok.all(1)]
+        ok = ok[ok.all(1)]
+        if a.shape[0] < 3:
+            raise AvoidSurveyError(f"only {a.shape[0]} row(s) answer every item; listwise correlations need at least 3")
+    return a, ok, n_complete
+
+
 def correlation_matrix(x, missing: str = "pairwise"):
     """Pearson correlations of the columns of a float frame.
 
@@ -217,13 +231,8 @@ def correlation_matrix(x, missing: str = "pairwise"):
     R (p x p), n (rows in the data for pairwise, complete rows for listwise: the n psych
     uses), n_complete, smallest pairwise count.
     """
-    a = x.to_numpy(dtype=float)
-    ok = ~np.isnan(a)
-    n_complete = int(ok.all(1).sum())
+    a, ok, n_complete = _rows(x, missing)
     if missing == "listwise":
-        a = a[ok.all(1)]
-        if a.shape[0] < 3:
-            raise AvoidSurveyError(f"only {a.shape[0]} row(s) answer every item; listwise correlations need at least 3")
         sd = a.std(0)
         if (sd == 0).any():
             c = x.columns[int(np.flatnonzero(sd == 0)[0])]
@@ -260,13 +269,7 @@ def polychoric_correlation(x, missing: str = "pairwise"):
     """
     from ..numerics.polychoric import polychoric_matrix
 
-    a = x.to_numpy(dtype=float)
-    ok = ~np.isnan(a)
-    n_complete = int(ok.all(1).sum())
-    if missing == "listwise":
-        a = a[ok.all(1)]
-        if a.shape[0] < 3:
-            raise AvoidSurveyError(f"only {a.shape[0]} row(s) answer every item; listwise correlations need at least 3")
+    a, _ok, n_complete = _rows(x, missing)
     res = polychoric_matrix(a, method="psych", items=[str(c) for c in x.columns])
     if np.isnan(res.rho).any():
         i, j = np.argwhere(np.isnan(res.rho))[0]
