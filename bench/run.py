@@ -5,6 +5,10 @@ Usage: ``python bench/run.py [--quick] [--only validate,efa] [--json]``
 Each bench script is run as a subprocess (its own defaults, or a smaller setting with
 ``--quick``); its printed medians, ratio and goal are parsed from its output. Rows that
 need R are skipped with a reason when ``Rscript`` (or the R package) is absent.
+
+The commands timed are those of a regular install of this checkout, made first in a
+temporary folder (bench/_install.py: what ``pip install .`` gives a user, without the
+editable install's start-up hook); ``--editable`` times the development install on PATH.
 """
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -182,7 +187,7 @@ def _load() -> str:
         return "unknown"
 
 
-def run_one(bench, quick: bool, rscript: str | None) -> dict:
+def run_one(bench, quick: bool, rscript: str | None, install: dict | None = None) -> dict:
     name, script, work, base, needs_r, default_args, quick_args, parse = bench
     if isinstance(work, tuple):
         work = work[1] if quick else work[0]
@@ -196,9 +201,11 @@ def run_one(bench, quick: bool, rscript: str | None) -> dict:
         if not _r_has(rscript, pkg):
             row.update(status="skipped", note=f"R package {pkg} not installed")
             return row
-    cmd = [sys.executable, str(HERE / script), *(quick_args if quick else default_args)]
+    python = install["python"] if install else sys.executable
+    cmd = [python, str(HERE / script), *(quick_args if quick else default_args)]
     t0 = time.perf_counter()
-    p = subprocess.run(cmd, capture_output=True, text=True, cwd=str(HERE.parent))
+    p = subprocess.run(cmd, capture_output=True, text=True, cwd=str(HERE.parent),
+                       env=install["env"] if install else None)
     row["elapsed"] = time.perf_counter() - t0
     row["output"] = p.stdout
     if p.returncode != 0:
@@ -231,7 +238,8 @@ def table(rows: list[dict], mach: dict) -> str:
     lines += [" | ".join(str(c).ljust(w) for c, w in zip(r, widths)) for r in body]
     lines.append("")
     lines.append(f"machine: {mach['nproc']} CPUs, {mach['cpu']}; Python {mach['python']}; "
-                 f"R {mach['R']}; {mach['os']}; load average {mach.get('load', 'unknown')}")
+                 f"R {mach['R']}; {mach['os']}; load average {mach.get('load', 'unknown')}; "
+                 f"avoid-survey install: {mach.get('install', 'editable (PATH)')}")
     return "\n".join(lines)
 
 
@@ -241,6 +249,8 @@ def main(argv=None) -> int:
     ap.add_argument("--only", default="", help="comma-separated subset: " + ",".join(b[0] for b in BENCHES))
     ap.add_argument("--json", action="store_true", help="print the rows as one JSON line too")
     ap.add_argument("--verbose", action="store_true", help="echo each script's own output")
+    ap.add_argument("--editable", action="store_true",
+                    help="time the avoid-survey on PATH (the development install), not a regular install")
     args = ap.parse_args(argv)
     wanted = {s.strip() for s in args.only.split(",") if s.strip()}
     unknown = wanted - {b[0] for b in BENCHES}
@@ -249,14 +259,22 @@ def main(argv=None) -> int:
     rscript = shutil.which("Rscript")
     mach = machine()
     rows = []
-    for b in BENCHES:
-        if wanted and b[0] not in wanted:
-            continue
-        print(f"running {b[1]} ...", file=sys.stderr, flush=True)
-        row = run_one(b, args.quick, rscript)
-        if args.verbose and row.get("output"):
-            print(row["output"], file=sys.stderr)
-        rows.append(row)
+    with tempfile.TemporaryDirectory(prefix="bench-install-") as tmp:
+        install = None
+        if not args.editable:
+            from _install import regular_install
+
+            print("installing the checkout (regular install) ...", file=sys.stderr, flush=True)
+            install = regular_install(Path(tmp) / "venv")
+        mach["install"] = "editable (PATH)" if args.editable else "regular (pip install .)"
+        for b in BENCHES:
+            if wanted and b[0] not in wanted:
+                continue
+            print(f"running {b[1]} ...", file=sys.stderr, flush=True)
+            row = run_one(b, args.quick, rscript, install)
+            if args.verbose and row.get("output"):
+                print(row["output"], file=sys.stderr)
+            rows.append(row)
     print(table(rows, mach))
     if args.json:
         print(json.dumps({"machine": mach, "rows": [{k: v for k, v in r.items() if k != "output"}
