@@ -12,7 +12,6 @@ exports with :func:`read` (aliases, ``mapping``) first.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 __all__ = ["read", "load_instrument", "validate", "score", "reliability", "efa", "cfa", "fit_models", "simulate",
            "process", "sem", "cmv", "polychoric", "experiment", "instrument_coverage", "describe", "compare"]
@@ -352,6 +351,8 @@ def _model_source(model):
     text = os.fspath(model) if isinstance(model, os.PathLike) else str(model)
     if "=~" in text or "~~" in text:
         return text, None
+    from pathlib import Path
+
     from avoid_survey.analysis.core.inputs import read_input_text
 
     path = Path(text)
@@ -421,11 +422,13 @@ def process(data, model: int, *, x: str, y: str, m=None, w: str | None = None, z
 
 def _is_file(ref) -> bool:
     text = os.fspath(ref)
-    return "\n" not in text and Path(text).is_file()
+    return "\n" not in text and os.path.isfile(text)
 
 
 def _spec_for_frame(spec, template, base_dir):
     """(LoadedSpec or mapping, base folder) when a DataFrame replaces the spec's data."""
+    from pathlib import Path
+
     from avoid_survey.analysis.stats.models import load_spec, template_path
 
     base = None if base_dir is None else Path(base_dir)
@@ -495,6 +498,8 @@ class _InMemory:
 
 def _sem_model_source(model):
     """(syntax, file) of a SEM ``model``: a file holding lavaan syntax, or the syntax itself."""
+    from pathlib import Path
+
     from avoid_survey.analysis.core.errors import AvoidSurveyError
 
     text = os.fspath(model) if isinstance(model, os.PathLike) else str(model)
@@ -529,7 +534,7 @@ def sem(data, model, instrument=None, *, group: str | None = None, group_equal=(
     others = []
     for k, other in enumerate([compare] if isinstance(compare, (str, os.PathLike)) else list(compare or ()), start=2):
         o_text, o_file = _sem_model_source(other)
-        others.append((Path(o_file).stem if o_file else f"model {k}", o_text, o_file))
+        others.append((os.path.splitext(os.path.basename(o_file))[0] if o_file else f"model {k}", o_text, o_file))
     if isinstance(group_equal, str):
         group_equal = [g.strip() for g in group_equal.split(",") if g.strip()]
     frame, path = _frame_for(data, inst, numeric=group is None)
@@ -646,6 +651,8 @@ def experiment(data=None, instrument=None, *, outcome=None, covariates=(), moder
         return ExperimentResult(power_only(inst, mde, effects=effects, reps=reps if effects else 0, sd=sd,
                                            respondent_sd=respondent_sd, icc=icc, seed=seed))
     if not _is_frame(data):
+        from pathlib import Path
+
         data = Path(data)
         if not data.exists():
             raise AvoidSurveyError("data file not found", file=data)

@@ -14,7 +14,6 @@ Fields of the library result are reachable on the wrapper (``rel.scales``, ``fit
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 __all__ = ["Result", "Tables", "ValidationResult", "ScoreResult", "ReliabilityResult", "EFAResult",
            "CFAResult", "ModelsResult", "SimulationResult", "PolychoricResult", "ExperimentResult", "DescribeResult", "CompareResult"]
@@ -51,6 +50,8 @@ class Tables(list):
     def save(self, path, *, force: bool = False, decimals: int | None = None) -> Path:
         """Write the tables to ``path`` (format from the extension), atomically; an existing
         file is replaced only with ``force=True``."""
+        from pathlib import Path
+
         from avoid_survey.analysis.core.errors import AvoidSurveyError
         from avoid_survey.analysis.io.output import write_atomic
 

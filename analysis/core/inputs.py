@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import stat
-from pathlib import Path
 
 from .errors import AvoidSurveyError
 
@@ -55,6 +54,8 @@ def _kind(mode: int) -> str:
 def check_input(path, what: str = "file") -> Path:
     """``path`` as a Path when it is an existing regular file (registered as an input);
     otherwise AvoidSurveyError naming it. Symbolic links to regular files are fine."""
+    from pathlib import Path   # here, not at import: the API's fast paths load no pathlib
+
     p = Path(path)
     try:
         st = os.stat(p)

@@ -9,9 +9,9 @@ column; everything else is recorded on the :class:`Loaded` result.
 """
 from __future__ import annotations
 
+import os
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..core.errors import AvoidSurveyError
 from .codes import (NUMERIC_TYPES, apply_value_labels, count_out_of_range, id_values,
@@ -260,7 +260,7 @@ def drop_pii(frame, instrument, platform, path, log=None):
     if log is not None:
         log.pii_dropped.append((str(path), list(found)))
     shown = ", ".join(f"{c} ({k})" for c, k in found.items())
-    warn(f"{Path(path).name}: personal-data column(s) dropped: {shown}; no output will contain them "
+    warn(f"{os.path.basename(os.fspath(path))}: personal-data column(s) dropped: {shown}; no output will contain them "
          f"(--keep-pii keeps them)", DataNote)
     return frame
 
@@ -288,7 +288,7 @@ def _unmatched_note(ld, instrument, path, opts) -> None:
         return   # nothing close: `validate` lists the missing columns
     shown = "; ".join(f"'{s.header[:40]}' ~ {s.column} '{s.text[:30]}' ({s.similarity:.2f})" for s in sugg[:5])
     more = f" and {len(sugg) - 5} more" if len(sugg) > 5 else ""
-    warn(f"{Path(path).name}: {len(heads)} header(s) match no column of the instrument and {len(missing)} item(s) "
+    warn(f"{os.path.basename(os.fspath(path))}: {len(heads)} header(s) match no column of the instrument and {len(missing)} item(s) "
          f"were not found; closest: {shown}{more}. `--write-map map.yaml` writes a mapping to check and pass "
          f"back with `--map map.yaml`", DataNote)
 
@@ -304,6 +304,8 @@ def write_map_file(ld, instrument, out, *, force: bool = False) -> None:
         return
     heads = unmatched_questions(ld)
     text = map_text(ld, suggest(heads, instrument, present=set(ld.frame.columns)))
+    from pathlib import Path
+
     write_atomic(Path(out), text, force)
     log().maps_written.append(str(out))
     warn(f"wrote {out}: the mapping of {len(ld.match)} matched and {len(heads)} unmatched header(s); "

@@ -10,8 +10,8 @@ full reader (:func:`~.load.read_data`), which handles and reports it.
 from __future__ import annotations
 
 import io as _io
+import os
 import re
-from pathlib import Path
 
 from .codes import likert_to_missing
 from .headers import match_headers
@@ -69,13 +69,14 @@ def read_plain_numeric(path, instrument=None, *, empty_ok: bool = False):
     ``empty_ok=True`` (for analyses that take missing answers as NaN, e.g. polychoric
     correlations) also accepts empty cells, read as NaN as :func:`read_data` reads them.
     """
-    p = Path(path)
-    if p.suffix.lower() != ".csv":
+    p = _path_text(path)
+    if os.path.splitext(p)[1].lower() != ".csv":
         return None
     try:
-        if not p.is_file() or not 0 < p.stat().st_size <= _PLAIN_MAX_BYTES:
+        if not os.path.isfile(p) or not 0 < os.path.getsize(p) <= _PLAIN_MAX_BYTES:
             return None
-        raw = p.read_bytes()
+        with open(p, "rb") as fh:
+            raw = fh.read()
     except OSError:
         return None
     bom = raw.startswith(b"\xef\xbb\xbf")
@@ -123,6 +124,18 @@ def read_plain_numeric(path, instrument=None, *, empty_ok: bool = False):
                                                            instrument, p)
     register_input(p)
     return frame
+
+
+def _path_text(path) -> str:
+    """``str(pathlib.Path(path))`` without importing pathlib (kept out of the API's fast
+    paths): empty and ``.`` parts dropped, ``..`` kept."""
+    text = os.fspath(path)
+    if os.sep != "/" or not isinstance(text, str):
+        from pathlib import Path
+        return str(Path(text))
+    parts = [x for x in text.split("/") if x not in ("", ".")]
+    lead = "//" if text.startswith("//") and not text.startswith("///") else "/" if text.startswith("/") else ""
+    return lead + "/".join(parts) if parts or lead else "."
 
 
 def _loadtxt(body: bytes, empty_ok: bool):
@@ -179,13 +192,17 @@ def _whole_numbers(body: bytes, n_rec: int, k: int, empty_ok: bool):
     empty = width == 0
     if not empty_ok and empty.any():
         return None
-    num = np.zeros(width.size, dtype=np.int64)
-    last = buf.size - 1
-    for j in range(w):                                   # Horner over the digit columns
-        take = width > j
-        d = buf[np.minimum(first + j, last)].astype(np.int64) - 48
-        num = np.where(take, num * 10 + d, num)
-    values = num.astype(np.float64)
+    if w <= 1:                                           # one-digit codes (the usual answers): no Horner
+        values = buf[np.minimum(first, buf.size - 1)].astype(np.float64)
+        values -= 48.0
+    else:
+        num = np.zeros(width.size, dtype=np.int64)
+        last = buf.size - 1
+        for j in range(w):                               # Horner over the digit columns
+            take = width > j
+            d = buf[np.minimum(first + j, last)].astype(np.int64) - 48
+            num = np.where(take, num * 10 + d, num)
+        values = num.astype(np.float64)
     np.negative(values, out=values, where=neg)          # -0 stays -0.0, as loadtxt reads it
     values[empty] = np.nan
     return values.reshape(n_rec, k)

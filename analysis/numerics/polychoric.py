@@ -437,8 +437,9 @@ def _item_codes(X, names, max_categories):
     n, p = X.shape
     idx = np.empty((n, p), dtype=np.int64)
     levels = []
+    Xt = np.ascontiguousarray(X.T)      # each item's answers contiguous
     for j in range(p):
-        ij, lv = categories(X[:, j])
+        ij, lv = categories(Xt[j])
         if len(lv) < 2:
             raise AvoidSurveyError(f"item '{names[j]}' has {'no answers' if len(lv) == 0 else 'only one answer category'}"
                                    f": a polychoric correlation needs at least two categories", column=names[j])
@@ -526,10 +527,12 @@ def polychoric_matrix(data, *, method: str = "lavaan", missing: str | None = Non
     if method == "psych" and local:
         tx, ty, freq = _psych_local(freq, correct)
     else:
-        tx = np.array([_pad(th[i], C - 1) for i in a])
-        ty = np.array([_pad(th[j], C - 1) for j in b])
-    empty = [(names[i], names[j]) for i, j, f in zip(a, b, raw)
-             if (f[:len(levels[i]), :len(levels[j])] == 0).any()]
+        TH = np.array([_pad(t, C - 1) for t in th]).reshape(p, C - 1)
+        tx, ty = TH[a], TH[b]
+    nlev = np.array([len(lv) for lv in levels])
+    used = np.arange(C)[None, :] < nlev[:, None]                      # (p, C): the item's own categories
+    zero = (raw == 0) & used[a][:, :, None] & used[b][:, None, :]
+    empty = [(names[i], names[j]) for i, j in zip(a[zero.any(axis=(1, 2))], b[zero.any(axis=(1, 2))])]
     rho, conv_all = _fit_pairs(freq, tx, ty, levels, a, b, npair, method, local)
     R = _symmetric(p, a, b, rho, np.ones(p))
     Nm = _symmetric(p, a, b, npair, marg.sum(axis=1)).astype(np.int64)
