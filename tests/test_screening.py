@@ -231,3 +231,17 @@ def test_python_api_takes_the_same_screening(tmp_path):
     assert "7.手机号码" not in av.read(FX / "wjx_score.csv", INSTR).columns
     assert "7.手机号码" in av.read(FX / "wjx_score.csv", INSTR, keep_pii=True).columns
     del raw
+
+
+def test_unscreened_flow_takes_the_screening_defaults():
+    """The plain-file flow (analysis/validate/flow.py, kept free of the screening rules for
+    start-up) states the same steps with no rules given as with the default rules."""
+    from avoid_survey.analysis.validate.flow import unscreened_flow
+    from avoid_survey.analysis.validate.screening import Screening
+
+    cols = ["a", "b"]
+    assert unscreened_flow(7, cols, None) == unscreened_flow(7, cols, None, Screening())
+    assert [s["step"] for s in unscreened_flow(7, cols, None, n_out_of_range=3)] == \
+        ["received", "blank", "duplicate_id", "out_of_range", "analysed"]
+    assert [s["step"] for s in unscreened_flow(7, cols, None, Screening(duplicates="none"))] == \
+        ["received", "blank", "analysed"]

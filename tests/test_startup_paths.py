@@ -275,3 +275,21 @@ def test_whole_categories_equal_numpy_unique(vals):
     ref = np.full(x.shape, -1, dtype=np.int64)
     ref[ok] = inv
     assert idx.dtype == ref.dtype and np.array_equal(idx, ref)
+
+
+@settings(max_examples=300, deadline=None)
+@given(rows=st.integers(2, 6).flatmap(lambda k: st.lists(st.lists(st.sampled_from(["", "0", "1", "5", "9"]),
+                                                                   min_size=k, max_size=k), min_size=1, max_size=8)),
+       crlf=st.booleans(), last_nl=st.booleans(), empty_ok=st.booleans())
+def test_one_digit_cells_equal_loadtxt(rows, crlf, last_nl, empty_ok):
+    """The one-digit path (answer codes 0-9 and empty cells, the usual Likert file)."""
+    k = len(rows[0])
+    nl = "\r\n" if crlf else "\n"
+    body = (nl.join(",".join(r) for r in rows) + (nl if last_nl else "")).encode()
+    n_rec = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
+    fast = plain._whole_numbers(body, n_rec, k, empty_ok)
+    if any(c == "" for r in rows for c in r) and not empty_ok:
+        assert fast is None
+        return
+    slow = plain._loadtxt(body, empty_ok)
+    np.testing.assert_array_equal(fast, slow)

@@ -104,7 +104,7 @@ def read(path, instrument=None, *, sheet=None, mapping=None, numeric_ok: bool = 
         from .plain import read_plain_numeric
         frame = read_plain_numeric(path, instrument, empty_ok=empty_ok)
         if frame is not None and _plain_usable(frame, instrument, keep_pii, screening):
-            from ..validate.screening import unscreened_flow
+            from ..validate.flow import unscreened_flow
             opts.log.add_flow(path, unscreened_flow(len(frame), frame.columns, instrument, screening,
                                                     frame.source.get("n_out_of_range", 0)))
         else:

@@ -156,6 +156,24 @@ def _loadtxt(body: bytes, empty_ok: bool):
 _MAX_CELLS_X_DIGITS = 50_000_000
 
 
+def _one_digit_cells(buf, digit, ends, empty_ok: bool, n_rec: int, k: int):
+    """:func:`_whole_numbers` when no cell has more than one digit (and none a minus): each
+    cell is the byte before its end, a digit or (an empty cell) the previous separator."""
+    import numpy as np
+
+    before = ends - 1
+    before[0] = max(before[0], 0)
+    filled = digit[before]
+    if ends[0] == 0:
+        filled[0] = False                    # the first cell of the file is empty
+    if not empty_ok and not filled.all():
+        return None
+    values = buf[before].astype(np.float64)
+    values -= 48.0
+    values[~filled] = np.nan
+    return values.reshape(n_rec, k)
+
+
 def _whole_numbers(body: bytes, n_rec: int, k: int, empty_ok: bool):
     """The (n_rec, k) float matrix of a body of whole numbers (digits with an optional
     leading minus; empty cells NaN when ``empty_ok``), parsed from the byte positions of
@@ -178,6 +196,10 @@ def _whole_numbers(body: bytes, n_rec: int, k: int, empty_ok: bool):
     row_end = newline[ends].reshape(n_rec, k)
     if not row_end[:, -1].all() or row_end[:, :-1].any():
         return None
+    if b"-" not in body:
+        digit = buf >= 48
+        if not (digit[1:] & digit[:-1]).any():       # every cell one digit or empty: the usual answers
+            return _one_digit_cells(buf, digit, ends, empty_ok, n_rec, k)
     starts = np.empty_like(ends)
     starts[0] = 0
     starts[1:] = ends[:-1] + 1

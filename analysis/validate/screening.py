@@ -39,6 +39,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from ..core.errors import AvoidSurveyError
+from .flow import _step, add_out_of_range, unscreened_flow
 
 __all__ = ["Screening", "ScreenResult", "screen", "CARELESS_INDICES", "RULES", "parse_screen_option",
            "flow_line", "add_out_of_range", "flow_note", "screen_frame", "unscreened_flow"]
@@ -178,12 +179,6 @@ class ScreenResult:
     n_out_of_range: int = 0
 
 
-def _step(step, rule, removed, remaining, **extra):
-    d = {"step": step, "rule": rule, "n_removed": int(removed), "n_remaining": int(remaining)}
-    d.update(extra)
-    return d
-
-
 def screen(ld, instrument, cfg: Screening | None, path=None, *, n_out_of_range: int = 0) -> ScreenResult:
     """The rows of a read file (:class:`~avoid_survey.analysis.io.Loaded`) left by ``cfg``."""
     import numpy as np
@@ -233,24 +228,6 @@ def screen(ld, instrument, cfg: Screening | None, path=None, *, n_out_of_range: 
     return ScreenResult(keep, add_out_of_range(flow, n_out_of_range), flags, int(n_out_of_range))
 
 
-def unscreened_flow(n: int, columns, instrument, cfg=None, n_out_of_range: int = 0) -> list:
-    """The flow :func:`screen` gives for ``n`` rows of which no rule removes any (a plain
-    numeric file read without pandas: no empty cell, no repeated id): the same steps and
-    rule texts, zero removed."""
-    cfg = cfg or Screening()
-    cols = set(columns)
-    items = [] if instrument is None else [i.id for i in instrument.items if i.id in cols]
-    flow = [_step("received", "rows in the file", 0, n),
-            _step("blank", "no item answered" if items or (instrument is not None and any(
-                a.id in cols for a in instrument.attention_checks)) else "every cell empty", 0, n)]
-    if cfg.duplicates in ("id", "both"):
-        flow.append(_step("duplicate_id", "respondent id seen before (first kept)", 0, n))
-    if cfg.duplicates in ("answers", "both") and items:
-        flow.append(_step("duplicate_answers", "same answers to every item as an earlier row", 0, n))
-    flow.append(_step("analysed", "rows analysed", 0, n))
-    return add_out_of_range(flow, n_out_of_range)
-
-
 def screen_frame(frame, instrument, cfg=None, name: str = "<data frame>"):
     """A DataFrame (already coded) through the screening a file gets: the rows kept, a new
     frame with the exclusion flow in ``attrs["screening"]`` (also in the command's read log)."""
@@ -266,16 +243,6 @@ def screen_frame(frame, instrument, cfg=None, name: str = "<data frame>"):
     out.attrs["screening"] = sc.flow
     opts.log.add_flow(name, sc.flow)
     return out
-
-
-def add_out_of_range(flow, n_cells: int) -> list:
-    """The flow with an ``out_of_range`` step (cells set to missing) before ``analysed``."""
-    if not n_cells:
-        return flow
-    last = flow[-1]
-    step = _step("out_of_range", "codes outside the response scale set to missing", 0, last["n_remaining"],
-                 n_cells=int(n_cells))
-    return [*flow[:-1], step, last]
 
 
 def flow_note(path, flow, cfg) -> None:
