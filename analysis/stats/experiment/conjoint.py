@@ -18,7 +18,8 @@
 """
 from __future__ import annotations
 
-from .design import Columns, distinct, factor_dummies, intercept_and_dummies, level_indicators, products, se_plan
+from .design import (Columns, distinct, factor_dummies, group_codes, intercept_and_dummies, level_indicators, products,
+                     se_plan)
 from .effects import Model, observed
 from .linalg import nested_f_from, rss_rank
 
@@ -109,16 +110,23 @@ def nested_by(d, test: str, by_name: str, by_columns: Columns, mask=None, groups
 
     With a categorical ``by`` (``groups`` = its label per row) the full model is the
     attributes model fitted within each group (the same column space, so the same RSS and
-    rank), which avoids one regression on all the product columns.
+    rank), which avoids one regression on all the product columns. ``by_columns`` may be a
+    function returning them, called only when the product columns are needed.
     """
-    if not by_columns.names:
-        return None
+    if groups is not None and callable(by_columns):
+        if len([v for v in distinct(groups).tolist() if v != ""]) < 2:
+            return None                      # one group: nothing to test (no product columns)
+    else:
+        by_columns = by_columns() if callable(by_columns) else by_columns
+        if not by_columns.names:
+            return None
     mask = observed(d) if mask is None else mask
     base = _base_columns(d)
     y = d.y[mask]
     reduced = _reduced_fit(d, base, mask, y)
     full = _within_groups(d, base, mask, groups) if groups is not None else None
     if full is None:
+        by_columns = by_columns() if callable(by_columns) else by_columns
         dm = factor_dummies(d.experiment, d.codes)
         cols = base + by_columns + products(dm, by_columns)
         full = rss_rank(cols.matrix(mask), y)
@@ -157,17 +165,28 @@ def _base_columns(d) -> Columns:
 
 def _within_groups(d, base: Columns, mask, groups):
     """(RSS, rank) of the attributes model fitted separately in each group; None when a
-    group is too small for that (the product-column route then handles the aliasing)."""
+    group is too small for that (the product-column route then handles the aliasing).
+
+    The rows are put in group order once (one gather of the design), so each group's fit
+    reads a contiguous block instead of scanning a mask over every row."""
     import numpy as np
 
+    rows = np.flatnonzero(mask)
+    code = group_codes(groups)[rows]
+    counts = np.bincount(code)
+    counts = counts[counts > 0]
+    if (counts <= len(base.names)).any():
+        return None
+    order = rows[np.argsort(code, kind="stable")]
+    X = base.matrix(None)[order]
+    y = d.y[order]
     rss, k = 0.0, 0
-    for g in distinct(groups[mask]):
-        m = mask & (groups == g)
-        if int(m.sum()) <= len(base.names):
-            return None
-        r, kg = rss_rank(base.matrix(m), d.y[m])
+    lo = 0
+    for c in counts.tolist():
+        r, kg = rss_rank(X[lo:lo + c], y[lo:lo + c])
         rss += r
         k += kg
+        lo += c
     return rss, k
 
 
@@ -178,8 +197,8 @@ def diagnostics(d) -> list[dict]:
     for test, name, values in (("carryover", "task", d.task), ("profile_order", "profile", d.profile)):
         if values is None:
             continue
-        cols = _group_columns(values, name)
-        r = nested_by(d, test, name, cols, observed(d) & (values != ""), groups=values)
+        r = nested_by(d, test, name, lambda v=values, nm=name: _group_columns(v, nm), observed(d) & (values != ""),
+                      groups=values)
         if r is not None:
             out.append(r)
     return out

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = ["Columns", "intercept", "factor_dummies", "products", "centred", "moderator_columns", "se_plan",
-           "intercept_and_dummies"]
+           "intercept_and_dummies", "group_codes"]
 
 
 @dataclass
@@ -172,6 +172,20 @@ def distinct(values):
     keys = cp[:, 0] << np.uint64(32) | cp[:, 1] if w == 2 else cp[:, 0]
     _, first = np.unique(keys, return_index=True)
     return values[first]
+
+
+def group_codes(values):
+    """Integer codes 0..G-1 of a label array, in the order of :func:`distinct` (labels of at
+    most two characters through their code points, as there; others by ``numpy.unique``)."""
+    import numpy as np
+
+    values = np.asarray(values)
+    w = values.dtype.itemsize // 4 if values.dtype.kind == "U" else 0
+    if values.ndim != 1 or not 1 <= w <= 2 or not len(values):
+        return np.unique(values, return_inverse=True)[1].reshape(-1)
+    cp = np.ascontiguousarray(values).view(np.uint32).reshape(-1, w).astype(np.uint64)
+    keys = cp[:, 0] << np.uint64(32) | cp[:, 1] if w == 2 else cp[:, 0]
+    return np.unique(keys, return_inverse=True)[1].reshape(-1)
 
 
 _CODES: dict = {}
