@@ -426,3 +426,23 @@ def test_commands_with_an_instrument_on_a_plain_csv(tmp_path, command):
     # the out-of-range warning reaches the user on both paths, naming the file
     assert any("3 answer(s) outside their response scale" in x and "d.csv" in x for x in fast[2])
     assert any("3 answer(s) outside their response scale" in x and "d.txt" in x for x in slow[2])
+
+
+def test_validate_d2_under_a_blas_thread_limit_equals_one_thread(monkeypatch):
+    """validate's D² on large data: two row ranges in threads with BLAS limited to one
+    thread (indices._mahalanobis_d2) gives the single-range values and covariance."""
+    from avoid_survey.analysis.validate import indices
+
+    rng = np.random.default_rng(5)
+    cols = [c.astype(np.int8) for c in _codes(rng, 3000, 12)]
+    ref_cov = {}
+    ref = cl.mahalanobis(cols, cov_out=ref_cov)
+    monkeypatch.setattr(indices, "_THREADED_ROWS", 1000)
+    cov = {}
+    got = indices._mahalanobis_d2(cl, cols, cov, 3000)
+    assert got[1] == ref[1] and got[2]
+    np.testing.assert_array_equal(cov["S"], ref_cov["S"])
+    np.testing.assert_allclose(got[0], ref[0], rtol=1e-12)
+    from threadpoolctl import threadpool_info
+    # the limit is lifted afterwards
+    assert all(i["num_threads"] >= 1 for i in threadpool_info())
