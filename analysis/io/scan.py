@@ -177,11 +177,13 @@ def _scan_file(p: Path, size: int, bar):
         off, carry = 0, b""
         run = 0   # bytes since the last newline
         ascii_so_far = encoding == "utf-8"
+        buf = bytearray(CH)   # one buffer for every chunk: no fresh 8 MB of pages per read
         with open(p, "rb") as fh:
             while True:
-                chunk = fh.read(CH)
-                if not chunk:
+                got = fh.readinto(buf)
+                if not got:
                     break
+                chunk = buf if got == CH else buf[:got]
                 if count:
                     pos = chunk.find(b"\x00")
                     if pos >= 0:
@@ -215,7 +217,7 @@ def _scan_file(p: Path, size: int, bar):
                         both = carry + chunk
                         stats["blank"] = b"\n\r\n" in both
                     carry = chunk[-3:]
-                    stats["last"] = chunk[-1:]
+                    stats["last"] = bytes(chunk[-1:])
                     if bar is not None:
                         bar.advance(len(chunk))
                 if ascii_so_far and chunk.isascii():
