@@ -167,8 +167,8 @@ def _within_groups(d, base: Columns, mask, groups):
     """(RSS, rank) of the attributes model fitted separately in each group; None when a
     group is too small for that (the product-column route then handles the aliasing).
 
-    The rows are put in group order once (one gather of the design), so each group's fit
-    reads a contiguous block instead of scanning a mask over every row."""
+    The design is built once with the rows in group order, so each group's fit reads a
+    contiguous block instead of scanning a mask over every row."""
     import numpy as np
 
     rows = np.flatnonzero(mask)
@@ -178,7 +178,9 @@ def _within_groups(d, base: Columns, mask, groups):
     if (counts <= len(base.names)).any():
         return None
     order = rows[np.argsort(code, kind="stable")]
-    X = base.matrix(None)[order]
+    # the design of the rows in group order, built from the reordered codes (cheaper than
+    # gathering the rows of the full design; the same columns as ``base``)
+    X = intercept_and_dummies(d.experiment, {f: c[order] for f, c in d.codes.items()}, order.size).matrix(None)
     y = d.y[order]
     rss, k = 0.0, 0
     lo = 0
