@@ -432,10 +432,10 @@ def _numeric(col) -> bool:
 
 
 def _item_codes(X, names, max_categories):
-    """Category index matrix (n, p) (-1 missing) and the levels of each item; refuses items
-    with one category or more than ``max_categories``."""
+    """Category index matrix, item-major (p, n) (-1 missing), and the levels of each item;
+    refuses items with one category or more than ``max_categories``."""
     n, p = X.shape
-    idx = np.empty((n, p), dtype=np.int64)
+    idx = np.empty((p, n), dtype=np.int64)
     levels = []
     Xt = np.ascontiguousarray(X.T)      # each item's answers contiguous
     for j in range(p):
@@ -446,21 +446,21 @@ def _item_codes(X, names, max_categories):
         if len(lv) > max_categories:
             raise AvoidSurveyError(f"item '{names[j]}' has {len(lv)} distinct values: more than {max_categories} "
                                    f"categories is not an ordinal item (use Pearson correlations)", column=names[j])
-        idx[:, j] = ij
+        idx[j] = ij
         levels.append(lv)
     return idx, levels
 
 
 def _pair_tables(idx, C, a, b):
-    """The bivariate tables of the item pairs (a[q], b[q]): (P, C, C) counts over the
-    pairwise-complete rows. One ``bincount`` per pair over item-major codes, a missing
+    """The bivariate tables of the item pairs (a[q], b[q]) of the item-major codes ``idx``
+    (p, n): (P, C, C) counts over the pairwise-complete rows. One ``bincount`` per pair over item-major codes, a missing
     answer being an extra category C that is dropped at the end (no masks, no BLAS: on a
     busy machine this is steadier than one big one-hot product)."""
     C1 = C + 1
     # one-byte codes while every pair code fits (C1 * C1 <= 256): each row of items is then a
     # few KB that stays in cache, and bincount reads an eighth of the bytes
     small = np.uint8 if C1 * C1 <= 256 else np.intp
-    cod = np.ascontiguousarray(np.where(idx >= 0, idx, C).T.astype(small))   # (p, n)
+    cod = np.where(idx >= 0, idx, C).astype(small)   # (p, n)
     hi = cod * small(C1)
     out = np.empty((len(a), C1 * C1))
     for q, (i, j) in enumerate(zip(a, b)):
@@ -521,7 +521,7 @@ def polychoric_matrix(data, *, method: str = "lavaan", missing: str | None = Non
     idx, levels = _item_codes(X, names, max_categories)
     p = X.shape[1]
     C = max(len(lv) for lv in levels)
-    marg = np.array([np.bincount(idx[idx[:, j] >= 0, j], minlength=C) for j in range(p)], dtype=float)
+    marg = np.array([np.bincount(idx[j][idx[j] >= 0], minlength=C) for j in range(p)], dtype=float)
     th = [_thresholds_from_counts(marg[j, :len(levels[j])]) for j in range(p)]
     a, b = np.triu_indices(p, 1)
     freq = _pair_tables(idx, C, a, b)                 # (P, C, C)
