@@ -59,11 +59,14 @@ def _reads(fn):
     def wrapper(*args, **kwargs):
         from dataclasses import replace
 
-        _numpy()
-        from avoid_survey.analysis.io.readopts import ReadLog, current, using
+        from avoid_survey.analysis.core.gcpolicy import fewer_collections
 
-        with using(replace(current(), log=ReadLog())) as opts:
-            res = fn(*args, **kwargs)
+        with fewer_collections():
+            _numpy()
+            from avoid_survey.analysis.io.readopts import ReadLog, current, using
+
+            with using(replace(current(), log=ReadLog())) as opts:
+                res = fn(*args, **kwargs)
         flow = opts.log.flow()
         if flow is not None and hasattr(res, "__dict__") and "raw" in res.__dict__:
             res.__dict__["screening"] = flow

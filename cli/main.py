@@ -8,9 +8,17 @@ from __future__ import annotations
 import os
 import sys
 from importlib import import_module
-from typing import Annotated, Optional
 
-import typer
+if os.path.basename(sys.argv[0] or "").startswith("avoid-survey"):
+    # the console command's own process (not a test or a notebook importing this module):
+    # fewer collections of the objects the imports below create (see gcpolicy)
+    from avoid_survey.analysis.core.gcpolicy import quiet_collector
+
+    quiet_collector()
+
+from typing import Annotated, Optional  # noqa: E402
+
+import typer  # noqa: E402
 
 _HELP = ("Surveys of grassroots officials on accountability pressure, fault-tolerance trust "
          "and blame avoidance: instruments, validation, reliability, factor models, regressions.")
