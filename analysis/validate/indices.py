@@ -139,8 +139,9 @@ def _compute(ans, items, instrument, th, codes8) -> _Computed:
             if fut_eo is not None:
                 fut_eo.result()
         # then the longest task alone, its row ranges in two threads, each with single-threaded
-        # BLAS: OpenBLAS does not split these thin products well (about one core's worth),
-        # and its own workers beside ours would oversubscribe two cores (4x slower)
+        # BLAS: ``validate`` limits BLAS for its whole run, but the careless screening rules of
+        # the other commands reach this through ``validate_loaded`` without that limit, and
+        # OpenBLAS's workers beside our two threads oversubscribe two cores (4x slower there)
         mah = _mahalanobis_d2(cl, X, cov, n) if careless else None
         if fut_rest is not None:
             rest = fut_rest.result()
@@ -156,7 +157,8 @@ _THREADED_ROWS = 100_000   # from here on, two row ranges in threads beat BLAS's
 
 def _mahalanobis_d2(cl, X, cov, n):
     """:func:`careless.mahalanobis` over two threads of single-threaded BLAS on large data
-    (the same numbers: the ranges' cross-products are added in a fixed order)."""
+    (the same numbers: the ranges' cross-products are added in a fixed order), whoever the
+    caller (``validate`` sets the limit itself; ``screen --careless`` paths do not)."""
     if n < _THREADED_ROWS:
         return cl.mahalanobis(X, cov_out=cov, workers=1)
     try:
