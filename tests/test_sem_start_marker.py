@@ -113,3 +113,32 @@ def test_marker_method_factor_models_equal_lavaan(template_fits, name):
     # the equal method loading is one free parameter on every item
     lm = {p["rhs"]: p["estimate"] for p in res.parameters if p["lhs"] == "cmv" and p["op"] == "=~"}
     assert len(lm) >= 24 and np.ptp(list(lm.values())) < 1e-12 and 0.1 < lm["mk1"] < 0.4
+
+
+def test_cmv_marker_may_be_a_marker_scale_and_equals_r():
+    import pandas as pd
+
+    from avoid_survey.analysis.stats.sem.cmv import cmv
+    from avoid_survey.instruments import load_instrument
+
+    ref = REF["lindell_whitney_scale"]
+    data = pd.read_csv(ROOT / "sample_data" / "responses.csv", encoding="utf-8-sig")
+    res = cmv(data, load_instrument("blame-avoidance-core-v2"),
+              scales=["tournament_pressure", "ap_escalation", "escalation_avoidance", "marker"], marker="marker")
+    assert res.factors == ["tournament_pressure", "ap_escalation", "escalation_avoidance"]   # not the marker
+    mk = res.marker
+    assert res.n == ref["n"] and mk["column"] == "marker" and mk["items"] == ["mk1", "mk2", "mk3"]
+    assert mk["r_m"] == pytest.approx(ref["r_m"], abs=1e-10)
+    for k, v in ref["marker_correlations"].items():
+        assert mk["marker_correlations"][k] == pytest.approx(v, abs=1e-10)
+    for ours, theirs in zip(mk["pairs"], ref["pairs"]):
+        assert (ours["a"], ours["b"]) == (theirs["a"], theirs["b"])
+        for k in ("r", "r_corrected"):
+            assert ours[k] == pytest.approx(theirs[k], abs=1e-10)
+        assert ours["p_corrected"] == pytest.approx(theirs["p"], abs=1e-8)
+
+
+def test_cmv_unknown_marker_names_column_and_scale(cli):
+    code, _out, err = cli("cmv", ROOT / "sample_data" / "responses.csv", "--instrument", "blame-avoidance-core-v2",
+                          "-s", "tournament_pressure", "-s", "ap_escalation", "--marker", "nope")
+    assert code == 2 and "'nope'" in err and "nor a scale" in err and "Traceback" not in err

@@ -53,5 +53,24 @@ one <- function(model) {
        parameters = lapply(which(keep), function(k) list(lhs = pe$lhs[k], op = pe$op[k], rhs = pe$rhs[k],
                                                           est = pe$est[k], se = pe$se[k])))
 }
-write_json(list(cascade_marker = one(cascade), depletion_marker = one(depletion)),
+# `cmv --marker marker` (a marker scale): Lindell-Whitney with the marker scale's mean as the marker,
+# on the rows complete on the three scales' items and the marker items
+sc_items <- list(tournament_pressure = c("tour1", "tour2", "tour3"),
+                 ap_escalation = c("ap_esc1", "ape2", "ape3", "ape4"),
+                 escalation_avoidance = c("esa1", "esa2", "esa3", "esa4", "esa5"))
+rev_code <- function(v, item) if (item %in% c("ape4")) 6 - v else v   # ape4 is reverse-keyed (1-5)
+cc <- resp[complete.cases(resp[, c(unlist(sc_items), "mk1", "mk2", "mk3")]), ]
+sc <- sapply(sc_items, function(it) rowMeans(sapply(it, function(i) rev_code(cc[[i]], i))))
+mk <- rowMeans(cc[, c("mk1", "mk2", "mk3")])
+rm_all <- cor(mk, sc)[1, ]
+r_m <- min(rm_all[rm_all > 0])
+pairs <- list()
+for (ab in list(c("tournament_pressure", "ap_escalation"), c("tournament_pressure", "escalation_avoidance"),
+                c("ap_escalation", "escalation_avoidance"))) {
+  r <- cor(sc[, ab[1]], sc[, ab[2]]); rc <- (r - r_m) / (1 - r_m)
+  t <- rc / sqrt((1 - rc^2) / (nrow(cc) - 3))
+  pairs[[length(pairs) + 1]] <- list(a = ab[1], b = ab[2], r = r, r_corrected = rc, p = 2 * pt(-abs(t), nrow(cc) - 3))
+}
+lw <- list(n = nrow(cc), r_m = r_m, marker_correlations = as.list(rm_all), pairs = pairs)
+write_json(list(cascade_marker = one(cascade), depletion_marker = one(depletion), lindell_whitney_scale = lw),
            "tests/reference/template_cmv_marker.json", digits = NA, auto_unbox = TRUE, pretty = TRUE)
