@@ -16,7 +16,7 @@ def cmv(
     data: DataArg,
     instrument: InstrumentOpt = None,
     scale: Annotated[Optional[List[str]], typer.Option("--scale", "-s", help="Scale or facet id (repeatable); default every scale of the instrument.")] = None,
-    marker: Annotated[Optional[str], typer.Option("--marker", help="A column theoretically unrelated to the scales: Lindell-Whitney marker correction.")] = None,
+    marker: Annotated[Optional[str], typer.Option("--marker", help="A column, or a marker scale of the instrument (its score), theoretically unrelated to the scales: Lindell-Whitney marker correction.")] = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
     lang: LangOpt = Lang.zh,

@@ -28,6 +28,7 @@ __all__ = ["Term", "Statement", "parse_model"]
 _NAME = r"[^\W\d][\w.]*"
 _NAME_RE = re.compile(rf"^{_NAME}$")
 _NUM_RE = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_START_RE = re.compile(r"^start\(\s*([^()]*?)\s*\)$")
 _OPS = ("=~", "~~")
 
 
@@ -39,6 +40,7 @@ class Term:
     fixed: float | None = None   # a number given with ``2*x``
     free: bool = False           # ``NA*x``: explicitly free
     label: str | None = None     # ``a*x``: equality label
+    start: float | None = None   # ``start(0.2)*x``: the starting value of a free parameter (sem)
 
 
 @dataclass(frozen=True)
@@ -98,10 +100,15 @@ def _parse_term(tok: str, line: int, file) -> Term:
     name = parts[-1]
     if not _NAME_RE.match(name):
         raise _err(f"'{name}' is not a variable name", line, file)
-    fixed, free, label = None, False, None
+    fixed, free, label, start = None, False, None, None
     for mod in parts[:-1]:
+        sm = _START_RE.match(mod)
         if mod in ("NA", "na"):
             free = True
+        elif sm is not None:
+            if not _NUM_RE.match(sm.group(1)) or not math.isfinite(float(sm.group(1))):
+                raise _err(f"start value '{sm.group(1)}' in '{tok}' is not a finite number", line, file)
+            start = float(sm.group(1))
         elif _NUM_RE.match(mod):
             fixed = float(mod)
             if not math.isfinite(fixed):
@@ -111,10 +118,13 @@ def _parse_term(tok: str, line: int, file) -> Term:
                 raise _err(f"two labels '{label}' and '{mod}' on one term", line, file)
             label = mod
         else:
-            raise _err(f"unsupported modifier '{mod}' in '{tok}' (use a number, NA or a label)", line, file)
+            raise _err(f"unsupported modifier '{mod}' in '{tok}' (use a number, NA, start(value) or a label)", line,
+                       file)
     if fixed is not None and free:
         raise _err(f"term '{tok}' is both fixed and free", line, file)
-    return Term(name, fixed, free, label)
+    if fixed is not None and start is not None:
+        raise _err(f"term '{tok}' is fixed: a start value is for a free parameter", line, file)
+    return Term(name, fixed, free, label, start)
 
 
 def parse_model(text: str, file=None) -> list[Statement]:
@@ -156,7 +166,10 @@ def parse_model(text: str, file=None) -> list[Statement]:
             tok = tok.strip()
             if not tok:
                 raise _err(f"empty term in '{stmt}' (two '+' in a row or a trailing '+')", line, file)
-            terms.append(_parse_term(tok, line, file))
+            term = _parse_term(tok, line, file)
+            if term.start is not None:
+                raise _err(f"start values ('{tok}') are read by the sem command, not in a CFA model", line, file)
+            terms.append(term)
         out.append(Statement(lhs, op, tuple(terms), line))
     if not out:
         raise AvoidSurveyError("the model is empty (no '=~' statement)", file=file)

@@ -15,7 +15,8 @@ and its known limits (the tables say them in plain words).
   squared standardized method loading; Williams et al. 1989 found a median of 0.25). Usual
   reading: ΔCFI <= .01 and a small method share. Known limit: the method factor also absorbs
   any unmodelled shared trait variance and is often poorly identified.
-- Marker variable (Lindell & Whitney 2001), when a marker column is named: r_M, the smallest
+- Marker variable (Lindell & Whitney 2001), when a marker column (or a marker scale of the
+  instrument, by its score) is named: r_M, the smallest
   positive correlation of the marker with the scale scores, and each correlation between
   scale scores corrected as (r - r_M) / (1 - r_M) with its t test on n - 3 df. Known limit:
   the result rests on the choice of marker.
@@ -120,7 +121,22 @@ def _ulmc(frame, meas_res, syntax, items, fit):
     return out, res.warnings
 
 
-def _marker(frame, instrument, factors, marker, n_rows):
+def _marker_scale_items(instrument, data, marker, file):
+    """The items of ``marker`` when it names a scale of the instrument rather than a column."""
+    if marker is None or marker in data.columns:
+        return None
+    ids = {sc.id for sc in instrument.all_scales()}
+    if marker not in ids:
+        return None
+    items = list(instrument.scale(marker).item_ids)
+    absent = [c for c in items if c not in data.columns]
+    if absent:
+        raise AvoidSurveyError(f"--marker {marker}: the data has no column for its item(s) {', '.join(absent)}",
+                               file=file, column=absent[0])
+    return items
+
+
+def _marker(frame, instrument, factors, marker, n_rows, marker_items=None):
     import numpy as np
 
     from ...numerics.dist import t_sf2
@@ -145,7 +161,10 @@ def _marker(frame, instrument, factors, marker, n_rows):
             df = n_rows - 3
             t = rc / math.sqrt(max(1 - rc * rc, 1e-300) / df)
             pairs.append({"a": a, "b": b, "r": r, "r_corrected": rc, "t": t, "p_corrected": t_sf2(t, df)})
-    return {"column": marker, "r_m": r_m, "marker_correlations": r_m_all, "pairs": pairs}
+    out = {"column": marker, "r_m": r_m, "marker_correlations": r_m_all, "pairs": pairs}
+    if marker_items:
+        out["items"] = list(marker_items)   # a marker scale: its score is the mean of these items
+    return out
 
 
 def cmv(data, instrument, *, scales=None, marker: str | None = None, file=None) -> CMVResult:
@@ -156,14 +175,19 @@ def cmv(data, instrument, *, scales=None, marker: str | None = None, file=None) 
     data : pandas.DataFrame with the instrument's item columns (left unchanged)
     instrument : the Instrument; ``scales`` picks scales or facets (default every scale; a
         scale with facets gives one factor per facet)
-    marker : a column theoretically unrelated to the scales (Lindell & Whitney 2001)
+    marker : a column theoretically unrelated to the scales (Lindell & Whitney 2001), or a scale
+        id of the instrument (a marker scale): its score, the mean of its (reverse-coded) items;
+        the marker scale is then not one of the scales checked
     """
     import numpy as np
 
     from ..cfa.api import fielded_scales, instrument_model
     from .api import sem
 
+    marker_items = _marker_scale_items(instrument, data, marker, file)
     scales, _skipped = fielded_scales(instrument, data, scales)
+    if marker_items:
+        scales = [sc for sc in scales if sc != marker]
     meas = instrument_model(instrument, scales)
     factors = [ln.split("=~")[0].strip() for ln in meas.splitlines()]
     items = [it.strip() for ln in meas.splitlines() for it in ln.split("=~")[1].split("+")]
@@ -174,9 +198,11 @@ def cmv(data, instrument, *, scales=None, marker: str | None = None, file=None) 
     if len(factors) < 2:
         raise AvoidSurveyError("cmv needs at least two scales or facets (the single-factor and ULMC tests compare "
                                "against a measurement model with several factors)", file=file)
-    if marker is not None and marker not in data.columns:
-        raise AvoidSurveyError(f"no column '{marker}' in the data for --marker", file=file, column=marker)
-    cols = items + ([marker] if marker else [])
+    if marker is not None and marker not in data.columns and not marker_items:
+        raise AvoidSurveyError(f"no column '{marker}' in the data for --marker (nor a scale of the instrument)",
+                               file=file, column=marker)
+    cols = items + (marker_items or ([marker] if marker else []))
+    cols = list(dict.fromkeys(cols))
     from ...core.frames import numeric_column
 
     frame = data[cols].apply(lambda s: numeric_column(
@@ -184,6 +210,10 @@ def cmv(data, instrument, *, scales=None, marker: str | None = None, file=None) 
         ("the --marker column must be numeric" if s.name == marker else "cmv needs numeric item codes") + ")"))
     keep = frame.notna().all(axis=1).to_numpy()
     frame = frame[keep]
+    if marker_items:   # the marker scale's score
+        from ..scoring import reverse_coded
+
+        frame = frame.assign(**{marker: reverse_coded(frame, instrument, marker_items).mean(axis=1)})
     warnings = []
     if (~keep).sum():
         warnings.append(f"{int((~keep).sum())} of {len(keep)} rows dropped (listwise: a missing item"
@@ -201,5 +231,6 @@ def cmv(data, instrument, *, scales=None, marker: str | None = None, file=None) 
     return CMVResult(n=int(keep.sum()), items=items, factors=factors,
                      harman=_harman(frame[items].to_numpy(float), single), measurement=_fit_of(meas_res),
                      single_factor={**_fit_of(single), **_delta(single, meas_res)}, ulmc=ulmc,
-                     marker=_marker(frame, instrument, factors, marker, int(keep.sum())) if marker else None,
+                     marker=_marker(frame, instrument, factors, marker, int(keep.sum()), marker_items) if marker
+                     else None,
                      warnings=tuple(warnings))

@@ -36,7 +36,8 @@ class SemFit:
 
 
 def sem_start(model, groups):
-    """lavaan-like starts; phantom (observed) residual variances start at half the sample variance."""
+    """lavaan-like starts; phantom (observed) residual variances start at half the sample variance;
+    a parameter given ``start(value)*`` in the syntax starts at that value."""
     theta = start_values(model, groups)
     idx = {v: k for k, v in enumerate(model.ov)}
     for r in model.rows:
@@ -44,6 +45,9 @@ def sem_start(model, groups):
             theta[r.free] = 0.5 * groups[r.group].S[idx[r.lhs], idx[r.lhs]]
         elif r.free >= 0 and r.mat == "alpha" and r.lhs in idx:   # a phantom's intercept: its mean
             theta[r.free] = groups[r.group].mean[idx[r.lhs]]
+    for r in model.rows:   # the user's start values (start(0.2)*x) win
+        if r.free >= 0 and getattr(r, "start", None) is not None:
+            theta[r.free] = r.start
     return theta
 
 

@@ -29,6 +29,7 @@ GROUP_EQUAL = ("loadings", "intercepts", "regressions", "residuals", "residual.c
 @dataclass
 class SemRow(ParRow):
     kind: str = ""    # "" a model parameter; "phantom" (not shown); "fixedx" (sample value, no SE)
+    start: float | None = None   # the user's starting value (``start(0.2)*x``) of a free parameter
 
 
 @dataclass
@@ -105,11 +106,11 @@ class _Table:
         self.rows: list[SemRow] = []
         self.where: dict = {}
 
-    def add(self, lhs, op, rhs, mat, i, j, free, value, label=None, user=False, kind=""):
+    def add(self, lhs, op, rhs, mat, i, j, free, value, label=None, user=False, kind="", start=None):
         key = (mat, max(i, j), min(i, j)) if mat in ("psi", "theta") else (mat, i, j)
         if key in self.where:
             return self.where[key]
-        row = SemRow(lhs, op, rhs, -1, mat, i, j, -2 if free else -1, value, label, user, kind)
+        row = SemRow(lhs, op, rhs, -1, mat, i, j, -2 if free else -1, value, label, user, kind, start)
         self.rows.append(row)
         self.where[key] = row
         return row
@@ -124,7 +125,10 @@ class _Table:
         if t.fixed is not None:
             return self.add(lhs, op, rhs, mat, i, j, False, t.fixed, t.label, True)
         free = True if t.free else default_free
-        return self.add(lhs, op, rhs, mat, i, j, free, default_value, t.label, True)
+        if t.start is not None and not free:
+            raise AvoidSurveyError(f"'{lhs} {op} {rhs}' is fixed: give it NA* to free it, or drop start()", file=file,
+                                   line=line)
+        return self.add(lhs, op, rhs, mat, i, j, free, default_value, t.label, True, start=t.start)
 
 
 def _loadings(tb: _Table, s, file):
@@ -269,7 +273,7 @@ def _replicate(template, n_groups, group_equal, partial, std_lv, phantom, file):
     rows, index, npar = [], {}, 0
     for g in range(n_groups):
         for r in template:
-            nr = SemRow(r.lhs, r.op, r.rhs, g, r.mat, r.i, r.j, -1, r.value, r.label, r.user, r.kind)
+            nr = SemRow(r.lhs, r.op, r.rhs, g, r.mat, r.i, r.j, -1, r.value, r.label, r.user, r.kind, r.start)
             kind = _kind_of(r, phantom)
             free_mean = (r.mat == "alpha" and r.lhs not in phantom and g > 0 and r.free == -1 and not r.user
                          and "intercepts" in group_equal

@@ -176,9 +176,10 @@ def _regression_terms(lhs, rhs, stmt, line, file):
         if parts[-1] == "1":
             mods = "*".join(parts[:-1])
             intercept = _parse_term((mods + "*" if mods else "") + "one_", line, file)
-            intercept = Term("1", intercept.fixed, intercept.free, intercept.label)
+            intercept = Term("1", intercept.fixed, intercept.free, intercept.label, intercept.start)
             continue
         terms.append(_parse_term(tok, line, file))
+    terms = _merged(terms, stmt, line, file)
     out = []
     if terms:
         out.append(Statement(lhs, "~", tuple(terms), line))
@@ -231,7 +232,34 @@ def _statement(stmt, line, file, out, defs, cons):
         if not tok:
             raise _err(f"empty term in '{stmt}' (two '+' in a row or a trailing '+')", line, file)
         terms.append(_parse_term(tok, line, file))
-    out.append(Statement(lhs, op, tuple(terms), line))
+    out.append(Statement(lhs, op, tuple(_merged(terms, stmt, line, file)), line))
+
+
+def _merged(terms, stmt, line, file) -> list:
+    """lavaan's way of giving one parameter several modifiers: the same variable repeated in a
+    statement ('f =~ NA*x1 + start(0.2)*x1 + lm*x1') is one term with all of them; two
+    different values of one kind (two labels, two fixed values) are an error."""
+    out, at = [], {}
+    for t in terms:
+        if t.name not in at:
+            at[t.name] = len(out)
+            out.append(t)
+            continue
+        k = at[t.name]
+        u = out[k]
+        vals = {}
+        for f in ("fixed", "label", "start"):
+            a, b = getattr(u, f), getattr(t, f)
+            if a is not None and b is not None and a != b:
+                raise _err(f"'{t.name}' is given two {f} values in '{stmt}'", line, file)
+            vals[f] = a if a is not None else b
+        free = u.free or t.free
+        if free and vals["fixed"] is not None:
+            raise _err(f"'{t.name}' is both fixed and free in '{stmt}'", line, file)
+        if vals["fixed"] is not None and vals["start"] is not None:
+            raise _err(f"'{t.name}' is fixed in '{stmt}': a start value is for a free parameter", line, file)
+        out[k] = Term(t.name, vals["fixed"], free, vals["label"], vals["start"])
+    return out
 
 
 def parse_sem(text: str, file=None) -> SemSyntax:

@@ -262,7 +262,7 @@ def build_ordinal(syntax, columns, ordered_names, nth, *, n_groups=1, std_lv=Fal
     phantom = set(base.phantom)
     rows = []
     for r in base.rows:
-        nr = SemRow(r.lhs, r.op, r.rhs, r.group, r.mat, r.i, r.j, r.free, r.value, r.label, r.user, r.kind)
+        nr = SemRow(r.lhs, r.op, r.rhs, r.group, r.mat, r.i, r.j, r.free, r.value, r.label, r.user, r.kind, r.start)
         g = r.group
         if r.free >= 0:
             nr.free = ("old", r.free)
