@@ -376,11 +376,19 @@ def _fisher_scoring(model, filler, groups, ntotal, theta, f, max_iter, tol):
     """Minimise F; returns (theta, converged, iterations)."""
     converged = False
     it = 0
+    blind = 0
     for it in range(1, max_iter + 1):
         grad, info = _grad_info(model, filler, theta, groups, ntotal, scoring=True)
         if np.max(np.abs(grad)) < tol:
             return theta, True, it
         step, slope = _scoring_step(grad, info)
+        if -slope < 1e-13 * max(1.0, abs(f)) and blind < 25:
+            # the decrease the step promises is below the rounding of F: a line search cannot
+            # rank it (it would halve the step some 20 times), so take the full scoring step
+            # and let the gradient decide convergence (F is not re-evaluated)
+            theta = theta + step
+            blind += 1
+            continue
         t, f_new = _line_search(model, filler, theta, step, slope, f, groups, ntotal)
         if t < 1e-12:
             # no progress is possible: at a (numerical) optimum or stuck

@@ -238,15 +238,14 @@ def _fiml_corrected(model, est, groups, data, fm, version="V3"):
         if version == "V3":
             S1 = casewise_scores(x, gd.S, gd.mean, U1, V1, dM1)[:, k]
             jm = S1.T @ S1 / gd.n
-        else:
-            jm = wm
         W = np.linalg.inv(gd.S)
         M = U1.T @ W @ V1
         wc = (M * M.T + (U1.T @ W @ U1) * (V1.T @ W @ V1) + dM1 @ W @ dM1.T)[np.ix_(k, k)]
         Wm.append(fg * wm)
         Wmi.append(wmi / fg)
         Wc.append(fg * wc)
-        Gam.append(wmi @ jm @ wmi / fg)
+        if version == "V3":
+            Gam.append(wmi @ jm @ wmi / fg)
         D.append(_model_jacobian(model, est.theta, g, a, b)[k])
         # independence model: each variable's mean and variance over its observed values
         nj, sm, ss = np.zeros(p), np.zeros(p), np.zeros(p)
@@ -268,21 +267,36 @@ def _fiml_corrected(model, est, groups, data, fm, version="V3"):
         db[diag_pos, np.arange(p)] = 1.0       # variances (a == b rows are in variable order)
         db[len(a) + np.arange(p), p + np.arange(p)] = 1.0
         DB.append(db[np.ix_(k, np.concatenate([yv, p + yv]))])
-    Wm_a, Wmi_a, Wc_a, Gam_a = (block_diag(*m) for m in (Wm, Wmi, Wc, Gam))
-    mid = Wmi_a @ Wc_a @ Wmi_a
+    if version == "V6":
+        k, kb = _v6_traces(Wm, Wmi, Wc, D, DB)
+    else:
+        Wm_a, Wmi_a, Wc_a, Gam_a = (block_diag(*m) for m in (Wm, Wmi, Wc, Gam))
+        mid = Wmi_a @ Wc_a @ Wmi_a
 
-    def trace(Dj):
-        E = Dj.T @ Wm_a @ Dj
-        WD = Wm_a @ Dj
-        Uc = Wm_a - WD @ np.linalg.solve(E, WD.T)
-        if version == "V6":
-            return float(np.trace(Wc_a @ Wmi_a @ Uc @ Wmi_a))
-        return float(np.trace(Uc @ mid @ Uc @ Gam_a))
+        def trace(Dj):
+            E = Dj.T @ Wm_a @ Dj
+            WD = Wm_a @ Dj
+            Uc = Wm_a - WD @ np.linalg.solve(E, WD.T)
+            return float(np.trace(Uc @ mid @ Uc @ Gam_a))
 
-    k = trace(np.vstack(D))
-    kb = trace(block_diag(*DB))
+        k = trace(np.vstack(D))
+        kb = trace(block_diag(*DB))
     return {"chisq": T3, "c": k / fm["df"] if fm["df"] > 0 else math.nan, "baseline_chisq": T3b,
             "baseline_c": kb / fm["baseline_df"]}
+
+
+def _v6_traces(Wm, Wmi, Wc, D, DB):
+    """tr(Wc Wm^-1 U Wm^-1) of the model and of the baseline without any product of saturated
+    size: Wm^-1 U Wm^-1 = Wm^-1 - D E^-1 D' (E = D' Wm D), so the trace is tr(Wc Wm^-1) -
+    tr(E^-1 D' Wc D), the first term per group (the weights N_g/N cancel) and shared by the
+    model and the baseline, the second of the parameters' size. (Wm, Wmi, Wc: per group, Wm
+    and Wc weighted by N_g/N, Wmi by N/N_g; the baseline's D is block diagonal over groups.)"""
+    base = sum(float(np.sum(wc * wmi)) for wc, wmi in zip(Wc, Wmi))   # tr(wc wmi), both symmetric
+    E = sum(d.T @ wm @ d for d, wm in zip(D, Wm))
+    F = sum(d.T @ wc @ d for d, wc in zip(D, Wc))
+    k = base - float(np.trace(np.linalg.solve(E, F)))
+    kb = base - sum(float(np.trace(np.linalg.solve(d.T @ wm @ d, d.T @ wc @ d))) for d, wm, wc in zip(DB, Wm, Wc))
+    return k, kb
 
 
 def _saturated_robust(fc, dfb):
