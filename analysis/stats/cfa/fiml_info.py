@@ -31,41 +31,56 @@ def saturated_hessian(gd, sigma, mu, means=True):
     directions E_ab = F_ab + F_ba (E_aa = F_aa, F_ab = e_a e_b').
 
     With W = Sigma_oo^-1, M = W (S_k + d d') W and r = W d of each pattern embedded in p x p
-    (zero outside its observed block), the (F_ab, F_cd) entry is sum_k w_k [W_da (M - W)_bc +
-    W_bc M_da], the (F_ab, mu_c) entry 2 sum_k w_k r_a W_bc and the (mu_c, mu_d) entry
-    2 sum_k w_k W_cd: each sum over the patterns is one matrix product.
+    (zero outside its observed block), the (F_ab, F_cd) entry is P_abcd = sum_k w_k [W_da (M - W)_bc
+    + W_bc M_da], the (F_ab, mu_c) entry 2 sum_k w_k r_a W_bc and the (mu_c, mu_d) entry
+    2 sum_k w_k W_cd. W and M are symmetric, so P_abcd = Z({a,d}, {b,c}) over unordered pairs,
+    Z = Y + Y' with Y = vech(W)' diag(w) vech(M - W/2) (one product of the vech size, p(p+1)/2,
+    over the patterns), and the symmetrised entry P_abcd + P_bacd + P_abdc + P_badc is
+    2 (Z({a,d}, {b,c}) + Z({a,c}, {b,d})).
     """
-    from .fiml import batches
+    from .fiml import batches, pattern_inverses
 
     p = len(mu)
-    Ws, Ms, rs, ws = [], [], [], []
-    for bt in batches(gd.patterns, p):
-        nb = len(bt.n)
-        W = np.linalg.inv(sigma[bt.rows, bt.cols])
+    a, b = np.triu_indices(p)
+    q = len(a)
+    vpos = np.zeros((p, p), dtype=int)
+    vpos[a, b] = vpos[b, a] = np.arange(q)
+    Ws, Ys, rs, Wfull, ws = [], [], [], [], []
+    inv = pattern_inverses(gd.patterns, sigma)
+    if inv is None:
+        inv = [(bt, np.linalg.inv(sigma[bt.rows, bt.cols]), None) for bt in batches(gd.patterns, p)]
+    for bt, W, _ in inv:
+        nb, k = bt.obs.shape
         d = bt.mean - mu[bt.obs]
         M = W @ (bt.S + d[:, :, None] * d[:, None, :]) @ W
+        li, lj = np.triu_indices(k)
+        pos = vpos[bt.obs[:, li], bt.obs[:, lj]]          # nb x k(k+1)/2, the pairs each pattern observes
         rows = np.arange(nb)[:, None]
-        We, Me, re = np.zeros((nb, p * p)), np.zeros((nb, p * p)), np.zeros((nb, p))
-        We[rows, bt.flat.reshape(nb, -1)] = W.reshape(nb, -1)
-        Me[rows, bt.flat.reshape(nb, -1)] = M.reshape(nb, -1)
-        re[rows, bt.obs] = np.einsum("kij,kj->ki", W, d)
-        Ws.append(We)
-        Ms.append(Me)
-        rs.append(re)
+        Wv, Yv = np.zeros((nb, q)), np.zeros((nb, q))
+        Wv[rows, pos] = W[:, li, lj]
+        Yv[rows, pos] = (M - W / 2)[:, li, lj]
+        Ws.append(Wv)
+        Ys.append(Yv)
+        if means:
+            We, re = np.zeros((nb, p * p)), np.zeros((nb, p))
+            We[rows, bt.flat.reshape(nb, -1)] = W.reshape(nb, -1)
+            re[rows, bt.obs] = np.einsum("kij,kj->ki", W, d)
+            Wfull.append(We)
+            rs.append(re)
         ws.append(bt.n / gd.n)
-    W, M, r, w = np.vstack(Ws), np.vstack(Ms), np.vstack(rs), np.concatenate(ws)
-    Ww = W * w[:, None]
-    P4 = ((Ww.T @ (M - W)).reshape(p, p, p, p).transpose(1, 2, 3, 0)        # W_da (M - W)_bc
-          + (Ww.T @ M).reshape(p, p, p, p).transpose(3, 0, 1, 2))          # W_bc M_da
-    Q = P4 + P4.transpose(1, 0, 2, 3)
-    Q = Q + Q.transpose(0, 1, 3, 2)
-    a, b = np.triu_indices(p)
+    w = np.concatenate(ws)
+    Y = (np.vstack(Ws) * w[:, None]).T @ np.vstack(Ys)
+    Z = Y + Y.T
     fa = np.where(a == b, 0.5, 1.0)                   # E_aa = F_aa is counted twice above
-    H = Q[a, b][:, a, b] * fa[:, None] * fa[None, :]
+    # rows (a, b), columns (c, d) = (a', b'): Z({a, d}, {b, c}) + Z({a, c}, {b, d})
+    H = 2 * (Z[vpos[a[:, None], b[None, :]], vpos[b[:, None], a[None, :]]]
+             + Z[vpos[a[:, None], a[None, :]], vpos[b[:, None], b[None, :]]])
+    H *= fa[:, None] * fa[None, :]
     if means:
-        R3 = ((r * w[:, None]).T @ W).reshape(p, p, p)                       # r_a W_bc
+        Wf, r = np.vstack(Wfull), np.vstack(rs)
+        R3 = ((r * w[:, None]).T @ Wf).reshape(p, p, p)                       # r_a W_bc
         Hsm = 2 * (R3 + R3.transpose(1, 0, 2))[a, b] * fa[:, None]
-        H = np.block([[H, Hsm], [Hsm.T, 2 * (w @ W).reshape(p, p)]])
+        H = np.block([[H, Hsm], [Hsm.T, 2 * (w @ Wf).reshape(p, p)]])
     return H
 
 
