@@ -206,23 +206,6 @@ def _scatter(target, idx, block, npar):
     np.add.at(target.T, idx, tmp.T)
 
 
-def _pattern_expected(U, V, dM, o, W, w):
-    """sum over a batch of patterns (observed sets o: nb x k, W: nb x k x k, weights w) of
-    w_k [ (U'WV) o (U'WV)' + (U'WU) o (V'WV) + dM W dM' ] over the observed rows."""
-    if len(w) > 64:   # in slices, so the npar x npar stacks stay small
-        return sum(_pattern_expected(U, V, dM, o[a:a + 64], W[a:a + 64], w[a:a + 64]) for a in range(0, len(w), 64))
-    Uo, Vo = U[o], V[o]                       # nb x k x npar
-    Mo = np.swapaxes(dM[:, o], 0, 1)          # nb x npar x k
-    WU, WV = W @ Uo, W @ Vo
-    Ut, Vt = np.swapaxes(Uo, 1, 2), np.swapaxes(Vo, 1, 2)
-    wk = w[:, None, None]
-    Muv = Ut @ WV
-    out = np.sum(wk * (Muv * np.swapaxes(Muv, 1, 2) + (Ut @ WU) * (Vt @ WV)), axis=0)
-    if np.any(dM):
-        out += np.sum(wk * (Mo @ W @ np.swapaxes(Mo, 1, 2)), axis=0)
-    return out
-
-
 def _grad_info(model, filler, theta, groups, ntotal, need_info=True, scoring=False):
     """Gradient of F and the unit expected information sum_g (N_g/N) I_g.
 
@@ -250,8 +233,10 @@ def _grad_info(model, filler, theta, groups, ntotal, need_info=True, scoring=Fal
                 WU, WV = Wf @ U, Wf @ V
                 Muv = U.T @ WV
                 ie = Muv * Muv.T + (U.T @ WU) * (V.T @ WV) + dM @ Wf @ dM.T
-            for o, Wo, wk in (parts if need_info and not scoring else ()):  # expected information per pattern
-                ie = ie + _pattern_expected(U, V, dM, o, Wo, wk)
+            if need_info and not scoring:   # the patterns' expected information, over the saturated moments
+                from .fiml_info import pattern_expected_information
+
+                ie = pattern_expected_information(gd, sigma, U, V, dM)
             grad += w * np.bincount(idx, weights=ge, minlength=npar)
             if need_info:
                 _scatter(info, idx, w * ie, npar)

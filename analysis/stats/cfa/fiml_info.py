@@ -25,7 +25,7 @@ from .fiml import pattern_grad_parts
 __all__ = ["fiml_observed_information", "saturated_hessian"]
 
 
-def saturated_hessian(gd, sigma, mu, means=True):
+def saturated_hessian(gd, sigma, mu, means=True, expected=False):
     """Hessian of F = sum_k w_k f_k over the saturated parameters (vech Sigma in
     ``np.triu_indices`` order, then mu) at (sigma, mu): the first-order part above, with the
     directions E_ab = F_ab + F_ba (E_aa = F_aa, F_ab = e_a e_b').
@@ -37,6 +37,9 @@ def saturated_hessian(gd, sigma, mu, means=True):
     Z = Y + Y' with Y = vech(W)' diag(w) vech(M - W/2) (one product of the vech size, p(p+1)/2,
     over the patterns), and the symmetrised entry P_abcd + P_bacd + P_abdc + P_badc is
     2 (Z({a,d}, {b,c}) + Z({a,c}, {b,d})).
+
+    ``expected``: its expectation (M = W, d = 0: no covariance-mean block), twice the expected
+    information of the patterns.
     """
     from .fiml import batches, pattern_inverses
 
@@ -52,7 +55,7 @@ def saturated_hessian(gd, sigma, mu, means=True):
     for bt, W, _ in inv:
         nb, k = bt.obs.shape
         d = bt.mean - mu[bt.obs]
-        M = W @ (bt.S + d[:, :, None] * d[:, None, :]) @ W
+        M = W if expected else W @ (bt.S + d[:, :, None] * d[:, None, :]) @ W
         li, lj = np.triu_indices(k)
         pos = vpos[bt.obs[:, li], bt.obs[:, lj]]          # nb x k(k+1)/2, the pairs each pattern observes
         rows = np.arange(nb)[:, None]
@@ -78,10 +81,23 @@ def saturated_hessian(gd, sigma, mu, means=True):
     H *= fa[:, None] * fa[None, :]
     if means:
         Wf, r = np.vstack(Wfull), np.vstack(rs)
-        R3 = ((r * w[:, None]).T @ Wf).reshape(p, p, p)                       # r_a W_bc
-        Hsm = 2 * (R3 + R3.transpose(1, 0, 2))[a, b] * fa[:, None]
+        if expected:
+            Hsm = np.zeros((q, p))
+        else:
+            R3 = ((r * w[:, None]).T @ Wf).reshape(p, p, p)                   # r_a W_bc
+            Hsm = 2 * (R3 + R3.transpose(1, 0, 2))[a, b] * fa[:, None]
         H = np.block([[H, Hsm], [Hsm.T, 2 * (w @ Wf).reshape(p, p)]])
     return H
+
+
+def pattern_expected_information(gd, sigma, U, V, dM):
+    """sum over the patterns of w_k [1/2 tr(W dSigma_s W dSigma_t) + dmu_s' W dmu_t] for the
+    directions dSigma_s = u_s v_s' + v_s u_s', dmu_s = m_s (columns of U, V, rows of dM): half
+    the expected saturated Hessian pulled back through the directions' (vech Sigma, mu)."""
+    p = len(sigma)
+    a, b = np.triu_indices(p)
+    D = np.vstack([U[a] * V[b] + V[a] * U[b], dM.T])
+    return D.T @ saturated_hessian(gd, sigma, np.zeros(p), means=True, expected=True) @ D / 2
 
 
 def _first_order(model, filler, theta, g, gd):
