@@ -234,6 +234,10 @@ def test_latent_with_one_indicator_and_free_variance_exits_2(cli):
 def test_not_identified_exits_2(cli):
     code, out, err = cli("sem", HS, "--model", "f =~ x1 + x2\ng =~ x3 + x4\nf ~~ 0*g", "-f", "json")
     _one_line(code, out, err, "not identified")
+    # with missing values too (the observed information alone does not settle identification here)
+    code, out, err = cli("sem", HSM, "--model", "f =~ x1 + x2\ng =~ x3 + x4\nf ~~ 0*g", "--missing", "ml",
+                         "-f", "json")
+    _one_line(code, out, err, "not identified")
 
 
 def test_heywood_negative_variance_is_a_warning(cli, tmp_path):

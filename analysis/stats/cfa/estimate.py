@@ -50,7 +50,8 @@ class Estimation:
     mu: list                    # implied means per group
     mats: list                  # (Lambda, B, Psi, Theta, nu, alpha) per group
     warnings: list = field(default_factory=list)
-    info: np.ndarray | None = None  # unit expected information at theta (sum_g N_g/N I_g)
+    info: np.ndarray | None = None  # unit expected information at theta (sum_g N_g/N I_g); None with
+    #                                 missing-data patterns when the observed information settled identification
 
 
 class _Filler:
@@ -400,6 +401,17 @@ def _expected_vcov(model, info, ntotal):
     return np.linalg.inv(full)
 
 
+def _clearly_regular(hess) -> bool:
+    """A (total) information matrix whose scale-free smallest eigenvalue is far above the
+    identification check's 1e-10 (:func:`_expected_vcov`): 1e-7 leaves room for the numerical
+    second-derivative part of the observed information."""
+    dg = np.sqrt(np.clip(np.diag(hess), 1e-300, None))
+    if not np.all(np.isfinite(hess)) or np.any(np.diag(hess) <= 0):
+        return False
+    ev = np.linalg.eigvalsh(hess / np.outer(dg, dg))
+    return bool(ev[0] > 1e-7 * max(ev[-1], 1e-300))
+
+
 def observed_hessian(model, filler, theta, groups, ntotal):
     """Hessian of -logl (= N/2 F + const) by central differences of the analytic gradient."""
     hess = np.empty((model.npar, model.npar))
@@ -428,17 +440,26 @@ def estimate(model: CFAModel, groups: list[GroupData], *, max_iter: int = 500, t
     theta, f = _starting_point(model, filler, groups, ntotal, start)
     theta, converged, it = _fisher_scoring(model, filler, groups, ntotal, theta, f, max_iter, tol)
     f, parts = _fvalue(model, filler, theta, groups, ntotal)
-    grad, info = _grad_info(model, filler, theta, groups, ntotal)
-    if not converged:
-        warns.append(f"the ML estimation did not converge in {it} iterations (max |gradient| "
-                     f"{np.max(np.abs(grad)):.2g}); estimates are not to be trusted")
-    vcov = _expected_vcov(model, info, ntotal) if need_vcov else None
-    if need_vcov and any(gd.patterns is not None for gd in groups):
+    fiml = any(gd.patterns is not None for gd in groups)
+    observed = None
+    if fiml and need_vcov:
         # observed information (lavaan's default with missing = "ml"), analytic over the patterns
         from .fiml_info import fiml_observed_information
 
+        observed = fiml_observed_information(model, theta, groups)
+    if fiml and (not need_vcov or _clearly_regular(observed)):
+        # the expected information would only check identification (and stand in for a singular
+        # observed one): an observed information far from singular settles both
+        grad, info = _grad_info(model, filler, theta, groups, ntotal, need_info=False)[0], None
+    else:
+        grad, info = _grad_info(model, filler, theta, groups, ntotal)
+    if not converged:
+        warns.append(f"the ML estimation did not converge in {it} iterations (max |gradient| "
+                     f"{np.max(np.abs(grad)):.2g}); estimates are not to be trusted")
+    vcov = _expected_vcov(model, info, ntotal) if need_vcov and info is not None else None
+    if observed is not None:
         try:
-            vcov = np.linalg.inv(fiml_observed_information(model, theta, groups))
+            vcov = np.linalg.inv(observed)
         except np.linalg.LinAlgError:
             warns.append("the observed information matrix is singular: standard errors are from the expected "
                          "information")
