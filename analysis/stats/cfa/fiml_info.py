@@ -25,6 +25,26 @@ from .fiml import pattern_grad_parts
 __all__ = ["fiml_observed_information", "saturated_hessian"]
 
 
+_CROSSED: dict = {}
+
+
+def _crossed_pairs(p):
+    """Flat positions in the (vech x vech) matrix Z of Z({a, d}, {b, c}) and Z({a, c}, {b, d}) for
+    rows (a, b) and columns (c, d) over ``np.triu_indices(p)`` (cached per p: building them costs
+    as much as the gathers)."""
+    if p not in _CROSSED:
+        a, b = np.triu_indices(p)
+        q = len(a)
+        vpos = np.zeros((p, p), dtype=np.int32 if q * q < 2 ** 31 else np.int64)
+        vpos[a, b] = vpos[b, a] = np.arange(q)
+        va, vb = vpos[a], vpos[b]                      # q x p: rows first, then columns (contiguous gathers)
+        one = va[:, b] * q + vb[:, a]
+        two = va[:, a] * q + vb[:, b]
+        _CROSSED.clear()   # one size at a time: the arrays are (p(p+1)/2)^2 long
+        _CROSSED[p] = (one, two)
+    return _CROSSED[p]
+
+
 def saturated_hessian(gd, sigma, mu, means=True, expected=False):
     """Hessian of F = sum_k w_k f_k over the saturated parameters (vech Sigma in
     ``np.triu_indices`` order, then mu) at (sigma, mu): the first-order part above, with the
@@ -71,22 +91,32 @@ def saturated_hessian(gd, sigma, mu, means=True, expected=False):
             Wfull.append(We)
             rs.append(re)
         ws.append(bt.n / gd.n)
-    w = np.concatenate(ws)
-    Y = (np.vstack(Ws) * w[:, None]).T @ np.vstack(Ys)
-    Z = Y + Y.T
+    w = np.concatenate(ws)[:, None]
+    Wv, Yv = np.vstack(Ws), np.vstack(Ys)
+    del Ws, Ys
+    Z = np.vstack([Wv, Yv]).T @ np.vstack([Yv * w, Wv * w])        # Y + Y' in one product
+    del Wv, Yv
     fa = np.where(a == b, 0.5, 1.0)                   # E_aa = F_aa is counted twice above
-    # rows (a, b), columns (c, d) = (a', b'): Z({a, d}, {b, c}) + Z({a, c}, {b, d})
-    H = 2 * (Z[vpos[a[:, None], b[None, :]], vpos[b[:, None], a[None, :]]]
-             + Z[vpos[a[:, None], a[None, :]], vpos[b[:, None], b[None, :]]])
-    H *= fa[:, None] * fa[None, :]
+    one, two = _crossed_pairs(p)
+    zf = Z.ravel()
+    H = np.empty((q + p, q + p) if means else (q, q))
+    for r0 in range(0, q, 256):                       # in row blocks: no q x q temporaries
+        r1 = min(q, r0 + 256)
+        blk = np.take(zf, one[r0:r1])
+        blk += np.take(zf, two[r0:r1])
+        blk *= 2 * fa[r0:r1, None]
+        blk *= fa[None, :]
+        H[r0:r1, :q] = blk
+    del Z, zf
     if means:
         Wf, r = np.vstack(Wfull), np.vstack(rs)
         if expected:
-            Hsm = np.zeros((q, p))
+            H[:q, q:] = 0.0
         else:
-            R3 = ((r * w[:, None]).T @ Wf).reshape(p, p, p)                   # r_a W_bc
-            Hsm = 2 * (R3 + R3.transpose(1, 0, 2))[a, b] * fa[:, None]
-        H = np.block([[H, Hsm], [Hsm.T, 2 * (w @ Wf).reshape(p, p)]])
+            R3 = ((r * w).T @ Wf).reshape(p, p, p)                           # r_a W_bc
+            H[:q, q:] = 2 * (R3 + R3.transpose(1, 0, 2))[a, b] * fa[:, None]
+        H[q:, :q] = H[:q, q:].T
+        H[q:, q:] = 2 * (w[:, 0] @ Wf).reshape(p, p)
     return H
 
 
