@@ -50,7 +50,8 @@ class Estimation:
     mu: list                    # implied means per group
     mats: list                  # (Lambda, B, Psi, Theta, nu, alpha) per group
     warnings: list = field(default_factory=list)
-    info: np.ndarray | None = None  # unit expected information at theta (sum_g N_g/N I_g)
+    info: np.ndarray | None = None  # unit expected information at theta (sum_g N_g/N I_g); None with
+    #                                 missing-data patterns when the observed information settled identification
 
 
 class _Filler:
@@ -206,23 +207,6 @@ def _scatter(target, idx, block, npar):
     np.add.at(target.T, idx, tmp.T)
 
 
-def _pattern_expected(U, V, dM, o, W, w):
-    """sum over a batch of patterns (observed sets o: nb x k, W: nb x k x k, weights w) of
-    w_k [ (U'WV) o (U'WV)' + (U'WU) o (V'WV) + dM W dM' ] over the observed rows."""
-    if len(w) > 64:   # in slices, so the npar x npar stacks stay small
-        return sum(_pattern_expected(U, V, dM, o[a:a + 64], W[a:a + 64], w[a:a + 64]) for a in range(0, len(w), 64))
-    Uo, Vo = U[o], V[o]                       # nb x k x npar
-    Mo = np.swapaxes(dM[:, o], 0, 1)          # nb x npar x k
-    WU, WV = W @ Uo, W @ Vo
-    Ut, Vt = np.swapaxes(Uo, 1, 2), np.swapaxes(Vo, 1, 2)
-    wk = w[:, None, None]
-    Muv = Ut @ WV
-    out = np.sum(wk * (Muv * np.swapaxes(Muv, 1, 2) + (Ut @ WU) * (Vt @ WV)), axis=0)
-    if np.any(dM):
-        out += np.sum(wk * (Mo @ W @ np.swapaxes(Mo, 1, 2)), axis=0)
-    return out
-
-
 def _grad_info(model, filler, theta, groups, ntotal, need_info=True, scoring=False):
     """Gradient of F and the unit expected information sum_g (N_g/N) I_g.
 
@@ -250,8 +234,10 @@ def _grad_info(model, filler, theta, groups, ntotal, need_info=True, scoring=Fal
                 WU, WV = Wf @ U, Wf @ V
                 Muv = U.T @ WV
                 ie = Muv * Muv.T + (U.T @ WU) * (V.T @ WV) + dM @ Wf @ dM.T
-            for o, Wo, wk in (parts if need_info and not scoring else ()):  # expected information per pattern
-                ie = ie + _pattern_expected(U, V, dM, o, Wo, wk)
+            if need_info and not scoring:   # the patterns' expected information, over the saturated moments
+                from .fiml_info import pattern_expected_information
+
+                ie = pattern_expected_information(gd, sigma, U, V, dM)
             grad += w * np.bincount(idx, weights=ge, minlength=npar)
             if need_info:
                 _scatter(info, idx, w * ie, npar)
@@ -376,11 +362,19 @@ def _fisher_scoring(model, filler, groups, ntotal, theta, f, max_iter, tol):
     """Minimise F; returns (theta, converged, iterations)."""
     converged = False
     it = 0
+    blind = 0
     for it in range(1, max_iter + 1):
         grad, info = _grad_info(model, filler, theta, groups, ntotal, scoring=True)
         if np.max(np.abs(grad)) < tol:
             return theta, True, it
         step, slope = _scoring_step(grad, info)
+        if -slope < 1e-13 * max(1.0, abs(f)) and blind < 25:
+            # the decrease the step promises is below the rounding of F: a line search cannot
+            # rank it (it would halve the step some 20 times), so take the full scoring step
+            # and let the gradient decide convergence (F is not re-evaluated)
+            theta = theta + step
+            blind += 1
+            continue
         t, f_new = _line_search(model, filler, theta, step, slope, f, groups, ntotal)
         if t < 1e-12:
             # no progress is possible: at a (numerical) optimum or stuck
@@ -405,6 +399,17 @@ def _expected_vcov(model, info, ntotal):
                                f"(look at '{bad.lhs} {bad.op} {bad.rhs}'); fix a loading or a variance, "
                                f"or add indicators")
     return np.linalg.inv(full)
+
+
+def _clearly_regular(hess) -> bool:
+    """A (total) information matrix whose scale-free smallest eigenvalue is far above the
+    identification check's 1e-10 (:func:`_expected_vcov`): 1e-7 leaves room for the numerical
+    second-derivative part of the observed information."""
+    dg = np.sqrt(np.clip(np.diag(hess), 1e-300, None))
+    if not np.all(np.isfinite(hess)) or np.any(np.diag(hess) <= 0):
+        return False
+    ev = np.linalg.eigvalsh(hess / np.outer(dg, dg))
+    return bool(ev[0] > 1e-7 * max(ev[-1], 1e-300))
 
 
 def observed_hessian(model, filler, theta, groups, ntotal):
@@ -435,17 +440,26 @@ def estimate(model: CFAModel, groups: list[GroupData], *, max_iter: int = 500, t
     theta, f = _starting_point(model, filler, groups, ntotal, start)
     theta, converged, it = _fisher_scoring(model, filler, groups, ntotal, theta, f, max_iter, tol)
     f, parts = _fvalue(model, filler, theta, groups, ntotal)
-    grad, info = _grad_info(model, filler, theta, groups, ntotal)
-    if not converged:
-        warns.append(f"the ML estimation did not converge in {it} iterations (max |gradient| "
-                     f"{np.max(np.abs(grad)):.2g}); estimates are not to be trusted")
-    vcov = _expected_vcov(model, info, ntotal) if need_vcov else None
-    if need_vcov and any(gd.patterns is not None for gd in groups):
+    fiml = any(gd.patterns is not None for gd in groups)
+    observed = None
+    if fiml and need_vcov:
         # observed information (lavaan's default with missing = "ml"), analytic over the patterns
         from .fiml_info import fiml_observed_information
 
+        observed = fiml_observed_information(model, theta, groups)
+    if fiml and (not need_vcov or _clearly_regular(observed)):
+        # the expected information would only check identification (and stand in for a singular
+        # observed one): an observed information far from singular settles both
+        grad, info = _grad_info(model, filler, theta, groups, ntotal, need_info=False)[0], None
+    else:
+        grad, info = _grad_info(model, filler, theta, groups, ntotal)
+    if not converged:
+        warns.append(f"the ML estimation did not converge in {it} iterations (max |gradient| "
+                     f"{np.max(np.abs(grad)):.2g}); estimates are not to be trusted")
+    vcov = _expected_vcov(model, info, ntotal) if need_vcov and info is not None else None
+    if observed is not None:
         try:
-            vcov = np.linalg.inv(fiml_observed_information(model, theta, groups))
+            vcov = np.linalg.inv(observed)
         except np.linalg.LinAlgError:
             warns.append("the observed information matrix is singular: standard errors are from the expected "
                          "information")

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Pattern", "PatternBatch", "patterns", "batches", "em_saturated", "pattern_f"]
+__all__ = ["Pattern", "PatternBatch", "patterns", "batches", "em_saturated", "pattern_f", "pattern_inverses"]
 
 
 @dataclass
@@ -109,14 +109,47 @@ def _inv_logdet(so):
     return np.matmul(np.swapaxes(ci, -1, -2), ci), logdet
 
 
+def pattern_inverses(pats, sigma):
+    """[(batch, W, logdet)] of every batch (W = Sigma_oo^-1 of each pattern, nb x k x k), or
+    None when a Sigma_oo is not positive definite.
+
+    When Sigma itself is positive definite, from its inverse P alone: a pattern missing the
+    set m has Sigma_oo^-1 = P_oo - P_om P_mm^-1 P_mo and log|Sigma_oo| = log|Sigma| + log|P_mm|
+    (the Schur complement), which costs an m x m factorization per pattern instead of a k x k
+    one; batches missing more than half the variables are inverted directly, as are all when
+    Sigma is not positive definite (its observed blocks may still be)."""
+    bs = batches(pats, len(sigma))
+    full = _inv_logdet(sigma)
+    out = []
+    for b in bs:
+        nm = b.mis.shape[1]
+        if full is None or 2 * nm > len(sigma):
+            got = _inv_logdet(sigma[b.rows, b.cols])
+            if got is None:
+                return None
+            out.append((b, *got))
+            continue
+        P, logdet = full
+        if nm == 0:
+            out.append((b, np.broadcast_to(P, (len(b.n),) + P.shape), np.full(len(b.n), logdet)))
+            continue
+        Pmm = P[b.mis[:, :, None], b.mis[:, None, :]]
+        Pom = P[b.obs[:, :, None], b.mis[:, None, :]]                  # nb x k x m
+        cm = np.linalg.cholesky(Pmm)
+        cmi = np.linalg.inv(cm)
+        R = Pom @ np.swapaxes(cmi, -1, -2)                             # P_om L^-T: R R' = P_om P_mm^-1 P_mo
+        W = P[b.rows, b.cols] - R @ np.swapaxes(R, -1, -2)
+        out.append((b, W, logdet + 2 * np.sum(np.log(np.diagonal(cm, axis1=-2, axis2=-1)), axis=-1)))
+    return out
+
+
 def pattern_f(pats: list[Pattern], n: int, sigma: np.ndarray, mu: np.ndarray):
     """sum_k n_k/n (log|Sigma_oo| + tr(W S_k) + d'Wd), or inf when a Sigma_oo is not PD."""
     f = 0.0
-    for b in batches(pats, len(sigma)):
-        got = _inv_logdet(sigma[b.rows, b.cols])
-        if got is None:
-            return math.inf
-        W, logdet = got
+    inv = pattern_inverses(pats, sigma)
+    if inv is None:
+        return math.inf
+    for b, W, logdet in inv:
         d = b.mean - mu[b.obs]
         q = np.einsum("bij,bij->b", W, b.S) + np.einsum("bi,bij,bj->b", d, W, d)
         f += float(np.sum(b.n * (logdet + q))) / n
@@ -135,8 +168,10 @@ def pattern_grad_parts(pats, n, sigma, mu):
     G = np.zeros(p * p)
     m = np.zeros(p)
     parts = []
-    for b in batches(pats, p):
-        W = np.linalg.inv(sigma[b.rows, b.cols])
+    inv = pattern_inverses(pats, sigma)
+    if inv is None:   # not reached at a fitted Sigma; the plain inverses raise as before
+        inv = [(b, np.linalg.inv(sigma[b.rows, b.cols]), None) for b in batches(pats, p)]
+    for b, W, _ in inv:
         d = b.mean - mu[b.obs]
         Wd = np.einsum("bij,bj->bi", W, d)
         w = b.n / n

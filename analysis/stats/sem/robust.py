@@ -229,24 +229,30 @@ def _fiml_corrected(model, est, groups, data, fm, version="V3"):
     xi = _x_index(model)
     k = _not_x(p, xi, True)     # fixed.x: the covariates' moments leave every matrix
     yv = np.array([j for j in range(p) if j not in xi], dtype=int)
-    Wm, Wmi, Wc, Gam, D, DB = [], [], [], [], [], []
+    Wm, Wmi, Wc, Gam, D, DB, fgs = [], [], [], [], [], [], []
     T3 = T3b = 0.0
+    every = len(k) == len(a) + p
     for g, (gd, x) in enumerate(zip(groups, data)):
         fg = gd.n / ntotal
-        wm = _h1_observed_unit(gd, U1, V1, dM1)[np.ix_(k, k)]
+        wm = _h1_observed_unit(gd, U1, V1, dM1)
+        wm = wm if every else wm[np.ix_(k, k)]
         wmi = np.linalg.inv(wm)
-        if version == "V3":
+        W = np.linalg.inv(gd.S)
+        if version == "V6":   # unweighted (the weights cancel in the traces), no copies
+            wc = _complete_information(W, a, b)
+            Wm.append(wm)
+            Wmi.append(wmi)
+            Wc.append(wc if every else wc[np.ix_(k, k)])
+            fgs.append(fg)
+        else:
             S1 = casewise_scores(x, gd.S, gd.mean, U1, V1, dM1)[:, k]
             jm = S1.T @ S1 / gd.n
-        else:
-            jm = wm
-        W = np.linalg.inv(gd.S)
-        M = U1.T @ W @ V1
-        wc = (M * M.T + (U1.T @ W @ U1) * (V1.T @ W @ V1) + dM1 @ W @ dM1.T)[np.ix_(k, k)]
-        Wm.append(fg * wm)
-        Wmi.append(wmi / fg)
-        Wc.append(fg * wc)
-        Gam.append(wmi @ jm @ wmi / fg)
+            M = U1.T @ W @ V1
+            wc = (M * M.T + (U1.T @ W @ U1) * (V1.T @ W @ V1) + dM1 @ W @ dM1.T)[np.ix_(k, k)]
+            Wm.append(fg * wm)
+            Wmi.append(wmi / fg)
+            Wc.append(fg * wc)
+            Gam.append(wmi @ jm @ wmi / fg)
         D.append(_model_jacobian(model, est.theta, g, a, b)[k])
         # independence model: each variable's mean and variance over its observed values
         nj, sm, ss = np.zeros(p), np.zeros(p), np.zeros(p)
@@ -268,21 +274,57 @@ def _fiml_corrected(model, est, groups, data, fm, version="V3"):
         db[diag_pos, np.arange(p)] = 1.0       # variances (a == b rows are in variable order)
         db[len(a) + np.arange(p), p + np.arange(p)] = 1.0
         DB.append(db[np.ix_(k, np.concatenate([yv, p + yv]))])
-    Wm_a, Wmi_a, Wc_a, Gam_a = (block_diag(*m) for m in (Wm, Wmi, Wc, Gam))
-    mid = Wmi_a @ Wc_a @ Wmi_a
+    if version == "V6":
+        k, kb = _v6_traces(Wm, Wmi, Wc, D, DB, fgs)
+    else:
+        Wm_a, Wmi_a, Wc_a, Gam_a = (block_diag(*m) for m in (Wm, Wmi, Wc, Gam))
+        mid = Wmi_a @ Wc_a @ Wmi_a
 
-    def trace(Dj):
-        E = Dj.T @ Wm_a @ Dj
-        WD = Wm_a @ Dj
-        Uc = Wm_a - WD @ np.linalg.solve(E, WD.T)
-        if version == "V6":
-            return float(np.trace(Wc_a @ Wmi_a @ Uc @ Wmi_a))
-        return float(np.trace(Uc @ mid @ Uc @ Gam_a))
+        def trace(Dj):
+            E = Dj.T @ Wm_a @ Dj
+            WD = Wm_a @ Dj
+            Uc = Wm_a - WD @ np.linalg.solve(E, WD.T)
+            return float(np.trace(Uc @ mid @ Uc @ Gam_a))
 
-    k = trace(np.vstack(D))
-    kb = trace(block_diag(*DB))
+        k = trace(np.vstack(D))
+        kb = trace(block_diag(*DB))
     return {"chisq": T3, "c": k / fm["df"] if fm["df"] > 0 else math.nan, "baseline_chisq": T3b,
             "baseline_c": kb / fm["baseline_df"]}
+
+
+def _complete_information(W, a, b):
+    """The complete-data information of the saturated model at Sigma = W^-1 over (vech Sigma in
+    the order a, b of ``np.triu_indices``, then mu), the directions of
+    :func:`_saturated_directions`: h_ab h_cd (W_ac W_bd + W_ad W_bc) (h 1/2 on the diagonal),
+    then W for the means; from row gathers of W, with no q x q temporaries beyond the result."""
+    q, p = len(a), len(W)
+    h = np.where(a == b, 0.5, 1.0)
+    out = np.zeros((q + p, q + p))
+    Wa, Wb = W[a], W[b]                                  # q x p
+    for r0 in range(0, q, 256):
+        r1 = min(q, r0 + 256)
+        blk = Wa[r0:r1][:, a] * Wb[r0:r1][:, b]
+        blk += Wa[r0:r1][:, b] * Wb[r0:r1][:, a]
+        blk *= h[r0:r1, None]
+        blk *= h[None, :]
+        out[r0:r1, :q] = blk
+    out[q:, q:] = W
+    return out
+
+
+def _v6_traces(Wm, Wmi, Wc, D, DB, fgs):
+    """tr(Wc Wm^-1 U Wm^-1) of the model and of the baseline without any product of saturated
+    size: Wm^-1 U Wm^-1 = Wm^-1 - D E^-1 D' (E = D' Wm D), so the trace is tr(Wc Wm^-1) -
+    tr(E^-1 D' Wc D), the first term per group and shared by the model and the baseline, the
+    second of the parameters' size. (Wm, Wmi, Wc per group and unweighted: the block-diagonal
+    matrices weight Wm and Wc by N_g/N = ``fgs`` and Wm^-1 by N/N_g, which cancel in the first
+    term and in each group's baseline term; the baseline's D is block diagonal over groups.)"""
+    base = sum(float(np.vdot(wc, wmi)) for wc, wmi in zip(Wc, Wmi))   # tr(wc wmi), both symmetric
+    E = sum(fg * (d.T @ wm @ d) for d, wm, fg in zip(D, Wm, fgs))
+    F = sum(fg * (d.T @ wc @ d) for d, wc, fg in zip(D, Wc, fgs))
+    k = base - float(np.trace(np.linalg.solve(E, F)))
+    kb = base - sum(float(np.trace(np.linalg.solve(d.T @ wm @ d, d.T @ wc @ d))) for d, wm, wc in zip(DB, Wm, Wc))
+    return k, kb
 
 
 def _saturated_robust(fc, dfb):
