@@ -537,7 +537,9 @@ def sem(data, model, instrument=None, *, group: str | None = None, group_equal=(
     others = []
     for k, other in enumerate([compare] if isinstance(compare, (str, os.PathLike)) else list(compare or ()), start=2):
         o_text, o_file = _sem_model_source(other)
-        others.append((os.path.splitext(os.path.basename(o_file))[0] if o_file else f"model {k}", o_text, o_file))
+        if o_file:
+            from pathlib import Path   # the command's name for the file: pathlib's stem ("alt." stays "alt.")
+        others.append((Path(o_file).stem if o_file else f"model {k}", o_text, o_file))
     if isinstance(group_equal, str):
         group_equal = [g.strip() for g in group_equal.split(",") if g.strip()]
     frame, path = _frame_for(data, inst, numeric=group is None)

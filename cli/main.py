@@ -9,7 +9,7 @@ import os
 import sys
 from importlib import import_module
 
-if os.path.basename(sys.argv[0] or "").startswith("avoid-survey"):
+if os.path.basename((getattr(sys, "argv", None) or [""])[0] or "").startswith("avoid-survey"):
     # the console command's own process (not a test or a notebook importing this module):
     # fewer collections of the objects the imports below create (see gcpolicy)
     from avoid_survey.analysis.core.gcpolicy import quiet_collector

@@ -25,6 +25,13 @@ def test_importing_the_cli_elsewhere_leaves_the_collector_alone():
     assert _thresholds_after(code) == (700, 10, 10)
 
 
+@pytest.mark.parametrize("argv", ["sys.argv = []", "del sys.argv"])
+def test_the_cli_imports_without_a_program_name(argv):
+    """An embedding or a harness that empties (or has no) sys.argv can still import the CLI."""
+    code = f"import sys; {argv}; import avoid_survey.cli.main, gc; print(*gc.get_threshold())"
+    assert _thresholds_after(code) == (700, 10, 10)
+
+
 def test_a_users_own_thresholds_are_kept():
     code = ("import gc, sys; gc.set_threshold(1000, 5, 5); sys.argv = ['avoid-survey']; "
             "import avoid_survey.cli.main; print(*gc.get_threshold())")

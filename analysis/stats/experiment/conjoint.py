@@ -113,14 +113,16 @@ def nested_by(d, test: str, by_name: str, by_columns: Columns, mask=None, groups
     rank), which avoids one regression on all the product columns. ``by_columns`` may be a
     function returning them, called only when the product columns are needed.
     """
+    mask = observed(d) if mask is None else mask
     if groups is not None and callable(by_columns):
-        if len([v for v in distinct(groups).tolist() if v != ""]) < 2:
-            return None                      # one group: nothing to test (no product columns)
+        # one group among the rows tested (also when the outcome is missing in every other
+        # group): nothing to test, no product columns
+        if len([v for v in distinct(groups[mask]).tolist() if v != ""]) < 2:
+            return None
     else:
         by_columns = by_columns() if callable(by_columns) else by_columns
         if not by_columns.names:
             return None
-    mask = observed(d) if mask is None else mask
     base = _base_columns(d)
     y = d.y[mask]
     reduced = _reduced_fit(d, base, mask, y)
