@@ -425,7 +425,8 @@ def process(data, model: int, *, x: str, y: str, m=None, w: str | None = None, z
 
 def _is_file(ref) -> bool:
     text = os.fspath(ref)
-    return "\n" not in text and os.path.isfile(text)
+    # as pathlib sees it: a trailing separator does not make a file name a folder name
+    return "\n" not in text and os.path.isfile(text.rstrip(os.sep + (os.altsep or "")) or text)
 
 
 def _spec_for_frame(spec, template, base_dir):

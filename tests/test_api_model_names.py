@@ -25,3 +25,15 @@ def test_compared_model_file_named_as_the_command_names_it(capsys, tmp_path, nam
     assert expected[1] == Path(name).stem
     got = av.sem(HS, M1, compare=[m2]).to_dict()["comparison"]
     assert [c["model"] for c in got] == expected
+
+
+def test_a_spec_path_with_a_trailing_separator_is_still_a_file(tmp_path):
+    """As pathlib reads it (``Path('spec.yaml/')`` names the file spec.yaml)."""
+    from avoid_survey.functions import _is_file
+
+    f = tmp_path / "spec.yaml"
+    f.write_text("models: []\n")
+    assert _is_file(str(f) + "/")
+    assert _is_file(str(f))
+    assert not _is_file(str(tmp_path))
+    assert not _is_file("family: ols\nformula: y ~ x")

@@ -158,34 +158,39 @@ def se_plan(d, mask):
     return "hc2", None, None
 
 
+def _short_label_keys(values):
+    """One integer per label of a 1-d array of labels of at most two characters (task and
+    profile numbers), first code point most significant: the order numpy sorts such strings
+    in. None for other arrays."""
+    import numpy as np
+
+    w = values.dtype.itemsize // 4 if values.dtype.kind == "U" else 0
+    if values.ndim != 1 or not 1 <= w <= 2 or not len(values):
+        return None
+    cp = np.ascontiguousarray(values).view(np.uint32).reshape(-1, w).astype(np.uint64)
+    return cp[:, 0] << np.uint64(32) | cp[:, 1] if w == 2 else cp[:, 0]
+
+
 def distinct(values):
-    """``numpy.unique(values)`` (sorted distinct values) of a label array; labels of at most
-    two characters (task and profile numbers) are sorted as integer keys, first code point
-    most significant, which is the order numpy sorts such strings in."""
+    """``numpy.unique(values)`` (sorted distinct values) of a label array; short labels
+    sorted through integer keys (:func:`_short_label_keys`), in numpy's order."""
     import numpy as np
 
     values = np.asarray(values)
-    w = values.dtype.itemsize // 4 if values.dtype.kind == "U" else 0
-    if values.ndim != 1 or not 1 <= w <= 2 or not len(values):
+    keys = _short_label_keys(values)
+    if keys is None:
         return np.unique(values, return_inverse=True)[0]   # (return_inverse: no numpy.ma import)
-    cp = np.ascontiguousarray(values).view(np.uint32).reshape(-1, w).astype(np.uint64)
-    keys = cp[:, 0] << np.uint64(32) | cp[:, 1] if w == 2 else cp[:, 0]
     _, first = np.unique(keys, return_index=True)
     return values[first]
 
 
 def group_codes(values):
-    """Integer codes 0..G-1 of a label array, in the order of :func:`distinct` (labels of at
-    most two characters through their code points, as there; others by ``numpy.unique``)."""
+    """Integer codes 0..G-1 of a label array, in the order of :func:`distinct`."""
     import numpy as np
 
     values = np.asarray(values)
-    w = values.dtype.itemsize // 4 if values.dtype.kind == "U" else 0
-    if values.ndim != 1 or not 1 <= w <= 2 or not len(values):
-        return np.unique(values, return_inverse=True)[1].reshape(-1)
-    cp = np.ascontiguousarray(values).view(np.uint32).reshape(-1, w).astype(np.uint64)
-    keys = cp[:, 0] << np.uint64(32) | cp[:, 1] if w == 2 else cp[:, 0]
-    return np.unique(keys, return_inverse=True)[1].reshape(-1)
+    keys = _short_label_keys(values)
+    return np.unique(values if keys is None else keys, return_inverse=True)[1].reshape(-1)
 
 
 _CODES: dict = {}
