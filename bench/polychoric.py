@@ -11,7 +11,7 @@ Our processes run with byte-code caching on (PYTHONDONTWRITEBYTECODE removed) af
 untimed warm-up run, as an installed package runs (pip byte-compiles at install; R packages
 are byte-compiled too); without it every run would recompile avoid-survey's modules.
 
-Usage: python bench/polychoric.py [--runs 3] [--n 10000]
+Usage: python bench/polychoric.py [--runs 5] [--n 10000]
 """
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ def timed(cmd, env=None) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--n", type=int, default=10_000)
     args = ap.parse_args()
     py = sys.executable
