@@ -107,18 +107,30 @@ def fiml_main(args) -> None:
         rfile = Path(tmp) / "sem_fiml.R"
         rfile.write_text(r_fiml_script(csv))
         ours_cmd = [exe, "sem", str(csv), "--model", MODEL, "--missing", "ml", "--format", "json"]
-        ours_t, r_t = [], []
-        for _ in range(args.reps):
-            t, ours_out = timed(ours_cmd)
-            ours_t.append(t)
-            t, r_out = timed(["Rscript", str(rfile)])
-            r_t.append(t)
+        ours_t, r_t, ours_out, r_out = _alternating(ours_cmd, rfile, args.reps)
     mr = print_lavaan(f"data: {args.n} x 24, 5% of items 7-24 missing at random; FIML; {args.reps} alternating runs",
                       "chisq", json.loads(ours_out)["fit"]["chisq"], first_value(r_out), ours_t, r_t)
-    ratio = statistics.median(ours_t) / mr
+    ratio = _print_ratios(ours_t, mr)
+    print(f"ratio  {ratio:.3f}x  (goal <= 0.05x: {'met' if ratio <= 0.05 else 'NOT met'})")
+
+
+def _alternating(ours_cmd, rfile: Path, reps: int):
+    """``reps`` alternating runs of our command and the R script: (ours times, R times, our
+    last output, R's last output)."""
+    ours_t, r_t = [], []
+    for _ in range(reps):
+        t, ours_out = timed(ours_cmd)
+        ours_t.append(t)
+        t, r_out = timed(["Rscript", str(rfile)])
+        r_t.append(t)
+    return ours_t, r_t, ours_out, r_out
+
+
+def _print_ratios(ours_t, r_median: float) -> float:
+    """Print the CPU medians and their ratio; return the wall-time ratio of the medians."""
     cpu_o, cpu_r = statistics.median(CPU[0::2]), statistics.median(CPU[1::2])
     print(f"cpu    ours {cpu_o:.2f} s, R {cpu_r:.1f} s: cpu ratio {cpu_o / cpu_r:.3f}")
-    print(f"ratio  {ratio:.3f}x  (goal <= 0.05x: {'met' if ratio <= 0.05 else 'NOT met'})")
+    return statistics.median(ours_t) / r_median
 
 
 def mediation_model() -> str:
@@ -150,19 +162,12 @@ def mediation_main(args) -> None:
         rfile = Path(tmp) / "sem_fiml_mediation.R"
         rfile.write_text(r_mediation_script(csv, model))
         ours_cmd = [exe, "sem", str(csv), "--model", model, "--missing", "ml", "--format", "json"]
-        ours_t, r_t = [], []
-        for _ in range(args.reps):
-            t, ours_out = timed(ours_cmd)
-            ours_t.append(t)
-            t, r_out = timed(["Rscript", str(rfile)])
-            r_t.append(t)
+        ours_t, r_t, ours_out, r_out = _alternating(ours_cmd, rfile, args.reps)
     mr = print_lavaan(f"data: sample_data/responses.csv, 1,187 x 61 items, 305 missing-data patterns; FIML latent "
                       f"mediation (sem_pressure_trust_avoidance); {args.reps} alternating runs",
                       "chisq", json.loads(ours_out)["fit"]["chisq"], first_value(r_out), ours_t, r_t)
-    ratio = statistics.median(ours_t) / mr
-    cpu_o, cpu_r = statistics.median(CPU[0::2]), statistics.median(CPU[1::2])
-    print(f"cpu    ours {cpu_o:.2f} s, R {cpu_r:.1f} s: cpu ratio {cpu_o / cpu_r:.3f}")
-    print(f"ratio  {ratio:.3f}x  (goal <= 0.05x: {'met' if ratio <= 0.05 else 'NOT met'})")
+    ratio = _print_ratios(ours_t, mr)
+    print(f"ratio  {ratio:.3f}x  (no goal: the template's model, timed for the record)")
 
 
 def r_boot_script(csv: Path, b: int) -> str:
