@@ -14,6 +14,7 @@ Fields of the library result are reachable on the wrapper (``rel.scales``, ``fit
 """
 from __future__ import annotations
 
+import os
 
 __all__ = ["Result", "Tables", "ValidationResult", "ScoreResult", "ReliabilityResult", "EFAResult",
            "CFAResult", "ModelsResult", "SimulationResult", "PolychoricResult", "ExperimentResult", "DescribeResult", "CompareResult"]
@@ -47,7 +48,7 @@ class Tables(list):
             raise ValueError(f"unknown format {fmt!r} (one of {', '.join(_TEXT_FORMATS + _BINARY_FORMATS)})")
         return render.render_text(list(self), fmt, self.lang, dec)
 
-    def save(self, path, *, force: bool = False, decimals: int | None = None) -> Path:
+    def save(self, path, *, force: bool = False, decimals: int | None = None) -> os.PathLike:
         """Write the tables to ``path`` (format from the extension), atomically; an existing
         file is replaced only with ``force=True``."""
         from pathlib import Path

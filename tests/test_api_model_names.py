@@ -37,3 +37,16 @@ def test_a_spec_path_with_a_trailing_separator_is_still_a_file(tmp_path):
     assert _is_file(str(f))
     assert not _is_file(str(tmp_path))
     assert not _is_file("family: ols\nformula: y ~ x")
+
+
+def test_public_signatures_resolve_their_annotations():
+    """typing.get_type_hints (Sphinx, pydantic) works on functions whose modules import
+    pathlib only inside them."""
+    import os
+    import typing
+
+    from avoid_survey.analysis.core.inputs import check_input
+    from avoid_survey.results import Tables
+
+    assert typing.get_type_hints(Tables.save)["return"] is os.PathLike
+    assert typing.get_type_hints(check_input)["return"] is os.PathLike

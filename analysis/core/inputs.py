@@ -51,7 +51,7 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
-def check_input(path, what: str = "file") -> Path:
+def check_input(path, what: str = "file") -> os.PathLike:
     """``path`` as a Path when it is an existing regular file (registered as an input);
     otherwise AvoidSurveyError naming it. Symbolic links to regular files are fine."""
     from pathlib import Path   # here, not at import: the API's fast paths load no pathlib
