@@ -6,8 +6,9 @@ environment loads at start-up (the ``__editable__`` finder, with ``pathlib`` and
 ``urllib.parse``): about 10 ms per process that no user of ``pip install .`` (README) or of a
 wheel pays. ``bench/run.py`` therefore times the commands of a regular install:
 
-* a new virtual environment without pip, whose ``site-packages`` holds the package, copied
-  and byte-compiled by ``pip install --no-deps --target`` from this checkout (no network),
+* a new virtual environment without pip, whose ``site-packages`` holds the package, installed
+  and byte-compiled by ``pip install --no-deps --target`` from a copy of this checkout's
+  sources (no network; nothing is built or left in the checkout),
 * the dependencies (numpy, pandas, typer, ...) taken from the running interpreter's
   environment through a path (``.pth``) line, so the two environments run the same builds,
 * an ``avoid-survey`` console script like the one pip writes into ``bin/``.
@@ -18,6 +19,7 @@ script run on its own times whatever ``python`` and ``avoid-survey`` are on ``PA
 from __future__ import annotations
 
 import os
+import shutil
 import site
 import subprocess
 import sys
@@ -47,8 +49,13 @@ def regular_install(folder: Path) -> dict:
     deps = [p for p in {sysconfig.get_path("purelib"), sysconfig.get_path("platlib"), *site.getsitepackages()}
             if p and Path(p).is_dir()]
     (target / "zz_bench_dependencies.pth").write_text("\n".join(sorted(deps)) + "\n")
+    # from a copy of the sources: a build in the checkout would reuse its build/ folder, where a
+    # module deleted since an earlier build would still be installed (and timed)
+    src = folder / "src"
+    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(".git", ".venv", "build", "*.egg-info", "__pycache__",
+                                                             "demo_out", ".pytest_cache"))
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-                    "--target", str(target), str(ROOT)], check=True, cwd=str(folder))
+                    "--target", str(target), str(src)], check=True, cwd=str(folder))
     exe = py.parent / "avoid-survey"
     exe.write_text(_SCRIPT.format(python=py))
     exe.chmod(0o755)
