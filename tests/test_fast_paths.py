@@ -428,23 +428,31 @@ def test_commands_with_an_instrument_on_a_plain_csv(tmp_path, command):
     assert any("3 answer(s) outside their response scale" in x and "d.txt" in x for x in slow[2])
 
 
-def test_validate_d2_under_a_blas_thread_limit_equals_one_thread(monkeypatch):
-    """validate's D² on large data: two row ranges in threads with BLAS limited to one
-    thread (indices._mahalanobis_d2) gives the single-range values and covariance."""
-    from avoid_survey.analysis.validate import indices
-
-    rng = np.random.default_rng(5)
-    cols = [c.astype(np.int8) for c in _codes(rng, 3000, 12)]
+def test_every_check_runs_with_one_blas_thread_and_restores_the_callers(monkeypatch):
+    """validate_loaded limits BLAS to one thread for whoever calls it (validate, or the
+    careless screening rules of other commands), so D²'s two threads do not oversubscribe the
+    cores; the caller's limit is back afterwards."""
     from threadpoolctl import threadpool_info
 
-    before = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
-    ref_cov = {}
-    ref = cl.mahalanobis(cols, cov_out=ref_cov)
-    monkeypatch.setattr(indices, "_THREADED_ROWS", 1000)
-    cov = {}
-    got = indices._mahalanobis_d2(cl, cols, cov, 3000)
-    assert got[1] == ref[1] and got[2]
-    np.testing.assert_array_equal(cov["S"], ref_cov["S"])
-    np.testing.assert_allclose(got[0], ref[0], rtol=1e-12)
-    # the limit is lifted afterwards
-    assert [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"] == before
+    from avoid_survey.analysis.io import load
+    from avoid_survey.analysis.validate import run
+    from avoid_survey.analysis.validate.thresholds import Thresholds
+    from avoid_survey.instruments import load_instrument
+
+    def blas():
+        return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+    seen = []
+    real = cl.mahalanobis
+
+    def spy(*a, **k):
+        seen.append(blas())
+        return real(*a, **k)
+
+    monkeypatch.setattr(cl, "mahalanobis", spy)
+    inst = load_instrument("blame-avoidance-core-v2")
+    path = Path(__file__).resolve().parent.parent / "sample_data" / "responses.csv"
+    before = blas()
+    run.validate_loaded(path, inst, load(path, inst), Thresholds())
+    assert seen and all(s == [1] * len(s) for s in seen)
+    assert blas() == before

@@ -293,3 +293,18 @@ def test_one_digit_cells_equal_loadtxt(rows, crlf, last_nl, empty_ok):
         return
     slow = plain._loadtxt(body, empty_ok)
     np.testing.assert_array_equal(fast, slow)
+
+
+def test_plain_reader_names_its_file_as_pathlib_does():
+    """``_path_text`` (pathlib kept off the API's start-up) equals ``str(Path(x))`` on odd
+    paths: repeated and trailing separators, ``.`` and ``..`` parts, leading ``//``."""
+    import itertools
+    from pathlib import Path
+
+    parts = ["a", ".", "..", "", "/", "//", " b", "c.csv"]
+    for n in range(1, 4):
+        for combo in itertools.product(parts, repeat=n):
+            text = "/".join(combo) if combo[0] not in ("/", "//") else combo[0] + "/".join(combo[1:])
+            if not text:
+                continue
+            assert plain._path_text(text) == str(Path(text)), text

@@ -128,14 +128,19 @@ def error_gist(message: str, lang: str, key: str | None = None) -> str:
     """The Chinese gist of an error line (``""`` for English): what the catalogue says of the
     first pattern of :data:`ERROR_GIST` the message matches (or of ``key``), else a general
     sentence."""
-    import re
-
     from .i18n import tr
 
     if tr("err_generic", lang) == tr("err_generic", "en"):
         return ""
-    key = key or next((k for pat, k in ERROR_GIST if re.search(pat, message, re.IGNORECASE)), "err_generic")
+    key = key or _first_gist(ERROR_GIST, message, "err_generic")
     return tr("err_prefix", lang) + tr(key, lang)
+
+
+def _first_gist(table, message: str, default: str) -> str:
+    """The catalogue key of the first pattern of ``table`` that ``message`` matches."""
+    import re
+
+    return next((k for pat, k in table if re.search(pat, message, re.IGNORECASE)), default)
 
 
 # Warnings and notes (stderr ``warning:``/``note:`` lines) under --lang zh: the English line
@@ -173,13 +178,11 @@ def warning_gist(message: str, lang: str, note: bool = False, key: str | None = 
     """The Chinese gist of a ``warning:`` (or ``note:``) line (``""`` for English): what the
     catalogue says of the first pattern of :data:`WARNING_GIST` the message matches, else a
     general sentence."""
-    import re
-
     from .i18n import tr
 
     if tr("wrn_generic", lang) == tr("wrn_generic", "en"):
         return ""
     if key is not None:   # a line of its own (e.g. the interruption): the gist without a prefix
         return " | " + tr(key, lang)
-    key = next((k for pat, k in WARNING_GIST if re.search(pat, message, re.IGNORECASE)), "wrn_generic")
+    key = _first_gist(WARNING_GIST, message, "wrn_generic")
     return tr("wrn_note_prefix" if note else "wrn_prefix", lang) + tr(key, lang)

@@ -138,11 +138,9 @@ def _compute(ans, items, instrument, th, codes8) -> _Computed:
             v = cl.irv(X, th.min_items, moments=moments)
             if fut_eo is not None:
                 fut_eo.result()
-        # then the longest task alone, its row ranges in two threads, each with single-threaded
-        # BLAS: ``validate`` limits BLAS for its whole run, but the careless screening rules of
-        # the other commands reach this through ``validate_loaded`` without that limit, and
-        # OpenBLAS's workers beside our two threads oversubscribe two cores (4x slower there)
-        mah = _mahalanobis_d2(cl, X, cov, n) if careless else None
+        # then the longest task alone, over two threads of its own (BLAS runs single-threaded
+        # in every check: validate_loaded sets the limit)
+        mah = cl.mahalanobis(X, cov_out=cov, workers=2) if careless else None
         if fut_rest is not None:
             rest = fut_rest.result()
         else:
@@ -150,23 +148,6 @@ def _compute(ans, items, instrument, th, codes8) -> _Computed:
             rest = item_rest(R, items, instrument, S_all=S_R, complete=complete)
         eo = fut_eo.result() if fut_eo is not None else None
     return _Computed(ls, v, mah, eo, len(blocks), rest)
-
-
-_THREADED_ROWS = 100_000   # from here on, two row ranges in threads beat BLAS's own threads
-
-
-def _mahalanobis_d2(cl, X, cov, n):
-    """:func:`careless.mahalanobis` over two threads of single-threaded BLAS on large data
-    (the same numbers: the ranges' cross-products are added in a fixed order), whoever the
-    caller (``validate`` sets the limit itself; ``screen --careless`` paths do not)."""
-    if n < _THREADED_ROWS:
-        return cl.mahalanobis(X, cov_out=cov, workers=1)
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - a dependency
-        return cl.mahalanobis(X, cov_out=cov, workers=1)
-    with threadpool_limits(limits=1, user_api="blas"):
-        return cl.mahalanobis(X, cov_out=cov, workers=2)
 
 
 def _longstring(col, ls, k, ids, th, indices, flags) -> None:

@@ -48,21 +48,12 @@ def validate(path, instrument=None, *, id_column=None, thresholds=None, sheet=No
     from ..io import drop_prescan, prescan
 
     scan = prescan(path)  # a large CSV's bytes are checked while pandas and the instrument load
-    import numpy  # noqa: F401  (loads BLAS, so that the limit below applies to it)
-
-    try:  # BLAS threads only contend on these small products; one is faster and deterministic
-        from threadpoolctl import threadpool_limits
-        limits = threadpool_limits(1)
-    except Exception:  # pragma: no cover - threadpoolctl comes with scikit-learn
-        limits = None
     try:
         return _validate(path, instrument, id_column=id_column, thresholds=thresholds, sheet=sheet,
                          mapping=mapping, clean=clean, keep_pii=keep_pii, force=force, progress=progress, lang=lang,
                          screening=screening, keep_flagged=keep_flagged)
     finally:
         drop_prescan(scan)
-        if limits is not None:
-            limits.restore_original_limits()
 
 
 
@@ -109,7 +100,21 @@ def validate_loaded(path, instrument, ld, th, *, id_column=None, _ranges=None) -
     """Every check on a file already read (:func:`~avoid_survey.analysis.io.load`).
 
     ``_ranges`` (a dict) receives {column: (response format, out-of-range mask or None)}
-    of the columns the range check read (for :func:`~..io.codes.count_out_of_range`)."""
+    of the columns the range check read (for :func:`~..io.codes.count_out_of_range`).
+
+    BLAS runs single-threaded meanwhile, whoever the caller (``validate``, or the careless
+    screening rules of the other commands): its products here are small, and the checks run
+    in threads of their own (Mahalanobis D² over two), which OpenBLAS's own workers would
+    oversubscribe. The caller's limits are restored afterwards."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - a dependency
+        return _validate_loaded(path, instrument, ld, th, id_column=id_column, _ranges=_ranges)
+    with threadpool_limits(1):
+        return _validate_loaded(path, instrument, ld, th, id_column=id_column, _ranges=_ranges)
+
+
+def _validate_loaded(path, instrument, ld, th, *, id_column=None, _ranges=None) -> ValidationReport:
     df = ld.frame
     n = int(df.shape[0])
     col = Collector(th.max_listed)
