@@ -52,8 +52,9 @@ def _parse_number(u):
         return None
 
 
-def to_codes(series, fmt, counts: dict | None = None):
+def to_codes(series, fmt, counts: dict | None = None, keep_int8: bool = False):
     """(float codes, bad mask) from numbers or answer labels; bad = given but not convertible.
+    With ``keep_int8`` int8 codes stay int8 unless a missing code among them becomes NaN.
 
     Works on the distinct values only (vectorised over rows): each distinct text is parsed
     as a number or looked up among the format's labels in either language.
@@ -64,7 +65,7 @@ def to_codes(series, fmt, counts: dict | None = None):
     if pd.api.types.is_bool_dtype(series):
         out = series.astype(float)
         bad = np.zeros(len(series), bool)
-    elif pd.api.types.is_float_dtype(series) and series.dtype == np.float64:
+    elif series.dtype == np.float64 or (keep_int8 and series.dtype == np.int8):
         out = series
         bad = np.zeros(len(series), bool)
     elif pd.api.types.is_numeric_dtype(series):

@@ -312,15 +312,21 @@ def write_map_file(ld, instrument, out, *, force: bool = False) -> None:
          f"check it, then pass it with --map {out}", DataNote)
 
 
-def load(path, instrument=None, *, sheet=None, mapping=None, progress: bool = False) -> Loaded:
+def load(path, instrument=None, *, sheet=None, mapping=None, progress: bool = False,
+         compact: bool = False) -> Loaded:
     """Read any supported file into a :class:`Loaded` (frame plus provenance).
+
+    Answers are float codes (NaN: missing). With ``compact`` (``validate``), the Likert
+    answers of a large, plain CSV may instead stay int8 codes, where no cell is missing
+    or given as a missing code: the same numbers in an eighth of the memory (see
+    :mod:`.read_arrow`).
 
     Raises AvoidSurveyError only when the file cannot be used at all (missing, empty, not
     text, undecodable, unsupported). Everything else — duplicate or unmatched headers,
     ragged rows, unconvertible cells — is recorded on the result.
     """
     p = check_input(path, "data file")
-    raw = _read_raw(p, instrument, sheet, mapping, progress)
+    raw = _read_raw(p, instrument, sheet, mapping, progress, compact)
     if not raw.headers or not any(raw.headers):
         raise AvoidSurveyError("the file has no header row", file=p, line=1)
     headers = [h if h else f"(unnamed {i + 1})" for i, h in enumerate(raw.headers)]
@@ -341,7 +347,8 @@ def load(path, instrument=None, *, sheet=None, mapping=None, progress: bool = Fa
     bad_cells, text_columns = {}, []
     if instrument is not None:
         missing_counts: dict = {}
-        bad_cells, text_columns = _answers_to_codes(df, instrument, value_labels, dup_names, missing_counts)
+        bad_cells, text_columns = _answers_to_codes(df, instrument, value_labels, dup_names, missing_counts,
+                                                    keep_int8=compact)
         if missing_counts:  # {column: {code: n}}: answers given as a missing code (validate reports them)
             info["missing_codes"] = {c: {f"{k:g}": n for k, n in m.items()} for c, m in missing_counts.items()}
     info["value_labels"] = value_labels
@@ -350,7 +357,7 @@ def load(path, instrument=None, *, sheet=None, mapping=None, progress: bool = Fa
     return Loaded(df, info, headers, hm.match, unmatched, hm.platform, dups, raw.ragged, k, bad_cells, text_columns)
 
 
-def _read_raw(p: Path, instrument, sheet, mapping, progress) -> RawTable:
+def _read_raw(p: Path, instrument, sheet, mapping, progress, compact: bool = False) -> RawTable:
     """The format's reader on ``p``; its library's errors become one AvoidSurveyError."""
     from .registry import READERS, supported
 
@@ -362,7 +369,8 @@ def _read_raw(p: Path, instrument, sheet, mapping, progress) -> RawTable:
         if entry is None:
             raise AvoidSurveyError(f"unsupported file type '{ext or '(none)'}' (use {', '.join(supported())})",
                                    file=p)
-        return entry.load()(p, instrument=instrument, mapping=mapping, sheet=sheet, progress=progress)
+        kw = {"compact": True} if compact and entry.meta.get("text") else {}
+        return entry.load()(p, instrument=instrument, mapping=mapping, sheet=sheet, progress=progress, **kw)
     except AvoidSurveyError:
         raise
     except MemoryError:
@@ -382,9 +390,11 @@ def _platform_durations(df, platform: dict, dup_names) -> None:
             df[col] = parse_duration(df[col])
 
 
-def _answers_to_codes(df, instrument, value_labels: dict, dup_names, missing_counts: dict | None = None):
-    """Instrument columns to codes, in place: answers (numbers or labels) to float codes,
-    ids and free text to their type. Returns (bad_cells, columns that arrived as text)."""
+def _answers_to_codes(df, instrument, value_labels: dict, dup_names, missing_counts: dict | None = None,
+                      keep_int8: bool = False):
+    """Instrument columns to codes, in place: answers (numbers or labels) to float codes
+    (int8 codes stay with ``keep_int8``), ids and free text to their type. Returns
+    (bad_cells, columns that arrived as text)."""
     import numpy as np
     import pandas as pd
 
@@ -404,7 +414,7 @@ def _answers_to_codes(df, instrument, value_labels: dict, dup_names, missing_cou
                 s = apply_value_labels(col, s, value_labels[col], fmt)
             was_text = not pd.api.types.is_numeric_dtype(s)
             mcounts: dict = {}
-            codes, bad = to_codes(s, fmt, mcounts if fmt.missing_codes else None)
+            codes, bad = to_codes(s, fmt, mcounts if fmt.missing_codes else None, keep_int8=keep_int8)
             if mcounts:  # answers given as a missing code (8 = don't know ...): validate counts them
                 missing_counts[col] = mcounts
             if was_text:

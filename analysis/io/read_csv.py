@@ -25,8 +25,12 @@ __all__ = ["read_csv"]
 _PLAIN_INT = re.compile(r"[1-9]\d{0,14}")
 
 
-def read_csv(p: Path, *, instrument=None, mapping=None, sheet=None, progress: bool = False) -> RawTable:
-    """Read a delimited text file into a :class:`~.registry.RawTable` (``sheet`` unused)."""
+def read_csv(p: Path, *, instrument=None, mapping=None, sheet=None, progress: bool = False,
+             compact: bool = False) -> RawTable:
+    """Read a delimited text file into a :class:`~.registry.RawTable` (``sheet`` unused).
+
+    ``compact``: a large, plain file (see :mod:`.read_arrow`) is parsed by pyarrow, its
+    Likert answers kept as int8 codes where no cell is missing (``validate``)."""
     size = p.stat().st_size
     bar = scan.Progress(p.name, size) if progress and size > scan.PROGRESS_BYTES else None
     if size > scan.SCAN_BYTES:
@@ -36,7 +40,7 @@ def read_csv(p: Path, *, instrument=None, mapping=None, sheet=None, progress: bo
     try:
         stats = scan.take_scan(p, size, bar)
         if stats is not None:
-            return _read_csv_bytes(p, stats.pop("head"), instrument, mapping, bar, stats)
+            return _read_csv_bytes(p, stats.pop("head"), instrument, mapping, bar, stats, compact=compact)
         return _read_csv_bytes(p, scan.read_bytes(p, size, bar), instrument, mapping, bar)
     finally:
         if bar is not None:
@@ -55,7 +59,8 @@ class _Head:
     records: list        # the first ~200 data records, to see whether id columns hold plain integers
 
 
-def _read_csv_bytes(p: Path, raw, instrument, mapping, bar, stats=None, full_count: bool = False) -> RawTable:
+def _read_csv_bytes(p: Path, raw, instrument, mapping, bar, stats=None, full_count: bool = False,
+                    compact: bool = False) -> RawTable:
     """``raw`` is the whole file, or with ``stats`` (from the chunked scan) its head.
 
     The cheap checks (total delimiter counts) cannot see a short row and a long row whose
@@ -76,7 +81,16 @@ def _read_csv_bytes(p: Path, raw, instrument, mapping, bar, stats=None, full_cou
     names_pos = [f"__c{i}" for i in range(nfields)]
     dtype, numeric = _column_types(head, instrument, mapping, names_pos)
     del raw  # the parser reads the file itself; free the bytes for its arrays
-    df = _parse(p, head, enc, names_pos, dtype, numeric, bar, exact=exact)
+    df = None
+    if compact and stats is not None:   # vetted by the chunked scan: plain, not ragged
+        from .read_arrow import parse_plain
+
+        if bar is not None:
+            bar.phase("parsing")
+        df = parse_plain(p, delim=head.delim, skip_rows=head.n_head, names=names_pos, text=set(dtype),
+                         numeric=set(numeric), codes8={c for c, t in numeric.items() if t == "int8"})
+    if df is None:
+        df = _parse(p, head, enc, names_pos, dtype, numeric, bar, exact=exact)
     # a short row is padded with missing values at the end; the totals can hide it behind a
     # row with trailing empty fields, which the parser drops silently: count every record
     suspect = df is not None and not exact and len(df.columns) and bool(df.iloc[:, -1].isna().any())
@@ -178,7 +192,7 @@ def _ragged_rows(p: Path, raw, enc: str, head: _Head, k: int, full: bool = False
 
 def _column_types(head: _Head, instrument, mapping, names_pos):
     """({position: str} for columns that must stay text (ids, free text, dates), {position:
-    "float64"} for numeric answers)."""
+    "int8" or "float64"} for numeric answers: "int8" for Likert codes that fit one)."""
     dtype, numeric = {}, {}
     if instrument is None:
         return dtype, numeric
@@ -193,7 +207,8 @@ def _column_types(head: _Head, instrument, mapping, names_pos):
             if fmt.type == "date" or not vals or not all(_PLAIN_INT.fullmatch(v) or not v for v in vals):
                 dtype[names_pos[i]] = str
         elif fmt is not None and fmt.type in NUMERIC_TYPES:
-            numeric[names_pos[i]] = "float64"
+            fits8 = fmt.type == "likert" and -128 <= fmt.min and fmt.max <= 127
+            numeric[names_pos[i]] = "int8" if fits8 else "float64"
     return dtype, numeric
 
 

@@ -114,6 +114,8 @@ def _compute(ans, items, instrument, th, codes8) -> _Computed:
     # the same results (their sums are exact)
     if _INT8_CODES and codes8 and all(c8 is not None for c8 in codes8):
         X = codes8
+    elif not _INT8_CODES:   # the float path (tests), also for answers read as int8 codes
+        X = [x if x.dtype == np.float64 else x.astype(np.float64) for x in X]
     # no missing answer at all: the item-rest correlations follow from the covariance matrix
     # Mahalanobis D² needs anyway. D² is the same on reverse-recoded items (an affine map),
     # so it runs on the answers as given; recoding x -> a - x only flips the signs of the

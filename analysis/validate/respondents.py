@@ -46,7 +46,8 @@ def respondent_ids(col: Collector, df, instrument, id_column, dup_names, path):
 class Answers:
     """The item answers the respondent, index and item checks read.
 
-    X : one float column per item present (questionnaire order), out-of-range codes as NaN
+    X : one float column per item present (questionnaire order), out-of-range codes as NaN;
+        the frame's int8 codes instead when every item was read so and is complete and in range
     answered : items answered per respondent; item_answered : respondents per item
     complete : items with a code from every respondent
     """
@@ -63,6 +64,10 @@ def answer_matrix(df, items, oor, bad_cells, col_stats) -> Answers:
     import numpy as np
 
     n = int(df.shape[0])
+    if all(col_stats.get(c, {}).get("int8") is not None and c not in oor and c not in bad_cells for c in items):
+        # every answer a code in range, read as int8 codes (a large CSV): those are the answers
+        return Answers([col_stats[c]["int8"] for c in items], np.full(n, len(items), np.int32),
+                       np.full(len(items), n, np.int64), frozenset(items))
     X = [df[c].to_numpy(dtype=float, na_value=np.nan) for c in items]   # the frame is not modified
     answered = np.zeros(n, np.int32)
     item_answered = np.zeros(len(X), np.int64)

@@ -72,7 +72,8 @@ def _validate(path, instrument, *, id_column, thresholds, sheet, mapping, clean,
     keep_pii = opts.keep_pii if keep_pii is None else keep_pii
     screening = screening if screening is not None else opts.screening
     th = thresholds if isinstance(thresholds, Thresholds) else Thresholds.from_mapping(thresholds)
-    ld = load(path, instrument, sheet=sheet, mapping=mapping, progress=progress)
+    # compact: a large CSV's Likert answers may stay int8 codes (the checks read those)
+    ld = load(path, instrument, sheet=sheet, mapping=mapping, progress=progress, compact=True)
     ranges: dict = {}
     report = validate_loaded(path, instrument, ld, th, id_column=id_column, _ranges=ranges)
     sc = screen(ld, instrument, screening, path)

@@ -35,6 +35,10 @@ def check_values(col: Collector, ld, instrument, items_present, ids, dup_names):
             _bad_cells(col, c, fmt, ld.bad_cells[c], ids, is_answer=c in items_present or c in checks)
         if fmt.type not in _CODED_TYPES:
             continue
+        codes = _int8_codes(df[c], fmt)
+        if codes is not None:   # read as int8 codes (a large CSV), all in range: nothing to copy
+            col_stats[c] = {"nan": 0, "int8": codes}
+            continue
         x = df[c].to_numpy(dtype=float, na_value=np.nan)
         st = col_stats[c] = {}
         bad, allowed = out_of_range(x, fmt, st)
@@ -44,6 +48,19 @@ def check_values(col: Collector, ld, instrument, items_present, ids, dup_names):
             col.rows("value-out-of-range", pos, column=c, values=x[pos], ids=ids, allowed=allowed)
     _missing_code_answers(col, (getattr(ld, "info", None) or {}).get("missing_codes") or {}, resp)
     return oor, col_stats
+
+
+def _int8_codes(s, fmt):
+    """The int8 array of a Likert column read as int8 codes (see ``io.load(compact=True)``)
+    when every code lies in the format's range, else None."""
+    import numpy as np
+
+    if fmt.type != "likert" or s.dtype != np.int8:
+        return None
+    codes = s.to_numpy()
+    if codes.size and not (fmt.min <= int(codes.min()) and int(codes.max()) <= fmt.max):
+        return None
+    return codes
 
 
 def _missing_code_answers(col: Collector, missing: dict, resp) -> None:

@@ -1,0 +1,161 @@
+"""A large, plain CSV parsed by pyarrow, for ``validate``: answers kept as int8 codes.
+
+pandas' parser (``read_csv``'s usual path) turns every answer into an int64 and then a
+float64: a 1,000,000 x 60 file becomes 480 MB of floats before a single check has run.
+Validating needs far less: pyarrow parses the file on every core into int8 codes (60 MB)
+and the checks read those (:mod:`..validate.values`). The frame is the same as the usual
+path's except that Likert answers without a missing cell stay int8 codes: the same
+numbers, an eighth of the memory.
+
+Only files the chunked scan has vetted come here (UTF-8, no quote character, every record
+with the header's field count, see :mod:`.scan`). Columns are typed the way the usual path
+types them, so the two frames agree:
+
+- the instrument's Likert answers: int8 (float64 with NaN when a cell is missing, as
+  pandas gives);
+- its other numeric answers: float64; its ids, free text and dates: text;
+- every other column is read as text and given the type pandas' parser would give it
+  (int64, float64, bool, else text), with pandas' missing-value tokens.
+
+A cell that does not fit its column's type ("非常同意" in a Likert column, "3.5") makes
+that column text (converted like the others) and the file is parsed again, at most
+:data:`MAX_RETRIES` times; past that, or for anything else pyarrow refuses, the caller
+falls back to pandas (returns None).
+"""
+from __future__ import annotations
+
+import re
+
+__all__ = ["parse_plain", "MAX_RETRIES"]
+
+MAX_RETRIES = 3
+_BAD_COLUMN = re.compile(r"In CSV column #(\d+): CSV conversion error")
+_TRUE, _FALSE = ("True", "TRUE", "true"), ("False", "FALSE", "false")
+# the numbers pandas' parser reads: integers, decimals, exponents, infinities (blanks and
+# tabs around a number allowed, but not around an infinity)
+_INT = r"^[ \t]*[+-]?[0-9]+[ \t]*$"
+_FLOAT = (r"^[ \t]*[+-]?([0-9]+\.?[0-9]*([eE][+-]?[0-9]+)?|\.[0-9]+([eE][+-]?[0-9]+)?)[ \t]*$"
+          r"|^[+-]?(?i:inf|infinity)$")
+
+
+def parse_plain(path, *, delim: str, skip_rows: int, names, text, numeric, codes8):
+    """The records of ``path`` as a frame of the positional columns ``names``, or None
+    when pyarrow cannot parse it (the caller then uses pandas).
+
+    text : names read as text (ids, free text, dates); numeric : names of numeric answers
+    (float64); codes8 : the subset of ``numeric`` that are Likert answers whose codes fit
+    int8. Every other column is typed from its text as pandas would.
+    """
+    try:
+        import pyarrow as pa
+        import pyarrow.csv as pcsv
+    except ImportError:  # pragma: no cover - a dependency
+        return None
+    from pandas._libs.parsers import STR_NA_VALUES
+
+    types = {n: (pa.int8() if n in codes8 else pa.float64()) if n in numeric else pa.string() for n in names}
+    inferred = {n for n in names if n not in numeric and n not in text}
+    read = pcsv.ReadOptions(skip_rows=skip_rows, column_names=list(names), block_size=1 << 22)
+    parse = pcsv.ParseOptions(delimiter=delim, quote_char=False, double_quote=False)
+    for _ in range(MAX_RETRIES + 1):
+        conv = pcsv.ConvertOptions(column_types=types, null_values=sorted(STR_NA_VALUES),
+                                   strings_can_be_null=True, true_values=[], false_values=[])
+        try:
+            table = pcsv.read_csv(str(path), read_options=read, parse_options=parse, convert_options=conv)
+        except pa.ArrowInvalid as exc:
+            m = _BAD_COLUMN.search(str(exc))
+            if m is None or int(m.group(1)) >= len(names):
+                return None
+            name = names[int(m.group(1))]
+            if types[name] == pa.string():
+                return None
+            types[name] = pa.string()   # not codes after all: typed from its text below
+            inferred.add(name)
+            continue
+        except (pa.ArrowException, OSError, ValueError):
+            return None
+        return _frame(table, names, text, inferred)
+    return None
+
+
+def _frame(table, names, text, inferred):
+    """The pandas frame of ``table``, column by column (no consolidated copy)."""
+    import pandas as pd
+
+    cols = {}
+    for n in names:
+        c = table.column(n)
+        if n in inferred:
+            cols[n] = _like_pandas(c)
+        elif n in text:
+            cols[n] = _text(c, str_dtype=True)
+        else:
+            cols[n] = c.to_numpy()   # int8 without nulls as is; float64 (NaN for nulls) otherwise
+    return pd.DataFrame(cols, copy=False)
+
+
+def _like_pandas(c):
+    """A text column typed the way pandas' C parser types a column it infers: int64 when
+    every cell is an integer (blanks and tabs around it allowed; uint64 or Python ints
+    past int64), float64 when every cell is a number (NaN for missing cells), bool for
+    True/False without missing cells, text otherwise."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if c.null_count == len(c):
+        return np.full(len(c), np.nan)
+    if _all_match(c, _INT):
+        t = pc.replace_substring_regex(pc.utf8_trim(c, characters=" \t"), pattern=r"^\+", replacement="")
+        for target in (pa.int64(), pa.uint64()):
+            try:
+                return t.cast(target).to_numpy()
+            except pa.ArrowInvalid:
+                continue
+        if c.null_count == 0:   # past 64 bits: Python ints, as pandas keeps them
+            return np.array([int(v) for v in t.to_pylist()], dtype=object)
+    if _all_match(c, _FLOAT):
+        return pc.utf8_trim(c, characters=" \t").cast(pa.float64()).to_numpy()
+    vals = pc.unique(c.drop_null()).to_pylist()
+    if vals and all(v in _TRUE or v in _FALSE for v in vals):
+        b = pc.is_in(c, value_set=pa.array(list(_TRUE))).to_numpy(zero_copy_only=False)
+        if c.null_count == 0:
+            return b.astype(bool)
+        out = b.astype(object)
+        out[c.is_null().to_numpy(zero_copy_only=False)] = np.nan
+        return out
+    return _text(c, str_dtype=False)
+
+
+def _all_match(c, pattern: str) -> bool:
+    """Every present cell of ``c`` matches ``pattern``."""
+    import pyarrow.compute as pc
+
+    return bool(pc.all(pc.match_substring_regex(c, pattern=pattern), skip_nulls=True).as_py())
+
+
+def _text(c, *, str_dtype: bool):
+    """Text cells with NaN for missing ones, in the dtype pandas' parser gives text: with
+    ``dtype=str`` (``str_dtype``), or inferred."""
+    import pandas as pd
+
+    obj = c.to_pandas()
+    if obj.dtype != object:
+        obj = obj.astype(object)
+    obj = obj.where(obj.notna(), float("nan"))
+    return obj.astype(_text_dtype(str_dtype))
+
+
+_TEXT_DTYPES: dict = {}
+
+
+def _text_dtype(str_dtype: bool):
+    """The dtype pandas' C parser gives a text column (``str`` in pandas 3, object before)."""
+    if str_dtype not in _TEXT_DTYPES:
+        import io
+
+        import pandas as pd
+
+        kw = {"dtype": str} if str_dtype else {}
+        _TEXT_DTYPES[str_dtype] = pd.read_csv(io.StringIO("a\nx\n"), **kw)["a"].dtype
+    return _TEXT_DTYPES[str_dtype]

@@ -1,0 +1,180 @@
+"""validate's reading of a large CSV with pyarrow (analysis/io/read_arrow.py): the same
+frame, findings and clean file as pandas' parser, with complete Likert answers as int8."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from avoid_survey.analysis.io import load
+from avoid_survey.analysis.io import read_arrow as ra
+from avoid_survey.analysis.io import scan as ascan
+from avoid_survey.analysis.validate import validate
+from avoid_survey.instruments import load_instrument
+
+FX = Path(__file__).parent / "fixtures" / "validate"
+
+
+@pytest.fixture(scope="module")
+def inst():
+    return load_instrument(FX / "instrument.yaml")
+
+
+@pytest.fixture
+def no_arrow(monkeypatch):
+    """Switch: the pyarrow parse refuses every file (the pandas path)."""
+    def off():
+        monkeypatch.setattr(ra, "parse_plain", lambda *a, **k: None)
+    return off
+
+
+def _spy(monkeypatch):
+    """Record what each pyarrow parse returned (None: refused)."""
+    seen = []
+    real = ra.parse_plain
+    monkeypatch.setattr(ra, "parse_plain", lambda *a, **k: seen.append(real(*a, **k)) or seen[-1])
+    return seen
+
+
+# ------------------------------------------------------------ columns typed as pandas types them
+CELLS = {
+    "ints": ["1", "2", "3"], "ints_missing": ["1", "", "3"], "floats": ["1.5", "2", "NA"],
+    "signs": ["-1", "+2", "-0"], "blanks_around": ["\t3", "4", " 5 "], "beyond_int64": ["9223372036854775808", "1", "2"],
+    "beyond_uint64": ["18446744073709551616", "1", "2"], "exponents": ["1e5", "2E-3", "5.e2"],
+    "infinities": ["inf", "-INF", "Infinity"], "bools": ["True", "False", "true"], "bools_missing": ["True", "", "FALSE"],
+    "text": ["a", "b", ""], "numbers_and_text": ["1", "a", "2"], "all_missing": ["", "NA", "null"],
+    "dates": ["2024-01-05", "2024-01-06", ""], "times": ["2024/1/5 10:23:11", "2024-01-06 10:23:11", "x"],
+    "na_tokens": ["None", "nan", "#N/A"], "chinese": ["非常同意", "同意", ""], "leading_zeros": ["007", "008", "010"],
+    "hex": ["0x10", "1", "2"], "percent": ["5%", "6%", "7%"], "dots": [".5", "5.", "1"], "dash": ["-", "1", "2"],
+    "inf_blank": ["inf ", "1", "2"], "nan_payload": ["nan(1)", "2", "3"], "bools_and_ones": ["1", "0", "True"],
+    "underscore": ["1_000", "2", "3"], "fullwidth": ["１", "2", "3"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(CELLS))
+def test_a_column_is_typed_as_pandas_types_it(tmp_path, name):
+    p = tmp_path / "c.csv"
+    p.write_text("h,k\n" + "".join(f"{v},0\n" for v in CELLS[name]), encoding="utf-8")
+    ref = pd.read_csv(p, header=None, skiprows=1, names=["c", "k"], index_col=False, engine="c")
+    got = ra.parse_plain(p, delim=",", skip_rows=1, names=["c", "k"], text=set(), numeric=set(), codes8=set())
+    assert got is not None
+    pd.testing.assert_frame_equal(got, ref)
+    assert [type(v) for v in got["c"]] == [type(v) for v in ref["c"]]
+
+
+def test_answers_and_text_columns(tmp_path):
+    p = tmp_path / "a.csv"
+    p.write_text("id,q1,q2,q3,note\n007,1,2,3,x\n008,5,,4,\n009,4,3,200,好\n", encoding="utf-8")
+    got = ra.parse_plain(p, delim=",", skip_rows=1, names=["id", "q1", "q2", "q3", "note"], text={"id"},
+                         numeric={"q1", "q2", "q3"}, codes8={"q1", "q2", "q3"})
+    assert got["q1"].dtype == np.int8 and list(got["q1"]) == [1, 5, 4]   # complete: int8 codes
+    assert got["q2"].dtype == np.float64 and np.isnan(got["q2"][1])      # a missing cell: float, NaN
+    assert got["q3"].dtype == np.int64 and list(got["q3"]) == [3, 4, 200]  # 200 is no int8: typed from its text
+    assert list(got["id"]) == ["007", "008", "009"]                       # ids stay text
+    assert got["note"].isna().tolist() == [False, True, False]
+
+
+def test_a_column_that_is_not_codes_is_parsed_again_at_most_max_retries_times(tmp_path, monkeypatch):
+    import pyarrow.csv as pcsv
+
+    calls = []
+    real = pcsv.read_csv
+    monkeypatch.setattr(pcsv, "read_csv", lambda *a, **k: calls.append(1) or real(*a, **k))
+    names = [f"q{j}" for j in range(6)]
+    p = tmp_path / "labels.csv"
+    p.write_text(",".join(names) + "\n" + "同意,1,同意,1,同意,同意\n" * 3, encoding="utf-8")
+    kw = dict(delim=",", skip_rows=1, names=names, text=set(), numeric=set(names), codes8=set(names))
+    assert ra.parse_plain(p, **kw) is None                # four label columns: the caller's pandas path
+    assert len(calls) == ra.MAX_RETRIES + 1
+    calls.clear()
+    p.write_text(",".join(names) + "\n" + "同意,1,同意,1,1,1\n" * 3, encoding="utf-8")
+    got = ra.parse_plain(p, **kw)
+    assert len(calls) == 3 and list(got["q0"]) == ["同意"] * 3 and got["q1"].dtype == np.int8
+
+
+# ------------------------------------------------------------ load(compact=True) on a large file
+FILES = ["clean.csv", "clean_bom.csv", "clean_gbk.csv", "clean_semicolon.csv", "clean.tsv", "wjx.csv",
+         "qualtrics.csv", "structure.csv", "values.csv", "respondents.csv", "header_only.csv", "privacy.csv",
+         "items.csv", "mapped.csv"]
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_compact_load_equals_the_usual_frame(inst, monkeypatch, name):
+    small = load(FX / name, inst)
+    monkeypatch.setattr(ascan, "SCAN_BYTES", 0)
+    big = load(FX / name, inst, compact=True)
+    frame = big.frame.copy()
+    for c in frame.columns:
+        if frame[c].dtype == np.int8:   # complete Likert answers: int8 codes, the same numbers
+            assert inst.responses()[c].type == "likert" and small.frame[c].notna().all()
+            frame[c] = frame[c].astype(np.float64)
+    pd.testing.assert_frame_equal(frame, small.frame)
+    assert (big.ragged, big.duplicates, big.unmatched, big.bad_cells.keys()) == \
+           (small.ragged, small.duplicates, small.unmatched, small.bad_cells.keys())
+    assert big.info == small.info
+    assert load(FX / name, inst).frame.dtypes.tolist() == small.frame.dtypes.tolist()  # not asked: floats
+
+
+def test_compact_load_uses_pyarrow_on_a_large_plain_file(inst, monkeypatch):
+    monkeypatch.setattr(ascan, "SCAN_BYTES", 0)
+    seen = _spy(monkeypatch)
+    ld = load(FX / "clean.csv", inst, compact=True)
+    assert len(seen) == 1 and seen[0] is not None
+    assert (ld.frame[["p1", "t1", "a4"]].dtypes == np.int8).all()
+    seen.clear()
+    load(FX / "clean_gbk.csv", inst, compact=True)        # GB18030: the in-memory pandas path
+    load(FX / "clean.csv", inst)                          # not asked
+    assert seen == []
+
+
+def _write(tmp_path, inst, n, *, missing=0.0, labels=False, oor=False, bom=False, crlf=False, seed=5):
+    """A response file for the fixture instrument."""
+    rng = np.random.default_rng(seed)
+    resp = inst.responses()
+    cols = {"respondent_id": [f"r{i:05d}" for i in range(n)], "duration_sec": rng.integers(60, 900, n),
+            "gender": rng.integers(1, 3, n).astype(str)}
+    for it in inst.items:
+        fmt = resp[it.id]
+        lo, hi = int(fmt.min or 1), int(fmt.max or 5)
+        v = rng.integers(lo, hi + 1, n).astype(object)
+        if missing:
+            v[rng.random(n) < missing] = ""
+        cols[it.id] = v
+    df = pd.DataFrame(cols)
+    likert = [it.id for it in inst.items if resp[it.id].type == "likert"]
+    df.loc[: n // 50, likert] = df.loc[0, likert].values   # straight-liners
+    if labels:
+        df.loc[3, likert[0]] = "非常同意"
+    if oor:
+        df.loc[4, likert[1]] = 9
+    text = df.to_csv(index=False, lineterminator="\r\n" if crlf else "\n")
+    p = tmp_path / "d.csv"
+    p.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
+    return p
+
+
+def _validate_json(path, inst, clean):
+    r = validate(path, inst, clean=clean, force=True)
+    d = json.loads(json.dumps(r.to_dict(), default=str))
+    d.pop("clean_file", None)
+    return r, d
+
+
+@pytest.mark.parametrize("kw", [{}, {"missing": 0.03}, {"labels": True}, {"oor": True}, {"bom": True, "crlf": True}])
+def test_validate_on_a_large_file_equals_the_pandas_path(tmp_path, inst, monkeypatch, no_arrow, kw):
+    p = _write(tmp_path, inst, 2500, **kw)
+    monkeypatch.setattr(ascan, "SCAN_BYTES", 0)
+    seen = _spy(monkeypatch)
+    fast, fast_d = _validate_json(p, inst, tmp_path / "fast.csv")
+    assert len(seen) == 1 and seen[0] is not None          # pyarrow parsed it
+    no_arrow()
+    slow, slow_d = _validate_json(p, inst, tmp_path / "slow.csv")
+    assert fast_d == slow_d and fast.n_warnings > 0
+    assert (tmp_path / "fast.csv").read_bytes() == (tmp_path / "slow.csv").read_bytes()
+    pd.testing.assert_frame_equal(fast.indices, slow.indices)
+    if not kw:
+        assert (fast.frame[[it.id for it in inst.items if inst.responses()[it.id].type == "likert"]].dtypes
+                == np.int8).all()
