@@ -46,7 +46,8 @@ class ValidationReport:
     thresholds: Thresholds
     indices: object = None        # DataFrame of per-respondent index values (or None)
     flags: object = None          # DataFrame of 0/1 flags (or None)
-    frame: object = None          # the read frame (codes normalised)
+    frame: object = None          # the read frame (codes normalised; a large CSV's complete Likert
+                                  # answers as int8 codes, see io.load(compact=True))
     pii_columns: list = field(default_factory=list)
     clean_file: str | None = None
     warnings: list = field(default_factory=list)
