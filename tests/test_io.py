@@ -108,6 +108,27 @@ def test_duration_and_header_normalisation():
     assert norm_header("Ｑ１２．Your  Age!") == "yourage"
 
 
+def test_duration_parses_each_distinct_text_once_with_the_same_result():
+    from avoid_survey.analysis.io import platforms
+
+    rng = np.random.default_rng(7)
+    kinds = ["125秒", "2分5秒", " 1小时2分 ", "90", "1.5", None, "很快", "(空)", "（跳过）", "3 min", "45 s", "",
+             "2h", float("nan")]
+    s = pd.Series([kinds[i] for i in rng.integers(0, len(kinds), 5000)], dtype=object, index=np.arange(5000) + 10,
+                  name="所用时间")
+    got = parse_duration(s)
+    pd.testing.assert_series_equal(got, platforms._seconds(s).astype(float), check_names=False)
+    assert got.name == "所用时间" and got.index.equals(s.index)
+    calls = []
+    real = platforms._seconds
+    platforms._seconds = lambda x: calls.append(len(x)) or real(x)
+    try:
+        parse_duration(s)
+    finally:
+        platforms._seconds = real
+    assert calls == [len(kinds) - 2]   # None and NaN are missing, not texts
+
+
 def test_spss_value_labels_map_to_instrument_codes(inst):
     raw = load(FX / "clean_flipped_labels.sav")  # no instrument: codes as stored
     ld = load(FX / "clean_flipped_labels.sav", inst)

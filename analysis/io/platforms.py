@@ -58,12 +58,23 @@ _DUR_RE = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*(?:小时|时|h|hours?)\s*)?(?:(
 
 
 def parse_duration(series):
-    """Durations as seconds: numbers, "125秒", "2分5秒", "1小时2分", "125 s" (vectorised)."""
+    """Durations as seconds: numbers, "125秒", "2分5秒", "1小时2分", "125 s" (vectorised,
+    each distinct text parsed once: a 问卷星 export of 500,000 rows has a few thousand)."""
     import numpy as np
     import pandas as pd
 
     if pd.api.types.is_numeric_dtype(series):
         return series.astype(float)
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    secs = np.append(_seconds(pd.Series(uniques, dtype=object)).to_numpy(dtype=float), np.nan)
+    return pd.Series(secs[codes], index=series.index, name=series.name)
+
+
+def _seconds(series):
+    """:func:`parse_duration` of text values, one by one."""
+    import numpy as np
+    import pandas as pd
+
     s = series.astype("string").str.strip()
     num = pd.to_numeric(s, errors="coerce").astype(float)
     todo = num.isna() & s.notna()

@@ -139,11 +139,14 @@ def _text(c, *, str_dtype: bool):
     ``dtype=str`` (``str_dtype``), or inferred."""
     import pandas as pd
 
+    dtype = _text_dtype(str_dtype)
+    if getattr(dtype, "storage", None) == "pyarrow":   # pandas 3's text: these very arrays, no copy
+        return pd.array(c, dtype=dtype)
     obj = c.to_pandas()
     if obj.dtype != object:
         obj = obj.astype(object)
     obj = obj.where(obj.notna(), float("nan"))
-    return obj.astype(_text_dtype(str_dtype))
+    return obj.astype(dtype)
 
 
 _TEXT_DTYPES: dict = {}

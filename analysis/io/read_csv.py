@@ -89,6 +89,7 @@ def _read_csv_bytes(p: Path, raw, instrument, mapping, bar, stats=None, full_cou
             bar.phase("parsing")
         df = parse_plain(p, delim=head.delim, skip_rows=head.n_head, names=names_pos, text=set(dtype),
                          numeric=set(numeric), codes8={c for c, t in numeric.items() if t == "int8"})
+        exact = df is not None   # pyarrow refuses a record with another field count
     if df is None:
         df = _parse(p, head, enc, names_pos, dtype, numeric, bar, exact=exact)
     # a short row is padded with missing values at the end; the totals can hide it behind a
