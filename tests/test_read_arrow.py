@@ -178,3 +178,34 @@ def test_validate_on_a_large_file_equals_the_pandas_path(tmp_path, inst, monkeyp
     if not kw:
         assert (fast.frame[[it.id for it in inst.items if inst.responses()[it.id].type == "likert"]].dtypes
                 == np.int8).all()
+
+
+def test_a_missing_last_cell_does_not_make_pyarrow_read_the_file_again(tmp_path, inst, monkeypatch):
+    """pandas' parser pads a short row with missing cells, so a missing last cell sends the
+    usual path to count every record; pyarrow refuses such a row, so its frame is exact."""
+    p = _write(tmp_path, inst, 500, missing=0.05)
+    assert pd.read_csv(p).iloc[:, -1].isna().any()
+    monkeypatch.setattr(ascan, "SCAN_BYTES", 0)
+    reads = []
+    real = ascan.read_bytes
+    monkeypatch.setattr(ascan, "read_bytes", lambda *a: reads.append(a[0]) or real(*a))
+    ld = load(p, inst, compact=True)
+    assert reads == [] and len(ld.frame) == 500
+    load(p, inst)                                          # the usual path counts every record
+    assert reads == [p]
+
+
+def test_a_ragged_file_takes_the_exact_path(tmp_path, inst, monkeypatch):
+    """Field counts that cancel out pass the chunked totals; pyarrow refuses the file and the
+    exact path lists the ragged rows, as without pyarrow."""
+    p = _write(tmp_path, inst, 300)
+    lines = p.read_text(encoding="utf-8").splitlines()
+    lines[5] = lines[5] + ",9"                              # one field too many
+    lines[9] = lines[9].rsplit(",", 1)[0]                   # one too few
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    small = load(p, inst)
+    monkeypatch.setattr(ascan, "SCAN_BYTES", 0)
+    seen = _spy(monkeypatch)
+    big = load(p, inst, compact=True)
+    assert seen == [None] and big.ragged == small.ragged and big.ragged
+    pd.testing.assert_frame_equal(big.frame, small.frame)
