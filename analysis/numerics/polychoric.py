@@ -26,8 +26,10 @@ bivariate-normal log-likelihood of the pair's contingency table (pairwise-comple
 ``l(rho) = sum_ab n_ab log pi_ab(rho)``, ``pi_ab`` the rectangle probability of cell (a, b).
 Cells with ``pi_ab < sqrt(eps)`` are evaluated at ``sqrt(eps)`` and left out of the
 derivatives, as lavaan's ``lav_bvord_noexo_pi``; rho is kept in [-0.999, 0.999] (lavaan's
-bounds). Newton-Raphson with the analytic Hessian, vectorised over all item pairs, iterated
-to |step| < 1e-11. With ``method="lavaan"`` a 2 x 2 table follows lavaan: two empty cells
+bounds). Newton-Raphson with the analytic Hessian, vectorised over all item pairs
+(:mod:`.twostep`: what does not depend on rho computed once), until a step moves rho by less
+than 1e-11 or the score is below 1e-10 n; a Newton step below 1e-8 is taken as the last one
+(the error after it is of the order of its square). With ``method="lavaan"`` a 2 x 2 table follows lavaan: two empty cells
 give +-1, one empty cell is filled with 0.5 keeping the margins, a table with odds ratio 1
 gives 0. The tables of all pairs come from one ``bincount`` per pair.
 
@@ -121,8 +123,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..core.errors import AvoidSurveyError
-from .bvnorm import _corners, _diff2, _dnorm, bvn_cdf, bvn_pdf, norm_cdf, norm_ppf, rectangle_probs
+from .bvnorm import _dnorm, bvn_cdf, bvn_pdf, norm_cdf, norm_ppf, rectangle_probs
 from .polyserial import _thresholds_from_counts, categories, polyserial, thresholds
+from .twostep import fit_rho
 
 __all__ = ["norm_cdf", "norm_ppf", "categories", "thresholds", "bvn_cdf", "bvn_pdf", "rectangle_probs",
            "pair_loglik", "fit_rho", "polychoric_pair", "pair_case_scores", "threshold_case_scores",
@@ -137,65 +140,6 @@ def pair_loglik(freq, tx, ty, rho):
     """Clamped log-likelihood ``sum n_ab log max(pi_ab, sqrt(eps))`` of each table."""
     pi = rectangle_probs(tx, ty, rho)["pi"]
     return np.sum(freq * np.log(np.maximum(pi, _SQRT_EPS)), axis=(1, 2))
-
-
-def _grad_hess(freq, tx, ty, rho):
-    cx, cy = _corners(tx, ty)
-    H, K, R = cx[:, :, None], cy[:, None, :], rho[:, None, None]
-    pi = _diff2(bvn_cdf(H, K, R))
-    dens = bvn_pdf(H, K, R)
-    phi = _diff2(dens)
-    s2 = 1 - R * R
-    Hf = np.where(np.isfinite(H), H, 0.0)
-    Kf = np.where(np.isfinite(K), K, 0.0)
-    guv = (Hf * Kf * s2 - R * (Hf * Hf - 2 * R * Hf * Kf + Kf * Kf) + R * s2) / (s2 * s2)
-    dphi = _diff2(dens * guv)
-    ok = pi > _SQRT_EPS
-    safe = np.where(ok, pi, 1.0)
-    ll = np.sum(freq * np.log(np.maximum(pi, _SQRT_EPS)), axis=(1, 2))
-    g = np.sum(np.where(ok, freq * phi / safe, 0.0), axis=(1, 2))
-    h = np.sum(np.where(ok, freq * dphi / safe - freq * phi * phi / (safe * safe), 0.0), axis=(1, 2))
-    return ll, g, h
-
-
-def fit_rho(freq, tx, ty, start=None, bounds: float = 0.999, tol: float = 1e-11, maxit: int = 100):
-    """Two-step ML polychoric correlations of P tables at once (Newton-Raphson, step halving).
-
-    Returns ``(rho, converged, iterations)``; ``rho`` stays within [-bounds, bounds].
-    """
-    freq = np.asarray(freq, float)
-    tx = np.atleast_2d(np.asarray(tx, float))
-    ty = np.atleast_2d(np.asarray(ty, float))
-    P = freq.shape[0]
-    rho = np.zeros(P) if start is None else np.clip(np.asarray(start, float).copy(), -bounds, bounds)
-    rho = np.where(np.isfinite(rho), rho, 0.0)
-    active = np.ones(P, bool)
-    converged = np.zeros(P, bool)
-    it = 0
-    ll, g, h = _grad_hess(freq, tx, ty, rho)
-    while active.any() and it < maxit:
-        it += 1
-        ia = np.where(active)[0]
-        step = np.where(h[ia] < 0, -g[ia] / np.where(h[ia] < 0, h[ia], -1.0), np.sign(g[ia]) * 0.05)
-        step = np.clip(step, -0.5, 0.5)
-        cur = rho[ia]
-        new = np.clip(cur + step, -bounds, bounds)
-        lla, ga, ha = _grad_hess(freq[ia], tx[ia], ty[ia], new)
-        for _ in range(40):   # step halving where the likelihood went down
-            worse = lla < ll[ia] - 1e-12 * np.abs(ll[ia])
-            if not worse.any():
-                break
-            new[worse] = cur[worse] + (new[worse] - cur[worse]) / 2
-            w = ia[worse]
-            lla[worse], ga[worse], ha[worse] = _grad_hess(freq[w], tx[w], ty[w], new[worse])
-        moved = np.abs(new - cur)
-        rho[ia] = new
-        ll[ia], g[ia], h[ia] = lla, ga, ha
-        at_bound = (np.abs(new) >= bounds) & (np.sign(ga) == np.sign(new))
-        done = (moved < tol) | at_bound | (np.abs(ga) < 1e-10 * np.maximum(1.0, freq[ia].sum(axis=(1, 2))))
-        converged[ia[done]] = True
-        active[ia[done]] = False
-    return rho, converged, it
 
 
 def _pair_table(ix, iy, A1, B1):

@@ -1,0 +1,52 @@
+"""The fast internals of the polychoric matrix against their plain definitions: the two-step
+likelihood with fixed thresholds (analysis/numerics/twostep.py) against the rectangle
+probabilities of bvnorm.py."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from avoid_survey.analysis.numerics import polychoric as pc
+from avoid_survey.analysis.numerics.twostep import PairLikelihood, fit_rho
+
+
+def _tables(seed, P=12, A=4, B=5):
+    rng = np.random.default_rng(seed)
+    tx = np.sort(rng.normal(0, 1, (P, A)), axis=1)
+    ty = np.sort(rng.normal(0, 1, (P, B)), axis=1)
+    tx[::3, -1] = np.inf                    # padded categories (an item with fewer categories)
+    ty[1::4, -2:] = np.inf
+    freq = rng.integers(0, 40, (P, A + 1, B + 1)).astype(float)
+    freq[:, :, 0] = 0                       # empty cells
+    return freq, tx, ty
+
+
+@pytest.mark.parametrize("rho", [0.0, 0.2, -0.5, 0.8, -0.93, 0.99, 0.9999])
+def test_pair_likelihood_equals_rectangle_probabilities(rho):
+    freq, tx, ty = _tables(3)
+    P = freq.shape[0]
+    r = np.full(P, rho) + np.linspace(-1e-3, 1e-3, P) * (abs(rho) < 0.99)
+    ll, g, h = PairLikelihood(freq, tx, ty)(np.arange(P), r)
+    d = pc.rectangle_probs(tx, ty, r, deriv=2)
+    eps = np.sqrt(np.finfo(float).eps)
+    ok = d["pi"] > eps
+    safe = np.where(ok, d["pi"], 1.0)
+    assert np.abs(ll - pc.pair_loglik(freq, tx, ty, r)).max() < 1e-10
+    g_ref = np.where(ok, freq * d["dpi_drho"] / safe, 0).sum(axis=(1, 2))
+    h_ref = np.where(ok, freq * d["d2pi_drho2"] / safe - freq * (d["dpi_drho"] / safe) ** 2, 0).sum(axis=(1, 2))
+    assert np.abs(g - g_ref).max() < 1e-9 * np.abs(g_ref).max()
+    assert np.abs(h - h_ref).max() < 1e-9 * np.abs(h_ref).max()
+
+
+def test_pair_likelihood_of_a_subset_and_fit_at_the_maximum():
+    freq, tx, ty = _tables(11)
+    lik = PairLikelihood(freq, tx, ty)
+    r = np.linspace(-0.9, 0.95, freq.shape[0])
+    q = np.array([7, 2, 5])
+    assert np.array_equal(np.column_stack(lik(q, r[q])), np.column_stack(lik(np.arange(len(r)), r))[q])
+    rho, conv, _it = fit_rho(freq, tx, ty, start=np.zeros(len(r)), bounds=0.9999999)
+    assert conv.all()
+    _ll, g, _h = lik(np.arange(len(r)), rho)
+    assert (np.abs(g) < 1e-10 * freq.sum(axis=(1, 2))).all()      # the score vanishes at the estimates
+    for e in (1e-5, -1e-5):                     # and the likelihood is at its maximum
+        assert (pc.pair_loglik(freq, tx, ty, rho + e) < pc.pair_loglik(freq, tx, ty, rho)).all()
