@@ -50,3 +50,61 @@ def test_pair_likelihood_of_a_subset_and_fit_at_the_maximum():
     assert (np.abs(g) < 1e-10 * freq.sum(axis=(1, 2))).all()      # the score vanishes at the estimates
     for e in (1e-5, -1e-5):                     # and the likelihood is at its maximum
         assert (pc.pair_loglik(freq, tx, ty, rho + e) < pc.pair_loglik(freq, tx, ty, rho)).all()
+
+
+# ----------------------------------------------------------------- categories and tables
+def _brute_tables(X):
+    """Each pair's table counted row by row over the pairwise-complete rows."""
+    cats = [pc.categories(X[:, j]) for j in range(X.shape[1])]
+    C = max(len(lv) for _i, lv in cats)
+    a, b = np.triu_indices(X.shape[1], 1)
+    out = np.zeros((len(a), C, C))
+    for q, (i, j) in enumerate(zip(a, b)):
+        for u, v in zip(cats[i][0], cats[j][0]):
+            if u >= 0 and v >= 0:
+                out[q, u, v] += 1
+    return out, cats
+
+
+@pytest.mark.parametrize("kind", ["codes", "gaps", "zero-based", "negative", "signed zero", "halves", "wide"])
+def test_item_categories_and_pair_tables_equal_their_definitions(kind):
+    rng = np.random.default_rng(len(kind))
+    X = rng.integers(1, 6, (131, 5)).astype(float)        # 131 rows: not a whole number of 64-bit words
+    X[rng.random(X.shape) < 0.1] = np.nan
+    if kind == "gaps":
+        X[X == 3] = 5
+        X[:, 2][X[:, 2] == 1] = 12                        # codes 2, 4, 5, 12 in one item
+    elif kind == "zero-based":
+        X -= 1
+    elif kind == "negative":
+        X -= 3
+    elif kind == "signed zero":
+        X -= 3
+        X[X == 0] = -0.0
+    elif kind == "halves":
+        X[:, 1] /= 2
+    elif kind == "wide":
+        X[:, 0][X[:, 0] == 5] = 40
+    sets, levels, counts = pc._item_codes(X, [f"q{j}" for j in range(5)], 10)
+    tables, cats = _brute_tables(X)
+    for j, (idx, lv) in enumerate(cats):
+        assert np.array_equal(levels[j], lv) and np.array_equal(np.signbit(levels[j]), np.signbit(lv))
+        assert np.array_equal(counts[j, :len(lv)], np.bincount(idx[idx >= 0], minlength=len(lv)))
+    assert np.array_equal(pc._pair_tables(sets), tables)
+
+
+def test_item_categories_refuse_items_without_two_categories():
+    X = np.array([[1, 2], [2, 2], [1, 2], [np.nan, np.nan]], float)
+    with pytest.raises(pc.AvoidSurveyError, match="'b' has only one answer category"):
+        pc._item_codes(X, ["a", "b"], 10)
+    X[:, 1] = np.nan
+    with pytest.raises(pc.AvoidSurveyError, match="'b' has no answers"):
+        pc._item_codes(X, ["a", "b"], 10)
+
+
+def test_set_bits_without_bitwise_count(monkeypatch):
+    words = np.random.default_rng(1).integers(0, 2 ** 63, (3, 4, 7), dtype=np.uint64)
+    want = np.array([[sum(bin(int(w)).count("1") for w in row) for row in m] for m in words])
+    assert np.array_equal(pc._set_bits(words), want)
+    monkeypatch.delattr(np, "bitwise_count", raising=False)       # numpy < 2
+    assert np.array_equal(pc._set_bits(words), want)
