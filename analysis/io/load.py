@@ -126,8 +126,10 @@ def _plain_usable(frame, instrument, keep_pii, screening) -> bool:
         from .pii import header_kind
         if any(header_kind(c) for c in frame.columns):
             return False
-        if frame.values.size and bool((np.abs(frame.values) >= 1e10).any()):
-            return False
+        if frame.values.size:   # smallest and largest value, NaN left out (no |x| copy of the data)
+            lo, hi = np.fmin.reduce(frame.values, axis=None), np.fmax.reduce(frame.values, axis=None)
+            if lo <= -1e10 or hi >= 1e10:
+                return False
     if frame.values.size and bool(np.isnan(frame.values).all(axis=1).any()):
         return False   # a blank row: the full reader drops it (blank rows never count)
     if instrument is not None and getattr(instrument, "experiment", None) is None and \

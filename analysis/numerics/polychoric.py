@@ -348,7 +348,9 @@ def _as_matrix(data, items):
         missing = [c for c in cols if c not in data.columns]
         if missing:
             raise AvoidSurveyError(f"the data have no column '{missing[0]}'", column=missing[0])
-        return np.asarray(data.matrix(cols), dtype=float), tuple(cols)
+        # all its columns in order: the frame's own matrix (nothing here writes into X)
+        X = data.values if cols == data.columns else data.matrix(cols)
+        return np.asarray(X, dtype=float), tuple(cols)
     if hasattr(data, "columns"):
         cols = list(items) if items is not None else [str(c) for c in data.columns]
         missing = [c for c in cols if c not in data.columns]
