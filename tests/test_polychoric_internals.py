@@ -108,3 +108,14 @@ def test_set_bits_without_bitwise_count(monkeypatch):
     assert np.array_equal(pc._set_bits(words), want)
     monkeypatch.delattr(np, "bitwise_count", raising=False)       # numpy < 2
     assert np.array_equal(pc._set_bits(words), want)
+
+
+def test_thresholds_of_all_items_at_once_equal_one_by_one():
+    from avoid_survey.analysis.numerics.polyserial import _thresholds_from_counts
+
+    counts = np.array([[5, 10, 3, 0, 0], [1, 1, 1, 1, 1], [7, 2, 0, 0, 0]], float)
+    TH = _thresholds_from_counts(counts)
+    for j, used in enumerate((3, 5, 2)):
+        assert np.array_equal(TH[j, :used - 1], _thresholds_from_counts(counts[j, :used]))
+        assert np.all(TH[j, used - 1:] == np.inf)           # padding: no threshold
+    assert np.array_equal(TH[1], pc.norm_ppf([0.2, 0.4, 0.6, 0.8]))

@@ -518,7 +518,8 @@ def polychoric_matrix(data, *, method: str = "lavaan", missing: str | None = Non
     sets, levels, marg = _item_codes(X, names, max_categories)
     p = X.shape[1]
     C = marg.shape[1]
-    th = [_thresholds_from_counts(marg[j, :len(levels[j])]) for j in range(p)]
+    TH = _thresholds_from_counts(marg)               # (p, C-1), +inf past each item's own categories
+    th = [TH[j, :len(levels[j]) - 1].copy() for j in range(p)]
     a, b = np.triu_indices(p, 1)
     freq = _pair_tables(sets)                         # (P, C, C)
     raw = freq.copy()
@@ -526,7 +527,6 @@ def polychoric_matrix(data, *, method: str = "lavaan", missing: str | None = Non
     if method == "psych" and local:
         tx, ty, freq = _psych_local(freq, correct)
     else:
-        TH = np.array([_pad(t, C - 1) for t in th]).reshape(p, C - 1)
         tx, ty = TH[a], TH[b]
     nlev = np.array([len(lv) for lv in levels])
     used = np.arange(C)[None, :] < nlev[:, None]                      # (p, C): the item's own categories
