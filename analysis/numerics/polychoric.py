@@ -289,9 +289,10 @@ def case_scores(data, result, *, items=None) -> dict:
 
 
 # ----------------------------------------------------------------------------- matrix
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PolychoricResult:
-    """A polychoric correlation matrix with its thresholds (see the module docstring)."""
+    """A polychoric correlation matrix with its thresholds (see the module docstring).
+    Compared by identity (``eq=False``): field-wise equality of its arrays has no truth value."""
 
     items: tuple
     rho: np.ndarray = field(repr=False)
