@@ -99,13 +99,18 @@ def read_plain_numeric(path, instrument=None, *, empty_ok: bool = False):
     k = len(names)
     if k < 2 or len(set(names)) != k or not all(_PLAIN_NAME.match(nm) for nm in names):
         return None
-    if b"\n\n" in body or body.startswith((b"\n", b"\r")) or \
+    if body.startswith((b"\n", b"\r")) or \
             (b"\r" in body and (body.count(b"\r") != body.count(b"\r\n") or b"\n\r\n" in body)):
         return None
     import numpy as np
 
-    buf = np.frombuffer(body, dtype=np.uint8)      # lines and commas counted by numpy (bytes.count: 5x slower)
-    n_rec = int(np.count_nonzero(buf == 10)) + (0 if body.endswith(b"\n") else 1)
+    # lines, blank lines and commas found by numpy (bytes.count and a search for two bytes
+    # go a byte at a time)
+    buf = np.frombuffer(body, dtype=np.uint8)
+    line_end = buf == 10
+    if (line_end[1:] & line_end[:-1]).any():
+        return None
+    n_rec = int(np.count_nonzero(line_end)) + (0 if body.endswith(b"\n") else 1)
     if int(np.count_nonzero(buf == 44)) != n_rec * (k - 1):
         return None
     values = _whole_numbers(body, n_rec, k, empty_ok)
