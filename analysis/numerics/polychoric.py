@@ -510,13 +510,10 @@ def polychoric_matrix(data, *, method: str = "lavaan", missing: str | None = Non
         if method != "lavaan":
             raise AvoidSurveyError("ordered= (continuous items beside ordinal ones) needs method='lavaan'")
         return _mixed_matrix(X, names, ordered, missing, max_categories, n_obs)
-    local = False
-    if method == "psych":
-        # psych shifts every item by the smallest code of all items; items whose highest
-        # code differs switch psych to local (per pair) thresholds
-        mx = np.nanmax(X, axis=0)
-        local = bool(mx.min() != mx.max())
     sets, levels, marg = _item_codes(X, names, max_categories)
+    # psych shifts every item by the smallest code of all items; items whose highest code
+    # differs switch psych to local (per pair) thresholds
+    local = method == "psych" and bool(min(lv[-1] for lv in levels) != max(lv[-1] for lv in levels))
     p = X.shape[1]
     C = marg.shape[1]
     TH = _thresholds_from_counts(marg)               # (p, C-1), +inf past each item's own categories
