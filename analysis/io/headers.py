@@ -13,34 +13,17 @@ import unicodedata
 from dataclasses import dataclass
 
 from .platforms import PLATFORM_COLUMNS
+from .textnorm import norm_header, norm_label
 
 __all__ = ["norm_header", "norm_label", "match_headers", "HeaderMatch", "dedupe", "header_candidates",
            "instrument_texts"]
 
-_NUMBERING = re.compile(r"^\s*(?:[QqＱ]\s*)?\d+(?:[._\-]\d+)*\s*(?:[.．、:：)）]|\s)\s*")
-_NON_WORD = re.compile(r"[\W_]+")                  # (pii.py's header pattern: compiled once)
 # the patterns of header_candidates, compiled on first use (re's cache), not at import: only
 # matching headers to an instrument needs them
 _SPLIT = r"\s*(?:—+|–+|－+|\s-\s)\s*"
 # 问卷星 matrix rows: "10(行标题)", "10.(行标题)", "Q10（行标题）"; Credamo/腾讯问卷: "Q10_1.行标题"
 _MATRIX_ROW = r"^\s*(?:[QqＱ]\s*)?\d+(?:[._\-]\d+)*\s*[.．、:：]?\s*[(（](.+)[)）]\s*$"
 _SUB_ROW = r"^\s*[QqＱ]\s*\d+[_\-]\d+\s*[.．、:：|]\s*(.+)$"
-
-
-def norm_header(s) -> str:
-    """Normalised form of a header or question text used for matching.
-
-    NFKC (full-width to half-width), leading numbering ("1.", "Q1.", "1、", "3)") removed,
-    every character that is not a letter or digit removed, case folded.
-    """
-    t = unicodedata.normalize("NFKC", str(s)).strip()
-    t = _NUMBERING.sub("", t, count=1)
-    return _NON_WORD.sub("", t).casefold()
-
-
-def norm_label(s) -> str:
-    """Normalised answer text: NFKC, whitespace and punctuation removed, case folded."""
-    return _NON_WORD.sub("", unicodedata.normalize("NFKC", str(s))).casefold()
 
 
 @dataclass(frozen=True)

@@ -9,16 +9,15 @@ column; everything else is recorded on the :class:`Loaded` result.
 """
 from __future__ import annotations
 
+# the header matcher (.headers), the answer-label coding (.codes) and the platform durations
+# (.platforms) are imported where the full reader uses them: read() of a plain numeric CSV
+# needs none of them
 import os
 from collections import Counter
 from dataclasses import dataclass
 
 from ..core.errors import AvoidSurveyError
-from .codes import (NUMERIC_TYPES, apply_value_labels, count_out_of_range, id_values,
-                    likert_out_of_range_to_missing, to_codes)
-from .headers import dedupe, match_headers, norm_header
 from ..core.inputs import check_input, register_input
-from .platforms import parse_duration
 
 __all__ = ["read", "read_data", "read_numeric", "load", "Loaded", "drop_pii", "write_map_file"]
 
@@ -236,6 +235,7 @@ def read_data(path, instrument=None, *, sheet=None, mapping=None, screening=None
         frame.attrs = dict(ld.frame.attrs)
     flow = sc.flow
     if instrument is not None:
+        from .codes import count_out_of_range, likert_out_of_range_to_missing
         n_oor = count_out_of_range(frame, instrument)
         frame = likert_out_of_range_to_missing(frame, instrument, path)
         flow = add_out_of_range(flow, n_oor)
@@ -327,6 +327,7 @@ def load(path, instrument=None, *, sheet=None, mapping=None, progress: bool = Fa
         raise AvoidSurveyError("the file has no header row", file=p, line=1)
     headers = [h if h else f"(unnamed {i + 1})" for i, h in enumerate(raw.headers)]
     k = raw.n_fields if raw.n_fields is not None else len(headers)
+    from .headers import dedupe, match_headers
     hm = match_headers(headers[:k], instrument, mapping, raw.questions)
     names, dups = dedupe(hm.names + headers[k:])
     unmatched = hm.unmatched + headers[k:] if instrument is not None else []
@@ -379,6 +380,8 @@ def _read_raw(p: Path, instrument, sheet, mapping, progress) -> RawTable:
 
 def _platform_durations(df, platform: dict, dup_names) -> None:
     """Platform duration columns ("125秒", "2分5秒") to seconds, in place."""
+    from .platforms import parse_duration
+
     for col, (kind, _what, _pl) in list(platform.items()):
         if kind == "duration" and col in df.columns and col not in dup_names:
             df[col] = parse_duration(df[col])
@@ -389,6 +392,9 @@ def _answers_to_codes(df, instrument, value_labels: dict, dup_names, missing_cou
     ids and free text to their type. Returns (bad_cells, columns that arrived as text)."""
     import numpy as np
     import pandas as pd
+
+    from .codes import NUMERIC_TYPES, apply_value_labels, id_values, to_codes
+    from .platforms import parse_duration
 
     resp = instrument.responses()
     missing_counts = {} if missing_counts is None else missing_counts

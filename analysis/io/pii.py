@@ -108,7 +108,7 @@ _CONTAINS = (("姓名", "name"), ("手机", "phone"), ("电话", "phone"), ("联
 
 def header_kind(name):
     """Kind of personal data a header names, or None."""
-    from .headers import norm_header
+    from .textnorm import norm_header
 
     raw = re.sub(r"[\W_]+", "", str(name)).casefold()
     n = norm_header(name)

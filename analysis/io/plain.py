@@ -13,8 +13,6 @@ import io as _io
 import os
 import re
 
-from .codes import likert_to_missing
-from .headers import match_headers
 from ..core.inputs import register_input
 
 __all__ = ["NumericFrame", "read_plain_numeric"]
@@ -119,12 +117,14 @@ def read_plain_numeric(path, instrument=None, *, empty_ok: bool = False):
     if values is None or values.shape != (n_rec, k):
         return None
     if instrument is not None:
+        from .headers import match_headers
         names = match_headers(names, instrument, None).names
         if len(set(names)) != k:
             return None
     frame = NumericFrame(names, values, {"file": str(p), "format": "csv", "encoding": "utf-8", "bom": bom,
                                          "delimiter": ",", "header_rows": 1})
     if instrument is not None:
+        from .codes import likert_to_missing
         pos = frame._pos
 
         def put(name, x):
