@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from .bvnorm import _TWO_PI, _corners, _diff2, _gauss_legendre, bvn_cdf, norm_cdf
+from .bvnorm import _TWO_PI, _corners, _gauss_legendre, bvn_cdf, norm_cdf
 
 __all__ = ["fit_rho", "PairLikelihood"]
 
@@ -36,28 +36,36 @@ class PairLikelihood:
     at correlations ``rho``: ``l = sum n_ab log max(pi_ab, sqrt(eps))`` and its derivatives,
     cells with ``pi_ab <= sqrt(eps)`` left out of the derivatives (lavaan's
     ``lav_bvord_noexo_pi``).
+
+    Arrays are kept with the tables on the last axis, so that every numpy loop runs along
+    the tables (hundreds) rather than along a table's few corners or quadrature nodes.
     """
 
     def __init__(self, freq, tx, ty):
-        self.freq = freq
         cx, cy = _corners(tx, ty)
         fx, fy = np.isfinite(cx), np.isfinite(cy)
         # the distribution function at every corner is Phi(h) Phi(k) where a limit is infinite
-        F = norm_cdf(cx)[:, :, None] * norm_cdf(cy)[:, None, :]
-        full = fx[:, :, None] & fy[:, None, :]
-        self.pp = F[:, 1:-1, 1:-1].copy()                           # the rho = 0 part of the finite corners
+        F = (norm_cdf(cx)[:, :, None] * norm_cdf(cy)[:, None, :]).transpose(1, 2, 0)      # (A+2, B+2, P)
+        full = (fx[:, :, None] & fy[:, None, :]).transpose(1, 2, 0)
+        self.shape = F.shape[:2]
+        self.pp = F[1:-1, 1:-1].reshape(-1, F.shape[2]).copy()        # (A*B, P): the rho = 0 part of the finite corners
         F[full] = 0.0
-        self.F0 = F
-        self.fin = full[:, 1:-1, 1:-1]                              # (P, A, B): the finite corners
-        h = np.where(self.fin, cx[:, 1:-1, None], 0.0)
-        k = np.where(self.fin, cy[:, None, 1:-1], 0.0)
-        self.h, self.k = h, k
-        self.hk = h * k
-        self.hs = (h * h + k * k) / 2
+        self.F0 = np.ascontiguousarray(F)
+        self.fin = full[1:-1, 1:-1].reshape(-1, F.shape[2])            # (A*B, P): the finite corners
+        self.h = np.where(self.fin, np.repeat(cx[:, 1:-1].T, cy.shape[1] - 2, axis=0), 0.0)
+        self.k = np.where(self.fin, np.tile(cy[:, 1:-1].T, (cx.shape[1] - 2, 1)), 0.0)
+        self.hk = self.h * self.k
+        self.hs = (self.h * self.h + self.k * self.k) / 2
+        # for the Gauss-Legendre sum: an infinite corner gets (h^2 + k^2) / 2 = inf and no rho = 0
+        # part, so its terms are exp(-inf) = 0 and the sum leaves it at 0 without a mask
+        self.hs_sum = np.where(self.fin, self.hs, np.inf)
+        self.pp[~self.fin] = 0.0
+        self.freq = np.ascontiguousarray(np.asarray(freq, float).transpose(1, 2, 0))   # (A+1, B+1, P)
+        self.P = self.freq.shape[2]
 
     def cdf(self, q, rho):
-        """P(X <= h, Y <= k) at the finite corners of the tables ``q`` (0 elsewhere)."""
-        out = np.zeros(self.hk[q].shape)
+        """P(X <= h, Y <= k) at the finite corners (A*B, len(q)) of the tables ``q`` (0 elsewhere)."""
+        out = np.empty((self.hk.shape[0], len(rho)))
         ar = np.abs(rho)
         for lo_r, hi_r, npts in _RULES:
             sel = (ar >= lo_r) & (ar < hi_r)
@@ -66,35 +74,43 @@ class PairLikelihood:
             xg, wg = _gauss_legendre(npts)
             qs = q[sel]
             asr = np.arcsin(rho[sel])
-            sn = np.sin(asr[:, None] * (xg + 1) / 2)[:, None, None, :]        # (s, 1, 1, npts)
-            terms = np.exp((sn * self.hk[qs][..., None] - self.hs[qs][..., None]) / (1 - sn * sn))
-            out[sel] = (terms @ wg) * asr[:, None, None] / (2 * _TWO_PI) + self.pp[qs]
+            sn = np.sin(asr * (xg[:, None] + 1) / 2)[:, None, :]         # (npts, 1, s)
+            terms = np.exp((sn * self.hk[:, qs] - self.hs_sum[:, qs]) / (1 - sn * sn))     # (npts, A*B, s)
+            out[:, sel] = (wg @ terms.reshape(npts, -1)).reshape(-1, len(qs)) * asr / (2 * _TWO_PI) + self.pp[:, qs]
         high = ar >= _HIGH
         if high.any():
             qs = q[high]
-            out[high] = bvn_cdf(self.h[qs], self.k[qs], rho[high][:, None, None])
-        return np.where(self.fin[q], np.clip(out, 0.0, 1.0), 0.0)
+            out[:, high] = np.where(self.fin[:, qs], bvn_cdf(self.h[:, qs], self.k[:, qs], rho[high]), 0.0)
+        return np.clip(out, 0.0, 1.0, out=out)
 
     def __call__(self, q, rho):
-        F = self.F0[q]
-        F[:, 1:-1, 1:-1] += self.cdf(q, rho)
-        pi = _diff2(F)
-        R = rho[:, None, None]
-        s2 = 1 - R * R
-        hk, quad = self.hk[q], 2 * self.hs[q] - 2 * R * self.hk[q]          # h^2 - 2 rho h k + k^2
+        A, B = self.shape[0] - 2, self.shape[1] - 2
+        every = len(q) == self.P              # all tables: their arrays as they are, not gathered
+        pick = (lambda a: a) if every else (lambda a: a[..., q])
+        F = self.F0.copy() if every else self.F0[:, :, q]
+        F[1:-1, 1:-1] += self.cdf(q, rho).reshape(A, B, -1)
+        pi = _diff2_lead(F)
+        s2 = 1 - rho * rho
+        hk = pick(self.hk)
+        quad = 2 * pick(self.hs) - 2 * rho * hk                       # h^2 - 2 rho h k + k^2
+        dens = np.where(pick(self.fin), np.exp(-quad / (2 * s2)) / (_TWO_PI * np.sqrt(s2)), 0.0)
         D = np.zeros(F.shape)
-        dens = D[:, 1:-1, 1:-1]
-        dens[...] = np.where(self.fin[q], np.exp(-quad / (2 * s2)) / (_TWO_PI * np.sqrt(s2)), 0.0)
-        phi = _diff2(D)                                                     # d pi / d rho
-        dens *= (hk * s2 - R * quad + R * s2) / (s2 * s2)
-        dphi = _diff2(D)                                                    # d2 pi / d rho2
-        freq = self.freq[q]
+        D[1:-1, 1:-1] = dens.reshape(A, B, -1)
+        phi = _diff2_lead(D)                                          # d pi / d rho
+        D[1:-1, 1:-1] = (dens * (hk * s2 - rho * quad + rho * s2) / (s2 * s2)).reshape(A, B, -1)
+        dphi = _diff2_lead(D)                                         # d2 pi / d rho2
+        freq = pick(self.freq)
         ok = pi > _SQRT_EPS
         safe = np.where(ok, pi, 1.0)
-        ll = np.sum(freq * np.log(np.maximum(pi, _SQRT_EPS)), axis=(1, 2))
-        g = np.sum(np.where(ok, freq * phi / safe, 0.0), axis=(1, 2))
-        h = np.sum(np.where(ok, freq * dphi / safe - freq * phi * phi / (safe * safe), 0.0), axis=(1, 2))
+        ll = np.sum(freq * np.log(np.maximum(pi, _SQRT_EPS)), axis=(0, 1))
+        g = np.sum(np.where(ok, freq * phi / safe, 0.0), axis=(0, 1))
+        h = np.sum(np.where(ok, freq * dphi / safe - freq * phi * phi / (safe * safe), 0.0), axis=(0, 1))
         return ll, g, h
+
+
+def _diff2_lead(F):
+    """Rectangle masses from corner values on the two leading axes: (A+2, B+2, ...) -> (A+1, B+1, ...)."""
+    return F[1:, 1:] - F[:-1, 1:] - F[1:, :-1] + F[:-1, :-1]
 
 
 def fit_rho(freq, tx, ty, start=None, bounds: float = 0.999, tol: float = 1e-11, maxit: int = 100):
