@@ -122,6 +122,7 @@ def fit_rho(freq, tx, ty, start=None, bounds: float = 0.999, tol: float = 1e-11,
     tx = np.atleast_2d(np.asarray(tx, float))
     ty = np.atleast_2d(np.asarray(ty, float))
     P = freq.shape[0]
+    n = freq.sum(axis=(1, 2))
     lik = PairLikelihood(freq, tx, ty)
     rho = np.zeros(P) if start is None else np.clip(np.asarray(start, float).copy(), -bounds, bounds)
     rho = np.where(np.isfinite(rho), rho, 0.0)
@@ -155,7 +156,7 @@ def fit_rho(freq, tx, ty, start=None, bounds: float = 0.999, tol: float = 1e-11,
         rho[ia] = new
         ll[ia], g[ia], h[ia] = lla, ga, ha
         at_bound = (np.abs(new) >= bounds) & (np.sign(ga) == np.sign(new))
-        done = (moved < tol) | at_bound | (np.abs(ga) < 1e-10 * np.maximum(1.0, freq[ia].sum(axis=(1, 2))))
+        done = (moved < tol) | at_bound | (np.abs(ga) < 1e-10 * np.maximum(1.0, n[ia]))
         converged[ia[done]] = True
         active[ia[done]] = False
     return rho, converged, it
