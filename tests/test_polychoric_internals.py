@@ -120,3 +120,11 @@ def test_thresholds_of_all_items_at_once_equal_one_by_one():
         assert np.array_equal(TH[j, :used - 1], _thresholds_from_counts(counts[j, :used]))
         assert np.all(TH[j, used - 1:] == np.inf)           # padding: no threshold
     assert np.array_equal(TH[1], pc.norm_ppf([0.2, 0.4, 0.6, 0.8]))
+
+
+def test_pair_likelihood_of_all_tables_in_another_order():
+    freq, tx, ty = _tables(5)
+    lik = PairLikelihood(freq, tx, ty)
+    r = np.linspace(-0.6, 0.7, freq.shape[0])
+    q = np.arange(len(r))[::-1]
+    np.testing.assert_allclose(np.column_stack(lik(q, r[q])), np.column_stack(lik(np.arange(len(r)), r))[q], rtol=1e-12)

@@ -29,10 +29,10 @@ derivatives, as lavaan's ``lav_bvord_noexo_pi``; rho is kept in [-0.999, 0.999] 
 bounds). Newton-Raphson with the analytic Hessian, vectorised over all item pairs
 (:mod:`.twostep`: what does not depend on rho computed once), until a step moves rho by less
 than 1e-11 or the score is below 1e-10 n; a Newton step below 1e-8 is taken as the last one
-(the error after it is of the order of its square). With ``method="lavaan"`` a 2 x 2 table follows lavaan: two empty cells
-give +-1, one empty cell is filled with 0.5 keeping the margins, a table with odds ratio 1
-gives 0. The tables of all pairs come from bit sets of the rows choosing each category (the
-set bits of their AND counted).
+(the error after it is of the order of its square). With ``method="lavaan"`` a 2 x 2 table
+follows lavaan: two empty cells give +-1, one empty cell is filled with 0.5 keeping the
+margins, a table with odds ratio 1 gives 0. The tables of all pairs come from bit sets of
+the rows choosing each category (the set bits of their AND counted).
 
 *Matrix conventions* (``polychoric_matrix(method=...)``):
 

@@ -85,7 +85,8 @@ class PairLikelihood:
 
     def __call__(self, q, rho):
         A, B = self.shape[0] - 2, self.shape[1] - 2
-        every = len(q) == self.P              # all tables: their arrays as they are, not gathered
+        # all tables, in order (fit_rho's first steps): their arrays as they are, not gathered
+        every = len(q) == self.P and bool((np.diff(q) > 0).all())
         pick = (lambda a: a) if every else (lambda a: a[..., q])
         F = self.F0.copy() if every else self.F0[:, :, q]
         F[1:-1, 1:-1] += self.cdf(q, rho).reshape(A, B, -1)
