@@ -12,7 +12,8 @@ raised.
 Where things are:
 
 =================  ==============================================================
-``load.py``        the entry points: read, read_data, read_numeric, load, Loaded
+``entry.py``       the entry point: read (plain fast path, else the full reader)
+``load.py``        the full reader: load, Loaded, read_data
 ``registry.py``    READERS: file extension -> reader (how to add a format)
 ``read_csv.py``    CSV / TSV / TXT (GB18030, BOM, delimiter, Qualtrics header rows)
 ``scan.py``        chunked checks of large CSV files, the prescan thread, progress bar
@@ -37,8 +38,8 @@ from ..core.lazy import lazy_exports
 # loading one reading module (``readopts``, ``plain``) does not load the others
 _PUBLIC = {
     "to_codes": "codes", "decode_text": "encoding", "detect_encoding": "encoding", "norm_header": "headers",
-    "norm_label": "headers", "Loaded": "load", "load": "load", "read": "load", "read_data": "load",
-    "read_numeric": "load", "NumericFrame": "plain", "read_plain_numeric": "plain",
+    "norm_label": "headers", "Loaded": "load", "load": "load", "read": "entry", "read_data": "load",
+    "read_numeric": "entry", "NumericFrame": "plain", "read_plain_numeric": "plain",
     "PLATFORM_COLUMNS": "platforms", "parse_duration": "platforms", "READERS": "registry", "supported": "registry",
     "drop_prescan": "scan", "prescan": "scan",
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from .headers import norm_label
+from .textnorm import norm_label
 from .platforms import MISSING_TOKENS
 
 __all__ = ["to_codes", "NUMERIC_TYPES", "apply_value_labels", "id_values", "likert_to_missing",

@@ -13,32 +13,17 @@ import unicodedata
 from dataclasses import dataclass
 
 from .platforms import PLATFORM_COLUMNS
+from .textnorm import norm_header, norm_label
 
 __all__ = ["norm_header", "norm_label", "match_headers", "HeaderMatch", "dedupe", "header_candidates",
            "instrument_texts"]
 
-_NUMBERING = re.compile(r"^\s*(?:[QqＱ]\s*)?\d+(?:[._\-]\d+)*\s*(?:[.．、:：)）]|\s)\s*")
-_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
-_SPLIT = re.compile(r"\s*(?:—+|–+|－+|\s-\s)\s*")
+# the patterns of header_candidates, compiled on first use (re's cache), not at import: only
+# matching headers to an instrument needs them
+_SPLIT = r"\s*(?:—+|–+|－+|\s-\s)\s*"
 # 问卷星 matrix rows: "10(行标题)", "10.(行标题)", "Q10（行标题）"; Credamo/腾讯问卷: "Q10_1.行标题"
-_MATRIX_ROW = re.compile(r"^\s*(?:[QqＱ]\s*)?\d+(?:[._\-]\d+)*\s*[.．、:：]?\s*[(（](.+)[)）]\s*$")
-_SUB_ROW = re.compile(r"^\s*[QqＱ]\s*\d+[_\-]\d+\s*[.．、:：|]\s*(.+)$")
-
-
-def norm_header(s) -> str:
-    """Normalised form of a header or question text used for matching.
-
-    NFKC (full-width to half-width), leading numbering ("1.", "Q1.", "1、", "3)") removed,
-    every character that is not a letter or digit removed, case folded.
-    """
-    t = unicodedata.normalize("NFKC", str(s)).strip()
-    t = _NUMBERING.sub("", t, count=1)
-    return _NON_WORD.sub("", t).casefold()
-
-
-def norm_label(s) -> str:
-    """Normalised answer text: NFKC, whitespace and punctuation removed, case folded."""
-    return _NON_WORD.sub("", unicodedata.normalize("NFKC", str(s))).casefold()
+_MATRIX_ROW = r"^\s*(?:[QqＱ]\s*)?\d+(?:[._\-]\d+)*\s*[.．、:：]?\s*[(（](.+)[)）]\s*$"
+_SUB_ROW = r"^\s*[QqＱ]\s*\d+[_\-]\d+\s*[.．、:：|]\s*(.+)$"
 
 
 @dataclass(frozen=True)
@@ -136,11 +121,11 @@ def header_candidates(c) -> list[str]:
     out = [norm_header(c)]
     text = unicodedata.normalize("NFKC", str(c)).strip()
     for rx in (_MATRIX_ROW, _SUB_ROW):
-        m = rx.match(text)
+        m = re.match(rx, text)
         if m:
             out.append(norm_header(m.group(1)))
             text = m.group(1)
-    parts = [p for p in _SPLIT.split(text) if p.strip()]
+    parts = [p for p in re.split(_SPLIT, text) if p.strip()]
     if len(parts) > 1:
         out.extend(norm_header(p) for p in reversed(parts))
     return [n for n in dict.fromkeys(out) if n]

@@ -86,7 +86,7 @@ _SURNAMES = set("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑
                 "景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝")
 _COMPOUND = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "夏侯")
 _PLACE_END = tuple("镇乡县区市村省州旗街局委办科所站院校队组部厅处社场厂司会馆室")
-_HAN_NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
+_HAN_NAME = r"^[\u4e00-\u9fff]{2,4}$"       # compiled on first use: a value check, not a header one
 
 
 def _looks_like_names(sample) -> bool:
@@ -95,7 +95,7 @@ def _looks_like_names(sample) -> bool:
     vals = [str(v).strip() for v in sample if str(v).strip()]
     if len(vals) < 3:
         return False
-    ok = [v for v in vals if _HAN_NAME.match(v) and not v.endswith(_PLACE_END)
+    ok = [v for v in vals if re.match(_HAN_NAME, v) and not v.endswith(_PLACE_END)
           and (v[0] in _SURNAMES or v.startswith(_COMPOUND))]
     return len(ok) >= 0.8 * len(vals) and len(set(ok)) >= 0.6 * len(ok)
 
@@ -108,7 +108,7 @@ _CONTAINS = (("姓名", "name"), ("手机", "phone"), ("电话", "phone"), ("联
 
 def header_kind(name):
     """Kind of personal data a header names, or None."""
-    from .headers import norm_header
+    from .textnorm import norm_header
 
     raw = re.sub(r"[\W_]+", "", str(name)).casefold()
     n = norm_header(name)

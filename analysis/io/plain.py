@@ -13,8 +13,6 @@ import io as _io
 import os
 import re
 
-from .codes import likert_to_missing
-from .headers import match_headers
 from ..core.inputs import register_input
 
 __all__ = ["NumericFrame", "read_plain_numeric"]
@@ -47,6 +45,8 @@ class NumericFrame:
 
 _PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
 _PLAIN_MAX_BYTES = 64 * 1024 * 1024
+# bytes.translate table: 1 for a byte a plain body may not hold (anything but digits, ',', '-', CR, LF)
+_NOT_PLAIN = bytes(0 if b in b"0123456789,-\r\n" else 1 for b in range(256))
 
 
 def read_plain_numeric(path, instrument=None, *, empty_ok: bool = False):
@@ -88,7 +88,7 @@ def read_plain_numeric(path, instrument=None, *, empty_ok: bool = False):
     head, body = raw[:nl], raw[nl + 1:]
     if head.endswith(b"\r"):
         head = head[:-1]
-    if not body or body.translate(None, b"0123456789,-\r\n"):
+    if not body or b"\x01" in body.translate(_NOT_PLAIN):
         return None
     try:
         names = head.decode("ascii").split(",")
@@ -97,11 +97,19 @@ def read_plain_numeric(path, instrument=None, *, empty_ok: bool = False):
     k = len(names)
     if k < 2 or len(set(names)) != k or not all(_PLAIN_NAME.match(nm) for nm in names):
         return None
-    if b"\n\n" in body or body.startswith((b"\n", b"\r")) or body.count(b"\r") != body.count(b"\r\n") \
-            or b"\n\r\n" in body:
+    if body.startswith((b"\n", b"\r")) or \
+            (b"\r" in body and (body.count(b"\r") != body.count(b"\r\n") or b"\n\r\n" in body)):
         return None
-    n_rec = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
-    if body.count(b",") != n_rec * (k - 1):
+    import numpy as np
+
+    # lines, blank lines and commas found by numpy (bytes.count and a search for two bytes
+    # go a byte at a time)
+    buf = np.frombuffer(body, dtype=np.uint8)
+    line_end = buf == 10
+    if (line_end[1:] & line_end[:-1]).any():
+        return None
+    n_rec = int(np.count_nonzero(line_end)) + (0 if body.endswith(b"\n") else 1)
+    if int(np.count_nonzero(buf == 44)) != n_rec * (k - 1):
         return None
     values = _whole_numbers(body, n_rec, k, empty_ok)
     if values is None:
@@ -109,12 +117,14 @@ def read_plain_numeric(path, instrument=None, *, empty_ok: bool = False):
     if values is None or values.shape != (n_rec, k):
         return None
     if instrument is not None:
+        from .headers import match_headers
         names = match_headers(names, instrument, None).names
         if len(set(names)) != k:
             return None
     frame = NumericFrame(names, values, {"file": str(p), "format": "csv", "encoding": "utf-8", "bom": bom,
                                          "delimiter": ",", "header_rows": 1})
     if instrument is not None:
+        from .codes import likert_to_missing
         pos = frame._pos
 
         def put(name, x):
@@ -156,22 +166,33 @@ def _loadtxt(body: bytes, empty_ok: bool):
 _MAX_CELLS_X_DIGITS = 50_000_000
 
 
-def _one_digit_cells(buf, digit, ends, empty_ok: bool, n_rec: int, k: int):
-    """:func:`_whole_numbers` when no cell has more than one digit (and none a minus): each
-    cell is the byte before its end, a digit or (an empty cell) the previous separator."""
+def _one_byte_cells(buf, n_rec: int, k: int, empty_ok: bool):
+    """:func:`_whole_numbers` when no cell has more than one digit and none a minus (the
+    usual answer codes), or None. A placeholder byte (``:``) goes into every empty cell
+    (a separator right after another one or at the start); every row is then k one-byte
+    cells at even offsets and k separators at odd ones, read as a (n_rec, 2k) view with no
+    index per cell."""
     import numpy as np
 
-    before = ends - 1
-    before[0] = max(before[0], 0)
-    filled = digit[before]
-    if ends[0] == 0:
-        filled[0] = False                    # the first cell of the file is empty
-    if not empty_ok and not filled.all():
+    sep = buf < 48                                       # ',' and '\n' (no '-' and no '\r' here)
+    if int(np.count_nonzero(sep)) != n_rec * k:
         return None
-    values = buf[before].astype(np.float64)
+    empty = np.flatnonzero(sep[1:] & sep[:-1]) + 1       # separators that end an empty cell
+    if sep[0]:
+        empty = np.concatenate([[0], empty])
+    if empty.size and not empty_ok:
+        return None
+    if buf.size + empty.size != n_rec * 2 * k:
+        return None                                      # a cell of two digits or more
+    rows = (np.insert(buf, empty, 58) if empty.size else buf).reshape(n_rec, 2 * k)
+    if not ((rows[:, 1:-1:2] == 44).all() and (rows[:, -1] == 10).all()):
+        return None                                      # the separators are not where one-byte cells put them
+    cells = rows[:, ::2]
+    values = cells.astype(np.float64)
     values -= 48.0
-    values[~filled] = np.nan
-    return values.reshape(n_rec, k)
+    if empty.size:
+        values[cells == 58] = np.nan
+    return values
 
 
 def _whole_numbers(body: bytes, n_rec: int, k: int, empty_ok: bool):
@@ -189,6 +210,10 @@ def _whole_numbers(body: bytes, n_rec: int, k: int, empty_ok: bool):
     if not body.endswith(b"\n"):
         body += b"\n"
     buf = np.frombuffer(body, dtype=np.uint8)
+    if b"-" not in body:
+        values = _one_byte_cells(buf, n_rec, k, empty_ok)
+        if values is not None:
+            return values
     newline = buf == 10
     ends = np.flatnonzero(newline | (buf == 44))        # the byte after each cell
     if ends.size != n_rec * k:
@@ -196,10 +221,6 @@ def _whole_numbers(body: bytes, n_rec: int, k: int, empty_ok: bool):
     row_end = newline[ends].reshape(n_rec, k)
     if not row_end[:, -1].all() or row_end[:, :-1].any():
         return None
-    if b"-" not in body:
-        digit = buf >= 48
-        if not (digit[1:] & digit[:-1]).any():       # every cell one digit or empty: the usual answers
-            return _one_digit_cells(buf, digit, ends, empty_ok, n_rec, k)
     starts = np.empty_like(ends)
     starts[0] = 0
     starts[1:] = ends[:-1] + 1

@@ -53,8 +53,9 @@ _plat(["答卷编号", "开始时间", "提交时间", "作答状态", "设备�
 _plat(["作答时长", "作答时长秒", "作答用时"], "duration", "time taken", "credamo")
 _plat(["ip"], "pii", "IP address", "tencent")
 
-_DUR_RE = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*(?:小时|时|h|hours?)\s*)?(?:(\d+(?:\.\d+)?)\s*(?:分钟|分|m|min|minutes?)\s*)?"
-                     r"(?:(\d+(?:\.\d+)?)\s*(?:秒|s|sec|seconds?)?)?\s*$", re.IGNORECASE)
+# compiled by pandas when a duration column needs it (case-insensitive), not at import
+_DUR_RE = (r"^\s*(?:(\d+(?:\.\d+)?)\s*(?:小时|时|h|hours?)\s*)?(?:(\d+(?:\.\d+)?)\s*(?:分钟|分|m|min|minutes?)\s*)?"
+           r"(?:(\d+(?:\.\d+)?)\s*(?:秒|s|sec|seconds?)?)?\s*$")
 
 
 def parse_duration(series):
@@ -81,7 +82,7 @@ def _seconds(series):
     if todo.any():
         s = s.where(~s.str.fullmatch(r"[（(]\s*(?:空|跳过)\s*[）)]").fillna(False), None)
         todo = num.isna() & s.notna()
-        parts = s[todo].str.extract(_DUR_RE).astype(float)
+        parts = s[todo].str.extract(_DUR_RE, flags=re.IGNORECASE).astype(float)
         ok = parts.notna().any(axis=1)
         secs = (parts[0].fillna(0) * 3600 + parts[1].fillna(0) * 60 + parts[2].fillna(0)).where(ok, np.nan)
         num[todo] = secs

@@ -31,39 +31,38 @@ def norm_cdf(x):
     return 0.5 * np.asarray(_erfc(-x / math.sqrt(2.0)), dtype=float)
 
 
-def _ppf_lower(q: float) -> float:
-    """qnorm(q) for 0 < q <= 0.5: a tail/central starting value, then Newton steps on
-    Phi(x) - q with ``math.erfc`` (relative accuracy of the lower tail kept), to full precision."""
-    if q > 0.02:
-        x = math.sqrt(2 * math.pi) * (q - 0.5)
-    else:
-        t = math.sqrt(-2.0 * math.log(q))
-        x = -(t - (2.515517 + 0.802853 * t + 0.010328 * t * t) / (1 + 1.432788 * t + 0.189269 * t * t + 0.001308 * t ** 3))
-    for _ in range(60):
-        f = 0.5 * math.erfc(-x / math.sqrt(2.0)) - q
-        step = f / (math.exp(-0.5 * x * x) / math.sqrt(2 * math.pi))
-        x -= step
-        if abs(step) <= 1e-15 * max(1.0, abs(x)):
-            break
-    return x
-
-
 def norm_ppf(p):
     """Standard normal quantile ``qnorm(p)`` (array); 0 -> -inf, 1 -> inf. Newton on the
-    erfc-based cdf, equal to R's qnorm to ~1e-15."""
+    erfc-based cdf from a tail or central start, for all values at once, each value's
+    iteration stopped when its step is below 1e-15 (relative); equal to R's qnorm to ~1e-15.
+    The lower tail is solved (``q = min(p, 1 - p)``) so its relative accuracy is kept."""
     p = np.asarray(p, dtype=float)
-    out = np.empty(p.shape)
-    for i, v in np.ndenumerate(p):
-        if v != v:
-            out[i] = math.nan
-        elif v <= 0:
-            out[i] = -math.inf
-        elif v >= 1:
-            out[i] = math.inf
-        else:
-            out[i] = _ppf_lower(v) if v <= 0.5 else -_ppf_lower(1.0 - v)
+    out = np.where(p <= 0, -math.inf, math.inf)
+    out[np.isnan(p)] = math.nan
+    inner = (p > 0) & (p < 1)
+    if inner.any():
+        v = p[inner]
+        upper = v > 0.5
+        out[inner] = np.where(upper, -1.0, 1.0) * _ppf_lower(np.where(upper, 1.0 - v, v))
     return out
 
+
+def _ppf_lower(q):
+    """qnorm(q) for 0 < q <= 0.5 (1-d array)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.sqrt(-2.0 * np.log(q))
+        tail = -(t - (2.515517 + 0.802853 * t + 0.010328 * t * t) / (1 + 1.432788 * t + 0.189269 * t * t + 0.001308 * t ** 3))
+    x = np.where(q > 0.02, math.sqrt(2 * math.pi) * (q - 0.5), tail)
+    todo = np.arange(q.size)
+    for _ in range(60):
+        xa = x[todo]
+        f = 0.5 * np.asarray(_erfc(-xa / math.sqrt(2.0)), dtype=float) - q[todo]
+        step = f / (np.exp(-0.5 * xa * xa) / math.sqrt(2 * math.pi))
+        x[todo] = xa - step
+        todo = todo[np.abs(step) > 1e-15 * np.maximum(1.0, np.abs(xa - step))]
+        if not todo.size:
+            break
+    return x
 
 
 # ----------------------------------------------------------------------------- bivariate normal

@@ -26,10 +26,13 @@ bivariate-normal log-likelihood of the pair's contingency table (pairwise-comple
 ``l(rho) = sum_ab n_ab log pi_ab(rho)``, ``pi_ab`` the rectangle probability of cell (a, b).
 Cells with ``pi_ab < sqrt(eps)`` are evaluated at ``sqrt(eps)`` and left out of the
 derivatives, as lavaan's ``lav_bvord_noexo_pi``; rho is kept in [-0.999, 0.999] (lavaan's
-bounds). Newton-Raphson with the analytic Hessian, vectorised over all item pairs, iterated
-to |step| < 1e-11. With ``method="lavaan"`` a 2 x 2 table follows lavaan: two empty cells
-give +-1, one empty cell is filled with 0.5 keeping the margins, a table with odds ratio 1
-gives 0. The tables of all pairs come from one ``bincount`` per pair.
+bounds). Newton-Raphson with the analytic Hessian, vectorised over all item pairs
+(:mod:`.twostep`: what does not depend on rho computed once), until a step moves rho by less
+than 1e-11 or the score is below 1e-10 n; a Newton step below 1e-8 is taken as the last one
+(the error after it is of the order of its square). With ``method="lavaan"`` a 2 x 2 table
+follows lavaan: two empty cells give +-1, one empty cell is filled with 0.5 keeping the
+margins, a table with odds ratio 1 gives 0. The tables of all pairs come from bit sets of
+the rows choosing each category (the set bits of their AND counted).
 
 *Matrix conventions* (``polychoric_matrix(method=...)``):
 
@@ -121,8 +124,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..core.errors import AvoidSurveyError
-from .bvnorm import _corners, _diff2, _dnorm, bvn_cdf, bvn_pdf, norm_cdf, norm_ppf, rectangle_probs
+from .bvnorm import _dnorm, bvn_cdf, bvn_pdf, norm_cdf, norm_ppf, rectangle_probs
 from .polyserial import _thresholds_from_counts, categories, polyserial, thresholds
+from .twostep import fit_rho
 
 __all__ = ["norm_cdf", "norm_ppf", "categories", "thresholds", "bvn_cdf", "bvn_pdf", "rectangle_probs",
            "pair_loglik", "fit_rho", "polychoric_pair", "pair_case_scores", "threshold_case_scores",
@@ -137,65 +141,6 @@ def pair_loglik(freq, tx, ty, rho):
     """Clamped log-likelihood ``sum n_ab log max(pi_ab, sqrt(eps))`` of each table."""
     pi = rectangle_probs(tx, ty, rho)["pi"]
     return np.sum(freq * np.log(np.maximum(pi, _SQRT_EPS)), axis=(1, 2))
-
-
-def _grad_hess(freq, tx, ty, rho):
-    cx, cy = _corners(tx, ty)
-    H, K, R = cx[:, :, None], cy[:, None, :], rho[:, None, None]
-    pi = _diff2(bvn_cdf(H, K, R))
-    dens = bvn_pdf(H, K, R)
-    phi = _diff2(dens)
-    s2 = 1 - R * R
-    Hf = np.where(np.isfinite(H), H, 0.0)
-    Kf = np.where(np.isfinite(K), K, 0.0)
-    guv = (Hf * Kf * s2 - R * (Hf * Hf - 2 * R * Hf * Kf + Kf * Kf) + R * s2) / (s2 * s2)
-    dphi = _diff2(dens * guv)
-    ok = pi > _SQRT_EPS
-    safe = np.where(ok, pi, 1.0)
-    ll = np.sum(freq * np.log(np.maximum(pi, _SQRT_EPS)), axis=(1, 2))
-    g = np.sum(np.where(ok, freq * phi / safe, 0.0), axis=(1, 2))
-    h = np.sum(np.where(ok, freq * dphi / safe - freq * phi * phi / (safe * safe), 0.0), axis=(1, 2))
-    return ll, g, h
-
-
-def fit_rho(freq, tx, ty, start=None, bounds: float = 0.999, tol: float = 1e-11, maxit: int = 100):
-    """Two-step ML polychoric correlations of P tables at once (Newton-Raphson, step halving).
-
-    Returns ``(rho, converged, iterations)``; ``rho`` stays within [-bounds, bounds].
-    """
-    freq = np.asarray(freq, float)
-    tx = np.atleast_2d(np.asarray(tx, float))
-    ty = np.atleast_2d(np.asarray(ty, float))
-    P = freq.shape[0]
-    rho = np.zeros(P) if start is None else np.clip(np.asarray(start, float).copy(), -bounds, bounds)
-    rho = np.where(np.isfinite(rho), rho, 0.0)
-    active = np.ones(P, bool)
-    converged = np.zeros(P, bool)
-    it = 0
-    ll, g, h = _grad_hess(freq, tx, ty, rho)
-    while active.any() and it < maxit:
-        it += 1
-        ia = np.where(active)[0]
-        step = np.where(h[ia] < 0, -g[ia] / np.where(h[ia] < 0, h[ia], -1.0), np.sign(g[ia]) * 0.05)
-        step = np.clip(step, -0.5, 0.5)
-        cur = rho[ia]
-        new = np.clip(cur + step, -bounds, bounds)
-        lla, ga, ha = _grad_hess(freq[ia], tx[ia], ty[ia], new)
-        for _ in range(40):   # step halving where the likelihood went down
-            worse = lla < ll[ia] - 1e-12 * np.abs(ll[ia])
-            if not worse.any():
-                break
-            new[worse] = cur[worse] + (new[worse] - cur[worse]) / 2
-            w = ia[worse]
-            lla[worse], ga[worse], ha[worse] = _grad_hess(freq[w], tx[w], ty[w], new[worse])
-        moved = np.abs(new - cur)
-        rho[ia] = new
-        ll[ia], g[ia], h[ia] = lla, ga, ha
-        at_bound = (np.abs(new) >= bounds) & (np.sign(ga) == np.sign(new))
-        done = (moved < tol) | at_bound | (np.abs(ga) < 1e-10 * np.maximum(1.0, freq[ia].sum(axis=(1, 2))))
-        converged[ia[done]] = True
-        active[ia[done]] = False
-    return rho, converged, it
 
 
 def _pair_table(ix, iy, A1, B1):
@@ -344,9 +289,10 @@ def case_scores(data, result, *, items=None) -> dict:
 
 
 # ----------------------------------------------------------------------------- matrix
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PolychoricResult:
-    """A polychoric correlation matrix with its thresholds (see the module docstring)."""
+    """A polychoric correlation matrix with its thresholds (see the module docstring).
+    Compared by identity (``eq=False``): field-wise equality of its arrays has no truth value."""
 
     items: tuple
     rho: np.ndarray = field(repr=False)
@@ -403,7 +349,9 @@ def _as_matrix(data, items):
         missing = [c for c in cols if c not in data.columns]
         if missing:
             raise AvoidSurveyError(f"the data have no column '{missing[0]}'", column=missing[0])
-        return np.asarray(data.matrix(cols), dtype=float), tuple(cols)
+        # all its columns in order: the frame's own matrix (nothing here writes into X)
+        X = data.values if cols == data.columns else data.matrix(cols)
+        return np.asarray(X, dtype=float), tuple(cols)
     if hasattr(data, "columns"):
         cols = list(items) if items is not None else [str(c) for c in data.columns]
         missing = [c for c in cols if c not in data.columns]
@@ -432,40 +380,90 @@ def _numeric(col) -> bool:
 
 
 def _item_codes(X, names, max_categories):
-    """Category index matrix, item-major (p, n) (-1 missing), and the levels of each item;
-    refuses items with one category or more than ``max_categories``."""
-    n, p = X.shape
-    idx = np.empty((p, n), dtype=np.int64)
-    levels = []
-    Xt = np.ascontiguousarray(X.T)      # each item's answers contiguous
-    for j in range(p):
-        ij, lv = categories(Xt[j])
+    """The levels of each item, the bit sets of the rows that chose each of its categories
+    (p, C, words; :func:`_row_sets`) and the counts of its categories (p, C); refuses items
+    with one category or more than ``max_categories``.
+
+    Answers that are whole numbers within :data:`_MAX_WIDTH` of the item's smallest are
+    compared with each possible code (a few passes over the data, no sort); other answers
+    take :func:`categories` item by item. Both give the same categories (``categories``'s)."""
+    Xt = np.ascontiguousarray(X.T, dtype=float)      # each item's answers contiguous
+    found = _whole_code_sets(Xt)
+    if found is None:
+        idx = np.empty(Xt.shape, dtype=np.intp)
+        levels = []
+        for j in range(Xt.shape[0]):
+            idx[j], lv = categories(Xt[j])
+            levels.append(lv)
+        C = max(len(lv) for lv in levels)
+        sets = _row_sets(idx[:, None, :] == np.arange(C)[None, :, None])
+    else:
+        sets, levels = found
+    for j, lv in enumerate(levels):
         if len(lv) < 2:
             raise AvoidSurveyError(f"item '{names[j]}' has {'no answers' if len(lv) == 0 else 'only one answer category'}"
                                    f": a polychoric correlation needs at least two categories", column=names[j])
         if len(lv) > max_categories:
             raise AvoidSurveyError(f"item '{names[j]}' has {len(lv)} distinct values: more than {max_categories} "
                                    f"categories is not an ordinal item (use Pearson correlations)", column=names[j])
-        idx[j] = ij
-        levels.append(lv)
-    return idx, levels
+    return sets, levels, _set_bits(sets).astype(float)
 
 
-def _pair_tables(idx, C, a, b):
-    """The bivariate tables of the item pairs (a[q], b[q]) of the item-major codes ``idx``
-    (p, n): (P, C, C) counts over the pairwise-complete rows. One ``bincount`` per pair over item-major codes, a missing
-    answer being an extra category C that is dropped at the end (no masks, no BLAS: on a
-    busy machine this is steadier than one big one-hot product)."""
-    C1 = C + 1
-    # one-byte codes while every pair code fits (C1 * C1 <= 256): each row of items is then a
-    # few KB that stays in cache, and bincount reads an eighth of the bytes
-    small = np.uint8 if C1 * C1 <= 256 else np.intp
-    cod = np.where(idx >= 0, idx, C).astype(small)   # (p, n)
-    hi = cod * small(C1)
-    out = np.empty((len(a), C1 * C1))
-    for q, (i, j) in enumerate(zip(a, b)):
-        out[q] = np.bincount(hi[i] + cod[j], minlength=C1 * C1)
-    return out.reshape(-1, C1, C1)[:, :C, :C].copy()
+_MAX_WIDTH = 16      # whole-number codes spanning more than this take the per-item categories()
+
+
+def _whole_code_sets(Xt):
+    """The category bit sets and levels of :func:`_item_codes` when every item (row of
+    ``Xt``) answers whole numbers within ``_MAX_WIDTH`` of its smallest; None otherwise (an
+    item without answers, a signed zero that ``categories`` would keep)."""
+    lo, hi = np.fmin.reduce(Xt, axis=1), np.fmax.reduce(Xt, axis=1)
+    if not (np.isfinite(lo).all() and (lo == np.floor(lo)).all() and (hi - lo < _MAX_WIDTH).all()):
+        return None
+    if ((lo <= 0) & (hi >= 0)).any() and (np.signbit(Xt) & (Xt == 0)).any():
+        return None
+    codes = lo[:, None] + np.arange(int((hi - lo).max()) + 1)                     # (p, V): each item's possible codes
+    sets = _row_sets(Xt[:, None, :] == codes[:, :, None])                        # (p, V, words)
+    counts = _set_bits(sets)
+    if not (counts.sum(axis=1) == Xt.shape[1] - np.isnan(Xt).sum(axis=1)).all():
+        return None                                                              # an answer between two codes
+    present = counts > 0
+    # the codes nobody chose are not categories: each item's chosen codes first, in order
+    order = np.argsort(~present, axis=1, kind="stable")
+    C = int(present.sum(axis=1).max())
+    sets = np.take_along_axis(sets, order[:, :C, None], axis=1)
+    return sets, [codes[j][present[j]] for j in range(len(codes))]
+
+
+def _row_sets(member):
+    """Bit sets of boolean rows: (..., n) -> (..., ceil(n / 64)) uint64 words, bit r set when
+    ``member[..., r]`` (``numpy.packbits``, zero-padded to whole words)."""
+    packed = np.packbits(member, axis=-1)
+    words = np.zeros(packed.shape[:-1] + (-(-packed.shape[-1] // 8) * 8,), dtype=np.uint8)
+    words[..., :packed.shape[-1]] = packed
+    return words.view(np.uint64)
+
+
+def _pair_tables(sets):
+    """The bivariate tables of the item pairs (a, b) of ``np.triu_indices(p, 1)``, over the
+    pairwise-complete rows: (P, C, C) counts from the category bit sets (p, C, words) of
+    :func:`_item_codes`. Cell (c, d) of a pair's table is the number of rows in both sets,
+    the set bits of their AND: a few numpy calls per item over n / 64 words instead of a
+    pass over the rows per pair. A missing answer is in no set."""
+    p, C = sets.shape[:2]
+    out = np.empty((p * (p - 1) // 2, C, C))
+    q = 0
+    for i in range(p - 1):
+        out[q:q + p - 1 - i] = _set_bits(sets[i][None, :, None, :] & sets[i + 1:][:, None, :, :])
+        q += p - 1 - i
+    return out
+
+
+def _set_bits(words):
+    """The number of set bits of each row of unsigned words (a sum over the last axis, below 2**32)."""
+    if hasattr(np, "bitwise_count"):                  # numpy >= 2
+        return np.bitwise_count(words).sum(axis=-1, dtype=np.uint32)
+    byte_bits = np.unpackbits(np.arange(256, dtype=np.uint8)[:, None], axis=1).sum(axis=1)
+    return byte_bits[np.ascontiguousarray(words).view(np.uint8)].sum(axis=-1, dtype=np.uint32)
 
 
 def _pad(vals, width):
@@ -512,25 +510,21 @@ def polychoric_matrix(data, *, method: str = "lavaan", missing: str | None = Non
         if method != "lavaan":
             raise AvoidSurveyError("ordered= (continuous items beside ordinal ones) needs method='lavaan'")
         return _mixed_matrix(X, names, ordered, missing, max_categories, n_obs)
-    local = False
-    if method == "psych":
-        # psych shifts every item by the smallest code of all items; items whose highest
-        # code differs switch psych to local (per pair) thresholds
-        mx = np.nanmax(X, axis=0)
-        local = bool(mx.min() != mx.max())
-    idx, levels = _item_codes(X, names, max_categories)
+    sets, levels, marg = _item_codes(X, names, max_categories)
+    # psych shifts every item by the smallest code of all items; items whose highest code
+    # differs switch psych to local (per pair) thresholds
+    local = method == "psych" and bool(min(lv[-1] for lv in levels) != max(lv[-1] for lv in levels))
     p = X.shape[1]
-    C = max(len(lv) for lv in levels)
-    marg = np.array([np.bincount(idx[j][idx[j] >= 0], minlength=C) for j in range(p)], dtype=float)
-    th = [_thresholds_from_counts(marg[j, :len(levels[j])]) for j in range(p)]
+    C = marg.shape[1]
+    TH = _thresholds_from_counts(marg)               # (p, C-1), +inf past each item's own categories
+    th = [TH[j, :len(levels[j]) - 1].copy() for j in range(p)]
     a, b = np.triu_indices(p, 1)
-    freq = _pair_tables(idx, C, a, b)                 # (P, C, C)
+    freq = _pair_tables(sets)                         # (P, C, C)
     raw = freq.copy()
     npair = freq.sum(axis=(1, 2))
     if method == "psych" and local:
         tx, ty, freq = _psych_local(freq, correct)
     else:
-        TH = np.array([_pad(t, C - 1) for t in th]).reshape(p, C - 1)
         tx, ty = TH[a], TH[b]
     nlev = np.array([len(lv) for lv in levels])
     used = np.arange(C)[None, :] < nlev[:, None]                      # (p, C): the item's own categories
@@ -616,7 +610,7 @@ def _mixed_matrix(X, names, ordered, missing, max_categories, n_obs):
             th[j], lv[j] = sub.thresholds[k], sub.levels[k]
         empty, conv = sub.empty_cell_pairs, sub.converged
     elif len(oj) == 1:
-        _idx, levels = _item_codes(X[:, oj], [names[oj[0]]], max_categories)
+        _sets, levels, _counts = _item_codes(X[:, oj], [names[oj[0]]], max_categories)
         th[oj[0]], lv[oj[0]] = thresholds(X[:, oj[0]]), levels[0]
     M = ~np.isnan(X)
     for a_, i in enumerate(cj):

@@ -47,8 +47,10 @@ def _whole_categories(xo, span: int = 1000):
 
 
 def _thresholds_from_counts(counts):
-    n = counts.sum()
-    cum = np.cumsum(counts)[:-1] / n
+    """Thresholds from category counts (..., C) -> (..., C-1); a category counted 0 after
+    the last one used (padding) gives +inf."""
+    n = counts.sum(axis=-1, keepdims=True)
+    cum = np.cumsum(counts, axis=-1)[..., :-1] / n
     return norm_ppf(cum)
 
 
