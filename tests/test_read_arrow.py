@@ -209,3 +209,21 @@ def test_a_ragged_file_takes_the_exact_path(tmp_path, inst, monkeypatch):
     big = load(p, inst, compact=True)
     assert seen == [None] and big.ragged == small.ragged and big.ragged
     pd.testing.assert_frame_equal(big.frame, small.frame)
+
+
+@pytest.mark.parametrize("column,value", [("p1", "0x1"), ("t2", "0X3"), ("duration_sec", "-0"), ("gender", "-0")])
+def test_a_cell_pyarrow_reads_otherwise_gives_the_same_report(tmp_path, inst, monkeypatch, no_arrow, column, value):
+    """pyarrow reads "0x1" as the integer 1 (pandas: text, not a number) and "-0" as -0.0
+    (pandas: 0 in a column of integers, printed "0.0" in the clean file, "code 0" in a finding)."""
+    p = _write(tmp_path, inst, 60)
+    df = pd.read_csv(p, dtype=str)
+    df.loc[3, column] = value
+    df.to_csv(p, index=False)
+    monkeypatch.setattr(ascan, "SCAN_BYTES", 0)
+    seen = _spy(monkeypatch)
+    fast, fast_d = _validate_json(p, inst, tmp_path / "fast.csv")
+    assert len(seen) == 1 and seen[0] is not None
+    no_arrow()
+    slow, slow_d = _validate_json(p, inst, tmp_path / "slow.csv")
+    assert fast_d == slow_d
+    assert (tmp_path / "fast.csv").read_bytes() == (tmp_path / "slow.csv").read_bytes()

@@ -53,6 +53,8 @@ def parse_plain(path, *, delim: str, skip_rows: int, names, text, numeric, codes
         return None
     from pandas._libs.parsers import STR_NA_VALUES
 
+    if codes8 and _has_hex(path):   # pyarrow reads "0x1" as an integer, pandas as text
+        codes8 = set()
     types = {n: (pa.int8() if n in codes8 else pa.float64()) if n in numeric else pa.string() for n in names}
     inferred = {n for n in names if n not in numeric and n not in text}
     read = pcsv.ReadOptions(skip_rows=skip_rows, column_names=list(names), block_size=1 << 22)
@@ -74,8 +76,33 @@ def parse_plain(path, *, delim: str, skip_rows: int, names, text, numeric, codes
             continue
         except (pa.ArrowException, OSError, ValueError):
             return None
-        return _frame(table, names, text, inferred)
+        # "-0" is 0 to pandas in a column of integers, -0.0 to pyarrow: typed from its text
+        neg0 = [n for n in names if types[n] == pa.float64() and _negative_zero(table.column(n))]
+        if not neg0:
+            return _frame(table, names, text, inferred)
+        for n in neg0:
+            types[n] = pa.string()
+            inferred.add(n)
     return None
+
+
+def _has_hex(path) -> bool:
+    """``path`` holds "0x" or "0X" somewhere (a hexadecimal number, perhaps)."""
+    import mmap
+
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        return mm.find(b"0x") >= 0 or mm.find(b"0X") >= 0
+
+
+def _negative_zero(c) -> bool:
+    """The float column ``c`` holds a -0.0."""
+    import numpy as np
+
+    for ch in c.chunks:
+        a = ch.to_numpy(zero_copy_only=False)
+        if np.signbit(a[a == 0]).any():
+            return True
+    return False
 
 
 def _frame(table, names, text, inferred):
