@@ -227,3 +227,19 @@ def test_a_cell_pyarrow_reads_otherwise_gives_the_same_report(tmp_path, inst, mo
     slow, slow_d = _validate_json(p, inst, tmp_path / "slow.csv")
     assert fast_d == slow_d
     assert (tmp_path / "fast.csv").read_bytes() == (tmp_path / "slow.csv").read_bytes()
+
+
+def test_a_duplicated_likert_column_is_written_as_the_pandas_path_writes_it(tmp_path, inst, monkeypatch, no_arrow):
+    """load leaves a duplicated column as parsed: pandas' floats ("5.0" in the clean file), not int8 codes."""
+    p = _write(tmp_path, inst, 60)
+    df = pd.read_csv(p, dtype=str)
+    df.insert(len(df.columns), "p1", df["p1"], allow_duplicates=True)
+    df.to_csv(p, index=False)
+    monkeypatch.setattr(ascan, "SCAN_BYTES", 0)
+    seen = _spy(monkeypatch)
+    fast, fast_d = _validate_json(p, inst, tmp_path / "fast.csv")
+    assert len(seen) == 1 and seen[0] is not None
+    no_arrow()
+    slow, slow_d = _validate_json(p, inst, tmp_path / "slow.csv")
+    assert fast_d == slow_d and any(f["code"] == "duplicate-column" for f in fast_d["findings"])
+    assert (tmp_path / "fast.csv").read_bytes() == (tmp_path / "slow.csv").read_bytes()

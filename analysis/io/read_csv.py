@@ -208,7 +208,8 @@ def _column_types(head: _Head, instrument, mapping, names_pos):
             if fmt.type == "date" or not vals or not all(_PLAIN_INT.fullmatch(v) or not v for v in vals):
                 dtype[names_pos[i]] = str
         elif fmt is not None and fmt.type in NUMERIC_TYPES:
-            fits8 = fmt.type == "likert" and -128 <= fmt.min and fmt.max <= 127
+            # a duplicated column is not converted to codes (load): floats, as pandas gives
+            fits8 = fmt.type == "likert" and -128 <= fmt.min and fmt.max <= 127 and pre_names.count(nm) == 1
             numeric[names_pos[i]] = "int8" if fits8 else "float64"
     return dtype, numeric
 
