@@ -243,3 +243,21 @@ def test_a_duplicated_likert_column_is_written_as_the_pandas_path_writes_it(tmp_
     slow, slow_d = _validate_json(p, inst, tmp_path / "slow.csv")
     assert fast_d == slow_d and any(f["code"] == "duplicate-column" for f in fast_d["findings"])
     assert (tmp_path / "fast.csv").read_bytes() == (tmp_path / "slow.csv").read_bytes()
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999", "1e20", "-1e300"])
+def test_a_code_past_int64_is_written_without_a_traceback(tmp_path, inst, monkeypatch, no_arrow, value):
+    """The clean file writes whole codes as integers; a categorical code past int64 stays a float
+    (astype("Int64") raised TypeError), through either parser."""
+    p = _write(tmp_path, inst, 60)
+    df = pd.read_csv(p, dtype=str)
+    df.loc[3, "gender"] = value
+    df.to_csv(p, index=False)
+    monkeypatch.setattr(ascan, "SCAN_BYTES", 0)
+    fast, fast_d = _validate_json(p, inst, tmp_path / "fast.csv")
+    no_arrow()
+    slow, slow_d = _validate_json(p, inst, tmp_path / "slow.csv")
+    assert fast_d == slow_d and fast.n_errors > 0
+    text = (tmp_path / "fast.csv").read_bytes()
+    assert text == (tmp_path / "slow.csv").read_bytes()
+    assert pd.read_csv(tmp_path / "fast.csv")["gender"][3] == float(value)

@@ -106,7 +106,8 @@ def clean_frame(report, *, keep_pii: bool = False, instrument=None, keep_flagged
         if fmt is not None and fmt.type in ("likert", "categorical", "ordinal", "boolean") and \
                 pd.api.types.is_float_dtype(out[c]):
             s = out[c]
-            if bool(((s.dropna() % 1) == 0).all()):
+            nn = s.dropna()   # whole numbers as integers, those an int64 holds (not 1e20)
+            if bool(((nn % 1) == 0).all()) and (nn.empty or float(nn.abs().max()) < 2.0 ** 63):
                 out[c] = s.astype("Int64")
     # screening flags
     sf = getattr(report, "screen_flags", {}) or {}
