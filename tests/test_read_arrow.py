@@ -261,3 +261,40 @@ def test_a_code_past_int64_is_written_without_a_traceback(tmp_path, inst, monkey
     text = (tmp_path / "fast.csv").read_bytes()
     assert text == (tmp_path / "slow.csv").read_bytes()
     assert pd.read_csv(tmp_path / "fast.csv")["gender"][3] == float(value)
+
+
+def _changes(path):
+    return path.with_name(path.stem + ".changes.csv").read_text(encoding="utf-8-sig")
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999", " inf", "inf\t", "-9223372036854775809", "18446744073709551616"])
+def test_a_number_pandas_reads_as_text_gives_the_same_changes_log(tmp_path, inst, monkeypatch, no_arrow, value):
+    """pyarrow reads " inf" and integers past 64 bits as floats; pandas' parser as text, and the
+    CHANGES log beside the clean file then says the column's answer labels became codes."""
+    p = _write(tmp_path, inst, 60)
+    df = pd.read_csv(p, dtype=str)
+    df.loc[3, "gender"] = value
+    df.to_csv(p, index=False)
+    monkeypatch.setattr(ascan, "SCAN_BYTES", 0)
+    seen = _spy(monkeypatch)
+    fast, fast_d = _validate_json(p, inst, tmp_path / "fast.csv")
+    assert len(seen) == 1 and seen[0] is not None
+    no_arrow()
+    slow, slow_d = _validate_json(p, inst, tmp_path / "slow.csv")
+    assert fast_d == slow_d
+    assert (tmp_path / "fast.csv").read_bytes() == (tmp_path / "slow.csv").read_bytes()
+    assert _changes(tmp_path / "fast.csv") == _changes(tmp_path / "slow.csv")
+    assert "gender,answer labels,codes" in _changes(tmp_path / "fast.csv")
+
+
+@pytest.mark.parametrize("nl", ["\n", "\r\n"])
+def test_a_header_only_file_gives_the_same_changes_log(tmp_path, inst, monkeypatch, no_arrow, nl):
+    p = tmp_path / "h.csv"
+    p.write_bytes(("respondent_id,gender,p1,p2,p3" + nl).encode())
+    monkeypatch.setattr(ascan, "SCAN_BYTES", 0)
+    fast, fast_d = _validate_json(p, inst, tmp_path / "fast.csv")
+    no_arrow()
+    slow, slow_d = _validate_json(p, inst, tmp_path / "slow.csv")
+    assert fast_d == slow_d
+    assert (tmp_path / "fast.csv").read_bytes() == (tmp_path / "slow.csv").read_bytes()
+    assert _changes(tmp_path / "fast.csv") == _changes(tmp_path / "slow.csv")

@@ -76,11 +76,14 @@ def parse_plain(path, *, delim: str, skip_rows: int, names, text, numeric, codes
             continue
         except (pa.ArrowException, OSError, ValueError):
             return None
-        # "-0" is 0 to pandas in a column of integers, -0.0 to pyarrow: typed from its text
-        neg0 = [n for n in names if types[n] == pa.float64() and _negative_zero(table.column(n))]
-        if not neg0:
+        if table.num_rows == 0:   # no records: pandas' object columns, as the caller's path gives them
+            return None
+        # numbers pyarrow reads otherwise than pandas: "-0" (0 to pandas in a column of
+        # integers), " inf" (text to pandas), integers past 64 bits (Python ints): typed from the text
+        odd = [n for n in names if types[n] == pa.float64() and _not_like_pandas(table.column(n))]
+        if not odd:
             return _frame(table, names, text, inferred)
-        for n in neg0:
+        for n in odd:
             types[n] = pa.string()
             inferred.add(n)
     return None
@@ -97,13 +100,14 @@ def _has_hex(path) -> bool:
         return re.search(rb"0[xX]", mm) is not None
 
 
-def _negative_zero(c) -> bool:
-    """The float column ``c`` holds a -0.0."""
+def _not_like_pandas(c) -> bool:
+    """The float column ``c`` holds a -0.0, an infinity or a number of 2**63 or more, which
+    pandas may read otherwise."""
     import numpy as np
 
     for ch in c.chunks:
         a = ch.to_numpy(zero_copy_only=False)
-        if np.signbit(a[a == 0]).any():
+        if np.signbit(a[a == 0]).any() or (np.abs(a) >= 2.0 ** 63).any():
             return True
     return False
 
