@@ -174,6 +174,7 @@ def test_validate_on_a_large_file_equals_the_pandas_path(tmp_path, inst, monkeyp
     slow, slow_d = _validate_json(p, inst, tmp_path / "slow.csv")
     assert fast_d == slow_d and fast.n_warnings > 0
     assert (tmp_path / "fast.csv").read_bytes() == (tmp_path / "slow.csv").read_bytes()
+    assert _changes(tmp_path / "fast.csv") == _changes(tmp_path / "slow.csv")
     pd.testing.assert_frame_equal(fast.indices, slow.indices)
     if not kw:
         assert (fast.frame[[it.id for it in inst.items if inst.responses()[it.id].type == "likert"]].dtypes
