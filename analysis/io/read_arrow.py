@@ -34,6 +34,7 @@ _TRUE, _FALSE = ("True", "TRUE", "true"), ("False", "FALSE", "false")
 # the numbers pandas' parser reads: integers, decimals, exponents, infinities (blanks and
 # tabs around a number allowed, but not around an infinity)
 _INT = r"^[ \t]*[+-]?[0-9]+[ \t]*$"
+_LONG_INT = r"^[ \t]*[+-]?[0-9]{19,}[ \t]*$"   # 19 digits or more: perhaps past 64 bits
 _FLOAT = (r"^[ \t]*[+-]?([0-9]+\.?[0-9]*([eE][+-]?[0-9]+)?|\.[0-9]+([eE][+-]?[0-9]+)?)[ \t]*$"
           r"|^[+-]?(?i:inf|infinity)$")
 
@@ -82,7 +83,10 @@ def parse_plain(path, *, delim: str, skip_rows: int, names, text, numeric, codes
         # integers), " inf" (text to pandas), integers past 64 bits (Python ints): typed from the text
         odd = [n for n in names if types[n] == pa.float64() and _not_like_pandas(table.column(n))]
         if not odd:
-            return _frame(table, names, text, inferred)
+            try:
+                return _frame(table, names, text, inferred)
+            except _Unsure:
+                return None
         for n in odd:
             types[n] = pa.string()
             inferred.add(n)
@@ -132,7 +136,8 @@ def _like_pandas(c):
     """A text column typed the way pandas' C parser types a column it infers: int64 when
     every cell is an integer (blanks and tabs around it allowed; uint64 or Python ints
     past int64), float64 when every cell is a number (NaN for missing cells), bool for
-    True/False without missing cells, text otherwise."""
+    True/False without missing cells, text otherwise. Raises _Unsure for integers past 64
+    bits among missing cells, signs or other cells (pandas' choice varies)."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -141,13 +146,16 @@ def _like_pandas(c):
         return np.full(len(c), np.nan)
     if _all_match(c, _INT):
         t = pc.replace_substring_regex(pc.utf8_trim(c, characters=" \t"), pattern=r"^\+", replacement="")
-        for target in (pa.int64(), pa.uint64()):
-            try:
+        for target in (pa.int64(), pa.uint64()) if c.null_count == 0 else (pa.int64(),):
+            try:   # (pandas gives text for uint64 numbers among missing cells: _Unsure below)
                 return t.cast(target).to_numpy()
             except pa.ArrowInvalid:
                 continue
-        if c.null_count == 0:   # past 64 bits: Python ints, as pandas keeps them
+        if c.null_count == 0 and not _any_match(t, r"^-"):   # past 64 bits: Python ints, as pandas keeps them
             return np.array([int(v) for v in t.to_pylist()], dtype=object)
+        raise _Unsure   # past 64 bits with missing cells or signs: pandas' choice is its own
+    if _any_match(c, _LONG_INT):   # an integer past 64 bits among other cells: likewise
+        raise _Unsure
     if _all_match(c, _FLOAT):
         return pc.utf8_trim(c, characters=" \t").cast(pa.float64()).to_numpy()
     vals = pc.unique(c.drop_null()).to_pylist()
@@ -159,6 +167,18 @@ def _like_pandas(c):
         out[c.is_null().to_numpy(zero_copy_only=False)] = np.nan
         return out
     return _text(c, str_dtype=False)
+
+
+class _Unsure(Exception):
+    """A column whose type pandas' parser decides by rules not mirrored here (the caller
+    then uses pandas)."""
+
+
+def _any_match(c, pattern: str) -> bool:
+    """Some present cell of ``c`` matches ``pattern``."""
+    import pyarrow.compute as pc
+
+    return bool(pc.any(pc.match_substring_regex(c, pattern=pattern), skip_nulls=True).as_py())
 
 
 def _all_match(c, pattern: str) -> bool:
