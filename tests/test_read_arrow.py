@@ -268,7 +268,7 @@ def _changes(path):
     return path.with_name(path.stem + ".changes.csv").read_text(encoding="utf-8-sig")
 
 
-@pytest.mark.parametrize("value", ["99999999999999999999", " inf", "inf\t", "18446744073709551616"])
+@pytest.mark.parametrize("value", ["99999999999999999999", " inf", "inf\t", "18446744073709551616", "NAN", "Nan", "nan "])
 def test_a_number_pandas_reads_as_text_gives_the_same_changes_log(tmp_path, inst, monkeypatch, no_arrow, value):
     """pyarrow reads " inf" and integers past 64 bits as floats; pandas' parser as text, and the
     CHANGES log beside the clean file then says the column's answer labels became codes."""
@@ -331,3 +331,17 @@ def test_an_extra_column_with_a_long_number_gives_the_same_clean_file(tmp_path, 
     assert fast_d == slow_d
     assert (tmp_path / "fast.csv").read_bytes() == (tmp_path / "slow.csv").read_bytes()
     assert b"18446744073709551615" in (tmp_path / "fast.csv").read_bytes()
+
+
+@pytest.mark.parametrize("cells", [["NAN", "1"], ["Nan", "2.5"], ["nan ", "1"], ["-0", "3"], [" inf", "1"], ["1e400", "-0.0"]])
+def test_a_numeric_answer_column_is_typed_as_pandas_types_it(tmp_path, cells):
+    """A numeric answer (float64 to pyarrow) holds the numbers pandas' parser gives, or its text."""
+    p = tmp_path / "c.csv"
+    p.write_text("h,k\n" + "".join(f"{v},0\n" for v in cells), encoding="utf-8")
+    ref = pd.read_csv(p, header=None, skiprows=1, names=["c", "k"], index_col=False, engine="c")["c"]
+    got = ra.parse_plain(p, delim=",", skip_rows=1, names=["c", "k"], text=set(), numeric={"c"}, codes8=set())["c"]
+    if pd.api.types.is_numeric_dtype(ref):
+        a, b = got.to_numpy(dtype=float), ref.to_numpy(dtype=float)
+        assert np.array_equal(a, b, equal_nan=True) and np.array_equal(np.signbit(a), np.signbit(b))
+    else:
+        pd.testing.assert_series_equal(got, ref)

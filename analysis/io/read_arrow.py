@@ -80,7 +80,7 @@ def parse_plain(path, *, delim: str, skip_rows: int, names, text, numeric, codes
         if table.num_rows == 0:   # no records: pandas' object columns, as the caller's path gives them
             return None
         # numbers pyarrow reads otherwise than pandas: "-0" (0 to pandas in a column of
-        # integers), " inf" (text to pandas), integers past 64 bits (Python ints): typed from the text
+        # integers), " inf", "NAN" (text to pandas), integers past 64 bits: typed from the text
         odd = [n for n in names if types[n] == pa.float64() and _not_like_pandas(table.column(n))]
         if not odd:
             try:
@@ -105,13 +105,14 @@ def _has_hex(path) -> bool:
 
 
 def _not_like_pandas(c) -> bool:
-    """The float column ``c`` holds a -0.0, an infinity or a number of 2**63 or more, which
-    pandas may read otherwise."""
+    """The float column ``c`` holds a -0.0, an infinity, a number of 2**63 or more or a NaN
+    that is no missing-value token ("NAN", "nan "): pandas may read those otherwise."""
     import numpy as np
 
     for ch in c.chunks:
-        a = ch.to_numpy(zero_copy_only=False)
-        if np.signbit(a[a == 0]).any() or (np.abs(a) >= 2.0 ** 63).any():
+        a = ch.to_numpy(zero_copy_only=False)   # NaN for missing cells
+        if np.signbit(a[a == 0]).any() or (np.abs(a) >= 2.0 ** 63).any() or \
+                np.count_nonzero(np.isnan(a)) != ch.null_count:
             return True
     return False
 
