@@ -19,8 +19,11 @@ types them, so the two frames agree:
 
 A cell that does not fit its column's type ("非常同意" in a Likert column, "3.5") makes
 that column text (converted like the others) and the file is parsed again, at most
-:data:`MAX_RETRIES` times; past that, or for anything else pyarrow refuses, the caller
-falls back to pandas (returns None).
+:data:`MAX_RETRIES` times; so does a numeric column pyarrow reads otherwise than pandas
+("-0", " inf", "NAN", integers past 64 bits). A file holding "0x" gets no int8 columns
+(pyarrow reads "0x1" as 1, pandas as text). Past the retries, for a file without records,
+for a column whose integers pass 64 bits among other cells, or for anything else pyarrow
+refuses, the caller falls back to pandas (returns None).
 """
 from __future__ import annotations
 
