@@ -212,22 +212,35 @@ def test_a_ragged_file_takes_the_exact_path(tmp_path, inst, monkeypatch):
     pd.testing.assert_frame_equal(big.frame, small.frame)
 
 
-@pytest.mark.parametrize("column,value", [("p1", "0x1"), ("t2", "0X3"), ("duration_sec", "-0"), ("gender", "-0")])
-def test_a_cell_pyarrow_reads_otherwise_gives_the_same_report(tmp_path, inst, monkeypatch, no_arrow, column, value):
-    """pyarrow reads "0x1" as the integer 1 (pandas: text, not a number) and "-0" as -0.0
-    (pandas: 0 in a column of integers, printed "0.0" in the clean file, "code 0" in a finding)."""
+def _with_cell(tmp_path, inst, column, value):
+    """A 60-row response file with ``value`` in row 4 of ``column``."""
     p = _write(tmp_path, inst, 60)
     df = pd.read_csv(p, dtype=str)
     df.loc[3, column] = value
     df.to_csv(p, index=False)
+    return p
+
+
+def _same_both_ways(tmp_path, inst, monkeypatch, no_arrow, p, *, parsed=True):
+    """``validate`` of ``p`` through the large-file path, then through pandas: the same report
+    and the same clean file (fast.csv, slow.csv in ``tmp_path``); with ``parsed``, pyarrow
+    parsed it. Returns the first run's (report, its dict)."""
     monkeypatch.setattr(ascan, "SCAN_BYTES", 0)
     seen = _spy(monkeypatch)
     fast, fast_d = _validate_json(p, inst, tmp_path / "fast.csv")
-    assert len(seen) == 1 and seen[0] is not None
+    assert not parsed or (len(seen) == 1 and seen[0] is not None)
     no_arrow()
-    slow, slow_d = _validate_json(p, inst, tmp_path / "slow.csv")
+    _, slow_d = _validate_json(p, inst, tmp_path / "slow.csv")
     assert fast_d == slow_d
     assert (tmp_path / "fast.csv").read_bytes() == (tmp_path / "slow.csv").read_bytes()
+    return fast, fast_d
+
+
+@pytest.mark.parametrize("column,value", [("p1", "0x1"), ("t2", "0X3"), ("duration_sec", "-0"), ("gender", "-0")])
+def test_a_cell_pyarrow_reads_otherwise_gives_the_same_report(tmp_path, inst, monkeypatch, no_arrow, column, value):
+    """pyarrow reads "0x1" as the integer 1 (pandas: text, not a number) and "-0" as -0.0
+    (pandas: 0 in a column of integers, printed "0.0" in the clean file, "code 0" in a finding)."""
+    _same_both_ways(tmp_path, inst, monkeypatch, no_arrow, _with_cell(tmp_path, inst, column, value))
 
 
 def test_a_duplicated_likert_column_is_written_as_the_pandas_path_writes_it(tmp_path, inst, monkeypatch, no_arrow):
@@ -236,31 +249,17 @@ def test_a_duplicated_likert_column_is_written_as_the_pandas_path_writes_it(tmp_
     df = pd.read_csv(p, dtype=str)
     df.insert(len(df.columns), "p1", df["p1"], allow_duplicates=True)
     df.to_csv(p, index=False)
-    monkeypatch.setattr(ascan, "SCAN_BYTES", 0)
-    seen = _spy(monkeypatch)
-    fast, fast_d = _validate_json(p, inst, tmp_path / "fast.csv")
-    assert len(seen) == 1 and seen[0] is not None
-    no_arrow()
-    slow, slow_d = _validate_json(p, inst, tmp_path / "slow.csv")
-    assert fast_d == slow_d and any(f["code"] == "duplicate-column" for f in fast_d["findings"])
-    assert (tmp_path / "fast.csv").read_bytes() == (tmp_path / "slow.csv").read_bytes()
+    _, fast_d = _same_both_ways(tmp_path, inst, monkeypatch, no_arrow, p)
+    assert any(f["code"] == "duplicate-column" for f in fast_d["findings"])
 
 
 @pytest.mark.parametrize("value", ["99999999999999999999", "1e20", "-1e300"])
 def test_a_code_past_int64_is_written_without_a_traceback(tmp_path, inst, monkeypatch, no_arrow, value):
     """The clean file writes whole codes as integers; a categorical code past int64 stays a float
     (astype("Int64") raised TypeError), through either parser."""
-    p = _write(tmp_path, inst, 60)
-    df = pd.read_csv(p, dtype=str)
-    df.loc[3, "gender"] = value
-    df.to_csv(p, index=False)
-    monkeypatch.setattr(ascan, "SCAN_BYTES", 0)
-    fast, fast_d = _validate_json(p, inst, tmp_path / "fast.csv")
-    no_arrow()
-    slow, slow_d = _validate_json(p, inst, tmp_path / "slow.csv")
-    assert fast_d == slow_d and fast.n_errors > 0
-    text = (tmp_path / "fast.csv").read_bytes()
-    assert text == (tmp_path / "slow.csv").read_bytes()
+    p = _with_cell(tmp_path, inst, "gender", value)
+    fast, _ = _same_both_ways(tmp_path, inst, monkeypatch, no_arrow, p, parsed=False)
+    assert fast.n_errors > 0
     assert pd.read_csv(tmp_path / "fast.csv")["gender"][3] == float(value)
 
 
@@ -272,18 +271,7 @@ def _changes(path):
 def test_a_number_pandas_reads_as_text_gives_the_same_changes_log(tmp_path, inst, monkeypatch, no_arrow, value):
     """pyarrow reads " inf" and integers past 64 bits as floats; pandas' parser as text, and the
     CHANGES log beside the clean file then says the column's answer labels became codes."""
-    p = _write(tmp_path, inst, 60)
-    df = pd.read_csv(p, dtype=str)
-    df.loc[3, "gender"] = value
-    df.to_csv(p, index=False)
-    monkeypatch.setattr(ascan, "SCAN_BYTES", 0)
-    seen = _spy(monkeypatch)
-    fast, fast_d = _validate_json(p, inst, tmp_path / "fast.csv")
-    assert len(seen) == 1 and seen[0] is not None
-    no_arrow()
-    slow, slow_d = _validate_json(p, inst, tmp_path / "slow.csv")
-    assert fast_d == slow_d
-    assert (tmp_path / "fast.csv").read_bytes() == (tmp_path / "slow.csv").read_bytes()
+    _same_both_ways(tmp_path, inst, monkeypatch, no_arrow, _with_cell(tmp_path, inst, "gender", value))
     assert _changes(tmp_path / "fast.csv") == _changes(tmp_path / "slow.csv")
     assert "gender,answer labels,codes" in _changes(tmp_path / "fast.csv")
 
@@ -292,12 +280,7 @@ def test_a_number_pandas_reads_as_text_gives_the_same_changes_log(tmp_path, inst
 def test_a_header_only_file_gives_the_same_changes_log(tmp_path, inst, monkeypatch, no_arrow, nl):
     p = tmp_path / "h.csv"
     p.write_bytes(("respondent_id,gender,p1,p2,p3" + nl).encode())
-    monkeypatch.setattr(ascan, "SCAN_BYTES", 0)
-    fast, fast_d = _validate_json(p, inst, tmp_path / "fast.csv")
-    no_arrow()
-    slow, slow_d = _validate_json(p, inst, tmp_path / "slow.csv")
-    assert fast_d == slow_d
-    assert (tmp_path / "fast.csv").read_bytes() == (tmp_path / "slow.csv").read_bytes()
+    _same_both_ways(tmp_path, inst, monkeypatch, no_arrow, p, parsed=False)
     assert _changes(tmp_path / "fast.csv") == _changes(tmp_path / "slow.csv")
 
 
@@ -324,12 +307,7 @@ def test_an_extra_column_with_a_long_number_gives_the_same_clean_file(tmp_path, 
     df = pd.read_csv(p, dtype=str)
     df["card"] = ["18446744073709551615" if i % 2 else "" for i in range(len(df))]
     df.to_csv(p, index=False)
-    monkeypatch.setattr(ascan, "SCAN_BYTES", 0)
-    fast, fast_d = _validate_json(p, inst, tmp_path / "fast.csv")
-    no_arrow()
-    slow, slow_d = _validate_json(p, inst, tmp_path / "slow.csv")
-    assert fast_d == slow_d
-    assert (tmp_path / "fast.csv").read_bytes() == (tmp_path / "slow.csv").read_bytes()
+    _same_both_ways(tmp_path, inst, monkeypatch, no_arrow, p, parsed=False)
     assert b"18446744073709551615" in (tmp_path / "fast.csv").read_bytes()
 
 
