@@ -54,12 +54,18 @@ CELLS = {
 }
 
 
+LEFT_TO_PANDAS = {"beyond_uint64"}
+
+
 @pytest.mark.parametrize("name", sorted(CELLS))
 def test_a_column_is_typed_as_pandas_types_it(tmp_path, name):
     p = tmp_path / "c.csv"
     p.write_text("h,k\n" + "".join(f"{v},0\n" for v in CELLS[name]), encoding="utf-8")
     ref = pd.read_csv(p, header=None, skiprows=1, names=["c", "k"], index_col=False, engine="c")
     got = ra.parse_plain(p, delim=",", skip_rows=1, names=["c", "k"], text=set(), numeric=set(), codes8=set())
+    if name in LEFT_TO_PANDAS:   # pandas' own choice (text in 2.x, Python ints in 3.x): the caller asks it
+        assert got is None
+        return
     assert got is not None
     pd.testing.assert_frame_equal(got, ref)
     assert [type(v) for v in got["c"]] == [type(v) for v in ref["c"]]
@@ -271,7 +277,9 @@ def _changes(path):
 def test_a_number_pandas_reads_as_text_gives_the_same_changes_log(tmp_path, inst, monkeypatch, no_arrow, value):
     """pyarrow reads " inf" and integers past 64 bits as floats; pandas' parser as text, and the
     CHANGES log beside the clean file then says the column's answer labels became codes."""
-    _same_both_ways(tmp_path, inst, monkeypatch, no_arrow, _with_cell(tmp_path, inst, "gender", value))
+    # integers past 64 bits are left to pandas (its choice differs between versions)
+    _same_both_ways(tmp_path, inst, monkeypatch, no_arrow, _with_cell(tmp_path, inst, "gender", value),
+                    parsed=not value.isdigit())
     assert _changes(tmp_path / "fast.csv") == _changes(tmp_path / "slow.csv")
     assert "gender,answer labels,codes" in _changes(tmp_path / "fast.csv")
 
@@ -317,7 +325,11 @@ def test_a_numeric_answer_column_is_typed_as_pandas_types_it(tmp_path, cells):
     p = tmp_path / "c.csv"
     p.write_text("h,k\n" + "".join(f"{v},0\n" for v in cells), encoding="utf-8")
     ref = pd.read_csv(p, header=None, skiprows=1, names=["c", "k"], index_col=False, engine="c")["c"]
-    got = ra.parse_plain(p, delim=",", skip_rows=1, names=["c", "k"], text=set(), numeric={"c"}, codes8=set())["c"]
+    got = ra.parse_plain(p, delim=",", skip_rows=1, names=["c", "k"], text=set(), numeric={"c"}, codes8=set())
+    if got is None:   # a number too large for a float: pandas decides (infinity in 3.x, text in 2.x)
+        assert any("e400" in v for v in cells)
+        return
+    got = got["c"]
     if pd.api.types.is_numeric_dtype(ref):
         a, b = got.to_numpy(dtype=float), ref.to_numpy(dtype=float)
         assert np.array_equal(a, b, equal_nan=True) and np.array_equal(np.signbit(a), np.signbit(b))

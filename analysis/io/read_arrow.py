@@ -22,8 +22,9 @@ that column text (converted like the others) and the file is parsed again, at mo
 :data:`MAX_RETRIES` times; so does a numeric column pyarrow reads otherwise than pandas
 ("-0", " inf", "NAN", integers past 64 bits). A file holding "0x" gets no int8 columns
 (pyarrow reads "0x1" as 1, pandas as text). Past the retries, for a file without records,
-for a column whose integers pass 64 bits among other cells, or for anything else pyarrow
-refuses, the caller falls back to pandas (returns None).
+for a column whose integers pass 64 bits or whose numbers overflow a float ("1e400"; pandas
+2 and 3 type those differently), or for anything else pyarrow refuses, the caller falls
+back to pandas (returns None).
 """
 from __future__ import annotations
 
@@ -138,10 +139,10 @@ def _frame(table, names, text, inferred):
 
 def _like_pandas(c):
     """A text column typed the way pandas' C parser types a column it infers: int64 when
-    every cell is an integer (blanks and tabs around it allowed; uint64 or Python ints
-    past int64), float64 when every cell is a number (NaN for missing cells), bool for
+    every cell is an integer (blanks and tabs around it allowed; uint64 past int64 when
+    no cell is missing), float64 when every cell is a number (NaN for missing cells), bool for
     True/False without missing cells, text otherwise. Raises _Unsure for integers past 64
-    bits among missing cells, signs or other cells (pandas' choice varies)."""
+    bits or a number too large for a float (pandas' choice varies, also between versions)."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -155,13 +156,17 @@ def _like_pandas(c):
                 return t.cast(target).to_numpy()
             except pa.ArrowInvalid:
                 continue
-        if c.null_count == 0 and not _any_match(t, r"^-"):   # past 64 bits: Python ints, as pandas keeps them
-            return np.array([int(v) for v in t.to_pylist()], dtype=object)
-        raise _Unsure   # past 64 bits with missing cells or signs: pandas' choice is its own
+        raise _Unsure   # past 64 bits: pandas' choice is its own (Python ints in 3.x, text in 2.x)
     if _any_match(c, _LONG_INT):   # an integer past 64 bits among other cells: likewise
         raise _Unsure
     if _all_match(c, _FLOAT):
-        return pc.utf8_trim(c, characters=" \t").cast(pa.float64()).to_numpy()
+        out = pc.utf8_trim(c, characters=" \t").cast(pa.float64()).to_numpy()
+        if np.isinf(out).any() and _any_match(c, r"[0-9]"):
+            # "1e400" overflows: infinity to pandas 3, text to pandas 2
+            big = [v for v, x in zip(c.to_pylist(), out) if np.isinf(x)]
+            if any(ch.isdigit() for v in big for ch in v):
+                raise _Unsure
+        return out
     vals = pc.unique(c.drop_null()).to_pylist()
     if vals and all(v in _TRUE or v in _FALSE for v in vals):
         b = pc.is_in(c, value_set=pa.array(list(_TRUE))).to_numpy(zero_copy_only=False)
