@@ -56,7 +56,10 @@ def parse_plain(path, *, delim: str, skip_rows: int, names, text, numeric, codes
         import pyarrow.csv as pcsv
     except ImportError:  # pragma: no cover - a dependency
         return None
-    from pandas._libs.parsers import STR_NA_VALUES
+    try:   # pandas' own missing-value tokens (what its parser uses), not a copy of the list
+        from pandas._libs.parsers import STR_NA_VALUES
+    except ImportError:  # pragma: no cover - a private name a future pandas may move
+        return None
 
     if codes8 and _has_hex(path):   # pyarrow reads "0x1" as an integer, pandas as text
         codes8 = set()
@@ -161,11 +164,9 @@ def _like_pandas(c):
         raise _Unsure
     if _all_match(c, _FLOAT):
         out = pc.utf8_trim(c, characters=" \t").cast(pa.float64()).to_numpy()
-        if np.isinf(out).any() and _any_match(c, r"[0-9]"):
-            # "1e400" overflows: infinity to pandas 3, text to pandas 2
-            big = [v for v, x in zip(c.to_pylist(), out) if np.isinf(x)]
-            if any(ch.isdigit() for v in big for ch in v):
-                raise _Unsure
+        inf = np.isinf(out)
+        if inf.any() and _any_match(pc.filter(c, pa.array(inf)), r"[0-9]"):
+            raise _Unsure   # a number that overflows ("1e400"): infinity to pandas 3, text to pandas 2
         return out
     vals = pc.unique(c.drop_null()).to_pylist()
     if vals and all(v in _TRUE or v in _FALSE for v in vals):
